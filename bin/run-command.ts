@@ -1,0 +1,173 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { join, resolve } from 'node:path';
+import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
+import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
+import { ENVOY_VERSION } from '../envoy/envoy-version.js';
+import { obtainEnvoy } from '../envoy/obtain-envoy.js';
+import { startEnvoy, type RunningEnvoy } from '../envoy/start-envoy.js';
+import { spawnExtProc, type RunningExtProc } from '../extproc/spawn-ext-proc.js';
+import type { AigwDirs } from './aigw-dirs.js';
+import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
+
+export interface RunOptions {
+  configPath: string;
+  dirs: AigwDirs;
+  runId: string;
+  adminPort: number;
+  adminAddress: string;
+  debug: boolean;
+  envoyPath?: string;
+  envoyPathOrigin?: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** A failure `aigw run` reports in one line (plus context), never as a stack trace. */
+export class RunError extends Error {
+  readonly code = 'RUN_FAILED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+/**
+ * `aigw run FILE`: compile, start the ext_proc, then Envoy; print where it listens; supervise
+ * both until a signal (exit 0) or until one of them dies (exit 1 with its last words).
+ */
+export async function runGateway(options: RunOptions): Promise<number> {
+  const startedAt = Date.now();
+  const log = (line: string): void => void options.stderr.write(`${line}\n`);
+  const runDir = join(options.dirs.stateHome, 'runs', options.runId);
+  const runtimeDir = join(options.dirs.runtimeDir, options.runId);
+  const socketPath = join(runtimeDir, 'extproc.sock');
+  const adminAddressFile = join(runtimeDir, 'admin-address.txt');
+
+  const compiled = await compile(options, socketPath, log);
+  await checkPortsFree(compiled.model.listeners.map((listener) => listener.port));
+
+  // Private directories: the socket and the filter config give access to credentials.
+  await mkdir(runDir, { recursive: true, mode: 0o700 });
+  await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+  await chmod(runtimeDir, 0o700);
+  const bootstrapPath = join(runDir, 'envoy.json');
+  const filterConfigPath = join(runDir, 'extproc-config.json');
+  await writeFile(bootstrapPath, `${JSON.stringify(compiled.bootstrap, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(filterConfigPath, `${JSON.stringify(compiled.filterConfig, null, 2)}\n`, { mode: 0o600 });
+
+  const envoyBinary = await obtainEnvoy({
+    ...(options.envoyPath ? { explicitPath: options.envoyPath } : {}),
+    ...(options.envoyPathOrigin ? { explicitPathOrigin: options.envoyPathOrigin } : {}),
+    dataHome: options.dirs.dataHome,
+    version: ENVOY_VERSION,
+    log,
+    progress: options.stderr,
+    env: options.env,
+  });
+
+  const extProc = await spawnExtProc({
+    configPath: filterConfigPath,
+    socketPath,
+    adminPort: options.adminPort,
+    adminHost: options.adminAddress,
+    envoyAdminAddressFile: adminAddressFile,
+    logLevel: options.debug ? 'debug' : 'warn',
+    stderr: options.stderr,
+  }).catch((error: unknown) => {
+    throw new RunError(`external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  });
+
+  let envoy: RunningEnvoy;
+  try {
+    envoy = await startEnvoy({
+      binary: envoyBinary.path,
+      bootstrapPath,
+      adminAddressFile,
+      logLevels: options.debug ? { ...compiled.model.logLevels, default: 'debug' } : { default: 'error', ...compiled.model.logLevels },
+      stdout: options.stdout,
+      stderr: options.stderr,
+    });
+  } catch (error) {
+    extProc.stop('SIGKILL');
+    throw new RunError(error instanceof Error ? error.message : String(error));
+  }
+
+  const firstPort = compiled.model.listeners[0]?.port ?? 0;
+  const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
+  log(`Envoy AI Gateway listening on http://localhost:${firstPort} (admin http://${envoy.adminAddress}) after ${seconds}s`);
+  log(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
+  return supervise(envoy, extProc, log);
+}
+
+async function compile(options: RunOptions, socketPath: string, log: (line: string) => void): Promise<CompiledConfig> {
+  const path = resolve(options.configPath);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const compiled = compileConfig(text, { file: options.configPath, env: options.env, extProcSocketPath: socketPath });
+    for (const warning of compiled.warnings) log(formatDiagnostic(warning));
+    return compiled;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
+    throw error;
+  }
+}
+
+async function checkPortsFree(ports: number[]): Promise<void> {
+  for (const port of ports) {
+    await new Promise<void>((resolvePort, reject) => {
+      const server = net.createServer();
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(new RunError(error.code === 'EADDRINUSE' ? `port ${port} is already in use (the Gateway listener needs it)` : `cannot listen on port ${port}: ${error.message}`));
+      });
+      server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolvePort()));
+    });
+  }
+}
+
+/** Resolves with the exit code once the gateway is told to stop or a part of it dies. */
+function supervise(envoy: RunningEnvoy, extProc: RunningExtProc, log: (line: string) => void): Promise<number> {
+  return new Promise((resolveExit) => {
+    let stopping = false;
+    const shutdown = async (): Promise<void> => {
+      // Envoy first, so no new request reaches an ext_proc that is going away.
+      envoy.stop('SIGTERM');
+      await envoy.exited;
+      extProc.stop('SIGTERM');
+      await extProc.exited;
+      resolveExit(EXIT_OK);
+    };
+    const onSignal = (): void => {
+      if (stopping) {
+        envoy.stop('SIGKILL');
+        extProc.stop('SIGKILL');
+        process.exit(EXIT_RUNTIME);
+      }
+      stopping = true;
+      void shutdown();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    void envoy.exited.then((code) => {
+      if (stopping) return;
+      stopping = true;
+      log(`aigw: Envoy exited unexpectedly with code ${code}. Its last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
+      extProc.stop('SIGTERM');
+      void extProc.exited.then(() => resolveExit(EXIT_RUNTIME));
+    });
+    void extProc.exited.then((code) => {
+      if (stopping) return;
+      stopping = true;
+      log(`aigw: the external processor exited unexpectedly with code ${code}; stopping Envoy`);
+      envoy.stop('SIGTERM');
+      void envoy.exited.then(() => resolveExit(EXIT_RUNTIME));
+    });
+  });
+}

@@ -1,0 +1,275 @@
+import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE } from '../extproc/filter-config.js';
+import type { BackendRefModel, GatewayModel, RuleModel } from './gateway-model.js';
+import type { AccessLogSetting } from './resources/envoy-proxy.js';
+import { envoyDuration } from './quantities.js';
+
+/** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
+export interface BootstrapOptions {
+  extProcSocketPath: string;
+  /** PEM bundle for `wellKnownCACertificates: System`. */
+  systemCaFile: string;
+  /** Listener bind address (Envoy Gateway binds all interfaces). */
+  listenerAddress: string;
+}
+
+export const EXT_PROC_CLUSTER = 'aigw-extproc';
+const ENDPOINT_METADATA = 'aigateway.envoy.io';
+const TLS_MATCH_KEY = 'aigw_tls';
+const ROUTE_NOT_FOUND_MESSAGE =
+  'No matching route found. It is likely because the model specified in your request is not configured in the Gateway.';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const type = (name: string): string => `type.googleapis.com/${name}`;
+
+/**
+ * Builds Envoy's static bootstrap. Output is a plain JSON value built in a fixed order from the
+ * model, so the same input always gives the same bytes.
+ */
+export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptions): Json {
+  return {
+    node: { id: 'aigw', cluster: 'aigw' },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+    static_resources: {
+      listeners: model.listeners.map((listener) => ({
+        name: `${model.name}/${listener.name}`,
+        address: { socket_address: { address: options.listenerAddress, port_value: listener.port } },
+        per_connection_buffer_limit_bytes: model.bufferLimitBytes,
+        filter_chains: [{ filters: [httpConnectionManager(model, listener.name)] }],
+      })),
+      clusters: [extProcCluster(options), ...model.routes.flatMap((route) => route.rules.map((rule) => ruleCluster(rule, model, options)))],
+    },
+  };
+}
+
+function httpConnectionManager(model: GatewayModel, listenerName: string): Json {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': type('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
+      stat_prefix: listenerName,
+      codec_type: 'AUTO',
+      access_log: model.accessLogs.flatMap(accessLoggers),
+      route_config: {
+        name: `${model.name}/${listenerName}`,
+        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...modelRoutes(model), routeNotFound()] }],
+      },
+      http_filters: [routerExtProc(), { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } }],
+      local_reply_config: localReplyConfig(model),
+    },
+  };
+}
+
+/** One Envoy route per (rule, match alternative), most specific (most header matches) first. */
+function modelRoutes(model: GatewayModel): Json[] {
+  const entries: { specificity: number; route: Json }[] = [];
+  for (const route of model.routes) {
+    for (const rule of route.rules) {
+      const alternatives = rule.matches.length > 0 ? rule.matches : [[]];
+      for (const headers of alternatives) {
+        entries.push({
+          specificity: headers.length,
+          route: {
+            match: {
+              prefix: '/',
+              headers: headers.map((header): Json => {
+                const stringMatch: Json = header.type === 'Exact' ? { exact: header.value } : { safe_regex: { regex: header.value } };
+                return { name: header.name, string_match: stringMatch };
+              }),
+            },
+            route: routeAction(rule),
+            metadata: { filter_metadata: { [ENDPOINT_METADATA]: { aigw_route_name: route.name } } },
+          },
+        });
+      }
+    }
+  }
+  // Stable: equal specificity keeps document order, as Gateway API orders by creation time.
+  return entries.sort((a, b) => b.specificity - a.specificity).map((entry) => entry.route);
+}
+
+function routeAction(rule: RuleModel): Json {
+  const timeout = rule.backendRequestTimeoutMs ?? rule.requestTimeoutMs;
+  return { cluster: rule.cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true };
+}
+
+function routeNotFound(): Json {
+  return {
+    match: { prefix: '/' },
+    direct_response: {
+      status: 404,
+      body_format: {
+        json_format: {
+          error: {
+            message: `${ROUTE_NOT_FOUND_MESSAGE} Model: %REQ(x-ai-eg-model)%`,
+            type: 'invalid_request_error',
+            code: 'model_not_found',
+          },
+        },
+        content_type: 'application/json',
+      },
+    },
+  };
+}
+
+function routerExtProc(): Json {
+  return {
+    name: 'envoy.filters.http.ext_proc',
+    typed_config: {
+      '@type': type('envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor'),
+      grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '30s' },
+      failure_mode_allow: false,
+      message_timeout: '10s',
+      processing_mode: { request_header_mode: 'SEND', request_body_mode: 'BUFFERED', response_header_mode: 'SKIP', response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP' },
+      metadata_options: { receiving_namespaces: { untyped: [METADATA_NAMESPACE] } },
+    },
+  };
+}
+
+function upstreamExtProc(): Json {
+  return {
+    name: 'envoy.filters.http.ext_proc',
+    typed_config: {
+      '@type': type('envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor'),
+      grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '30s' },
+      failure_mode_allow: false,
+      message_timeout: '10s',
+      allow_mode_override: true,
+      request_attributes: [BACKEND_NAME_ATTRIBUTE],
+      // The body is only requested (mode_override) when the backend needs it rewritten.
+      processing_mode: { request_header_mode: 'SEND', request_body_mode: 'NONE', response_header_mode: 'SEND', response_body_mode: 'BUFFERED', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP' },
+      metadata_options: { receiving_namespaces: { untyped: [METADATA_NAMESPACE] } },
+    },
+  };
+}
+
+function extProcCluster(options: BootstrapOptions): Json {
+  return {
+    name: EXT_PROC_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: '5s',
+    per_connection_buffer_limit_bytes: 52428800,
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
+        explicit_http_config: { http2_protocol_options: { initial_connection_window_size: 1048576, initial_stream_window_size: 65536 } },
+      },
+    },
+    load_assignment: {
+      cluster_name: EXT_PROC_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: options.extProcSocketPath } } } }] }],
+    },
+  };
+}
+
+function ruleCluster(rule: RuleModel, model: GatewayModel, options: BootstrapOptions): Json {
+  return {
+    name: rule.cluster,
+    type: 'STRICT_DNS',
+    dns_lookup_family: 'V4_PREFERRED',
+    connect_timeout: '10s',
+    per_connection_buffer_limit_bytes: model.bufferLimitBytes,
+    common_lb_config: { locality_weighted_lb_config: {} },
+    load_assignment: {
+      cluster_name: rule.cluster,
+      endpoints: rule.refs.map((ref, index) => ({
+        locality: { sub_zone: ref.backend.name },
+        load_balancing_weight: ref.weight,
+        priority: ref.priority,
+        lb_endpoints: ref.endpoints.map((endpoint) => ({
+          endpoint: {
+            address: { socket_address: { address: endpoint.kind === 'fqdn' ? endpoint.hostname : endpoint.address, port_value: endpoint.port } },
+            ...(endpoint.kind === 'fqdn' ? { hostname: endpoint.hostname } : {}),
+          },
+          metadata: {
+            filter_metadata: {
+              [ENDPOINT_METADATA]: { per_route_rule_backend_name: ref.backend.name },
+              ...(ref.tls ? { 'envoy.transport_socket_match': { [TLS_MATCH_KEY]: String(index) } } : {}),
+            },
+          },
+        })),
+      })),
+    },
+    transport_socket_matches: rule.refs.flatMap((ref, index) => (ref.tls ? [tlsMatch(ref, index, options)] : [])),
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
+        explicit_http_config: { http_protocol_options: {} },
+        http_filters: [upstreamExtProc(), { name: 'envoy.filters.http.upstream_codec', typed_config: { '@type': type('envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec') } }],
+      },
+    },
+  };
+}
+
+function tlsMatch(ref: BackendRefModel, index: number, options: BootstrapOptions): Json {
+  const tls = ref.tls;
+  const sni = tls?.sni ?? '';
+  return {
+    name: `tls-${index}`,
+    match: { [TLS_MATCH_KEY]: String(index) },
+    transport_socket: {
+      name: 'envoy.transport_sockets.tls',
+      typed_config: {
+        '@type': type('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext'),
+        ...(sni ? { sni } : {}),
+        common_tls_context: {
+          validation_context: {
+            trusted_ca: { filename: options.systemCaFile },
+            // Envoy checks only the chain unless a SAN matcher is set.
+            ...(sni ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: sni } }] } : {}),
+          },
+        },
+      },
+    },
+  };
+}
+
+function accessLoggers(setting: AccessLogSetting): Json[] {
+  const format: Json =
+    setting.format.type === 'JSON'
+      ? { json_format: setting.format.json }
+      : { text_format_source: { inline_string: setting.format.text.endsWith('\n') ? setting.format.text : `${setting.format.text}\n` } };
+  const filter: Json | undefined =
+    setting.matches.length > 0
+      ? {
+          extension_filter: {
+            name: 'envoy.access_loggers.extension_filters.cel',
+            typed_config: {
+              '@type': type('envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter'),
+              expression: setting.matches.map((match) => `(${match})`).join(' && '),
+            },
+          },
+        }
+      : undefined;
+  return setting.files.map((path) => ({
+    name: 'envoy.access_loggers.file',
+    ...(filter ? { filter } : {}),
+    typed_config: { '@type': type('envoy.extensions.access_loggers.file.v3.FileAccessLog'), path, log_format: format },
+  }));
+}
+
+/** Local replies Envoy itself produces get the OpenAI error shape clients already parse. */
+function localReplyConfig(model: GatewayModel): Json {
+  const errorBody = (message: string, code: string): Json => ({
+    json_format: { error: { message, type: 'invalid_request_error', code } },
+    content_type: 'application/json',
+  });
+  return {
+    mappers: [
+      {
+        filter: { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } },
+        body_format_override: errorBody(
+          `request body exceeds the gateway buffer limit of ${model.bufferLimitBytes} bytes (raise it with a ClientTrafficPolicy spec.connection.bufferLimit)`,
+          'request_too_large',
+        ),
+      },
+      {
+        filter: { response_flag_filter: { flags: ['UH', 'UF', 'UT', 'UC', 'URX', 'UO', 'UMSDR'] } },
+        body_format_override: {
+          json_format: { error: { message: 'upstream failure: %LOCAL_REPLY_BODY% (%RESPONSE_FLAGS%)', type: 'server_error', code: 'upstream_error' } },
+          content_type: 'application/json',
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import type { FilterConfig } from '../extproc/filter-config.js';
+import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
+import { buildFilterConfig } from './build-filter-config.js';
+import { ConfigError, type Diagnostic } from './diagnostic.js';
+import { envsubst, EnvsubstError } from './envsubst.js';
+import type { GatewayModel } from './gateway-model.js';
+import { loadDocuments } from './load-documents.js';
+import { readResources } from './resources/read-resources.js';
+import { resolveGateway } from './resolve-gateway.js';
+
+export interface CompileOptions {
+  /** Shown in diagnostics. */
+  file: string;
+  env: Readonly<Record<string, string | undefined>>;
+  extProcSocketPath: string;
+  systemCaFile?: string;
+  listenerAddress?: string;
+}
+
+export interface CompiledConfig {
+  model: GatewayModel;
+  /** Envoy's bootstrap as a JSON value (Envoy reads JSON and YAML alike). */
+  bootstrap: unknown;
+  filterConfig: FilterConfig;
+  /** Warnings: accepted input that aigw run does not honour. */
+  warnings: Diagnostic[];
+}
+
+/**
+ * The whole pipeline: text → envsubst → YAML documents → typed resources → resolved model →
+ * Envoy bootstrap + ext_proc filter config. Throws one ConfigError carrying every error found.
+ */
+export function compileConfig(text: string, options: CompileOptions): CompiledConfig {
+  let substituted: string;
+  try {
+    substituted = envsubst(text, options.env);
+  } catch (error) {
+    if (error instanceof EnvsubstError) {
+      throw new ConfigError([{ severity: 'error', file: options.file, line: error.line, column: error.column, message: error.message, hint: 'close the ${...} on the same line, or write $$ for a literal $' }]);
+    }
+    throw error;
+  }
+  const { documents, problems } = loadDocuments(substituted, options.file);
+  const diagnostics: Diagnostic[] = [...problems];
+  const resources = readResources(documents, options.env, diagnostics);
+  const model = diagnostics.some(isError) ? undefined : resolveGateway(resources, diagnostics);
+  for (const diagnostic of diagnostics) if (!diagnostic.file) diagnostic.file = options.file;
+  if (!model || diagnostics.some(isError)) throw new ConfigError(diagnostics.filter(isError).concat(diagnostics.filter((d) => !isError(d))));
+  const bootstrap = buildEnvoyBootstrap(model, {
+    extProcSocketPath: options.extProcSocketPath,
+    systemCaFile: options.systemCaFile ?? findSystemCaFile(),
+    listenerAddress: options.listenerAddress ?? '0.0.0.0',
+  });
+  return { model, bootstrap, filterConfig: buildFilterConfig(model), warnings: diagnostics };
+}
+
+function isError(diagnostic: Diagnostic): boolean {
+  return diagnostic.severity === 'error';
+}
+
+const CA_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem', '/etc/ssl/ca-bundle.pem'];
+
+/** The OS trust store used for `wellKnownCACertificates: System`. */
+export function findSystemCaFile(): string {
+  return CA_BUNDLES.find((path) => existsSync(path)) ?? CA_BUNDLES[0] ?? '';
+}

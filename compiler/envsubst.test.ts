@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The expected values below were checked against the real a8m/envsubst v1.4.3 (relaxed mode),
+// row by row. The first block is spec/cli.md §3.2. The rest pins the quirks that fall out of its lexer.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { envsubst, EnvsubstError } from './envsubst.js';
+
+const env = { SET: 'val', EMPTY: '', HOME: '/home/u' } as const;
+
+function sub(text: string, e: Readonly<Record<string, string | undefined>> = env): string {
+  return envsubst(text, e);
+}
+
+/** Asserts the single syntax error and where it is reported. */
+function assertSyntaxError(text: string, line: number, column: number): void {
+  assert.throws(
+    () => envsubst(text, env),
+    (err: unknown) => {
+      assert.ok(err instanceof EnvsubstError);
+      assert.equal(err.code, 'ENVSUBST_SYNTAX');
+      assert.equal(err.message, 'closing brace expected');
+      assert.deepEqual({ line: err.line, column: err.column }, { line, column });
+      return true;
+    },
+  );
+}
+
+describe('envsubst: spec/cli.md §3.2 table', () => {
+  const rows: ReadonlyArray<readonly [input: string, output: string]> = [
+    // bare $NAME is substituted too
+    ['${SET}', 'val'],
+    ['$SET', 'val'],
+    ['$SET.x', 'val.x'],
+    // unset gives ""
+    ['${UNSET}', ''],
+    ['$UNSET|', '|'],
+    // := and :- mean "unset or empty"; := does not assign
+    ['${UNSET:=def}', 'def'],
+    ['${EMPTY:=def}', 'def'],
+    // = and - mean "unset only"
+    ['${UNSET=def}', 'def'],
+    ['${EMPTY=def}', ''],
+    ['${UNSET:-def}', 'def'],
+    ['${EMPTY-def}', ''],
+    // + and :+ both mean "is set" (empty counts as set)
+    ['${SET:+alt}', 'alt'],
+    ['${UNSET:+alt}', ''],
+    ['${EMPTY+alt}', 'alt'],
+    // default text may contain ':' and spaces
+    ['${CHAT_MODEL:=deepseek-r1:1.5b}', 'deepseek-r1:1.5b'],
+    ['${UNSET:-a b}', 'a b'],
+    // default may be a single $VAR
+    ['${UNSET:-$HOME}', '/home/u'],
+    // quirk: text after a $VAR default replaces it
+    ['${UNSET:-$HOME/bin}', '/bin'],
+    // quirk: a default that starts with text is literal
+    ['${UNSET:-pre$HOME}', 'pre$HOME'],
+    // nesting unsupported
+    ['${UNSET:-${SET}}', '}'],
+    // $$ escapes one $
+    ['pa$$word', 'pa$word'],
+    ['$$SET', '$SET'],
+    // $ not followed by a name, { or $ is literal
+    ['^gpt-.*$', '^gpt-.*$'],
+    ['a $ b', 'a $ b'],
+    // $5 is a variable
+    ['cost $5', 'cost '],
+    ['${}', '${}'],
+    // a space breaks the name
+    ['${ SET }', ''],
+    // ? forms are not error operators
+    ['${SET:?msg}', 'val'],
+    ['${UNSET:?msg}', ''],
+    // bash case/length operators unsupported
+    ['${SET^^}', 'val'],
+    ['${#SET}', ''],
+  ];
+  for (const [input, output] of rows) {
+    it(`${JSON.stringify(input)} → ${JSON.stringify(output)}`, () => {
+      assert.equal(sub(input), output);
+    });
+  }
+
+  it('${UNCLOSED is the syntax error', () => assertSyntaxError('${UNCLOSED', 1, 1));
+  it('a brace on the next line does not close', () => assertSyntaxError('${SET\n}', 1, 1));
+  it('${SET:} is the syntax error (the ":" swallows the "}")', () => assertSyntaxError('${SET:}', 1, 1));
+});
+
+describe('envsubst: identifiers', () => {
+  it('names may start with a digit', () => {
+    assert.equal(sub('$1 ${1}', { '1': 'one' }), 'one one');
+  });
+  it('$_ and ${_} stay literal, $_x does not', () => {
+    assert.equal(sub('$_ ${_}', { _: 'U' }), '$_ ${_}');
+    assert.equal(sub('$_x', { _x: 'U' }), 'U');
+  });
+  it('Unicode letters are part of names', () => {
+    assert.equal(sub('$é ${é}', { é: 'E' }), 'E E');
+    assert.equal(sub('$SET😀'), 'val😀');
+  });
+  it('unset and empty substitute to "" and are never an error', () => {
+    assert.equal(sub('[$UNSET][$EMPTY][${UNSET}][${EMPTY}]'), '[][][][]');
+  });
+  it('an undefined value is unset', () => {
+    assert.equal(sub('${U-def}', { U: undefined }), 'def');
+  });
+  it('only own properties are looked up', () => {
+    assert.equal(sub('[$constructor][${toString}][$__proto__]', {}), '[][][]');
+  });
+});
+
+describe('envsubst: more lexer quirks', () => {
+  it('an operator with no word is ignored', () => {
+    assert.equal(sub('${SET:+}'), 'val');
+    assert.equal(sub('${UNSET:-}'), '');
+  });
+  it('${$NAME} looks up "$NAME" and is always empty', () => {
+    assert.equal(sub('${$SET}'), '');
+  });
+  it('unknown text after the name is ignored', () => {
+    assert.equal(sub('${SET x}'), 'val');
+    assert.equal(sub('${SET:x}'), 'val');
+  });
+  it('the last operator wins', () => {
+    assert.equal(sub('${UNSET:-$HOME:=x}'), 'x');
+  });
+  it('":" followed by a newline swallows it', () => {
+    assert.equal(sub('${SET:\n}'), 'val');
+  });
+  it('a stray "}" after a substitution is text', () => {
+    assert.equal(sub('${SET}}'), 'val}');
+    assert.equal(sub('${SET:-a}b}'), 'valb}');
+  });
+  it('lone and repeated dollars', () => {
+    assert.equal(sub('$'), '$');
+    assert.equal(sub('$$$'), '$$');
+    assert.equal(sub('end $'), 'end $');
+  });
+  it('${_} leaves the lexer inside a substitution, so a later bare $VAR needs a "}"', () => {
+    assertSyntaxError('${_} $SET x', 1, 1);
+    assert.equal(sub('${_} $SET}'), '${_} val}');
+  });
+  it('an unclosed ${ reached via $_ is an error (upstream v1.4.3 hangs here)', () => {
+    assertSyntaxError('a: ${X:-$_}', 1, 4);
+    assertSyntaxError('a: ok\nb: ${X:-pre$_}\nc: ok\n', 2, 4);
+  });
+});
+
+describe('envsubst: multi-line text', () => {
+  it('substitutes across a whole YAML document, comments included', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Secret',
+      '# key from ${UNSET:-the env}',
+      'stringData:',
+      '  apiKey: ${SET}',
+      '  other: "$SET-$EMPTY."',
+      '  regex: ^gpt-.*$',
+      '',
+    ].join('\n');
+    const want = [
+      'apiVersion: v1',
+      'kind: Secret',
+      '# key from the env',
+      'stringData:',
+      '  apiKey: val',
+      '  other: "val-."',
+      '  regex: ^gpt-.*$',
+      '',
+    ].join('\n');
+    assert.equal(sub(text), want);
+  });
+  it('keeps CRLF line endings', () => {
+    assert.equal(sub('a: ${SET}\r\nb: $SET\r\n'), 'a: val\r\nb: val\r\n');
+  });
+  it('a value with newlines is inserted verbatim', () => {
+    assert.equal(sub('k: $V\n', { V: 'x\ny' }), 'k: x\ny\n');
+  });
+  it('substituted values are not substituted again', () => {
+    assert.equal(sub('$V', { V: '${SET}' }), '${SET}');
+  });
+});
+
+describe('envsubst: error positions', () => {
+  it('reports the 1-based line and column of the offending ${', () => {
+    assertSyntaxError('a: ok\nb: ${SET\nc: ${SET}\n', 2, 4);
+  });
+  it('counts columns after earlier substitutions on the same line by the input text', () => {
+    assertSyntaxError('x: ${SET} ${SET:-$HOME', 1, 11);
+  });
+  it('an error in a comment is still an error', () => {
+    assertSyntaxError('a: 1\n# see ${DOCS\n', 2, 7);
+  });
+  it('CR counts as the end of a substitution but not as a line break', () => {
+    assertSyntaxError('a: 1\r\nb: ${SET\r\n', 2, 4);
+  });
+  it('blames the innermost unclosed ${', () => {
+    assertSyntaxError('${A} ${B:-x', 1, 6);
+  });
+  it('is an Error with a stable code', () => {
+    const err = new EnvsubstError('closing brace expected', 3, 5);
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, 'EnvsubstError');
+    assert.equal(err.code, 'ENVSUBST_SYNTAX');
+  });
+});

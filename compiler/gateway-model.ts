@@ -1,0 +1,43 @@
+import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
+import type { AccessLogSetting } from './resources/envoy-proxy.js';
+import type { HeaderMatch } from './resources/ai-gateway-route.js';
+import type { BackendEndpoint } from './resources/backend.js';
+
+/**
+ * The resolved gateway: every reference followed, defaults applied, nothing Kubernetes-shaped
+ * left. Both outputs (Envoy bootstrap, ext_proc filter config) are plain functions of it.
+ */
+export interface GatewayModel {
+  name: string;
+  listeners: { name: string; port: number }[];
+  bufferLimitBytes: number;
+  logLevels: Record<string, string>;
+  accessLogs: AccessLogSetting[];
+  routes: RouteModel[];
+  models: ModelInfo[];
+}
+
+export interface RouteModel {
+  /** `<ns>/<name>`. */
+  name: string;
+  costs: LLMRequestCost[];
+  rules: RuleModel[];
+}
+
+export interface RuleModel {
+  /** Envoy cluster name for this rule's backends. */
+  cluster: string;
+  /** Alternatives, each a list of header matches that must all hold. */
+  matches: HeaderMatch[][];
+  requestTimeoutMs: number;
+  backendRequestTimeoutMs?: number;
+  refs: BackendRefModel[];
+}
+
+export interface BackendRefModel {
+  backend: BackendConfig;
+  weight: number;
+  priority: number;
+  endpoints: BackendEndpoint[];
+  tls?: { sni: string; systemCAs: boolean };
+}

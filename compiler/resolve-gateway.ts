@@ -1,0 +1,225 @@
+import type { BackendConfig, ModelInfo } from '../extproc/filter-config.js';
+import type { Diagnostic } from './diagnostic.js';
+import type { BackendRefModel, GatewayModel, RouteModel, RuleModel } from './gateway-model.js';
+import type { ObjectReference } from './resources/object-meta.js';
+import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
+
+/** Envoy Gateway's own default is 32 KiB, too small for LLM bodies; 50 MiB matches aigw's generated configs. */
+export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;
+
+const AI_GROUP = 'aigateway.envoyproxy.io';
+
+/** Follows every reference between resources and applies defaults, reporting each dangling one. */
+export function resolveGateway(resources: readonly Resource[], diagnostics: Diagnostic[]): GatewayModel | undefined {
+  const index = new ResourceIndex(resources);
+  const gateways = index.all('Gateway');
+  if (gateways.length === 0) {
+    diagnostics.push({ severity: 'error', file: '', message: 'no Gateway found: aigw run needs exactly one Gateway with at least one listener', hint: 'add a gateway.networking.k8s.io/v1 Gateway' });
+    return undefined;
+  }
+  const [gateway, ...others] = gateways;
+  if (!gateway) return undefined;
+  for (const other of others) {
+    other.reader.errorAt(['metadata', 'name'], `multiple gateways are not supported: aigw run serves one Gateway (${gateway.metadata.name} is already defined)`);
+  }
+  if (gateway.spec.listeners.length === 0) {
+    gateway.reader.errorAt(['spec', 'listeners'], `gateway ${gateway.metadata.name} has no listeners configured`, 'add a listener, e.g. {name: http, protocol: HTTP, port: 1975}');
+  }
+  const ports = new Set<number>();
+  gateway.spec.listeners.forEach((listener, i) => {
+    if (ports.has(listener.port)) gateway.reader.errorAt(['spec', 'listeners', i, 'port'], `Duplicate value: ${listener.port}`);
+    ports.add(listener.port);
+  });
+  if (gateway.spec.gatewayClassName && !index.find('GatewayClass', gateway.spec.gatewayClassName, undefined)) {
+    gateway.reader.warn(undefined, `GatewayClass ${JSON.stringify(gateway.spec.gatewayClassName)} is not defined in the configuration; aigw run serves the Gateway anyway`);
+  }
+
+  let logLevels: Record<string, string> = {};
+  let accessLogs: GatewayModel['accessLogs'] = [];
+  const parametersRef = gateway.spec.parametersRef;
+  if (parametersRef) {
+    const proxy = index.find('EnvoyProxy', parametersRef.name, gateway.metadata.namespace);
+    if (parametersRef.kind !== 'EnvoyProxy') {
+      gateway.reader.errorAt(['spec', 'infrastructure', 'parametersRef', 'kind'], `Unsupported value: ${JSON.stringify(parametersRef.kind)}: supported values: "EnvoyProxy"`);
+    } else if (!proxy) {
+      gateway.reader.errorAt(['spec', 'infrastructure', 'parametersRef', 'name'], `EnvoyProxy ${gateway.metadata.namespace}/${parametersRef.name} not found`);
+    } else {
+      logLevels = proxy.spec.logLevels;
+      accessLogs = proxy.spec.accessLogs;
+    }
+  }
+  for (const proxy of index.all('EnvoyProxy')) {
+    if (parametersRef?.name !== proxy.metadata.name) proxy.reader.warn(undefined, 'not referenced by the Gateway (spec.infrastructure.parametersRef): ignored');
+  }
+
+  let bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES;
+  for (const policy of index.all('ClientTrafficPolicy')) {
+    const targetsGateway = policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && ref.name === gateway.metadata.name);
+    if (!targetsGateway) {
+      policy.reader.warn('spec.targetRefs', `does not target Gateway ${gateway.metadata.name}: ignored`);
+      continue;
+    }
+    if (policy.spec.bufferLimitBytes !== undefined) bufferLimitBytes = policy.spec.bufferLimitBytes;
+  }
+
+  const routes: RouteModel[] = [];
+  const models = new Map<string, ModelInfo>();
+  for (const route of index.all('AIGatewayRoute')) {
+    const attached = route.spec.parentRefs.some((ref) => (ref.kind ?? 'Gateway') === 'Gateway' && ref.name === gateway.metadata.name);
+    route.spec.parentRefs.forEach((ref, i) => {
+      if (ref.name !== gateway.metadata.name) {
+        route.reader.errorAt(['spec', 'parentRefs', i, 'name'], `Gateway ${JSON.stringify(ref.name)} not found`, `attach the route to Gateway ${gateway.metadata.name}`);
+      } else if (ref.sectionName !== undefined && !gateway.spec.listeners.some((listener) => listener.name === ref.sectionName)) {
+        route.reader.errorAt(['spec', 'parentRefs', i, 'sectionName'], `listener ${JSON.stringify(ref.sectionName)} not found in Gateway ${gateway.metadata.name}`);
+      }
+    });
+    if (!attached) {
+      if (route.spec.parentRefs.length === 0) route.reader.warn('spec.parentRefs', 'the route has no parentRefs and is not attached to any Gateway: ignored');
+      continue;
+    }
+    routes.push(resolveRoute(route, index, models));
+  }
+
+  return {
+    name: `${gateway.metadata.namespace}/${gateway.metadata.name}`,
+    listeners: gateway.spec.listeners,
+    bufferLimitBytes,
+    logLevels,
+    accessLogs,
+    routes,
+    models: [...models.values()],
+  };
+}
+
+function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex, models: Map<string, ModelInfo>): RouteModel {
+  const namespace = route.metadata.namespace;
+  const routeName = `${namespace}/${route.metadata.name}`;
+  const rules = route.spec.rules.map((rule, ruleIndex): RuleModel => {
+    for (const match of rule.matches) {
+      for (const header of match) {
+        if (header.name === 'x-ai-eg-model' && header.type === 'Exact' && !models.has(header.value)) {
+          models.set(header.value, { name: header.value, ownedBy: rule.modelsOwnedBy, ...(rule.modelsCreatedAt !== undefined ? { createdAt: rule.modelsCreatedAt } : {}) });
+        }
+      }
+    }
+    const refs: BackendRefModel[] = [];
+    rule.backendRefs.forEach((ref, refIndex) => {
+      const resolved = resolveBackendRef(route, ref, namespace, `${namespace}/${ref.name}/route/${route.metadata.name}/rule/${ruleIndex}/ref/${refIndex}`, routeName, index);
+      if (resolved && ref.weight > 0) refs.push({ ...resolved, weight: ref.weight, priority: ref.priority });
+    });
+    return {
+      cluster: `${routeName}/rule/${ruleIndex}`,
+      matches: rule.matches,
+      requestTimeoutMs: rule.requestTimeoutMs,
+      ...(rule.backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs: rule.backendRequestTimeoutMs } : {}),
+      refs,
+    };
+  });
+  return { name: routeName, costs: dedupeCosts(route.spec.llmRequestCosts), rules };
+}
+
+function resolveBackendRef(
+  route: ResourceOf<'AIGatewayRoute'>,
+  ref: ResourceOf<'AIGatewayRoute'>['spec']['rules'][number]['backendRefs'][number],
+  routeNamespace: string,
+  backendName: string,
+  routeName: string,
+  index: ResourceIndex,
+): Omit<BackendRefModel, 'weight' | 'priority'> | undefined {
+  const aisbNamespace = ref.namespace ?? routeNamespace;
+  const aisb = index.find('AIServiceBackend', ref.name, aisbNamespace);
+  if (!aisb) {
+    ref.reader.error('name', `AIServiceBackend ${aisbNamespace}/${ref.name} not found`, 'define it, or fix the name');
+    return undefined;
+  }
+  const backendRef = aisb.spec.backendRef;
+  const backendNamespace = backendRef.namespace ?? aisb.metadata.namespace;
+  const backend = index.find('Backend', backendRef.name, backendNamespace);
+  if (!backend) {
+    aisb.reader.errorAt(['spec', 'backendRef', 'name'], `Backend ${backendNamespace}/${backendRef.name} not found`);
+    return undefined;
+  }
+  const config: BackendConfig = {
+    name: backendName,
+    route: routeName,
+    aiServiceBackend: `${aisb.metadata.namespace}/${aisb.metadata.name}`,
+    schema: filterSchema(aisb.spec.schema),
+  };
+  if (ref.modelNameOverride) config.modelNameOverride = ref.modelNameOverride;
+  const headerMutation = mergeHeaderMutations(aisb.spec.headerMutation, ref.headerMutation);
+  if (headerMutation) config.headerMutation = headerMutation;
+  const auth = resolveAuth(aisb, index);
+  if (auth) config.auth = auth;
+
+  let tls: BackendRefModel['tls'];
+  const tlsPolicy = index
+    .all('BackendTLSPolicy')
+    .find((policy) => policy.metadata.namespace === backend.metadata.namespace && policy.spec.targetRefs.some((target) => isTarget(target, 'Backend', 'gateway.envoyproxy.io', backend.metadata.name)));
+  if (tlsPolicy) tls = { sni: tlsPolicy.spec.hostname, systemCAs: tlsPolicy.spec.systemCAs };
+  else if (backend.spec.tls) {
+    const first = backend.spec.endpoints[0];
+    tls = { sni: backend.spec.tls.sni ?? (first?.kind === 'fqdn' ? first.hostname : ''), systemCAs: backend.spec.tls.systemCAs };
+  }
+  void route;
+  return { backend: config, endpoints: backend.spec.endpoints, ...(tls ? { tls } : {}) };
+}
+
+function resolveAuth(aisb: ResourceOf<'AIServiceBackend'>, index: ResourceIndex): BackendConfig['auth'] {
+  const policy = index
+    .all('BackendSecurityPolicy')
+    .find((candidate) => candidate.metadata.namespace === aisb.metadata.namespace && candidate.spec.targetRefs.some((target) => isTarget(target, 'AIServiceBackend', AI_GROUP, aisb.metadata.name)));
+  if (!policy) return undefined;
+  const secretRef = policy.spec.auth.secretRef;
+  const secretNamespace = secretRef.namespace ?? policy.metadata.namespace;
+  const secret = index.find('Secret', secretRef.name, secretNamespace);
+  if (!secret) {
+    policy.reader.errorAt(['spec', 'apiKey', 'secretRef', 'name'], `Secret ${secretNamespace}/${secretRef.name} not found`);
+    return undefined;
+  }
+  const key = secret.spec.data.apiKey;
+  if (key === undefined) {
+    secret.reader.errorAt(['stringData'], 'the Secret has no "apiKey" key, which the APIKey BackendSecurityPolicy reads', 'add stringData.apiKey');
+    return undefined;
+  }
+  return { type: 'APIKey', key: key.trim() };
+}
+
+function filterSchema(schema: ResourceOf<'AIServiceBackend'>['spec']['schema']): BackendConfig['schema'] {
+  // As the upstream controller: OpenAI-style schemas take a path prefix (default v1); the others an API version.
+  if (schema.name === 'OpenAI' || schema.name === 'Anthropic') return { name: schema.name, prefix: schema.prefix ?? 'v1' };
+  return { name: schema.name, ...(schema.version !== undefined ? { version: schema.version } : {}) };
+}
+
+type HeaderMutationSpec = { set: { name: string; value: string }[]; remove: string[] };
+
+/** The route backendRef's mutation wins over the AIServiceBackend's on the same header. */
+function mergeHeaderMutations(backend: HeaderMutationSpec | undefined, ref: HeaderMutationSpec | undefined): HeaderMutationSpec | undefined {
+  if (!backend && !ref) return undefined;
+  const set = new Map<string, string>();
+  for (const header of backend?.set ?? []) set.set(header.name, header.value);
+  for (const header of ref?.set ?? []) set.set(header.name, header.value);
+  const remove = [...new Set([...(backend?.remove ?? []), ...(ref?.remove ?? [])])];
+  return { set: [...set].map(([name, value]) => ({ name, value })), remove };
+}
+
+function dedupeCosts(costs: RouteModel['costs']): RouteModel['costs'] {
+  const byKey = new Map<string, RouteModel['costs'][number]>();
+  for (const cost of costs) byKey.set(cost.metadataKey, cost); // last one wins, as upstream
+  return [...byKey.values()];
+}
+
+function isTarget(target: ObjectReference, kind: string, group: string, name: string): boolean {
+  return target.kind === kind && (target.group ?? group) === group && target.name === name;
+}
+
+class ResourceIndex {
+  constructor(private readonly resources: readonly Resource[]) {}
+
+  all<K extends ResourceKind>(kind: K): ResourceOf<K>[] {
+    return this.resources.filter((resource): resource is ResourceOf<K> => resource.kind === kind);
+  }
+
+  find<K extends ResourceKind>(kind: K, name: string, namespace: string | undefined): ResourceOf<K> | undefined {
+    return this.all(kind).find((resource) => resource.metadata.name === name && (namespace === undefined || resource.metadata.namespace === namespace));
+  }
+}

@@ -1,0 +1,164 @@
+import { COST_TYPES, type LLMRequestCost } from '../../extproc/filter-config.js';
+import type { FieldReader } from '../field-reader.js';
+import { parseDuration } from '../quantities.js';
+import { readReference, type ObjectReference } from './object-meta.js';
+
+/** AIGatewayRoute (`aigateway.envoyproxy.io` v1alpha1/v1beta1). */
+export interface AIGatewayRouteSpec {
+  parentRefs: ObjectReference[];
+  rules: AIGatewayRouteRule[];
+  llmRequestCosts: LLMRequestCost[];
+}
+
+export interface HeaderMatch {
+  type: 'Exact' | 'RegularExpression';
+  name: string;
+  value: string;
+}
+
+export interface AIGatewayRouteRule {
+  /** Each entry is one alternative; its headers must all match. No entry means "match all". */
+  matches: HeaderMatch[][];
+  backendRefs: RouteBackendRef[];
+  /** Milliseconds; 60s when unset, as upstream. 0 disables the timeout. */
+  requestTimeoutMs: number;
+  backendRequestTimeoutMs?: number;
+  modelsOwnedBy: string;
+  /** Unix seconds, if set. */
+  modelsCreatedAt?: number;
+}
+
+export interface RouteBackendRef {
+  name: string;
+  namespace?: string;
+  weight: number;
+  priority: number;
+  modelNameOverride?: string;
+  headerMutation?: { set: { name: string; value: string }[]; remove: string[] };
+  /** Field path, for messages about this reference. */
+  path: string;
+  reader: FieldReader;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export function readAIGatewayRouteSpec(spec: FieldReader): AIGatewayRouteSpec {
+  const parentRefs = spec.objects('parentRefs').map(readReference);
+  if (!spec.has('rules')) spec.error('rules', 'Required value');
+  const rules = spec.objects('rules').map(readRule);
+  if (rules.length > 15) spec.error('rules', `Too many: ${rules.length}: must have at most 15 items`);
+  const llmRequestCosts = spec.objects('llmRequestCosts').map((cost): LLMRequestCost => {
+    const metadataKey = cost.requiredString('metadataKey');
+    const type = cost.oneOf('type', COST_TYPES) ?? 'InputToken';
+    if (!cost.has('type')) cost.error('type', 'Required value');
+    const cel = cost.string('cel');
+    if (type === 'CEL') cost.error('type', 'CEL costs are not supported by aigw run yet', 'use one of the token types');
+    cost.done();
+    return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
+  });
+  spec.ignore('hostnames');
+  if (spec.has('hostnames')) spec.error('hostnames', 'hostnames are not supported by aigw run yet', 'remove them to match every host');
+  spec.done();
+  return { parentRefs, rules, llmRequestCosts };
+}
+
+function readRule(rule: FieldReader): AIGatewayRouteRule {
+  rule.ignore('name');
+  const matches = rule.objects('matches').map((match) => {
+    const headers = match.objects('headers').map((header): HeaderMatch => {
+      const type = header.has('type') ? (header.oneOf('type', ['Exact', 'RegularExpression'] as const) ?? 'Exact') : 'Exact';
+      const name = header.requiredString('name');
+      const value = header.requiredString('value');
+      if (type === 'RegularExpression') checkRegex(header, value);
+      header.done();
+      return { type, name: name.toLowerCase(), value };
+    });
+    match.done();
+    return headers;
+  });
+  const backendRefs = rule.objects('backendRefs').map((ref) => readBackendRef(ref));
+  let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  let backendRequestTimeoutMs: number | undefined;
+  const timeouts = rule.object('timeouts');
+  if (timeouts) {
+    requestTimeoutMs = readDuration(timeouts, 'request') ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    backendRequestTimeoutMs = readDuration(timeouts, 'backendRequest');
+    timeouts.done();
+  }
+  if (rule.has('streamIdleTimeout')) rule.error('streamIdleTimeout', 'streamIdleTimeout is not supported by aigw run yet');
+  rule.ignore('streamIdleTimeout');
+  const modelsOwnedBy = rule.string('modelsOwnedBy') ?? 'Envoy AI Gateway';
+  const createdAtText = rule.string('modelsCreatedAt');
+  let modelsCreatedAt: number | undefined;
+  if (createdAtText !== undefined) {
+    const parsed = Date.parse(createdAtText);
+    if (Number.isNaN(parsed)) rule.error('modelsCreatedAt', `Invalid value: ${JSON.stringify(createdAtText)}: must be an RFC 3339 date-time`);
+    else modelsCreatedAt = Math.floor(parsed / 1000);
+  }
+  rule.done();
+  return {
+    matches,
+    backendRefs,
+    requestTimeoutMs,
+    ...(backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs } : {}),
+    modelsOwnedBy,
+    ...(modelsCreatedAt !== undefined ? { modelsCreatedAt } : {}),
+  };
+}
+
+function readBackendRef(ref: FieldReader): RouteBackendRef {
+  const name = ref.requiredString('name');
+  const namespace = ref.string('namespace');
+  const group = ref.string('group');
+  const kind = ref.string('kind');
+  if (group !== undefined || kind !== undefined) {
+    ref.error(group !== undefined ? 'group' : 'kind', 'InferencePool backends are not supported by aigw run', 'reference an AIServiceBackend (no group/kind)');
+  }
+  const weight = ref.integer('weight', { min: 0 }) ?? 1;
+  const priority = ref.integer('priority', { min: 0 }) ?? 0;
+  const modelNameOverride = ref.string('modelNameOverride');
+  const headerMutation = readHeaderMutation(ref);
+  if (ref.has('bodyMutation')) ref.error('bodyMutation', 'bodyMutation is not supported by aigw run yet');
+  ref.ignore('bodyMutation');
+  ref.done();
+  return {
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    weight,
+    priority,
+    ...(modelNameOverride !== undefined && modelNameOverride !== '' ? { modelNameOverride } : {}),
+    ...(headerMutation ? { headerMutation } : {}),
+    path: ref.fieldPath(),
+    reader: ref,
+  };
+}
+
+/** Reads `headerMutation` (Gateway API HTTPHeaderFilter subset: set and remove). */
+export function readHeaderMutation(parent: FieldReader): { set: { name: string; value: string }[]; remove: string[] } | undefined {
+  const mutation = parent.object('headerMutation');
+  if (!mutation) return undefined;
+  const set = mutation.objects('set').map((header) => {
+    const entry = { name: header.requiredString('name').toLowerCase(), value: header.requiredString('value') };
+    header.done();
+    return entry;
+  });
+  const remove = mutation.strings('remove').map((name) => name.toLowerCase());
+  mutation.done();
+  return { set, remove };
+}
+
+function readDuration(reader: FieldReader, key: string): number | undefined {
+  const text = reader.string(key);
+  if (text === undefined) return undefined;
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) reader.error(key, `Invalid value: ${JSON.stringify(text)}: must be a duration such as 60s or 1m30s`);
+  return milliseconds;
+}
+
+function checkRegex(reader: FieldReader, pattern: string): void {
+  try {
+    new RegExp(`^(?:${pattern})$`, 'u');
+  } catch (error) {
+    reader.error('value', `Invalid value: ${JSON.stringify(pattern)}: not a valid regular expression (${error instanceof Error ? error.message : String(error)})`);
+  }
+}

@@ -1,0 +1,44 @@
+import { SCHEMA_NAMES, type SchemaName } from '../../extproc/filter-config.js';
+import type { FieldReader } from '../field-reader.js';
+import { readHeaderMutation } from './ai-gateway-route.js';
+import { readReference, type ObjectReference } from './object-meta.js';
+
+/** AIServiceBackend: a provider API (schema) reached through an Envoy Gateway Backend. */
+export interface AIServiceBackendSpec {
+  schema: { name: SchemaName; prefix?: string; version?: string };
+  backendRef: ObjectReference;
+  headerMutation?: { set: { name: string; value: string }[]; remove: string[] };
+}
+
+export function readAIServiceBackendSpec(spec: FieldReader): AIServiceBackendSpec | undefined {
+  const schema = spec.requiredObject('schema');
+  let schemaValue: AIServiceBackendSpec['schema'] | undefined;
+  if (schema) {
+    const name = schema.oneOf('name', SCHEMA_NAMES);
+    if (!schema.has('name')) schema.error('name', 'Required value');
+    const prefix = schema.string('prefix');
+    const version = schema.string('version');
+    schema.done();
+    if (name) {
+      schemaValue = {
+        name,
+        ...(prefix !== undefined ? { prefix } : {}),
+        ...(version !== undefined ? { version } : {}),
+      };
+    }
+  }
+  const backendRefReader = spec.requiredObject('backendRef');
+  const backendRef = backendRefReader ? readReference(backendRefReader) : undefined;
+  if (backendRef && (backendRef.kind !== 'Backend' || backendRef.group !== 'gateway.envoyproxy.io')) {
+    spec.error('backendRef', 'Invalid value: "object": BackendRef must be a Backend resource of Envoy Gateway. See https://github.com/envoyproxy/ai-gateway/issues/902 for more details.');
+  }
+  const headerMutation = readHeaderMutation(spec);
+  if (spec.has('bodyMutation')) spec.error('bodyMutation', 'bodyMutation is not supported by aigw run yet');
+  spec.ignore('bodyMutation');
+  // Not part of the API: the API server prunes it, so accept it with a warning (upstream's own
+  // aigw configs set it).
+  spec.ignore('timeouts', 'unknown field: not part of the AIServiceBackend API (Kubernetes prunes it); set timeouts on the AIGatewayRoute rule');
+  spec.done();
+  if (!schemaValue || !backendRef) return undefined;
+  return { schema: schemaValue, backendRef, ...(headerMutation ? { headerMutation } : {}) };
+}

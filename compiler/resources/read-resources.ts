@@ -1,0 +1,116 @@
+import type { Diagnostic } from '../diagnostic.js';
+import { FieldReader } from '../field-reader.js';
+import type { SourceDocument } from '../load-documents.js';
+import { isRecord } from '../../extproc/json-guards.js';
+import { readAIGatewayRouteSpec } from './ai-gateway-route.js';
+import { readAIServiceBackendSpec } from './ai-service-backend.js';
+import { readBackendSecurityPolicySpec } from './backend-security-policy.js';
+import { readBackendTLSPolicySpec } from './backend-tls-policy.js';
+import { readBackendSpec } from './backend.js';
+import { readClientTrafficPolicySpec } from './client-traffic-policy.js';
+import { readEnvoyProxySpec } from './envoy-proxy.js';
+import { readGatewayClassSpec } from './gateway-class.js';
+import { readGatewaySpec } from './gateway.js';
+import { readObjectMeta, type ObjectMeta } from './object-meta.js';
+import type { Resource, ResourceKind } from './resource.js';
+import { readSecret } from './secret.js';
+
+type SpecReader = (spec: FieldReader, metadata: ObjectMeta, root: FieldReader, env: Readonly<Record<string, string | undefined>>) => Resource | undefined;
+
+interface KindEntry {
+  apiVersions: readonly string[];
+  read: SpecReader;
+}
+
+const GATEWAY_API = ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'];
+const ENVOY_GATEWAY = ['gateway.envoyproxy.io/v1alpha1'];
+const AI_GATEWAY = ['aigateway.envoyproxy.io/v1beta1', 'aigateway.envoyproxy.io/v1alpha1'];
+
+/** Builds an entry whose spec is read with `read`; the spec is required. */
+function withSpec<K extends ResourceKind>(
+  kind: K,
+  apiVersions: readonly string[],
+  read: (spec: FieldReader) => Extract<Resource, { kind: K }>['spec'] | undefined,
+): KindEntry {
+  return {
+    apiVersions,
+    read: (spec, metadata, root) => {
+      const value = read(spec);
+      if (value === undefined) return undefined;
+      // The union member for K: TypeScript cannot correlate K with the literal here.
+      const resource = { kind, metadata, spec: value, reader: root } as Resource;
+      return resource;
+    },
+  };
+}
+
+/** The kinds aigw run compiles; anything else is reported, never dropped. */
+const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
+  GatewayClass: withSpec('GatewayClass', GATEWAY_API, readGatewayClassSpec),
+  Gateway: withSpec('Gateway', GATEWAY_API, readGatewaySpec),
+  EnvoyProxy: withSpec('EnvoyProxy', ENVOY_GATEWAY, readEnvoyProxySpec),
+  ClientTrafficPolicy: withSpec('ClientTrafficPolicy', ENVOY_GATEWAY, readClientTrafficPolicySpec),
+  Backend: withSpec('Backend', ENVOY_GATEWAY, readBackendSpec),
+  BackendTLSPolicy: withSpec('BackendTLSPolicy', ['gateway.networking.k8s.io/v1alpha3', 'gateway.networking.k8s.io/v1'], readBackendTLSPolicySpec),
+  AIGatewayRoute: withSpec('AIGatewayRoute', AI_GATEWAY, readAIGatewayRouteSpec),
+  AIServiceBackend: withSpec('AIServiceBackend', AI_GATEWAY, readAIServiceBackendSpec),
+  BackendSecurityPolicy: withSpec('BackendSecurityPolicy', AI_GATEWAY, readBackendSecurityPolicySpec),
+  Secret: {
+    apiVersions: ['v1'],
+    read: (_spec, metadata, root, env) => ({ kind: 'Secret', metadata, spec: readSecret(root, metadata.annotations, env), reader: root }),
+  },
+};
+
+/** Kinds of the AI gateway API that a later aigw version will compile. */
+const NOT_YET = new Set(['MCPRoute', 'GatewayConfig', 'QuotaPolicy', 'BackendTrafficPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
+
+function isKnownKind(kind: string): kind is ResourceKind {
+  return Object.hasOwn(KINDS, kind);
+}
+
+/** Reads every document into typed resources, collecting every problem. */
+export function readResources(
+  documents: readonly SourceDocument[],
+  env: Readonly<Record<string, string | undefined>>,
+  diagnostics: Diagnostic[],
+): Resource[] {
+  const resources: Resource[] = [];
+  const seen = new Set<string>();
+  for (const document of documents) {
+    if (!isRecord(document.value)) continue;
+    const kindValue = document.value.kind;
+    const nameValue = isRecord(document.value.metadata) ? document.value.metadata.name : undefined;
+    const label = `${typeof kindValue === 'string' ? kindValue : 'resource'} ${JSON.stringify(typeof nameValue === 'string' ? nameValue : '')}`;
+    const root = new FieldReader({ document, resource: label, diagnostics }, document.value, []);
+    const apiVersion = root.requiredString('apiVersion');
+    const kind = root.requiredString('kind');
+    if (!kind) continue;
+    if (!isKnownKind(kind)) {
+      root.error('kind', NOT_YET.has(kind) ? `kind ${kind} is not supported by aigw run yet` : `kind ${kind} (${apiVersion}) is not supported by aigw run`, 'remove this resource from the file');
+      continue;
+    }
+    const entry = KINDS[kind];
+    if (apiVersion && !entry.apiVersions.includes(apiVersion)) {
+      root.error('apiVersion', `Unsupported value: ${JSON.stringify(apiVersion)}: supported values for ${kind}: ${entry.apiVersions.map((v) => `"${v}"`).join(', ')}`);
+      continue;
+    }
+    const metadata = readObjectMeta(root.requiredObject('metadata'));
+    const key = `${kind}/${metadata.namespace}/${metadata.name}`;
+    if (seen.has(key)) {
+      root.errorAt(['metadata', 'name'], `Duplicate value: ${kind} ${metadata.namespace}/${metadata.name} is defined more than once`);
+      continue;
+    }
+    seen.add(key);
+    const spec = kind === 'Secret' ? root : root.requiredObject('spec');
+    root.ignore('status');
+    if (!spec) continue;
+    const resource = entry.read(spec, metadata, root, env);
+    if (kind !== 'Secret') root.done();
+    else {
+      root.ignore('apiVersion');
+      root.done();
+    }
+    if (resource) resources.push(resource);
+  }
+  return resources;
+}

@@ -1,0 +1,64 @@
+// Minimal child-process runner that captures output for error messages, honours an AbortSignal
+// and a timeout, and never rejects on a non-zero exit (callers decide what a failure means).
+import { spawn } from 'node:child_process';
+
+export interface RunCommandOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface CommandResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+// Keep only the tail: pip and tar can be chatty, and the end is where the error is.
+const MAX_CAPTURE = 64 * 1024;
+
+function appendCapped(buf: string, chunk: Buffer): string {
+  const next = buf + chunk.toString('utf8');
+  return next.length > MAX_CAPTURE ? next.slice(next.length - MAX_CAPTURE) : next;
+}
+
+/** Runs argv[0] with argv[1..]; rejects only if the process could not be started or was aborted. */
+export function runCommand(argv: readonly string[], opts: RunCommandOptions = {}): Promise<CommandResult> {
+  const [command, ...args] = argv;
+  if (command === undefined) return Promise.reject(new Error('runCommand: empty argv'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: opts.env,
+      cwd: opts.cwd,
+      signal: opts.signal,
+      timeout: opts.timeoutMs,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout = appendCapped(stdout, chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = appendCapped(stderr, chunk);
+    });
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') reject(new Error(`${command}: command not found`));
+      else reject(err);
+    });
+    child.once('close', (exitCode, signal) => {
+      resolve({ exitCode, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Last non-empty lines of a command's output, for compact error messages. */
+export function outputTail(result: CommandResult, lines = 3): string {
+  const all = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return all.slice(-lines).join(' | ');
+}

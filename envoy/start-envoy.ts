@@ -1,0 +1,111 @@
+import { readFile, rm } from 'node:fs/promises';
+import { execa, type ResultPromise } from 'execa';
+
+export interface StartEnvoyOptions {
+  binary: string;
+  bootstrapPath: string;
+  /** Envoy writes its (ephemeral) admin address here; readiness and healthcheck read it. */
+  adminAddressFile: string;
+  /** Component → level, as EnvoyProxy `spec.logging.level` (`default` is the global level). */
+  logLevels: Record<string, string>;
+  /** Where Envoy's stdout (access logs to /dev/stdout) goes. */
+  stdout: NodeJS.WritableStream;
+  /** Where Envoy's stderr goes, line by line. */
+  stderr: NodeJS.WritableStream;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningEnvoy {
+  pid: number | undefined;
+  /** Admin address `host:port`, once ready. */
+  adminAddress: string;
+  /** Resolves with the exit code when Envoy exits, for whatever reason. */
+  exited: Promise<number>;
+  /** The last lines Envoy logged, for error messages. */
+  lastLogLines(): string[];
+  stop(signal?: NodeJS.Signals): void;
+}
+
+/** Thrown when Envoy exits or never becomes ready; carries its last log lines. */
+export class EnvoyStartError extends Error {
+  readonly code = 'ENVOY_START_FAILED';
+  constructor(message: string, readonly logLines: string[]) {
+    super(logLines.length > 0 ? `${message}\nEnvoy's last log lines:\n  ${logLines.join('\n  ')}` : message);
+    this.name = 'EnvoyStartError';
+  }
+}
+
+const KEEP_LINES = 40;
+
+/**
+ * Starts Envoy on a bootstrap file and waits until its admin `/ready` answers LIVE.
+ * `--disable-hot-restart` lets several Envoys (tests, two aigw runs) share a machine without
+ * fighting over the shared-memory base id.
+ */
+export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnvoy> {
+  await rm(options.adminAddressFile, { force: true });
+  const { default: defaultLevel = 'error', ...components } = options.logLevels;
+  const args = ['-c', options.bootstrapPath, '--admin-address-path', options.adminAddressFile, '--disable-hot-restart', '-l', defaultLevel];
+  const componentLevels = Object.entries(components).map(([component, level]) => `${component}:${level}`);
+  if (componentLevels.length > 0) args.push('--component-log-level', componentLevels.join(','));
+
+  const child: ResultPromise = execa(options.binary, args, {
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    reject: false,
+    buffer: false,
+    cleanup: true,
+  });
+  const lines: string[] = [];
+  let partial = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    options.stderr.write(chunk);
+    const text = partial + chunk.toString('utf8');
+    const split = text.split('\n');
+    partial = split.pop() ?? '';
+    lines.push(...split.filter((line) => line.trim() !== ''));
+    if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
+  });
+  child.stdout?.pipe(options.stdout, { end: false });
+  const exited = child.then((result) => result.exitCode ?? (result.signal ? 128 : 1));
+  const lastLogLines = (): string[] => [...lines, ...(partial.trim() ? [partial] : [])];
+
+  let exitedEarly = false;
+  void exited.then(() => {
+    exitedEarly = true;
+  });
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  let adminAddress = '';
+  for (;;) {
+    if (exitedEarly) {
+      const code = await exited;
+      throw new EnvoyStartError(`Envoy exited with code ${code} before it was ready`, lastLogLines());
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new EnvoyStartError('Envoy did not become ready in time', lastLogLines());
+    }
+    adminAddress ||= (await readFile(options.adminAddressFile, 'utf8').catch(() => '')).trim();
+    if (adminAddress && (await isReady(adminAddress))) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    pid: child.pid,
+    adminAddress,
+    exited,
+    lastLogLines,
+    stop: (signal = 'SIGTERM') => {
+      child.kill(signal);
+    },
+  };
+}
+
+async function isReady(adminAddress: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${adminAddress}/ready`, { signal: AbortSignal.timeout(1000) });
+    return response.ok && (await response.text()).trim().toUpperCase() === 'LIVE';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The contract between the compiler and the ext_proc server.
+ *
+ * It is plain, serialisable data with no Kubernetes types: the compiler resolves every
+ * reference (routes, backends, secrets) before writing it, so the ext_proc can be tested and
+ * run without knowing anything about CRDs. Each type notes which API field it mirrors.
+ * `version` lets a newer or older ext_proc refuse a config it does not understand instead of
+ * misreading it.
+ */
+
+/** The config format version this ext_proc reads. Bump on any incompatible change. */
+export const FILTER_CONFIG_VERSION = 'aigw.filter-config/v1';
+
+/** The CEL attribute the upstream filter asks Envoy for: the backend name from endpoint metadata. */
+export const BACKEND_NAME_ATTRIBUTE =
+  "xds.upstream_host_metadata.filter_metadata['aigateway.envoy.io']['per_route_rule_backend_name']";
+
+/** The dynamic metadata namespace shared with access logs and rate limits. */
+export const METADATA_NAMESPACE = 'io.envoy.ai_gateway';
+
+/** AIServiceBackend `spec.schema.name`. */
+export const SCHEMA_NAMES = [
+  'OpenAI',
+  'AzureOpenAI',
+  'AWSBedrock',
+  'AWSAnthropic',
+  'GCPVertexAI',
+  'GCPAnthropic',
+  'Anthropic',
+  'Cohere',
+] as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
+
+/** AIGatewayRoute `spec.llmRequestCosts[].type`. */
+export const COST_TYPES = [
+  'InputToken',
+  'CachedInputToken',
+  'CacheCreationInputToken',
+  'OutputToken',
+  'TotalToken',
+  'ReasoningToken',
+  'CEL',
+] as const;
+export type CostType = (typeof COST_TYPES)[number];
+
+/** Mirrors AIServiceBackend `spec.schema`, with the controller's defaulting applied. */
+export interface BackendSchema {
+  name: SchemaName;
+  /** Path prefix for OpenAI/Anthropic-compatible APIs, e.g. `v1` (default) or `v1beta/openai`. */
+  prefix?: string;
+  /** API version for providers that version their API outside the path (Azure `api-version`). */
+  version?: string;
+}
+
+/** Resolved BackendSecurityPolicy credentials. Secret values are inlined. */
+export type BackendAuth = { type: 'APIKey'; key: string };
+
+/** Header edits for one backend (AIServiceBackend + route backendRef `headerMutation`, merged). */
+export interface HeaderMutation {
+  set: { name: string; value: string }[];
+  remove: string[];
+}
+
+/** One (route, rule, backendRef): the unit the upstream ext_proc filter is told about by Envoy. */
+export interface BackendConfig {
+  /** `<ns>/<backend>/route/<route>/rule/<i>/ref/<j>`; equals the endpoint metadata Envoy sends. */
+  name: string;
+  /** `<ns>/<route>`: the AIGatewayRoute this entry came from (selects llmRequestCosts). */
+  route: string;
+  /** `<ns>/<AIServiceBackend>`. */
+  aiServiceBackend: string;
+  schema: BackendSchema;
+  /** AIGatewayRoute `rules[].backendRefs[].modelNameOverride`. */
+  modelNameOverride?: string;
+  auth?: BackendAuth;
+  headerMutation?: HeaderMutation;
+}
+
+/** AIGatewayRoute `spec.llmRequestCosts[]`. */
+export interface LLMRequestCost {
+  metadataKey: string;
+  type: CostType;
+  cel?: string;
+}
+
+export interface RouteConfig {
+  /** `<ns>/<name>`. */
+  name: string;
+  costs: LLMRequestCost[];
+}
+
+/** A model served by `GET /v1/models` (from Exact `x-ai-eg-model` matches). */
+export interface ModelInfo {
+  name: string;
+  ownedBy: string;
+  /** Unix seconds; unset means "when the ext_proc loaded this config" (keeps compiler output deterministic). */
+  createdAt?: number;
+}
+
+export interface FilterConfig {
+  version: typeof FILTER_CONFIG_VERSION;
+  backends: BackendConfig[];
+  routes: RouteConfig[];
+  models: ModelInfo[];
+}
+
+/** Thrown when a filter config document does not match this contract. */
+export class FilterConfigError extends Error {
+  readonly code = 'FILTER_CONFIG_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'FilterConfigError';
+  }
+}
+
+/** Returns a copy with every credential replaced by `<redacted>`, for logs and `translate`. */
+export function redactFilterConfig(config: FilterConfig): FilterConfig {
+  return {
+    ...config,
+    backends: config.backends.map((backend) =>
+      backend.auth ? { ...backend, auth: { ...backend.auth, key: '<redacted>' } } : backend,
+    ),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The small, closed set of errors the ext_proc raises while handling a request. Each has a
+ * stable `code` and the HTTP status the client sees; only these reach the client, with a body in
+ * the client API's error shape. Anything else is an internal failure and becomes a 500 without
+ * details (details go to the log).
+ */
+export type GatewayErrorCode =
+  | 'MALFORMED_REQUEST' // 400: the body is not what the endpoint accepts
+  | 'INVALID_REQUEST_BODY' // 422: valid input the chosen backend cannot express
+  | 'UNKNOWN_PATH' // 404
+  | 'BACKEND_NOT_FOUND' // 500: Envoy named a backend the config does not have (config bug)
+  | 'INTERNAL'; // 500
+
+const BRAND = Symbol.for('aigw.GatewayError');
+
+export class GatewayError extends Error {
+  readonly [BRAND] = true;
+  constructor(
+    readonly code: GatewayErrorCode,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GatewayError';
+  }
+
+  static isInstance(value: unknown): value is GatewayError {
+    return typeof value === 'object' && value !== null && BRAND in value;
+  }
+}
+
+export function malformedRequest(message: string, cause?: unknown): GatewayError {
+  return new GatewayError('MALFORMED_REQUEST', 400, message, { cause });
+}
+
+export function invalidRequestBody(message: string): GatewayError {
+  return new GatewayError('INVALID_REQUEST_BODY', 422, message);
+}

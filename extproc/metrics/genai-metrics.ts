@@ -1,0 +1,118 @@
+import { Histogram, Registry } from 'prom-client';
+import type { SchemaName } from '../filter-config.js';
+import type { TokenUsage } from '../usage/token-usage.js';
+
+/**
+ * The OpenTelemetry GenAI metrics, exposed under the names the OTel Prometheus exporter gives
+ * them upstream (dashboards built for Envoy AI Gateway work unchanged). One implementation for
+ * every endpoint, parametrised by the GenAI operation name.
+ */
+
+const SCOPE = 'envoyproxy/ai-gateway';
+
+const PROVIDER_NAMES: Record<SchemaName, string> = {
+  OpenAI: 'openai',
+  AzureOpenAI: 'azure.openai',
+  AWSBedrock: 'aws.bedrock',
+  AWSAnthropic: 'aws.anthropic',
+  GCPVertexAI: 'gcp.vertex_ai',
+  GCPAnthropic: 'gcp.anthropic',
+  Anthropic: 'anthropic',
+  Cohere: 'cohere',
+};
+
+const BASE_LABELS = [
+  'otel_scope_name',
+  'gen_ai_operation_name',
+  'gen_ai_provider_name',
+  'gen_ai_original_model',
+  'gen_ai_request_model',
+  'gen_ai_response_model',
+] as const;
+
+export interface RequestAttributes {
+  operation: string;
+  schema: SchemaName;
+  originalModel: string;
+  requestModel: string;
+  responseModel?: string;
+}
+
+export class GenAIMetrics {
+  readonly registry = new Registry();
+  private readonly tokenUsage: Histogram;
+  private readonly requestDuration: Histogram;
+  private readonly timeToFirstToken: Histogram;
+  private readonly timePerOutputToken: Histogram;
+
+  constructor() {
+    this.tokenUsage = new Histogram({
+      name: 'gen_ai_client_token_usage',
+      help: 'Number of tokens processed.',
+      labelNames: [...BASE_LABELS, 'gen_ai_token_type'],
+      buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+      registers: [this.registry],
+    });
+    this.requestDuration = new Histogram({
+      name: 'gen_ai_server_request_duration_seconds',
+      help: 'Time spent on the generative AI request, from the upstream request to the last response byte.',
+      labelNames: [...BASE_LABELS, 'error_type'],
+      buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
+      registers: [this.registry],
+    });
+    this.timeToFirstToken = new Histogram({
+      name: 'gen_ai_server_time_to_first_token_seconds',
+      help: 'Time to receive the first response chunk of a streaming request.',
+      labelNames: [...BASE_LABELS],
+      buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 15, 20, 30, 45, 60],
+      registers: [this.registry],
+    });
+    this.timePerOutputToken = new Histogram({
+      name: 'gen_ai_server_time_per_output_token_seconds',
+      help: 'Time per output token after the first, for streaming requests.',
+      labelNames: [...BASE_LABELS],
+      buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records a finished request. Durations are in seconds; ttft only for streams. */
+  recordCompletion(
+    attributes: RequestAttributes,
+    outcome: { durationSeconds: number; success: boolean; usage: TokenUsage; ttftSeconds?: number },
+  ): void {
+    const labels = baseLabels(attributes);
+    this.requestDuration.observe(outcome.success ? { ...labels, error_type: '' } : { ...labels, error_type: '_OTHER' }, outcome.durationSeconds);
+    if (!outcome.success) return;
+    const usage = outcome.usage;
+    const types: [string, number | undefined][] = [
+      ['input', usage.inputTokens],
+      ['cached_input', usage.cachedInputTokens],
+      ['cache_creation_input', usage.cacheCreationInputTokens],
+      ['output', usage.outputTokens],
+      ['reasoning', usage.reasoningTokens],
+    ];
+    for (const [tokenType, count] of types) {
+      // Unknown counts are not recorded at all: recording 0 would skew averages.
+      if (count !== undefined) this.tokenUsage.observe({ ...labels, gen_ai_token_type: tokenType }, count);
+    }
+    if (outcome.ttftSeconds !== undefined) {
+      this.timeToFirstToken.observe(labels, outcome.ttftSeconds);
+      const output = usage.outputTokens;
+      if (output !== undefined && output > 1) {
+        this.timePerOutputToken.observe(labels, (outcome.durationSeconds - outcome.ttftSeconds) / (output - 1));
+      }
+    }
+  }
+}
+
+function baseLabels(attributes: RequestAttributes): Record<(typeof BASE_LABELS)[number], string> {
+  return {
+    otel_scope_name: SCOPE,
+    gen_ai_operation_name: attributes.operation,
+    gen_ai_provider_name: PROVIDER_NAMES[attributes.schema],
+    gen_ai_original_model: attributes.originalModel || 'unknown',
+    gen_ai_request_model: attributes.requestModel || 'unknown',
+    gen_ai_response_model: attributes.responseModel ?? (attributes.requestModel || 'unknown'),
+  };
+}

@@ -1,0 +1,124 @@
+import {
+  COST_TYPES,
+  FILTER_CONFIG_VERSION,
+  FilterConfigError,
+  SCHEMA_NAMES,
+  type BackendAuth,
+  type BackendConfig,
+  type FilterConfig,
+  type HeaderMutation,
+  type LLMRequestCost,
+  type ModelInfo,
+  type RouteConfig,
+} from './filter-config.js';
+import { isOneOf, isRecord, type JsonRecord } from './json-guards.js';
+
+/**
+ * Parses a filter config read from disk. The compiler wrote it, but a config from another aigw
+ * version (or a hand edit) must fail with a message, not with a TypeError deep in a request.
+ */
+export function parseFilterConfig(value: unknown): FilterConfig {
+  const root = record(value, 'config');
+  if (root.version !== FILTER_CONFIG_VERSION) {
+    throw new FilterConfigError(
+      `unsupported filter config version ${JSON.stringify(root.version)}: this ext_proc reads ${FILTER_CONFIG_VERSION}`,
+    );
+  }
+  return {
+    version: FILTER_CONFIG_VERSION,
+    backends: list(root.backends, 'backends').map((item, i) => parseBackend(item, `backends[${i}]`)),
+    routes: list(root.routes, 'routes').map((item, i) => parseRoute(item, `routes[${i}]`)),
+    models: list(root.models, 'models').map((item, i) => parseModel(item, `models[${i}]`)),
+  };
+}
+
+function parseBackend(value: unknown, path: string): BackendConfig {
+  const item = record(value, path);
+  const schema = record(item.schema, `${path}.schema`);
+  if (!isOneOf(SCHEMA_NAMES, schema.name)) {
+    throw new FilterConfigError(`${path}.schema.name: unknown schema ${JSON.stringify(schema.name)}`);
+  }
+  const backend: BackendConfig = {
+    name: string(item.name, `${path}.name`),
+    route: string(item.route, `${path}.route`),
+    aiServiceBackend: string(item.aiServiceBackend, `${path}.aiServiceBackend`),
+    schema: {
+      name: schema.name,
+      ...(schema.prefix !== undefined ? { prefix: string(schema.prefix, `${path}.schema.prefix`) } : {}),
+      ...(schema.version !== undefined ? { version: string(schema.version, `${path}.schema.version`) } : {}),
+    },
+  };
+  if (item.modelNameOverride !== undefined) {
+    backend.modelNameOverride = string(item.modelNameOverride, `${path}.modelNameOverride`);
+  }
+  if (item.auth !== undefined) backend.auth = parseAuth(item.auth, `${path}.auth`);
+  if (item.headerMutation !== undefined) {
+    backend.headerMutation = parseHeaderMutation(item.headerMutation, `${path}.headerMutation`);
+  }
+  return backend;
+}
+
+function parseAuth(value: unknown, path: string): BackendAuth {
+  const auth = record(value, path);
+  if (auth.type === 'APIKey') return { type: 'APIKey', key: string(auth.key, `${path}.key`) };
+  throw new FilterConfigError(`${path}.type: unknown auth type ${JSON.stringify(auth.type)}`);
+}
+
+function parseHeaderMutation(value: unknown, path: string): HeaderMutation {
+  const mutation = record(value, path);
+  return {
+    set: list(mutation.set ?? [], `${path}.set`).map((item, i) => {
+      const header = record(item, `${path}.set[${i}]`);
+      return { name: string(header.name, `${path}.set[${i}].name`), value: string(header.value, `${path}.set[${i}].value`) };
+    }),
+    remove: list(mutation.remove ?? [], `${path}.remove`).map((item, i) => string(item, `${path}.remove[${i}]`)),
+  };
+}
+
+function parseRoute(value: unknown, path: string): RouteConfig {
+  const route = record(value, path);
+  return {
+    name: string(route.name, `${path}.name`),
+    costs: list(route.costs, `${path}.costs`).map((item, i) => parseCost(item, `${path}.costs[${i}]`)),
+  };
+}
+
+function parseCost(value: unknown, path: string): LLMRequestCost {
+  const cost = record(value, path);
+  if (!isOneOf(COST_TYPES, cost.type)) {
+    throw new FilterConfigError(`${path}.type: unknown cost type ${JSON.stringify(cost.type)}`);
+  }
+  return {
+    metadataKey: string(cost.metadataKey, `${path}.metadataKey`),
+    type: cost.type,
+    ...(cost.cel !== undefined ? { cel: string(cost.cel, `${path}.cel`) } : {}),
+  };
+}
+
+function parseModel(value: unknown, path: string): ModelInfo {
+  const model = record(value, path);
+  const createdAt = model.createdAt;
+  if (createdAt !== undefined && (typeof createdAt !== 'number' || !Number.isInteger(createdAt))) {
+    throw new FilterConfigError(`${path}.createdAt: expected an integer (unix seconds)`);
+  }
+  return {
+    name: string(model.name, `${path}.name`),
+    ownedBy: string(model.ownedBy, `${path}.ownedBy`),
+    ...(typeof createdAt === 'number' ? { createdAt } : {}),
+  };
+}
+
+function record(value: unknown, path: string): JsonRecord {
+  if (!isRecord(value)) throw new FilterConfigError(`${path}: expected an object`);
+  return value;
+}
+
+function list(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw new FilterConfigError(`${path}: expected a list`);
+  return value;
+}
+
+function string(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw new FilterConfigError(`${path}: expected a string`);
+  return value;
+}

@@ -1,0 +1,35 @@
+import { isRecord } from './json-guards.js';
+import { malformedRequest } from './gateway-error.js';
+import type { Endpoint } from './endpoints.js';
+
+/** The few facts the router needs from a client request body. */
+export interface ParsedRequestBody {
+  model: string;
+  stream: boolean;
+  /** `stream_options` as sent, if it was an object. */
+  streamOptions?: Record<string, unknown>;
+}
+
+/**
+ * Parses a JSON request body for an endpoint. Only `model` and the streaming flags are read;
+ * the bytes are forwarded as they are, so nothing else is validated here (the provider does it).
+ */
+export function parseRequestBody(endpoint: Endpoint, path: string, body: Buffer): ParsedRequestBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw malformedRequest(`failed to parse JSON for ${path}: ${reason}`, error);
+  }
+  if (!isRecord(parsed)) throw malformedRequest(`the body for ${path} must be a JSON object`);
+  const model = parsed.model;
+  if (typeof model !== 'string' || model === '') {
+    throw malformedRequest(
+      model === undefined ? `missing required field "model" for ${path}` : `field "model" must be a non-empty string`,
+    );
+  }
+  const stream = endpoint.canStream && parsed.stream === true;
+  const streamOptions = parsed.stream_options;
+  return { model, stream, ...(isRecord(streamOptions) ? { streamOptions: { ...streamOptions } } : {}) };
+}

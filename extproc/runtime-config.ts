@@ -1,0 +1,34 @@
+import type { BackendConfig, FilterConfig, LLMRequestCost } from './filter-config.js';
+import type { GenAIMetrics } from './metrics/genai-metrics.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The ext_proc's working form of a FilterConfig, derived once at load: lookups by name and
+ * precomputed responses, so nothing on the request path scans lists or serialises config.
+ */
+export interface RuntimeConfig {
+  backends: ReadonlyMap<string, BackendConfig>;
+  costsByRoute: ReadonlyMap<string, readonly LLMRequestCost[]>;
+  /** Whether any route records costs (then streaming requests must ask for usage). */
+  anyCosts: boolean;
+  /** The `GET /v1/models` body. */
+  modelsBody: string;
+  metrics: GenAIMetrics;
+  logger: Logger;
+}
+
+export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, logger: Logger): RuntimeConfig {
+  const loadedAt = Math.floor(Date.now() / 1000);
+  const costsByRoute = new Map(config.routes.map((route) => [route.name, route.costs] as const));
+  return {
+    backends: new Map(config.backends.map((backend) => [backend.name, backend] as const)),
+    costsByRoute,
+    anyCosts: config.routes.some((route) => route.costs.length > 0),
+    modelsBody: JSON.stringify({
+      object: 'list',
+      data: config.models.map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
+    }),
+    metrics,
+    logger,
+  };
+}

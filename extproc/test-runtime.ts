@@ -1,0 +1,49 @@
+import { FILTER_CONFIG_VERSION, type FilterConfig } from './filter-config.js';
+import { createLogger } from './logger.js';
+import { GenAIMetrics } from './metrics/genai-metrics.js';
+import { buildRuntimeConfig, type RuntimeConfig } from './runtime-config.js';
+import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
+
+/** A small filter config for unit tests of the ext_proc phases. */
+export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterConfig {
+  return {
+    version: FILTER_CONFIG_VERSION,
+    backends: [
+      {
+        name: 'default/openai/route/r/rule/0/ref/0',
+        route: 'default/r',
+        aiServiceBackend: 'default/openai',
+        schema: { name: 'OpenAI', prefix: 'v1' },
+        auth: { type: 'APIKey', key: 'sk-test-secret' },
+      },
+      {
+        name: 'default/override/route/r/rule/1/ref/0',
+        route: 'default/r',
+        aiServiceBackend: 'default/override',
+        schema: { name: 'OpenAI', prefix: 'custom/v2' },
+        modelNameOverride: 'real-model',
+      },
+      {
+        name: 'default/bedrock/route/r/rule/2/ref/0',
+        route: 'default/r',
+        aiServiceBackend: 'default/bedrock',
+        schema: { name: 'AWSBedrock' },
+      },
+    ],
+    routes: [{ name: 'default/r', costs: [{ metadataKey: 'in', type: 'InputToken' }, { metadataKey: 'out', type: 'OutputToken' }] }],
+    models: [{ name: 'gpt-4o-mini', ownedBy: 'openai', createdAt: 1700000000 }],
+    ...overrides,
+  };
+}
+
+export function testRuntime(config: FilterConfig = testFilterConfig()): RuntimeConfig {
+  return buildRuntimeConfig(config, new GenAIMetrics(), createLogger('error', () => undefined));
+}
+
+/** Envoy's request_headers message as the ext_proc receives it (values in raw_value). */
+export function headersMessage(headers: Record<string, string>, endOfStream = false): HttpHeaders__Output {
+  return {
+    headers: { headers: Object.entries(headers).map(([key, value]) => ({ key, raw_value: Buffer.from(value) })) },
+    end_of_stream: endOfStream,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: what does the gateway cost? Measures requests/s and p50/p99 latency of
+ * the fake OpenAI upstream directly and through `aigw run` (real Envoy + ext_proc), for chat
+ * completions non-streamed and streamed (time to the last SSE byte), at each concurrency, in one
+ * run. Direct and gateway cells alternate so slow drift of the machine hits both alike.
+ * Prints a markdown table, writes bench-results.json in cwd, exits non-zero if any request
+ * failed.
+ *
+ * Env: BENCH_SECONDS (per cell, default 5), BENCH_WARMUP_SECONDS (default 1),
+ * BENCH_CONCURRENCY (default "1,64"), BENCH_ACCESS_LOG=0 to run without the access log.
+ */
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { probe, runLoad, type LoadResult } from './load-generator.js';
+import { resultsTable, type BenchRow } from './results-table.js';
+import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.js';
+
+const MODEL = 'gpt-4o-mini';
+
+interface Scenario {
+  name: string;
+  body: Buffer;
+  validate: (status: number, body: Buffer) => string | undefined;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'chat',
+    body: Buffer.from(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello.' }] })),
+    validate: (status, body) => (status !== 200 ? 'unexpected status' : body.includes('"choices"') ? undefined : 'no choices in the body'),
+  },
+  {
+    name: 'chat-stream',
+    body: Buffer.from(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello.' }], stream: true, stream_options: { include_usage: true } })),
+    validate: (status, body) => (status !== 200 ? 'unexpected status' : body.toString('utf8').endsWith('data: [DONE]\n\n') ? undefined : 'stream did not end with [DONE]'),
+  },
+];
+
+let upstream: UpstreamProcess | undefined;
+let aigw: AigwProcess | undefined;
+
+async function main(): Promise<number> {
+  const seconds = positiveNumber('BENCH_SECONDS', 5);
+  const warmupSeconds = positiveNumber('BENCH_WARMUP_SECONDS', 1, true);
+  const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,64').split(',').map((text) => {
+    const value = Number(text.trim());
+    if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_CONCURRENCY: expected positive integers, got ${JSON.stringify(text)}`);
+    return value;
+  });
+  const accessLog = process.env.BENCH_ACCESS_LOG !== '0';
+
+  upstream = await startUpstreamProcess();
+  const gatewayPort = await freePort();
+  log(`fake upstream on 127.0.0.1:${upstream.port}; starting aigw on port ${gatewayPort}`);
+  // Access logs (if on) go to /dev/null: written by Envoy as in real use, not kept in memory here.
+  aigw = await startAigw({ configYaml: gatewayConfigYaml({ port: gatewayPort, upstreamPort: upstream.port, models: [MODEL], accessLog }), captureStdout: false });
+  log(aigw.stderr.trim());
+
+  const targets = { direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`, gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions` };
+  // One request each first: a broken gateway fails here in a second, not after every cell.
+  for (const scenario of SCENARIOS) {
+    for (const [target, url] of Object.entries(targets)) {
+      const failure = await probe({ url, body: scenario.body, validate: scenario.validate });
+      if (failure !== undefined) throw new Error(`${scenario.name} via ${target} failed before measuring: ${failure}\n${aigw.stderr}`);
+    }
+  }
+
+  const rows: BenchRow[] = [];
+  for (const scenario of SCENARIOS) {
+    for (const concurrency of concurrencies) {
+      const measure = async (target: keyof typeof targets): Promise<LoadResult> => {
+        log(`${scenario.name} c=${concurrency} ${target}: ${warmupSeconds}s warm-up + ${seconds}s`);
+        const result = await runLoad({ url: targets[target], body: scenario.body, concurrency, durationMs: seconds * 1000, warmupMs: warmupSeconds * 1000, validate: scenario.validate });
+        for (const sample of result.errorSamples) log(`  error: ${sample}`);
+        return result;
+      };
+      const direct = await measure('direct');
+      const gateway = await measure('gateway');
+      rows.push({ scenario: scenario.name, concurrency, direct, gateway });
+    }
+  }
+
+  const exit = await aigw.stop();
+  aigw = undefined;
+  await upstream.stop();
+  upstream = undefined;
+  const failedRequests = rows.reduce((sum, row) => sum + row.direct.errors + row.gateway.errors, 0);
+  const cleanStop = exit.code === 0;
+
+  process.stdout.write(`\n${resultsTable(rows)}\n`);
+  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; streaming latency is time to the last byte.\n`);
+  const output = resolve('bench-results.json');
+  await writeFile(
+    output,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        seconds,
+        warmupSeconds,
+        accessLog,
+        failedRequests,
+        aigwExit: exit,
+        rows: rows.map((row) => ({ ...row, throughputRatio: row.gateway.rps / row.direct.rps, addedP50Ms: row.gateway.p50Ms - row.direct.p50Ms })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`results written to ${output}`);
+  if (failedRequests > 0) log(`FAILED: ${failedRequests} request(s) failed`);
+  if (!cleanStop) log(`FAILED: aigw did not stop cleanly (${JSON.stringify(exit)})`);
+  return failedRequests > 0 || !cleanStop ? 1 : 0;
+}
+
+async function cleanup(): Promise<void> {
+  await aigw?.stop();
+  await upstream?.stop();
+}
+
+function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) throw new Error(`${name}: expected a positive number of seconds, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+void main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error: unknown) => {
+    log(`error: ${error instanceof Error ? error.message : String(error)}`);
+    await cleanup();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface UpstreamProcess {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const ENTRY = fileURLToPath(new URL('./upstream-server.js', import.meta.url));
+
+/** Starts the fake OpenAI upstream in its own Node process (see upstream-server.ts). */
+export function startUpstreamProcess(timeoutMs = 10_000): Promise<UpstreamProcess> {
+  const child = spawn(process.execPath, [ENTRY], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`fake upstream did not start in ${timeoutMs}ms`)), timeoutMs);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      void stop().then(() => reject(error));
+    };
+    child.once('error', fail);
+    void exited.then(() => fail(new Error(`fake upstream exited before listening: ${output}`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const line = output.split('\n', 1)[0];
+      if (line === undefined || !output.includes('\n')) return;
+      const port = parsePort(line);
+      if (port === undefined) return fail(new Error(`fake upstream printed ${JSON.stringify(line)}, expected {"port":N}`));
+      clearTimeout(timer);
+      resolve({ port, stop });
+    });
+  });
+}
+
+function parsePort(line: string): number | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value === 'object' && value !== null && 'port' in value && typeof value.port === 'number') return value.port;
+  } catch {
+    // Not JSON: reported by the caller.
+  }
+  return undefined;
+}

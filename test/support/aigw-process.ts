@@ -1,0 +1,220 @@
+/**
+ * Runs the real CLI (`node dist/bin/aigw.js run`) as a subprocess for end-to-end tests and the
+ * benchmark. Each run gets its own temp dir for state and runtime files so parallel runs never
+ * share sockets or run dirs; the Envoy download cache (AIGW_DATA_HOME) and AIGW_ENVOY_PATH are
+ * inherited so no test downloads Envoy twice.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+
+export { freePort } from './free-port.js';
+export { gatewayConfigYaml, ACCESS_LOG_FIELDS, DEFAULT_TEST_API_KEY, DEFAULT_TEST_MODELS, type GatewayConfigOptions } from './gateway-config-yaml.js';
+
+/** What `aigw run` prints on stderr once Envoy accepts requests. */
+export const READY_LINE = 'Envoy AI Gateway listening on http://localhost:';
+
+/** The compiled CLI, from dist/test/support/ to dist/bin/. */
+export const AIGW_BIN = fileURLToPath(new URL('../../bin/aigw.js', import.meta.url));
+
+export interface StartAigwOptions {
+  configYaml: string;
+  /** Added to (or, with undefined values, removed from) the inherited environment. */
+  env?: Record<string, string | undefined>;
+  /** Admin server port; a free one when unset. */
+  adminPort?: number;
+  extraArgs?: string[];
+  /** How long to wait for the ready line (default 60 s). */
+  startTimeoutMs?: number;
+  /** Keep stdout in `.stdout` (default true); off, it is discarded, e.g. access logs under load. */
+  captureStdout?: boolean;
+  /** Leave the temp dir (config, state, run files) in place after stop(), for debugging. */
+  keepTempDir?: boolean;
+}
+
+export interface AigwExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface AigwProcess {
+  readonly pid: number;
+  readonly adminPort: number;
+  readonly runId: string;
+  readonly configPath: string;
+  readonly tempDir: string;
+  /** Everything written so far (access logs go to stdout; aigw's own messages to stderr). */
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exited: Promise<AigwExit>;
+  /** Signals aigw (SIGKILL after `killAfterMs`, default 20 s) and resolves once it exited. */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<AigwExit>;
+  /** The first complete stdout line at or after char offset `since` that matches. */
+  waitForStdout(pattern: string | RegExp, timeoutMs?: number, since?: number): Promise<string>;
+  /** stdout lines (from char offset `since`) that are JSON objects: the access log entries. */
+  accessLogs(since?: number): Record<string, unknown>[];
+}
+
+let runCounter = 0;
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+export async function startAigw(options: StartAigwOptions): Promise<AigwProcess> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'aigw-test-'));
+  const configPath = join(tempDir, 'config.yaml');
+  await writeFile(configPath, options.configYaml);
+  const adminPort = options.adminPort ?? (await freePort());
+  // Short: it ends up in the ext_proc unix socket path, which must stay under 108 bytes.
+  const runId = `t${process.pid}-${++runCounter}`;
+
+  const env: NodeJS.ProcessEnv = { ...process.env, AIGW_STATE_HOME: join(tempDir, 'state'), AIGW_RUNTIME_DIR: join(tempDir, 'run'), AIGW_CONFIG_HOME: join(tempDir, 'config') };
+  delete env.AIGW_RUN_ID;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+
+  const child = spawn(process.execPath, [AIGW_BIN, 'run', configPath, '--admin-port', String(adminPort), '--run-id', runId, ...(options.extraArgs ?? [])], {
+    env,
+    stdio: ['ignore', options.captureStdout === false ? 'ignore' : 'pipe', 'pipe'],
+  });
+  trackForExit(child);
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const notify = (): void => {
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    notify();
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    notify();
+  });
+  let exitState: AigwExit | undefined;
+  const exited = new Promise<AigwExit>((resolve) => {
+    const settle = (state: AigwExit): void => {
+      running.delete(child);
+      // Set before notifying so pending waits see the exit and reject at once.
+      exitState ??= state;
+      notify();
+      resolve(exitState);
+    };
+    // 'exit' can come before the pipes are drained; 'close' means all output is in.
+    child.once('exit', (code, signal) => child.once('close', () => settle({ code, signal })));
+    child.once('error', (error) => {
+      stderr += `\n[startAigw] spawn failed: ${error.message}\n`;
+      settle({ code: null, signal: null });
+    });
+  });
+
+  /** Resolves when `check` returns a value, rejects when aigw exits first or on timeout. */
+  const waitFor = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        listeners.delete(onChange);
+      };
+      const onChange = (): void => {
+        const value = check();
+        if (value !== undefined) {
+          finish();
+          resolve(value);
+        } else if (exitState) {
+          finish();
+          reject(new Error(`aigw exited (${describeExit(exitState)}) while waiting for ${what}\n${transcript()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`timed out after ${timeoutMs}ms waiting for ${what}\n${transcript()}`));
+      }, timeoutMs);
+      listeners.add(onChange);
+      onChange();
+    });
+  const transcript = (): string => `--- aigw stderr ---\n${stderr}--- aigw stdout ---\n${stdout}`;
+
+  let stopping: Promise<AigwExit> | undefined;
+  const stop = (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 20_000): Promise<AigwExit> => {
+    stopping ??= (async () => {
+      if (!exitState) {
+        child.kill(signal);
+        const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        await exited;
+        clearTimeout(killer);
+      }
+      if (!options.keepTempDir) await rm(tempDir, { recursive: true, force: true });
+      return exited;
+    })();
+    return stopping;
+  };
+
+  const process_: AigwProcess = {
+    pid: child.pid ?? -1,
+    adminPort,
+    runId,
+    configPath,
+    tempDir,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    stop,
+    waitForStdout: (pattern, timeoutMs = 10_000, since = 0) =>
+      waitFor(() => completeLines(stdout, since).find((line) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line))), timeoutMs, `stdout to match ${String(pattern)}`),
+    accessLogs: (since = 0) =>
+      completeLines(stdout, since).flatMap((line): Record<string, unknown>[] => {
+        const entry = jsonObject(line);
+        return entry ? [entry] : [];
+      }),
+  };
+
+  try {
+    await waitFor(() => (stderr.includes(READY_LINE) ? true : undefined), options.startTimeoutMs ?? 60_000, 'the ready line');
+  } catch (error) {
+    await stop('SIGTERM', 5_000);
+    throw error;
+  }
+  return process_;
+}
+
+function completeLines(text: string, since: number): string[] {
+  const end = text.lastIndexOf('\n');
+  return end < since ? [] : text.slice(since, end).split('\n');
+}
+
+function jsonObject(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeExit(exit: AigwExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
+}
+
+/**
+ * A test runner that exits without stopping aigw would leave it (and its Envoy) holding ports;
+ * SIGTERM lets aigw shut its children down even after we are gone.
+ */
+function trackForExit(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const orphan of running) orphan.kill('SIGTERM');
+    });
+  }
+  running.add(child);
+}
