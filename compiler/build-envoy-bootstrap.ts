@@ -241,12 +241,21 @@ function accessLoggers(setting: AccessLogSetting): Json[] {
           },
         }
       : undefined;
-  return setting.files.map((path) => ({
-    name: 'envoy.access_loggers.file',
-    ...(filter ? { filter } : {}),
-    typed_config: { '@type': type('envoy.extensions.access_loggers.file.v3.FileAccessLog'), path, log_format: format },
-  }));
+  return setting.files.map((path): Json => {
+    // Envoy's stdout may be a socket (a piped child process), which /dev/stdout cannot open:
+    // write to the process streams directly instead.
+    const stream = STREAM_LOGGERS[path];
+    const typedConfig: Json = stream
+      ? { '@type': type(stream.type), log_format: format }
+      : { '@type': type('envoy.extensions.access_loggers.file.v3.FileAccessLog'), path, log_format: format };
+    return { name: stream?.name ?? 'envoy.access_loggers.file', ...(filter ? { filter } : {}), typed_config: typedConfig };
+  });
 }
+
+const STREAM_LOGGERS: Record<string, { name: string; type: string } | undefined> = {
+  '/dev/stdout': { name: 'envoy.access_loggers.stdout', type: 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' },
+  '/dev/stderr': { name: 'envoy.access_loggers.stderr', type: 'envoy.extensions.access_loggers.stream.v3.StderrAccessLog' },
+};
 
 /** Local replies Envoy itself produces get the OpenAI error shape clients already parse. */
 function localReplyConfig(model: GatewayModel): Json {

@@ -54,7 +54,7 @@ class Deadline {
   arm(ms: number, what: string): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.controller.abort(new Error(`timed out after ${Math.round(ms / 1000)}s ${what}`));
+      this.controller.abort(new Error(`timed out after ${ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`} ${what}`));
     }, ms);
   }
 

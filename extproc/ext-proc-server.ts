@@ -1,4 +1,4 @@
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { handleProcessStream, type ProcessCall } from './ext-proc-service.js';
 import { loadExtProcService } from './load-ext-proc-service.js';
@@ -18,6 +18,9 @@ export async function startExtProcServer(socketPath: string, runtime: () => Runt
   // Bodies are buffered whole (up to the listener's buffer limit); grpc-js defaults to 4 MiB.
   const server = new Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
   server.addService(loadExtProcService(), { Process: (call: ProcessCall) => handleProcessStream(call, runtime) });
+  // A socket file left by a killed run would make the bind fail; nobody can be serving on it
+  // because the run directory is unique per run id.
+  await rm(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.bindAsync(`unix://${socketPath}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
   });

@@ -26,35 +26,35 @@ const GATEWAY_API = ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/
 const ENVOY_GATEWAY = ['gateway.envoyproxy.io/v1alpha1'];
 const AI_GATEWAY = ['aigateway.envoyproxy.io/v1beta1', 'aigateway.envoyproxy.io/v1alpha1'];
 
-/** Builds an entry whose spec is read with `read`; the spec is required. */
-function withSpec<K extends ResourceKind>(
-  kind: K,
-  apiVersions: readonly string[],
-  read: (spec: FieldReader) => Extract<Resource, { kind: K }>['spec'] | undefined,
-): KindEntry {
-  return {
-    apiVersions,
-    read: (spec, metadata, root) => {
-      const value = read(spec);
-      if (value === undefined) return undefined;
-      // The union member for K: TypeScript cannot correlate K with the literal here.
-      const resource = { kind, metadata, spec: value, reader: root } as Resource;
-      return resource;
-    },
-  };
-}
-
 /** The kinds aigw run compiles; anything else is reported, never dropped. */
 const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
-  GatewayClass: withSpec('GatewayClass', GATEWAY_API, readGatewayClassSpec),
-  Gateway: withSpec('Gateway', GATEWAY_API, readGatewaySpec),
-  EnvoyProxy: withSpec('EnvoyProxy', ENVOY_GATEWAY, readEnvoyProxySpec),
-  ClientTrafficPolicy: withSpec('ClientTrafficPolicy', ENVOY_GATEWAY, readClientTrafficPolicySpec),
-  Backend: withSpec('Backend', ENVOY_GATEWAY, readBackendSpec),
-  BackendTLSPolicy: withSpec('BackendTLSPolicy', ['gateway.networking.k8s.io/v1alpha3', 'gateway.networking.k8s.io/v1'], readBackendTLSPolicySpec),
-  AIGatewayRoute: withSpec('AIGatewayRoute', AI_GATEWAY, readAIGatewayRouteSpec),
-  AIServiceBackend: withSpec('AIServiceBackend', AI_GATEWAY, readAIServiceBackendSpec),
-  BackendSecurityPolicy: withSpec('BackendSecurityPolicy', AI_GATEWAY, readBackendSecurityPolicySpec),
+  GatewayClass: { apiVersions: GATEWAY_API, read: (spec, metadata, reader) => ({ kind: 'GatewayClass', metadata, spec: readGatewayClassSpec(spec), reader }) },
+  Gateway: { apiVersions: GATEWAY_API, read: (spec, metadata, reader) => ({ kind: 'Gateway', metadata, spec: readGatewaySpec(spec), reader }) },
+  EnvoyProxy: { apiVersions: ENVOY_GATEWAY, read: (spec, metadata, reader) => ({ kind: 'EnvoyProxy', metadata, spec: readEnvoyProxySpec(spec), reader }) },
+  ClientTrafficPolicy: {
+    apiVersions: ENVOY_GATEWAY,
+    read: (spec, metadata, reader) => ({ kind: 'ClientTrafficPolicy', metadata, spec: readClientTrafficPolicySpec(spec), reader }),
+  },
+  Backend: { apiVersions: ENVOY_GATEWAY, read: (spec, metadata, reader) => ({ kind: 'Backend', metadata, spec: readBackendSpec(spec), reader }) },
+  BackendTLSPolicy: {
+    apiVersions: ['gateway.networking.k8s.io/v1alpha3', 'gateway.networking.k8s.io/v1'],
+    read: (spec, metadata, reader) => ({ kind: 'BackendTLSPolicy', metadata, spec: readBackendTLSPolicySpec(spec), reader }),
+  },
+  AIGatewayRoute: { apiVersions: AI_GATEWAY, read: (spec, metadata, reader) => ({ kind: 'AIGatewayRoute', metadata, spec: readAIGatewayRouteSpec(spec), reader }) },
+  AIServiceBackend: {
+    apiVersions: AI_GATEWAY,
+    read: (spec, metadata, reader) => {
+      const value = readAIServiceBackendSpec(spec);
+      return value && { kind: 'AIServiceBackend', metadata, spec: value, reader };
+    },
+  },
+  BackendSecurityPolicy: {
+    apiVersions: AI_GATEWAY,
+    read: (spec, metadata, reader) => {
+      const value = readBackendSecurityPolicySpec(spec);
+      return value && { kind: 'BackendSecurityPolicy', metadata, spec: value, reader };
+    },
+  },
   Secret: {
     apiVersions: ['v1'],
     read: (_spec, metadata, root, env) => ({ kind: 'Secret', metadata, spec: readSecret(root, metadata.annotations, env), reader: root }),

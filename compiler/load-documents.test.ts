@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
+import { formatFieldPath, loadDocuments, MAX_ALIAS_COUNT, type SourceDocument } from './load-documents.js';
+
+function only(text: string): SourceDocument {
+  const { documents, problems } = loadDocuments(text, 'config.yaml');
+  assert.deepEqual(problems, []);
+  assert.equal(documents.length, 1);
+  const [doc] = documents;
+  assert.ok(doc);
+  return doc;
+}
+
+/** Problems as `line:col severity message` strings, which keeps expectations readable. */
+function problemsOf(text: string): string[] {
+  return loadDocuments(text, 'config.yaml').problems.map((p) => `${p.line}:${p.column} ${p.severity} ${p.message}`);
+}
+
+const route = [
+  'apiVersion: aigateway.envoyproxy.io/v1alpha1', // 1
+  'kind: AIGatewayRoute', // 2
+  'metadata:', // 3
+  '  name: my-route', // 4
+  'spec:', // 5
+  '  rules:', // 6
+  '    - matches:', // 7
+  '        - headers:', // 8
+  '            - name: x-ai-eg-model', // 9
+  '              value: gpt-4o', // 10
+  '      backendRefs:', // 11
+  '        - name: openai', // 12
+  '        - name: anthropic', // 13
+  '',
+].join('\n');
+
+describe('loadDocuments: values', () => {
+  it('converts a document to plain JS data', () => {
+    const doc = only(route);
+    assert.equal(doc.file, 'config.yaml');
+    assert.equal(doc.index, 0);
+    assert.deepEqual(doc.value, {
+      apiVersion: 'aigateway.envoyproxy.io/v1alpha1',
+      kind: 'AIGatewayRoute',
+      metadata: { name: 'my-route' },
+      spec: {
+        rules: [
+          {
+            matches: [{ headers: [{ name: 'x-ai-eg-model', value: 'gpt-4o' }] }],
+            backendRefs: [{ name: 'openai' }, { name: 'anthropic' }],
+          },
+        ],
+      },
+    });
+  });
+
+  it('accepts JSON, including tab indentation', () => {
+    const doc = only('{\n\t"apiVersion": "v1",\n\t"kind": "Secret",\n\t"data": {"k": "dg=="}\n}\n');
+    assert.deepEqual(doc.value, { apiVersion: 'v1', kind: 'Secret', data: { k: 'dg==' } });
+  });
+
+  it('resolves YAML 1.2 core scalars, as Kubernetes decoding does for these', () => {
+    const doc = only('a: 1\nb: 1.5\nc: true\nd: null\ne: "1"\nf: 0x10\n');
+    assert.deepEqual(doc.value, { a: 1, b: 1.5, c: true, d: null, e: '1', f: 16 });
+  });
+
+  it('supports << merge keys (explicit keys win)', () => {
+    const doc = only('base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n');
+    assert.deepEqual(doc.value, { base: { x: 1, y: 2 }, d: { x: 1, y: 3 } });
+  });
+
+  it('gives each alias use its own copy', () => {
+    const doc = only('a: &a {k: [1]}\nb: *a\n');
+    const { a, b } = doc.value;
+    assert.deepEqual(a, b);
+    assert.notEqual(a, b);
+  });
+
+  it('keeps a "__proto__" key as data', () => {
+    const doc = only('__proto__: {polluted: true}\nx: 1\n');
+    assert.equal(Object.getPrototypeOf(doc.value), Object.prototype);
+    assert.ok(Object.hasOwn(doc.value, '__proto__'));
+    const fresh: Record<string, unknown> = {};
+    assert.equal(fresh['polluted'], undefined);
+  });
+
+  it('handles CRLF and a byte-order mark', () => {
+    const doc = only('\ufeffa: 1\r\nb:\r\n  c: 2\r\n');
+    assert.deepEqual(doc.value, { a: 1, b: { c: 2 } });
+    assert.deepEqual(doc.positionOf(['b', 'c']), { line: 3, column: 3 });
+  });
+});
+
+describe('loadDocuments: positionOf', () => {
+  const doc = only(route);
+  const cases: ReadonlyArray<readonly [path: readonly (string | number)[], line: number, column: number]> = [
+    [[], 1, 1],
+    [['kind'], 2, 1],
+    [['metadata', 'name'], 4, 3],
+    [['spec', 'rules'], 6, 3],
+    // A sequence item is positioned at its first token after "- ".
+    [['spec', 'rules', 0], 7, 7],
+    [['spec', 'rules', 0, 'matches'], 7, 7],
+    [['spec', 'rules', 0, 'matches', 0, 'headers', 0, 'value'], 10, 15],
+    [['spec', 'rules', 0, 'backendRefs'], 11, 7],
+    [['spec', 'rules', 0, 'backendRefs', 1, 'name'], 13, 11],
+  ];
+  for (const [path, line, column] of cases) {
+    it(`${formatFieldPath(path) || '(root)'} is at ${line}:${column}`, () => {
+      assert.deepEqual(doc.positionOf(path), { line, column });
+    });
+  }
+
+  it('falls back to the nearest existing ancestor', () => {
+    assert.deepEqual(doc.positionOf(['spec', 'rules', 0, 'timeouts', 'request']), { line: 7, column: 7 });
+    assert.deepEqual(doc.positionOf(['spec', 'rules', 3]), { line: 6, column: 3 });
+    assert.deepEqual(doc.positionOf(['metadata', 'name', 'deeper']), { line: 4, column: 3 });
+    assert.deepEqual(doc.positionOf(['spec', 'rules', 'notAnIndex']), { line: 6, column: 3 });
+    assert.deepEqual(doc.positionOf(['nope']), { line: 1, column: 1 });
+  });
+
+  it('follows aliases and merge keys to where the value is written', () => {
+    const merged = only('base: &b\n  x: 1\n  y: {z: 2}\nd:\n  <<: *b\n  w: 3\ne: *b\n');
+    assert.deepEqual(merged.positionOf(['d', 'x']), { line: 2, column: 3 });
+    assert.deepEqual(merged.positionOf(['d', 'y', 'z']), { line: 3, column: 7 });
+    assert.deepEqual(merged.positionOf(['d', 'w']), { line: 6, column: 3 });
+    assert.deepEqual(merged.positionOf(['e', 'y', 'z']), { line: 3, column: 7 });
+  });
+
+  it('uses the last of duplicate keys, like the value', () => {
+    const { documents } = loadDocuments('a: 1\nb: 2\na: 3\n', 'config.yaml');
+    assert.deepEqual(documents[0]?.value, { a: 3, b: 2 });
+    assert.deepEqual(documents[0]?.positionOf(['a']), { line: 3, column: 1 });
+  });
+
+  it('matches non-string keys by their text', () => {
+    const numeric = only('ports:\n  8080: http\n');
+    assert.deepEqual(numeric.value, { ports: { '8080': 'http' } });
+    assert.deepEqual(numeric.positionOf(['ports', '8080']), { line: 2, column: 3 });
+    assert.deepEqual(numeric.positionOf(['ports', 8080]), { line: 2, column: 3 });
+  });
+});
+
+describe('loadDocuments: multiple documents', () => {
+  const text = [
+    '# leading comment', // 1
+    'kind: Gateway', // 2
+    'metadata: {name: gw}', // 3
+    '---', // 4
+    '# comment-only document', // 5
+    '---', // 6
+    'kind: Secret', // 7
+    'metadata:', // 8
+    '  name: key', // 9
+    '---', // 10
+    '',
+  ].join('\n');
+
+  it('returns each non-empty document with its stream index and positions', () => {
+    const { documents, problems } = loadDocuments(text, 'multi.yaml');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      documents.map((d) => [d.index, d.value['kind']]),
+      [
+        [0, 'Gateway'],
+        [2, 'Secret'],
+      ],
+    );
+    assert.deepEqual(documents[0]?.positionOf(['metadata', 'name']), { line: 3, column: 12 });
+    assert.deepEqual(documents[1]?.positionOf(['metadata', 'name']), { line: 9, column: 3 });
+    assert.ok(documents.every((d) => d.file === 'multi.yaml'));
+  });
+
+  it('skips empty documents and empty streams', () => {
+    assert.deepEqual(loadDocuments('', 'e.yaml'), { documents: [], problems: [] });
+    assert.deepEqual(loadDocuments('# nothing\n', 'e.yaml'), { documents: [], problems: [] });
+    assert.deepEqual(loadDocuments('---\n---\n# c\n---\n', 'e.yaml'), { documents: [], problems: [] });
+    const { documents } = loadDocuments('---\na: 1\n...\n---\nb: 2\n---\n', 'e.yaml');
+    assert.deepEqual(
+      documents.map((d) => d.value),
+      [{ a: 1 }, { b: 2 }],
+    );
+  });
+
+  it('keeps good documents when another one is broken', () => {
+    const { documents, problems } = loadDocuments('a: [1\n---\nb: 2\n', 'config.yaml');
+    assert.deepEqual(
+      documents.map((d) => d.value),
+      [{ b: 2 }],
+    );
+    assert.equal(problems.length, 1);
+  });
+});
+
+describe('loadDocuments: problems', () => {
+  it('reports every syntax error with file:line:col, across documents', () => {
+    const { problems } = loadDocuments('a: [1, 2\nb: : c\n---\nok: 1\n---\nx: 1\n  y: 2\n', 'bad.yaml');
+    assert.deepEqual(
+      problems.map((p) => [p.severity, p.file, p.line, p.column]),
+      [
+        ['error', 'bad.yaml', 2, 1],
+        ['error', 'bad.yaml', 2, 4],
+        // `1\n  y: 2` reads as a multi-line implicit key starting at the `1`.
+        ['error', 'bad.yaml', 6, 4],
+        ['error', 'bad.yaml', 6, 4],
+      ],
+    );
+    assert.ok(problems.every((p) => p.message.startsWith('invalid YAML: ')));
+  });
+
+  it('reports tabs used as indentation', () => {
+    assert.deepEqual(problemsOf('a:\n\tb: 1\n'), ['2:1 error invalid YAML: Tabs are not allowed as indentation']);
+  });
+
+  it('rejects an alias bomb instead of expanding it', () => {
+    const bomb = [
+      'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      '',
+    ].join('\n');
+    const { documents, problems } = loadDocuments(bomb, 'bomb.yaml');
+    assert.deepEqual(documents, []);
+    assert.equal(problems.length, 1);
+    const [p] = problems;
+    assert.equal(p?.severity, 'error');
+    assert.deepEqual([p?.line, p?.column], [2, 8]);
+    assert.match(p?.message ?? '', new RegExp(`more than ${MAX_ALIAS_COUNT}`));
+    assert.ok(p?.hint);
+  });
+
+  it('allows ordinary alias use', () => {
+    const refs = Array.from({ length: 20 }, (_, i) => `r${i}: *t`).join('\n');
+    const { documents, problems } = loadDocuments(`t: &t {timeout: 60s}\n${refs}\n`, 'ok.yaml');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(documents[0]?.value['r19'], { timeout: '60s' });
+  });
+
+  it('reports an alias to an unknown anchor at the alias', () => {
+    assert.deepEqual(problemsOf('a: 1\nb: *nope\n'), [
+      '2:4 error invalid YAML: Unresolved alias (the anchor must be set before the alias): nope',
+    ]);
+  });
+
+  it('reports documents whose top level is not a mapping', () => {
+    const { documents, problems } = loadDocuments('- a\n---\nhello\n---\n~\n---\n42\n---\nkind: Secret\n', 'x.yaml');
+    assert.deepEqual(
+      documents.map((d) => d.index),
+      [4],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+      [
+        '1:1 expected a Kubernetes object (a YAML mapping) but found a sequence',
+        '3:1 expected a Kubernetes object (a YAML mapping) but found the string "hello"',
+        '5:1 expected a Kubernetes object (a YAML mapping) but found null',
+        '7:1 expected a Kubernetes object (a YAML mapping) but found the number 42',
+      ],
+    );
+  });
+
+  it('warns about duplicate keys but keeps the document (upstream accepts them)', () => {
+    const { documents, problems } = loadDocuments('a: 1\nb: 2\na: 3\n', 'dup.yaml');
+    assert.equal(documents.length, 1);
+    assert.deepEqual(
+      problems.map((p) => `${p.line}:${p.column} ${p.severity} ${p.message}`),
+      ['3:1 warning duplicate key "a"; the last value is used'],
+    );
+  });
+
+  it('passes on warnings such as unknown tags', () => {
+    const { documents, problems } = loadDocuments('a: !custom 1\n', 'tag.yaml');
+    assert.deepEqual(documents[0]?.value, { a: '1' });
+    assert.deepEqual(
+      problems.map((p) => [p.severity, p.line, p.column]),
+      [['warning', 1, 4]],
+    );
+  });
+});
+
+describe('diagnostic formatting', () => {
+  const full: Diagnostic = {
+    severity: 'error',
+    file: 'config.yaml',
+    line: 12,
+    column: 9,
+    resource: 'AIGatewayRoute "my-route"',
+    path: 'spec.rules[0].backendRefs[0].name',
+    message: 'AIServiceBackend "openai" not found',
+    hint: 'define it or fix the name',
+  };
+
+  it('puts file:line:col first', () => {
+    assert.equal(
+      formatDiagnostic(full),
+      'config.yaml:12:9: error: AIGatewayRoute "my-route": spec.rules[0].backendRefs[0].name: AIServiceBackend "openai" not found (hint: define it or fix the name)',
+    );
+  });
+
+  it('leaves out missing parts', () => {
+    assert.equal(formatDiagnostic({ severity: 'warning', file: 'c.yaml', message: 'm' }), 'c.yaml: warning: m');
+    assert.equal(formatDiagnostic({ severity: 'error', file: 'c.yaml', line: 3, message: 'm' }), 'c.yaml:3: error: m');
+    assert.equal(
+      formatDiagnostic({ severity: 'error', file: 'c.yaml', line: 3, column: 1, path: 'spec', message: 'm' }),
+      'c.yaml:3:1: error: spec: m',
+    );
+  });
+
+  it('ConfigError lists every diagnostic, one per line', () => {
+    const second: Diagnostic = { severity: 'warning', file: 'c.yaml', line: 1, column: 1, message: 'w' };
+    const err = new ConfigError([full, second]);
+    assert.ok(err instanceof Error);
+    assert.equal(err.code, 'CONFIG_INVALID');
+    assert.equal(err.name, 'ConfigError');
+    assert.deepEqual(err.diagnostics, [full, second]);
+    assert.equal(err.message, `${formatDiagnostic(full)}\nc.yaml:1:1: warning: w`);
+  });
+
+  it('loadDocuments problems format as file:line:col', () => {
+    const [p] = loadDocuments('a:\n\tb: 1\n', 'tabs.yaml').problems;
+    assert.ok(p);
+    assert.equal(formatDiagnostic(p), 'tabs.yaml:2:1: error: invalid YAML: Tabs are not allowed as indentation');
+  });
+
+  it('formatFieldPath renders Kubernetes field paths', () => {
+    assert.equal(formatFieldPath([]), '');
+    assert.equal(formatFieldPath(['spec', 'rules', 0, 'backendRefs', 1, 'name']), 'spec.rules[0].backendRefs[1].name');
+    assert.equal(formatFieldPath([0, 'spec']), '[0].spec');
+    assert.equal(
+      formatFieldPath(['metadata', 'annotations', 'substitution.aigw.run/env/apiKey']),
+      'metadata.annotations[substitution.aigw.run/env/apiKey]',
+    );
+    assert.equal(formatFieldPath(['stringData', 'api_key2']), 'stringData.api_key2');
+  });
+});
