@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { FilterConfig } from '../extproc/filter-config.js';
 import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
-import { ConfigError, type Diagnostic } from './diagnostic.js';
+import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
 import type { GatewayModel } from './gateway-model.js';
 import { loadDocuments } from './load-documents.js';
@@ -46,13 +46,26 @@ export function compileConfig(text: string, options: CompileOptions): CompiledCo
   const resources = readResources(documents, options.env, diagnostics);
   const model = diagnostics.some(isError) ? undefined : resolveGateway(resources, diagnostics);
   for (const diagnostic of diagnostics) if (!diagnostic.file) diagnostic.file = options.file;
-  if (!model || diagnostics.some(isError)) throw new ConfigError(diagnostics.filter(isError).concat(diagnostics.filter((d) => !isError(d))));
+  // Reported in file order, the way an editor lists problems.
+  const unique = dedupe(diagnostics).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  if (!model || unique.some(isError)) throw new ConfigError(unique.filter(isError).concat(unique.filter((d) => !isError(d))));
   const bootstrap = buildEnvoyBootstrap(model, {
     extProcSocketPath: options.extProcSocketPath,
     systemCaFile: options.systemCaFile ?? findSystemCaFile(),
     listenerAddress: options.listenerAddress ?? '0.0.0.0',
   });
-  return { model, bootstrap, filterConfig: buildFilterConfig(model), warnings: diagnostics };
+  return { model, bootstrap, filterConfig: buildFilterConfig(model), warnings: unique };
+}
+
+/** A problem found once per reference (e.g. a shared policy's missing Secret) is reported once. */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    const key = formatDiagnostic(diagnostic);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function isError(diagnostic: Diagnostic): boolean {

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { compileConfig } from './compile-config.js';
+import { ConfigError, formatDiagnostic } from './diagnostic.js';
+
+const OPTIONS = { file: 'gw.yaml', extProcSocketPath: '/run/aigw/extproc.sock', systemCaFile: '/etc/ssl/certs/ca.pem' };
+
+const BASE = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: gw
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gw
+spec:
+  gatewayClassName: gw
+  listeners:
+    - name: http
+      protocol: HTTP
+      port: 8080
+---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIGatewayRoute
+metadata:
+  name: route
+spec:
+  parentRefs:
+    - name: gw
+      kind: Gateway
+      group: gateway.networking.k8s.io
+  rules:
+    - matches:
+        - headers:
+            - type: Exact
+              name: x-ai-eg-model
+              value: gpt-4o-mini
+      backendRefs:
+        - name: openai
+          modelNameOverride: gpt-4o-mini-2024
+    - matches:
+        - headers:
+            - type: RegularExpression
+              name: x-ai-eg-model
+              value: llama.*
+            - name: x-tenant
+              value: blue
+      backendRefs:
+        - name: local
+          weight: 3
+        - name: openai
+          priority: 1
+      timeouts:
+        request: 2m
+  llmRequestCosts:
+    - metadataKey: llm_input_token
+      type: InputToken
+---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIServiceBackend
+metadata:
+  name: openai
+spec:
+  schema:
+    name: OpenAI
+  backendRef:
+    name: openai
+    kind: Backend
+    group: gateway.envoyproxy.io
+---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIServiceBackend
+metadata:
+  name: local
+spec:
+  schema:
+    name: OpenAI
+    prefix: api/v1
+  backendRef:
+    name: local
+    kind: Backend
+    group: gateway.envoyproxy.io
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata:
+  name: openai
+spec:
+  endpoints:
+    - fqdn:
+        hostname: api.openai.com
+        port: 443
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata:
+  name: local
+spec:
+  endpoints:
+    - ip:
+        address: 127.0.0.1
+        port: 11434
+---
+apiVersion: gateway.networking.k8s.io/v1alpha3
+kind: BackendTLSPolicy
+metadata:
+  name: openai-tls
+spec:
+  targetRefs:
+    - group: gateway.envoyproxy.io
+      kind: Backend
+      name: openai
+  validation:
+    wellKnownCACertificates: System
+    hostname: api.openai.com
+---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: BackendSecurityPolicy
+metadata:
+  name: openai-key
+spec:
+  targetRefs:
+    - group: aigateway.envoyproxy.io
+      kind: AIServiceBackend
+      name: openai
+  type: APIKey
+  apiKey:
+    secretRef:
+      name: openai-key
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: openai-key
+type: Opaque
+data:
+  apiKey: \${KEY_B64}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata:
+  name: limit
+spec:
+  targetRefs:
+    - group: gateway.networking.k8s.io
+      kind: Gateway
+      name: gw
+  connection:
+    bufferLimit: 10Mi
+`;
+
+const ENV = { KEY_B64: Buffer.from('sk-secret\n').toString('base64') };
+
+function compileError(text: string): string[] {
+  try {
+    compileConfig(text, { ...OPTIONS, env: ENV });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    throw error;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('compiles routes, backends, TLS, credentials and limits', () => {
+  const compiled = compileConfig(BASE, { ...OPTIONS, env: ENV });
+  assert.deepEqual(compiled.warnings, []);
+  const { filterConfig, model } = compiled;
+  assert.equal(model.bufferLimitBytes, 10 * 1024 * 1024);
+  assert.deepEqual(
+    filterConfig.backends.map((backend) => [backend.name, backend.schema, backend.auth?.key, backend.modelNameOverride]),
+    [
+      ['default/openai/route/route/rule/0/ref/0', { name: 'OpenAI', prefix: 'v1' }, 'sk-secret', 'gpt-4o-mini-2024'],
+      ['default/local/route/route/rule/1/ref/0', { name: 'OpenAI', prefix: 'api/v1' }, undefined, undefined],
+      ['default/openai/route/route/rule/1/ref/1', { name: 'OpenAI', prefix: 'v1' }, 'sk-secret', undefined],
+    ],
+  );
+  assert.deepEqual(filterConfig.routes, [{ name: 'default/route', costs: [{ metadataKey: 'llm_input_token', type: 'InputToken' }] }]);
+  assert.deepEqual(filterConfig.models, [{ name: 'gpt-4o-mini', ownedBy: 'Envoy AI Gateway' }]);
+
+  const bootstrap = JSON.stringify(compiled.bootstrap);
+  assert.match(bootstrap, /"per_connection_buffer_limit_bytes":10485760/);
+  assert.match(bootstrap, /"headers":\[\{"name":"x-ai-eg-model","string_match":\{"safe_regex":\{"regex":"llama\.\*"\}\}\},\{"name":"x-tenant","string_match":\{"exact":"blue"\}\}\]/);
+  assert.match(bootstrap, /"sni":"api.openai.com"/);
+  assert.match(bootstrap, /"trusted_ca":\{"filename":"\/etc\/ssl\/certs\/ca.pem"\}/);
+  assert.match(bootstrap, /"timeout":"120s"/);
+  assert.match(bootstrap, /"pipe":\{"path":"\/run\/aigw\/extproc.sock"\}/);
+  assert.doesNotMatch(bootstrap, /sk-secret/, 'credentials stay out of the Envoy config');
+});
+
+test('routes with more header matches come first, then document order', () => {
+  const { bootstrap } = compileConfig(BASE, { ...OPTIONS, env: ENV });
+  const text = JSON.stringify(bootstrap);
+  assert.ok(text.indexOf('"x-tenant"') < text.indexOf('"exact":"gpt-4o-mini"'));
+  assert.ok(text.indexOf('"exact":"gpt-4o-mini"') < text.indexOf('"code":"model_not_found"'));
+});
+
+test('weights and priorities become localities of one cluster per rule', () => {
+  const { bootstrap } = compileConfig(BASE, { ...OPTIONS, env: ENV });
+  const text = JSON.stringify(bootstrap);
+  assert.match(text, /"name":"default\/route\/rule\/1","type":"STRICT_DNS"/);
+  assert.match(text, /"load_balancing_weight":3,"priority":0/);
+  assert.match(text, /"load_balancing_weight":1,"priority":1/);
+});
+
+test('output is deterministic', () => {
+  const first = JSON.stringify(compileConfig(BASE, { ...OPTIONS, env: ENV }));
+  const second = JSON.stringify(compileConfig(BASE, { ...OPTIONS, env: ENV }));
+  assert.equal(first, second);
+});
+
+test('reports every problem with file:line:col, resource and field path', () => {
+  const broken = BASE.replace('      modelNameOverride: gpt-4o-mini-2024', '      modelNameOverride: gpt-4o-mini-2024\n          colour: blue')
+    .replace('        - name: local\n          weight: 3', '        - name: missing-backend\n          weight: 3')
+    .replace('    name: OpenAI\n    prefix: api/v1', '    name: OpenAl\n    prefix: api/v1');
+  const errors = compileError(broken);
+  assert.deepEqual(errors, [
+    'gw.yaml:37:11: error: AIGatewayRoute "route": spec.rules[0].backendRefs[0].colour: field is not supported by aigw run (hint: remove it, or check the spelling against the API reference)',
+    'gw.yaml:74:5: error: AIServiceBackend "local": spec.schema.name: Unsupported value: "OpenAl": supported values: "OpenAI", "AzureOpenAI", "AWSBedrock", "AWSAnthropic", "GCPVertexAI", "GCPAnthropic", "Anthropic", "Cohere"',
+  ]);
+});
+
+test('dangling references are errors at the reference', () => {
+  const errors = compileError(BASE.replace('        - name: local\n          weight: 3', '        - name: missing-backend\n          weight: 3').replace('      name: openai-key\n---', '      name: no-such-secret\n---'));
+  assert.equal(errors.length, 2, errors.join('\n'));
+  assert.match(errors[0] ?? '', /^gw.yaml:\d+:\d+: error: AIGatewayRoute "route": spec.rules\[1\].backendRefs\[0\].name: AIServiceBackend default\/missing-backend not found/);
+  assert.match(errors[1] ?? '', /BackendSecurityPolicy "openai-key": spec.apiKey.secretRef.name: Secret default\/no-such-secret not found/);
+});
+
+test('unsupported kinds, CEL costs, missing Gateway and bad YAML are reported, not dropped', () => {
+  assert.match(compileError(`${BASE}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec: {}\n`).join('\n'), /kind Deployment \(apps\/v1\) is not supported by aigw run/);
+  assert.match(compileError(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens')).join('\n'), /CEL costs are not supported by aigw run yet/);
+  assert.match(compileError(BASE.replace(/^[\s\S]*?---\n[\s\S]*?---\n/, '')).join('\n'), /no Gateway found/);
+  assert.match(compileError('kind: [unclosed\n').join('\n'), /^gw.yaml:\d+:\d+: error: /);
+  assert.match(compileError('model: \${OOPS\n').join('\n'), /^gw.yaml:1:8: error: closing brace expected/);
+});
+
+test('the shipped example compiles', () => {
+  const text = readFileSync(new URL('../../examples/openai-compatible.yaml', import.meta.url), 'utf8');
+  const compiled = compileConfig(text, { ...OPTIONS, env: { OPENAI_API_KEY: 'sk-1' } });
+  assert.equal(compiled.model.listeners[0]?.port, 1975);
+  assert.equal(compiled.filterConfig.backends[0]?.auth?.key, 'sk-1');
+});
