@@ -45,7 +45,8 @@ const KEEP_LINES = 40;
 export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnvoy> {
   await rm(options.adminAddressFile, { force: true });
   const { default: defaultLevel = 'error', ...components } = options.logLevels;
-  const args = ['-c', options.bootstrapPath, '--admin-address-path', options.adminAddressFile, '--disable-hot-restart', '-l', defaultLevel];
+  // Access logs are flushed every 10 s by default; a local gateway should show them promptly.
+  const args = ['-c', options.bootstrapPath, '--admin-address-path', options.adminAddressFile, '--disable-hot-restart', '--file-flush-interval-msec', '1000', '-l', defaultLevel];
   const componentLevels = Object.entries(components).map(([component, level]) => `${component}:${level}`);
   if (componentLevels.length > 0) args.push('--component-log-level', componentLevels.join(','));
 

@@ -133,6 +133,12 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
+// `node --test dist/` loads every file under a test/ directory; a minute-long benchmark is not a test.
+if (process.env.NODE_TEST_CONTEXT !== undefined) {
+  log('skipped under the test runner; run `npm run bench`');
+  process.exit(0);
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping`);

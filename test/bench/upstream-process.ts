@@ -10,7 +10,7 @@ const ENTRY = fileURLToPath(new URL('./upstream-server.js', import.meta.url));
 
 /** Starts the fake OpenAI upstream in its own Node process (see upstream-server.ts). */
 export function startUpstreamProcess(timeoutMs = 10_000): Promise<UpstreamProcess> {
-  const child = spawn(process.execPath, [ENTRY], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [ENTRY, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -52,7 +52,10 @@ export interface AigwProcess {
   readonly exited: Promise<AigwExit>;
   /** Signals aigw (SIGKILL after `killAfterMs`, default 20 s) and resolves once it exited. */
   stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<AigwExit>;
-  /** The first complete stdout line at or after char offset `since` that matches. */
+  /**
+   * The first complete stdout line at or after char offset `since` that matches (default timeout
+   * 15 s: Envoy flushes file access logs only every 10 s by default).
+   */
   waitForStdout(pattern: string | RegExp, timeoutMs?: number, since?: number): Promise<string>;
   /** stdout lines (from char offset `since`) that are JSON objects: the access log entries. */
   accessLogs(since?: number): Record<string, unknown>[];
@@ -168,7 +171,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
     },
     exited,
     stop,
-    waitForStdout: (pattern, timeoutMs = 10_000, since = 0) =>
+    waitForStdout: (pattern, timeoutMs = 15_000, since = 0) =>
       waitFor(() => completeLines(stdout, since).find((line) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line))), timeoutMs, `stdout to match ${String(pattern)}`),
     accessLogs: (since = 0) =>
       completeLines(stdout, since).flatMap((line): Record<string, unknown>[] => {
