@@ -18,6 +18,7 @@ import { resultsTable, type BenchRow } from './results-table.js';
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.js';
 
 const MODEL = 'gpt-4o-mini';
+const MAX_FAILED_LOG_LINES = 5;
 
 interface Scenario {
   name: string;
@@ -54,8 +55,16 @@ async function main(): Promise<number> {
   upstream = await startUpstreamProcess();
   const gatewayPort = await freePort();
   log(`fake upstream on 127.0.0.1:${upstream.port}; starting aigw on port ${gatewayPort}`);
-  // Access logs (if on) go to /dev/null: written by Envoy as in real use, not kept in memory here.
-  aigw = await startAigw({ configYaml: gatewayConfigYaml({ port: gatewayPort, upstreamPort: upstream.port, models: [MODEL], accessLog }), captureStdout: false });
+  // Access logs are written by Envoy as in real use but not kept in memory here: only the
+  // entries of failed requests, which say why they failed (response flags and details).
+  const failedLogLines: string[] = [];
+  aigw = await startAigw({
+    configYaml: gatewayConfigYaml({ port: gatewayPort, upstreamPort: upstream.port, models: [MODEL], accessLog }),
+    captureStdout: false,
+    onStdoutLine: (line) => {
+      if (failedLogLines.length < MAX_FAILED_LOG_LINES && !line.includes('"response_code":200')) failedLogLines.push(line);
+    },
+  });
   log(aigw.stderr.trim());
 
   const targets = { direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`, gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions` };
@@ -82,6 +91,7 @@ async function main(): Promise<number> {
     }
   }
 
+  const aigwStderr = aigw.stderr;
   const exit = await aigw.stop();
   aigw = undefined;
   await upstream.stop();
@@ -111,7 +121,11 @@ async function main(): Promise<number> {
     )}\n`,
   );
   log(`results written to ${output}`);
-  if (failedRequests > 0) log(`FAILED: ${failedRequests} request(s) failed`);
+  if (failedRequests > 0) {
+    log(`FAILED: ${failedRequests} request(s) failed`);
+    for (const line of failedLogLines) log(`  access log: ${line}`);
+    log(`aigw stderr (last 20 lines):\n${aigwStderr.trimEnd().split('\n').slice(-20).join('\n')}`);
+  }
   if (!cleanStop) log(`FAILED: aigw did not stop cleanly (${JSON.stringify(exit)})`);
   return failedRequests > 0 || !cleanStop ? 1 : 0;
 }

@@ -31,6 +31,8 @@ export interface StartAigwOptions {
   startTimeoutMs?: number;
   /** Keep stdout in `.stdout` (default true); off, it is discarded, e.g. access logs under load. */
   captureStdout?: boolean;
+  /** Called with each complete stdout line, captured or not (e.g. to scan access logs under load). */
+  onStdoutLine?: (line: string) => void;
   /** Leave the temp dir (config, state, run files) in place after stop(), for debugging. */
   keepTempDir?: boolean;
 }
@@ -82,7 +84,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
 
   const child = spawn(process.execPath, [AIGW_BIN, 'run', configPath, '--admin-port', String(adminPort), '--run-id', runId, ...(options.extraArgs ?? [])], {
     env,
-    stdio: ['ignore', options.captureStdout === false ? 'ignore' : 'pipe', 'pipe'],
+    stdio: ['ignore', options.captureStdout === false && !options.onStdoutLine ? 'ignore' : 'pipe', 'pipe'],
   });
   trackForExit(child);
   let stdout = '';
@@ -91,7 +93,14 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
   const notify = (): void => {
     for (const listener of listeners) listener();
   };
+  let partialLine = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (options.onStdoutLine) {
+      const lines = (partialLine + chunk).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) options.onStdoutLine(line);
+    }
+    if (options.captureStdout === false) return;
     stdout += chunk;
     notify();
   });
@@ -157,7 +166,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
     return stopping;
   };
 
-  const process_: AigwProcess = {
+  const aigw: AigwProcess = {
     pid: child.pid ?? -1,
     adminPort,
     runId,
@@ -172,7 +181,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
     exited,
     stop,
     waitForStdout: (pattern, timeoutMs = 15_000, since = 0) =>
-      waitFor(() => completeLines(stdout, since).find((line) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line))), timeoutMs, `stdout to match ${String(pattern)}`),
+      waitFor(() => completeLines(stdout, since).find((line) => (typeof pattern === 'string' ? line.includes(pattern) : line.search(pattern) !== -1)), timeoutMs, `stdout to match ${String(pattern)}`),
     accessLogs: (since = 0) =>
       completeLines(stdout, since).flatMap((line): Record<string, unknown>[] => {
         const entry = jsonObject(line);
@@ -186,7 +195,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
     await stop('SIGTERM', 5_000);
     throw error;
   }
-  return process_;
+  return aigw;
 }
 
 function completeLines(text: string, since: number): string[] {

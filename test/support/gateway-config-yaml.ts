@@ -41,6 +41,9 @@ export const ACCESS_LOG_FIELDS = {
   method: '%REQ(:METHOD)%',
   'request.path': '%REQ(:PATH)%',
   response_code: '%RESPONSE_CODE%',
+  // Why Envoy answered as it did (e.g. ext_proc failure, upstream reset): the first thing to read when a request fails.
+  response_flags: '%RESPONSE_FLAGS%',
+  response_code_details: '%RESPONSE_CODE_DETAILS%',
   duration: '%DURATION%',
 } as const;
 
