@@ -1,0 +1,129 @@
+/**
+ * The CLI's behaviour around failures: each bad input is one clear message with a non-zero
+ * exit and no stack trace; Envoy dying takes aigw down with Envoy's last words.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { AIGW_BIN, freePort, gatewayConfigYaml, startAigw } from '../support/aigw-process.js';
+
+const run = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function aigw(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-cli-'));
+  try {
+    const { stdout, stderr } = await run(process.execPath, [AIGW_BIN, ...args], { env: { ...process.env, AIGW_STATE_HOME: join(dir, 'state'), AIGW_RUNTIME_DIR: join(dir, 'run'), ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && typeof error.code === 'number') {
+      const output = error as Error & { stdout?: string; stderr?: string };
+      return { code: error.code, stdout: output.stdout ?? '', stderr: output.stderr ?? '' };
+    }
+    throw error;
+  }
+}
+
+function assertNoStack(result: CliResult): void {
+  assert.doesNotMatch(result.stderr, /\n\s+at .*:\d+:\d+/, `stack trace in:\n${result.stderr}`);
+}
+
+test('help and version', async () => {
+  const help = await aigw(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: aigw <command>/);
+  assert.match((await aigw(['run', '--help'])).stdout, /--admin-port=1064/);
+  assert.match((await aigw(['version'])).stdout, /^Envoy AI Gateway CLI: \S+/);
+});
+
+test('usage errors exit 80', async () => {
+  const unknownFlag = await aigw(['run', 'x.yaml', '--nope']);
+  assert.equal(unknownFlag.code, 80);
+  assert.equal(unknownFlag.stderr.trim(), 'aigw: error: unknown flag --nope');
+  const noCommand = await aigw([]);
+  assert.equal(noCommand.code, 80);
+  assert.match((await aigw(['run', 'a.yaml', '--admin-port', 'abc'])).stderr, /--admin-port: expected a port number/);
+});
+
+test('a missing config file is one line, exit 1', async () => {
+  const result = await aigw(['run', '/nonexistent/aigw.yaml']);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr.trim(), 'aigw: config file not found: /nonexistent/aigw.yaml');
+});
+
+test('bad YAML and unknown fields: file:line:col for each problem, exit 1', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-cli-'));
+  const file = join(dir, 'bad.yaml');
+  const valid = gatewayConfigYaml({ port: 1, upstreamPort: 2 });
+  await writeFile(file, valid.replace('schema:\n', 'schema:\n    nmae: typo\n'));
+  const result = await aigw(['run', file]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, new RegExp(`${file.replace(/[/.]/g, '\\$&')}:\\d+:\\d+: error: AIServiceBackend "openai": spec.schema.nmae: field is not supported by aigw run`));
+  assertNoStack(result);
+
+  await writeFile(file, 'kind: [unclosed\n');
+  const syntax = await aigw(['run', file]);
+  assert.equal(syntax.code, 1);
+  assert.match(syntax.stderr, /bad.yaml:\d+:\d+: error: /);
+  assertNoStack(syntax);
+});
+
+test('a listener port in use is one clear line, exit 1', async () => {
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '0.0.0.0', resolve));
+  const address = busy.address();
+  assert.ok(address && typeof address === 'object');
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-cli-'));
+  const file = join(dir, 'gw.yaml');
+  await writeFile(file, gatewayConfigYaml({ port: address.port, upstreamPort: 9 }));
+  try {
+    const result = await aigw(['run', file, '--admin-port', String(await freePort())]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim(), `aigw: port ${address.port} is already in use (the Gateway listener needs it)`);
+  } finally {
+    busy.close();
+  }
+});
+
+test('an admin port in use is reported by the ext_proc, exit 1', async () => {
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const address = busy.address();
+  assert.ok(address && typeof address === 'object');
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-cli-'));
+  const file = join(dir, 'gw.yaml');
+  await writeFile(file, gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 }));
+  try {
+    const result = await aigw(['run', file, '--admin-port', String(address.port)]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`admin port ${address.port} is already in use`));
+    assertNoStack(result);
+  } finally {
+    busy.close();
+  }
+});
+
+test('when Envoy dies, aigw exits non-zero and shows its last log lines', async () => {
+  const gateway = await startAigw({ configYaml: gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 }) });
+  const children = (await readFile(`/proc/${gateway.pid}/task/${gateway.pid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
+  let envoyPid: number | undefined;
+  for (const pid of children) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('--admin-address-path')) envoyPid = pid;
+  }
+  assert.ok(envoyPid, 'found the Envoy child');
+  process.kill(envoyPid, 'SIGKILL');
+  const exit = await gateway.exited;
+  assert.equal(exit.code, 1);
+  assert.match(gateway.stderr, /Envoy exited unexpectedly/);
+});
