@@ -30,6 +30,19 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
   return {
     node: { id: 'aigw', cluster: 'aigw' },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+    layered_runtime: {
+      layers: [
+        {
+          name: 'aigw',
+          static_layer: {
+            // Without this Envoy ends every ext_proc stream with RST_STREAM. Node's HTTP/2 server
+            // (nghttp2's rapid-reset guard) drops a connection after ~1000 resets, failing the
+            // requests in flight on it. Graceful close half-closes and lets the server finish.
+            'envoy.reloadable_features.ext_proc_graceful_grpc_close': true,
+          },
+        },
+      ],
+    },
     static_resources: {
       listeners: model.listeners.map((listener) => ({
         name: `${model.name}/${listener.name}`,
