@@ -235,7 +235,7 @@ test('unsupported kinds, CEL costs, missing Gateway and bad YAML are reported, n
   assert.match(compileError(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens')).join('\n'), /CEL costs are not supported by aigw run yet/);
   assert.match(compileError(BASE.replace(/^[\s\S]*?---\n[\s\S]*?---\n/, '')).join('\n'), /no Gateway found/);
   assert.match(compileError('kind: [unclosed\n').join('\n'), /^gw.yaml:\d+:\d+: error: /);
-  assert.match(compileError('model: \${OOPS\n').join('\n'), /^gw.yaml:1:8: error: closing brace expected/);
+  assert.match(compileError('model: ${OOPS\n').join('\n'), /^gw.yaml:1:8: error: closing brace expected/);
 });
 
 test('the shipped example compiles', () => {
