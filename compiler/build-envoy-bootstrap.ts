@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
 import type { BackendRefModel, GatewayModel, RuleModel } from './gateway-model.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import { envoyDuration } from './quantities.js';
@@ -150,7 +150,7 @@ function upstreamExtProc(): Json {
       allow_mode_override: true,
       request_attributes: [BACKEND_NAME_ATTRIBUTE],
       // The body is only requested (mode_override) when the backend needs it rewritten.
-      processing_mode: { request_header_mode: 'SEND', request_body_mode: 'NONE', response_header_mode: 'SEND', response_body_mode: 'BUFFERED', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP' },
+      processing_mode: { ...UPSTREAM_PROCESSING_MODE },
       metadata_options: { receiving_namespaces: { untyped: [METADATA_NAMESPACE] } },
     },
   };

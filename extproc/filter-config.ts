@@ -18,6 +18,20 @@ export const BACKEND_NAME_ATTRIBUTE =
 /** The dynamic metadata namespace shared with access logs and rate limits. */
 export const METADATA_NAMESPACE = 'io.envoy.ai_gateway';
 
+/**
+ * The upstream filter's processing mode, written into the bootstrap by the compiler. The
+ * ext_proc's `mode_override` replaces the whole mode (unset fields fall back to Envoy's
+ * defaults, e.g. body NONE), so overrides start from this and change one field.
+ */
+export const UPSTREAM_PROCESSING_MODE = {
+  request_header_mode: 'SEND',
+  request_body_mode: 'NONE',
+  request_trailer_mode: 'SKIP',
+  response_header_mode: 'SEND',
+  response_body_mode: 'BUFFERED',
+  response_trailer_mode: 'SKIP',
+} as const;
+
 /** AIServiceBackend `spec.schema.name`. */
 export const SCHEMA_NAMES = [
   'OpenAI',

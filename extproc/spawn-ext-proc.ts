@@ -34,9 +34,12 @@ export class ExtProcStartError extends Error {
  */
 export async function spawnExtProc(options: SpawnExtProcOptions): Promise<RunningExtProc> {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  // For profiling the data path, e.g. AIGW_EXTPROC_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.AIGW_EXTPROC_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const child: ResultPromise = execa(
     process.execPath,
     [
+      ...nodeArgs,
       main,
       '--config', options.configPath,
       '--socket', options.socketPath,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { UPSTREAM_PROCESSING_MODE } from './filter-config.js';
 import { headersMessage, testRuntime } from './test-runtime.js';
 import { UpstreamProcessor } from './upstream-processor.js';
 
@@ -48,7 +49,8 @@ test('model override rewrites only the model field, under the schema prefix', ()
   const upstream = new UpstreamProcessor(testRuntime());
   const headers = upstream.requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-model': 'alias', 'x-ai-eg-original-path': '/v1/embeddings?x=y' }), OVERRIDE);
   assert.equal(setHeaders(headers.request_headers?.response)[':path'], '/custom/v2/embeddings');
-  assert.equal(headers.mode_override?.request_body_mode, 'BUFFERED');
+  // A mode override replaces the whole mode: the response must still be processed.
+  assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' });
   const replaced = upstream.requestBody({ body: Buffer.from('{"input": "hi",  "model":"alias"}'), end_of_stream: true });
   assert.equal(replaced.request_body?.response?.status, 'CONTINUE_AND_REPLACE');
   assert.equal(Buffer.from(replaced.request_body?.response?.body_mutation?.body ?? '').toString(), '{"input": "hi",  "model":"real-model"}');
@@ -58,7 +60,7 @@ test('streaming responses switch to STREAMED and read usage from the last chunk'
   const upstream = new UpstreamProcessor(testRuntime());
   upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   const headers = upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'text/event-stream; charset=utf-8' }));
-  assert.equal(headers.mode_override?.response_body_mode, 'STREAMED');
+  assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, response_body_mode: 'STREAMED' });
   assert.deepEqual(headers.response_headers?.response?.header_mutation?.remove_headers, ['content-length']);
   await upstream.responseBody({ body: Buffer.from('data: {"model":"m-1","choices":[]}\n\ndata: {"choices":[],"us'), end_of_stream: false });
   const last = await upstream.responseBody({ body: Buffer.from('age":{"prompt_tokens":3,"completion_tokens":9,"total_tokens":12}}\n\ndata: [DONE]\n\n'), end_of_stream: true });

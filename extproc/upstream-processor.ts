@@ -2,7 +2,7 @@ import { createContentDecoder, type ContentDecoder } from './content-decoder.js'
 import { computeCosts } from './costs.js';
 import { findEndpoint } from './endpoints.js';
 import { dynamicMetadata, headerMap, headerMutation, setHeader } from './envoy-messages.js';
-import type { BackendConfig } from './filter-config.js';
+import { UPSTREAM_PROCESSING_MODE, type BackendConfig } from './filter-config.js';
 import { GatewayError, invalidRequestBody } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
@@ -65,7 +65,7 @@ export class UpstreamProcessor {
     const remove = backend.headerMutation?.remove ?? [];
     return {
       request_headers: { response: { header_mutation: headerMutation(set, remove) } },
-      ...(translation.needsBody ? { mode_override: { request_body_mode: 'BUFFERED' } } : {}),
+      ...(translation.needsBody ? { mode_override: { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' } } : {}),
       dynamic_metadata: dynamicMetadata({ backend_name: backend.name }),
     };
   }
@@ -94,7 +94,7 @@ export class UpstreamProcessor {
       // Stream chunks through as they come; content-length cannot survive chunk-wise processing.
       return {
         response_headers: { response: { header_mutation: headerMutation([], ['content-length']) } },
-        mode_override: { response_body_mode: 'STREAMED' },
+        mode_override: { ...UPSTREAM_PROCESSING_MODE, response_body_mode: 'STREAMED' },
       };
     }
     return { response_headers: { response: {} } };
