@@ -8,15 +8,20 @@ import type { Value } from './generated/google/protobuf/Value.js';
 import type { StatusCode } from './generated/envoy/type/v3/StatusCode.js';
 
 
-/** Reads headers into a map of lower-case names. Envoy (>= 1.32) sends values only in raw_value. */
-export function headerMap(headers: HttpHeaders__Output | undefined): Map<string, string> {
-  const map = new Map<string, string>();
+/**
+ * Reads the named headers (lower-case) from an ext_proc headers message. Only the wanted ones
+ * are decoded: this runs several times per request. Envoy (>= 1.32) sends values in raw_value.
+ */
+export function pickHeaders<const K extends string>(headers: HttpHeaders__Output | undefined, names: readonly K[]): Partial<Record<K, string>> {
+  const picked: Partial<Record<K, string>> = {};
+  const wanted = (key: string | undefined): key is K => key !== undefined && (names as readonly string[]).includes(key);
   for (const header of headers?.headers?.headers ?? []) {
+    const key = header.key;
+    if (!wanted(key)) continue;
     const raw = header.raw_value;
-    if (header.key === undefined) continue;
-    map.set(header.key, raw && raw.length > 0 ? raw.toString('utf8') : (header.value ?? ''));
+    picked[key] = raw && raw.length > 0 ? raw.toString('utf8') : (header.value ?? '');
   }
-  return map;
+  return picked;
 }
 
 /** A header set that overwrites any client-supplied value, so clients cannot smuggle one in. */

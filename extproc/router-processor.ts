@@ -1,5 +1,5 @@
 import { findEndpoint, type Endpoint } from './endpoints.js';
-import { dynamicMetadata, headerMap, headerMutation, immediateResponse, setHeader } from './envoy-messages.js';
+import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from './envoy-messages.js';
 import { openAIErrorBody } from './error-body.js';
 import { GatewayError, malformedRequest } from './gateway-error.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
@@ -27,8 +27,7 @@ export class RouterProcessor {
   constructor(private readonly runtime: RuntimeConfig) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    const headers = headerMap(message);
-    this.path = headers.get(':path') ?? '';
+    this.path = pickHeaders(message, [':path'])[':path'] ?? '';
     const endpoint = findEndpoint(this.path);
     if (!endpoint) {
       return immediateResponse(404, `unsupported path: ${this.path.split('?')[0] ?? ''}`, 'text/plain');

@@ -1,7 +1,7 @@
 import { createContentDecoder, type ContentDecoder } from './content-decoder.js';
 import { computeCosts } from './costs.js';
 import { findEndpoint } from './endpoints.js';
-import { dynamicMetadata, headerMap, headerMutation, setHeader } from './envoy-messages.js';
+import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
 import { UPSTREAM_PROCESSING_MODE, type BackendConfig } from './filter-config.js';
 import { GatewayError, invalidRequestBody } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
@@ -44,13 +44,13 @@ export class UpstreamProcessor {
       throw new GatewayError('BACKEND_NOT_FOUND', 500, `backend ${JSON.stringify(backendName)} is not in the filter config`);
     }
     this.backend = backend;
-    const headers = headerMap(message);
-    const originalPath = headers.get(ORIGINAL_PATH_HEADER) ?? headers.get(':path') ?? '';
+    const headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, ':path', MODEL_HEADER]);
+    const originalPath = headers[ORIGINAL_PATH_HEADER] ?? headers[':path'] ?? '';
     const endpoint = findEndpoint(originalPath);
     if (!endpoint || endpoint.name === 'models') {
       throw new GatewayError('UNKNOWN_PATH', 404, `unsupported path: ${originalPath}`);
     }
-    const originalModel = headers.get(MODEL_HEADER) ?? '';
+    const originalModel = headers[MODEL_HEADER] ?? '';
     const requestModel = backend.modelNameOverride || originalModel;
     this.attributes = { operation: endpoint.operation, schema: backend.schema.name, originalModel, requestModel };
     const entry = TRANSLATORS[endpoint.name][backend.schema.name];
@@ -85,10 +85,10 @@ export class UpstreamProcessor {
   }
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    const headers = headerMap(message);
-    this.status = Number(headers.get(':status') ?? '0');
-    this.decoder = createContentDecoder(headers.get('content-encoding'));
-    const contentType = headers.get('content-type') ?? '';
+    const headers = pickHeaders(message, [':status', 'content-encoding', 'content-type']);
+    this.status = Number(headers[':status'] ?? '0');
+    this.decoder = createContentDecoder(headers['content-encoding']);
+    const contentType = headers['content-type'] ?? '';
     this.streaming = isSuccess(this.status) && contentType.includes('text/event-stream');
     if (this.streaming) {
       // Stream chunks through as they come; content-length cannot survive chunk-wise processing.

@@ -45,6 +45,28 @@ export class GenAIMetrics {
   private readonly timeToFirstToken: Histogram;
   private readonly timePerOutputToken: Histogram;
 
+  /**
+   * Bound children by label values. prom-client hashes a label object (sorting its keys) on every
+   * observe; the label sets here repeat, so the lookup is done once per combination.
+   */
+  private readonly children = new Map<Histogram, Map<string, Child>>();
+
+  private child(histogram: Histogram, labels: Record<string, string>, extraName?: string, extraValue?: string): Child {
+    let byKey = this.children.get(histogram);
+    if (!byKey) {
+      byKey = new Map();
+      this.children.set(histogram, byKey);
+    }
+    let key = extraValue ?? '';
+    for (const value of Object.values(labels)) key += `\u0000${value}`;
+    let child = byKey.get(key);
+    if (!child) {
+      child = histogram.labels(extraName === undefined ? labels : { ...labels, [extraName]: extraValue ?? '' });
+      byKey.set(key, child);
+    }
+    return child;
+  }
+
   constructor() {
     this.tokenUsage = new Histogram({
       name: 'gen_ai_client_token_usage',
@@ -82,7 +104,8 @@ export class GenAIMetrics {
     outcome: { durationSeconds: number; success: boolean; usage: TokenUsage; ttftSeconds?: number },
   ): void {
     const labels = baseLabels(attributes);
-    this.requestDuration.observe(outcome.success ? { ...labels, error_type: '' } : { ...labels, error_type: '_OTHER' }, outcome.durationSeconds);
+    const errorType = outcome.success ? '' : '_OTHER';
+    this.child(this.requestDuration, labels, 'error_type', errorType).observe(outcome.durationSeconds);
     if (!outcome.success) return;
     const usage = outcome.usage;
     const types: [string, number | undefined][] = [
@@ -94,17 +117,19 @@ export class GenAIMetrics {
     ];
     for (const [tokenType, count] of types) {
       // Unknown counts are not recorded at all: recording 0 would skew averages.
-      if (count !== undefined) this.tokenUsage.observe({ ...labels, gen_ai_token_type: tokenType }, count);
+      if (count !== undefined) this.child(this.tokenUsage, labels, 'gen_ai_token_type', tokenType).observe(count);
     }
     if (outcome.ttftSeconds !== undefined) {
-      this.timeToFirstToken.observe(labels, outcome.ttftSeconds);
+      this.child(this.timeToFirstToken, labels).observe(outcome.ttftSeconds);
       const output = usage.outputTokens;
       if (output !== undefined && output > 1) {
-        this.timePerOutputToken.observe(labels, (outcome.durationSeconds - outcome.ttftSeconds) / (output - 1));
+        this.child(this.timePerOutputToken, labels).observe((outcome.durationSeconds - outcome.ttftSeconds) / (output - 1));
       }
     }
   }
 }
+
+type Child = ReturnType<Histogram['labels']>;
 
 function baseLabels(attributes: RequestAttributes): Record<(typeof BASE_LABELS)[number], string> {
   return {
