@@ -132,11 +132,17 @@ async function checkPortsFree(ports: number[]): Promise<void> {
   }
 }
 
+/** How long a shutdown waits for in-flight requests (long LLM streams are cut after this). */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 /** Resolves with the exit code once the gateway is told to stop or a part of it dies. */
 function supervise(envoy: RunningEnvoy, extProc: RunningExtProc, log: (line: string) => void): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const shutdown = async (): Promise<void> => {
+      log('aigw: shutting down (draining in-flight requests; press Ctrl-C again to exit now)');
+      const left = await envoy.drain(DRAIN_TIMEOUT_MS);
+      if (left > 0) log(`aigw: ${left} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000}s; stopping anyway`);
       // Envoy first, so no new request reaches an ext_proc that is going away.
       envoy.stop('SIGTERM');
       await envoy.exited;

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { spawnTiedChild } from './spawn-tied-child.js';
 
 export interface StartEnvoyOptions {
   binary: string;
@@ -23,6 +24,11 @@ export interface RunningEnvoy {
   exited: Promise<number>;
   /** The last lines Envoy logged, for error messages. */
   lastLogLines(): string[];
+  /**
+   * Stops accepting connections and waits (up to `timeoutMs`) for in-flight requests to finish.
+   * Resolves with the number of requests still active at the end.
+   */
+  drain(timeoutMs: number): Promise<number>;
   stop(signal?: NodeJS.Signals): void;
 }
 
@@ -50,14 +56,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
   const componentLevels = Object.entries(components).map(([component, level]) => `${component}:${level}`);
   if (componentLevels.length > 0) args.push('--component-log-level', componentLevels.join(','));
 
-  const child: ResultPromise = execa(options.binary, args, {
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    reject: false,
-    buffer: false,
-    cleanup: true,
-  });
+  const child: ResultPromise = spawnTiedChild(options.binary, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
   const lines: string[] = [];
   let partial = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -96,6 +95,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
     adminAddress,
     exited,
     lastLogLines,
+    drain: (timeoutMs) => drainEnvoy(adminAddress, timeoutMs),
     stop: (signal = 'SIGTERM') => {
       child.kill(signal);
     },
@@ -108,5 +108,36 @@ async function isReady(adminAddress: string): Promise<boolean> {
     return response.ok && (await response.text()).trim().toUpperCase() === 'LIVE';
   } catch {
     return false;
+  }
+}
+
+async function drainEnvoy(adminAddress: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  try {
+    // Closes the listeners (no new connections); open connections finish their requests.
+    await fetch(`http://${adminAddress}/drain_listeners`, { method: 'POST', signal: AbortSignal.timeout(1000) });
+  } catch {
+    return 0; // Envoy is already gone: nothing to drain.
+  }
+  let active = await activeRequests(adminAddress);
+  while (active > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    active = await activeRequests(adminAddress);
+  }
+  return active;
+}
+
+/** In-flight downstream requests on the gateway listeners (the admin listener excluded). */
+async function activeRequests(adminAddress: string): Promise<number> {
+  try {
+    const response = await fetch(`http://${adminAddress}/stats?filter=downstream_rq_active$`, { signal: AbortSignal.timeout(1000) });
+    let total = 0;
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^http\.(.+)\.downstream_rq_active: (\d+)$/.exec(line.trim());
+      if (match && match[1] !== 'admin') total += Number(match[2]);
+    }
+    return total;
+  } catch {
+    return 0;
   }
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { spawnTiedChild } from '../envoy/spawn-tied-child.js';
 import { READY_LINE } from './ready-line.js';
 
 export interface SpawnExtProcOptions {
@@ -36,7 +37,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   // For profiling the data path, e.g. AIGW_EXTPROC_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.AIGW_EXTPROC_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child: ResultPromise = execa(
+  const child: ResultPromise = spawnTiedChild(
     process.execPath,
     [
       ...nodeArgs,
@@ -48,7 +49,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       '--envoy-admin-address-file', options.envoyAdminAddressFile,
       '--log-level', options.logLevel,
     ],
-    { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', reject: false, buffer: false, cleanup: true },
+    { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', reject: false, buffer: false },
   );
   const exited = child.then((result) => result.exitCode ?? (result.signal ? 128 : 1));
   let output = '';
