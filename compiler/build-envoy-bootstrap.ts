@@ -125,7 +125,8 @@ function routeNotFound(): Json {
   };
 }
 
-function routerExtProc(): Json {
+/** The ext_proc filter, shared by the router-level and the upstream (per-cluster) instances. */
+function extProcFilter(settings: { [key: string]: Json }): Json {
   return {
     name: 'envoy.filters.http.ext_proc',
     typed_config: {
@@ -133,27 +134,27 @@ function routerExtProc(): Json {
       grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '30s' },
       failure_mode_allow: false,
       message_timeout: '10s',
-      processing_mode: { request_header_mode: 'SEND', request_body_mode: 'BUFFERED', response_header_mode: 'SKIP', response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP' },
       metadata_options: { receiving_namespaces: { untyped: [METADATA_NAMESPACE] } },
+      ...settings,
     },
   };
 }
 
+/** Before routing: reads the model from the body so routes can match on x-ai-eg-model. */
+function routerExtProc(): Json {
+  return extProcFilter({
+    processing_mode: { request_header_mode: 'SEND', request_body_mode: 'BUFFERED', response_header_mode: 'SKIP', response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP' },
+  });
+}
+
+/** Per attempt, on the chosen backend: path, credentials, translation, usage. */
 function upstreamExtProc(): Json {
-  return {
-    name: 'envoy.filters.http.ext_proc',
-    typed_config: {
-      '@type': type('envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor'),
-      grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '30s' },
-      failure_mode_allow: false,
-      message_timeout: '10s',
-      allow_mode_override: true,
-      request_attributes: [BACKEND_NAME_ATTRIBUTE],
-      // The body is only requested (mode_override) when the backend needs it rewritten.
-      processing_mode: { ...UPSTREAM_PROCESSING_MODE },
-      metadata_options: { receiving_namespaces: { untyped: [METADATA_NAMESPACE] } },
-    },
-  };
+  return extProcFilter({
+    allow_mode_override: true,
+    request_attributes: [BACKEND_NAME_ATTRIBUTE],
+    // The body is only requested (mode_override) when the backend needs it rewritten.
+    processing_mode: { ...UPSTREAM_PROCESSING_MODE },
+  });
 }
 
 function extProcCluster(options: BootstrapOptions): Json {

@@ -12,8 +12,10 @@ import { resolveGateway } from './resolve-gateway.js';
 export interface CompileOptions {
   /** Shown in diagnostics. */
   file: string;
+  /** Substituted into the config; also read for SSL_CERT_FILE. */
   env: Readonly<Record<string, string | undefined>>;
   extProcSocketPath: string;
+  /** PEM bundle for `wellKnownCACertificates: System`; default SSL_CERT_FILE, else the OS bundle (checked to exist). */
   systemCaFile?: string;
   listenerAddress?: string;
 }
@@ -49,9 +51,17 @@ export function compileConfig(text: string, options: CompileOptions): CompiledCo
   // Reported in file order, the way an editor lists problems.
   const unique = dedupe(diagnostics).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (!model || unique.some(isError)) throw new ConfigError(unique.filter(isError).concat(unique.filter((d) => !isError(d))));
+  // SSL_CERT_FILE is OpenSSL's convention for "trust these CAs instead" (corporate proxies, tests).
+  const systemCaFile = options.systemCaFile ?? (options.env.SSL_CERT_FILE || findSystemCaFile());
+  const usesTls = model.routes.some((route) => route.rules.some((rule) => rule.refs.some((ref) => ref.tls?.systemCAs)));
+  if (usesTls && options.systemCaFile === undefined && !existsSync(systemCaFile)) {
+    throw new ConfigError([
+      { severity: 'error', file: options.file, message: `the system CA bundle ${systemCaFile} does not exist, but a backend uses wellKnownCACertificates: System`, hint: 'point SSL_CERT_FILE at a PEM bundle of trusted CAs' },
+    ]);
+  }
   const bootstrap = buildEnvoyBootstrap(model, {
     extProcSocketPath: options.extProcSocketPath,
-    systemCaFile: options.systemCaFile ?? findSystemCaFile(),
+    systemCaFile,
     listenerAddress: options.listenerAddress ?? '0.0.0.0',
   });
   return { model, bootstrap, filterConfig: buildFilterConfig(model), warnings: unique };

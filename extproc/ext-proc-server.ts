@@ -16,7 +16,7 @@ export interface ExtProcServer {
  */
 export async function startExtProcServer(socketPath: string, runtime: () => RuntimeConfig): Promise<ExtProcServer> {
   // Bodies are buffered whole (up to the listener's buffer limit); grpc-js defaults to 4 MiB.
-  const server = new Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
+  const server = new Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1, 'grpc.enable_channelz': 0 });
   server.addService(loadExtProcService(), { Process: (call: ProcessCall) => handleProcessStream(call, runtime) });
   // A socket file left by a killed run would make the bind fail; nobody can be serving on it
   // because the run directory is unique per run id.
