@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
 import type { BackendRefModel, GatewayModel, RuleModel } from './gateway-model.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import { envoyDuration } from './quantities.js';
@@ -15,8 +15,6 @@ export interface BootstrapOptions {
 export const EXT_PROC_CLUSTER = 'aigw-extproc';
 const ENDPOINT_METADATA = 'aigateway.envoy.io';
 const TLS_MATCH_KEY = 'aigw_tls';
-const ROUTE_NOT_FOUND_MESSAGE =
-  'No matching route found. It is likely because the model specified in your request is not configured in the Gateway.';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -50,7 +48,16 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
         per_connection_buffer_limit_bytes: model.bufferLimitBytes,
         filter_chains: [{ filters: [httpConnectionManager(model, listener.name)] }],
       })),
-      clusters: [extProcCluster(options), ...model.routes.flatMap((route) => route.rules.map((rule) => ruleCluster(rule, model, options)))],
+      clusters: [
+        extProcCluster(options),
+        ...model.routes.flatMap((route) =>
+          route.rules.flatMap((rule) =>
+            rule.mode === 'upstream'
+              ? [backendCluster(rule.cluster, rule.refs, model, options, true)]
+              : rule.refs.map((ref) => backendCluster(ref.backend.name, [ref], model, options, false)),
+          ),
+        ),
+      ],
     },
   };
 }
@@ -65,7 +72,7 @@ function httpConnectionManager(model: GatewayModel, listenerName: string): Json 
       access_log: model.accessLogs.flatMap(accessLoggers),
       route_config: {
         name: `${model.name}/${listenerName}`,
-        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...modelRoutes(model), routeNotFound()] }],
+        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...targetRoutes(model), routeNotFound()] }],
       },
       http_filters: [routerExtProc(), { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } }],
       local_reply_config: localReplyConfig(model),
@@ -73,37 +80,31 @@ function httpConnectionManager(model: GatewayModel, listenerName: string): Json 
   };
 }
 
-/** One Envoy route per (rule, match alternative), most specific (most header matches) first. */
-function modelRoutes(model: GatewayModel): Json[] {
-  const entries: { specificity: number; route: Json }[] = [];
+/**
+ * One Envoy route per routing target, matched on the header the router filter sets: a backend
+ * (router-mode rules) or a rule (upstream-mode rules). Which rule a request belongs to is decided
+ * once, by the router filter, from the AIGatewayRoute matches.
+ */
+function targetRoutes(model: GatewayModel): Json[] {
+  const routes: Json[] = [];
   for (const route of model.routes) {
     for (const rule of route.rules) {
-      const alternatives = rule.matches.length > 0 ? rule.matches : [[]];
-      for (const headers of alternatives) {
-        entries.push({
-          specificity: headers.length,
-          route: {
-            match: {
-              prefix: '/',
-              headers: headers.map((header): Json => {
-                const stringMatch: Json = header.type === 'Exact' ? { exact: header.value } : { safe_regex: { regex: header.value } };
-                return { name: header.name, string_match: stringMatch };
-              }),
-            },
-            route: routeAction(rule),
-            metadata: { filter_metadata: { [ENDPOINT_METADATA]: { aigw_route_name: route.name } } },
-          },
+      const targets = rule.mode === 'upstream' ? [rule.cluster] : rule.refs.map((ref) => ref.backend.name);
+      for (const target of targets) {
+        routes.push({
+          match: { prefix: '/', headers: [{ name: ROUTE_HEADER, string_match: { exact: target } }] },
+          route: routeAction(rule, target),
+          metadata: { filter_metadata: { [ENDPOINT_METADATA]: { aigw_route_name: route.name } } },
         });
       }
     }
   }
-  // Stable: equal specificity keeps document order, as Gateway API orders by creation time.
-  return entries.sort((a, b) => b.specificity - a.specificity).map((entry) => entry.route);
+  return routes;
 }
 
-function routeAction(rule: RuleModel): Json {
+function routeAction(rule: RuleModel, cluster: string): Json {
   const timeout = rule.backendRequestTimeoutMs ?? rule.requestTimeoutMs;
-  return { cluster: rule.cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true };
+  return { cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true };
 }
 
 function routeNotFound(): Json {
@@ -142,9 +143,7 @@ function extProcFilter(settings: { [key: string]: Json }): Json {
 
 /** Before routing: reads the model from the body so routes can match on x-ai-eg-model. */
 function routerExtProc(): Json {
-  return extProcFilter({
-    processing_mode: { request_header_mode: 'SEND', request_body_mode: 'BUFFERED', response_header_mode: 'SKIP', response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP' },
-  });
+  return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } });
 }
 
 /** Per attempt, on the chosen backend: path, credentials, translation, usage. */
@@ -176,17 +175,22 @@ function extProcCluster(options: BootstrapOptions): Json {
   };
 }
 
-function ruleCluster(rule: RuleModel, model: GatewayModel, options: BootstrapOptions): Json {
+/**
+ * A cluster for one backend (router mode) or for all backends of a rule (upstream mode: each
+ * backendRef is a locality with its weight and priority, and the upstream ext_proc filter
+ * translates every attempt for the backend Envoy picked).
+ */
+function backendCluster(name: string, refs: BackendRefModel[], model: GatewayModel, options: BootstrapOptions, withUpstreamFilter: boolean): Json {
   return {
-    name: rule.cluster,
+    name,
     type: 'STRICT_DNS',
     dns_lookup_family: 'V4_PREFERRED',
     connect_timeout: '10s',
     per_connection_buffer_limit_bytes: model.bufferLimitBytes,
     common_lb_config: { locality_weighted_lb_config: {} },
     load_assignment: {
-      cluster_name: rule.cluster,
-      endpoints: rule.refs.map((ref, index) => ({
+      cluster_name: name,
+      endpoints: refs.map((ref, index) => ({
         locality: { sub_zone: ref.backend.name },
         load_balancing_weight: ref.weight,
         priority: ref.priority,
@@ -204,12 +208,14 @@ function ruleCluster(rule: RuleModel, model: GatewayModel, options: BootstrapOpt
         })),
       })),
     },
-    transport_socket_matches: rule.refs.flatMap((ref, index) => (ref.tls ? [tlsMatch(ref, index, options)] : [])),
+    transport_socket_matches: refs.flatMap((ref, index) => (ref.tls ? [tlsMatch(ref, index, options)] : [])),
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
         explicit_http_config: { http_protocol_options: {} },
-        http_filters: [upstreamExtProc(), { name: 'envoy.filters.http.upstream_codec', typed_config: { '@type': type('envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec') } }],
+        ...(withUpstreamFilter
+          ? { http_filters: [upstreamExtProc(), { name: 'envoy.filters.http.upstream_codec', typed_config: { '@type': type('envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec') } }] }
+          : {}),
       },
     },
   };

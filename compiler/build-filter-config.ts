@@ -1,4 +1,4 @@
-import { FILTER_CONFIG_VERSION, type BackendConfig, type FilterConfig } from '../extproc/filter-config.js';
+import { FILTER_CONFIG_VERSION, type BackendConfig, type FilterConfig, type RuleConfig } from '../extproc/filter-config.js';
 import type { GatewayModel } from './gateway-model.js';
 
 /** The ext_proc's view of the gateway: backends by name, route costs, and the model list. */
@@ -9,8 +9,27 @@ export function buildFilterConfig(model: GatewayModel): FilterConfig {
   }
   return {
     version: FILTER_CONFIG_VERSION,
+    rules: ruleMatches(model),
     backends: [...backends.values()],
     routes: model.routes.map((route) => ({ name: route.name, costs: route.costs })),
     models: model.models,
   };
+}
+
+/**
+ * Every rule alternative in matching order: most header conditions first, then document order
+ * (Gateway API gives more specific matches precedence; ties go to the older rule).
+ */
+function ruleMatches(model: GatewayModel): RuleConfig[] {
+  const entries: RuleConfig[] = [];
+  for (const route of model.routes) {
+    for (const rule of route.rules) {
+      const backends = rule.refs.map((ref) => ({ name: ref.backend.name, weight: ref.weight, priority: ref.priority }));
+      for (const headers of rule.matches.length > 0 ? rule.matches : [[]]) {
+        entries.push({ name: rule.cluster, route: route.name, headers: headers.map((header) => ({ ...header })), backends, mode: rule.mode });
+      }
+    }
+  }
+  // Array.prototype.sort is stable, so equal counts keep document order.
+  return entries.sort((a, b) => b.headers.length - a.headers.length);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { isRecord } from '../extproc/json-guards.js';
 import { compileConfig } from './compile-config.js';
 import { ConfigError, formatDiagnostic } from './diagnostic.js';
 
@@ -181,9 +182,21 @@ test('compiles routes, backends, TLS, credentials and limits', () => {
   assert.deepEqual(filterConfig.routes, [{ name: 'default/route', costs: [{ metadataKey: 'llm_input_token', type: 'InputToken' }] }]);
   assert.deepEqual(filterConfig.models, [{ name: 'gpt-4o-mini', ownedBy: 'Envoy AI Gateway' }]);
 
+  assert.deepEqual(
+    filterConfig.rules.map((rule) => [rule.name, rule.mode, rule.headers.map((header) => `${header.name}${header.type === 'Exact' ? '=' : '~'}${header.value}`), rule.backends]),
+    [
+      ['default/route/rule/1', 'upstream', ['x-ai-eg-model~llama.*', 'x-tenant=blue'], [
+        { name: 'default/local/route/route/rule/1/ref/0', weight: 3, priority: 0 },
+        { name: 'default/openai/route/route/rule/1/ref/1', weight: 1, priority: 1 },
+      ]],
+      ['default/route/rule/0', 'router', ['x-ai-eg-model=gpt-4o-mini'], [{ name: 'default/openai/route/route/rule/0/ref/0', weight: 1, priority: 0 }]],
+    ],
+  );
+
   const bootstrap = JSON.stringify(compiled.bootstrap);
   assert.match(bootstrap, /"per_connection_buffer_limit_bytes":10485760/);
-  assert.match(bootstrap, /"headers":\[\{"name":"x-ai-eg-model","string_match":\{"safe_regex":\{"regex":"llama\.\*"\}\}\},\{"name":"x-tenant","string_match":\{"exact":"blue"\}\}\]/);
+  assert.match(bootstrap, /"headers":\[\{"name":"x-ai-eg-route","string_match":\{"exact":"default\/openai\/route\/route\/rule\/0\/ref\/0"\}\}\]/);
+  assert.match(bootstrap, /"headers":\[\{"name":"x-ai-eg-route","string_match":\{"exact":"default\/route\/rule\/1"\}\}\]/);
   assert.match(bootstrap, /"sni":"api.openai.com"/);
   assert.match(bootstrap, /"trusted_ca":\{"filename":"\/etc\/ssl\/certs\/ca.pem"\}/);
   assert.match(bootstrap, /"timeout":"120s"/);
@@ -191,11 +204,14 @@ test('compiles routes, backends, TLS, credentials and limits', () => {
   assert.doesNotMatch(bootstrap, /sk-secret/, 'credentials stay out of the Envoy config');
 });
 
-test('routes with more header matches come first, then document order', () => {
+test('rules with fallback priorities get one cluster with the upstream filter; others a cluster per backend without it', () => {
   const { bootstrap } = compileConfig(BASE, { ...OPTIONS, env: ENV });
-  const text = JSON.stringify(bootstrap);
-  assert.ok(text.indexOf('"x-tenant"') < text.indexOf('"exact":"gpt-4o-mini"'));
-  assert.ok(text.indexOf('"exact":"gpt-4o-mini"') < text.indexOf('"code":"model_not_found"'));
+  const resources = isRecord(bootstrap) && isRecord(bootstrap.static_resources) ? bootstrap.static_resources : {};
+  const clusters = Array.isArray(resources.clusters) ? resources.clusters : [];
+  const cluster = (name: string): string => JSON.stringify(clusters.find((entry) => isRecord(entry) && entry.name === name) ?? null);
+  assert.match(cluster('default/route/rule/1'), /envoy.filters.http.upstream_codec/);
+  assert.doesNotMatch(cluster('default/openai/route/route/rule/0/ref/0'), /envoy.filters.http.upstream_codec/);
+  assert.match(cluster('default/openai/route/route/rule/0/ref/0'), /"type":"STRICT_DNS"/);
 });
 
 test('weights and priorities become localities of one cluster per rule', () => {

@@ -25,8 +25,10 @@ export interface RouteModel {
 }
 
 export interface RuleModel {
-  /** Envoy cluster name for this rule's backends. */
+  /** `<ns>/<route>/rule/<i>`: the rule's cluster name in `upstream` mode. */
   cluster: string;
+  /** See RuleConfig.mode: `upstream` when the rule has fallback priorities. */
+  mode: 'router' | 'upstream';
   /** Alternatives, each a list of header matches that must all hold. */
   matches: HeaderMatch[][];
   requestTimeoutMs: number;

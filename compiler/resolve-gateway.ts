@@ -109,6 +109,9 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
     });
     return {
       cluster: `${routeName}/rule/${ruleIndex}`,
+      // Fallback across priorities needs Envoy to pick (and retry) the backend; otherwise the
+      // router filter picks it and one ext_proc stream serves the whole request.
+      mode: new Set(refs.map((ref) => ref.priority)).size > 1 ? 'upstream' : 'router',
       matches: rule.matches,
       requestTimeoutMs: rule.requestTimeoutMs,
       ...(rule.backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs: rule.backendRequestTimeoutMs } : {}),

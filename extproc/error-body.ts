@@ -9,7 +9,7 @@ export function openAIErrorBody(error: GatewayError): string {
   return JSON.stringify({
     error: {
       message: error.message,
-      type: error.status === 400 || error.status === 422 ? 'invalid_request_error' : 'server_error',
+      type: error.status < 500 ? 'invalid_request_error' : 'server_error',
       param: null,
       code: error.code.toLowerCase(),
     },

@@ -36,7 +36,7 @@ test('answers every message in order on one stream', async () => {
   const call = new FakeCall();
   start(call);
   call.emit('data', { request: 'request_headers', request_headers: headersMessage({ ':path': '/v1/chat/completions' }) });
-  call.emit('data', { request: 'request_body', request_body: { body: Buffer.from('{"model":"m"}'), end_of_stream: true } });
+  call.emit('data', { request: 'request_body', request_body: { body: Buffer.from('{"model":"gpt-4o-mini"}'), end_of_stream: true } });
   await settle();
   assert.deepEqual(call.written.map((response) => Object.keys(response).filter((key) => key !== 'dynamic_metadata')), [['request_headers'], ['request_body']]);
   call.emit('end');

@@ -41,9 +41,9 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
         if (router) return router.requestBody(request.request_body);
         return { request_body: { response: {} } };
       case 'response_headers':
-        return upstream ? upstream.responseHeaders(request.response_headers) : { response_headers: { response: {} } };
+        return (upstream ?? router)?.responseHeaders(request.response_headers) ?? { response_headers: { response: {} } };
       case 'response_body':
-        return upstream ? await upstream.responseBody(request.response_body) : { response_body: { response: {} } };
+        return (await (upstream ?? router)?.responseBody(request.response_body)) ?? { response_body: { response: {} } };
       case 'request_trailers':
         return { request_trailers: {} };
       case 'response_trailers':

@@ -15,8 +15,28 @@ export const FILTER_CONFIG_VERSION = 'aigw.filter-config/v1';
 export const BACKEND_NAME_ATTRIBUTE =
   "xds.upstream_host_metadata.filter_metadata['aigateway.envoy.io']['per_route_rule_backend_name']";
 
+/** Header the router filter sets so Envoy routes to the chosen target (cluster). */
+export const ROUTE_HEADER = 'x-ai-eg-route';
+
+/** The message of the 404 for a model no rule matches (upstream's wording, plus the model). */
+export const ROUTE_NOT_FOUND_MESSAGE =
+  'No matching route found. It is likely because the model specified in your request is not configured in the Gateway.';
+
 /** The dynamic metadata namespace shared with access logs and rate limits. */
 export const METADATA_NAMESPACE = 'io.envoy.ai_gateway';
+
+/**
+ * The router-level filter's processing mode: the request is buffered so the model can be read
+ * before routing; the response is read in `router` mode and waved through otherwise.
+ */
+export const ROUTER_PROCESSING_MODE = {
+  request_header_mode: 'SEND',
+  request_body_mode: 'BUFFERED',
+  request_trailer_mode: 'SKIP',
+  response_header_mode: 'SEND',
+  response_body_mode: 'BUFFERED',
+  response_trailer_mode: 'SKIP',
+} as const;
 
 /**
  * The upstream filter's processing mode, written into the bootstrap by the compiler. The
@@ -90,6 +110,36 @@ export interface BackendConfig {
   headerMutation?: HeaderMutation;
 }
 
+/** One header condition of an AIGatewayRoute rule (`rules[].matches[].headers[]`). */
+export interface HeaderMatchConfig {
+  /** Lower-case header name; `x-ai-eg-model` is the model from the request body. */
+  name: string;
+  type: 'Exact' | 'RegularExpression';
+  value: string;
+}
+
+/**
+ * One way to match an AIGatewayRoute rule (a rule with several `matches` entries yields one
+ * each), in the order they are tried: most header conditions first, then document order.
+ */
+export interface RuleConfig {
+  /** `<ns>/<route>/rule/<i>`: the routing target when the upstream filter handles the rule. */
+  name: string;
+  /** `<ns>/<route>`. */
+  route: string;
+  /** All must hold. Empty matches every request. */
+  headers: HeaderMatchConfig[];
+  /** The rule's backendRefs (weight 0 left out), by BackendConfig name. */
+  backends: { name: string; weight: number; priority: number }[];
+  /**
+   * `router`: the router-level filter picks the backend (by weight) and does all the work on one
+   * gRPC stream; Envoy routes to that backend's own cluster. `upstream`: the rule has fallback
+   * priorities, so Envoy picks (and may retry) the backend and an upstream filter on the rule's
+   * cluster translates each attempt.
+   */
+  mode: 'router' | 'upstream';
+}
+
 /** AIGatewayRoute `spec.llmRequestCosts[]`. */
 export interface LLMRequestCost {
   metadataKey: string;
@@ -113,6 +163,7 @@ export interface ModelInfo {
 
 export interface FilterConfig {
   version: typeof FILTER_CONFIG_VERSION;
+  rules: RuleConfig[];
   backends: BackendConfig[];
   routes: RouteConfig[];
   models: ModelInfo[];

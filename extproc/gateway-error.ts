@@ -8,6 +8,7 @@ export type GatewayErrorCode =
   | 'MALFORMED_REQUEST' // 400: the body is not what the endpoint accepts
   | 'INVALID_REQUEST_BODY' // 422: valid input the chosen backend cannot express
   | 'UNKNOWN_PATH' // 404
+  | 'MODEL_NOT_FOUND' // 404: no AIGatewayRoute rule matches the model
   | 'BACKEND_NOT_FOUND' // 500: Envoy named a backend the config does not have (config bug)
   | 'INTERNAL'; // 500
 

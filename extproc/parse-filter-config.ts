@@ -10,6 +10,7 @@ import {
   type LLMRequestCost,
   type ModelInfo,
   type RouteConfig,
+  type RuleConfig,
 } from './filter-config.js';
 import { isOneOf, isRecord, type JsonRecord } from './json-guards.js';
 
@@ -26,10 +27,36 @@ export function parseFilterConfig(value: unknown): FilterConfig {
   }
   return {
     version: FILTER_CONFIG_VERSION,
+    rules: list(root.rules, 'rules').map((item, i) => parseRule(item, `rules[${i}]`)),
     backends: list(root.backends, 'backends').map((item, i) => parseBackend(item, `backends[${i}]`)),
     routes: list(root.routes, 'routes').map((item, i) => parseRoute(item, `routes[${i}]`)),
     models: list(root.models, 'models').map((item, i) => parseModel(item, `models[${i}]`)),
   };
+}
+
+function parseRule(value: unknown, path: string): RuleConfig {
+  const rule = record(value, path);
+  if (rule.mode !== 'router' && rule.mode !== 'upstream') throw new FilterConfigError(`${path}.mode: expected "router" or "upstream"`);
+  return {
+    name: string(rule.name, `${path}.name`),
+    route: string(rule.route, `${path}.route`),
+    headers: list(rule.headers, `${path}.headers`).map((item, i) => {
+      const header = record(item, `${path}.headers[${i}]`);
+      const type = header.type;
+      if (type !== 'Exact' && type !== 'RegularExpression') throw new FilterConfigError(`${path}.headers[${i}].type: expected Exact or RegularExpression`);
+      return { name: string(header.name, `${path}.headers[${i}].name`), type, value: string(header.value, `${path}.headers[${i}].value`) };
+    }),
+    backends: list(rule.backends, `${path}.backends`).map((item, i) => {
+      const backend = record(item, `${path}.backends[${i}]`);
+      return { name: string(backend.name, `${path}.backends[${i}].name`), weight: integer(backend.weight, `${path}.backends[${i}].weight`), priority: integer(backend.priority, `${path}.backends[${i}].priority`) };
+    }),
+    mode: rule.mode,
+  };
+}
+
+function integer(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new FilterConfigError(`${path}: expected an integer`);
+  return value;
 }
 
 function parseBackend(value: unknown, path: string): BackendConfig {

@@ -1,56 +1,114 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ROUTER_PROCESSING_MODE } from './filter-config.js';
+import type { HeaderMutation } from './generated/envoy/service/ext_proc/v3/HeaderMutation.js';
+import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { isRecord } from './json-guards.js';
 import { RouterProcessor } from './router-processor.js';
 import { headersMessage, testFilterConfig, testRuntime } from './test-runtime.js';
 
-function headerValue(set: { header?: { key?: string; raw_value?: Buffer | Uint8Array | string } | null }[] | undefined, key: string): string | undefined {
-  const raw = set?.find((entry) => entry.header?.key === key)?.header?.raw_value;
-  return raw === undefined ? undefined : Buffer.from(raw).toString('utf8');
+function setHeaders(mutation: HeaderMutation | null | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const entry of mutation?.set_headers ?? []) {
+    if (entry.header?.key) result[entry.header.key] = Buffer.from(entry.header.raw_value ?? '').toString();
+  }
+  return result;
 }
 
-test('sets x-ai-eg-model from the body and asks Envoy to route again', () => {
+function routed(body: string, headers: Record<string, string> = {}, config = testFilterConfig()): { router: RouterProcessor; response: ProcessingResponse } {
+  const router = new RouterProcessor(testRuntime(config));
+  router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ...headers }));
+  return { router, response: router.requestBody({ body: Buffer.from(body), end_of_stream: true }) };
+}
+
+function errorOf(response: ProcessingResponse): { status: unknown; type: unknown; code: unknown; message: string } {
+  const parsed: unknown = JSON.parse(Buffer.from(response.immediate_response?.body ?? '').toString());
+  const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : {};
+  return { status: response.immediate_response?.status?.code, type: error.type, code: error.code, message: String(error.message) };
+}
+
+test('a router-mode rule: model header, the chosen backend as route, path and key, one route re-match', () => {
   const router = new RouterProcessor(testRuntime());
-  const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ':method': 'POST', 'x-ai-eg-model': 'spoofed' }));
-  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path']);
-  const body = router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true });
-  const response = body.request_body?.response;
+  const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ':method': 'POST', 'x-ai-eg-model': 'spoofed', 'x-ai-eg-route': 'spoofed' }));
+  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route']);
+  const response = router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true }).request_body?.response;
   assert.equal(response?.clear_route_cache, true);
-  assert.equal(headerValue(response?.header_mutation?.set_headers ?? undefined, 'x-ai-eg-model'), 'gpt-4o-mini');
-  assert.equal(headerValue(response?.header_mutation?.set_headers ?? undefined, 'x-ai-eg-original-path'), '/v1/chat/completions');
-  assert.equal(response?.body_mutation, undefined, 'a non-streaming body passes unchanged');
+  assert.deepEqual(setHeaders(response?.header_mutation), {
+    'x-ai-eg-model': 'gpt-4o-mini',
+    'x-ai-eg-original-path': '/v1/chat/completions',
+    'x-ai-eg-route': 'default/openai/route/r/rule/0/ref/0',
+    ':path': '/v1/chat/completions',
+    authorization: 'Bearer sk-test-secret',
+  });
+  assert.equal(response?.body_mutation, undefined, 'the body passes unchanged');
 });
 
-test('malformed JSON and a missing model answer 400 in the OpenAI error shape', () => {
-  for (const [body, pattern] of [
-    ['{"model":', /failed to parse JSON for \/v1\/chat\/completions/],
-    ['{"messages":[]}', /missing required field "model"/],
-    ['{"model":42}', /"model" must be a non-empty string/],
-    ['[1,2]', /must be a JSON object/],
-  ] as const) {
-    const router = new RouterProcessor(testRuntime());
-    router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions' }));
-    const response = router.requestBody({ body: Buffer.from(body), end_of_stream: true });
-    const immediate = response.immediate_response;
-    assert.equal(immediate?.status?.code, 'BadRequest');
-    const parsed: unknown = JSON.parse(Buffer.from(immediate?.body ?? '').toString());
-    const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : {};
-    assert.match(String(error.message), pattern);
-    assert.equal(error.type, 'invalid_request_error');
-  }
+test('model override: only the model field changes, under the schema prefix', () => {
+  const { response } = routed('{"model":"alias","messages":[],"n":1}');
+  const body = response.request_body?.response;
+  const headers = setHeaders(body?.header_mutation);
+  assert.equal(headers[':path'], '/custom/v2/chat/completions');
+  assert.equal(headers['x-ai-eg-model'], 'real-model');
+  assert.equal(Buffer.from(body?.body_mutation?.body ?? '').toString(), '{"model":"real-model","messages":[],"n":1}');
+  assert.equal(headers['content-length'], String('{"model":"real-model","messages":[],"n":1}'.length));
+});
+
+test('an upstream-mode rule only names the rule; the router steps aside for the response', () => {
+  const { router, response } = routed('{"model":"fallback-1"}');
+  const headers = setHeaders(response.request_body?.response?.header_mutation);
+  assert.equal(headers['x-ai-eg-route'], 'default/r/rule/3');
+  assert.equal(headers.authorization, undefined, 'the upstream filter adds credentials per attempt');
+  const responseHeaders = router.responseHeaders(headersMessage({ ':status': '200' }));
+  assert.deepEqual(responseHeaders.mode_override, { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' });
+});
+
+test('rules can match on other request headers', () => {
+  const config = testFilterConfig();
+  config.rules.unshift({
+    name: 'default/r/rule/9',
+    route: 'default/r',
+    headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }, { name: 'x-tenant', type: 'Exact', value: 'blue' }],
+    backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }],
+    mode: 'router',
+  });
+  assert.equal(setHeaders(routed('{"model":"gpt-4o-mini"}', { 'x-tenant': 'blue' }, config).response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/override/route/r/rule/1/ref/0');
+  assert.equal(setHeaders(routed('{"model":"gpt-4o-mini"}', { 'x-tenant': 'red' }, config).response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/openai/route/r/rule/0/ref/0');
+});
+
+test('the response of a router-mode request is read on the same stream: usage and costs', async () => {
+  const { router } = routed('{"model":"gpt-4o-mini"}');
+  router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
+  const done = await router.responseBody({ body: Buffer.from('{"model":"gpt-4o-mini-2024","usage":{"prompt_tokens":3,"completion_tokens":2}}'), end_of_stream: true });
+  const fields = done.dynamic_metadata?.fields?.['io.envoy.ai_gateway']?.structValue?.fields ?? {};
+  assert.equal(fields.in?.numberValue, 3);
+  assert.equal(fields.out?.numberValue, 2);
+  assert.equal(fields.response_model?.stringValue, 'gpt-4o-mini-2024');
+});
+
+test('client errors answer in the OpenAI error shape', () => {
+  assert.deepEqual(errorOf(routed('{"model":').response), {
+    status: 'BadRequest',
+    type: 'invalid_request_error',
+    code: 'malformed_request',
+    message: 'failed to parse JSON for /v1/chat/completions: Unexpected end of JSON input',
+  });
+  assert.match(errorOf(routed('{"messages":[]}').response).message, /missing required field "model"/);
+  assert.match(errorOf(routed('{"model":42}').response).message, /"model" must be a non-empty string/);
+  assert.match(errorOf(routed('[1,2]').response).message, /must be a JSON object/);
+  const unknown = errorOf(routed('{"model":"no-such-model"}').response);
+  assert.equal(unknown.status, 'NotFound');
+  assert.match(unknown.message, /No matching route found.*Model: no-such-model$/);
+  const unsupported = errorOf(routed('{"model":"titan"}').response);
+  assert.equal(unsupported.status, 'UnprocessableEntity');
+  assert.match(unsupported.message, /AWSBedrock is not supported/);
 });
 
 test('streaming requests ask for usage when costs are configured, preserving other options', () => {
-  const router = new RouterProcessor(testRuntime());
-  router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions' }));
-  const response = router.requestBody({ body: Buffer.from('{"model":"m","stream":true,"stream_options":{"x":1}}'), end_of_stream: true });
-  const body = Buffer.from(response.request_body?.response?.body_mutation?.body ?? '').toString();
-  assert.deepEqual(JSON.parse(body), { model: 'm', stream: true, stream_options: { x: 1, include_usage: true } });
-  assert.equal(headerValue(response.request_body?.response?.header_mutation?.set_headers ?? undefined, 'content-length'), String(Buffer.byteLength(body)));
-
-  const noCosts = new RouterProcessor(testRuntime(testFilterConfig({ routes: [] })));
-  noCosts.requestHeaders(headersMessage({ ':path': '/v1/chat/completions' }));
-  const untouched = noCosts.requestBody({ body: Buffer.from('{"model":"m","stream":true}'), end_of_stream: true });
+  const response = routed('{"model":"gpt-4o-mini","stream":true,"stream_options":{"x":1}}').response.request_body?.response;
+  const body = Buffer.from(response?.body_mutation?.body ?? '').toString();
+  assert.deepEqual(JSON.parse(body), { model: 'gpt-4o-mini', stream: true, stream_options: { x: 1, include_usage: true } });
+  assert.equal(setHeaders(response?.header_mutation)['content-length'], String(Buffer.byteLength(body)));
+  const untouched = routed('{"model":"gpt-4o-mini","stream":true}', {}, testFilterConfig({ routes: [] })).response;
   assert.equal(untouched.request_body?.response?.body_mutation, undefined);
 });
 
@@ -58,13 +116,11 @@ test('unknown paths get 404, /v1/models is answered locally, bodiless requests a
   const unknown = new RouterProcessor(testRuntime()).requestHeaders(headersMessage({ ':path': '/v1/nope?x=1' }));
   assert.equal(unknown.immediate_response?.status?.code, 'NotFound');
   assert.equal(Buffer.from(unknown.immediate_response?.body ?? '').toString(), 'unsupported path: /v1/nope');
-
   const models = new RouterProcessor(testRuntime()).requestHeaders(headersMessage({ ':path': '/v1/models', ':method': 'GET' }, true));
   assert.deepEqual(JSON.parse(Buffer.from(models.immediate_response?.body ?? '').toString()), {
     object: 'list',
     data: [{ id: 'gpt-4o-mini', object: 'model', created: 1700000000, owned_by: 'openai' }],
   });
-
   const bodiless = new RouterProcessor(testRuntime()).requestHeaders(headersMessage({ ':path': '/v1/embeddings' }, true));
   assert.equal(bodiless.immediate_response?.status?.code, 'BadRequest');
 });

@@ -1,33 +1,42 @@
+import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
 import { findEndpoint, type Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from './envoy-messages.js';
 import { openAIErrorBody } from './error-body.js';
+import { ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from './filter-config.js';
 import { GatewayError, malformedRequest } from './gateway-error.js';
+import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { setTopLevelField } from './json-patch.js';
 import { parseRequestBody } from './request-body.js';
+import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
-/** Headers the gateway owns: set by the router filter, trusted by the upstream filter. */
-export const MODEL_HEADER = 'x-ai-eg-model';
+export { MODEL_HEADER };
 export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
-const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER];
+/** Headers the gateway owns: client-supplied values are dropped before anything reads them. */
+const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER];
 
 /**
- * The router-level filter: runs once per client request, before routing. It finds the endpoint,
- * reads the model from the body and puts it in `x-ai-eg-model`, then asks Envoy to route again
- * so the AIGatewayRoute rules (header matches) pick the backend. It keeps no state beyond its
- * own stream.
+ * The router-level filter: one gRPC stream per client request. It finds the endpoint, reads the
+ * model from the body and matches the AIGatewayRoute rules. For `router`-mode rules it also picks
+ * the backend, rewrites the request for it and reads the response, so the whole exchange runs on
+ * this one stream. For `upstream`-mode rules (fallback priorities) it only tags the request with
+ * the rule and lets the upstream filter translate each attempt. It keeps no state outside this
+ * object.
  */
 export class RouterProcessor {
   private endpoint: Endpoint | undefined;
   private path = '';
+  private headers: Partial<Record<string, string>> = {};
+  private exchange: BackendExchange | undefined;
 
   constructor(private readonly runtime: RuntimeConfig) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    this.path = pickHeaders(message, [':path'])[':path'] ?? '';
+    this.headers = pickHeaders(message, [':path', ...this.runtime.matchedHeaders]);
+    this.path = this.headers[':path'] ?? '';
     const endpoint = findEndpoint(this.path);
     if (!endpoint) {
       return immediateResponse(404, `unsupported path: ${this.path.split('?')[0] ?? ''}`, 'text/plain');
@@ -37,41 +46,74 @@ export class RouterProcessor {
     }
     if (message?.end_of_stream) {
       // No body means no model: refuse rather than route on whatever headers the client sent.
-      return errorResponse(malformedRequest(`a JSON body with "model" is required for ${endpoint.name === 'embeddings' ? '/v1/embeddings' : this.path}`));
+      return errorResponse(malformedRequest(`a JSON body with "model" is required for ${this.path.split('?')[0] ?? ''}`));
     }
     this.endpoint = endpoint;
-    // Drop client-supplied internal headers now; the body phase sets the trusted values.
     return { request_headers: { response: { header_mutation: headerMutation([], INTERNAL_HEADERS) } } };
   }
 
   requestBody(message: HttpBody__Output | undefined): ProcessingResponse {
     const endpoint = this.endpoint;
     if (!endpoint) return { request_body: { response: {} } };
-    const original = message?.body ?? Buffer.alloc(0);
-    let parsed;
     try {
-      parsed = parseRequestBody(endpoint, this.path.split('?')[0] ?? this.path, original);
+      return this.route(endpoint, message?.body ?? Buffer.alloc(0));
     } catch (error) {
       if (GatewayError.isInstance(error)) return errorResponse(error);
       throw error;
     }
-    const set = [setHeader(MODEL_HEADER, parsed.model), setHeader(ORIGINAL_PATH_HEADER, this.path)];
-    let replacement: Buffer | undefined;
+  }
+
+  responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
+    if (this.exchange) return this.exchange.responseHeaders(message);
+    // upstream mode: the upstream filter reads the response; step aside for the rest of it.
+    return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
+  }
+
+  responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> | ProcessingResponse {
+    return this.exchange ? this.exchange.responseBody(message) : { response_body: { response: {} } };
+  }
+
+  private route(endpoint: Endpoint, original: Buffer): ProcessingResponse {
+    const path = this.path.split('?')[0] ?? this.path;
+    const parsed = parseRequestBody(endpoint, path, original);
+    const rule = matchRule(this.runtime.rules, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
+    if (!rule) {
+      throw new GatewayError('MODEL_NOT_FOUND', 404, `${ROUTE_NOT_FOUND_MESSAGE} Model: ${parsed.model}`);
+    }
+    const set: HeaderValueOption[] = [setHeader(MODEL_HEADER, parsed.model), setHeader(ORIGINAL_PATH_HEADER, this.path)];
+    const remove: string[] = [];
+    const metadata: Record<string, string> = { original_model: parsed.model };
+
+    let body = original;
     if (parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
       // Costs need usage, and OpenAI only reports usage on streams when asked to.
       const options = JSON.stringify({ ...(parsed.streamOptions ?? {}), include_usage: true });
-      replacement = Buffer.from(setTopLevelField(original.toString('utf8'), 'stream_options', options));
-      set.push(setHeader('content-length', String(replacement.length)));
+      body = Buffer.from(setTopLevelField(original.toString('utf8'), 'stream_options', options));
     }
+
+    if (rule.config.mode === 'upstream') {
+      set.push(setHeader(ROUTE_HEADER, rule.config.name));
+    } else {
+      const backendName = pickBackend(rule.config);
+      const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
+      if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE);
+      const request = this.exchange.request();
+      if (request.needsBody) body = this.exchange.translateBody(body);
+      set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
+      remove.push(...request.remove);
+      metadata.backend_name = backend.name;
+    }
+    if (body !== original) set.push(setHeader('content-length', String(body.length)));
     return {
       request_body: {
         response: {
-          header_mutation: headerMutation(set),
+          header_mutation: headerMutation(set, remove),
           clear_route_cache: true,
-          ...(replacement ? { body_mutation: { body: replacement } } : {}),
+          ...(body !== original ? { body_mutation: { body } } : {}),
         },
       },
-      dynamic_metadata: dynamicMetadata({ original_model: parsed.model }),
+      dynamic_metadata: dynamicMetadata(metadata),
     };
   }
 }

@@ -8,6 +8,21 @@ import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/
 export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterConfig {
   return {
     version: FILTER_CONFIG_VERSION,
+    rules: [
+      { name: 'default/r/rule/0', route: 'default/r', headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }], backends: [{ name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/1', route: 'default/r', headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'alias' }], backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/2', route: 'default/r', headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/bedrock/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      {
+        name: 'default/r/rule/3',
+        route: 'default/r',
+        headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: 'fallback-.*' }],
+        backends: [
+          { name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 },
+          { name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 1 },
+        ],
+        mode: 'upstream',
+      },
+    ],
     backends: [
       {
         name: 'default/openai/route/r/rule/0/ref/0',

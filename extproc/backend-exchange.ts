@@ -1,0 +1,158 @@
+import { createContentDecoder, type ContentDecoder } from './content-decoder.js';
+import { computeCosts } from './costs.js';
+import type { Endpoint } from './endpoints.js';
+import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
+import type { BackendConfig } from './filter-config.js';
+import { invalidRequestBody } from './gateway-error.js';
+import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
+import type { ProcessingMode } from './generated/envoy/extensions/filters/http/ext_proc/v3/ProcessingMode.js';
+import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
+import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
+import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
+import type { RequestAttributes } from './metrics/genai-metrics.js';
+import type { RuntimeConfig } from './runtime-config.js';
+import { isUnsupported, TRANSLATORS } from './translator/translator-table.js';
+import type { Translator } from './translator/translator.js';
+import type { TokenUsage } from './usage/token-usage.js';
+
+export const MODEL_HEADER = 'x-ai-eg-model';
+
+/** What the request to the backend needs: header edits, and whether the body is rewritten. */
+export interface BackendRequest {
+  set: HeaderValueOption[];
+  remove: string[];
+  needsBody: boolean;
+}
+
+/**
+ * One request to one backend: picks the translator for (endpoint, backend schema), produces the
+ * upstream path, credentials and body, and reads the response for usage, metrics and cost
+ * metadata. Driven either by the router filter (one gRPC stream does everything) or by the
+ * upstream filter (once per attempt); all its state belongs to that one stream.
+ */
+export class BackendExchange {
+  private readonly translator: Translator;
+  private readonly attributes: RequestAttributes;
+  private readonly startedAt = performance.now();
+  private firstChunkAt: number | undefined;
+  private status = 0;
+  private streaming = false;
+  private decoder: ContentDecoder | undefined;
+  private readonly errorChunks: Buffer[] = [];
+  private usage: TokenUsage = {};
+  private responseModel: string | undefined;
+
+  /**
+   * @param responseMode the filter's processing mode; a response mode override starts from it,
+   *   because Envoy replaces the whole mode with the override.
+   * @throws GatewayError 422 when the backend's schema cannot serve this endpoint.
+   */
+  constructor(
+    private readonly runtime: RuntimeConfig,
+    readonly backend: BackendConfig,
+    endpoint: Endpoint,
+    originalModel: string,
+    private readonly responseMode: ProcessingMode,
+  ) {
+    const requestModel = backend.modelNameOverride || originalModel;
+    this.attributes = { operation: endpoint.operation, schema: backend.schema.name, originalModel, requestModel };
+    const entry = endpoint.name === 'models' ? { unsupported: 'GET /v1/models is answered by the gateway' } : TRANSLATORS[endpoint.name][backend.schema.name];
+    if (isUnsupported(entry)) throw invalidRequestBody(entry.unsupported);
+    this.translator = entry({ endpoint, backend, originalModel, requestModel });
+  }
+
+  /** Path, model header, backend header mutations and credentials. */
+  request(): BackendRequest {
+    const translation = this.translator.requestHeaders();
+    const { originalModel, requestModel } = this.attributes;
+    const set: HeaderValueOption[] = [setHeader(':path', translation.path)];
+    if (requestModel !== originalModel) set.push(setHeader(MODEL_HEADER, requestModel));
+    for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
+    if (this.backend.auth?.type === 'APIKey') set.push(setHeader('authorization', `Bearer ${this.backend.auth.key}`));
+    return { set, remove: this.backend.headerMutation?.remove ?? [], needsBody: translation.needsBody };
+  }
+
+  /** The body to send upstream (only called when `needsBody`). Never mutates `original`. */
+  translateBody(original: Buffer): Buffer {
+    return this.translator.requestBody(original);
+  }
+
+  responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
+    const headers = pickHeaders(message, [':status', 'content-encoding', 'content-type']);
+    this.status = Number(headers[':status'] ?? '0');
+    this.decoder = createContentDecoder(headers['content-encoding']);
+    const contentType = headers['content-type'] ?? '';
+    this.streaming = isSuccess(this.status) && contentType.includes('text/event-stream');
+    if (this.streaming) {
+      // Stream chunks through as they come; content-length cannot survive chunk-wise processing.
+      return {
+        response_headers: { response: { header_mutation: headerMutation([], ['content-length']) } },
+        mode_override: { ...this.responseMode, response_body_mode: 'STREAMED' },
+      };
+    }
+    return { response_headers: { response: {} } };
+  }
+
+  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
+    const chunk = message?.body ?? Buffer.alloc(0);
+    const endOfStream = message?.end_of_stream === true || !this.streaming;
+    this.firstChunkAt ??= performance.now();
+    const decoded = this.decoder ? await this.decoder.decode(chunk, endOfStream) : chunk;
+    if (!isSuccess(this.status)) {
+      this.errorChunks.push(decoded);
+      if (!endOfStream) return { response_body: { response: {} } };
+      return this.finishError();
+    }
+    const translation = this.translator.responseBody(decoded, endOfStream, this.streaming);
+    this.usage = translation.usage;
+    this.responseModel = translation.responseModel ?? this.responseModel;
+    const response: ProcessingResponse = {
+      response_body: { response: translation.body ? { body_mutation: { body: translation.body } } : {} },
+    };
+    if (endOfStream) response.dynamic_metadata = this.finishSuccess();
+    return response;
+  }
+
+  private finishSuccess(): ProcessingResponse['dynamic_metadata'] {
+    const responseModel = this.responseModel;
+    this.runtime.metrics.recordCompletion(
+      { ...this.attributes, ...(responseModel !== undefined ? { responseModel } : {}) },
+      {
+        durationSeconds: (performance.now() - this.startedAt) / 1000,
+        success: true,
+        usage: this.usage,
+        ...(this.streaming && this.firstChunkAt !== undefined ? { ttftSeconds: (this.firstChunkAt - this.startedAt) / 1000 } : {}),
+      },
+    );
+    const costs = computeCosts(this.runtime.costsByRoute.get(this.backend.route) ?? [], this.usage);
+    return dynamicMetadata({
+      ...costs,
+      backend_name: this.backend.name,
+      model_name_override: this.attributes.requestModel,
+      ai_service_backend_name: this.backend.aiServiceBackend,
+      route_name: this.backend.route,
+      ...(responseModel !== undefined ? { response_model: responseModel } : {}),
+    });
+  }
+
+  private finishError(): ProcessingResponse {
+    this.runtime.metrics.recordCompletion(this.attributes, {
+      durationSeconds: (performance.now() - this.startedAt) / 1000,
+      success: false,
+      usage: {},
+    });
+    const translation = this.translator.responseError(this.status, Buffer.concat(this.errorChunks));
+    if (!translation.body) return { response_body: { response: {} } };
+    const set = [setHeader('content-length', String(translation.body.length))];
+    if (translation.contentType) set.push(setHeader('content-type', translation.contentType));
+    return {
+      response_body: {
+        response: { header_mutation: headerMutation(set, ['content-encoding']), body_mutation: { body: translation.body } },
+      },
+    };
+  }
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
