@@ -127,3 +127,18 @@ test('when Envoy dies, aigw exits non-zero and shows its last log lines', async 
   assert.equal(exit.code, 1);
   assert.match(gateway.stderr, /Envoy exited unexpectedly/);
 });
+
+test('when the ext_proc dies, aigw stops Envoy and exits non-zero with a clear message', async () => {
+  const gateway = await startAigw({ configYaml: gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 }) });
+  const children = (await readFile(`/proc/${gateway.pid}/task/${gateway.pid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
+  let extProcPid: number | undefined;
+  for (const pid of children) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('extproc/main.js')) extProcPid = pid;
+  }
+  assert.ok(extProcPid, 'found the ext_proc child');
+  process.kill(extProcPid, 'SIGKILL');
+  const exit = await gateway.exited;
+  assert.equal(exit.code, 1);
+  assert.match(gateway.stderr, /external processor exited unexpectedly/);
+});
