@@ -104,7 +104,7 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
     }
     const refs: BackendRefModel[] = [];
     rule.backendRefs.forEach((ref, refIndex) => {
-      const resolved = resolveBackendRef(route, ref, namespace, `${namespace}/${ref.name}/route/${route.metadata.name}/rule/${ruleIndex}/ref/${refIndex}`, routeName, index);
+      const resolved = resolveBackendRef(ref, namespace, `${namespace}/${ref.name}/route/${route.metadata.name}/rule/${ruleIndex}/ref/${refIndex}`, routeName, index);
       if (resolved && ref.weight > 0) refs.push({ ...resolved, weight: ref.weight, priority: ref.priority });
     });
     return {
@@ -122,7 +122,6 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
 }
 
 function resolveBackendRef(
-  route: ResourceOf<'AIGatewayRoute'>,
   ref: ResourceOf<'AIGatewayRoute'>['spec']['rules'][number]['backendRefs'][number],
   routeNamespace: string,
   backendName: string,
@@ -163,7 +162,6 @@ function resolveBackendRef(
     const first = backend.spec.endpoints[0];
     tls = { sni: backend.spec.tls.sni ?? (first?.kind === 'fqdn' ? first.hostname : ''), systemCAs: backend.spec.tls.systemCAs };
   }
-  void route;
   return { backend: config, endpoints: backend.spec.endpoints, ...(tls ? { tls } : {}) };
 }
 
