@@ -10,6 +10,7 @@ import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { downloadEnvoy } from '../envoy/download-envoy.js';
 import { defaultRunId, resolveDirs, type AigwDirs } from './aigw-dirs.js';
 import { runGateway } from './run-command.js';
+import { translateConfig } from './translate-command.js';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
 
 const GLOBAL_OPTIONS = {
@@ -27,6 +28,12 @@ const RUN_OPTIONS = {
   'admin-address': { type: 'string' },
   'run-id': { type: 'string' },
   'envoy-path': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const TRANSLATE_OPTIONS = {
+  ...GLOBAL_OPTIONS,
+  output: { type: 'string', short: 'o' },
+  'show-secrets': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 const MAIN_HELP = `Usage: aigw <command> [flags]
@@ -50,6 +57,9 @@ Commands:
 
   run <path> [flags]
     Run the AI Gateway locally for given configuration.
+
+  translate <path> [flags]
+    Print the Envoy configuration and ext_proc config "run" would use.
 
   download-envoy [flags]
     Download Envoy binary for the pinned Envoy version (${ENVOY_VERSION}).
@@ -79,6 +89,18 @@ Flags:
       --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
 `;
 
+const TRANSLATE_HELP = `Usage: aigw translate <path> [flags]
+
+Print what "aigw run <path>" would run: the Envoy bootstrap, then the ext_proc config, as YAML
+documents (or one JSON object with --output json). Same input, same bytes. The ext_proc socket
+path is shown as /run/aigw/extproc.sock; credentials are <redacted>.
+
+Flags:
+  -h, --help                  Show context-sensitive help.
+  -o, --output=yaml           Output format: yaml or json.
+      --show-secrets          Print credentials instead of <redacted>.
+`;
+
 const DOWNLOAD_HELP = `Usage: aigw download-envoy [flags]
 
 Download Envoy ${ENVOY_VERSION} into <data-home>/envoy-versions/ (official release
@@ -98,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(MAIN_HELP);
         return EXIT_OK;
       }
-      throw new UsageError('expected one of "version", "run", "download-envoy"');
+      throw new UsageError('expected one of "version", "run", "translate", "download-envoy"');
     case 'version':
       process.stdout.write(`Envoy AI Gateway CLI: ${packageVersion()}\n`);
       return EXIT_OK;
@@ -106,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
       return downloadEnvoyCommand(rest);
     case 'run':
       return runCommand(rest);
+    case 'translate':
+      return translateCommand(rest);
     default:
       throw new UsageError(`unexpected argument ${command}`);
   }
@@ -143,6 +167,20 @@ async function runCommand(args: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
   });
+}
+
+async function translateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, TRANSLATE_OPTIONS);
+  if (values.help) {
+    process.stdout.write(TRANSLATE_HELP);
+    return EXIT_OK;
+  }
+  const [configPath, ...extra] = positionals;
+  if (configPath === undefined) throw new UsageError('translate: a config file path is required');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0] ?? ''}`);
+  const output = values.output ?? 'yaml';
+  if (output !== 'yaml' && output !== 'json') throw new UsageError(`--output: expected yaml or json but got ${JSON.stringify(output)}`);
+  return translateConfig({ configPath, output, showSecrets: values['show-secrets'] ?? false, env: process.env, stdout: process.stdout, stderr: process.stderr });
 }
 
 async function downloadEnvoyCommand(args: string[]): Promise<number> {

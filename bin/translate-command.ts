@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { compileConfig } from '../compiler/compile-config.js';
+import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
+import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../extproc/filter-config.js';
+import { RunError } from './run-command.js';
+
+export interface TranslateOptions {
+  configPath: string;
+  output: 'yaml' | 'json';
+  showSecrets: boolean;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * Where translate says the ext_proc socket is. `aigw run` uses a per-run path; translate prints
+ * a fixed one so the output depends only on the input.
+ */
+export const TRANSLATE_SOCKET_PATH = '/run/aigw/extproc.sock';
+
+/**
+ * `aigw translate FILE`: the Envoy bootstrap and the ext_proc config `aigw run` would use, through
+ * the same pipeline, byte for byte the same for the same input. Credentials are `<redacted>`
+ * unless `--show-secrets`.
+ */
+export async function translateConfig(options: TranslateOptions): Promise<number> {
+  const path = resolve(options.configPath);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let compiled;
+  try {
+    compiled = compileConfig(text, { file: options.configPath, env: options.env, extProcSocketPath: TRANSLATE_SOCKET_PATH });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
+    throw error;
+  }
+  for (const warning of compiled.warnings) options.stderr.write(`${formatDiagnostic(warning)}\n`);
+  const extproc = options.showSecrets ? compiled.filterConfig : redactFilterConfig(compiled.filterConfig);
+  if (options.output === 'json') {
+    options.stdout.write(`${JSON.stringify({ envoy: compiled.bootstrap, extproc }, null, 2)}\n`);
+  } else {
+    options.stdout.write(
+      `# Envoy bootstrap (envoy -c)\n${stringify(compiled.bootstrap, { lineWidth: 0 })}---\n# ext_proc config (${FILTER_CONFIG_VERSION})\n${stringify(extproc, { lineWidth: 0 })}`,
+    );
+  }
+  return 0;
+}
