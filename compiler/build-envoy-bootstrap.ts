@@ -1,6 +1,7 @@
 import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
 import type { BackendRefModel, GatewayModel, RuleModel } from './gateway-model.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
+import type { BackendEndpoint } from './resources/backend.js';
 import { envoyDuration } from './quantities.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
@@ -181,10 +182,11 @@ function extProcCluster(options: BootstrapOptions): Json {
  * translates every attempt for the backend Envoy picked).
  */
 function backendCluster(name: string, refs: BackendRefModel[], model: GatewayModel, options: BootstrapOptions, withUpstreamFilter: boolean): Json {
+  // DNS clusters need socket addresses; a cluster of IPs and unix sockets is static.
+  const needsDns = refs.some((ref) => ref.endpoints.some((endpoint) => endpoint.kind === 'fqdn'));
   return {
     name,
-    type: 'STRICT_DNS',
-    dns_lookup_family: 'V4_PREFERRED',
+    ...(needsDns ? { type: 'STRICT_DNS', dns_lookup_family: 'V4_PREFERRED' } : { type: 'STATIC' }),
     connect_timeout: '10s',
     per_connection_buffer_limit_bytes: model.bufferLimitBytes,
     common_lb_config: { locality_weighted_lb_config: {} },
@@ -195,10 +197,7 @@ function backendCluster(name: string, refs: BackendRefModel[], model: GatewayMod
         load_balancing_weight: ref.weight,
         priority: ref.priority,
         lb_endpoints: ref.endpoints.map((endpoint) => ({
-          endpoint: {
-            address: { socket_address: { address: endpoint.kind === 'fqdn' ? endpoint.hostname : endpoint.address, port_value: endpoint.port } },
-            ...(endpoint.kind === 'fqdn' ? { hostname: endpoint.hostname } : {}),
-          },
+          endpoint: endpointAddress(endpoint),
           metadata: {
             filter_metadata: {
               [ENDPOINT_METADATA]: { per_route_rule_backend_name: ref.backend.name },
@@ -219,6 +218,18 @@ function backendCluster(name: string, refs: BackendRefModel[], model: GatewayMod
       },
     },
   };
+}
+
+function endpointAddress(endpoint: BackendEndpoint): Json {
+  switch (endpoint.kind) {
+    case 'fqdn':
+      // The hostname also becomes the Host header (route auto_host_rewrite).
+      return { address: { socket_address: { address: endpoint.hostname, port_value: endpoint.port } }, hostname: endpoint.hostname };
+    case 'ip':
+      return { address: { socket_address: { address: endpoint.address, port_value: endpoint.port } } };
+    case 'unix':
+      return { address: { pipe: { path: endpoint.path } } };
+  }
 }
 
 function tlsMatch(ref: BackendRefModel, index: number, options: BootstrapOptions): Json {

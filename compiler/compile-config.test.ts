@@ -254,6 +254,39 @@ test('unsupported kinds, CEL costs, missing Gateway and bad YAML are reported, n
   assert.match(compileError('model: ${OOPS\n').join('\n'), /^gw.yaml:1:8: error: closing brace expected/);
 });
 
+test('header and body mutations merge: the route backendRef wins over the AIServiceBackend', () => {
+  const text = BASE.replace('          modelNameOverride: gpt-4o-mini-2024\n', `          modelNameOverride: gpt-4o-mini-2024
+          bodyMutation:
+            set:
+              - path: temperature
+                value: "0.2"
+            remove: [user]
+          headerMutation:
+            set:
+              - name: X-Team
+                value: route
+`).replace('kind: AIServiceBackend\nmetadata:\n  name: openai\nspec:\n', `kind: AIServiceBackend
+metadata:
+  name: openai
+spec:
+  bodyMutation:
+    set:
+      - path: temperature
+        value: "0.9"
+      - path: service_tier
+        value: flex
+    remove: [n]
+  headerMutation:
+    set:
+      - name: x-team
+        value: backend
+    remove: [x-debug]
+`);
+  const backend = compileConfig(text, { ...OPTIONS, env: ENV }).filterConfig.backends[0];
+  assert.deepEqual(backend?.bodyMutation, { set: [{ path: 'temperature', value: '0.2' }, { path: 'service_tier', value: 'flex' }], remove: ['n', 'user'] });
+  assert.deepEqual(backend?.headerMutation, { set: [{ name: 'x-team', value: 'route' }], remove: ['x-debug'] });
+});
+
 test('the shipped example compiles', () => {
   const text = readFileSync(new URL('../../examples/openai-compatible.yaml', import.meta.url), 'utf8');
   const compiled = compileConfig(text, { ...OPTIONS, env: { OPENAI_API_KEY: 'sk-1' } });

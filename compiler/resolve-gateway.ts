@@ -107,11 +107,16 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
       const resolved = resolveBackendRef(ref, namespace, `${namespace}/${ref.name}/route/${route.metadata.name}/rule/${ruleIndex}/ref/${refIndex}`, routeName, index);
       if (resolved && ref.weight > 0) refs.push({ ...resolved, weight: ref.weight, priority: ref.priority });
     });
+    const mode = new Set(refs.map((ref) => ref.priority)).size > 1 ? 'upstream' : 'router';
+    const endpointKinds = new Set((mode === 'upstream' ? refs : []).flatMap((ref) => ref.endpoints.map((endpoint) => endpoint.kind)));
+    if (endpointKinds.has('fqdn') && endpointKinds.has('unix')) {
+      route.reader.errorAt(['spec', 'rules', ruleIndex, 'backendRefs'], 'backends reached by hostname and by unix socket cannot share a rule with fallback priorities', 'use ip or fqdn endpoints for all of them');
+    }
     return {
       cluster: `${routeName}/rule/${ruleIndex}`,
       // Fallback across priorities needs Envoy to pick (and retry) the backend; otherwise the
       // router filter picks it and one ext_proc stream serves the whole request.
-      mode: new Set(refs.map((ref) => ref.priority)).size > 1 ? 'upstream' : 'router',
+      mode,
       matches: rule.matches,
       requestTimeoutMs: rule.requestTimeoutMs,
       ...(rule.backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs: rule.backendRequestTimeoutMs } : {}),
@@ -150,6 +155,8 @@ function resolveBackendRef(
   if (ref.modelNameOverride) config.modelNameOverride = ref.modelNameOverride;
   const headerMutation = mergeHeaderMutations(aisb.spec.headerMutation, ref.headerMutation);
   if (headerMutation) config.headerMutation = headerMutation;
+  const bodyMutation = mergeBodyMutations(aisb.spec.bodyMutation, ref.bodyMutation);
+  if (bodyMutation) config.bodyMutation = bodyMutation;
   const auth = resolveAuth(aisb, index);
   if (auth) config.auth = auth;
 
@@ -201,6 +208,18 @@ function mergeHeaderMutations(backend: HeaderMutationSpec | undefined, ref: Head
   for (const header of ref?.set ?? []) set.set(header.name, header.value);
   const remove = [...new Set([...(backend?.remove ?? []), ...(ref?.remove ?? [])])];
   return { set: [...set].map(([name, value]) => ({ name, value })), remove };
+}
+
+type BodyMutationSpec = { set: { path: string; value: string }[]; remove: string[] };
+
+/** As headers: the route backendRef wins over the AIServiceBackend on the same field. */
+function mergeBodyMutations(backend: BodyMutationSpec | undefined, ref: BodyMutationSpec | undefined): BodyMutationSpec | undefined {
+  if (!backend && !ref) return undefined;
+  const set = new Map<string, string>();
+  for (const field of backend?.set ?? []) set.set(field.path, field.value);
+  for (const field of ref?.set ?? []) set.set(field.path, field.value);
+  const remove = [...new Set([...(backend?.remove ?? []), ...(ref?.remove ?? [])])];
+  return { set: [...set].map(([path, value]) => ({ path, value })), remove };
 }
 
 function dedupeCosts(costs: RouteModel['costs']): RouteModel['costs'] {

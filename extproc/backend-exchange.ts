@@ -2,7 +2,8 @@ import { createContentDecoder, type ContentDecoder } from './content-decoder.js'
 import { computeCosts } from './costs.js';
 import type { Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
-import type { BackendConfig } from './filter-config.js';
+import type { BackendConfig, BodyMutation } from './filter-config.js';
+import { removeTopLevelField, setTopLevelField } from './json-patch.js';
 import { invalidRequestBody } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { ProcessingMode } from './generated/envoy/extensions/filters/http/ext_proc/v3/ProcessingMode.js';
@@ -41,6 +42,7 @@ export class BackendExchange {
   private readonly errorChunks: Buffer[] = [];
   private usage: TokenUsage = {};
   private responseModel: string | undefined;
+  private translatorNeedsBody = false;
 
   /**
    * @param responseMode the filter's processing mode; a response mode override starts from it,
@@ -69,12 +71,16 @@ export class BackendExchange {
     if (requestModel !== originalModel) set.push(setHeader(MODEL_HEADER, requestModel));
     for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
     if (this.backend.auth?.type === 'APIKey') set.push(setHeader('authorization', `Bearer ${this.backend.auth.key}`));
-    return { set, remove: this.backend.headerMutation?.remove ?? [], needsBody: translation.needsBody };
+    this.translatorNeedsBody = translation.needsBody;
+    const needsBody = translation.needsBody || this.backend.bodyMutation !== undefined;
+    return { set, remove: this.backend.headerMutation?.remove ?? [], needsBody };
   }
 
   /** The body to send upstream (only called when `needsBody`). Never mutates `original`. */
   translateBody(original: Buffer): Buffer {
-    return this.translator.requestBody(original);
+    const translated = this.translatorNeedsBody ? this.translator.requestBody(original) : original;
+    const mutation = this.backend.bodyMutation;
+    return mutation ? applyBodyMutation(translated, mutation) : translated;
   }
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
@@ -150,6 +156,26 @@ export class BackendExchange {
         response: { header_mutation: headerMutation(set, ['content-encoding']), body_mutation: { body: translation.body } },
       },
     };
+  }
+}
+
+/**
+ * The backend's bodyMutation on the (translated) JSON body: removals first, then sets. A value
+ * that parses as JSON goes in as is (numbers, objects); anything else as a JSON string.
+ */
+function applyBodyMutation(body: Buffer, mutation: BodyMutation): Buffer {
+  let text = body.toString('utf8');
+  for (const field of mutation.remove) text = removeTopLevelField(text, field);
+  for (const field of mutation.set) text = setTopLevelField(text, field.path, isJson(field.value) ? field.value : JSON.stringify(field.value));
+  return Buffer.from(text);
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

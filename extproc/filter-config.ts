@@ -95,6 +95,13 @@ export interface HeaderMutation {
   remove: string[];
 }
 
+/** Top-level JSON body edits (AIServiceBackend + route backendRef `bodyMutation`, merged). */
+export interface BodyMutation {
+  /** `value` is inserted as raw JSON when it parses as JSON, else as a JSON string. */
+  set: { path: string; value: string }[];
+  remove: string[];
+}
+
 /** One (route, rule, backendRef): the unit the upstream ext_proc filter is told about by Envoy. */
 export interface BackendConfig {
   /** `<ns>/<backend>/route/<route>/rule/<i>/ref/<j>`; equals the endpoint metadata Envoy sends. */
@@ -108,6 +115,7 @@ export interface BackendConfig {
   modelNameOverride?: string;
   auth?: BackendAuth;
   headerMutation?: HeaderMutation;
+  bodyMutation?: BodyMutation;
 }
 
 /** One header condition of an AIGatewayRoute rule (`rules[].matches[].headers[]`). */

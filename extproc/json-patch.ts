@@ -23,6 +23,20 @@ export function setTopLevelField(text: string, key: string, jsonValue: string): 
   return `${text.slice(0, open + 1)}${JSON.stringify(key)}:${jsonValue}${separator}${rest}`;
 }
 
+/** Returns `text` without top-level `key` (unchanged when absent). */
+export function removeTopLevelField(text: string, key: string): string {
+  const fields = topLevelFields(text);
+  const index = fields.findIndex((field) => field.key === key);
+  const field = fields[index];
+  if (!field) return text;
+  const next = fields[index + 1];
+  const previous = fields[index - 1];
+  // Remove the field with one neighbouring comma so the object stays valid JSON.
+  if (next) return text.slice(0, field.keyStart) + text.slice(next.keyStart);
+  if (previous) return text.slice(0, previous.valueEnd) + text.slice(field.valueEnd);
+  return text.slice(0, field.keyStart) + text.slice(field.valueEnd);
+}
+
 function topLevelFields(text: string): FieldSpan[] {
   const fields: FieldSpan[] = [];
   let i = skipWhitespace(text, 0);

@@ -82,6 +82,16 @@ function parseBackend(value: unknown, path: string): BackendConfig {
   if (item.headerMutation !== undefined) {
     backend.headerMutation = parseHeaderMutation(item.headerMutation, `${path}.headerMutation`);
   }
+  if (item.bodyMutation !== undefined) {
+    const mutation = record(item.bodyMutation, `${path}.bodyMutation`);
+    backend.bodyMutation = {
+      set: list(mutation.set ?? [], `${path}.bodyMutation.set`).map((entry, i) => {
+        const field = record(entry, `${path}.bodyMutation.set[${i}]`);
+        return { path: string(field.path, `${path}.bodyMutation.set[${i}].path`), value: string(field.value, `${path}.bodyMutation.set[${i}].value`) };
+      }),
+      remove: list(mutation.remove ?? [], `${path}.bodyMutation.remove`).map((entry, i) => string(entry, `${path}.bodyMutation.remove[${i}]`)),
+    };
+  }
   return backend;
 }
 

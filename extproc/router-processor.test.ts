@@ -124,3 +124,14 @@ test('unknown paths get 404, /v1/models is answered locally, bodiless requests a
   const bodiless = new RouterProcessor(testRuntime()).requestHeaders(headersMessage({ ':path': '/v1/embeddings' }, true));
   assert.equal(bodiless.immediate_response?.status?.code, 'BadRequest');
 });
+
+test('bodyMutation edits top-level fields (JSON values raw, others as strings) and leaves the rest', () => {
+  const config = testFilterConfig();
+  const backend = config.backends[0];
+  assert.ok(backend);
+  backend.bodyMutation = { set: [{ path: 'temperature', value: '0.1' }, { path: 'user', value: 'gateway' }, { path: 'metadata', value: '{"team":"a"}' }], remove: ['n'] };
+  const response = routed('{"model":"gpt-4o-mini","n":2,"temperature":1,"messages":[]}', {}, config).response.request_body?.response;
+  const body = Buffer.from(response?.body_mutation?.body ?? '').toString();
+  assert.deepEqual(JSON.parse(body), { model: 'gpt-4o-mini', temperature: 0.1, messages: [], user: 'gateway', metadata: { team: 'a' } });
+  assert.equal(setHeaders(response?.header_mutation)['content-length'], String(Buffer.byteLength(body)));
+});

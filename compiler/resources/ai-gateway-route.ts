@@ -35,6 +35,7 @@ export interface RouteBackendRef {
   priority: number;
   modelNameOverride?: string;
   headerMutation?: { set: { name: string; value: string }[]; remove: string[] };
+  bodyMutation?: { set: { path: string; value: string }[]; remove: string[] };
   /** Field path, for messages about this reference. */
   path: string;
   reader: FieldReader;
@@ -118,8 +119,7 @@ function readBackendRef(ref: FieldReader): RouteBackendRef {
   const priority = ref.integer('priority', { min: 0 }) ?? 0;
   const modelNameOverride = ref.string('modelNameOverride');
   const headerMutation = readHeaderMutation(ref);
-  if (ref.has('bodyMutation')) ref.error('bodyMutation', 'bodyMutation is not supported by aigw run yet');
-  ref.ignore('bodyMutation');
+  const bodyMutation = readBodyMutation(ref);
   ref.done();
   return {
     name,
@@ -128,6 +128,7 @@ function readBackendRef(ref: FieldReader): RouteBackendRef {
     priority,
     ...(modelNameOverride !== undefined && modelNameOverride !== '' ? { modelNameOverride } : {}),
     ...(headerMutation ? { headerMutation } : {}),
+    ...(bodyMutation ? { bodyMutation } : {}),
     path: ref.fieldPath(),
     reader: ref,
   };
@@ -143,6 +144,21 @@ export function readHeaderMutation(parent: FieldReader): { set: { name: string; 
     return entry;
   });
   const remove = mutation.strings('remove').map((name) => name.toLowerCase());
+  mutation.done();
+  return { set, remove };
+}
+
+/** Reads `bodyMutation`: top-level JSON fields to set (raw JSON or string values) and remove. */
+export function readBodyMutation(parent: FieldReader): { set: { path: string; value: string }[]; remove: string[] } | undefined {
+  const mutation = parent.object('bodyMutation');
+  if (!mutation) return undefined;
+  const set = mutation.objects('set').map((field) => {
+    const entry = { path: field.requiredString('path'), value: field.requiredString('value') };
+    if (entry.path.includes('.')) field.error('path', `Invalid value: ${JSON.stringify(entry.path)}: only top-level fields can be set`);
+    field.done();
+    return entry;
+  });
+  const remove = mutation.strings('remove');
   mutation.done();
   return { set, remove };
 }

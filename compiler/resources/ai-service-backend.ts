@@ -1,6 +1,6 @@
 import { SCHEMA_NAMES, type SchemaName } from '../../extproc/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
-import { readHeaderMutation } from './ai-gateway-route.js';
+import { readBodyMutation, readHeaderMutation } from './ai-gateway-route.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
 /** AIServiceBackend: a provider API (schema) reached through an Envoy Gateway Backend. */
@@ -8,6 +8,7 @@ export interface AIServiceBackendSpec {
   schema: { name: SchemaName; prefix?: string; version?: string };
   backendRef: ObjectReference;
   headerMutation?: { set: { name: string; value: string }[]; remove: string[] };
+  bodyMutation?: { set: { path: string; value: string }[]; remove: string[] };
 }
 
 export function readAIServiceBackendSpec(spec: FieldReader): AIServiceBackendSpec | undefined {
@@ -33,12 +34,11 @@ export function readAIServiceBackendSpec(spec: FieldReader): AIServiceBackendSpe
     spec.error('backendRef', 'Invalid value: "object": BackendRef must be a Backend resource of Envoy Gateway. See https://github.com/envoyproxy/ai-gateway/issues/902 for more details.');
   }
   const headerMutation = readHeaderMutation(spec);
-  if (spec.has('bodyMutation')) spec.error('bodyMutation', 'bodyMutation is not supported by aigw run yet');
-  spec.ignore('bodyMutation');
+  const bodyMutation = readBodyMutation(spec);
   // Not part of the API: the API server prunes it, so accept it with a warning (upstream's own
   // aigw configs set it).
   spec.ignore('timeouts', 'unknown field: not part of the AIServiceBackend API (Kubernetes prunes it); set timeouts on the AIGatewayRoute rule');
   spec.done();
   if (!schemaValue || !backendRef) return undefined;
-  return { schema: schemaValue, backendRef, ...(headerMutation ? { headerMutation } : {}) };
+  return { schema: schemaValue, backendRef, ...(headerMutation ? { headerMutation } : {}), ...(bodyMutation ? { bodyMutation } : {}) };
 }

@@ -6,26 +6,36 @@ export interface BackendSpec {
   tls?: { sni?: string; systemCAs: boolean };
 }
 
-export type BackendEndpoint = { kind: 'fqdn'; hostname: string; port: number } | { kind: 'ip'; address: string; port: number };
+export type BackendEndpoint =
+  | { kind: 'fqdn'; hostname: string; port: number }
+  | { kind: 'ip'; address: string; port: number }
+  | { kind: 'unix'; path: string };
 
 export function readBackendSpec(spec: FieldReader): BackendSpec {
   const endpoints: BackendEndpoint[] = [];
   for (const endpoint of spec.objects('endpoints')) {
     const fqdn = endpoint.object('fqdn');
     const ip = endpoint.object('ip');
-    if (fqdn) {
+    const unix = endpoint.object('unix');
+    if ([fqdn, ip, unix].filter(Boolean).length > 1) endpoint.error(undefined, 'Invalid value: "object": only one of fqdn, ip or unix can be set');
+    if (unix) {
+      endpoints.push({ kind: 'unix', path: unix.requiredString('path') });
+      unix.done();
+    } else if (fqdn) {
       endpoints.push({ kind: 'fqdn', hostname: fqdn.requiredString('hostname'), port: requiredPort(fqdn) });
       fqdn.done();
     } else if (ip) {
       endpoints.push({ kind: 'ip', address: ip.requiredString('address'), port: requiredPort(ip) });
       ip.done();
-    } else if (!endpoint.has('unix')) {
-      endpoint.error(undefined, 'Required value: one of fqdn or ip must be set');
+    } else {
+      endpoint.error(undefined, 'Required value: one of fqdn, ip or unix must be set');
     }
-    if (endpoint.has('unix')) endpoint.error('unix', 'unix endpoints are not supported by aigw run yet', 'use fqdn or ip');
     endpoint.done();
   }
   if (endpoints.length === 0 && !spec.has('endpoints')) spec.error('endpoints', 'Required value');
+  if (endpoints.some((e) => e.kind === 'unix') && endpoints.some((e) => e.kind !== 'unix')) {
+    spec.error('endpoints', 'Invalid value: unix endpoints cannot be mixed with fqdn or ip endpoints in one Backend');
+  }
   const result: BackendSpec = { endpoints };
   const tls = spec.object('tls');
   if (tls) {
