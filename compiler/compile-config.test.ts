@@ -180,7 +180,7 @@ test('compiles routes, backends, TLS, credentials and limits', () => {
     ],
   );
   assert.deepEqual(filterConfig.routes, [{ name: 'default/route', costs: [{ metadataKey: 'llm_input_token', type: 'InputToken' }] }]);
-  assert.deepEqual(filterConfig.models, [{ name: 'gpt-4o-mini', ownedBy: 'Envoy AI Gateway' }]);
+  assert.deepEqual(filterConfig.models, [{ name: 'gpt-4o-mini', hostnames: [], ownedBy: 'Envoy AI Gateway' }]);
 
   assert.deepEqual(
     filterConfig.rules.map((rule) => [rule.name, rule.mode, rule.headers.map((header) => `${header.name}${header.type === 'Exact' ? '=' : '~'}${header.value}`), rule.backends]),

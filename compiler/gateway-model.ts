@@ -20,6 +20,7 @@ export interface GatewayModel {
 export interface RouteModel {
   /** `<ns>/<name>`. */
   name: string;
+  hostnames: string[];
   costs: LLMRequestCost[];
   rules: RuleModel[];
 }

@@ -97,8 +97,13 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
   const rules = route.spec.rules.map((rule, ruleIndex): RuleModel => {
     for (const match of rule.matches) {
       for (const header of match) {
-        if (header.name === 'x-ai-eg-model' && header.type === 'Exact' && !models.has(header.value)) {
-          models.set(header.value, { name: header.value, ownedBy: rule.modelsOwnedBy, ...(rule.modelsCreatedAt !== undefined ? { createdAt: rule.modelsCreatedAt } : {}) });
+        if (header.name !== 'x-ai-eg-model' || header.type !== 'Exact') continue;
+        const known = models.get(header.value);
+        if (!known) {
+          models.set(header.value, { name: header.value, hostnames: [...route.spec.hostnames], ownedBy: rule.modelsOwnedBy, ...(rule.modelsCreatedAt !== undefined ? { createdAt: rule.modelsCreatedAt } : {}) });
+        } else if (known.hostnames.length > 0) {
+          // Listed for the union of its routes' hosts; a route without hostnames lists it everywhere.
+          known.hostnames = route.spec.hostnames.length === 0 ? [] : [...new Set([...known.hostnames, ...route.spec.hostnames])];
         }
       }
     }
@@ -123,7 +128,7 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
       refs,
     };
   });
-  return { name: routeName, costs: dedupeCosts(route.spec.llmRequestCosts), rules };
+  return { name: routeName, hostnames: route.spec.hostnames, costs: dedupeCosts(route.spec.llmRequestCosts), rules };
 }
 
 function resolveBackendRef(

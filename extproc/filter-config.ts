@@ -137,6 +137,8 @@ export interface RuleConfig {
   route: string;
   /** All must hold. Empty matches every request. */
   headers: HeaderMatchConfig[];
+  /** AIGatewayRoute `spec.hostnames`: the request's host must match one (exact or `*.suffix`); empty: any host. */
+  hostnames: string[];
   /** The rule's backendRefs (weight 0 left out), by BackendConfig name. */
   backends: { name: string; weight: number; priority: number }[];
   /**
@@ -164,6 +166,8 @@ export interface RouteConfig {
 /** A model served by `GET /v1/models` (from Exact `x-ai-eg-model` matches). */
 export interface ModelInfo {
   name: string;
+  /** Hosts whose `/v1/models` lists it (its route's hostnames); empty: every host. */
+  hostnames: string[];
   ownedBy: string;
   /** Unix seconds; unset means "when the ext_proc loaded this config" (keeps compiler output deterministic). */
   createdAt?: number;

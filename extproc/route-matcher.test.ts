@@ -6,6 +6,7 @@ import { compileRules, matchRule, pickBackend } from './route-matcher.js';
 const rule = (name: string, headers: RuleConfig['headers'], backends: RuleConfig['backends'] = [{ name: `${name}-b`, weight: 1, priority: 0 }]): RuleConfig => ({
   name,
   route: 'default/r',
+  hostnames: [],
   headers,
   backends,
   mode: 'router',
@@ -45,4 +46,15 @@ test('backends are picked by weight among the most preferred priority', () => {
   const share = (counts.get('b') ?? 0) / 4000;
   assert.ok(share > 0.7 && share < 0.8, `b got ${share}`);
   assert.equal(pickBackend(rule('none', [], [])), undefined);
+});
+
+test('hostnames restrict a rule to matching hosts (exact, or *.suffix), ignoring the port', () => {
+  const scoped = { ...rule('scoped', [{ name: 'x-ai-eg-model', type: 'Exact', value: 'm' }]), hostnames: ['api.example.com', '*.corp.example'] };
+  const rules = compileRules([scoped, rule('any', [])]);
+  const at = (authority: string) => (name: string) => (name === ':authority' ? authority : name === 'x-ai-eg-model' ? 'm' : undefined);
+  assert.equal(matchRule(rules, at('api.example.com:1975'))?.config.name, 'scoped');
+  assert.equal(matchRule(rules, at('API.example.com'))?.config.name, 'scoped');
+  assert.equal(matchRule(rules, at('a.b.corp.example'))?.config.name, 'scoped');
+  assert.equal(matchRule(rules, at('corp.example'))?.config.name, 'any');
+  assert.equal(matchRule(rules, at('localhost:1975'))?.config.name, 'any');
 });

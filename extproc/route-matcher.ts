@@ -1,4 +1,5 @@
 import type { RuleConfig } from './filter-config.js';
+import { hostMatches } from './host-match.js';
 
 /** A rule compiled for matching: regular expressions built once at config load. */
 export interface CompiledRule {
@@ -31,11 +32,13 @@ export function compileRules(rules: readonly RuleConfig[]): CompiledRule[] {
  * name), with `x-ai-eg-model` answered from the request body.
  */
 export function matchRule(rules: readonly CompiledRule[], header: (name: string) => string | undefined): CompiledRule | undefined {
-  return rules.find((rule) =>
-    rule.tests.every((condition) => {
-      const value = header(condition.name);
-      return value !== undefined && condition.test(value);
-    }),
+  return rules.find(
+    (rule) =>
+      hostMatches(rule.config.hostnames, header(':authority')) &&
+      rule.tests.every((condition) => {
+        const value = header(condition.name);
+        return value !== undefined && condition.test(value);
+      }),
   );
 }
 

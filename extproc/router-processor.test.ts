@@ -67,6 +67,7 @@ test('rules can match on other request headers', () => {
   config.rules.unshift({
     name: 'default/r/rule/9',
     route: 'default/r',
+    hostnames: [],
     headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }, { name: 'x-tenant', type: 'Exact', value: 'blue' }],
     backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }],
     mode: 'router',

@@ -35,14 +35,14 @@ export class RouterProcessor {
   constructor(private readonly runtime: RuntimeConfig) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    this.headers = pickHeaders(message, [':path', ...this.runtime.matchedHeaders]);
+    this.headers = pickHeaders(message, [':path', ':authority', ...this.runtime.matchedHeaders]);
     this.path = this.headers[':path'] ?? '';
     const endpoint = findEndpoint(this.path);
     if (!endpoint) {
       return immediateResponse(404, `unsupported path: ${this.path.split('?')[0] ?? ''}`, 'text/plain');
     }
     if (endpoint.name === 'models') {
-      return immediateResponse(200, this.runtime.modelsBody, 'application/json');
+      return immediateResponse(200, this.runtime.modelsBody(this.headers[':authority']), 'application/json');
     }
     if (message?.end_of_stream) {
       // No body means no model: refuse rather than route on whatever headers the client sent.

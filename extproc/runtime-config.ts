@@ -1,6 +1,7 @@
 import type { BackendConfig, FilterConfig, LLMRequestCost } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
+import { hostMatches } from './host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from './route-matcher.js';
 
 /**
@@ -15,8 +16,8 @@ export interface RuntimeConfig {
   costsByRoute: ReadonlyMap<string, readonly LLMRequestCost[]>;
   /** Whether any route records costs (then streaming requests must ask for usage). */
   anyCosts: boolean;
-  /** The `GET /v1/models` body. */
-  modelsBody: string;
+  /** The `GET /v1/models` body for a request's host (routes with hostnames list their models only there). */
+  modelsBody(authority: string | undefined): string;
   metrics: GenAIMetrics;
   logger: Logger;
 }
@@ -32,10 +33,13 @@ export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, 
     backends: new Map(config.backends.map((backend) => [backend.name, backend] as const)),
     costsByRoute,
     anyCosts: config.routes.some((route) => route.costs.length > 0),
-    modelsBody: JSON.stringify({
-      object: 'list',
-      data: config.models.map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
-    }),
+    modelsBody: (authority) =>
+      JSON.stringify({
+        object: 'list',
+        data: config.models
+          .filter((model) => hostMatches(model.hostnames, authority))
+          .map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
+      }),
     metrics,
     logger,
   };

@@ -9,12 +9,13 @@ export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterC
   return {
     version: FILTER_CONFIG_VERSION,
     rules: [
-      { name: 'default/r/rule/0', route: 'default/r', headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }], backends: [{ name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 }], mode: 'router' },
-      { name: 'default/r/rule/1', route: 'default/r', headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'alias' }], backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }], mode: 'router' },
-      { name: 'default/r/rule/2', route: 'default/r', headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/bedrock/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/0', route: 'default/r', hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }], backends: [{ name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/1', route: 'default/r', hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'alias' }], backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/2', route: 'default/r', hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/bedrock/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
       {
         name: 'default/r/rule/3',
         route: 'default/r',
+        hostnames: [],
         headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: 'fallback-.*' }],
         backends: [
           { name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 },
@@ -46,7 +47,7 @@ export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterC
       },
     ],
     routes: [{ name: 'default/r', costs: [{ metadataKey: 'in', type: 'InputToken' }, { metadataKey: 'out', type: 'OutputToken' }] }],
-    models: [{ name: 'gpt-4o-mini', ownedBy: 'openai', createdAt: 1700000000 }],
+    models: [{ name: 'gpt-4o-mini', hostnames: [], ownedBy: 'openai', createdAt: 1700000000 }],
     ...overrides,
   };
 }

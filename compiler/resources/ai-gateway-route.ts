@@ -6,6 +6,8 @@ import { readReference, type ObjectReference } from './object-meta.js';
 /** AIGatewayRoute (`aigateway.envoyproxy.io` v1alpha1/v1beta1). */
 export interface AIGatewayRouteSpec {
   parentRefs: ObjectReference[];
+  /** Hosts the route serves (exact, or `*.suffix`); empty means every host. */
+  hostnames: string[];
   rules: AIGatewayRouteRule[];
   llmRequestCosts: LLMRequestCost[];
 }
@@ -42,6 +44,7 @@ export interface RouteBackendRef {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function readAIGatewayRouteSpec(spec: FieldReader): AIGatewayRouteSpec {
   const parentRefs = spec.objects('parentRefs').map(readReference);
@@ -57,10 +60,12 @@ export function readAIGatewayRouteSpec(spec: FieldReader): AIGatewayRouteSpec {
     cost.done();
     return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
   });
-  spec.ignore('hostnames');
-  if (spec.has('hostnames')) spec.error('hostnames', 'hostnames are not supported by aigw run yet', 'remove them to match every host');
+  const hostnames = spec.strings('hostnames').map((hostname) => hostname.toLowerCase());
+  hostnames.forEach((hostname, i) => {
+    if (!HOSTNAME.test(hostname)) spec.errorAt([...spec.path, 'hostnames', i], `Invalid value: ${JSON.stringify(hostname)}: must be a DNS name, optionally prefixed with "*."`);
+  });
   spec.done();
-  return { parentRefs, rules, llmRequestCosts };
+  return { parentRefs, rules, llmRequestCosts, hostnames };
 }
 
 function readRule(rule: FieldReader): AIGatewayRouteRule {
