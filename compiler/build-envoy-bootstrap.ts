@@ -105,7 +105,36 @@ function targetRoutes(model: GatewayModel): Json[] {
 
 function routeAction(rule: RuleModel, cluster: string): Json {
   const timeout = rule.backendRequestTimeoutMs ?? rule.requestTimeoutMs;
-  return { cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true };
+  return { cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true, ...(rule.retry ? { retry_policy: retryPolicy(rule) } : {}) };
+}
+
+/**
+ * BackendTrafficPolicy retries. For rules with fallback priorities, each retry moves on from
+ * priorities already tried (previous_priorities), which is what makes lower priorities a
+ * fallback; the upstream ext_proc filter translates the request again for the new backend.
+ */
+function retryPolicy(rule: RuleModel): Json {
+  const retry = rule.retry;
+  if (!retry) return null;
+  return {
+    retry_on: retry.triggers.join(','),
+    num_retries: retry.numRetries,
+    ...(retry.httpStatusCodes.length > 0 ? { retriable_status_codes: retry.httpStatusCodes } : {}),
+    ...(retry.perTryTimeoutMs !== undefined ? { per_try_timeout: envoyDuration(retry.perTryTimeoutMs) } : {}),
+    ...(retry.backOff
+      ? { retry_back_off: { base_interval: envoyDuration(retry.backOff.baseIntervalMs), ...(retry.backOff.maxIntervalMs !== undefined ? { max_interval: envoyDuration(retry.backOff.maxIntervalMs) } : {}) } }
+      : {}),
+    ...(rule.mode === 'upstream'
+      ? {
+          retry_priority: {
+            name: 'envoy.retry_priorities.previous_priorities',
+            typed_config: { '@type': type('envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig'), update_frequency: retry.numAttemptsPerPriority ?? 1 },
+          },
+        }
+      : {}),
+    retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': type('envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate') } }],
+    host_selection_retry_max_attempts: 5,
+  };
 }
 
 function routeNotFound(): Json {

@@ -2,6 +2,7 @@ import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import type { HeaderMatch } from './resources/ai-gateway-route.js';
 import type { BackendEndpoint } from './resources/backend.js';
+import type { RetrySettings } from './resources/backend-traffic-policy.js';
 
 /**
  * The resolved gateway: every reference followed, defaults applied, nothing Kubernetes-shaped
@@ -34,6 +35,8 @@ export interface RuleModel {
   matches: HeaderMatch[][];
   requestTimeoutMs: number;
   backendRequestTimeoutMs?: number;
+  /** From a BackendTrafficPolicy targeting the route (or its Gateway). */
+  retry?: RetrySettings;
   refs: BackendRefModel[];
 }
 

@@ -2,6 +2,7 @@ import type { BackendConfig, ModelInfo } from '../extproc/filter-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { BackendRefModel, GatewayModel, RouteModel, RuleModel } from './gateway-model.js';
 import type { ObjectReference } from './resources/object-meta.js';
+import type { RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
 
 /** Envoy Gateway's own default is 32 KiB, too small for LLM bodies; 50 MiB matches aigw's generated configs. */
@@ -77,7 +78,13 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
       if (route.spec.parentRefs.length === 0) route.reader.warn('spec.parentRefs', 'the route has no parentRefs and is not attached to any Gateway: ignored');
       continue;
     }
-    routes.push(resolveRoute(route, index, models));
+    routes.push(resolveRoute(route, index, models, retryFor(route, gateway, index)));
+  }
+  for (const policy of index.all('BackendTrafficPolicy')) {
+    const targetsSomething = policy.spec.targetRefs.some(
+      (ref) => (ref.kind === 'Gateway' && ref.name === gateway.metadata.name) || (ref.kind === 'HTTPRoute' && index.find('AIGatewayRoute', ref.name, policy.metadata.namespace)),
+    );
+    if (!targetsSomething) policy.reader.warn('spec.targetRefs', 'targets neither this Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
   }
 
   return {
@@ -91,7 +98,18 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   };
 }
 
-function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex, models: Map<string, ModelInfo>): RouteModel {
+/**
+ * Retries for a route: a BackendTrafficPolicy naming the route's generated HTTPRoute (same name
+ * as the AIGatewayRoute, as upstream) wins over one naming the Gateway.
+ */
+function retryFor(route: ResourceOf<'AIGatewayRoute'>, gateway: ResourceOf<'Gateway'>, index: ResourceIndex): RetrySettings | undefined {
+  const policies = index.all('BackendTrafficPolicy').filter((policy) => policy.metadata.namespace === route.metadata.namespace && policy.spec.retry);
+  const forRoute = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'HTTPRoute' && ref.name === route.metadata.name));
+  const forGateway = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && ref.name === gateway.metadata.name));
+  return (forRoute ?? forGateway)?.spec.retry;
+}
+
+function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex, models: Map<string, ModelInfo>, retry: RetrySettings | undefined): RouteModel {
   const namespace = route.metadata.namespace;
   const routeName = `${namespace}/${route.metadata.name}`;
   const rules = route.spec.rules.map((rule, ruleIndex): RuleModel => {
@@ -125,6 +143,7 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
       matches: rule.matches,
       requestTimeoutMs: rule.requestTimeoutMs,
       ...(rule.backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs: rule.backendRequestTimeoutMs } : {}),
+      ...(retry ? { retry } : {}),
       refs,
     };
   });

@@ -13,6 +13,12 @@ export interface RuntimeConfig {
   /** Request headers the rules look at (besides the model), so only those are decoded. */
   matchedHeaders: readonly string[];
   backends: ReadonlyMap<string, BackendConfig>;
+  /**
+   * For `upstream`-mode rules: the headers any of the rule's backends sets. A retry on another
+   * backend removes the ones its own backend does not set, so no header of a failed attempt
+   * (another provider's key, say) reaches the next provider.
+   */
+  headersSetByRule: ReadonlyMap<string, readonly string[]>;
   costsByRoute: ReadonlyMap<string, readonly LLMRequestCost[]>;
   /** Whether any route records costs (then streaming requests must ask for usage). */
   anyCosts: boolean;
@@ -29,6 +35,7 @@ export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, 
   for (const rule of config.rules) for (const header of rule.headers) if (header.name !== MODEL_MATCH_NAME) matchedHeaders.add(header.name);
   return {
     rules: compileRules(config.rules),
+    headersSetByRule: headersSetByRule(config),
     matchedHeaders: [...matchedHeaders],
     backends: new Map(config.backends.map((backend) => [backend.name, backend] as const)),
     costsByRoute,
@@ -43,4 +50,20 @@ export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, 
     metrics,
     logger,
   };
+}
+
+function headersSetByRule(config: FilterConfig): Map<string, string[]> {
+  const backends = new Map(config.backends.map((backend) => [backend.name, backend] as const));
+  const result = new Map<string, string[]>();
+  for (const rule of config.rules) {
+    if (rule.mode !== 'upstream') continue;
+    const names = new Set(result.get(rule.name) ?? []);
+    for (const ref of rule.backends) {
+      const backend = backends.get(ref.name);
+      for (const header of backend?.headerMutation?.set ?? []) names.add(header.name);
+      if (backend?.auth) names.add('authorization');
+    }
+    result.set(rule.name, [...names]);
+  }
+  return result;
 }

@@ -1,7 +1,7 @@
 import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
 import { findEndpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
-import { UPSTREAM_PROCESSING_MODE } from './filter-config.js';
+import { ROUTE_HEADER, UPSTREAM_PROCESSING_MODE } from './filter-config.js';
 import { GatewayError } from './gateway-error.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
@@ -24,7 +24,7 @@ export class UpstreamProcessor {
     if (!backend) {
       throw new GatewayError('BACKEND_NOT_FOUND', 500, `backend ${JSON.stringify(backendName)} is not in the filter config`);
     }
-    const headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, ':path', MODEL_HEADER]);
+    const headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, ':path', MODEL_HEADER, ROUTE_HEADER]);
     const originalPath = headers[ORIGINAL_PATH_HEADER] ?? headers[':path'] ?? '';
     const endpoint = findEndpoint(originalPath);
     if (!endpoint) throw new GatewayError('UNKNOWN_PATH', 404, `unsupported path: ${originalPath}`);
@@ -35,8 +35,10 @@ export class UpstreamProcessor {
       throw error;
     }
     const request = this.exchange.request();
+    const setNow = new Set(request.set.map((option) => option.header?.key));
+    const stale = (this.runtime.headersSetByRule.get(headers[ROUTE_HEADER] ?? '') ?? []).filter((name) => !setNow.has(name));
     return {
-      request_headers: { response: { header_mutation: headerMutation(request.set, request.remove) } },
+      request_headers: { response: { header_mutation: headerMutation(request.set, [...request.remove, ...stale]) } },
       ...(request.needsBody ? { mode_override: { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' } } : {}),
       dynamic_metadata: dynamicMetadata({ backend_name: backend.name }),
     };

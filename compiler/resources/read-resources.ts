@@ -6,6 +6,7 @@ import { readAIGatewayRouteSpec } from './ai-gateway-route.js';
 import { readAIServiceBackendSpec } from './ai-service-backend.js';
 import { readBackendSecurityPolicySpec } from './backend-security-policy.js';
 import { readBackendTLSPolicySpec } from './backend-tls-policy.js';
+import { readBackendTrafficPolicySpec } from './backend-traffic-policy.js';
 import { readBackendSpec } from './backend.js';
 import { readClientTrafficPolicySpec } from './client-traffic-policy.js';
 import { readEnvoyProxySpec } from './envoy-proxy.js';
@@ -35,6 +36,10 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
     apiVersions: ENVOY_GATEWAY,
     read: (spec, metadata, reader) => ({ kind: 'ClientTrafficPolicy', metadata, spec: readClientTrafficPolicySpec(spec), reader }),
   },
+  BackendTrafficPolicy: {
+    apiVersions: ENVOY_GATEWAY,
+    read: (spec, metadata, reader) => ({ kind: 'BackendTrafficPolicy', metadata, spec: readBackendTrafficPolicySpec(spec), reader }),
+  },
   Backend: { apiVersions: ENVOY_GATEWAY, read: (spec, metadata, reader) => ({ kind: 'Backend', metadata, spec: readBackendSpec(spec), reader }) },
   BackendTLSPolicy: {
     apiVersions: ['gateway.networking.k8s.io/v1alpha3', 'gateway.networking.k8s.io/v1'],
@@ -62,7 +67,7 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
 };
 
 /** Kinds of the AI gateway API that a later aigw version will compile. */
-const NOT_YET = new Set(['MCPRoute', 'GatewayConfig', 'QuotaPolicy', 'BackendTrafficPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
+const NOT_YET = new Set(['MCPRoute', 'GatewayConfig', 'QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
 
 function isKnownKind(kind: string): kind is ResourceKind {
   return Object.hasOwn(KINDS, kind);

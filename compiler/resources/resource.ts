@@ -3,6 +3,7 @@ import type { AIGatewayRouteSpec } from './ai-gateway-route.js';
 import type { AIServiceBackendSpec } from './ai-service-backend.js';
 import type { BackendSecurityPolicySpec } from './backend-security-policy.js';
 import type { BackendTLSPolicySpec } from './backend-tls-policy.js';
+import type { BackendTrafficPolicySpec } from './backend-traffic-policy.js';
 import type { BackendSpec } from './backend.js';
 import type { ClientTrafficPolicySpec } from './client-traffic-policy.js';
 import type { EnvoyProxySpec } from './envoy-proxy.js';
@@ -25,6 +26,7 @@ export type Resource =
   | Base<'Gateway', GatewaySpec>
   | Base<'EnvoyProxy', EnvoyProxySpec>
   | Base<'ClientTrafficPolicy', ClientTrafficPolicySpec>
+  | Base<'BackendTrafficPolicy', BackendTrafficPolicySpec>
   | Base<'Backend', BackendSpec>
   | Base<'BackendTLSPolicy', BackendTLSPolicySpec>
   | Base<'AIGatewayRoute', AIGatewayRouteSpec>

@@ -1,0 +1,83 @@
+import type { FieldReader } from '../field-reader.js';
+import { parseDuration } from '../quantities.js';
+import { readReference, type ObjectReference } from './object-meta.js';
+
+/** Envoy Gateway BackendTrafficPolicy: the retry settings aigw run honours. */
+export interface BackendTrafficPolicySpec {
+  targetRefs: ObjectReference[];
+  retry?: RetrySettings;
+}
+
+export interface RetrySettings {
+  numRetries: number;
+  /** Attempts on one priority before moving to the next (fallback). */
+  numAttemptsPerPriority?: number;
+  perTryTimeoutMs?: number;
+  backOff?: { baseIntervalMs: number; maxIntervalMs?: number };
+  triggers: string[];
+  httpStatusCodes: number[];
+}
+
+const TRIGGERS = ['5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-status-codes'] as const;
+
+export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficPolicySpec {
+  const targetRefs = spec.objects('targetRefs').map(readReference);
+  if (spec.has('targetRef')) spec.error('targetRef', 'targetRef is not supported by aigw run', 'use targetRefs');
+  const result: BackendTrafficPolicySpec = { targetRefs };
+  const retry = spec.object('retry');
+  if (retry) {
+    const settings: RetrySettings = { numRetries: retry.integer('numRetries', { min: 0 }) ?? 2, triggers: [], httpStatusCodes: [] };
+    const perPriority = retry.integer('numAttemptsPerPriority', { min: 0 });
+    if (perPriority !== undefined) settings.numAttemptsPerPriority = perPriority;
+    const perRetry = retry.object('perRetry');
+    if (perRetry) {
+      const timeout = duration(perRetry, 'timeout');
+      if (timeout !== undefined) settings.perTryTimeoutMs = timeout;
+      const backOff = perRetry.object('backOff');
+      if (backOff) {
+        const base = duration(backOff, 'baseInterval');
+        const max = duration(backOff, 'maxInterval');
+        if (base !== undefined) settings.backOff = { baseIntervalMs: base, ...(max !== undefined ? { maxIntervalMs: max } : {}) };
+        backOff.done();
+      }
+      perRetry.done();
+    }
+    const retryOn = retry.object('retryOn');
+    if (retryOn) {
+      retryOn.strings('triggers').forEach((trigger, i) => {
+        if ((TRIGGERS as readonly string[]).includes(trigger)) settings.triggers.push(trigger);
+        else retryOn.errorAt([...retryOn.path, 'triggers', i], `Unsupported value: ${JSON.stringify(trigger)}: supported values: ${TRIGGERS.map((t) => `"${t}"`).join(', ')}`);
+      });
+      const codes = retryOn.value.httpStatusCodes;
+      retryOn.ignore('httpStatusCodes');
+      if (Array.isArray(codes)) {
+        codes.forEach((code: unknown, i) => {
+          if (typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599) settings.httpStatusCodes.push(code);
+          else retryOn.errorAt([...retryOn.path, 'httpStatusCodes', i], `Invalid value: ${JSON.stringify(code)}: must be an HTTP status code`);
+        });
+      }
+      retryOn.done();
+    } else {
+      // Envoy Gateway's defaults when retryOn is not given.
+      settings.triggers.push('connect-failure', 'retriable-status-codes');
+      settings.httpStatusCodes.push(503);
+    }
+    retry.done();
+    result.retry = settings;
+  }
+  for (const key of Object.keys(spec.value)) {
+    if (key === 'targetRefs' || key === 'retry' || key === 'targetRef') continue;
+    spec.error(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry is honoured');
+    spec.ignore(key);
+  }
+  spec.done();
+  return result;
+}
+
+function duration(reader: FieldReader, key: string): number | undefined {
+  const text = reader.string(key);
+  if (text === undefined) return undefined;
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) reader.error(key, `Invalid value: ${JSON.stringify(text)}: must be a duration such as 100ms or 30s`);
+  return milliseconds;
+}
