@@ -1,5 +1,5 @@
-import { BACKEND_NAME_ATTRIBUTE, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
-import type { BackendRefModel, GatewayModel, RuleModel } from './gateway-model.js';
+import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
+import type { BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel } from './gateway-model.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
 import { envoyDuration } from './quantities.js';
@@ -44,18 +44,18 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
     },
     static_resources: {
       listeners: model.listeners.map((listener) => ({
-        name: `${model.name}/${listener.name}`,
+        name: listener.name,
         address: { socket_address: { address: options.listenerAddress, port_value: listener.port } },
-        per_connection_buffer_limit_bytes: model.bufferLimitBytes,
-        filter_chains: [{ filters: [httpConnectionManager(model, listener.name)] }],
+        per_connection_buffer_limit_bytes: listener.bufferLimitBytes,
+        filter_chains: [{ filters: [httpConnectionManager(model, listener)] }],
       })),
       clusters: [
         extProcCluster(options),
         ...model.routes.flatMap((route) =>
           route.rules.flatMap((rule) =>
             rule.mode === 'upstream'
-              ? [backendCluster(rule.cluster, rule.refs, model, options, true)]
-              : rule.refs.map((ref) => backendCluster(ref.backend.name, [ref], model, options, false)),
+              ? [backendCluster(rule.cluster, rule.refs, upstreamBufferLimit(model), options, true)]
+              : rule.refs.map((ref) => backendCluster(ref.backend.name, [ref], upstreamBufferLimit(model), options, false)),
           ),
         ),
       ],
@@ -63,20 +63,21 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
   };
 }
 
-function httpConnectionManager(model: GatewayModel, listenerName: string): Json {
+function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Json {
+  const routes = model.routes.filter((route) => route.listeners.includes(listener.name));
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
       '@type': type('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
-      stat_prefix: listenerName,
+      stat_prefix: listener.name.replaceAll('/', '_'),
       codec_type: 'AUTO',
-      access_log: model.accessLogs.flatMap(accessLoggers),
+      access_log: listener.accessLogs.flatMap(accessLoggers),
       route_config: {
-        name: `${model.name}/${listenerName}`,
-        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...targetRoutes(model), routeNotFound()] }],
+        name: listener.name,
+        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...targetRoutes(routes), routeNotFound()] }],
       },
-      http_filters: [routerExtProc(), { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } }],
-      local_reply_config: localReplyConfig(model),
+      http_filters: [routerExtProc(listener.name), { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } }],
+      local_reply_config: localReplyConfig(listener),
     },
   };
 }
@@ -86,9 +87,9 @@ function httpConnectionManager(model: GatewayModel, listenerName: string): Json 
  * (router-mode rules) or a rule (upstream-mode rules). Which rule a request belongs to is decided
  * once, by the router filter, from the AIGatewayRoute matches.
  */
-function targetRoutes(model: GatewayModel): Json[] {
+function targetRoutes(attached: readonly RouteModel[]): Json[] {
   const routes: Json[] = [];
-  for (const route of model.routes) {
+  for (const route of attached) {
     for (const rule of route.rules) {
       const targets = rule.mode === 'upstream' ? [rule.cluster] : rule.refs.map((ref) => ref.backend.name);
       for (const target of targets) {
@@ -157,12 +158,12 @@ function routeNotFound(): Json {
 }
 
 /** The ext_proc filter, shared by the router-level and the upstream (per-cluster) instances. */
-function extProcFilter(settings: { [key: string]: Json }): Json {
+function extProcFilter(settings: { [key: string]: Json }, initialMetadata: Json[] = []): Json {
   return {
     name: 'envoy.filters.http.ext_proc',
     typed_config: {
       '@type': type('envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor'),
-      grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '30s' },
+      grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '30s', ...(initialMetadata.length > 0 ? { initial_metadata: initialMetadata } : {}) },
       failure_mode_allow: false,
       message_timeout: '10s',
       metadata_options: { receiving_namespaces: { untyped: [METADATA_NAMESPACE] } },
@@ -172,8 +173,9 @@ function extProcFilter(settings: { [key: string]: Json }): Json {
 }
 
 /** Before routing: reads the model from the body so routes can match on x-ai-eg-model. */
-function routerExtProc(): Json {
-  return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } });
+/** The listener's name travels as gRPC metadata: rules apply only on the listeners of their routes. */
+function routerExtProc(listenerName: string): Json {
+  return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } }, [{ key: LISTENER_METADATA_KEY, value: listenerName }]);
 }
 
 /** Per attempt, on the chosen backend: path, credentials, translation, usage. */
@@ -210,14 +212,14 @@ function extProcCluster(options: BootstrapOptions): Json {
  * backendRef is a locality with its weight and priority, and the upstream ext_proc filter
  * translates every attempt for the backend Envoy picked).
  */
-function backendCluster(name: string, refs: BackendRefModel[], model: GatewayModel, options: BootstrapOptions, withUpstreamFilter: boolean): Json {
+function backendCluster(name: string, refs: BackendRefModel[], bufferLimitBytes: number, options: BootstrapOptions, withUpstreamFilter: boolean): Json {
   // DNS clusters need socket addresses; a cluster of IPs and unix sockets is static.
   const needsDns = refs.some((ref) => ref.endpoints.some((endpoint) => endpoint.kind === 'fqdn'));
   return {
     name,
     ...(needsDns ? { type: 'STRICT_DNS', dns_lookup_family: 'V4_PREFERRED' } : { type: 'STATIC' }),
     connect_timeout: '10s',
-    per_connection_buffer_limit_bytes: model.bufferLimitBytes,
+    per_connection_buffer_limit_bytes: bufferLimitBytes,
     common_lb_config: { locality_weighted_lb_config: {} },
     load_assignment: {
       cluster_name: name,
@@ -318,7 +320,12 @@ const STREAM_LOGGERS: Record<string, { name: string; type: string } | undefined>
 };
 
 /** Local replies Envoy itself produces get the OpenAI error shape clients already parse. */
-function localReplyConfig(model: GatewayModel): Json {
+/** Clusters are shared by listeners: they buffer as much as the most generous listener. */
+function upstreamBufferLimit(model: GatewayModel): number {
+  return Math.max(...model.listeners.map((listener) => listener.bufferLimitBytes));
+}
+
+function localReplyConfig(listener: ListenerModel): Json {
   const errorBody = (message: string, code: string): Json => ({
     json_format: { error: { message, type: 'invalid_request_error', code } },
     content_type: 'application/json',
@@ -328,7 +335,7 @@ function localReplyConfig(model: GatewayModel): Json {
       {
         filter: { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } },
         body_format_override: errorBody(
-          `request body exceeds the gateway buffer limit of ${model.bufferLimitBytes} bytes (raise it with a ClientTrafficPolicy spec.connection.bufferLimit)`,
+          `request body exceeds the gateway buffer limit of ${listener.bufferLimitBytes} bytes (raise it with a ClientTrafficPolicy spec.connection.bufferLimit)`,
           'request_too_large',
         ),
       },

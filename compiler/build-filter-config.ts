@@ -26,7 +26,7 @@ function ruleMatches(model: GatewayModel): RuleConfig[] {
     for (const rule of route.rules) {
       const backends = rule.refs.map((ref) => ({ name: ref.backend.name, weight: ref.weight, priority: ref.priority }));
       for (const headers of rule.matches.length > 0 ? rule.matches : [[]]) {
-        entries.push({ name: rule.cluster, route: route.name, headers: headers.map((header) => ({ ...header })), hostnames: route.hostnames, backends, mode: rule.mode });
+        entries.push({ name: rule.cluster, route: route.name, listeners: route.listeners, headers: headers.map((header) => ({ ...header })), hostnames: route.hostnames, backends, mode: rule.mode });
       }
     }
   }

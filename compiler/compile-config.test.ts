@@ -170,7 +170,7 @@ test('compiles routes, backends, TLS, credentials and limits', () => {
   const compiled = compileConfig(BASE, { ...OPTIONS, env: ENV });
   assert.deepEqual(compiled.warnings, []);
   const { filterConfig, model } = compiled;
-  assert.equal(model.bufferLimitBytes, 10 * 1024 * 1024);
+  assert.deepEqual(model.listeners.map((listener) => [listener.name, listener.port, listener.bufferLimitBytes]), [['default/gw/http', 8080, 10 * 1024 * 1024]]);
   assert.deepEqual(
     filterConfig.backends.map((backend) => [backend.name, backend.schema, backend.auth?.key, backend.modelNameOverride]),
     [
@@ -180,7 +180,7 @@ test('compiles routes, backends, TLS, credentials and limits', () => {
     ],
   );
   assert.deepEqual(filterConfig.routes, [{ name: 'default/route', costs: [{ metadataKey: 'llm_input_token', type: 'InputToken' }] }]);
-  assert.deepEqual(filterConfig.models, [{ name: 'gpt-4o-mini', hostnames: [], ownedBy: 'Envoy AI Gateway' }]);
+  assert.deepEqual(filterConfig.models, [{ name: 'gpt-4o-mini', hostnames: [], listeners: ['default/gw/http'], ownedBy: 'Envoy AI Gateway' }]);
 
   assert.deepEqual(
     filterConfig.rules.map((rule) => [rule.name, rule.mode, rule.headers.map((header) => `${header.name}${header.type === 'Exact' ? '=' : '~'}${header.value}`), rule.backends]),

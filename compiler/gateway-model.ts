@@ -9,18 +9,29 @@ import type { RetrySettings } from './resources/backend-traffic-policy.js';
  * left. Both outputs (Envoy bootstrap, ext_proc filter config) are plain functions of it.
  */
 export interface GatewayModel {
-  name: string;
-  listeners: { name: string; port: number }[];
-  bufferLimitBytes: number;
+  /** Every listener of every Gateway; each becomes an Envoy listener. */
+  listeners: ListenerModel[];
+  /** Envoy's log levels (EnvoyProxy `spec.logging.level`); one Envoy serves all Gateways. */
   logLevels: Record<string, string>;
-  accessLogs: AccessLogSetting[];
   routes: RouteModel[];
   models: ModelInfo[];
+}
+
+export interface ListenerModel {
+  /** `<ns>/<gateway>/<listener>`: the Envoy listener name, also told to the ext_proc. */
+  name: string;
+  port: number;
+  /** ClientTrafficPolicy `connection.bufferLimit` of its Gateway. */
+  bufferLimitBytes: number;
+  /** EnvoyProxy access logs of its Gateway. */
+  accessLogs: AccessLogSetting[];
 }
 
 export interface RouteModel {
   /** `<ns>/<name>`. */
   name: string;
+  /** Names of the listeners it is attached to (parentRefs, narrowed by sectionName). */
+  listeners: string[];
   hostnames: string[];
   costs: LLMRequestCost[];
   rules: RuleModel[];

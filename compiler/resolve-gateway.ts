@@ -1,6 +1,6 @@
 import type { BackendConfig, ModelInfo } from '../extproc/filter-config.js';
 import type { Diagnostic } from './diagnostic.js';
-import type { BackendRefModel, GatewayModel, RouteModel, RuleModel } from './gateway-model.js';
+import type { BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel } from './gateway-model.js';
 import type { ObjectReference } from './resources/object-meta.js';
 import type { RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
@@ -15,101 +15,116 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   const index = new ResourceIndex(resources);
   const gateways = index.all('Gateway');
   if (gateways.length === 0) {
-    diagnostics.push({ severity: 'error', file: '', message: 'no Gateway found: aigw run needs exactly one Gateway with at least one listener', hint: 'add a gateway.networking.k8s.io/v1 Gateway' });
+    diagnostics.push({ severity: 'error', file: '', message: 'no Gateway found: aigw run needs a Gateway with at least one listener', hint: 'add a gateway.networking.k8s.io/v1 Gateway' });
     return undefined;
   }
-  const [gateway, ...others] = gateways;
-  if (!gateway) return undefined;
-  for (const other of others) {
-    other.reader.errorAt(['metadata', 'name'], `multiple gateways are not supported: aigw run serves one Gateway (${gateway.metadata.name} is already defined)`);
-  }
-  if (gateway.spec.listeners.length === 0) {
-    gateway.reader.errorAt(['spec', 'listeners'], `gateway ${gateway.metadata.name} has no listeners configured`, 'add a listener, e.g. {name: http, protocol: HTTP, port: 1975}');
-  }
-  const ports = new Set<number>();
-  gateway.spec.listeners.forEach((listener, i) => {
-    if (ports.has(listener.port)) gateway.reader.errorAt(['spec', 'listeners', i, 'port'], `Duplicate value: ${listener.port}`);
-    ports.add(listener.port);
-  });
-  if (gateway.spec.gatewayClassName && !index.find('GatewayClass', gateway.spec.gatewayClassName, undefined)) {
-    gateway.reader.warn(undefined, `GatewayClass ${JSON.stringify(gateway.spec.gatewayClassName)} is not defined in the configuration; aigw run serves the Gateway anyway`);
-  }
-
-  let logLevels: Record<string, string> = {};
-  let accessLogs: GatewayModel['accessLogs'] = [];
-  const parametersRef = gateway.spec.parametersRef;
-  if (parametersRef) {
-    const proxy = index.find('EnvoyProxy', parametersRef.name, gateway.metadata.namespace);
-    if (parametersRef.kind !== 'EnvoyProxy') {
-      gateway.reader.errorAt(['spec', 'infrastructure', 'parametersRef', 'kind'], `Unsupported value: ${JSON.stringify(parametersRef.kind)}: supported values: "EnvoyProxy"`);
-    } else if (!proxy) {
-      gateway.reader.errorAt(['spec', 'infrastructure', 'parametersRef', 'name'], `EnvoyProxy ${gateway.metadata.namespace}/${parametersRef.name} not found`);
-    } else {
-      logLevels = proxy.spec.logLevels;
-      accessLogs = proxy.spec.accessLogs;
+  const listeners: ListenerModel[] = [];
+  const ports = new Map<number, string>();
+  const logLevels: Record<string, string> = {};
+  const referencedProxies = new Set<string>();
+  for (const gateway of gateways) {
+    const gatewayName = `${gateway.metadata.namespace}/${gateway.metadata.name}`;
+    if (gateway.spec.listeners.length === 0) {
+      gateway.reader.errorAt(['spec', 'listeners'], `gateway ${gateway.metadata.name} has no listeners configured`, 'add a listener, e.g. {name: http, protocol: HTTP, port: 1975}');
     }
+    if (gateway.spec.gatewayClassName && !index.find('GatewayClass', gateway.spec.gatewayClassName, undefined)) {
+      gateway.reader.warn(undefined, `GatewayClass ${JSON.stringify(gateway.spec.gatewayClassName)} is not defined in the configuration; aigw run serves the Gateway anyway`);
+    }
+    const accessLogs = gatewayProxy(gateway, index, logLevels, referencedProxies);
+    const bufferLimitBytes = gatewayBufferLimit(gateway, index);
+    gateway.spec.listeners.forEach((listener, i) => {
+      const name = `${gatewayName}/${listener.name}`;
+      const owner = ports.get(listener.port);
+      if (owner) gateway.reader.errorAt(['spec', 'listeners', i, 'port'], `Duplicate value: ${listener.port}: already used by listener ${owner}`);
+      ports.set(listener.port, name);
+      listeners.push({ name, port: listener.port, bufferLimitBytes, accessLogs });
+    });
   }
   for (const proxy of index.all('EnvoyProxy')) {
-    if (parametersRef?.name !== proxy.metadata.name) proxy.reader.warn(undefined, 'not referenced by the Gateway (spec.infrastructure.parametersRef): ignored');
+    if (!referencedProxies.has(`${proxy.metadata.namespace}/${proxy.metadata.name}`)) proxy.reader.warn(undefined, 'not referenced by any Gateway (spec.infrastructure.parametersRef): ignored');
   }
-
-  let bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES;
   for (const policy of index.all('ClientTrafficPolicy')) {
-    const targetsGateway = policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && ref.name === gateway.metadata.name);
-    if (!targetsGateway) {
-      policy.reader.warn('spec.targetRefs', `does not target Gateway ${gateway.metadata.name}: ignored`);
-      continue;
-    }
-    if (policy.spec.bufferLimitBytes !== undefined) bufferLimitBytes = policy.spec.bufferLimitBytes;
+    const targetsGateway = policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && index.find('Gateway', ref.name, policy.metadata.namespace));
+    if (!targetsGateway) policy.reader.warn('spec.targetRefs', 'does not target a Gateway of this configuration: ignored');
   }
 
   const routes: RouteModel[] = [];
   const models = new Map<string, ModelInfo>();
   for (const route of index.all('AIGatewayRoute')) {
-    const attached = route.spec.parentRefs.some((ref) => (ref.kind ?? 'Gateway') === 'Gateway' && ref.name === gateway.metadata.name);
+    const attachedTo = new Set<string>();
     route.spec.parentRefs.forEach((ref, i) => {
-      if (ref.name !== gateway.metadata.name) {
-        route.reader.errorAt(['spec', 'parentRefs', i, 'name'], `Gateway ${JSON.stringify(ref.name)} not found`, `attach the route to Gateway ${gateway.metadata.name}`);
-      } else if (ref.sectionName !== undefined && !gateway.spec.listeners.some((listener) => listener.name === ref.sectionName)) {
+      const namespace = ref.namespace ?? route.metadata.namespace;
+      const gateway = index.find('Gateway', ref.name, namespace);
+      if (!gateway) {
+        route.reader.errorAt(['spec', 'parentRefs', i, 'name'], `Gateway ${namespace}/${ref.name} not found`, 'attach the route to a Gateway of this configuration');
+        return;
+      }
+      const chosen = gateway.spec.listeners.filter((listener) => ref.sectionName === undefined || listener.name === ref.sectionName);
+      if (chosen.length === 0) {
         route.reader.errorAt(['spec', 'parentRefs', i, 'sectionName'], `listener ${JSON.stringify(ref.sectionName)} not found in Gateway ${gateway.metadata.name}`);
       }
+      for (const listener of chosen) attachedTo.add(`${namespace}/${gateway.metadata.name}/${listener.name}`);
     });
-    if (!attached) {
+    if (attachedTo.size === 0) {
       if (route.spec.parentRefs.length === 0) route.reader.warn('spec.parentRefs', 'the route has no parentRefs and is not attached to any Gateway: ignored');
       continue;
     }
-    routes.push(resolveRoute(route, index, models, retryFor(route, gateway, index)));
+    routes.push(resolveRoute(route, [...attachedTo], index, models, retryFor(route, index)));
   }
   for (const policy of index.all('BackendTrafficPolicy')) {
     const targetsSomething = policy.spec.targetRefs.some(
-      (ref) => (ref.kind === 'Gateway' && ref.name === gateway.metadata.name) || (ref.kind === 'HTTPRoute' && index.find('AIGatewayRoute', ref.name, policy.metadata.namespace)),
+      (ref) => (ref.kind === 'Gateway' && index.find('Gateway', ref.name, policy.metadata.namespace)) || (ref.kind === 'HTTPRoute' && index.find('AIGatewayRoute', ref.name, policy.metadata.namespace)),
     );
-    if (!targetsSomething) policy.reader.warn('spec.targetRefs', 'targets neither this Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
+    if (!targetsSomething) policy.reader.warn('spec.targetRefs', 'targets neither a Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
   }
 
-  return {
-    name: `${gateway.metadata.namespace}/${gateway.metadata.name}`,
-    listeners: gateway.spec.listeners,
-    bufferLimitBytes,
-    logLevels,
-    accessLogs,
-    routes,
-    models: [...models.values()],
-  };
+  return { listeners, logLevels, routes, models: [...models.values()] };
 }
 
-/**
- * Retries for a route: a BackendTrafficPolicy naming the route's generated HTTPRoute (same name
- * as the AIGatewayRoute, as upstream) wins over one naming the Gateway.
- */
-function retryFor(route: ResourceOf<'AIGatewayRoute'>, gateway: ResourceOf<'Gateway'>, index: ResourceIndex): RetrySettings | undefined {
+/** The Gateway's EnvoyProxy: merges its log levels into `logLevels` and returns its access logs. */
+function gatewayProxy(gateway: ResourceOf<'Gateway'>, index: ResourceIndex, logLevels: Record<string, string>, referenced: Set<string>): ListenerModel['accessLogs'] {
+  const parametersRef = gateway.spec.parametersRef;
+  if (!parametersRef) return [];
+  if (parametersRef.kind !== 'EnvoyProxy') {
+    gateway.reader.errorAt(['spec', 'infrastructure', 'parametersRef', 'kind'], `Unsupported value: ${JSON.stringify(parametersRef.kind)}: supported values: "EnvoyProxy"`);
+    return [];
+  }
+  const proxy = index.find('EnvoyProxy', parametersRef.name, gateway.metadata.namespace);
+  if (!proxy) {
+    gateway.reader.errorAt(['spec', 'infrastructure', 'parametersRef', 'name'], `EnvoyProxy ${gateway.metadata.namespace}/${parametersRef.name} not found`);
+    return [];
+  }
+  referenced.add(`${proxy.metadata.namespace}/${proxy.metadata.name}`);
+  for (const [component, level] of Object.entries(proxy.spec.logLevels)) {
+    const current = logLevels[component];
+    if (current !== undefined && current !== level) {
+      proxy.reader.warn('spec.logging.level', `${component} is ${level} here but ${current} for another Gateway; one Envoy serves both, so ${current} is used`);
+      continue;
+    }
+    logLevels[component] = level;
+  }
+  return proxy.spec.accessLogs;
+}
+
+/** ClientTrafficPolicy `connection.bufferLimit` for the Gateway, else the default. */
+function gatewayBufferLimit(gateway: ResourceOf<'Gateway'>, index: ResourceIndex): number {
+  let bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES;
+  for (const policy of index.all('ClientTrafficPolicy')) {
+    const targets = policy.metadata.namespace === gateway.metadata.namespace && policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && ref.name === gateway.metadata.name);
+    if (targets && policy.spec.bufferLimitBytes !== undefined) bufferLimitBytes = policy.spec.bufferLimitBytes;
+  }
+  return bufferLimitBytes;
+}
+
+function retryFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex): RetrySettings | undefined {
   const policies = index.all('BackendTrafficPolicy').filter((policy) => policy.metadata.namespace === route.metadata.namespace && policy.spec.retry);
   const forRoute = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'HTTPRoute' && ref.name === route.metadata.name));
-  const forGateway = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && ref.name === gateway.metadata.name));
+  const gatewayNames = new Set(route.spec.parentRefs.map((ref) => ref.name));
+  const forGateway = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && gatewayNames.has(ref.name)));
   return (forRoute ?? forGateway)?.spec.retry;
 }
 
-function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex, models: Map<string, ModelInfo>, retry: RetrySettings | undefined): RouteModel {
+function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, listeners: string[], index: ResourceIndex, models: Map<string, ModelInfo>, retry: RetrySettings | undefined): RouteModel {
   const namespace = route.metadata.namespace;
   const routeName = `${namespace}/${route.metadata.name}`;
   const rules = route.spec.rules.map((rule, ruleIndex): RuleModel => {
@@ -118,11 +133,12 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
         if (header.name !== 'x-ai-eg-model' || header.type !== 'Exact') continue;
         const known = models.get(header.value);
         if (!known) {
-          models.set(header.value, { name: header.value, hostnames: [...route.spec.hostnames], ownedBy: rule.modelsOwnedBy, ...(rule.modelsCreatedAt !== undefined ? { createdAt: rule.modelsCreatedAt } : {}) });
-        } else if (known.hostnames.length > 0) {
-          // Listed for the union of its routes' hosts; a route without hostnames lists it everywhere.
-          known.hostnames = route.spec.hostnames.length === 0 ? [] : [...new Set([...known.hostnames, ...route.spec.hostnames])];
+          models.set(header.value, { name: header.value, hostnames: [...route.spec.hostnames], listeners: [...listeners], ownedBy: rule.modelsOwnedBy, ...(rule.modelsCreatedAt !== undefined ? { createdAt: rule.modelsCreatedAt } : {}) });
+          continue;
         }
+        // Listed on the union of its routes' listeners and hosts; a route without hostnames lists it for every host.
+        known.listeners = [...new Set([...known.listeners, ...listeners])];
+        if (known.hostnames.length > 0) known.hostnames = route.spec.hostnames.length === 0 ? [] : [...new Set([...known.hostnames, ...route.spec.hostnames])];
       }
     }
     const refs: BackendRefModel[] = [];
@@ -147,7 +163,7 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex,
       refs,
     };
   });
-  return { name: routeName, hostnames: route.spec.hostnames, costs: dedupeCosts(route.spec.llmRequestCosts), rules };
+  return { name: routeName, listeners, hostnames: route.spec.hostnames, costs: dedupeCosts(route.spec.llmRequestCosts), rules };
 }
 
 function resolveBackendRef(

@@ -9,6 +9,7 @@ import { BACKEND_NAME_ATTRIBUTE } from './filter-config.js';
 /** The parts of a grpc-js duplex call the handler uses, recorded. */
 class FakeCall extends EventEmitter {
   readonly written: ProcessingResponse[] = [];
+  readonly metadata = { get: (key: string): string[] => (key === 'x-aigw-listener' ? ['default/gw/http'] : []) };
   ended = false;
   errors: unknown[] = [];
   write(response: ProcessingResponse): boolean {

@@ -15,6 +15,9 @@ export const FILTER_CONFIG_VERSION = 'aigw.filter-config/v1';
 export const BACKEND_NAME_ATTRIBUTE =
   "xds.upstream_host_metadata.filter_metadata['aigateway.envoy.io']['per_route_rule_backend_name']";
 
+/** gRPC metadata key carrying the Envoy listener name to the router filter's stream. */
+export const LISTENER_METADATA_KEY = 'x-aigw-listener';
+
 /** Header the router filter sets so Envoy routes to the chosen target (cluster). */
 export const ROUTE_HEADER = 'x-ai-eg-route';
 
@@ -135,6 +138,8 @@ export interface RuleConfig {
   name: string;
   /** `<ns>/<route>`. */
   route: string;
+  /** Envoy listeners (`<ns>/<gateway>/<listener>`) the rule's route is attached to. */
+  listeners: string[];
   /** All must hold. Empty matches every request. */
   headers: HeaderMatchConfig[];
   /** AIGatewayRoute `spec.hostnames`: the request's host must match one (exact or `*.suffix`); empty: any host. */
@@ -168,6 +173,8 @@ export interface ModelInfo {
   name: string;
   /** Hosts whose `/v1/models` lists it (its route's hostnames); empty: every host. */
   hostnames: string[];
+  /** Listeners whose `/v1/models` lists it. */
+  listeners: string[];
   ownedBy: string;
   /** Unix seconds; unset means "when the ext_proc loaded this config" (keeps compiler output deterministic). */
   createdAt?: number;

@@ -47,6 +47,7 @@ function parseRule(value: unknown, path: string): RuleConfig {
       return { name: string(header.name, `${path}.headers[${i}].name`), type, value: string(header.value, `${path}.headers[${i}].value`) };
     }),
     hostnames: list(rule.hostnames ?? [], `${path}.hostnames`).map((item, i) => string(item, `${path}.hostnames[${i}]`)),
+    listeners: list(rule.listeners, `${path}.listeners`).map((item, i) => string(item, `${path}.listeners[${i}]`)),
     backends: list(rule.backends, `${path}.backends`).map((item, i) => {
       const backend = record(item, `${path}.backends[${i}]`);
       return { name: string(backend.name, `${path}.backends[${i}].name`), weight: integer(backend.weight, `${path}.backends[${i}].weight`), priority: integer(backend.priority, `${path}.backends[${i}].priority`) };
@@ -142,6 +143,7 @@ function parseModel(value: unknown, path: string): ModelInfo {
   return {
     name: string(model.name, `${path}.name`),
     hostnames: list(model.hostnames ?? [], `${path}.hostnames`).map((item, i) => string(item, `${path}.hostnames[${i}]`)),
+    listeners: list(model.listeners, `${path}.listeners`).map((item, i) => string(item, `${path}.listeners[${i}]`)),
     ownedBy: string(model.ownedBy, `${path}.ownedBy`),
     ...(typeof createdAt === 'number' ? { createdAt } : {}),
   };

@@ -28,12 +28,13 @@ export function compileRules(rules: readonly RuleConfig[]): CompiledRule[] {
 }
 
 /**
- * The first rule whose conditions all hold. `header(name)` returns a request header (lower-case
+ * The first rule, among those of the request's listener (all when unknown), whose conditions hold. `header(name)` returns a request header (lower-case
  * name), with `x-ai-eg-model` answered from the request body.
  */
-export function matchRule(rules: readonly CompiledRule[], header: (name: string) => string | undefined): CompiledRule | undefined {
+export function matchRule(rules: readonly CompiledRule[], listener: string | undefined, header: (name: string) => string | undefined): CompiledRule | undefined {
   return rules.find(
     (rule) =>
+      (listener === undefined || rule.config.listeners.includes(listener)) &&
       hostMatches(rule.config.hostnames, header(':authority')) &&
       rule.tests.every((condition) => {
         const value = header(condition.name);

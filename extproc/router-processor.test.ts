@@ -5,7 +5,7 @@ import type { HeaderMutation } from './generated/envoy/service/ext_proc/v3/Heade
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { isRecord } from './json-guards.js';
 import { RouterProcessor } from './router-processor.js';
-import { headersMessage, testFilterConfig, testRuntime } from './test-runtime.js';
+import { headersMessage, TEST_LISTENER, testFilterConfig, testRuntime } from './test-runtime.js';
 
 function setHeaders(mutation: HeaderMutation | null | undefined): Record<string, string> {
   const result: Record<string, string> = {};
@@ -67,6 +67,7 @@ test('rules can match on other request headers', () => {
   config.rules.unshift({
     name: 'default/r/rule/9',
     route: 'default/r',
+    listeners: [TEST_LISTENER],
     hostnames: [],
     headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }, { name: 'x-tenant', type: 'Exact', value: 'blue' }],
     backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }],

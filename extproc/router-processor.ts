@@ -32,7 +32,11 @@ export class RouterProcessor {
   private headers: Partial<Record<string, string>> = {};
   private exchange: BackendExchange | undefined;
 
-  constructor(private readonly runtime: RuntimeConfig) {}
+  /** @param listener the Envoy listener the request came in on (gRPC metadata), if known. */
+  constructor(
+    private readonly runtime: RuntimeConfig,
+    private readonly listener?: string,
+  ) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
     this.headers = pickHeaders(message, [':path', ':authority', ...this.runtime.matchedHeaders]);
@@ -42,7 +46,7 @@ export class RouterProcessor {
       return immediateResponse(404, `unsupported path: ${this.path.split('?')[0] ?? ''}`, 'text/plain');
     }
     if (endpoint.name === 'models') {
-      return immediateResponse(200, this.runtime.modelsBody(this.headers[':authority']), 'application/json');
+      return immediateResponse(200, this.runtime.modelsBody(this.headers[':authority'], this.listener), 'application/json');
     }
     if (message?.end_of_stream) {
       // No body means no model: refuse rather than route on whatever headers the client sent.
@@ -76,7 +80,7 @@ export class RouterProcessor {
   private route(endpoint: Endpoint, original: Buffer): ProcessingResponse {
     const path = this.path.split('?')[0] ?? this.path;
     const parsed = parseRequestBody(endpoint, path, original);
-    const rule = matchRule(this.runtime.rules, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
+    const rule = matchRule(this.runtime.rules, this.listener, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
     if (!rule) {
       throw new GatewayError('MODEL_NOT_FOUND', 404, `${ROUTE_NOT_FOUND_MESSAGE} Model: ${parsed.model}`);
     }

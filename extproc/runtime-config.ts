@@ -23,7 +23,7 @@ export interface RuntimeConfig {
   /** Whether any route records costs (then streaming requests must ask for usage). */
   anyCosts: boolean;
   /** The `GET /v1/models` body for a request's host (routes with hostnames list their models only there). */
-  modelsBody(authority: string | undefined): string;
+  modelsBody(authority: string | undefined, listener: string | undefined): string;
   metrics: GenAIMetrics;
   logger: Logger;
 }
@@ -40,11 +40,11 @@ export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, 
     backends: new Map(config.backends.map((backend) => [backend.name, backend] as const)),
     costsByRoute,
     anyCosts: config.routes.some((route) => route.costs.length > 0),
-    modelsBody: (authority) =>
+    modelsBody: (authority, listener) =>
       JSON.stringify({
         object: 'list',
         data: config.models
-          .filter((model) => hostMatches(model.hostnames, authority))
+          .filter((model) => (listener === undefined || model.listeners.includes(listener)) && hostMatches(model.hostnames, authority))
           .map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
       }),
     metrics,

@@ -4,17 +4,21 @@ import { GenAIMetrics } from './metrics/genai-metrics.js';
 import { buildRuntimeConfig, type RuntimeConfig } from './runtime-config.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 
+/** The Envoy listener the test rules are attached to. */
+export const TEST_LISTENER = 'default/gw/http';
+
 /** A small filter config for unit tests of the ext_proc phases. */
 export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterConfig {
   return {
     version: FILTER_CONFIG_VERSION,
     rules: [
-      { name: 'default/r/rule/0', route: 'default/r', hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }], backends: [{ name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 }], mode: 'router' },
-      { name: 'default/r/rule/1', route: 'default/r', hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'alias' }], backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }], mode: 'router' },
-      { name: 'default/r/rule/2', route: 'default/r', hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/bedrock/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/0', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }], backends: [{ name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/1', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'alias' }], backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/2', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/bedrock/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
       {
         name: 'default/r/rule/3',
         route: 'default/r',
+        listeners: [TEST_LISTENER],
         hostnames: [],
         headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: 'fallback-.*' }],
         backends: [
@@ -47,7 +51,7 @@ export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterC
       },
     ],
     routes: [{ name: 'default/r', costs: [{ metadataKey: 'in', type: 'InputToken' }, { metadataKey: 'out', type: 'OutputToken' }] }],
-    models: [{ name: 'gpt-4o-mini', hostnames: [], ownedBy: 'openai', createdAt: 1700000000 }],
+    models: [{ name: 'gpt-4o-mini', hostnames: [], listeners: [TEST_LISTENER], ownedBy: 'openai', createdAt: 1700000000 }],
     ...overrides,
   };
 }
