@@ -11,6 +11,7 @@ import { downloadEnvoy } from '../envoy/download-envoy.js';
 import { defaultRunId, resolveDirs, type AigwDirs } from './aigw-dirs.js';
 import { runGateway } from './run-command.js';
 import { translateConfig } from './translate-command.js';
+import { validateConfigs } from './validate-command.js';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
 
 const GLOBAL_OPTIONS = {
@@ -28,6 +29,12 @@ const RUN_OPTIONS = {
   'admin-address': { type: 'string' },
   'run-id': { type: 'string' },
   'envoy-path': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const VALIDATE_OPTIONS = {
+  ...GLOBAL_OPTIONS,
+  output: { type: 'string', short: 'o' },
+  strict: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 const TRANSLATE_OPTIONS = {
@@ -57,6 +64,9 @@ Commands:
 
   run <path> [flags]
     Run the AI Gateway locally for given configuration.
+
+  validate <path>... [flags]
+    Check configuration files as the Kubernetes API server would, and more.
 
   translate <path> [flags]
     Print the Envoy configuration and ext_proc config "run" would use.
@@ -101,6 +111,21 @@ Flags:
       --show-secrets          Print credentials instead of <redacted>.
 `;
 
+const VALIDATE_HELP = `Usage: aigw validate <path>... [flags]
+
+Check Envoy AI Gateway YAML offline: the Kubernetes API server's verdict for the
+aigateway.envoyproxy.io resources (CRD schemas, defaults and CEL rules from crds/), then what
+only the whole configuration shows (dangling references, routes on missing Gateways or
+listeners, duplicates), and fields that are valid but that aigw run does not honour (warnings).
+Paths may be files, directories (their *.yaml, recursively) or - for standard input. Every
+problem is reported, as file:line:col. Exit code 0 when valid, 1 when not, 2 on usage errors.
+
+Flags:
+  -h, --help                  Show context-sensitive help.
+  -o, --output=text           Output format: text or json.
+      --strict                Treat warnings as errors.
+`;
+
 const DOWNLOAD_HELP = `Usage: aigw download-envoy [flags]
 
 Download Envoy ${ENVOY_VERSION} into <data-home>/envoy-versions/ (official release
@@ -120,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(MAIN_HELP);
         return EXIT_OK;
       }
-      throw new UsageError('expected one of "version", "run", "translate", "download-envoy"');
+      throw new UsageError('expected one of "version", "run", "validate", "translate", "download-envoy"');
     case 'version':
       process.stdout.write(`Envoy AI Gateway CLI: ${packageVersion()}\n`);
       return EXIT_OK;
@@ -130,6 +155,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'translate':
       return translateCommand(rest);
+    case 'validate':
+      return validateCommand(rest);
     default:
       throw new UsageError(`unexpected argument ${command}`);
   }
@@ -167,6 +194,32 @@ async function runCommand(args: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
   });
+}
+
+async function validateCommand(args: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(args, VALIDATE_OPTIONS);
+    if (values.help) {
+      process.stdout.write(VALIDATE_HELP);
+      return EXIT_OK;
+    }
+    const output = values.output ?? 'text';
+    if (output !== 'text' && output !== 'json') throw new UsageError(`--output: expected text or json but got ${JSON.stringify(output)}`);
+    return await validateConfigs({ inputs: positionals, output, strict: values.strict ?? false, env: process.env, readStdin, stdout: process.stdout });
+  } catch (error) {
+    // validate follows the usual linter convention: usage errors exit 2, not 80.
+    if (error instanceof UsageError) {
+      process.stderr.write(`aigw: error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function translateCommand(args: string[]): Promise<number> {

@@ -5,7 +5,7 @@ import { buildFilterConfig } from './build-filter-config.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
 import type { GatewayModel } from './gateway-model.js';
-import { loadDocuments } from './load-documents.js';
+import { loadDocuments, type SourceDocument } from './load-documents.js';
 import { readResources } from './resources/read-resources.js';
 import { resolveGateway } from './resolve-gateway.js';
 
@@ -34,29 +34,66 @@ export interface CompiledConfig {
  * Envoy bootstrap + ext_proc filter config. Throws one ConfigError carrying every error found.
  */
 export function compileConfig(text: string, options: CompileOptions): CompiledConfig {
-  let substituted: string;
-  try {
-    substituted = envsubst(text, options.env);
-  } catch (error) {
-    if (error instanceof EnvsubstError) {
-      throw new ConfigError([{ severity: 'error', file: options.file, line: error.line, column: error.column, message: error.message, hint: 'close the ${...} on the same line, or write $$ for a literal $' }]);
+  return compileSources([{ file: options.file, text }], options);
+}
+
+/** One input file. */
+export interface ConfigSource {
+  file: string;
+  text: string;
+}
+
+/** What the front half of the pipeline found: documents, every problem, and the model if it resolved. */
+export interface ConfigAnalysis {
+  documents: SourceDocument[];
+  /** Sorted by file and position; errors and warnings. */
+  diagnostics: Diagnostic[];
+  model?: GatewayModel;
+}
+
+/**
+ * text → envsubst → YAML documents → typed resources → resolved model, for several files at
+ * once (resources may reference each other across files). Never throws for bad input.
+ */
+export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<Record<string, string | undefined>>): ConfigAnalysis {
+  const diagnostics: Diagnostic[] = [];
+  const documents: SourceDocument[] = [];
+  for (const source of sources) {
+    let substituted: string;
+    try {
+      substituted = envsubst(source.text, env);
+    } catch (error) {
+      if (!(error instanceof EnvsubstError)) throw error;
+      diagnostics.push({ severity: 'error', file: source.file, line: error.line, column: error.column, message: error.message, hint: 'close the ${...} on the same line, or write $$ for a literal $' });
+      continue;
     }
-    throw error;
+    const loaded = loadDocuments(substituted, source.file);
+    documents.push(...loaded.documents);
+    diagnostics.push(...loaded.problems);
   }
-  const { documents, problems } = loadDocuments(substituted, options.file);
-  const diagnostics: Diagnostic[] = [...problems];
-  const resources = readResources(documents, options.env, diagnostics);
+  const resources = readResources(documents, env, diagnostics);
   const model = diagnostics.some(isError) ? undefined : resolveGateway(resources, diagnostics);
-  for (const diagnostic of diagnostics) if (!diagnostic.file) diagnostic.file = options.file;
+  const fallbackFile = sources[0]?.file ?? '';
+  for (const diagnostic of diagnostics) if (!diagnostic.file) diagnostic.file = fallbackFile;
   // Reported in file order, the way an editor lists problems.
-  const unique = dedupe(diagnostics).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const order = new Map(sources.map((source, i) => [source.file, i] as const));
+  const sorted = dedupe(diagnostics).sort(
+    (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
+  return { documents, diagnostics: sorted, ...(model ? { model } : {}) };
+}
+
+/** The whole pipeline over several files. Throws one ConfigError carrying every error found. */
+export function compileSources(sources: readonly ConfigSource[], options: Omit<CompileOptions, 'file'>): CompiledConfig {
+  const { model, diagnostics: unique } = analyzeSources(sources, options.env);
   if (!model || unique.some(isError)) throw new ConfigError(unique.filter(isError).concat(unique.filter((d) => !isError(d))));
+  const firstFile = sources[0]?.file ?? '';
   // SSL_CERT_FILE is OpenSSL's convention for "trust these CAs instead" (corporate proxies, tests).
   const systemCaFile = options.systemCaFile ?? (options.env.SSL_CERT_FILE || findSystemCaFile());
   const usesTls = model.routes.some((route) => route.rules.some((rule) => rule.refs.some((ref) => ref.tls?.systemCAs)));
   if (usesTls && options.systemCaFile === undefined && !existsSync(systemCaFile)) {
     throw new ConfigError([
-      { severity: 'error', file: options.file, message: `the system CA bundle ${systemCaFile} does not exist, but a backend uses wellKnownCACertificates: System`, hint: 'point SSL_CERT_FILE at a PEM bundle of trusted CAs' },
+      { severity: 'error', file: firstFile, message: `the system CA bundle ${systemCaFile} does not exist, but a backend uses wellKnownCACertificates: System`, hint: 'point SSL_CERT_FILE at a PEM bundle of trusted CAs' },
     ]);
   }
   const bootstrap = buildEnvoyBootstrap(model, {

@@ -18,6 +18,11 @@ export interface Diagnostic {
   message: string;
   /** A suggestion for fixing it, e.g. `did you mean "backendRefs"?`. */
   hint?: string;
+  /**
+   * `unsupported`: valid for the Kubernetes API but not something `aigw run` can honour. `run`
+   * and `translate` refuse it; `validate` reports it as a warning (an error with `--strict`).
+   */
+  category?: 'unsupported';
 }
 
 /**

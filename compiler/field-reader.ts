@@ -117,7 +117,7 @@ export class FieldReader {
   done(): void {
     for (const key of Object.keys(this.value)) {
       if (this.used.has(key)) continue;
-      this.error(key, 'field is not supported by aigw run', 'remove it, or check the spelling against the API reference');
+      this.unsupported(key, 'field is not supported by aigw run', 'remove it, or check the spelling against the API reference');
     }
   }
 
@@ -129,6 +129,11 @@ export class FieldReader {
     this.errorAt(key === undefined ? this.path : [...this.path, key], message, hint);
   }
 
+  /** An error for input the Kubernetes API accepts but aigw run cannot honour. */
+  unsupported(key: string | number | undefined, message: string, hint?: string): void {
+    this.report('error', key === undefined ? this.path : [...this.path, key], message, hint, 'unsupported');
+  }
+
   warn(key: string | number | undefined, message: string): void {
     this.report('warning', key === undefined ? this.path : [...this.path, key], message);
   }
@@ -137,7 +142,7 @@ export class FieldReader {
     this.report('error', path, message, hint);
   }
 
-  private report(severity: 'error' | 'warning', path: Path, message: string, hint?: string): void {
+  private report(severity: 'error' | 'warning', path: Path, message: string, hint?: string, category?: 'unsupported'): void {
     const position = this.context.document.positionOf(path);
     this.context.diagnostics.push({
       severity,
@@ -147,6 +152,7 @@ export class FieldReader {
       path: formatFieldPath(path),
       message,
       ...(hint ? { hint } : {}),
+      ...(category ? { category } : {}),
     });
   }
 

@@ -229,6 +229,9 @@ function resolveAuth(aisb: ResourceOf<'AIServiceBackend'>, index: ResourceIndex)
     secret.reader.errorAt(['stringData'], 'the Secret has no "apiKey" key, which the APIKey BackendSecurityPolicy reads', 'add stringData.apiKey');
     return undefined;
   }
+  if (key.trim() === '') {
+    secret.reader.warn('stringData.apiKey', 'the API key is empty (an unset environment variable?); requests will reach the provider without a usable key');
+  }
   return { type: 'APIKey', key: key.trim() };
 }
 

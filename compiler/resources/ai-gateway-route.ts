@@ -56,7 +56,7 @@ export function readAIGatewayRouteSpec(spec: FieldReader): AIGatewayRouteSpec {
     const type = cost.oneOf('type', COST_TYPES) ?? 'InputToken';
     if (!cost.has('type')) cost.error('type', 'Required value');
     const cel = cost.string('cel');
-    if (type === 'CEL') cost.error('type', 'CEL costs are not supported by aigw run yet', 'use one of the token types');
+    if (type === 'CEL') cost.unsupported('type', 'CEL costs are not supported by aigw run yet', 'use one of the token types');
     cost.done();
     return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
   });
@@ -91,7 +91,7 @@ function readRule(rule: FieldReader): AIGatewayRouteRule {
     backendRequestTimeoutMs = readDuration(timeouts, 'backendRequest');
     timeouts.done();
   }
-  if (rule.has('streamIdleTimeout')) rule.error('streamIdleTimeout', 'streamIdleTimeout is not supported by aigw run yet');
+  if (rule.has('streamIdleTimeout')) rule.unsupported('streamIdleTimeout', 'streamIdleTimeout is not supported by aigw run yet');
   rule.ignore('streamIdleTimeout');
   const modelsOwnedBy = rule.string('modelsOwnedBy') ?? 'Envoy AI Gateway';
   const createdAtText = rule.string('modelsCreatedAt');
@@ -118,7 +118,7 @@ function readBackendRef(ref: FieldReader): RouteBackendRef {
   const group = ref.string('group');
   const kind = ref.string('kind');
   if (group !== undefined || kind !== undefined) {
-    ref.error(group !== undefined ? 'group' : 'kind', 'InferencePool backends are not supported by aigw run', 'reference an AIServiceBackend (no group/kind)');
+    ref.unsupported(group !== undefined ? 'group' : 'kind', 'InferencePool backends are not supported by aigw run', 'reference an AIServiceBackend (no group/kind)');
   }
   const weight = ref.integer('weight', { min: 0 }) ?? 1;
   const priority = ref.integer('priority', { min: 0 }) ?? 0;

@@ -20,7 +20,7 @@ export function readBackendSecurityPolicySpec(spec: FieldReader): BackendSecurit
     if (secretRef) result = { targetRefs, auth: { type: 'APIKey', secretRef: readReference(secretRef) } };
     apiKey?.done();
   } else if (type) {
-    spec.error('type', `BackendSecurityPolicy type ${type} is not supported by aigw run yet`, 'use type APIKey');
+    spec.unsupported('type', `BackendSecurityPolicy type ${type} is not supported by aigw run yet`, 'use type APIKey');
   }
   for (const key of ['awsCredentials', 'azureAPIKey', 'azureCredentials', 'gcpCredentials', 'anthropicAPIKey']) {
     if (spec.has(key) && type === 'APIKey') spec.error(key, 'Invalid value: "object": When type is APIKey, only apiKey field should be set');

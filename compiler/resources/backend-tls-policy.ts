@@ -21,7 +21,7 @@ export function readBackendTLSPolicySpec(spec: FieldReader): BackendTLSPolicySpe
       else validation.error('wellKnownCACertificates', `Unsupported value: ${JSON.stringify(wellKnown)}: supported values: "System"`);
     }
     if (validation.has('caCertificateRefs')) {
-      validation.error('caCertificateRefs', 'custom CA certificates are not supported by aigw run yet', 'use wellKnownCACertificates: System');
+      validation.unsupported('caCertificateRefs', 'custom CA certificates are not supported by aigw run yet', 'use wellKnownCACertificates: System');
     } else if (!systemCAs) {
       validation.error(undefined, 'Required value: wellKnownCACertificates must be set');
     }

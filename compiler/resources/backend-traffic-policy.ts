@@ -22,7 +22,7 @@ const TRIGGERS = ['5xx', 'gateway-error', 'reset', 'reset-before-request', 'conn
 
 export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficPolicySpec {
   const targetRefs = spec.objects('targetRefs').map(readReference);
-  if (spec.has('targetRef')) spec.error('targetRef', 'targetRef is not supported by aigw run', 'use targetRefs');
+  if (spec.has('targetRef')) spec.unsupported('targetRef', 'targetRef is not supported by aigw run', 'use targetRefs');
   const result: BackendTrafficPolicySpec = { targetRefs };
   const retry = spec.object('retry');
   if (retry) {
@@ -67,7 +67,7 @@ export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficP
   }
   for (const key of Object.keys(spec.value)) {
     if (key === 'targetRefs' || key === 'retry' || key === 'targetRef') continue;
-    spec.error(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry is honoured');
+    spec.unsupported(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry is honoured');
     spec.ignore(key);
   }
   spec.done();

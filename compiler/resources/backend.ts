@@ -42,7 +42,7 @@ export function readBackendSpec(spec: FieldReader): BackendSpec {
     const sni = tls.string('sni');
     const wellKnown = tls.string('wellKnownCACertificates');
     if (wellKnown !== undefined && wellKnown !== 'System') tls.error('wellKnownCACertificates', `Unsupported value: ${JSON.stringify(wellKnown)}: supported values: "System"`);
-    if (tls.has('caCertificateRefs')) tls.error('caCertificateRefs', 'custom CA certificates are not supported by aigw run yet');
+    if (tls.has('caCertificateRefs')) tls.unsupported('caCertificateRefs', 'custom CA certificates are not supported by aigw run yet');
     tls.done();
     result.tls = { ...(sni !== undefined ? { sni } : {}), systemCAs: true };
   }

@@ -32,7 +32,7 @@ export function readEnvoyProxySpec(spec: FieldReader): EnvoyProxySpec {
   const telemetry = spec.object('telemetry');
   const accessLog = telemetry?.object('accessLog');
   if (accessLog) {
-    if (accessLog.has('disable')) accessLog.error('disable', 'field is not supported by aigw run');
+    if (accessLog.has('disable')) accessLog.unsupported('disable', 'field is not supported by aigw run');
     for (const setting of accessLog.objects('settings')) {
       const parsed = readAccessLogSetting(setting);
       if (parsed) accessLogs.push(parsed);
@@ -63,7 +63,7 @@ function readAccessLogSetting(setting: FieldReader): AccessLogSetting | undefine
         file.done();
       }
     } else if (type) {
-      sink.error('type', `access log sink type ${type} is not supported by aigw run yet`, 'use a File sink');
+      sink.unsupported('type', `access log sink type ${type} is not supported by aigw run yet`, 'use a File sink');
     }
     sink.done();
   }

@@ -87,11 +87,15 @@ export function readResources(
     const nameValue = isRecord(document.value.metadata) ? document.value.metadata.name : undefined;
     const label = `${typeof kindValue === 'string' ? kindValue : 'resource'} ${JSON.stringify(typeof nameValue === 'string' ? nameValue : '')}`;
     const root = new FieldReader({ document, resource: label, diagnostics }, document.value, []);
+    if (document.value.apiVersion === undefined && kindValue === undefined) {
+      root.error(undefined, 'not a Kubernetes resource: apiVersion and kind are missing (the API server answers "Object \'Kind\' is missing")', 'remove this document, or add apiVersion and kind');
+      continue;
+    }
     const apiVersion = root.requiredString('apiVersion');
     const kind = root.requiredString('kind');
     if (!kind) continue;
     if (!isKnownKind(kind)) {
-      root.error('kind', NOT_YET.has(kind) ? `kind ${kind} is not supported by aigw run yet` : `kind ${kind} (${apiVersion}) is not supported by aigw run`, 'remove this resource from the file');
+      root.unsupported('kind', NOT_YET.has(kind) ? `kind ${kind} is not supported by aigw run yet` : `kind ${kind} (${apiVersion}) is not supported by aigw run`, 'remove this resource from the file');
       continue;
     }
     const entry = KINDS[kind];

@@ -31,7 +31,8 @@ export function readSecret(
   const stringData = root.object('stringData');
   if (stringData) {
     for (const key of Object.keys(stringData.value)) {
-      const value = stringData.string(key);
+      // `key:` with nothing after it (an unset ${VAR}, typically) is an empty value, not a missing key.
+      const value = stringData.value[key] === null ? '' : stringData.string(key);
       if (value !== undefined) data[key] = value;
     }
   }

@@ -1,0 +1,114 @@
+import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CrdRegistry } from '../compiler/admission/crd-registry.js';
+import { validateObject } from '../compiler/admission/validate-object.js';
+import { analyzeSources, type ConfigSource } from '../compiler/compile-config.js';
+import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostic.js';
+import type { SourceDocument } from '../compiler/load-documents.js';
+import { parseFieldPath } from '../compiler/parse-field-path.js';
+import { isRecord } from '../extproc/json-guards.js';
+import { UsageError } from './usage-error.js';
+
+export interface ValidateOptions {
+  inputs: string[];
+  output: 'text' | 'json';
+  /** Warnings (e.g. fields aigw run does not honour) fail the validation too. */
+  strict: boolean;
+  env: NodeJS.ProcessEnv;
+  readStdin: () => Promise<string>;
+  stdout: NodeJS.WritableStream;
+}
+
+const AI_GROUP = 'aigateway.envoyproxy.io';
+const CRD_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));
+
+/**
+ * `aigw validate`: the API server's verdict offline (CRD schemas, defaults, CEL rules from
+ * `crds/`), then what only a whole configuration shows (dangling references, routes on missing
+ * Gateways, …) and what `aigw run` would not honour (warnings). Exit 0 valid, 1 invalid.
+ */
+export async function validateConfigs(options: ValidateOptions): Promise<number> {
+  if (options.inputs.length === 0) throw new UsageError('validate: give one or more files, directories, or - for standard input');
+  const sources: ConfigSource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const input of options.inputs) await collect(input, options, sources, diagnostics);
+
+  const analysis = analyzeSources(sources, options.env);
+  const registry = CrdRegistry.fromDirectory(CRD_DIR);
+  const admitted = new Map<string, boolean>();
+  for (const document of analysis.documents) {
+    const outcome = admit(document, registry);
+    if (!outcome) continue;
+    admitted.set(outcome.label, outcome.diagnostics.some((d) => d.severity === 'error'));
+    diagnostics.push(...outcome.diagnostics);
+  }
+  const partial = !analysis.documents.some((document) => document.value.kind === 'Gateway');
+  for (const diagnostic of analysis.diagnostics) {
+    // The admission check already judged the AI resources it rejected; don't say it twice.
+    if (diagnostic.resource !== undefined && admitted.get(diagnostic.resource) === true && diagnostic.category !== 'unsupported') continue;
+    // Without a Gateway the files are a part of a configuration, not a whole one.
+    if (partial && diagnostic.message.startsWith('no Gateway found')) continue;
+    diagnostics.push(diagnostic.category === 'unsupported' ? { ...diagnostic, severity: options.strict ? 'error' : 'warning', message: `${diagnostic.message} (valid for Kubernetes; aigw run refuses it)` } : diagnostic);
+  }
+  if (options.strict) for (const diagnostic of diagnostics) diagnostic.severity = 'error';
+  const order = new Map(sources.map((source, i) => [source.file, i] as const));
+  diagnostics.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const valid = errors === 0;
+  if (options.output === 'json') {
+    options.stdout.write(`${JSON.stringify({ valid, errors, warnings, resources: analysis.documents.length, diagnostics }, null, 2)}\n`);
+  } else {
+    for (const diagnostic of diagnostics) options.stdout.write(`${formatDiagnostic(diagnostic)}\n`);
+    options.stdout.write(`${valid ? 'valid' : 'invalid'}: ${analysis.documents.length} resource(s) in ${sources.length} file(s), ${errors} error(s), ${warnings} warning(s)\n`);
+  }
+  return valid ? 0 : 1;
+}
+
+async function collect(input: string, options: ValidateOptions, sources: ConfigSource[], diagnostics: Diagnostic[]): Promise<void> {
+  if (input === '-') {
+    sources.push({ file: '<stdin>', text: await options.readStdin() });
+    return;
+  }
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(input).isDirectory();
+  } catch {
+    diagnostics.push({ severity: 'error', file: input, message: 'no such file or directory' });
+    return;
+  }
+  if (isDirectory) {
+    for (const name of readdirSync(input).sort()) {
+      const path = join(input, name);
+      if (statSync(path).isDirectory() || /\.ya?ml$/.test(name)) await collect(path, options, sources, diagnostics);
+    }
+    return;
+  }
+  sources.push({ file: input, text: await readFile(input, 'utf8') });
+}
+
+/** The API server's verdict on one document, if it is an aigateway.envoyproxy.io resource. */
+function admit(document: SourceDocument, registry: CrdRegistry): { label: string; diagnostics: Diagnostic[] } | undefined {
+  const { apiVersion, kind, metadata } = document.value;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion.startsWith(`${AI_GROUP}/`)) return undefined;
+  const name = isRecord(metadata) && typeof metadata.name === 'string' ? metadata.name : '';
+  const label = `${kind} ${JSON.stringify(name)}`;
+  const where = (path: string): { file: string; line?: number; column?: number } => {
+    const position = document.positionOf(parseFieldPath(path));
+    return { file: document.file, ...(position ? { line: position.line, column: position.column } : {}) };
+  };
+  const crd = registry.lookup(apiVersion, kind);
+  if (!crd) {
+    return { label, diagnostics: [{ severity: 'error', ...where('kind'), message: `no matches for kind "${kind}" in version "${apiVersion}"` }] };
+  }
+  const result = validateObject(crd, document.value);
+  const prefix = `${kind}.${AI_GROUP} ${JSON.stringify(name)} is invalid: `;
+  const diagnostics: Diagnostic[] = result.errors.map((error) => ({ severity: 'error', ...where(error.path), message: `${prefix}${error.message}` }));
+  for (const warning of result.warnings) {
+    const field = /unknown field "([^"]+)"/.exec(warning)?.[1] ?? '';
+    diagnostics.push({ severity: 'warning', ...where(field), resource: label, message: `${warning} (the API server drops it)` });
+  }
+  return { label, diagnostics };
+}
