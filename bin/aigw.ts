@@ -68,7 +68,7 @@ Commands:
   validate <path>... [flags]
     Check configuration files as the Kubernetes API server would, and more.
 
-  translate <path> [flags]
+  translate <path>... [flags]
     Print the Envoy configuration and ext_proc config "run" would use.
 
   download-envoy [flags]
@@ -99,9 +99,9 @@ Flags:
       --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
 `;
 
-const TRANSLATE_HELP = `Usage: aigw translate <path> [flags]
+const TRANSLATE_HELP = `Usage: aigw translate <path>... [flags]
 
-Print what "aigw run <path>" would run: the Envoy bootstrap, then the ext_proc config, as YAML
+Print what "aigw run <path>" would run (several files are read as one configuration): the Envoy bootstrap, then the ext_proc config, as YAML
 documents (or one JSON object with --output json). Same input, same bytes. The ext_proc socket
 path is shown as /run/aigw/extproc.sock; credentials are <redacted>.
 
@@ -228,12 +228,10 @@ async function translateCommand(args: string[]): Promise<number> {
     process.stdout.write(TRANSLATE_HELP);
     return EXIT_OK;
   }
-  const [configPath, ...extra] = positionals;
-  if (configPath === undefined) throw new UsageError('translate: a config file path is required');
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0] ?? ''}`);
+  if (positionals.length === 0) throw new UsageError('translate: a config file path is required');
   const output = values.output ?? 'yaml';
   if (output !== 'yaml' && output !== 'json') throw new UsageError(`--output: expected yaml or json but got ${JSON.stringify(output)}`);
-  return translateConfig({ configPath, output, showSecrets: values['show-secrets'] ?? false, env: process.env, stdout: process.stdout, stderr: process.stderr });
+  return translateConfig({ configPaths: positionals, output, showSecrets: values['show-secrets'] ?? false, env: process.env, stdout: process.stdout, stderr: process.stderr });
 }
 
 async function downloadEnvoyCommand(args: string[]): Promise<number> {

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { compileConfig } from '../compiler/compile-config.js';
+import { compileSources, type ConfigSource } from '../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
 import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../extproc/filter-config.js';
 import { RunError } from './run-command.js';
 
 export interface TranslateOptions {
-  configPath: string;
+  /** One or more files; resources may reference each other across them. */
+  configPaths: string[];
   output: 'yaml' | 'json';
   showSecrets: boolean;
   env: NodeJS.ProcessEnv;
@@ -27,17 +28,19 @@ export const TRANSLATE_SOCKET_PATH = '/run/aigw/extproc.sock';
  * unless `--show-secrets`.
  */
 export async function translateConfig(options: TranslateOptions): Promise<number> {
-  const path = resolve(options.configPath);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  const sources: ConfigSource[] = [];
+  for (const configPath of options.configPaths) {
+    const path = resolve(configPath);
+    try {
+      sources.push({ file: configPath, text: await readFile(path, 'utf8') });
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+      throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   let compiled;
   try {
-    compiled = compileConfig(text, { file: options.configPath, env: options.env, extProcSocketPath: TRANSLATE_SOCKET_PATH });
+    compiled = compileSources(sources, { env: options.env, extProcSocketPath: TRANSLATE_SOCKET_PATH });
   } catch (error) {
     if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
     throw error;

@@ -106,7 +106,8 @@ function targetRoutes(attached: readonly RouteModel[]): Json[] {
 
 function routeAction(rule: RuleModel, cluster: string): Json {
   const timeout = rule.backendRequestTimeoutMs ?? rule.requestTimeoutMs;
-  return { cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true, ...(rule.retry ? { retry_policy: retryPolicy(rule) } : {}) };
+  const retry = rule.retry || rule.streamIdleTimeoutMs !== undefined ? retryPolicy(rule) : undefined;
+  return { cluster, timeout: envoyDuration(timeout), auto_host_rewrite: true, ...(retry ? { retry_policy: retry } : {}) };
 }
 
 /**
@@ -115,9 +116,12 @@ function routeAction(rule: RuleModel, cluster: string): Json {
  * fallback; the upstream ext_proc filter translates the request again for the new backend.
  */
 function retryPolicy(rule: RuleModel): Json {
+  // streamIdleTimeout lives in the retry policy (per attempt), as Envoy AI Gateway sets it.
+  const idle: { [key: string]: Json } = rule.streamIdleTimeoutMs !== undefined ? { per_try_idle_timeout: envoyDuration(rule.streamIdleTimeoutMs) } : {};
   const retry = rule.retry;
-  if (!retry) return null;
+  if (!retry) return idle;
   return {
+    ...idle,
     retry_on: retry.triggers.join(','),
     num_retries: retry.numRetries,
     ...(retry.httpStatusCodes.length > 0 ? { retriable_status_codes: retry.httpStatusCodes } : {}),

@@ -246,9 +246,13 @@ test('dangling references are errors at the reference', () => {
   assert.match(errors[1] ?? '', /BackendSecurityPolicy "openai-key": spec.apiKey.secretRef.name: Secret default\/no-such-secret not found/);
 });
 
-test('unsupported kinds, CEL costs, missing Gateway and bad YAML are reported, not dropped', () => {
-  assert.match(compileError(`${BASE}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec: {}\n`).join('\n'), /kind Deployment \(apps\/v1\) is not supported by aigw run/);
-  assert.match(compileError(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens')).join('\n'), /CEL costs are not supported by aigw run yet/);
+test('unsupported kinds, bad CEL costs, missing Gateway and bad YAML are reported, not dropped', () => {
+  assert.match(compileError(`${BASE}---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: x\nspec: {}\n`).join('\n'), /kind Widget \(example.com\/v1\) is not supported by aigw run/);
+  const withWorkload = compileConfig(`${BASE}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec: {}\n`, { ...OPTIONS, env: ENV });
+  assert.match(withWorkload.warnings.map(formatDiagnostic).join('\n'), /warning: Deployment "x": kind: Deployment is not gateway configuration; aigw run skips it/);
+  assert.match(compileError(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens +')).join('\n'), /spec.llmRequestCosts\[0\].cel: Invalid value: cannot parse CEL cost expression/);
+  const cel = compileConfig(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens * uint(2)'), { ...OPTIONS, env: ENV });
+  assert.deepEqual(cel.filterConfig.routes[0]?.costs, [{ metadataKey: 'llm_input_token', type: 'CEL', cel: 'input_tokens * uint(2)' }]);
   assert.match(compileError(BASE.replace(/^[\s\S]*?---\n[\s\S]*?---\n/, '')).join('\n'), /no Gateway found/);
   assert.match(compileError('kind: [unclosed\n').join('\n'), /^gw.yaml:\d+:\d+: error: /);
   assert.match(compileError('model: ${OOPS\n').join('\n'), /^gw.yaml:1:8: error: closing brace expected/);

@@ -46,6 +46,7 @@ export interface RuleModel {
   matches: HeaderMatch[][];
   requestTimeoutMs: number;
   backendRequestTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
   /** From a BackendTrafficPolicy targeting the route (or its Gateway). */
   retry?: RetrySettings;
   refs: BackendRefModel[];

@@ -159,6 +159,7 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, listeners: string[], 
       matches: rule.matches,
       requestTimeoutMs: rule.requestTimeoutMs,
       ...(rule.backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs: rule.backendRequestTimeoutMs } : {}),
+      ...(rule.streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs: rule.streamIdleTimeoutMs } : {}),
       ...(retry ? { retry } : {}),
       refs,
     };

@@ -130,7 +130,12 @@ export class BackendExchange {
         ...(this.streaming && this.firstChunkAt !== undefined ? { ttftSeconds: (this.firstChunkAt - this.startedAt) / 1000 } : {}),
       },
     );
-    const costs = computeCosts(this.runtime.costsByRoute.get(this.backend.route) ?? [], this.usage);
+    const costs = computeCosts(this.runtime.costsByRoute.get(this.backend.route) ?? [], {
+      model: this.attributes.requestModel,
+      backend: this.backend.name,
+      routeName: this.backend.route,
+      usage: this.usage,
+    });
     return dynamicMetadata({
       ...costs,
       backend_name: this.backend.name,

@@ -1,36 +1,43 @@
+import { compileCostExpression, type CostInputs, type CostProgram } from './cost-expression.js';
 import type { LLMRequestCost } from './filter-config.js';
-import type { TokenUsage } from './usage/token-usage.js';
 
-/**
- * Evaluates a route's llmRequestCosts for a finished response. A count the provider did not
- * report contributes 0 here, as upstream does: the cost metadata is a number consumed by rate
- * limits, which have no notion of "unknown".
- */
-export function computeCosts(costs: readonly LLMRequestCost[], usage: TokenUsage): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const cost of costs) {
-    const value = costValue(cost, usage);
-    if (value !== undefined) result[cost.metadataKey] = value;
-  }
-  return result;
+/** A route cost ready to evaluate: token types read a count, CEL entries run their program. */
+export interface CompiledCost {
+  metadataKey: string;
+  evaluate: CostProgram;
 }
 
-function costValue(cost: LLMRequestCost, usage: TokenUsage): number | undefined {
+/**
+ * Compiles a route's llmRequestCosts once, at config load. A count the provider did not report
+ * contributes 0, as upstream does: the cost metadata is a number consumed by rate limits, which
+ * have no notion of "unknown".
+ */
+export function compileCosts(costs: readonly LLMRequestCost[]): CompiledCost[] {
+  return costs.map((cost) => ({ metadataKey: cost.metadataKey, evaluate: costProgram(cost) }));
+}
+
+function costProgram(cost: LLMRequestCost): CostProgram {
   switch (cost.type) {
     case 'InputToken':
-      return usage.inputTokens ?? 0;
+      return ({ usage }) => usage.inputTokens ?? 0;
     case 'CachedInputToken':
-      return usage.cachedInputTokens ?? 0;
+      return ({ usage }) => usage.cachedInputTokens ?? 0;
     case 'CacheCreationInputToken':
-      return usage.cacheCreationInputTokens ?? 0;
+      return ({ usage }) => usage.cacheCreationInputTokens ?? 0;
     case 'OutputToken':
-      return usage.outputTokens ?? 0;
+      return ({ usage }) => usage.outputTokens ?? 0;
     case 'TotalToken':
-      return usage.totalTokens ?? 0;
+      return ({ usage }) => usage.totalTokens ?? 0;
     case 'ReasoningToken':
-      return usage.reasoningTokens ?? 0;
+      return ({ usage }) => usage.reasoningTokens ?? 0;
     case 'CEL':
-      // The compiler rejects CEL costs until the CEL evaluator lands; never reached.
-      return undefined;
+      return compileCostExpression(cost.cel ?? '');
   }
+}
+
+/** Every cost of a finished response, by metadata key. */
+export function computeCosts(costs: readonly CompiledCost[], inputs: CostInputs): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const cost of costs) result[cost.metadataKey] = cost.evaluate(inputs);
+  return result;
 }

@@ -1,6 +1,7 @@
-import type { BackendConfig, FilterConfig, LLMRequestCost } from './filter-config.js';
+import type { BackendConfig, FilterConfig } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
+import { compileCosts, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from './route-matcher.js';
 
@@ -19,7 +20,7 @@ export interface RuntimeConfig {
    * (another provider's key, say) reaches the next provider.
    */
   headersSetByRule: ReadonlyMap<string, readonly string[]>;
-  costsByRoute: ReadonlyMap<string, readonly LLMRequestCost[]>;
+  costsByRoute: ReadonlyMap<string, readonly CompiledCost[]>;
   /** Whether any route records costs (then streaming requests must ask for usage). */
   anyCosts: boolean;
   /** The `GET /v1/models` body for a request's host (routes with hostnames list their models only there). */
@@ -30,7 +31,7 @@ export interface RuntimeConfig {
 
 export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, logger: Logger): RuntimeConfig {
   const loadedAt = Math.floor(Date.now() / 1000);
-  const costsByRoute = new Map(config.routes.map((route) => [route.name, route.costs] as const));
+  const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs)] as const));
   const matchedHeaders = new Set<string>();
   for (const rule of config.rules) for (const header of rule.headers) if (header.name !== MODEL_MATCH_NAME) matchedHeaders.add(header.name);
   return {

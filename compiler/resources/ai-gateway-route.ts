@@ -1,3 +1,4 @@
+import { compileCostExpression } from '../../extproc/cost-expression.js';
 import { COST_TYPES, type LLMRequestCost } from '../../extproc/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
 import { parseDuration } from '../quantities.js';
@@ -25,6 +26,8 @@ export interface AIGatewayRouteRule {
   /** Milliseconds; 60s when unset, as upstream. 0 disables the timeout. */
   requestTimeoutMs: number;
   backendRequestTimeoutMs?: number;
+  /** Longest silence allowed between response bytes of one attempt. */
+  streamIdleTimeoutMs?: number;
   modelsOwnedBy: string;
   /** Unix seconds, if set. */
   modelsCreatedAt?: number;
@@ -56,7 +59,16 @@ export function readAIGatewayRouteSpec(spec: FieldReader): AIGatewayRouteSpec {
     const type = cost.oneOf('type', COST_TYPES) ?? 'InputToken';
     if (!cost.has('type')) cost.error('type', 'Required value');
     const cel = cost.string('cel');
-    if (type === 'CEL') cost.unsupported('type', 'CEL costs are not supported by aigw run yet', 'use one of the token types');
+    if (type === 'CEL') {
+      if (cel === undefined) cost.error('cel', 'Required value: a CEL expression is required when type is CEL');
+      else {
+        try {
+          compileCostExpression(cel);
+        } catch (error) {
+          cost.error('cel', `Invalid value: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
     cost.done();
     return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
   });
@@ -91,8 +103,7 @@ function readRule(rule: FieldReader): AIGatewayRouteRule {
     backendRequestTimeoutMs = readDuration(timeouts, 'backendRequest');
     timeouts.done();
   }
-  if (rule.has('streamIdleTimeout')) rule.unsupported('streamIdleTimeout', 'streamIdleTimeout is not supported by aigw run yet');
-  rule.ignore('streamIdleTimeout');
+  const streamIdleTimeoutMs = readDuration(rule, 'streamIdleTimeout');
   const modelsOwnedBy = rule.string('modelsOwnedBy') ?? 'Envoy AI Gateway';
   const createdAtText = rule.string('modelsCreatedAt');
   let modelsCreatedAt: number | undefined;
@@ -107,6 +118,7 @@ function readRule(rule: FieldReader): AIGatewayRouteRule {
     backendRefs,
     requestTimeoutMs,
     ...(backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs } : {}),
+    ...(streamIdleTimeoutMs !== undefined && streamIdleTimeoutMs > 0 ? { streamIdleTimeoutMs } : {}),
     modelsOwnedBy,
     ...(modelsCreatedAt !== undefined ? { modelsCreatedAt } : {}),
   };

@@ -69,6 +69,17 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
 /** Kinds of the AI gateway API that a later aigw version will compile. */
 const NOT_YET = new Set(['MCPRoute', 'GatewayConfig', 'QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
 
+/**
+ * Kubernetes workload, RBAC and bookkeeping kinds that example manifests ship next to the gateway
+ * (the demo upstreams and their permissions). They are not gateway configuration, so aigw run
+ * skips them with a warning, as upstream aigw passes them through untouched.
+ */
+const NOT_GATEWAY_CONFIG = new Set([
+  'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob', 'Service', 'ServiceAccount',
+  'ConfigMap', 'PersistentVolumeClaim', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy',
+  'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'InferenceObjective',
+]);
+
 function isKnownKind(kind: string): kind is ResourceKind {
   return Object.hasOwn(KINDS, kind);
 }
@@ -94,6 +105,10 @@ export function readResources(
     const apiVersion = root.requiredString('apiVersion');
     const kind = root.requiredString('kind');
     if (!kind) continue;
+    if (NOT_GATEWAY_CONFIG.has(kind)) {
+      root.warn('kind', `${kind} is not gateway configuration; aigw run skips it (run the workload yourself if a backend needs it)`);
+      continue;
+    }
     if (!isKnownKind(kind)) {
       root.unsupported('kind', NOT_YET.has(kind) ? `kind ${kind} is not supported by aigw run yet` : `kind ${kind} (${apiVersion}) is not supported by aigw run`, 'remove this resource from the file');
       continue;
