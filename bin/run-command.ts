@@ -75,6 +75,7 @@ export async function runGateway(options: RunOptions): Promise<number> {
     envoyAdminAddressFile: adminAddressFile,
     logLevel: options.debug ? 'debug' : 'warn',
     stderr: options.stderr,
+    env: compiled.model.extProcEnv,
   }).catch((error: unknown) => {
     throw new RunError(`external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
   });

@@ -291,6 +291,38 @@ spec:
   assert.deepEqual(backend?.headerMutation, { set: [{ name: 'x-team', value: 'route' }], remove: ['x-debug'] });
 });
 
+test('GatewayConfig: global costs under the route\'s own, ext_proc environment', () => {
+  const text = BASE.replace('kind: Gateway\nmetadata:\n  name: gw\n', 'kind: Gateway\nmetadata:\n  name: gw\n  annotations:\n    aigateway.envoyproxy.io/gateway-config: gw-config\n') +
+    `---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: GatewayConfig
+metadata:
+  name: gw-config
+spec:
+  globalLLMRequestCosts:
+    - metadataKey: llm_input_token
+      type: OutputToken
+    - metadataKey: llm_total_token
+      type: TotalToken
+  extProc:
+    kubernetes:
+      env:
+        - name: OTEL_SERVICE_NAME
+          value: my-gateway
+      resources:
+        limits:
+          cpu: "1"
+`;
+  const compiled = compileConfig(text, { ...OPTIONS, env: ENV });
+  assert.deepEqual(compiled.filterConfig.routes[0]?.costs, [
+    { metadataKey: 'llm_input_token', type: 'InputToken' },
+    { metadataKey: 'llm_total_token', type: 'TotalToken' },
+  ]);
+  assert.deepEqual(compiled.model.extProcEnv, { OTEL_SERVICE_NAME: 'my-gateway' });
+  assert.match(compiled.warnings.map(formatDiagnostic).join('\n'), /spec.extProc.kubernetes.resources: ignored by aigw run/);
+  assert.match(compileError(text.replace('gateway-config: gw-config', 'gateway-config: nope')).join('\n'), /GatewayConfig default\/nope not found/);
+});
+
 test('the shipped example compiles', () => {
   const text = readFileSync(new URL('../../examples/openai-compatible.yaml', import.meta.url), 'utf8');
   const compiled = compileConfig(text, { ...OPTIONS, env: { OPENAI_API_KEY: 'sk-1' } });

@@ -15,6 +15,8 @@ export interface GatewayModel {
   logLevels: Record<string, string>;
   routes: RouteModel[];
   models: ModelInfo[];
+  /** Environment for the ext_proc process (GatewayConfig `extProc.kubernetes.env`). */
+  extProcEnv: Record<string, string>;
 }
 
 export interface ListenerModel {

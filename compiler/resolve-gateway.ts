@@ -1,4 +1,5 @@
-import type { BackendConfig, ModelInfo } from '../extproc/filter-config.js';
+import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
+import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel } from './gateway-model.js';
 import type { ObjectReference } from './resources/object-meta.js';
@@ -19,6 +20,9 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     return undefined;
   }
   const listeners: ListenerModel[] = [];
+  const globalCosts = new Map<string, LLMRequestCost[]>();
+  const extProcEnv: Record<string, string> = {};
+  const usedConfigs = new Set<string>();
   const ports = new Map<number, string>();
   const logLevels: Record<string, string> = {};
   const referencedProxies = new Set<string>();
@@ -31,6 +35,17 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
       gateway.reader.warn(undefined, `GatewayClass ${JSON.stringify(gateway.spec.gatewayClassName)} is not defined in the configuration; aigw run serves the Gateway anyway`);
     }
     const accessLogs = gatewayProxy(gateway, index, logLevels, referencedProxies);
+    const configName = gateway.metadata.annotations[GATEWAY_CONFIG_ANNOTATION];
+    if (configName !== undefined) {
+      const config = index.find('GatewayConfig', configName, gateway.metadata.namespace);
+      if (!config) {
+        gateway.reader.errorAt(['metadata', 'annotations', GATEWAY_CONFIG_ANNOTATION], `GatewayConfig ${gateway.metadata.namespace}/${configName} not found`);
+      } else {
+        usedConfigs.add(`${config.metadata.namespace}/${config.metadata.name}`);
+        globalCosts.set(gatewayName, config.spec.globalLLMRequestCosts);
+        Object.assign(extProcEnv, config.spec.extProcEnv);
+      }
+    }
     const bufferLimitBytes = gatewayBufferLimit(gateway, index);
     gateway.spec.listeners.forEach((listener, i) => {
       const name = `${gatewayName}/${listener.name}`;
@@ -39,6 +54,11 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
       ports.set(listener.port, name);
       listeners.push({ name, port: listener.port, bufferLimitBytes, accessLogs });
     });
+  }
+  for (const config of index.all('GatewayConfig')) {
+    if (!usedConfigs.has(`${config.metadata.namespace}/${config.metadata.name}`)) {
+      config.reader.warn(undefined, `not referenced by any Gateway (annotation ${GATEWAY_CONFIG_ANNOTATION}): ignored`);
+    }
   }
   for (const proxy of index.all('EnvoyProxy')) {
     if (!referencedProxies.has(`${proxy.metadata.namespace}/${proxy.metadata.name}`)) proxy.reader.warn(undefined, 'not referenced by any Gateway (spec.infrastructure.parametersRef): ignored');
@@ -69,7 +89,10 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
       if (route.spec.parentRefs.length === 0) route.reader.warn('spec.parentRefs', 'the route has no parentRefs and is not attached to any Gateway: ignored');
       continue;
     }
-    routes.push(resolveRoute(route, [...attachedTo], index, models, retryFor(route, index)));
+    // Gateway-wide costs (GatewayConfig) under the route's own; the first attached Gateway's apply.
+    const firstGateway = [...attachedTo][0]?.split('/').slice(0, 2).join('/') ?? '';
+    const inherited = globalCosts.get(firstGateway) ?? [];
+    routes.push(resolveRoute(route, [...attachedTo], index, models, retryFor(route, index), inherited));
   }
   for (const policy of index.all('BackendTrafficPolicy')) {
     const targetsSomething = policy.spec.targetRefs.some(
@@ -78,7 +101,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     if (!targetsSomething) policy.reader.warn('spec.targetRefs', 'targets neither a Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
   }
 
-  return { listeners, logLevels, routes, models: [...models.values()] };
+  return { listeners, logLevels, routes, models: [...models.values()], extProcEnv };
 }
 
 /** The Gateway's EnvoyProxy: merges its log levels into `logLevels` and returns its access logs. */
@@ -124,7 +147,14 @@ function retryFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex): Re
   return (forRoute ?? forGateway)?.spec.retry;
 }
 
-function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, listeners: string[], index: ResourceIndex, models: Map<string, ModelInfo>, retry: RetrySettings | undefined): RouteModel {
+function resolveRoute(
+  route: ResourceOf<'AIGatewayRoute'>,
+  listeners: string[],
+  index: ResourceIndex,
+  models: Map<string, ModelInfo>,
+  retry: RetrySettings | undefined,
+  globalCosts: readonly LLMRequestCost[],
+): RouteModel {
   const namespace = route.metadata.namespace;
   const routeName = `${namespace}/${route.metadata.name}`;
   const rules = route.spec.rules.map((rule, ruleIndex): RuleModel => {
@@ -164,7 +194,7 @@ function resolveRoute(route: ResourceOf<'AIGatewayRoute'>, listeners: string[], 
       refs,
     };
   });
-  return { name: routeName, listeners, hostnames: route.spec.hostnames, costs: dedupeCosts(route.spec.llmRequestCosts), rules };
+  return { name: routeName, listeners, hostnames: route.spec.hostnames, costs: dedupeCosts([...globalCosts, ...route.spec.llmRequestCosts]), rules };
 }
 
 function resolveBackendRef(

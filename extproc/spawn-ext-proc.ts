@@ -11,6 +11,8 @@ export interface SpawnExtProcOptions {
   envoyAdminAddressFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   stderr: NodeJS.WritableStream;
+  /** Extra environment (GatewayConfig `extProc.kubernetes.env`), on top of aigw's own. */
+  env?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -49,7 +51,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       '--envoy-admin-address-file', options.envoyAdminAddressFile,
       '--log-level', options.logLevel,
     ],
-    { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', reject: false, buffer: false },
+    { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', reject: false, buffer: false, env: options.env ?? {} },
   );
   const exited = child.then((result) => result.exitCode ?? (result.signal ? 128 : 1));
   let output = '';

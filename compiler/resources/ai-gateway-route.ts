@@ -54,24 +54,7 @@ export function readAIGatewayRouteSpec(spec: FieldReader): AIGatewayRouteSpec {
   if (!spec.has('rules')) spec.error('rules', 'Required value');
   const rules = spec.objects('rules').map(readRule);
   if (rules.length > 15) spec.error('rules', `Too many: ${rules.length}: must have at most 15 items`);
-  const llmRequestCosts = spec.objects('llmRequestCosts').map((cost): LLMRequestCost => {
-    const metadataKey = cost.requiredString('metadataKey');
-    const type = cost.oneOf('type', COST_TYPES) ?? 'InputToken';
-    if (!cost.has('type')) cost.error('type', 'Required value');
-    const cel = cost.string('cel');
-    if (type === 'CEL') {
-      if (cel === undefined) cost.error('cel', 'Required value: a CEL expression is required when type is CEL');
-      else {
-        try {
-          compileCostExpression(cel);
-        } catch (error) {
-          cost.error('cel', `Invalid value: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-    }
-    cost.done();
-    return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
-  });
+  const llmRequestCosts = readCosts(spec, 'llmRequestCosts');
   const hostnames = spec.strings('hostnames').map((hostname) => hostname.toLowerCase());
   hostnames.forEach((hostname, i) => {
     if (!HOSTNAME.test(hostname)) spec.errorAt([...spec.path, 'hostnames', i], `Invalid value: ${JSON.stringify(hostname)}: must be a DNS name, optionally prefixed with "*."`);
@@ -149,6 +132,28 @@ function readBackendRef(ref: FieldReader): RouteBackendRef {
     path: ref.fieldPath(),
     reader: ref,
   };
+}
+
+/** Reads a list of LLMRequestCost (`llmRequestCosts`, GatewayConfig `globalLLMRequestCosts`); CEL is checked now. */
+export function readCosts(parent: FieldReader, key: string): LLMRequestCost[] {
+  return parent.objects(key).map((cost): LLMRequestCost => {
+    const metadataKey = cost.requiredString('metadataKey');
+    const type = cost.oneOf('type', COST_TYPES) ?? 'InputToken';
+    if (!cost.has('type')) cost.error('type', 'Required value');
+    const cel = cost.string('cel');
+    if (type === 'CEL') {
+      if (cel === undefined) cost.error('cel', 'Required value: a CEL expression is required when type is CEL');
+      else {
+        try {
+          compileCostExpression(cel);
+        } catch (error) {
+          cost.error('cel', `Invalid value: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    cost.done();
+    return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
+  });
 }
 
 /** Reads `headerMutation` (Gateway API HTTPHeaderFilter subset: set and remove). */

@@ -11,6 +11,7 @@ import { readBackendSpec } from './backend.js';
 import { readClientTrafficPolicySpec } from './client-traffic-policy.js';
 import { readEnvoyProxySpec } from './envoy-proxy.js';
 import { readGatewayClassSpec } from './gateway-class.js';
+import { readGatewayConfigSpec } from './gateway-config.js';
 import { readGatewaySpec } from './gateway.js';
 import { readObjectMeta, type ObjectMeta } from './object-meta.js';
 import type { Resource, ResourceKind } from './resource.js';
@@ -31,6 +32,7 @@ const AI_GATEWAY = ['aigateway.envoyproxy.io/v1beta1', 'aigateway.envoyproxy.io/
 const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
   GatewayClass: { apiVersions: GATEWAY_API, read: (spec, metadata, reader) => ({ kind: 'GatewayClass', metadata, spec: readGatewayClassSpec(spec), reader }) },
   Gateway: { apiVersions: GATEWAY_API, read: (spec, metadata, reader) => ({ kind: 'Gateway', metadata, spec: readGatewaySpec(spec), reader }) },
+  GatewayConfig: { apiVersions: AI_GATEWAY, read: (spec, metadata, reader) => ({ kind: 'GatewayConfig', metadata, spec: readGatewayConfigSpec(spec), reader }) },
   EnvoyProxy: { apiVersions: ENVOY_GATEWAY, read: (spec, metadata, reader) => ({ kind: 'EnvoyProxy', metadata, spec: readEnvoyProxySpec(spec), reader }) },
   ClientTrafficPolicy: {
     apiVersions: ENVOY_GATEWAY,
@@ -67,7 +69,7 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
 };
 
 /** Kinds of the AI gateway API that a later aigw version will compile. */
-const NOT_YET = new Set(['MCPRoute', 'GatewayConfig', 'QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
+const NOT_YET = new Set(['MCPRoute', 'QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
 
 /**
  * Kubernetes workload, RBAC and bookkeeping kinds that example manifests ship next to the gateway

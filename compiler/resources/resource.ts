@@ -8,6 +8,7 @@ import type { BackendSpec } from './backend.js';
 import type { ClientTrafficPolicySpec } from './client-traffic-policy.js';
 import type { EnvoyProxySpec } from './envoy-proxy.js';
 import type { GatewayClassSpec } from './gateway-class.js';
+import type { GatewayConfigSpec } from './gateway-config.js';
 import type { GatewaySpec } from './gateway.js';
 import type { ObjectMeta } from './object-meta.js';
 import type { SecretData } from './secret.js';
@@ -24,6 +25,7 @@ interface Base<K extends string, S> {
 export type Resource =
   | Base<'GatewayClass', GatewayClassSpec>
   | Base<'Gateway', GatewaySpec>
+  | Base<'GatewayConfig', GatewayConfigSpec>
   | Base<'EnvoyProxy', EnvoyProxySpec>
   | Base<'ClientTrafficPolicy', ClientTrafficPolicySpec>
   | Base<'BackendTrafficPolicy', BackendTrafficPolicySpec>
