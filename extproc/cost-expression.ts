@@ -41,7 +41,7 @@ export function compileCostExpression(expression: string): CostProgram {
     if (isCelError(result)) throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)} failed: ${result.message}`);
     if (isCelUint(result)) return Number(result.value);
     if (typeof result === 'bigint' && result >= 0n) return Number(result);
-    throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)} must give a non-negative integer or uint, got ${String(result)}`);
+    throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)} must give a non-negative integer or uint, got ${typeof result === "object" ? "a " + (Array.isArray(result) ? "list" : "map or message") : JSON.stringify(String(result))}`);
   };
   program({ model: 'sample-model', backend: 'ns/backend', routeName: 'ns/route', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } });
   return program;
