@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { compileSources, type ConfigSource } from '../compiler/compile-config.js';
+import { compileSources, type CompiledConfig, type ConfigSource } from '../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
 import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../extproc/filter-config.js';
 import { RunError } from './run-command.js';
@@ -46,13 +46,13 @@ export async function translateConfig(options: TranslateOptions): Promise<number
     throw error;
   }
   for (const warning of compiled.warnings) options.stderr.write(`${formatDiagnostic(warning)}\n`);
-  const extproc = options.showSecrets ? compiled.filterConfig : redactFilterConfig(compiled.filterConfig);
-  if (options.output === 'json') {
-    options.stdout.write(`${JSON.stringify({ envoy: compiled.bootstrap, extproc }, null, 2)}\n`);
-  } else {
-    options.stdout.write(
-      `# Envoy bootstrap (envoy -c)\n${stringify(compiled.bootstrap, { lineWidth: 0 })}---\n# ext_proc config (${FILTER_CONFIG_VERSION})\n${stringify(extproc, { lineWidth: 0 })}`,
-    );
-  }
+  options.stdout.write(renderTranslation(compiled, options));
   return 0;
+}
+
+/** The printed form of a compiled configuration (also what the golden tests compare). */
+export function renderTranslation(compiled: CompiledConfig, options: { output: 'yaml' | 'json'; showSecrets: boolean }): string {
+  const extproc = options.showSecrets ? compiled.filterConfig : redactFilterConfig(compiled.filterConfig);
+  if (options.output === 'json') return `${JSON.stringify({ envoy: compiled.bootstrap, extproc }, null, 2)}\n`;
+  return `# Envoy bootstrap (envoy -c)\n${stringify(compiled.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false })}---\n# ext_proc config (${FILTER_CONFIG_VERSION})\n${stringify(extproc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
