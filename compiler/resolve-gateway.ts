@@ -252,18 +252,18 @@ function resolveAuth(aisb: ResourceOf<'AIServiceBackend'>, index: ResourceIndex)
   const secretNamespace = secretRef.namespace ?? policy.metadata.namespace;
   const secret = index.find('Secret', secretRef.name, secretNamespace);
   if (!secret) {
-    policy.reader.errorAt(['spec', 'apiKey', 'secretRef', 'name'], `Secret ${secretNamespace}/${secretRef.name} not found`);
+    policy.reader.errorAt(policy.spec.auth.secretRefPath, `Secret ${secretNamespace}/${secretRef.name} not found`);
     return undefined;
   }
   const key = secret.spec.data.apiKey;
   if (key === undefined) {
-    secret.reader.errorAt(['stringData'], 'the Secret has no "apiKey" key, which the APIKey BackendSecurityPolicy reads', 'add stringData.apiKey');
+    secret.reader.errorAt(['stringData'], `the Secret has no "apiKey" key, which the ${policy.spec.auth.type} BackendSecurityPolicy reads`, 'add stringData.apiKey');
     return undefined;
   }
   if (key.trim() === '') {
     secret.reader.warn('stringData.apiKey', 'the API key is empty (an unset environment variable?); requests will reach the provider without a usable key');
   }
-  return { type: 'APIKey', key: key.trim() };
+  return { type: policy.spec.auth.type, key: key.trim() };
 }
 
 function filterSchema(schema: ResourceOf<'AIServiceBackend'>['spec']['schema']): BackendConfig['schema'] {

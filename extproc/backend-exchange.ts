@@ -2,6 +2,7 @@ import { createContentDecoder, type ContentDecoder } from './content-decoder.js'
 import { computeCosts } from './costs.js';
 import type { Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
+import { authHeader } from './auth-header.js';
 import type { BackendConfig, BodyMutation } from './filter-config.js';
 import { removeTopLevelField, setTopLevelField } from './json-patch.js';
 import { invalidRequestBody } from './gateway-error.js';
@@ -17,6 +18,7 @@ import type { Translator } from './translator/translator.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export const MODEL_HEADER = 'x-ai-eg-model';
+
 
 /** What the request to the backend needs: header edits, and whether the body is rewritten. */
 export interface BackendRequest {
@@ -70,7 +72,8 @@ export class BackendExchange {
     const set: HeaderValueOption[] = [setHeader(':path', translation.path)];
     if (requestModel !== originalModel) set.push(setHeader(MODEL_HEADER, requestModel));
     for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
-    if (this.backend.auth?.type === 'APIKey') set.push(setHeader('authorization', `Bearer ${this.backend.auth.key}`));
+    const auth = this.backend.auth;
+    if (auth) set.push(setHeader(...authHeader(auth)));
     this.translatorNeedsBody = translation.needsBody;
     const needsBody = translation.needsBody || this.backend.bodyMutation !== undefined;
     return { set, remove: this.backend.headerMutation?.remove ?? [], needsBody };

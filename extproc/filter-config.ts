@@ -90,7 +90,7 @@ export interface BackendSchema {
 }
 
 /** Resolved BackendSecurityPolicy credentials. Secret values are inlined. */
-export type BackendAuth = { type: 'APIKey'; key: string };
+export type BackendAuth = { type: 'APIKey' | 'AzureAPIKey' | 'AnthropicAPIKey'; key: string };
 
 /** Header edits for one backend (AIServiceBackend + route backendRef `headerMutation`, merged). */
 export interface HeaderMutation {

@@ -99,7 +99,7 @@ function parseBackend(value: unknown, path: string): BackendConfig {
 
 function parseAuth(value: unknown, path: string): BackendAuth {
   const auth = record(value, path);
-  if (auth.type === 'APIKey') return { type: 'APIKey', key: string(auth.key, `${path}.key`) };
+  if (auth.type === 'APIKey' || auth.type === 'AzureAPIKey' || auth.type === 'AnthropicAPIKey') return { type: auth.type, key: string(auth.key, `${path}.key`) };
   throw new FilterConfigError(`${path}.type: unknown auth type ${JSON.stringify(auth.type)}`);
 }
 

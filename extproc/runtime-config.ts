@@ -1,6 +1,7 @@
 import type { BackendConfig, FilterConfig } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
+import { AUTH_HEADER_NAME } from './auth-header.js';
 import { compileCosts, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from './route-matcher.js';
@@ -62,7 +63,7 @@ function headersSetByRule(config: FilterConfig): Map<string, string[]> {
     for (const ref of rule.backends) {
       const backend = backends.get(ref.name);
       for (const header of backend?.headerMutation?.set ?? []) names.add(header.name);
-      if (backend?.auth) names.add('authorization');
+      if (backend?.auth) names.add(AUTH_HEADER_NAME[backend.auth.type]);
     }
     result.set(rule.name, [...names]);
   }

@@ -19,6 +19,7 @@ export function readAIServiceBackendSpec(spec: FieldReader): AIServiceBackendSpe
     if (!schema.has('name')) schema.error('name', 'Required value');
     const prefix = schema.string('prefix');
     const version = schema.string('version');
+    if (name === 'AzureOpenAI' && version === undefined) schema.warn('version', 'no api-version: Azure OpenAI requires one (e.g. 2024-10-21); requests will fail');
     schema.done();
     if (name) {
       schemaValue = {

@@ -12,7 +12,15 @@ import type { ResponseBodyTranslation, Translator, TranslatorContext } from './t
  */
 export function openAIToOpenAI(context: TranslatorContext): Translator {
   const prefix = context.backend.schema.prefix ?? 'v1';
-  const override = context.backend.modelNameOverride;
+  return openAIWireFormat(context, { path: joinPath(prefix, context.endpoint.suffix), writeOverrideToBody: true });
+}
+
+/**
+ * The OpenAI wire format to some path: shared by every backend that speaks it (OpenAI and
+ * compatibles, Azure OpenAI), which differ only in the path and in where the model goes.
+ */
+export function openAIWireFormat(context: TranslatorContext, options: { path: string; writeOverrideToBody: boolean }): Translator {
+  const override = options.writeOverrideToBody ? context.backend.modelNameOverride : undefined;
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
   let sse: SseDataLines | undefined;
@@ -34,7 +42,7 @@ export function openAIToOpenAI(context: TranslatorContext): Translator {
 
   return {
     requestHeaders: () => ({
-      path: joinPath(prefix, context.endpoint.suffix),
+      path: options.path,
       needsBody: override !== undefined && override !== '' && override !== context.originalModel,
     }),
     requestBody: (original) =>

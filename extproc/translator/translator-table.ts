@@ -1,5 +1,6 @@
 import type { EndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
+import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
 import { openAIToOpenAI } from './openai-to-openai.js';
 import type { TranslatorFactory } from './translator.js';
 
@@ -18,9 +19,9 @@ const notYet = (schema: SchemaName): Unsupported => ({
  * Every (endpoint, backend schema) pair, checked by the compiler: adding a schema name fails the
  * build until each endpoint either handles it or says why not.
  */
-const bySchema = (openAI: TranslatorFactory): Record<SchemaName, Entry> => ({
+const bySchema = (openAI: TranslatorFactory, azure: Entry): Record<SchemaName, Entry> => ({
   OpenAI: openAI,
-  AzureOpenAI: notYet('AzureOpenAI'),
+  AzureOpenAI: azure,
   AWSBedrock: notYet('AWSBedrock'),
   AWSAnthropic: notYet('AWSAnthropic'),
   GCPVertexAI: notYet('GCPVertexAI'),
@@ -30,9 +31,9 @@ const bySchema = (openAI: TranslatorFactory): Record<SchemaName, Entry> => ({
 });
 
 export const TRANSLATORS: Record<Exclude<EndpointName, 'models'>, Record<SchemaName, Entry>> = {
-  'chat-completions': bySchema(openAIToOpenAI),
-  completions: bySchema(openAIToOpenAI),
-  embeddings: bySchema(openAIToOpenAI),
+  'chat-completions': bySchema(openAIToOpenAI, openAIToAzureOpenAI),
+  completions: bySchema(openAIToOpenAI, { unsupported: 'Azure OpenAI does not serve the legacy /v1/completions API through the gateway' }),
+  embeddings: bySchema(openAIToOpenAI, openAIToAzureOpenAI),
 };
 
 export function isUnsupported(entry: Entry): entry is Unsupported {

@@ -135,6 +135,34 @@ test('a 500 from the primary falls back to the next priority, translated for it'
   assert.equal(retried.header('x-primary-only'), undefined, 'headers of the failed attempt do not leak into the retry');
 });
 
+test('fallback across schemas: OpenAI primary, Azure OpenAI secondary with its own path and key header', async () => {
+  const port = await freePort();
+  const azure = await startFakeOpenAI({ usage: { promptTokens: 5, completionTokens: 1 } });
+  const failing = await startFakeOpenAI({ error: { status: 503 } });
+  const yaml = config(port)
+    .replace(`port: ${secondary.port}`, `port: ${azure.port}`)
+    .replace(`port: ${primary.port}`, `port: ${failing.port}`)
+    .replace('    name: OpenAI\n    prefix: alt/v1\n', '    name: AzureOpenAI\n    version: 2025-01-01-preview\n')
+    .replace('  type: APIKey\n  apiKey:\n    secretRef:\n      name: secondary-key', '  type: AzureAPIKey\n  azureAPIKey:\n    secretRef:\n      name: secondary-key')
+    .replace('      httpStatusCodes:\n        - 500', '      httpStatusCodes:\n        - 503');
+  const gateway = await startAigw({ configYaml: yaml });
+  try {
+    const crossClient = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const completion = await crossClient.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(completion.usage?.prompt_tokens, 5);
+    assert.equal(failing.requests.length, 1);
+    const [retried] = azure.requests;
+    assert.equal(retried?.path, '/openai/deployments/secondary-model/chat/completions');
+    assert.equal(retried?.url, '/openai/deployments/secondary-model/chat/completions?api-version=2025-01-01-preview');
+    assert.equal(retried?.header('api-key'), 'sk-secondary');
+    assert.equal(retried?.header('authorization'), undefined, 'the OpenAI key of the failed attempt is not sent to Azure');
+  } finally {
+    await gateway.stop();
+    await azure.close();
+    await failing.close();
+  }
+});
+
 test('a primary that refuses connections falls back too', async () => {
   await primary.close();
   primaryClosed = true;
