@@ -1,6 +1,6 @@
 import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
-import type { BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel } from './gateway-model.js';
-import type { AccessLogSetting } from './resources/envoy-proxy.js';
+import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
+import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
 import { envoyDuration } from './quantities.js';
 
@@ -51,6 +51,7 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
       })),
       clusters: [
         extProcCluster(options),
+        ...model.telemetryClusters.map((cluster) => telemetryCluster(cluster, options)),
         ...model.routes.flatMap((route) =>
           route.rules.flatMap((rule) =>
             rule.mode === 'upstream'
@@ -268,33 +269,28 @@ function endpointAddress(endpoint: BackendEndpoint): Json {
 }
 
 function tlsMatch(ref: BackendRefModel, index: number, options: BootstrapOptions): Json {
-  const tls = ref.tls;
-  const sni = tls?.sni ?? '';
+  return { name: `tls-${index}`, match: { [TLS_MATCH_KEY]: String(index) }, transport_socket: tlsTransportSocket(ref.tls?.sni ?? '', options) };
+}
+
+/** TLS to an upstream with the system trust store; the certificate must name `sni`. */
+function tlsTransportSocket(sni: string, options: BootstrapOptions): Json {
   return {
-    name: `tls-${index}`,
-    match: { [TLS_MATCH_KEY]: String(index) },
-    transport_socket: {
-      name: 'envoy.transport_sockets.tls',
-      typed_config: {
-        '@type': type('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext'),
-        ...(sni ? { sni } : {}),
-        common_tls_context: {
-          validation_context: {
-            trusted_ca: { filename: options.systemCaFile },
-            // Envoy checks only the chain unless a SAN matcher is set.
-            ...(sni ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: sni } }] } : {}),
-          },
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': type('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext'),
+      ...(sni ? { sni } : {}),
+      common_tls_context: {
+        validation_context: {
+          trusted_ca: { filename: options.systemCaFile },
+          // Envoy checks only the chain unless a SAN matcher is set.
+          ...(sni ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: sni } }] } : {}),
         },
       },
     },
   };
 }
 
-function accessLoggers(setting: AccessLogSetting): Json[] {
-  const format: Json =
-    setting.format.type === 'JSON'
-      ? { json_format: setting.format.json }
-      : { text_format_source: { inline_string: setting.format.text.endsWith('\n') ? setting.format.text : `${setting.format.text}\n` } };
+function accessLoggers(setting: AccessLogModel): Json[] {
   const filter: Json | undefined =
     setting.matches.length > 0
       ? {
@@ -307,15 +303,64 @@ function accessLoggers(setting: AccessLogSetting): Json[] {
           },
         }
       : undefined;
-  return setting.files.map((path): Json => {
-    // Envoy's stdout may be a socket (a piped child process), which /dev/stdout cannot open:
-    // write to the process streams directly instead.
-    const stream = STREAM_LOGGERS[path];
-    const typedConfig: Json = stream
-      ? { '@type': type(stream.type), log_format: format }
-      : { '@type': type('envoy.extensions.access_loggers.file.v3.FileAccessLog'), path, log_format: format };
-    return { name: stream?.name ?? 'envoy.access_loggers.file', ...(filter ? { filter } : {}), typed_config: typedConfig };
-  });
+  const withFilter = (logger: { name: string; typed_config: Json }): Json => ({ name: logger.name, ...(filter ? { filter } : {}), typed_config: logger.typed_config });
+  return setting.sinks.map((sink) => withFilter(sink.kind === 'file' ? fileLogger(sink.path, setting.format) : openTelemetryLogger(sink, setting.format)));
+}
+
+/** A file (or stdout/stderr) sink: JSON when the format says so (or only gives JSON fields), else text. */
+function fileLogger(path: string, format: AccessLogModel['format']): { name: string; typed_config: Json } {
+  const json = format.type === 'JSON' || (format.type === undefined && format.json !== undefined && format.text === undefined);
+  const text = format.text ?? DEFAULT_TEXT_FORMAT;
+  const logFormat: Json = json ? { json_format: format.json ?? {} } : { text_format_source: { inline_string: text.endsWith('\n') ? text : `${text}\n` } };
+  // Envoy's stdout may be a socket (a piped child process), which /dev/stdout cannot open:
+  // write to the process streams directly instead.
+  const stream = STREAM_LOGGERS[path];
+  return stream
+    ? { name: stream.name, typed_config: { '@type': type(stream.type), log_format: logFormat } }
+    : { name: 'envoy.access_loggers.file', typed_config: { '@type': type('envoy.extensions.access_loggers.file.v3.FileAccessLog'), path, log_format: logFormat } };
+}
+
+/** An OpenTelemetry sink: the text format is the log body, the JSON fields its attributes (OTLP/gRPC). */
+function openTelemetryLogger(
+  sink: Extract<AccessLogModel['sinks'][number], { kind: 'openTelemetry' }>,
+  format: AccessLogModel['format'],
+): { name: string; typed_config: Json } {
+  const keyValues = (values: Record<string, string>): Json => ({ values: Object.entries(values).map(([key, value]) => ({ key, value: { string_value: value } })) });
+  return {
+    name: 'envoy.access_loggers.open_telemetry',
+    typed_config: {
+      '@type': type('envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig'),
+      common_config: {
+        log_name: 'aigw',
+        transport_api_version: 'V3',
+        grpc_service: {
+          envoy_grpc: { cluster_name: sink.cluster },
+          ...(sink.headers.length > 0 ? { initial_metadata: sink.headers.map((header) => ({ key: header.name.toLowerCase(), value: header.value })) } : {}),
+        },
+      },
+      body: { string_value: format.text ?? DEFAULT_TEXT_FORMAT },
+      ...(format.json ? { attributes: keyValues(format.json) } : {}),
+      ...(Object.keys(sink.resources).length > 0 ? { resource_attributes: keyValues(sink.resources) } : {}),
+    },
+  };
+}
+
+/** The OTLP collector of OpenTelemetry access log sinks, spoken to over gRPC (HTTP/2). */
+function telemetryCluster(cluster: TelemetryCluster, options: BootstrapOptions): Json {
+  const needsDns = cluster.endpoints.some((endpoint) => endpoint.kind === 'fqdn');
+  return {
+    name: cluster.name,
+    ...(needsDns ? { type: 'STRICT_DNS', dns_lookup_family: 'V4_PREFERRED' } : { type: 'STATIC' }),
+    connect_timeout: '10s',
+    load_assignment: { cluster_name: cluster.name, endpoints: [{ lb_endpoints: cluster.endpoints.map((endpoint) => ({ endpoint: endpointAddress(endpoint) })) }] },
+    ...(cluster.tls ? { transport_socket: tlsTransportSocket(cluster.tls.sni, options) } : {}),
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+  };
 }
 
 const STREAM_LOGGERS: Record<string, { name: string; type: string } | undefined> = {

@@ -17,6 +17,21 @@ export interface GatewayModel {
   models: ModelInfo[];
   /** Environment for the ext_proc process (GatewayConfig `extProc.kubernetes.env`). */
   extProcEnv: Record<string, string>;
+  /** OTLP collectors that access logs are sent to (gRPC). */
+  telemetryClusters: TelemetryCluster[];
+}
+
+export interface TelemetryCluster {
+  name: string;
+  endpoints: BackendEndpoint[];
+  tls?: { sni: string; systemCAs: boolean };
+}
+
+/** An EnvoyProxy access log setting with its sinks resolved. */
+export interface AccessLogModel {
+  matches: string[];
+  format: AccessLogSetting['format'];
+  sinks: ({ kind: 'file'; path: string } | { kind: 'openTelemetry'; cluster: string; headers: { name: string; value: string }[]; resources: Record<string, string> })[];
 }
 
 export interface ListenerModel {
@@ -26,7 +41,7 @@ export interface ListenerModel {
   /** ClientTrafficPolicy `connection.bufferLimit` of its Gateway. */
   bufferLimitBytes: number;
   /** EnvoyProxy access logs of its Gateway. */
-  accessLogs: AccessLogSetting[];
+  accessLogs: AccessLogModel[];
 }
 
 export interface RouteModel {

@@ -1,7 +1,7 @@
 import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
-import type { BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel } from './gateway-model.js';
+import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import type { ObjectReference } from './resources/object-meta.js';
 import type { RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
@@ -23,6 +23,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   const globalCosts = new Map<string, LLMRequestCost[]>();
   const extProcEnv: Record<string, string> = {};
   const usedConfigs = new Set<string>();
+  const telemetry = new Map<string, TelemetryCluster>();
   const ports = new Map<number, string>();
   const logLevels: Record<string, string> = {};
   const referencedProxies = new Set<string>();
@@ -34,7 +35,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     if (gateway.spec.gatewayClassName && !index.find('GatewayClass', gateway.spec.gatewayClassName, undefined)) {
       gateway.reader.warn(undefined, `GatewayClass ${JSON.stringify(gateway.spec.gatewayClassName)} is not defined in the configuration; aigw run serves the Gateway anyway`);
     }
-    const accessLogs = gatewayProxy(gateway, index, logLevels, referencedProxies);
+    const accessLogs = gatewayProxy(gateway, index, logLevels, referencedProxies, telemetry);
     const configName = gateway.metadata.annotations[GATEWAY_CONFIG_ANNOTATION];
     if (configName !== undefined) {
       const config = index.find('GatewayConfig', configName, gateway.metadata.namespace);
@@ -101,11 +102,17 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     if (!targetsSomething) policy.reader.warn('spec.targetRefs', 'targets neither a Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
   }
 
-  return { listeners, logLevels, routes, models: [...models.values()], extProcEnv };
+  return { listeners, logLevels, routes, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()] };
 }
 
 /** The Gateway's EnvoyProxy: merges its log levels into `logLevels` and returns its access logs. */
-function gatewayProxy(gateway: ResourceOf<'Gateway'>, index: ResourceIndex, logLevels: Record<string, string>, referenced: Set<string>): ListenerModel['accessLogs'] {
+function gatewayProxy(
+  gateway: ResourceOf<'Gateway'>,
+  index: ResourceIndex,
+  logLevels: Record<string, string>,
+  referenced: Set<string>,
+  telemetry: Map<string, TelemetryCluster>,
+): ListenerModel['accessLogs'] {
   const parametersRef = gateway.spec.parametersRef;
   if (!parametersRef) return [];
   if (parametersRef.kind !== 'EnvoyProxy') {
@@ -126,7 +133,36 @@ function gatewayProxy(gateway: ResourceOf<'Gateway'>, index: ResourceIndex, logL
     }
     logLevels[component] = level;
   }
-  return proxy.spec.accessLogs;
+  return proxy.spec.accessLogs.map((setting) => ({
+    matches: setting.matches,
+    format: setting.format,
+    sinks: setting.sinks.flatMap((sink): AccessLogModel['sinks'] => {
+      if (sink.kind === 'file') return [sink];
+      const namespace = sink.backendRef.namespace ?? proxy.metadata.namespace;
+      const backend = index.find('Backend', sink.backendRef.name, namespace);
+      if (!backend) {
+        proxy.reader.errorAt(sink.path, `Backend ${namespace}/${sink.backendRef.name} (the OTLP collector) not found`);
+        return [];
+      }
+      const cluster = `aigw-otel/${namespace}/${backend.metadata.name}`;
+      if (!telemetry.has(cluster)) {
+        const tls = backendTls(backend, index);
+        telemetry.set(cluster, { name: cluster, endpoints: backend.spec.endpoints, ...(tls ? { tls } : {}) });
+      }
+      return [{ kind: 'openTelemetry', cluster, headers: sink.headers, resources: sink.resources }];
+    }),
+  }));
+}
+
+/** TLS towards a Backend: its BackendTLSPolicy, else the Backend's own `tls`. */
+function backendTls(backend: ResourceOf<'Backend'>, index: ResourceIndex): { sni: string; systemCAs: boolean } | undefined {
+  const policy = index
+    .all('BackendTLSPolicy')
+    .find((candidate) => candidate.metadata.namespace === backend.metadata.namespace && candidate.spec.targetRefs.some((target) => isTarget(target, 'Backend', 'gateway.envoyproxy.io', backend.metadata.name)));
+  if (policy) return { sni: policy.spec.hostname, systemCAs: policy.spec.systemCAs };
+  if (!backend.spec.tls) return undefined;
+  const first = backend.spec.endpoints[0];
+  return { sni: backend.spec.tls.sni ?? (first?.kind === 'fqdn' ? first.hostname : ''), systemCAs: backend.spec.tls.systemCAs };
 }
 
 /** ClientTrafficPolicy `connection.bufferLimit` for the Gateway, else the default. */
@@ -231,15 +267,7 @@ function resolveBackendRef(
   const auth = resolveAuth(aisb, index);
   if (auth) config.auth = auth;
 
-  let tls: BackendRefModel['tls'];
-  const tlsPolicy = index
-    .all('BackendTLSPolicy')
-    .find((policy) => policy.metadata.namespace === backend.metadata.namespace && policy.spec.targetRefs.some((target) => isTarget(target, 'Backend', 'gateway.envoyproxy.io', backend.metadata.name)));
-  if (tlsPolicy) tls = { sni: tlsPolicy.spec.hostname, systemCAs: tlsPolicy.spec.systemCAs };
-  else if (backend.spec.tls) {
-    const first = backend.spec.endpoints[0];
-    tls = { sni: backend.spec.tls.sni ?? (first?.kind === 'fqdn' ? first.hostname : ''), systemCAs: backend.spec.tls.systemCAs };
-  }
+  const tls = backendTls(backend, index);
   return { backend: config, endpoints: backend.spec.endpoints, ...(tls ? { tls } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import type { FieldReader } from '../field-reader.js';
+import { readReference, type ObjectReference } from './object-meta.js';
 
 /** Envoy Gateway EnvoyProxy: Envoy's log level and access logs. */
 export interface EnvoyProxySpec {
@@ -10,10 +11,17 @@ export interface EnvoyProxySpec {
 export interface AccessLogSetting {
   /** CEL expressions; a request is logged when all match. */
   matches: string[];
-  format: { type: 'JSON'; json: Record<string, string> } | { type: 'Text'; text: string };
-  /** File paths (`/dev/stdout` included). */
-  files: string[];
+  /**
+   * File sinks log JSON when `type` is JSON (or only `json` is given), else `text`.
+   * OpenTelemetry sinks send `text` as the record body and the `json` fields as attributes.
+   */
+  format: { type?: 'JSON' | 'Text'; text?: string; json?: Record<string, string> };
+  sinks: AccessLogSink[];
 }
+
+export type AccessLogSink =
+  | { kind: 'file'; path: string }
+  | { kind: 'openTelemetry'; backendRef: ObjectReference; headers: { name: string; value: string }[]; resources: Record<string, string>; path: (string | number)[] };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
@@ -53,39 +61,60 @@ export function readEnvoyProxySpec(spec: FieldReader): EnvoyProxySpec {
 
 function readAccessLogSetting(setting: FieldReader): AccessLogSetting | undefined {
   const matches = setting.strings('matches');
-  const files: string[] = [];
+  const sinks: AccessLogSink[] = [];
   for (const sink of setting.objects('sinks')) {
     const type = sink.oneOf('type', ['File', 'OpenTelemetry', 'ALS'] as const);
     if (type === 'File') {
       const file = sink.requiredObject('file');
       if (file) {
-        files.push(file.requiredString('path'));
+        sinks.push({ kind: 'file', path: file.requiredString('path') });
         file.done();
       }
+    } else if (type === 'OpenTelemetry') {
+      const otel = sink.requiredObject('openTelemetry');
+      if (otel) {
+        const refs = otel.objects('backendRefs').map(readReference);
+        if (otel.has('host') || otel.has('port') || otel.has('backendRef')) otel.unsupported(otel.has('host') ? 'host' : otel.has('port') ? 'port' : 'backendRef', 'use backendRefs to name the collector Backend');
+        for (const key of ['host', 'port', 'backendRef']) otel.ignore(key);
+        const headers = otel.objects('headers').map((header) => {
+          const entry = { name: header.requiredString('name'), value: header.requiredString('value') };
+          header.done();
+          return entry;
+        });
+        const resources: Record<string, string> = {};
+        const resourceReader = otel.object('resources');
+        if (resourceReader) for (const key of Object.keys(resourceReader.value)) resources[key] = resourceReader.string(key) ?? '';
+        const [backendRef, ...more] = refs;
+        if (!backendRef) otel.error('backendRefs', 'Required value: the OTLP collector Backend');
+        else sinks.push({ kind: 'openTelemetry', backendRef, headers, resources, path: [...otel.path, 'backendRefs', 0] });
+        if (more.length > 0) otel.unsupported('backendRefs', 'aigw run sends access logs to one collector Backend');
+        otel.done();
+      }
     } else if (type) {
-      sink.unsupported('type', `access log sink type ${type} is not supported by aigw run yet`, 'use a File sink');
+      sink.unsupported('type', `access log sink type ${type} is not supported by aigw run yet`, 'use a File or OpenTelemetry sink');
     }
     sink.done();
   }
   const formatReader = setting.object('format');
-  let format: AccessLogSetting['format'] = { type: 'Text', text: DEFAULT_TEXT_FORMAT };
+  const format: AccessLogSetting['format'] = {};
   if (formatReader) {
     const type = formatReader.oneOf('type', ['JSON', 'Text'] as const);
-    if (type === 'JSON') {
+    if (type) format.type = type;
+    const text = formatReader.string('text');
+    if (text !== undefined) format.text = text;
+    const fields = formatReader.object('json');
+    if (fields) {
       const json: Record<string, string> = {};
-      const fields = formatReader.object('json');
-      if (fields) for (const key of Object.keys(fields.value)) json[key] = fields.string(key) ?? '';
-      format = { type: 'JSON', json };
-    } else if (type === 'Text') {
-      format = { type: 'Text', text: formatReader.string('text') ?? DEFAULT_TEXT_FORMAT };
+      for (const key of Object.keys(fields.value)) json[key] = fields.string(key) ?? '';
+      format.json = json;
     }
     formatReader.done();
   }
   setting.ignore('type');
   setting.done();
-  return { matches, format, files };
+  return { matches, format, sinks };
 }
 
 /** Envoy Gateway's default text access log format. */
-const DEFAULT_TEXT_FORMAT =
+export const DEFAULT_TEXT_FORMAT =
   '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"\n';
