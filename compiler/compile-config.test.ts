@@ -323,6 +323,22 @@ spec:
   assert.match(compileError(text.replace('gateway-config: gw-config', 'gateway-config: nope')).join('\n'), /GatewayConfig default\/nope not found/);
 });
 
+test('a match shadowed by an earlier rule is a warning', () => {
+  const text = BASE.replace('  llmRequestCosts:\n', `    - matches:
+        - headers:
+            - type: Exact
+              name: x-ai-eg-model
+              value: gpt-4o-mini
+      backendRefs:
+        - name: local
+  llmRequestCosts:
+`);
+  const warnings = compileConfig(text, { ...OPTIONS, env: ENV }).warnings.map(formatDiagnostic);
+  assert.deepEqual(warnings.filter((w) => w.includes('never applies')), [
+    'gw.yaml:52:11: warning: AIGatewayRoute "route": spec.rules[2].matches[0]: model "gpt-4o-mini" is matched first by rule 0 of AIGatewayRoute route: this match never applies',
+  ]);
+});
+
 test('the shipped example compiles', () => {
   const text = readFileSync(new URL('../../examples/openai-compatible.yaml', import.meta.url), 'utf8');
   const compiled = compileConfig(text, { ...OPTIONS, env: { OPENAI_API_KEY: 'sk-1' } });

@@ -138,6 +138,10 @@ export class FieldReader {
     this.report('warning', key === undefined ? this.path : [...this.path, key], message);
   }
 
+  warnAt(path: Path, message: string): void {
+    this.report('warning', path, message);
+  }
+
   errorAt(path: Path, message: string, hint?: string): void {
     this.report('error', path, message, hint);
   }

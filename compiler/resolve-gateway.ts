@@ -71,6 +71,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
 
   const routes: RouteModel[] = [];
   const models = new Map<string, ModelInfo>();
+  const attachedRoutes: { route: ResourceOf<'AIGatewayRoute'>; listeners: string[] }[] = [];
   for (const route of index.all('AIGatewayRoute')) {
     const attachedTo = new Set<string>();
     route.spec.parentRefs.forEach((ref, i) => {
@@ -94,7 +95,9 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     const firstGateway = [...attachedTo][0]?.split('/').slice(0, 2).join('/') ?? '';
     const inherited = globalCosts.get(firstGateway) ?? [];
     routes.push(resolveRoute(route, [...attachedTo], index, models, retryFor(route, index), inherited));
+    attachedRoutes.push({ route, listeners: [...attachedTo] });
   }
+  reportShadowedRules(attachedRoutes);
   for (const policy of index.all('BackendTrafficPolicy')) {
     const targetsSomething = policy.spec.targetRefs.some(
       (ref) => (ref.kind === 'Gateway' && index.find('Gateway', ref.name, policy.metadata.namespace)) || (ref.kind === 'HTTPRoute' && index.find('AIGatewayRoute', ref.name, policy.metadata.namespace)),
@@ -103,6 +106,44 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   }
 
   return { listeners, logLevels, routes, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()] };
+}
+
+/**
+ * Warns about a rule match that can never apply: a model its Exact match names is already
+ * taken, on the same listeners, by a rule tried before it that matches on the model alone.
+ */
+function reportShadowedRules(attached: { route: ResourceOf<'AIGatewayRoute'>; listeners: string[] }[]): void {
+  interface Entry { route: ResourceOf<'AIGatewayRoute'>; listeners: string[]; rule: number; match: number; headers: { name: string; type: string; value: string }[] }
+  const entries: Entry[] = [];
+  for (const { route, listeners } of attached) {
+    route.spec.rules.forEach((rule, ruleIndex) => {
+      (rule.matches.length > 0 ? rule.matches : [[]]).forEach((headers, matchIndex) => entries.push({ route, listeners, rule: ruleIndex, match: matchIndex, headers }));
+    });
+  }
+  entries.sort((a, b) => b.headers.length - a.headers.length); // the order the router tries them
+  entries.forEach((entry, position) => {
+    const model = entry.headers.find((header) => header.name === 'x-ai-eg-model' && header.type === 'Exact')?.value;
+    if (model === undefined) return;
+    const winner = entries.slice(0, position).find(
+      (earlier) =>
+        earlier.route.spec.hostnames.length === 0 &&
+        entry.listeners.every((listener) => earlier.listeners.includes(listener)) &&
+        earlier.headers.every((header) => header.name === 'x-ai-eg-model' && (header.type === 'Exact' ? header.value === model : fullMatch(header.value, model))),
+    );
+    if (!winner) return;
+    entry.route.reader.warnAt(
+      ['spec', 'rules', entry.rule, 'matches', entry.match],
+      `model ${JSON.stringify(model)} is matched first by rule ${winner.rule} of AIGatewayRoute ${winner.route.metadata.name}: this match never applies`,
+    );
+  });
+}
+
+function fullMatch(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'su').test(value);
+  } catch {
+    return false;
+  }
 }
 
 /** The Gateway's EnvoyProxy: merges its log levels into `logLevels` and returns its access logs. */
