@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +21,9 @@ export interface ValidateOptions {
   stdout: NodeJS.WritableStream;
 }
 
-const AI_GROUP = 'aigateway.envoyproxy.io';
 const CRD_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));
+/** Schemas for the Gateway API, Envoy Gateway and core kinds aigw reads (the fields it uses). */
+const EXTERNAL_SCHEMA_DIR = join(CRD_DIR, 'external');
 
 /**
  * `aigw validate`: the API server's verdict offline (CRD schemas, defaults, CEL rules from
@@ -37,17 +38,22 @@ export async function validateConfigs(options: ValidateOptions): Promise<number>
 
   const analysis = analyzeSources(sources, options.env);
   const registry = CrdRegistry.fromDirectory(CRD_DIR);
+  if (existsSync(EXTERNAL_SCHEMA_DIR)) for (const crd of CrdRegistry.fromDirectory(EXTERNAL_SCHEMA_DIR).crds) registry.add(crd);
   const admitted = new Map<string, boolean>();
+  const admissionWarnings = new Set<string>();
   for (const document of analysis.documents) {
     const outcome = admit(document, registry);
     if (!outcome) continue;
     admitted.set(outcome.label, outcome.diagnostics.some((d) => d.severity === 'error'));
+    for (const diagnostic of outcome.diagnostics) if (diagnostic.severity === 'warning') admissionWarnings.add(`${outcome.label} ${diagnostic.path ?? ''}`);
     diagnostics.push(...outcome.diagnostics);
   }
   const partial = !analysis.documents.some((document) => document.value.kind === 'Gateway');
   for (const diagnostic of analysis.diagnostics) {
     // The admission check already judged the AI resources it rejected; don't say it twice.
     if (diagnostic.resource !== undefined && admitted.get(diagnostic.resource) === true && diagnostic.category !== 'unsupported') continue;
+    // A field the schema does not know was already reported as the API server's warning.
+    if (admissionWarnings.has(`${diagnostic.resource ?? ''} ${diagnostic.path ?? ''}`)) continue;
     // Without a Gateway the files are a part of a configuration, not a whole one.
     if (partial && diagnostic.message.startsWith('no Gateway found')) continue;
     diagnostics.push(diagnostic.category === 'unsupported' ? { ...diagnostic, severity: options.strict ? 'error' : 'warning', message: `${diagnostic.message} (valid for Kubernetes; aigw run refuses it)` } : diagnostic);
@@ -92,23 +98,25 @@ async function collect(input: string, options: ValidateOptions, sources: ConfigS
 /** The API server's verdict on one document, if it is an aigateway.envoyproxy.io resource. */
 function admit(document: SourceDocument, registry: CrdRegistry): { label: string; diagnostics: Diagnostic[] } | undefined {
   const { apiVersion, kind, metadata } = document.value;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion.startsWith(`${AI_GROUP}/`)) return undefined;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  const crd = registry.lookup(apiVersion, kind);
+  // Kinds without a schema here (other APIs) get only aigw's own checks.
+  if (!crd && !apiVersion.startsWith('aigateway.envoyproxy.io/')) return undefined;
   const name = isRecord(metadata) && typeof metadata.name === 'string' ? metadata.name : '';
   const label = `${kind} ${JSON.stringify(name)}`;
   const where = (path: string): { file: string; line?: number; column?: number } => {
     const position = document.positionOf(parseFieldPath(path));
     return { file: document.file, ...(position ? { line: position.line, column: position.column } : {}) };
   };
-  const crd = registry.lookup(apiVersion, kind);
   if (!crd) {
     return { label, diagnostics: [{ severity: 'error', ...where('kind'), message: `no matches for kind "${kind}" in version "${apiVersion}"` }] };
   }
   const result = validateObject(crd, document.value);
-  const prefix = `${kind}.${AI_GROUP} ${JSON.stringify(name)} is invalid: `;
+  const prefix = `${crd.group ? `${kind}.${crd.group}` : kind} ${JSON.stringify(name)} is invalid: `;
   const diagnostics: Diagnostic[] = result.errors.map((error) => ({ severity: 'error', ...where(error.path), message: `${prefix}${error.message}` }));
   for (const warning of result.warnings) {
     const field = /unknown field "([^"]+)"/.exec(warning)?.[1] ?? '';
-    diagnostics.push({ severity: 'warning', ...where(field), resource: label, message: `${warning} (the API server drops it)` });
+    diagnostics.push({ severity: 'warning', ...where(field), resource: label, path: field, message: `${warning} (the API server drops it)` });
   }
   return { label, diagnostics };
 }

@@ -66,7 +66,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   }
   for (const policy of index.all('ClientTrafficPolicy')) {
     const targetsGateway = policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && index.find('Gateway', ref.name, policy.metadata.namespace));
-    if (!targetsGateway) policy.reader.warn('spec.targetRefs', 'does not target a Gateway of this configuration: ignored');
+    if (!targetsGateway) policy.reader.warnAt(['spec', 'targetRefs'], 'does not target a Gateway of this configuration: ignored');
   }
 
   const routes: RouteModel[] = [];
@@ -88,7 +88,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
       for (const listener of chosen) attachedTo.add(`${namespace}/${gateway.metadata.name}/${listener.name}`);
     });
     if (attachedTo.size === 0) {
-      if (route.spec.parentRefs.length === 0) route.reader.warn('spec.parentRefs', 'the route has no parentRefs and is not attached to any Gateway: ignored');
+      if (route.spec.parentRefs.length === 0) route.reader.warnAt(['spec', 'parentRefs'], 'the route has no parentRefs and is not attached to any Gateway: ignored');
       continue;
     }
     // Gateway-wide costs (GatewayConfig) under the route's own; the first attached Gateway's apply.
@@ -102,7 +102,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     const targetsSomething = policy.spec.targetRefs.some(
       (ref) => (ref.kind === 'Gateway' && index.find('Gateway', ref.name, policy.metadata.namespace)) || (ref.kind === 'HTTPRoute' && index.find('AIGatewayRoute', ref.name, policy.metadata.namespace)),
     );
-    if (!targetsSomething) policy.reader.warn('spec.targetRefs', 'targets neither a Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
+    if (!targetsSomething) policy.reader.warnAt(['spec', 'targetRefs'], 'targets neither a Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
   }
 
   return { listeners, logLevels, routes, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()] };
@@ -169,7 +169,7 @@ function gatewayProxy(
   for (const [component, level] of Object.entries(proxy.spec.logLevels)) {
     const current = logLevels[component];
     if (current !== undefined && current !== level) {
-      proxy.reader.warn('spec.logging.level', `${component} is ${level} here but ${current} for another Gateway; one Envoy serves both, so ${current} is used`);
+      proxy.reader.warnAt(['spec', 'logging', 'level'], `${component} is ${level} here but ${current} for another Gateway; one Envoy serves both, so ${current} is used`);
       continue;
     }
     logLevels[component] = level;
@@ -330,7 +330,7 @@ function resolveAuth(aisb: ResourceOf<'AIServiceBackend'>, index: ResourceIndex)
     return undefined;
   }
   if (key.trim() === '') {
-    secret.reader.warn('stringData.apiKey', 'the API key is empty (an unset environment variable?); requests will reach the provider without a usable key');
+    secret.reader.warnAt(['stringData', 'apiKey'], 'the API key is empty (an unset environment variable?); requests will reach the provider without a usable key');
   }
   return { type: policy.spec.auth.type, key: key.trim() };
 }
