@@ -3,36 +3,15 @@
  * exit and no stack trace; Envoy dying takes aigw down with Envoy's last words.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { AIGW_BIN, freePort, gatewayConfigYaml, startAigw } from '../support/aigw-process.js';
+import { freePort, gatewayConfigYaml, startAigw } from '../support/aigw-process.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
 
-const run = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function aigw(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'aigw-cli-'));
-  try {
-    const { stdout, stderr } = await run(process.execPath, [AIGW_BIN, ...args], { env: { ...process.env, AIGW_STATE_HOME: join(dir, 'state'), AIGW_RUNTIME_DIR: join(dir, 'run'), ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && typeof error.code === 'number') {
-      const output = error as Error & { stdout?: string; stderr?: string };
-      return { code: error.code, stdout: output.stdout ?? '', stderr: output.stderr ?? '' };
-    }
-    throw error;
-  }
-}
+const aigw = (args: string[]): Promise<CliResult> => runCli(args);
 
 function assertNoStack(result: CliResult): void {
   assert.doesNotMatch(result.stderr, /\n\s+at .*:\d+:\d+/, `stack trace in:\n${result.stderr}`);

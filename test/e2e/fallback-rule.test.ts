@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { isRecord } from '../../extproc/json-guards.js';
 import { DEFAULT_TEST_API_KEY, freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { extraBackendYaml } from '../support/extra-backend-yaml.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 
 let primary: FakeOpenAI;
@@ -24,31 +25,7 @@ before(async () => {
     '      backendRefs:\n        - name: openai\n',
     '      backendRefs:\n        - name: openai\n          priority: 0\n        - name: secondary\n          priority: 1\n',
   )}
----
-apiVersion: aigateway.envoyproxy.io/v1beta1
-kind: AIServiceBackend
-metadata:
-  name: secondary
-  namespace: default
-spec:
-  schema:
-    name: OpenAI
-  backendRef:
-    name: secondary
-    kind: Backend
-    group: gateway.envoyproxy.io
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: Backend
-metadata:
-  name: secondary
-  namespace: default
-spec:
-  endpoints:
-    - ip:
-        address: 127.0.0.1
-        port: ${secondary.port}
-`;
+${extraBackendYaml('secondary', secondary.port)}`;
   assert.match(yaml, /priority: 1/);
   aigw = await startAigw({ configYaml: yaml });
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { extraBackendYaml } from '../support/extra-backend-yaml.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 
 let primary: FakeOpenAI;
@@ -31,32 +32,7 @@ function config(port: number): string {
           modelNameOverride: secondary-model
 `,
   )}
----
-apiVersion: aigateway.envoyproxy.io/v1beta1
-kind: AIServiceBackend
-metadata:
-  name: secondary
-  namespace: default
-spec:
-  schema:
-    name: OpenAI
-    prefix: alt/v1
-  backendRef:
-    name: secondary
-    kind: Backend
-    group: gateway.envoyproxy.io
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: Backend
-metadata:
-  name: secondary
-  namespace: default
-spec:
-  endpoints:
-    - ip:
-        address: 127.0.0.1
-        port: ${secondary.port}
----
+${extraBackendYaml('secondary', secondary.port, { prefix: 'alt/v1' })}---
 apiVersion: aigateway.envoyproxy.io/v1beta1
 kind: BackendSecurityPolicy
 metadata:

@@ -3,41 +3,19 @@
  * example, and the command's contract (exit codes, --strict, --output json, stdin).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { isRecord } from '../../extproc/json-guards.js';
-import { AIGW_BIN, gatewayConfigYaml } from '../support/aigw-process.js';
+import { gatewayConfigYaml } from '../support/aigw-process.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
 
-const run = promisify(execFile);
 const FIXTURES = new URL('../../../../shared/fixtures/upstream/', import.meta.url).pathname;
 const CRDCEL = join(FIXTURES, 'crdcel');
 const EXAMPLES = join(FIXTURES, 'examples');
 
-async function validate(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (input !== undefined) {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [AIGW_BIN, 'validate', ...args]);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(input);
-    });
-  }
-  try {
-    const { stdout, stderr } = await run(process.execPath, [AIGW_BIN, 'validate', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && typeof error.code === 'number') {
-      const output = error as Error & { stdout?: string; stderr?: string };
-      return { code: error.code, stdout: output.stdout ?? '', stderr: output.stderr ?? '' };
-    }
-    throw error;
-  }
+function validate(args: string[], input?: string): Promise<CliResult> {
+  return runCli(['validate', ...args], input === undefined ? {} : { input });
 }
 
 /** The cases of crdcel/EXPECTED.md: | file | accept/reject | `message` | */

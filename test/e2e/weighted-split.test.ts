@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { extraBackendYaml } from '../support/extra-backend-yaml.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 
 let heavy: FakeOpenAI;
@@ -19,31 +20,7 @@ before(async () => {
   port = await freePort();
   const base = gatewayConfigYaml({ port, upstreamPort: heavy.port, models: ['gpt-4o-mini'], accessLog: false });
   const yaml = `${base.replace('      backendRefs:\n        - name: openai\n', '      backendRefs:\n        - name: openai\n          weight: 3\n        - name: light\n          weight: 1\n')}
----
-apiVersion: aigateway.envoyproxy.io/v1beta1
-kind: AIServiceBackend
-metadata:
-  name: light
-  namespace: default
-spec:
-  schema:
-    name: OpenAI
-  backendRef:
-    name: light
-    kind: Backend
-    group: gateway.envoyproxy.io
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: Backend
-metadata:
-  name: light
-  namespace: default
-spec:
-  endpoints:
-    - ip:
-        address: 127.0.0.1
-        port: ${light.port}
-`;
+${extraBackendYaml('light', light.port)}`;
   aigw = await startAigw({ configYaml: yaml });
 });
 
