@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { downloadEnvoy } from '../envoy/download-envoy.js';
 import { defaultRunId, resolveDirs, type AigwDirs } from './aigw-dirs.js';
+import { healthcheck } from './healthcheck-command.js';
 import { runGateway } from './run-command.js';
 import { translateConfig } from './translate-command.js';
 import { validateConfigs } from './validate-command.js';
@@ -43,6 +44,11 @@ const TRANSLATE_OPTIONS = {
   'show-secrets': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
+const HEALTHCHECK_OPTIONS = {
+  ...GLOBAL_OPTIONS,
+  'run-id': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
 const MAIN_HELP = `Usage: aigw <command> [flags]
 
 Envoy AI Gateway CLI
@@ -70,6 +76,9 @@ Commands:
 
   translate <path>... [flags]
     Print the Envoy configuration and ext_proc config "run" would use.
+
+  healthcheck [flags]
+    Exit 0 when the running gateway is ready (Docker HEALTHCHECK).
 
   download-envoy [flags]
     Download Envoy binary for the pinned Envoy version (${ENVOY_VERSION}).
@@ -126,6 +135,17 @@ Flags:
       --strict                Treat warnings as errors.
 `;
 
+const HEALTHCHECK_HELP = `Usage: aigw healthcheck [flags]
+
+Exit 0 when the gateway's Envoy reports ready (its admin /ready answers LIVE), 1 otherwise.
+Checks the run given by --run-id ($AIGW_RUN_ID), else the most recent run.
+
+Flags:
+  -h, --help                  Show context-sensitive help.
+      --run-id=STRING         The run to check ($AIGW_RUN_ID).
+      --runtime-dir=STRING    Ephemeral runtime files directory ($AIGW_RUNTIME_DIR).
+`;
+
 const DOWNLOAD_HELP = `Usage: aigw download-envoy [flags]
 
 Download Envoy ${ENVOY_VERSION} into <data-home>/envoy-versions/ (official release
@@ -145,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(MAIN_HELP);
         return EXIT_OK;
       }
-      throw new UsageError('expected one of "version", "run", "validate", "translate", "download-envoy"');
+      throw new UsageError('expected one of "version", "run", "validate", "translate", "healthcheck", "download-envoy"');
     case 'version':
       process.stdout.write(`Envoy AI Gateway CLI: ${packageVersion()}\n`);
       return EXIT_OK;
@@ -157,6 +177,8 @@ async function main(argv: string[]): Promise<number> {
       return translateCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'healthcheck':
+      return healthcheckCommand(rest);
     default:
       throw new UsageError(`unexpected argument ${command}`);
   }
@@ -214,6 +236,17 @@ async function validateCommand(args: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+async function healthcheckCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, HEALTHCHECK_OPTIONS);
+  if (values.help) {
+    process.stdout.write(HEALTHCHECK_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
+  const runId = values['run-id'] ?? process.env.AIGW_RUN_ID;
+  return healthcheck({ dirs: resolveDirs(dirFlags(values), process.env), ...(runId ? { runId } : {}), stderr: process.stderr });
 }
 
 async function readStdin(): Promise<string> {

@@ -8,6 +8,8 @@ import OpenAI from 'openai';
 import { isRecord } from '../../extproc/json-guards.js';
 import { DEFAULT_TEST_API_KEY, freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { runCli } from '../support/run-cli.js';
+import { join } from 'node:path';
 
 let upstream: FakeOpenAI;
 let aigw: AigwProcess;
@@ -143,8 +145,19 @@ test('the API key never appears in aigw output', () => {
   assert.doesNotMatch(aigw.stdout + aigw.stderr, new RegExp(DEFAULT_TEST_API_KEY));
 });
 
+test('aigw healthcheck: 0 while the gateway is ready', async () => {
+  const env = { AIGW_RUNTIME_DIR: join(aigw.tempDir, 'run') };
+  assert.equal((await runCli(['healthcheck', '--run-id', aigw.runId], { env })).code, 0);
+  assert.equal((await runCli(['healthcheck'], { env })).code, 0, 'the most recent run by default');
+  const missing = await runCli(['healthcheck', '--run-id', 'no-such-run'], { env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /health check failed/);
+});
+
 test('SIGTERM stops Envoy and the ext_proc and exits 0', async () => {
   const exit = await aigw.stop('SIGTERM');
   assert.deepEqual(exit, { code: 0, signal: null });
   await assert.rejects(fetch(`http://localhost:${port}/v1/models`));
+  const after = await runCli(['healthcheck', '--run-id', aigw.runId], { env: { AIGW_RUNTIME_DIR: join(aigw.tempDir, 'run') } });
+  assert.equal(after.code, 1, 'not healthy once stopped');
 });
