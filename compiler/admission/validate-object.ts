@@ -65,12 +65,12 @@ function selectVersion(crd: CrdModel, obj: Record<string, JsonValue>): CrdVersio
   const errors: AdmissionError[] = [];
   if (typeof kind !== 'string' || kind === '') errors.push(fieldErrors.required('kind', '', 'kind'));
   else if (kind !== crd.kind) errors.push(fieldErrors.notSupported('kind', kind, [crd.kind], 'kind'));
-  const supported = served.map((v) => `${crd.group}/${v.name}`);
+  const supported = served.map((v) => apiVersionOf(crd.group, v.name));
   let version: CrdVersion | undefined;
   if (typeof apiVersion !== 'string' || apiVersion === '') {
     errors.push(fieldErrors.required('apiVersion', '', 'apiVersion'));
   } else {
-    version = served.find((v) => `${crd.group}/${v.name}` === apiVersion);
+    version = served.find((v) => apiVersionOf(crd.group, v.name) === apiVersion);
     if (version === undefined) errors.push(fieldErrors.notSupported('apiVersion', apiVersion, supported, 'apiVersion'));
   }
   return errors.length > 0 || version === undefined ? errors : version;
@@ -97,4 +97,9 @@ export function validateObject(crd: CrdModel, object: unknown): AdmissionResult 
   const errors = [...validateMetadata(obj)];
   if (schema !== undefined) errors.push(...validateSchema(schema, obj), ...evaluateCelRules(schema, obj));
   return finish({ defaulted: obj, errors, warnings, version: selected.name });
+}
+
+/** `group/version`, or just `version` for the core group (`v1`). */
+function apiVersionOf(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`;
 }
