@@ -4,13 +4,19 @@
  * errors 1, as upstream aigw. Expected failures print one clear message, never a stack trace.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { downloadEnvoy } from '../envoy/download-envoy.js';
-import { defaultRunId, resolveDirs, type AigwDirs } from './aigw-dirs.js';
+import { autoconfigYaml } from '../compiler/autoconfig/autoconfig-yaml.js';
+import { AutoconfigError } from '../compiler/autoconfig/autoconfig-error.js';
+import { defaultMultiBackendYaml } from '../compiler/autoconfig/default-multi-backend-yaml.js';
+import type { McpServersConfig } from '../compiler/autoconfig/mcp-servers-config.js';
+import { parseMcpServersJson } from '../compiler/autoconfig/parse-mcp-servers-json.js';
+import { defaultRunId, expandPath, resolveDirs, type AigwDirs } from './aigw-dirs.js';
 import { healthcheck } from './healthcheck-command.js';
-import { runGateway } from './run-command.js';
+import { RunError, runGateway } from './run-command.js';
 import { translateConfig } from './translate-command.js';
 import { validateConfigs } from './validate-command.js';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
@@ -30,6 +36,9 @@ const RUN_OPTIONS = {
   'admin-address': { type: 'string' },
   'run-id': { type: 'string' },
   'envoy-path': { type: 'string' },
+  'show-default': { type: 'boolean' },
+  'mcp-config': { type: 'string' },
+  'mcp-json': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const VALIDATE_OPTIONS = {
@@ -86,13 +95,20 @@ Commands:
 Run "aigw <command> --help" for more information on a command.
 `;
 
-const RUN_HELP = `Usage: aigw run <path> [flags]
+const RUN_HELP = `Usage: aigw run [<path>] [flags]
 
 Run the AI Gateway locally for given configuration.
 
 Arguments:
-  <path>    Path to the AI Gateway configuration yaml file (Envoy AI Gateway
-            resources; \${VAR} references are substituted from the environment).
+  [<path>]    Path to the AI Gateway configuration yaml file (Envoy AI Gateway
+              resources; \${VAR} references are substituted from the environment).
+              Defaults to $AIGW_CONFIG_HOME/config.yaml if it exists; otherwise the
+              configuration is generated from OPENAI_API_KEY / OPENAI_BASE_URL,
+              AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, or
+              ANTHROPIC_API_KEY, and with none of them a default with OpenAI
+              (OPENAI_API_KEY), Tetrate Agent Router Service (TARS_API_KEY) and
+              Ollama on localhost:11434, selected by the model or by the
+              aigw-backend-selector header.
 
 Flags:
   -h, --help                  Show context-sensitive help.
@@ -105,6 +121,10 @@ Flags:
                               timestamp-based ID or $AIGW_RUN_ID.
       --envoy-path=STRING     Envoy binary to use instead of the managed one
                               ($AIGW_ENVOY_PATH).
+      --show-default          Print the configuration that would be used (with
+                              \${VAR} placeholders, no secrets) and exit.
+      --mcp-config=STRING     Path to MCP servers configuration file.
+      --mcp-json=STRING       JSON string of MCP servers configuration.
       --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
 `;
 
@@ -192,20 +212,39 @@ async function runCommand(args: string[]): Promise<number> {
   }
   const dirs = resolveDirs(dirFlags(values), process.env);
   if (positionals.length > 1) throw new UsageError(`run: expected one config file, got ${positionals.length}`);
-  let configPath = positionals[0];
-  if (configPath === undefined) {
-    const fallback = join(dirs.configHome, 'config.yaml');
-    if (!existsSync(fallback)) throw new UsageError(`run: a config file path is required (or create ${fallback})`);
-    configPath = fallback;
-  }
   const adminPort = Number(values['admin-port'] ?? '1064');
   if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
     throw new UsageError(`--admin-port: expected a port number but got ${JSON.stringify(values['admin-port'])}`);
   }
   const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG');
+  const mcpServers = await readMcpServers(values['mcp-config'], values['mcp-json']);
+  let configPath = positionals[0];
+  if (configPath === undefined) {
+    const fallback = join(dirs.configHome, 'config.yaml');
+    if (existsSync(fallback)) configPath = fallback;
+  }
+
+  let config: { file: string; text?: string };
+  if (configPath !== undefined) {
+    if (mcpServers) process.stderr.write('aigw: --mcp-config/--mcp-json are ignored when a config file is given (add MCPRoutes to the file instead)\n');
+    if (values['show-default']) {
+      process.stdout.write(await readFile(configPath, 'utf8'));
+      return EXIT_OK;
+    }
+    config = { file: configPath };
+  } else {
+    const generated = generateConfig(process.env, mcpServers, debug);
+    if (values['show-default']) {
+      process.stdout.write(generated.yaml);
+      for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
+      return EXIT_OK;
+    }
+    for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
+    config = { file: '<generated config>', text: generated.yaml };
+  }
   const envoyPath = values['envoy-path'] ?? process.env.AIGW_ENVOY_PATH;
   return runGateway({
-    configPath,
+    config,
     dirs,
     runId: values['run-id'] ?? process.env.AIGW_RUN_ID ?? defaultRunId(),
     adminPort,
@@ -216,6 +255,40 @@ async function runCommand(args: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
   });
+}
+
+/**
+ * Zero-config mode: from the OpenAI SDK / Anthropic variables (or MCP servers) as upstream aigw
+ * does; with none of them, the built-in default with several local and hosted backends.
+ */
+function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | undefined, debug: boolean): { yaml: string; notes: string[] } {
+  const providerSet = ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_API_KEY'].some((name) => (env[name] ?? '') !== '');
+  try {
+    return providerSet || mcpServers ? autoconfigYaml({ env, debug, ...(mcpServers ? { mcpServers } : {}) }) : defaultMultiBackendYaml(env);
+  } catch (error) {
+    if (error instanceof AutoconfigError) throw new RunError(error.message);
+    throw error;
+  }
+}
+
+async function readMcpServers(configFile: string | undefined, json: string | undefined): Promise<McpServersConfig | undefined> {
+  if (configFile !== undefined && json !== undefined) throw new UsageError('run: mcp-config and mcp-json are mutually exclusive');
+  try {
+    if (configFile !== undefined) {
+      const path = expandPath(configFile, process.env.HOME ?? '');
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new UsageError(`run: failed to read MCP config file: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return parseMcpServersJson(text, configFile);
+    }
+    return json === undefined ? undefined : parseMcpServersJson(json, '--mcp-json');
+  } catch (error) {
+    if (error instanceof AutoconfigError) throw new UsageError(`run: ${error.message}`);
+    throw error;
+  }
 }
 
 async function validateCommand(args: string[]): Promise<number> {

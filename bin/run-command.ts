@@ -11,7 +11,8 @@ import type { AigwDirs } from './aigw-dirs.js';
 import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
 
 export interface RunOptions {
-  configPath: string;
+  /** The configuration file, or generated text (zero-config mode) shown under the `file` label. */
+  config: { file: string; text?: string };
   dirs: AigwDirs;
   runId: string;
   adminPort: number;
@@ -61,7 +62,8 @@ export async function runGateway(options: RunOptions): Promise<number> {
     ...(options.envoyPath ? { explicitPath: options.envoyPath } : {}),
     ...(options.envoyPathOrigin ? { explicitPathOrigin: options.envoyPathOrigin } : {}),
     dataHome: options.dirs.dataHome,
-    version: ENVOY_VERSION,
+    // EnvoyProxy provider.host.envoyVersion (ENVOY_VERSION in zero-config mode) picks another release.
+    version: compiled.model.envoyVersion ?? ENVOY_VERSION,
     log,
     progress: options.stderr,
     env: options.env,
@@ -103,16 +105,18 @@ export async function runGateway(options: RunOptions): Promise<number> {
 }
 
 async function compile(options: RunOptions, socketPath: string, log: (line: string) => void): Promise<CompiledConfig> {
-  const path = resolve(options.configPath);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  let text = options.config.text;
+  if (text === undefined) {
+    const path = resolve(options.config.file);
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+      throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   try {
-    const compiled = compileConfig(text, { file: options.configPath, env: options.env, extProcSocketPath: socketPath });
+    const compiled = compileConfig(text, { file: options.config.file, env: options.env, extProcSocketPath: socketPath });
     for (const warning of compiled.warnings) log(formatDiagnostic(warning));
     return compiled;
   } catch (error) {

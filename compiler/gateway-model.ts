@@ -17,6 +17,8 @@ export interface GatewayModel {
   models: ModelInfo[];
   /** Environment for the ext_proc process (GatewayConfig `extProc.kubernetes.env`). */
   extProcEnv: Record<string, string>;
+  /** EnvoyProxy `provider.host.envoyVersion`: run this Envoy release instead of the pinned one. */
+  envoyVersion?: string;
   /** OTLP collectors that access logs are sent to (gRPC). */
   telemetryClusters: TelemetryCluster[];
 }

@@ -24,6 +24,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   const extProcEnv: Record<string, string> = {};
   const usedConfigs = new Set<string>();
   const telemetry = new Map<string, TelemetryCluster>();
+  const envoyVersions = new Set<string>();
   const ports = new Map<number, string>();
   const logLevels: Record<string, string> = {};
   const referencedProxies = new Set<string>();
@@ -35,7 +36,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     if (gateway.spec.gatewayClassName && !index.find('GatewayClass', gateway.spec.gatewayClassName, undefined)) {
       gateway.reader.warn(undefined, `GatewayClass ${JSON.stringify(gateway.spec.gatewayClassName)} is not defined in the configuration; aigw run serves the Gateway anyway`);
     }
-    const accessLogs = gatewayProxy(gateway, index, logLevels, referencedProxies, telemetry);
+    const accessLogs = gatewayProxy(gateway, index, logLevels, referencedProxies, telemetry, envoyVersions);
     const configName = gateway.metadata.annotations[GATEWAY_CONFIG_ANNOTATION];
     if (configName !== undefined) {
       const config = index.find('GatewayConfig', configName, gateway.metadata.namespace);
@@ -105,7 +106,11 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     if (!targetsSomething) policy.reader.warnAt(['spec', 'targetRefs'], 'targets neither a Gateway nor an AIGatewayRoute (by its HTTPRoute name): ignored');
   }
 
-  return { listeners, logLevels, routes, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()] };
+  if (envoyVersions.size > 1) {
+    diagnostics.push({ severity: 'error', file: '', message: `the EnvoyProxies ask for different Envoy versions (${[...envoyVersions].join(', ')}); one Envoy serves every Gateway` });
+  }
+  const [envoyVersion] = envoyVersions;
+  return { listeners, logLevels, routes, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()], ...(envoyVersion ? { envoyVersion } : {}) };
 }
 
 /**
@@ -153,6 +158,7 @@ function gatewayProxy(
   logLevels: Record<string, string>,
   referenced: Set<string>,
   telemetry: Map<string, TelemetryCluster>,
+  envoyVersions: Set<string>,
 ): ListenerModel['accessLogs'] {
   const parametersRef = gateway.spec.parametersRef;
   if (!parametersRef) return [];
@@ -166,6 +172,7 @@ function gatewayProxy(
     return [];
   }
   referenced.add(`${proxy.metadata.namespace}/${proxy.metadata.name}`);
+  if (proxy.spec.envoyVersion !== undefined) envoyVersions.add(proxy.spec.envoyVersion);
   for (const [component, level] of Object.entries(proxy.spec.logLevels)) {
     const current = logLevels[component];
     if (current !== undefined && current !== level) {

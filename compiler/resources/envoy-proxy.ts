@@ -3,6 +3,8 @@ import { readReference, type ObjectReference } from './object-meta.js';
 
 /** Envoy Gateway EnvoyProxy: Envoy's log level and access logs. */
 export interface EnvoyProxySpec {
+  /** `provider.host.envoyVersion` (with `provider.type: Host`). */
+  envoyVersion?: string;
   /** Component → level (`default` is Envoy's global `-l`). */
   logLevels: Record<string, string>;
   accessLogs: AccessLogSetting[];
@@ -52,11 +54,27 @@ export function readEnvoyProxySpec(spec: FieldReader): EnvoyProxySpec {
     telemetry.ignore('tracing', 'ignored by aigw run: tracing is configured with OTEL_* environment variables');
     telemetry.done();
   }
-  // Deployment details for Kubernetes (replicas, resources, service accounts) do not apply locally.
-  spec.ignore('provider', 'ignored by aigw run: Envoy runs as a local process');
+  // Deployment details for Kubernetes (replicas, resources, service accounts) do not apply locally;
+  // a Host provider's Envoy version does (it is how upstream aigw picks the Envoy release).
+  let envoyVersion: string | undefined;
+  const provider = spec.object('provider');
+  if (provider) {
+    const type = provider.string('type');
+    const host = provider.object('host');
+    if (type === 'Host' && host) {
+      envoyVersion = host.string('envoyVersion');
+      if (envoyVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(envoyVersion)) host.error('envoyVersion', `Invalid value: ${JSON.stringify(envoyVersion)}: must be an Envoy release such as 1.38.3`);
+      host.done();
+    } else {
+      provider.ignore('host');
+      if (type !== 'Host') spec.warn('provider', 'ignored by aigw run: Envoy runs as a local process');
+    }
+    provider.ignore('kubernetes');
+    provider.done();
+  }
   spec.ignore('shutdown', 'ignored by aigw run');
   spec.done();
-  return { logLevels, accessLogs };
+  return { logLevels, accessLogs, ...(envoyVersion !== undefined ? { envoyVersion } : {}) };
 }
 
 function readAccessLogSetting(setting: FieldReader): AccessLogSetting | undefined {

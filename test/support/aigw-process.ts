@@ -35,6 +35,8 @@ export interface StartAigwOptions {
   onStdoutLine?: (line: string) => void;
   /** Leave the temp dir (config, state, run files) in place after stop(), for debugging. */
   keepTempDir?: boolean;
+  /** Run `aigw run` without a config path (zero-config mode); `configYaml` is then unused. */
+  omitConfigPath?: boolean;
 }
 
 export interface AigwExit {
@@ -82,7 +84,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
     else env[key] = value;
   }
 
-  const child = spawn(process.execPath, [AIGW_BIN, 'run', configPath, '--admin-port', String(adminPort), '--run-id', runId, ...(options.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [AIGW_BIN, 'run', ...(options.omitConfigPath ? [] : [configPath]), '--admin-port', String(adminPort), '--run-id', runId, ...(options.extraArgs ?? [])], {
     env,
     stdio: ['ignore', options.captureStdout === false && !options.onStdoutLine ? 'ignore' : 'pipe', 'pipe'],
   });

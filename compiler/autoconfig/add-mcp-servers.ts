@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// MCP servers JSON → Backends + MCPRoute backendRefs (upstream internal/autoconfig/mcp.go
+// `AddMCPServers`, spec/cli.md §4.2).
+import { AutoconfigError } from './autoconfig-error.js';
+import type { McpServersConfig } from './mcp-servers-config.js';
+import { goAtoi, isIpAddress } from './parse-base-url.js';
+import { GoUrlError, parseGoUrl } from './parse-go-url.js';
+import type { BackendData, McpRefData } from './render-config.js';
+
+const HTTP_TYPES = new Set(['', 'http', 'streamable-http', 'streamable_http', 'streamableHttp']);
+
+/** Servers in name order; unsupported ones are skipped with a note. Throws INVALID_MCP_SERVER. */
+export function addMcpServers(config: McpServersConfig, notes: string[]): { backends: BackendData[]; refs: McpRefData[] } {
+  const backends: BackendData[] = [];
+  const refs: McpRefData[] = [];
+  const names = Object.keys(config.mcpServers).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const server = config.mcpServers[name];
+    if (!server) continue;
+    const type = server.type ?? '';
+    const url = server.url ?? '';
+    if (url === '' || !HTTP_TYPES.has(type)) {
+      notes.push(
+        url === ''
+          ? `MCP server ${JSON.stringify(name)} skipped: it has no url${server.command ? ' (stdio servers must be proxied over HTTP first)' : ''}`
+          : `MCP server ${JSON.stringify(name)} skipped: transport type ${JSON.stringify(type)} is not supported (use http / streamable-http)`,
+      );
+      continue;
+    }
+    let parsed;
+    try {
+      parsed = parseGoUrl(url);
+    } catch (error) {
+      if (error instanceof GoUrlError) {
+        throw new AutoconfigError('INVALID_MCP_SERVER', `failed to add MCP servers config: failed to parse MCP server URL ${url}: ${error.message}`, name);
+      }
+      throw error;
+    }
+    let port = parsed.scheme === 'https' ? 443 : parsed.scheme === 'http' ? 80 : 0;
+    if (parsed.port !== '') {
+      const explicit = goAtoi(parsed.port);
+      port = typeof explicit === 'number' ? explicit : 0;
+    }
+    if (port === 0) notes.push(`MCP server ${JSON.stringify(name)}: no port for URL scheme ${JSON.stringify(parsed.scheme)}; give the port in the URL`);
+    if (parsed.hostname === '') notes.push(`MCP server ${JSON.stringify(name)}: the URL ${url} has no host`);
+    let apiKey = '';
+    for (const [header, value] of Object.entries(server.headers ?? {})) {
+      if (header.toLowerCase() === 'authorization' && value.startsWith('Bearer ') && apiKey === '') {
+        apiKey = value.slice('Bearer '.length);
+      } else {
+        notes.push(`MCP server ${JSON.stringify(name)}: header ${JSON.stringify(header)} is not forwarded (only "Authorization: Bearer <token>" is used)`);
+      }
+    }
+    backends.push({ name, host: parsed.hostname, isIp: isIpAddress(parsed.hostname), port, needsTls: parsed.scheme === 'https', telemetry: false });
+    refs.push({ backendName: name, path: parsed.path === '' ? '/' : parsed.path, includeTools: server.includeTools ?? [], apiKey });
+  }
+  return { backends, refs };
+}

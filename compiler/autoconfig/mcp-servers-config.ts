@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/**
+ * One entry of the canonical MCP servers JSON (spec/cli.md §4.1), as used by Claude Desktop,
+ * Cursor and VS Code. Fields that upstream ignores (`env`, `cwd`, `disabled`, ...) are dropped.
+ */
+export interface McpServerConfig {
+  /** Transport: '', 'http', 'streamable-http', 'streamable_http' or 'streamableHttp' are served. */
+  type?: string;
+  url?: string;
+  /** Only `Authorization: Bearer <token>` is used (as the MCPRoute API key). */
+  headers?: Record<string, string>;
+  /** Exact tool names to expose; all tools when absent or empty. */
+  includeTools?: string[];
+  /** stdio servers: the command aigw run starts and proxies over HTTP. */
+  command?: string;
+  args?: string[];
+}
+
+/** `{"mcpServers": {"<name>": {...}}}` */
+export interface McpServersConfig {
+  mcpServers: Record<string, McpServerConfig>;
+}

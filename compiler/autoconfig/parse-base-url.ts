@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+import { isIP } from 'node:net';
+import { AutoconfigError } from './autoconfig-error.js';
+import { GoUrlError, parseGoUrl } from './parse-go-url.js';
+
+/** Where a provider is reached, from its base URL (upstream internal/autoconfig/config.go `parseURL`). */
+export interface ParsedBaseUrl {
+  /** `u.Hostname()`: an IP literal (IPv6 without brackets) or a host name (case preserved). */
+  host: string;
+  /** Rendered as a Backend `ip` endpoint rather than `fqdn`. */
+  isIp: boolean;
+  port: number;
+  /** The path without its leading `/`; '' for `/v1`, which is the schema default (spec/cli.md §2.3). */
+  version: string;
+  /** `https` ⇒ a BackendTLSPolicy. */
+  needsTls: boolean;
+}
+
+/**
+ * Parses OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT or ANTHROPIC_BASE_URL exactly as upstream does.
+ * Throws AutoconfigError INVALID_BASE_URL with upstream's message.
+ */
+export function parseBaseUrl(baseUrl: string, variable: string): ParsedBaseUrl {
+  let url;
+  try {
+    url = parseGoUrl(baseUrl);
+  } catch (error) {
+    if (error instanceof GoUrlError) throw new AutoconfigError('INVALID_BASE_URL', `invalid base URL: ${error.message}`, variable);
+    throw error;
+  }
+  if (url.hostname === '') throw new AutoconfigError('INVALID_BASE_URL', 'invalid base URL: missing hostname', variable);
+  let port: number;
+  if (url.port === '') {
+    if (url.scheme === 'https') port = 443;
+    else if (url.scheme === 'http') port = 80;
+    else throw new AutoconfigError('INVALID_BASE_URL', `invalid base URL: unsupported scheme ${JSON.stringify(url.scheme)}`, variable);
+  } else {
+    const parsed = goAtoi(url.port);
+    if (typeof parsed === 'string') throw new AutoconfigError('INVALID_BASE_URL', `invalid port in base URL: ${parsed}`, variable);
+    port = parsed;
+  }
+  let version = url.path.startsWith('/') ? url.path.slice(1) : url.path;
+  if (version === 'v1') version = '';
+  return { host: url.hostname, isIp: isIpAddress(url.hostname), port, version, needsTls: url.scheme === 'https' };
+}
+
+/** Go's `netip.ParseAddr` succeeds: IPv4, IPv6, IPv6 with a zone. */
+export function isIpAddress(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  const percent = host.indexOf('%');
+  return percent > 0 && percent < host.length - 1 && isIP(host.slice(0, percent)) === 6;
+}
+
+/**
+ * `strconv.Atoi` on digits Go's URL parser already validated: only overflow can fail, with
+ * Go's message (returned as a string).
+ */
+export function goAtoi(digits: string): number | string {
+  if (BigInt(digits) > 9223372036854775807n) return `strconv.Atoi: parsing ${JSON.stringify(digits)}: value out of range`;
+  return Number(digits);
+}
