@@ -7,6 +7,7 @@ import { validateObject } from '../compiler/admission/validate-object.js';
 import { analyzeSources, type ConfigSource } from '../compiler/compile-config.js';
 import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostic.js';
 import type { SourceDocument } from '../compiler/load-documents.js';
+import { checkMcpRoutePaths } from '../compiler/mcp-route-paths.js';
 import { parseFieldPath } from '../compiler/parse-field-path.js';
 import { isRecord } from '../extproc/json-guards.js';
 import { UsageError } from './usage-error.js';
@@ -48,6 +49,7 @@ export async function validateConfigs(options: ValidateOptions): Promise<number>
     for (const diagnostic of outcome.diagnostics) if (diagnostic.severity === 'warning') admissionWarnings.add(`${outcome.label} ${diagnostic.path ?? ''}`);
     diagnostics.push(...outcome.diagnostics);
   }
+  diagnostics.push(...checkMcpRoutePaths(analysis.documents));
   const partial = !analysis.documents.some((document) => document.value.kind === 'Gateway');
   for (const diagnostic of analysis.diagnostics) {
     // The admission check already judged the AI resources it rejected; don't say it twice.
