@@ -68,6 +68,8 @@ export interface FakeOpenAIBehaviour {
 }
 
 export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
+  /** Listen on this port (e.g. 11434 to stand in for Ollama); a free one when unset. */
+  port?: number;
   /** Cassettes, or paths of cassette files, to replay; requests matching none get a 404. */
   cassettes?: (Cassette | string)[];
   /** Keep requests in `.requests` (default true; benchmarks turn it off to bound memory). */
@@ -136,7 +138,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   // Longer than Envoy's and the load generator's idle times, so the server is never the side
   // that closes a pooled connection just as a request is sent on it (a spurious 503).
   server.keepAliveTimeout = 120_000;
-  await listen(server);
+  await listen(server, options.port ?? 0);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('fake upstream: not listening on a TCP port');
   const port = address.port;
@@ -294,10 +296,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function listen(server: Server): Promise<void> {
+function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

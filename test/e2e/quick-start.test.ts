@@ -1,0 +1,99 @@
+/**
+ * The two `aigw run` documents' quick starts, driven as a new user would, with a local fake
+ * OpenAI-compatible server standing in for Ollama on localhost:11434. They use the fixed ports
+ * the documents use (1975, 11434), so they are skipped when something else holds those ports.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { runCli } from '../support/run-cli.js';
+
+const CLEAN_ENV = { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', AZURE_OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', TARS_API_KEY: '' };
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/** `curl -XPOST localhost:1975/v1/chat/completions -d '{"model": …}'` */
+async function chat(model: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const response = await fetch('http://localhost:1975/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say this is a test!' }] }),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+async function withOllama(fn: (ollama: FakeOpenAI) => Promise<void>, t: { skip: (reason: string) => void }): Promise<void> {
+  if (!(await portFree(1975)) || !(await portFree(11434))) {
+    t.skip('ports 1975 or 11434 are in use');
+    return;
+  }
+  const ollama = await startFakeOpenAI({ port: 11434 });
+  try {
+    await fn(ollama);
+  } finally {
+    await ollama.close();
+  }
+}
+
+test('current document: OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY=unused aigw run', async (t) => {
+  await withOllama(async (ollama) => {
+    const aigw = await startAigw({ configYaml: '', omitConfigPath: true, env: { ...CLEAN_ENV, OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_API_KEY: 'unused' } });
+    try {
+      const reply = await chat('qwen2.5:0.5b');
+      assert.equal(reply.status, 200, reply.body);
+      assert.equal(ollama.requests.at(-1)?.path, '/v1/chat/completions');
+      assert.match(aigw.stderr, /Envoy AI Gateway listening on http:\/\/localhost:1975 \(admin http:\/\/127\.0\.0\.1:\d+\) after (\d+(\.\d+)?)s/);
+    } finally {
+      await aigw.stop();
+    }
+  }, t);
+});
+
+test('older document: aigw run with no variables routes by aigw-backend-selector, then by model', async (t) => {
+  await withOllama(async (ollama) => {
+    // No provider variable at all: the multi-backend default (Ollama always, OpenAI and TARS with keys).
+    const gateway: AigwProcess = await startAigw({ configYaml: '', omitConfigPath: true, env: CLEAN_ENV });
+    try {
+      assert.equal((await chat('mistral:latest')).status, 200);
+      const byHeader = await chat('gpt-4o-mini', { 'aigw-backend-selector': 'ollama' });
+      assert.equal(byHeader.status, 200, 'the header wins over the model');
+      assert.equal(ollama.requests.length, 2);
+      const unknown = await chat('no-such-model');
+      assert.equal(unknown.status, 404);
+      assert.equal(ollama.requests.length, 2);
+    } finally {
+      await gateway.stop();
+    }
+  }, t);
+});
+
+test('aigw run --show-default > default.yaml, edit the model, aigw run custom.yaml', async (t) => {
+  await withOllama(async (ollama) => {
+    const shown = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_API_KEY: 'unused' } });
+    assert.equal(shown.code, 0);
+    // The documents' edit: match one model instead of everything, via envsubst with a default.
+    const custom = shown.stdout.replace(/value: \.\*/, 'value: ${CHAT_MODEL:=deepseek-r1:1.5b}');
+    assert.notEqual(custom, shown.stdout);
+    const dir = await mkdtemp(join(tmpdir(), 'aigw-quick-'));
+    await writeFile(join(dir, 'custom.yaml'), custom);
+    const aigw = await startAigw({ configYaml: custom, env: { ...CLEAN_ENV, OPENAI_API_KEY: 'unused' } });
+    try {
+      assert.equal((await chat('deepseek-r1:1.5b')).status, 200);
+      assert.equal((await chat('qwen2.5:0.5b')).status, 404);
+      assert.equal(ollama.requests.length, 1);
+    } finally {
+      await aigw.stop();
+    }
+  }, t);
+});
