@@ -19,7 +19,7 @@ import { healthcheck } from './healthcheck-command.js';
 import { RunError, runGateway } from './run-command.js';
 import { translateConfig } from './translate-command.js';
 import { validateConfigs } from './validate-command.js';
-import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
+import { EnvValueError, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
 
 const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -379,7 +379,7 @@ function parseBoolEnv(name: string): boolean {
   if (value === undefined || value === '') return false;
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no'].includes(value)) return false;
-  throw new UsageError(`--debug: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
+  throw new EnvValueError(`--debug: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
 }
 
 function packageVersion(): string {
@@ -396,6 +396,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`aigw: error: ${error.message}\n`);
       process.exitCode = EXIT_USAGE;
+      return;
+    }
+    if (error instanceof EnvValueError) {
+      process.stderr.write(`aigw: error: ${error.message}\n`);
+      process.exitCode = EXIT_RUNTIME;
       return;
     }
     const message = error instanceof Error ? error.message : String(error);

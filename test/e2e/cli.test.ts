@@ -3,6 +3,7 @@
  * exit and no stack trace; Envoy dying takes aigw down with Envoy's last words.
  */
 import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,4 +121,33 @@ test('when the ext_proc dies, aigw stops Envoy and exits non-zero with a clear m
   const exit = await gateway.exited;
   assert.equal(exit.code, 1);
   assert.match(gateway.stderr, /external processor exited unexpectedly/);
+});
+
+test('directory and run flags take effect, and their AIGW_* variables too', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-flags-'));
+  const yaml = gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 });
+  const viaFlags = await startAigw({ configYaml: yaml, extraArgs: ['--state-home', join(dir, 'state-flag'), '--runtime-dir', join(dir, 'rt-flag'), '--run-id', 'flag-run'] });
+  try {
+    assert.ok(existsSync(join(dir, 'state-flag', 'runs', 'flag-run', 'envoy.json')), 'bootstrap under --state-home/runs/<run-id>');
+    assert.ok(existsSync(join(dir, 'state-flag', 'runs', 'flag-run', 'extproc-config.json')));
+    assert.ok(existsSync(join(dir, 'rt-flag', 'flag-run', 'admin-address.txt')), 'Envoy admin address under --runtime-dir/<run-id>');
+    assert.equal(statSync(join(dir, 'state-flag', 'runs', 'flag-run', 'extproc-config.json')).mode & 0o777, 0o600, 'credentials file private');
+    assert.equal(statSync(join(dir, 'rt-flag', 'flag-run')).mode & 0o777, 0o700, 'socket directory private');
+  } finally {
+    await viaFlags.stop();
+  }
+  const viaEnv = await startAigw({ configYaml: yaml, env: { AIGW_STATE_HOME: join(dir, 'state-env'), AIGW_RUNTIME_DIR: join(dir, 'rt-env'), AIGW_RUN_ID: 'env-run' }, extraArgs: [] });
+  try {
+    // startAigw passes its own --run-id; the state/runtime variables are honoured.
+    assert.ok(existsSync(join(dir, 'state-env', 'runs', viaEnv.runId, 'envoy.json')));
+    assert.ok(existsSync(join(dir, 'rt-env', viaEnv.runId, 'admin-address.txt')));
+  } finally {
+    await viaEnv.stop();
+  }
+});
+
+test('a bad AIGW_DEBUG value is reported as upstream does (exit 1)', async () => {
+  const result = await runCli(['run', 'x.yaml'], { env: { AIGW_DEBUG: 'maybe' } });
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr.trim(), 'aigw: error: --debug: bool value must be true, 1, yes, false, 0 or no but got "maybe" (from envar AIGW_DEBUG="maybe")');
 });
