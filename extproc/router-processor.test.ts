@@ -35,7 +35,6 @@ test('a router-mode rule: model header, the chosen backend as route, path and ke
   assert.equal(response?.clear_route_cache, true);
   assert.deepEqual(setHeaders(response?.header_mutation), {
     'x-ai-eg-model': 'gpt-4o-mini',
-    'x-ai-eg-original-path': '/v1/chat/completions',
     'x-ai-eg-route': 'default/openai/route/r/rule/0/ref/0',
     ':path': '/v1/chat/completions',
     authorization: 'Bearer sk-test-secret',
@@ -57,6 +56,7 @@ test('an upstream-mode rule only names the rule; the router steps aside for the 
   const { router, response } = routed('{"model":"fallback-1"}');
   const headers = setHeaders(response.request_body?.response?.header_mutation);
   assert.equal(headers['x-ai-eg-route'], 'default/r/rule/3');
+  assert.equal(headers['x-ai-eg-original-path'], '/v1/chat/completions', 'the upstream filter needs the client path');
   assert.equal(headers.authorization, undefined, 'the upstream filter adds credentials per attempt');
   const responseHeaders = router.responseHeaders(headersMessage({ ':status': '200' }));
   assert.deepEqual(responseHeaders.mode_override, { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' });

@@ -84,9 +84,9 @@ export class RouterProcessor {
     if (!rule) {
       throw new GatewayError('MODEL_NOT_FOUND', 404, `${ROUTE_NOT_FOUND_MESSAGE} Model: ${parsed.model}`);
     }
-    const set: HeaderValueOption[] = [setHeader(MODEL_HEADER, parsed.model), setHeader(ORIGINAL_PATH_HEADER, this.path)];
+    const set: HeaderValueOption[] = [setHeader(MODEL_HEADER, parsed.model)];
     const remove: string[] = [];
-    const metadata: Record<string, string> = { original_model: parsed.model };
+    const metadata: Record<string, string> = {};
 
     let body = original;
     if (parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
@@ -96,7 +96,9 @@ export class RouterProcessor {
     }
 
     if (rule.config.mode === 'upstream') {
-      set.push(setHeader(ROUTE_HEADER, rule.config.name));
+      // The upstream filter translates each attempt; it needs the client's path (the router may
+      // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
+      set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));
     } else {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
@@ -117,7 +119,7 @@ export class RouterProcessor {
           ...(body !== original ? { body_mutation: { body } } : {}),
         },
       },
-      dynamic_metadata: dynamicMetadata(metadata),
+      ...(metadata.backend_name !== undefined ? { dynamic_metadata: dynamicMetadata(metadata) } : {}),
     };
   }
 }
