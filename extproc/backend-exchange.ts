@@ -57,9 +57,13 @@ export class BackendExchange {
     endpoint: Endpoint,
     originalModel: string,
     private readonly responseMode: ProcessingMode,
+    /** Request header values, by header, for the header-mapped metric labels. */
+    requestHeaders: Partial<Record<string, string>> = {},
   ) {
     const requestModel = backend.modelNameOverride || originalModel;
-    this.attributes = { operation: endpoint.operation, schema: backend.schema.name, originalModel, requestModel };
+    const headerLabels: Record<string, string> = {};
+    for (const mapping of runtime.metricHeaders) headerLabels[mapping.label] = requestHeaders[mapping.header] ?? '';
+    this.attributes = { operation: endpoint.operation, schema: backend.schema.name, originalModel, requestModel, headerLabels };
     const entry = endpoint.name === 'models' ? { unsupported: 'GET /v1/models is answered by the gateway' } : TRANSLATORS[endpoint.name][backend.schema.name];
     if (isUnsupported(entry)) throw invalidRequestBody(entry.unsupported);
     this.translator = entry({ endpoint, backend, originalModel, requestModel });

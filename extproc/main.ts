@@ -10,6 +10,7 @@ import { startExtProcServer } from './ext-proc-server.js';
 import { FilterConfigError } from './filter-config.js';
 import { createLogger, isLogLevel } from './logger.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
+import { metricsHeaderAttributes } from './metrics/header-attributes.js';
 import { parseFilterConfig } from './parse-filter-config.js';
 import { READY_LINE } from './ready-line.js';
 import { buildRuntimeConfig } from './runtime-config.js';
@@ -40,8 +41,9 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new FilterConfigError(`cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const metrics = new GenAIMetrics();
-  const runtime = buildRuntimeConfig(parseFilterConfig(raw), metrics, logger);
+  const metricHeaders = metricsHeaderAttributes(process.env);
+  const metrics = new GenAIMetrics(metricHeaders);
+  const runtime = buildRuntimeConfig(parseFilterConfig(raw), metrics, logger, metricHeaders);
   const server = await startExtProcServer(values.socket, () => runtime);
   const admin = await startAdminServer({
     port: adminPort,

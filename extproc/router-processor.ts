@@ -39,7 +39,7 @@ export class RouterProcessor {
   ) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    this.headers = pickHeaders(message, [':path', ':authority', ...this.runtime.matchedHeaders]);
+    this.headers = pickHeaders(message, [':path', ':authority', ...this.runtime.matchedHeaders, ...this.runtime.metricHeaders.map((mapping) => mapping.header)]);
     this.path = this.headers[':path'] ?? '';
     const endpoint = findEndpoint(this.path);
     if (!endpoint) {
@@ -103,7 +103,7 @@ export class RouterProcessor {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
       if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE);
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE, this.headers);
       const request = this.exchange.request();
       if (request.needsBody) body = this.exchange.translateBody(body);
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);

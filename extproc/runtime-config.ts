@@ -1,6 +1,7 @@
 import type { BackendConfig, FilterConfig } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
+import type { HeaderAttribute } from './metrics/header-attributes.js';
 import { AUTH_HEADER_NAME } from './auth-header.js';
 import { compileCosts, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
@@ -27,10 +28,12 @@ export interface RuntimeConfig {
   /** The `GET /v1/models` body for a request's host (routes with hostnames list their models only there). */
   modelsBody(authority: string | undefined, listener: string | undefined): string;
   metrics: GenAIMetrics;
+  /** Request headers recorded as metric labels (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES). */
+  metricHeaders: readonly HeaderAttribute[];
   logger: Logger;
 }
 
-export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, logger: Logger): RuntimeConfig {
+export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, logger: Logger, metricHeaders: readonly HeaderAttribute[] = []): RuntimeConfig {
   const loadedAt = Math.floor(Date.now() / 1000);
   const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs)] as const));
   const matchedHeaders = new Set<string>();
@@ -50,6 +53,7 @@ export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, 
           .map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
       }),
     metrics,
+    metricHeaders,
     logger,
   };
 }

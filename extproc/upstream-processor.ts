@@ -24,12 +24,12 @@ export class UpstreamProcessor {
     if (!backend) {
       throw new GatewayError('BACKEND_NOT_FOUND', 500, `backend ${JSON.stringify(backendName)} is not in the filter config`);
     }
-    const headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, ':path', MODEL_HEADER, ROUTE_HEADER]);
+    const headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, ':path', MODEL_HEADER, ROUTE_HEADER, ...this.runtime.metricHeaders.map((mapping) => mapping.header)]);
     const originalPath = headers[ORIGINAL_PATH_HEADER] ?? headers[':path'] ?? '';
     const endpoint = findEndpoint(originalPath);
     if (!endpoint) throw new GatewayError('UNKNOWN_PATH', 404, `unsupported path: ${originalPath}`);
     try {
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, headers[MODEL_HEADER] ?? '', UPSTREAM_PROCESSING_MODE);
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, headers[MODEL_HEADER] ?? '', UPSTREAM_PROCESSING_MODE, headers);
     } catch (error) {
       if (GatewayError.isInstance(error)) return errorResponse(error);
       throw error;

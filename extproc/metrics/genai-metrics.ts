@@ -1,6 +1,7 @@
 import { Histogram, Registry } from 'prom-client';
 import type { SchemaName } from '../filter-config.js';
 import type { TokenUsage } from '../usage/token-usage.js';
+import type { HeaderAttribute } from './header-attributes.js';
 
 /**
  * The OpenTelemetry GenAI metrics, exposed under the names the OTel Prometheus exporter gives
@@ -31,6 +32,8 @@ const BASE_LABELS = [
 ] as const;
 
 export interface RequestAttributes {
+  /** Values of the header-mapped labels, by label (see metricsHeaderAttributes). */
+  headerLabels?: Record<string, string>;
   operation: string;
   schema: SchemaName;
   originalModel: string;
@@ -67,32 +70,37 @@ export class GenAIMetrics {
     return child;
   }
 
-  constructor() {
+  /** Label names of the header-mapped attributes, fixed at start-up. */
+  readonly headerLabels: readonly string[];
+
+  constructor(headerAttributes: readonly HeaderAttribute[] = []) {
+    this.headerLabels = headerAttributes.map((mapping) => mapping.label);
+    const base = [...BASE_LABELS, ...this.headerLabels];
     this.tokenUsage = new Histogram({
       name: 'gen_ai_client_token_usage',
       help: 'Number of tokens processed.',
-      labelNames: [...BASE_LABELS, 'gen_ai_token_type'],
+      labelNames: [...base, 'gen_ai_token_type'],
       buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
       registers: [this.registry],
     });
     this.requestDuration = new Histogram({
       name: 'gen_ai_server_request_duration_seconds',
       help: 'Time spent on the generative AI request, from the upstream request to the last response byte.',
-      labelNames: [...BASE_LABELS, 'error_type'],
+      labelNames: [...base, 'error_type'],
       buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
       registers: [this.registry],
     });
     this.timeToFirstToken = new Histogram({
       name: 'gen_ai_server_time_to_first_token_seconds',
       help: 'Time to receive the first response chunk of a streaming request.',
-      labelNames: [...BASE_LABELS],
+      labelNames: base,
       buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 15, 20, 30, 45, 60],
       registers: [this.registry],
     });
     this.timePerOutputToken = new Histogram({
       name: 'gen_ai_server_time_per_output_token_seconds',
       help: 'Time per output token after the first, for streaming requests.',
-      labelNames: [...BASE_LABELS],
+      labelNames: base,
       buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
       registers: [this.registry],
     });
@@ -103,7 +111,8 @@ export class GenAIMetrics {
     attributes: RequestAttributes,
     outcome: { durationSeconds: number; success: boolean; usage: TokenUsage; ttftSeconds?: number },
   ): void {
-    const labels = baseLabels(attributes);
+    const labels: Record<string, string> = baseLabels(attributes);
+    for (const label of this.headerLabels) labels[label] = attributes.headerLabels?.[label] ?? '';
     const errorType = outcome.success ? '' : '_OTHER';
     this.child(this.requestDuration, labels, 'error_type', errorType).observe(outcome.durationSeconds);
     if (!outcome.success) return;

@@ -19,7 +19,10 @@ let client: OpenAI;
 before(async () => {
   upstream = await startFakeOpenAI({ usage: { promptTokens: 11, completionTokens: 7 }, contentChunks: ['Hello', ' from', ' the fake'] });
   port = await freePort();
-  aigw = await startAigw({ configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'gpt-4o-logged'] }) });
+  aigw = await startAigw({
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'gpt-4o-logged'] }),
+    env: { OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES: 'x-team-id:team.id' },
+  });
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'client-side-key-is-replaced', maxRetries: 0 });
 });
 
@@ -125,7 +128,7 @@ test('the access log carries model, backend and token counts; /metrics shows the
   upstream.reset();
   const since = aigw.stdout.length;
   // A model only this test uses, so the line found is this request's (Envoy flushes logs in batches).
-  await client.chat.completions.create({ model: 'gpt-4o-logged', messages: [{ role: 'user', content: 'log me' }] });
+  await client.chat.completions.create({ model: 'gpt-4o-logged', messages: [{ role: 'user', content: 'log me' }] }, { headers: { 'x-team-id': 'blue' } });
   const line = await aigw.waitForStdout(/"gen_ai.request.model":"gpt-4o-logged"/, 5000, since);
   const entry: unknown = JSON.parse(line);
   assert.ok(isRecord(entry));
@@ -137,6 +140,7 @@ test('the access log carries model, backend and token counts; /metrics shows the
   const metrics = await (await fetch(`http://127.0.0.1:${aigw.adminPort}/metrics`)).text();
   assert.match(metrics, /gen_ai_client_token_usage_sum\{[^}]*gen_ai_operation_name="chat"[^}]*gen_ai_request_model="gpt-4o-mini"[^}]*gen_ai_token_type="output"\} \d+/);
   assert.match(metrics, /gen_ai_server_request_duration_seconds_count\{[^}]*gen_ai_operation_name="embeddings"/);
+  assert.match(metrics, /gen_ai_client_token_usage_sum\{[^}]*gen_ai_request_model="gpt-4o-logged"[^}]*team_id="blue"[^}]*gen_ai_token_type="input"\} 11/);
   const health = await fetch(`http://127.0.0.1:${aigw.adminPort}/health`);
   assert.equal(health.status, 200);
 });

@@ -1,0 +1,37 @@
+/**
+ * Request headers copied onto metrics as labels: `OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES`
+ * (and the shared `OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES`), written `x-team-id:team.id,…`.
+ */
+export interface HeaderAttribute {
+  /** Lower-case request header. */
+  header: string;
+  /** The attribute name (`team.id`). */
+  attribute: string;
+  /** Its Prometheus label (`team_id`), as the OTel Prometheus exporter names it. */
+  label: string;
+}
+
+/** Thrown for a mapping that is not `header:attribute[,header:attribute…]`. */
+export class HeaderAttributeError extends Error {
+  readonly code = 'HEADER_ATTRIBUTES_INVALID';
+}
+
+export function parseHeaderAttributes(text: string | undefined, variable: string): HeaderAttribute[] {
+  if (text === undefined || text.trim() === '') return [];
+  return text.split(',').map((pair) => {
+    const [header, attribute, ...rest] = pair.split(':').map((part) => part.trim());
+    if (!header || !attribute || rest.length > 0) {
+      throw new HeaderAttributeError(`${variable}: ${JSON.stringify(pair)} is not header:attribute (e.g. x-team-id:team.id)`);
+    }
+    return { header: header.toLowerCase(), attribute, label: attribute.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^(\d)/, '_$1') };
+  });
+}
+
+/** The metrics mapping from the environment: the shared variable, then the metrics-only one. */
+export function metricsHeaderAttributes(env: Readonly<Record<string, string | undefined>>): HeaderAttribute[] {
+  const byHeader = new Map<string, HeaderAttribute>();
+  for (const variable of ['OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES', 'OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES']) {
+    for (const mapping of parseHeaderAttributes(env[variable], variable)) byHeader.set(mapping.header, mapping);
+  }
+  return [...byHeader.values()];
+}
