@@ -77,7 +77,7 @@ Commands:
   version [flags]
     Show version.
 
-  run <path> [flags]
+  run [<path>] [flags]
     Run the AI Gateway locally for given configuration.
 
   validate <path>... [flags]
