@@ -1,0 +1,7 @@
+/** OpenInference outcome of an embeddings request that ended in a non-2xx response. */
+import { responseErrorOutcome } from './response-error-outcome.js';
+import type { SpanOutcome } from './span-attributes.js';
+
+export function embeddingsErrorAttributes(status: number, body: string | Uint8Array): SpanOutcome {
+  return responseErrorOutcome(status, body);
+}
