@@ -13,6 +13,7 @@ import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import type { RequestAttributes } from './metrics/genai-metrics.js';
 import type { RuntimeConfig } from './runtime-config.js';
+import type { RequestSpan } from './tracing/request-span.js';
 import { isUnsupported, TRANSLATORS } from './translator/translator-table.js';
 import type { Translator } from './translator/translator.js';
 import type { TokenUsage } from './usage/token-usage.js';
@@ -59,6 +60,8 @@ export class BackendExchange {
     private readonly responseMode: ProcessingMode,
     /** Request header values, by header, for the header-mapped metric labels. */
     requestHeaders: Partial<Record<string, string>> = {},
+    /** The request's span, ended by this exchange with the client-visible response. */
+    private readonly span?: RequestSpan,
   ) {
     const requestModel = backend.modelNameOverride || originalModel;
     const headerLabels: Record<string, string> = {};
@@ -119,10 +122,14 @@ export class BackendExchange {
     const translation = this.translator.responseBody(decoded, endOfStream, this.streaming);
     this.usage = translation.usage;
     this.responseModel = translation.responseModel ?? this.responseModel;
+    this.span?.responseChunk(translation.body ?? decoded, this.streaming);
     const response: ProcessingResponse = {
       response_body: { response: translation.body ? { body_mutation: { body: translation.body } } : {} },
     };
-    if (endOfStream) response.dynamic_metadata = this.finishSuccess();
+    if (endOfStream) {
+      response.dynamic_metadata = this.finishSuccess();
+      this.span?.endSuccess();
+    }
     return response;
   }
 
@@ -159,7 +166,9 @@ export class BackendExchange {
       success: false,
       usage: {},
     });
-    const translation = this.translator.responseError(this.status, Buffer.concat(this.errorChunks));
+    const raw = Buffer.concat(this.errorChunks);
+    const translation = this.translator.responseError(this.status, raw);
+    this.span?.endError(this.status, (translation.body ?? raw).toString('utf8'));
     if (!translation.body) return { response_body: { response: {} } };
     const set = [setHeader('content-length', String(translation.body.length))];
     if (translation.contentType) set.push(setHeader('content-type', translation.contentType));

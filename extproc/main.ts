@@ -10,7 +10,8 @@ import { startExtProcServer } from './ext-proc-server.js';
 import { FilterConfigError } from './filter-config.js';
 import { createLogger, isLogLevel } from './logger.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
-import { metricsHeaderAttributes } from './metrics/header-attributes.js';
+import { metricsHeaderAttributes, spanHeaderAttributes } from './metrics/header-attributes.js';
+import { createRequestTracer } from './tracing/request-tracer.js';
 import { parseFilterConfig } from './parse-filter-config.js';
 import { READY_LINE } from './ready-line.js';
 import { buildRuntimeConfig } from './runtime-config.js';
@@ -43,7 +44,14 @@ async function main(): Promise<void> {
   }
   const metricHeaders = metricsHeaderAttributes(process.env);
   const metrics = new GenAIMetrics(metricHeaders);
-  const runtime = buildRuntimeConfig(parseFilterConfig(raw), metrics, logger, metricHeaders);
+  const tracer = createRequestTracer(process.env);
+  const runtime = buildRuntimeConfig(
+    parseFilterConfig(raw),
+    metrics,
+    logger,
+    metricHeaders,
+    tracer ? { tracer, spanHeaders: spanHeaderAttributes(process.env) } : undefined,
+  );
   const server = await startExtProcServer(values.socket, () => runtime);
   const admin = await startAdminServer({
     port: adminPort,
@@ -66,7 +74,12 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     admin.close();
-    void server.close().then(() => process.exit(0));
+    // Spans still in the batch are exported before exit (bounded: the exporter times out).
+    void server
+      .close()
+      .then(() => tracer?.shutdown())
+      .catch((error: unknown) => logger.warn(`tracing shutdown: ${error instanceof Error ? error.message : String(error)}`))
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -8,6 +8,8 @@ export interface ParsedRequestBody {
   stream: boolean;
   /** `stream_options` as sent, if it was an object. */
   streamOptions?: Record<string, unknown>;
+  /** The whole parsed body (read only; the span recorder uses it). */
+  json: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -31,5 +33,5 @@ export function parseRequestBody(endpoint: Endpoint, path: string, body: Buffer)
   }
   const stream = endpoint.canStream && parsed.stream === true;
   const streamOptions = parsed.stream_options;
-  return { model, stream, ...(isRecord(streamOptions) ? { streamOptions: { ...streamOptions } } : {}) };
+  return { model, stream, json: parsed, ...(isRecord(streamOptions) ? { streamOptions: { ...streamOptions } } : {}) };
 }

@@ -12,6 +12,7 @@ import { setTopLevelField } from './json-patch.js';
 import { parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import type { RuntimeConfig } from './runtime-config.js';
+import { RequestSpan } from './tracing/request-span.js';
 
 export { MODEL_HEADER };
 export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
@@ -31,6 +32,7 @@ export class RouterProcessor {
   private path = '';
   private headers: Partial<Record<string, string>> = {};
   private exchange: BackendExchange | undefined;
+  private span: RequestSpan | undefined;
 
   /** @param listener the Envoy listener the request came in on (gRPC metadata), if known. */
   constructor(
@@ -39,7 +41,7 @@ export class RouterProcessor {
   ) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    this.headers = pickHeaders(message, [':path', ':authority', ...this.runtime.matchedHeaders, ...this.runtime.metricHeaders.map((mapping) => mapping.header)]);
+    this.headers = pickHeaders(message, this.runtime.pickedHeaders);
     this.path = this.headers[':path'] ?? '';
     const endpoint = findEndpoint(this.path);
     if (!endpoint) {
@@ -62,8 +64,10 @@ export class RouterProcessor {
     try {
       return this.route(endpoint, message?.body ?? Buffer.alloc(0));
     } catch (error) {
-      if (GatewayError.isInstance(error)) return errorResponse(error);
-      throw error;
+      if (!GatewayError.isInstance(error)) throw error;
+      const body = openAIErrorBody(error);
+      this.span?.endError(error.status, body);
+      return immediateResponse(error.status, body, 'application/json');
     }
   }
 
@@ -80,6 +84,14 @@ export class RouterProcessor {
   private route(endpoint: Endpoint, original: Buffer): ProcessingResponse {
     const path = this.path.split('?')[0] ?? this.path;
     const parsed = parseRequestBody(endpoint, path, original);
+    const tracer = this.runtime.tracer;
+    if (tracer) {
+      const headerAttributes = this.runtime.spanHeaders.flatMap((mapping) => {
+        const value = this.headers[mapping.header];
+        return value === undefined ? [] : [[mapping.attribute, value] as const];
+      });
+      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, parsed.json, original.toString('utf8'), headerAttributes);
+    }
     const rule = matchRule(this.runtime.rules, this.listener, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
     if (!rule) {
       throw new GatewayError('MODEL_NOT_FOUND', 404, `${ROUTE_NOT_FOUND_MESSAGE} Model: ${parsed.model}`);
@@ -96,6 +108,9 @@ export class RouterProcessor {
     }
 
     if (rule.config.mode === 'upstream') {
+      // The response of a fallback rule is read per attempt on another stream; spans for these
+      // rules are not recorded yet (the span must not end before the response does).
+      this.span = undefined;
       // The upstream filter translates each attempt; it needs the client's path (the router may
       // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
       set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));
@@ -103,7 +118,8 @@ export class RouterProcessor {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
       if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE, this.headers);
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE, this.headers, this.span);
+      for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
       const request = this.exchange.request();
       if (request.needsBody) body = this.exchange.translateBody(body);
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);

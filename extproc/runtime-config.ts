@@ -2,6 +2,7 @@ import type { BackendConfig, FilterConfig } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
 import type { HeaderAttribute } from './metrics/header-attributes.js';
+import { PROPAGATION_HEADERS, type RequestTracer } from './tracing/request-tracer.js';
 import { AUTH_HEADER_NAME } from './auth-header.js';
 import { compileCosts, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
@@ -31,9 +32,26 @@ export interface RuntimeConfig {
   /** Request headers recorded as metric labels (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES). */
   metricHeaders: readonly HeaderAttribute[];
   logger: Logger;
+  /** Set when tracing is on. */
+  tracer: RequestTracer | undefined;
+  /** Request headers recorded as span attributes (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES). */
+  spanHeaders: readonly HeaderAttribute[];
+  /** Every request header the router decodes: matched, metric, span and propagation headers. */
+  pickedHeaders: readonly string[];
 }
 
-export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, logger: Logger, metricHeaders: readonly HeaderAttribute[] = []): RuntimeConfig {
+export interface TracingSetup {
+  tracer: RequestTracer;
+  spanHeaders: readonly HeaderAttribute[];
+}
+
+export function buildRuntimeConfig(
+  config: FilterConfig,
+  metrics: GenAIMetrics,
+  logger: Logger,
+  metricHeaders: readonly HeaderAttribute[] = [],
+  tracing?: TracingSetup,
+): RuntimeConfig {
   const loadedAt = Math.floor(Date.now() / 1000);
   const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs)] as const));
   const matchedHeaders = new Set<string>();
@@ -55,6 +73,17 @@ export function buildRuntimeConfig(config: FilterConfig, metrics: GenAIMetrics, 
     metrics,
     metricHeaders,
     logger,
+    tracer: tracing?.tracer,
+    spanHeaders: tracing?.spanHeaders ?? [],
+    pickedHeaders: [
+      ...new Set([
+        ':path',
+        ':authority',
+        ...matchedHeaders,
+        ...metricHeaders.map((mapping) => mapping.header),
+        ...(tracing ? [...PROPAGATION_HEADERS, ...tracing.spanHeaders.map((mapping) => mapping.header)] : []),
+      ]),
+    ],
   };
 }
 

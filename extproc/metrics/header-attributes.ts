@@ -35,3 +35,14 @@ export function metricsHeaderAttributes(env: Readonly<Record<string, string | un
   }
   return [...byHeader.values()];
 }
+
+/** Span attributes from request headers: the shared mapping, then the span one, which defaults to agent-session-id:session.id (an explicit empty value disables that default). */
+export function spanHeaderAttributes(env: Readonly<Record<string, string | undefined>>): HeaderAttribute[] {
+  const byHeader = new Map<string, HeaderAttribute>();
+  const spanVariable = 'OTEL_AIGW_SPAN_REQUEST_HEADER_ATTRIBUTES';
+  const spanText = env[spanVariable] ?? 'agent-session-id:session.id';
+  for (const [variable, text] of [['OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES', env.OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES], [spanVariable, spanText]] as const) {
+    for (const mapping of parseHeaderAttributes(text, variable)) byHeader.set(mapping.header, mapping);
+  }
+  return [...byHeader.values()];
+}

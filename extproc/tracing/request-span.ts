@@ -1,0 +1,135 @@
+/**
+ * One request's OpenInference span: started when the router has the request body, fed the
+ * client-visible (OpenAI-shaped) response as it passes, ended at end of stream or on an error.
+ * Which attributes an endpoint records comes from one typed table, not from branches in the
+ * request path.
+ */
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { EndpointName } from '../endpoints.js';
+import { SseDataLines } from '../sse/sse-data-lines.js';
+import { chatErrorAttributes } from './chat-error-attributes.js';
+import { chatRequestAttributes } from './chat-request-attributes.js';
+import { chatResponseAttributes } from './chat-response-attributes.js';
+import { chatStreamAttributes } from './chat-stream-attributes.js';
+import { embeddingsErrorAttributes } from './embeddings-error-attributes.js';
+import { embeddingsRequestAttributes } from './embeddings-request-attributes.js';
+import { embeddingsResponseAttributes } from './embeddings-response-attributes.js';
+import type { OpenInferenceConfig } from './open-inference-config.js';
+import { openInferenceSpanName, type OpenInferenceOperation } from './open-inference-span-name.js';
+import type { RequestTracer } from './request-tracer.js';
+import type { SpanAttributes, SpanOutcome } from './span-attributes.js';
+
+interface SpanRecorder {
+  operation: OpenInferenceOperation;
+  request(body: unknown, raw: string, config: OpenInferenceConfig): SpanAttributes;
+  response(body: unknown, raw: string, config: OpenInferenceConfig): SpanOutcome;
+  /** For endpoints that stream: the outcome from the parsed `data:` events. */
+  stream?(chunks: readonly unknown[], config: OpenInferenceConfig): SpanOutcome;
+  error(status: number, body: string): SpanOutcome;
+}
+
+const RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
+  'chat-completions': {
+    operation: 'chatCompletion',
+    request: chatRequestAttributes,
+    response: chatResponseAttributes,
+    stream: chatStreamAttributes,
+    error: chatErrorAttributes,
+  },
+  embeddings: {
+    operation: 'embeddings',
+    request: embeddingsRequestAttributes,
+    response: embeddingsResponseAttributes,
+    error: embeddingsErrorAttributes,
+  },
+};
+
+export class RequestSpan {
+  private readonly chunks: Buffer[] = [];
+  private sse: SseDataLines | undefined;
+  private readonly events: unknown[] = [];
+  private ended = false;
+
+  private constructor(
+    private readonly span: Span,
+    private readonly recorder: SpanRecorder,
+    private readonly config: OpenInferenceConfig,
+    /** Header name/value pairs carrying this span to the upstream request. */
+    readonly inject: readonly [string, string][],
+  ) {}
+
+  /** Undefined when the endpoint has no span recorder. */
+  static start(
+    tracer: RequestTracer,
+    endpoint: EndpointName,
+    headers: Partial<Record<string, string>>,
+    body: unknown,
+    raw: string,
+    headerAttributes: SpanAttributes,
+  ): RequestSpan | undefined {
+    const recorder = RECORDERS[endpoint];
+    if (!recorder) return undefined;
+    const attributes = [...recorder.request(body, raw, tracer.openInference), ...headerAttributes];
+    const { span, inject } = tracer.start(openInferenceSpanName(recorder.operation), headers, attributes);
+    return new RequestSpan(span, recorder, tracer.openInference, inject);
+  }
+
+  /** One piece of the client-visible response body. */
+  responseChunk(body: Buffer, streaming: boolean): void {
+    if (!streaming || !this.recorder.stream) {
+      this.chunks.push(body);
+      return;
+    }
+    this.sse ??= new SseDataLines();
+    this.collect(this.sse.push(body));
+  }
+
+  endSuccess(): void {
+    if (this.sse) {
+      this.collect(this.sse.flush());
+      this.finish(this.recorder.stream?.(this.events, this.config));
+      return;
+    }
+    const raw = Buffer.concat(this.chunks).toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      // A 2xx that is not JSON: record what the span can say without the body.
+      parsed = {};
+    }
+    this.finish(this.recorder.response(parsed, raw, this.config));
+  }
+
+  /** An upstream error or a gateway local reply, with the body the client receives. */
+  endError(status: number, body: string): void {
+    this.finish(this.recorder.error(status, body));
+  }
+
+  private collect(payloads: string[]): void {
+    for (const payload of payloads) {
+      if (payload === '[DONE]') continue;
+      try {
+        this.events.push(JSON.parse(payload));
+      } catch {
+        // Not JSON (a comment or keep-alive): nothing to record.
+      }
+    }
+  }
+
+  private finish(outcome: SpanOutcome | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (outcome) {
+      for (const [key, value] of outcome.attributes) this.span.setAttribute(key, value);
+      for (const event of outcome.events) this.span.addEvent(event.name, Object.fromEntries(event.attributes));
+      if (outcome.status.code !== 'UNSET') {
+        this.span.setStatus({
+          code: outcome.status.code === 'OK' ? SpanStatusCode.OK : SpanStatusCode.ERROR,
+          ...(outcome.status.message !== undefined ? { message: outcome.status.message } : {}),
+        });
+      }
+    }
+    this.span.end();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The ext_proc's OpenTelemetry tracer, configured from the standard OTEL_* variables the way
+ * upstream Envoy AI Gateway does (`NewTracingFromEnv`): off unless an OTLP endpoint is set or
+ * OTEL_TRACES_EXPORTER asks for an exporter; `console` exports synchronously, OTLP through a
+ * batcher (OTEL_BSP_* apply). The SDK packages are used directly rather than
+ * `@opentelemetry/sdk-node`, whose current releases need Node 22.15 (aigw supports Node 20).
+ * Nothing is registered globally: the tracer and propagator are passed to each request.
+ */
+import { ROOT_CONTEXT, SpanKind, trace, type Context, type Span, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { openInferenceCapturesMessages, openInferenceConfigFromEnv, type OpenInferenceConfig } from './open-inference-config.js';
+import type { SpanAttributes } from './span-attributes.js';
+
+type Env = Partial<Record<string, string>>;
+type Headers = Partial<Record<string, string>>;
+
+const HEADER_GETTER: TextMapGetter<Headers> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+const HEADER_SETTER: TextMapSetter<[string, string][]> = {
+  set: (carrier, key, value) => void carrier.push([key, value]),
+};
+
+export const TRACER_NAME = 'envoyproxy/ai-gateway';
+export const DEFAULT_SERVICE_NAME = 'ai-gateway';
+/** Request headers the propagators read (tracecontext + baggage). */
+export const PROPAGATION_HEADERS = ['traceparent', 'tracestate', 'baggage'] as const;
+
+export class TracingConfigError extends Error {
+  override readonly name = 'TracingConfigError';
+}
+
+export interface RequestTracer {
+  readonly openInference: OpenInferenceConfig;
+  /**
+   * Starts a span whose parent comes from the client's propagation headers, and returns the
+   * headers that carry the new span to the upstream request.
+   */
+  start(name: string, headers: Partial<Record<string, string>>, attributes: SpanAttributes): { span: Span; inject: [string, string][] };
+  shutdown(): Promise<void>;
+}
+
+/** Returns undefined when tracing is off. @throws TracingConfigError for a bad setting. */
+export function createRequestTracer(env: Env = process.env): RequestTracer | undefined {
+  const semconv = env.AI_GATEWAY_TRACING_SEMCONV ?? '';
+  if (semconv !== '' && semconv !== 'openinference') {
+    // gen_ai is upstream's other convention; refusing beats silently recording OpenInference.
+    throw new TracingConfigError(
+      semconv === 'gen_ai'
+        ? 'AI_GATEWAY_TRACING_SEMCONV=gen_ai is not implemented yet; unset it to use openinference'
+        : `AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got ${JSON.stringify(semconv)}`,
+    );
+  }
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  const exporterName = (env.OTEL_TRACES_EXPORTER ?? '').trim();
+  const hasEndpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  if (exporterName === 'none' || (exporterName === '' && !hasEndpoint)) return undefined;
+
+  let processor: SpanProcessor;
+  if (exporterName === 'console') {
+    processor = new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
+  } else if (exporterName === '' || exporterName === 'otlp') {
+    processor = new BatchSpanProcessor({ exporter: otlpExporter(env), ...batchOptionsFromEnv(env) });
+  } else {
+    throw new TracingConfigError(`OTEL_TRACES_EXPORTER must be otlp, console or none, got ${JSON.stringify(exporterName)}`);
+  }
+
+  const openInference = openInferenceConfigFromEnv(env);
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': DEFAULT_SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] })),
+    spanProcessors: [processor],
+    // Captured messages easily exceed the default 128 attributes (upstream lifts the limit too).
+    ...(openInferenceCapturesMessages(openInference) ? { spanLimits: { attributeCountLimit: Number.MAX_SAFE_INTEGER } } : {}),
+  });
+  const tracer = provider.getTracer(TRACER_NAME);
+  const propagator: TextMapPropagator = new CompositePropagator({
+    propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+  });
+
+  return {
+    openInference,
+    start(name, headers, attributes) {
+      const parent: Context = propagator.extract(ROOT_CONTEXT, headers, HEADER_GETTER);
+      const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+      for (const [key, value] of attributes) span.setAttribute(key, value);
+      const inject: [string, string][] = [];
+      propagator.inject(trace.setSpan(parent, span), inject, HEADER_SETTER);
+      return { span, inject };
+    },
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** OTLP over gRPC, HTTP/JSON or HTTP/protobuf (the OTel default), per OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. */
+function otlpExporter(env: Env): SpanExporter {
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
+  switch (protocol) {
+    case 'grpc': return new GrpcExporter();
+    case 'http/json': return new JsonExporter();
+    case 'http/protobuf': return new ProtoExporter();
+    default: throw new TracingConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL must be grpc, http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
+  }
+}
+
+/** OTEL_BSP_* (the SDK's batcher no longer reads the environment itself). */
+function batchOptionsFromEnv(env: Env): { scheduledDelayMillis?: number; exportTimeoutMillis?: number; maxQueueSize?: number; maxExportBatchSize?: number } {
+  const options: { scheduledDelayMillis?: number; exportTimeoutMillis?: number; maxQueueSize?: number; maxExportBatchSize?: number } = {};
+  const read = (variable: string): number | undefined => {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new TracingConfigError(`${variable} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const delay = read('OTEL_BSP_SCHEDULE_DELAY');
+  const timeout = read('OTEL_BSP_EXPORT_TIMEOUT');
+  const queue = read('OTEL_BSP_MAX_QUEUE_SIZE');
+  const batch = read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE');
+  if (delay !== undefined) options.scheduledDelayMillis = delay;
+  if (timeout !== undefined) options.exportTimeoutMillis = timeout;
+  if (queue !== undefined) options.maxQueueSize = queue;
+  if (batch !== undefined) options.maxExportBatchSize = batch;
+  return options;
+}

@@ -1,0 +1,130 @@
+/**
+ * End to end: with OTEL_EXPORTER_OTLP_ENDPOINT set, the real `aigw` exports one OpenInference
+ * span per request to an OTLP/HTTP receiver, joins the client's traceparent and carries its own
+ * span to the upstream.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import OpenAI from 'openai';
+import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+
+let upstream: FakeOpenAI;
+let receiver: OtlpReceiver;
+let aigw: AigwProcess;
+let client: OpenAI;
+
+const SPAN_KIND_INTERNAL = 1;
+const STATUS_ERROR = 2;
+
+before(async () => {
+  upstream = await startFakeOpenAI({ usage: { promptTokens: 11, completionTokens: 7 }, contentChunks: ['Hello', ' from', ' the fake'] });
+  receiver = await startOtlpReceiver();
+  const port = await freePort();
+  aigw = await startAigw({
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small'] }),
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_SERVICE_NAME: 'aigw-e2e',
+      OTEL_AIGW_SPAN_REQUEST_HEADER_ATTRIBUTES: 'x-team-id:team.id',
+    },
+  });
+  client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+});
+
+after(async () => {
+  await aigw?.stop();
+  await upstream?.close();
+  await receiver?.close();
+});
+
+function newTraceparent(): { traceId: string; parentId: string; header: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const parentId = randomBytes(8).toString('hex');
+  return { traceId, parentId, header: `00-${traceId}-${parentId}-01` };
+}
+
+test('chat completion: span joins the client trace, carries OpenInference attributes and reaches the upstream', async () => {
+  upstream.reset();
+  const trace = newTraceparent();
+  await client.chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say this is a test!' }] },
+    { headers: { traceparent: trace.header, 'x-team-id': 'blue' } },
+  );
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.name, 'ChatCompletion');
+  assert.equal(span.kind, SPAN_KIND_INTERNAL);
+  assert.equal(span.parentSpanId, trace.parentId);
+  assert.equal(span.resource['service.name'], 'aigw-e2e');
+  const a = span.attributes;
+  assert.equal(a['openinference.span.kind'], 'LLM');
+  assert.equal(a['llm.system'], 'openai');
+  assert.equal(a['llm.model_name'], 'gpt-4o-mini');
+  assert.deepEqual(JSON.parse(String(a['input.value'])), { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say this is a test!' }] });
+  assert.equal(a['llm.input_messages.0.message.role'], 'user');
+  assert.equal(a['llm.input_messages.0.message.content'], 'Say this is a test!');
+  assert.equal(a['llm.output_messages.0.message.content'], 'Hello from the fake');
+  assert.equal(a['llm.token_count.prompt'], 11);
+  assert.equal(a['llm.token_count.completion'], 7);
+  assert.equal(a['llm.token_count.total'], 18);
+  assert.equal(a['team.id'], 'blue');
+  assert.notEqual(span.status.code, STATUS_ERROR);
+
+  // The upstream request carries the gateway's span, in the client's trace.
+  const traceparent = upstream.requests[0]?.header('traceparent');
+  assert.equal(traceparent, `00-${trace.traceId}-${span.spanId}-01`);
+});
+
+test('streaming chat completion: the accumulated answer and the first-token event', async () => {
+  const trace = newTraceparent();
+  const stream = await client.chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'stream please' }], stream: true, stream_options: { include_usage: true } },
+    { headers: { traceparent: trace.header } },
+  );
+  for await (const chunk of stream) void chunk;
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.name, 'ChatCompletion');
+  assert.equal(span.attributes['llm.output_messages.0.message.content'], 'Hello from the fake');
+  assert.equal(span.attributes['llm.token_count.total'], 18);
+  assert.deepEqual(span.events.map((event) => event.name), ['First Token Stream Event']);
+});
+
+test('embeddings: an EMBEDDING span', async () => {
+  const trace = newTraceparent();
+  await client.embeddings.create({ model: 'text-embedding-3-small', input: 'embed me' }, { headers: { traceparent: trace.header } });
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.name, 'CreateEmbeddings');
+  assert.equal(span.attributes['openinference.span.kind'], 'EMBEDDING');
+  assert.equal(span.attributes['embedding.model_name'], 'text-embedding-3-small');
+  assert.equal(span.attributes['embedding.embeddings.0.embedding.text'], 'embed me');
+});
+
+test('upstream error: ERROR status and an exception event with the provider body', async () => {
+  upstream.configure({ error: { status: 400, times: 1 } });
+  const trace = newTraceparent();
+  await assert.rejects(
+    client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'fail' }] }, { headers: { traceparent: trace.header } }),
+    (error: unknown) => error instanceof OpenAI.APIError && error.status === 400,
+  );
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.status.code, STATUS_ERROR);
+  assert.match(span.status.message ?? '', /^Error code: 400 - /);
+  const [event] = span.events;
+  assert.equal(event?.name, 'exception');
+  assert.equal(event?.attributes['exception.type'], 'BadRequestError');
+});
+
+test('gateway local reply (unknown model): the span records the 404', async () => {
+  const trace = newTraceparent();
+  await assert.rejects(
+    client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }, { headers: { traceparent: trace.header } }),
+    (error: unknown) => error instanceof OpenAI.APIError && error.status === 404,
+  );
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.status.code, STATUS_ERROR);
+  assert.equal(span.events[0]?.attributes['exception.type'], 'NotFoundError');
+});
