@@ -7,9 +7,13 @@
  * failed.
  *
  * Env: BENCH_SECONDS (per cell, default 5), BENCH_WARMUP_SECONDS (default 1),
- * BENCH_CONCURRENCY (default "1,64"), BENCH_ACCESS_LOG=0 to run without the access log.
+ * BENCH_CONCURRENCY (default "1,64"), BENCH_ACCESS_LOG=0 to run without the access log,
+ * BENCH_TRACING=1 to also measure a second gateway with tracing on (OTLP http/protobuf to a sink
+ * in this process that discards what it receives), giving tracing-on rows from the same run.
  */
 import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
@@ -41,6 +45,18 @@ const SCENARIOS: Scenario[] = [
 
 let upstream: UpstreamProcess | undefined;
 let aigw: AigwProcess | undefined;
+let tracedAigw: AigwProcess | undefined;
+let otlpSink: Server | undefined;
+
+/** Accepts OTLP/HTTP exports and drops them: the bench measures the gateway, not a collector. */
+async function startOtlpSink(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
 async function main(): Promise<number> {
   const seconds = positiveNumber('BENCH_SECONDS', 5);
@@ -67,7 +83,19 @@ async function main(): Promise<number> {
   });
   log(aigw.stderr.trim());
 
-  const targets = { direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`, gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions` };
+  const targets: Record<string, string> = { direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`, gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions` };
+  const tracing = process.env.BENCH_TRACING === '1';
+  if (tracing) {
+    const sink = await startOtlpSink();
+    otlpSink = sink.server;
+    const tracedPort = await freePort();
+    tracedAigw = await startAigw({
+      configYaml: gatewayConfigYaml({ port: tracedPort, upstreamPort: upstream.port, models: [MODEL], accessLog }),
+      captureStdout: false,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+    });
+    targets['gateway+tracing'] = `http://127.0.0.1:${tracedPort}/v1/chat/completions`;
+  }
   // One request each first: a broken gateway fails here in a second, not after every cell.
   for (const scenario of SCENARIOS) {
     for (const [target, url] of Object.entries(targets)) {
@@ -79,28 +107,35 @@ async function main(): Promise<number> {
   const rows: BenchRow[] = [];
   for (const scenario of SCENARIOS) {
     for (const concurrency of concurrencies) {
-      const measure = async (target: keyof typeof targets): Promise<LoadResult> => {
+      const measure = async (target: string): Promise<LoadResult> => {
         log(`${scenario.name} c=${concurrency} ${target}: ${warmupSeconds}s warm-up + ${seconds}s`);
-        const result = await runLoad({ url: targets[target], body: scenario.body, concurrency, durationMs: seconds * 1000, warmupMs: warmupSeconds * 1000, validate: scenario.validate });
+        const url = targets[target];
+        if (url === undefined) throw new Error(`no target ${target}`);
+        const result = await runLoad({ url, body: scenario.body, concurrency, durationMs: seconds * 1000, warmupMs: warmupSeconds * 1000, validate: scenario.validate });
         for (const sample of result.errorSamples) log(`  error: ${sample}`);
         return result;
       };
       const direct = await measure('direct');
       const gateway = await measure('gateway');
       rows.push({ scenario: scenario.name, concurrency, direct, gateway });
+      if (tracing) rows.push({ scenario: `${scenario.name} (tracing on)`, concurrency, direct, gateway: await measure('gateway+tracing') });
     }
   }
 
   const aigwStderr = aigw.stderr;
   const exit = await aigw.stop();
   aigw = undefined;
+  const tracedExit = await tracedAigw?.stop();
+  tracedAigw = undefined;
+  otlpSink?.close();
+  otlpSink = undefined;
   await upstream.stop();
   upstream = undefined;
   const failedRequests = rows.reduce((sum, row) => sum + row.direct.errors + row.gateway.errors, 0);
-  const cleanStop = exit.code === 0;
+  const cleanStop = exit.code === 0 && (tracedExit === undefined || tracedExit.code === 0);
 
   process.stdout.write(`\n${resultsTable(rows)}\n`);
-  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; streaming latency is time to the last byte.\n`);
+  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; streaming latency is time to the last byte.\n`);
   const output = resolve('bench-results.json');
   await writeFile(
     output,
@@ -132,6 +167,8 @@ async function main(): Promise<number> {
 
 async function cleanup(): Promise<void> {
   await aigw?.stop();
+  await tracedAigw?.stop();
+  otlpSink?.close();
   await upstream?.stop();
 }
 
