@@ -10,7 +10,7 @@ import { startExtProcServer } from './ext-proc-server.js';
 import { FilterConfigError } from './filter-config.js';
 import { createLogger, isLogLevel } from './logger.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
-import { metricsHeaderAttributes, spanHeaderAttributes } from './metrics/header-attributes.js';
+import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes } from './metrics/header-attributes.js';
 import { createRequestTracer } from './tracing/request-tracer.js';
 import { parseFilterConfig } from './parse-filter-config.js';
 import { READY_LINE } from './ready-line.js';
@@ -45,13 +45,11 @@ async function main(): Promise<void> {
   const metricHeaders = metricsHeaderAttributes(process.env);
   const metrics = new GenAIMetrics(metricHeaders);
   const tracer = createRequestTracer(process.env);
-  const runtime = buildRuntimeConfig(
-    parseFilterConfig(raw),
-    metrics,
-    logger,
+  const runtime = buildRuntimeConfig(parseFilterConfig(raw), metrics, logger, {
     metricHeaders,
-    tracer ? { tracer, spanHeaders: spanHeaderAttributes(process.env) } : undefined,
-  );
+    ...(tracer ? { tracer, spanHeaders: spanHeaderAttributes(process.env) } : {}),
+    logHeaders: logHeaderAttributes(process.env),
+  });
   const server = await startExtProcServer(values.socket, () => runtime);
   const admin = await startAdminServer({
     port: adminPort,

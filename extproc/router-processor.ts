@@ -99,6 +99,10 @@ export class RouterProcessor {
     const set: HeaderValueOption[] = [setHeader(MODEL_HEADER, parsed.model)];
     const remove: string[] = [];
     const metadata: Record<string, string> = {};
+    for (const mapping of this.runtime.logHeaders) {
+      const value = this.headers[mapping.header];
+      if (value !== undefined) metadata[mapping.attribute] = value;
+    }
 
     let body = original;
     if (parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
@@ -135,7 +139,7 @@ export class RouterProcessor {
           ...(body !== original ? { body_mutation: { body } } : {}),
         },
       },
-      ...(metadata.backend_name !== undefined ? { dynamic_metadata: dynamicMetadata(metadata) } : {}),
+      ...(Object.keys(metadata).length > 0 ? { dynamic_metadata: dynamicMetadata(metadata) } : {}),
     };
   }
 }

@@ -36,22 +36,31 @@ export interface RuntimeConfig {
   tracer: RequestTracer | undefined;
   /** Request headers recorded as span attributes (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES). */
   spanHeaders: readonly HeaderAttribute[];
+  /** Request headers written as dynamic metadata for access logs (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES). */
+  logHeaders: readonly HeaderAttribute[];
   /** Every request header the router decodes: matched, metric, span and propagation headers. */
   pickedHeaders: readonly string[];
 }
 
-export interface TracingSetup {
-  tracer: RequestTracer;
-  spanHeaders: readonly HeaderAttribute[];
+export interface RuntimeOptions {
+  /** Request headers recorded as metric labels. */
+  metricHeaders?: readonly HeaderAttribute[];
+  /** Set to turn tracing on. */
+  tracer?: RequestTracer;
+  /** Request headers recorded as span attributes (used only with a tracer). */
+  spanHeaders?: readonly HeaderAttribute[];
+  /** Request headers written as dynamic metadata for access logs (`session.id` by default). */
+  logHeaders?: readonly HeaderAttribute[];
 }
 
 export function buildRuntimeConfig(
   config: FilterConfig,
   metrics: GenAIMetrics,
   logger: Logger,
-  metricHeaders: readonly HeaderAttribute[] = [],
-  tracing?: TracingSetup,
+  options: RuntimeOptions = {},
 ): RuntimeConfig {
+  const { metricHeaders = [], tracer, logHeaders = [] } = options;
+  const spanHeaders = tracer ? (options.spanHeaders ?? []) : [];
   const loadedAt = Math.floor(Date.now() / 1000);
   const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs)] as const));
   const matchedHeaders = new Set<string>();
@@ -73,15 +82,17 @@ export function buildRuntimeConfig(
     metrics,
     metricHeaders,
     logger,
-    tracer: tracing?.tracer,
-    spanHeaders: tracing?.spanHeaders ?? [],
+    tracer,
+    spanHeaders,
+    logHeaders,
     pickedHeaders: [
       ...new Set([
         ':path',
         ':authority',
         ...matchedHeaders,
         ...metricHeaders.map((mapping) => mapping.header),
-        ...(tracing ? [...PROPAGATION_HEADERS, ...tracing.spanHeaders.map((mapping) => mapping.header)] : []),
+        ...logHeaders.map((mapping) => mapping.header),
+        ...(tracer ? [...PROPAGATION_HEADERS, ...spanHeaders.map((mapping) => mapping.header)] : []),
       ]),
     ],
   };

@@ -38,11 +38,21 @@ export function metricsHeaderAttributes(env: Readonly<Record<string, string | un
 
 /** Span attributes from request headers: the shared mapping, then the span one, which defaults to agent-session-id:session.id (an explicit empty value disables that default). */
 export function spanHeaderAttributes(env: Readonly<Record<string, string | undefined>>): HeaderAttribute[] {
+  return withSessionDefault(env, 'OTEL_AIGW_SPAN_REQUEST_HEADER_ATTRIBUTES');
+}
+
+/** Access-log metadata from request headers: like the span mapping, with its own variable. */
+export function logHeaderAttributes(env: Readonly<Record<string, string | undefined>>): HeaderAttribute[] {
+  return withSessionDefault(env, 'OTEL_AIGW_LOG_REQUEST_HEADER_ATTRIBUTES');
+}
+
+function withSessionDefault(env: Readonly<Record<string, string | undefined>>, variable: string): HeaderAttribute[] {
   const byHeader = new Map<string, HeaderAttribute>();
-  const spanVariable = 'OTEL_AIGW_SPAN_REQUEST_HEADER_ATTRIBUTES';
-  const spanText = env[spanVariable] ?? 'agent-session-id:session.id';
-  for (const [variable, text] of [['OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES', env.OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES], [spanVariable, spanText]] as const) {
-    for (const mapping of parseHeaderAttributes(text, variable)) byHeader.set(mapping.header, mapping);
+  const own = env[variable] ?? SESSION_ID_MAPPING;
+  for (const [name, text] of [['OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES', env.OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES], [variable, own]] as const) {
+    for (const mapping of parseHeaderAttributes(text, name)) byHeader.set(mapping.header, mapping);
   }
   return [...byHeader.values()];
 }
+
+const SESSION_ID_MAPPING = 'agent-session-id:session.id';

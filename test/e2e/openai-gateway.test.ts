@@ -128,7 +128,7 @@ test('the access log carries model, backend and token counts; /metrics shows the
   upstream.reset();
   const since = aigw.stdout.length;
   // A model only this test uses, so the line found is this request's (Envoy flushes logs in batches).
-  await client.chat.completions.create({ model: 'gpt-4o-logged', messages: [{ role: 'user', content: 'log me' }] }, { headers: { 'x-team-id': 'blue' } });
+  await client.chat.completions.create({ model: 'gpt-4o-logged', messages: [{ role: 'user', content: 'log me' }] }, { headers: { 'x-team-id': 'blue', 'agent-session-id': 'session-42' } });
   const line = await aigw.waitForStdout(/"gen_ai.request.model":"gpt-4o-logged"/, 5000, since);
   const entry: unknown = JSON.parse(line);
   assert.ok(isRecord(entry));
@@ -136,6 +136,8 @@ test('the access log carries model, backend and token counts; /metrics shows the
   assert.equal(entry['gen_ai.usage.output_tokens'], 7);
   assert.equal(entry.response_code, 200);
   assert.match(String(entry.backend), /^default\/openai\/route\//);
+  // agent-session-id → session.id is the default log header mapping (as upstream).
+  assert.equal(entry['session.id'], 'session-42');
 
   const metrics = await (await fetch(`http://127.0.0.1:${aigw.adminPort}/metrics`)).text();
   assert.match(metrics, /gen_ai_client_token_usage_sum\{[^}]*gen_ai_operation_name="chat"[^}]*gen_ai_request_model="gpt-4o-mini"[^}]*gen_ai_token_type="output"\} \d+/);

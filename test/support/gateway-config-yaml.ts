@@ -38,6 +38,7 @@ export const ACCESS_LOG_FIELDS = {
   'gen_ai.usage.total_tokens': '%DYNAMIC_METADATA(io.envoy.ai_gateway:llm_total_token)%',
   response_model: '%DYNAMIC_METADATA(io.envoy.ai_gateway:response_model)%',
   backend: '%DYNAMIC_METADATA(io.envoy.ai_gateway:backend_name)%',
+  'session.id': '%DYNAMIC_METADATA(io.envoy.ai_gateway:session.id)%',
   method: '%REQ(:METHOD)%',
   'request.path': '%REQ(:PATH)%',
   response_code: '%RESPONSE_CODE%',
