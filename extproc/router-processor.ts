@@ -13,6 +13,7 @@ import { parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import { RequestSpan } from './tracing/request-span.js';
+import { SpanResponseObserver } from './tracing/span-response-observer.js';
 
 export { MODEL_HEADER };
 export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
@@ -33,6 +34,8 @@ export class RouterProcessor {
   private headers: Partial<Record<string, string>> = {};
   private exchange: BackendExchange | undefined;
   private span: RequestSpan | undefined;
+  /** Upstream mode with tracing: watches the (already translated) response for the span. */
+  private observer: SpanResponseObserver | undefined;
 
   /** @param listener the Envoy listener the request came in on (gRPC metadata), if known. */
   constructor(
@@ -73,12 +76,14 @@ export class RouterProcessor {
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
     if (this.exchange) return this.exchange.responseHeaders(message);
+    if (this.observer) return this.observer.responseHeaders(message);
     // upstream mode: the upstream filter reads the response; step aside for the rest of it.
     return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
   }
 
   responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> | ProcessingResponse {
-    return this.exchange ? this.exchange.responseBody(message) : { response_body: { response: {} } };
+    if (this.exchange) return this.exchange.responseBody(message);
+    return this.observer ? this.observer.responseBody(message) : { response_body: { response: {} } };
   }
 
   private route(endpoint: Endpoint, original: Buffer): ProcessingResponse {
@@ -112,9 +117,10 @@ export class RouterProcessor {
     }
 
     if (rule.config.mode === 'upstream') {
-      // The response of a fallback rule is read per attempt on another stream; spans for these
-      // rules are not recorded yet (the span must not end before the response does).
-      this.span = undefined;
+      if (this.span) {
+        this.observer = new SpanResponseObserver(this.span);
+        for (const [name, value] of this.span.inject) set.push(setHeader(name, value));
+      }
       // The upstream filter translates each attempt; it needs the client's path (the router may
       // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
       set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));

@@ -11,6 +11,7 @@ import { chatErrorAttributes } from './chat-error-attributes.js';
 import { chatRequestAttributes } from './chat-request-attributes.js';
 import { chatResponseAttributes } from './chat-response-attributes.js';
 import { chatStreamAttributes } from './chat-stream-attributes.js';
+import { completionErrorAttributes, completionRequestAttributes, completionResponseAttributes, completionStreamAttributes } from './completion-attributes.js';
 import { embeddingsErrorAttributes } from './embeddings-error-attributes.js';
 import { embeddingsRequestAttributes } from './embeddings-request-attributes.js';
 import { embeddingsResponseAttributes } from './embeddings-response-attributes.js';
@@ -35,6 +36,13 @@ const RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
     response: chatResponseAttributes,
     stream: chatStreamAttributes,
     error: chatErrorAttributes,
+  },
+  completions: {
+    operation: 'completion',
+    request: completionRequestAttributes,
+    response: completionResponseAttributes,
+    stream: completionStreamAttributes,
+    error: completionErrorAttributes,
   },
   embeddings: {
     operation: 'embeddings',

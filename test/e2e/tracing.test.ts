@@ -24,7 +24,7 @@ before(async () => {
   receiver = await startOtlpReceiver();
   const port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small'] }),
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct'] }),
     env: {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -103,6 +103,16 @@ test('embeddings: an EMBEDDING span', async () => {
   assert.equal(span.attributes['embedding.embeddings.0.embedding.text'], 'embed me');
 });
 
+test('legacy completions: a Completion span with prompts and choices', async () => {
+  const trace = newTraceparent();
+  const completion = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi' }, { headers: { traceparent: trace.header } });
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.name, 'Completion');
+  assert.equal(span.attributes['llm.prompts.0.prompt.text'], 'Say hi');
+  assert.equal(span.attributes['llm.choices.0.completion.text'], completion.choices[0]?.text);
+  assert.equal(span.attributes['llm.token_count.total'], 18);
+});
+
 test('upstream error: ERROR status and an exception event with the provider body', async () => {
   upstream.configure({ error: { status: 400, times: 1 } });
   const trace = newTraceparent();
@@ -127,4 +137,54 @@ test('gateway local reply (unknown model): the span records the 404', async () =
   const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
   assert.equal(span.status.code, STATUS_ERROR);
   assert.equal(span.events[0]?.attributes['exception.type'], 'NotFoundError');
+});
+
+for (const protocol of ['grpc', 'http/protobuf'] as const) {
+  test(`OTLP over ${protocol}: the span arrives with its attributes`, async () => {
+    const port = await freePort();
+    const gateway = await startAigw({
+      configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? receiver.grpcUrl : receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=e2e',
+      },
+    });
+    try {
+      const trace = newTraceparent();
+      const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+      await local.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: protocol }] }, { headers: { traceparent: trace.header } });
+      const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+      assert.equal(span.name, 'ChatCompletion');
+      assert.equal(span.parentSpanId, trace.parentId);
+      assert.equal(span.attributes['llm.input_messages.0.message.content'], protocol);
+      assert.equal(span.attributes['llm.token_count.prompt'], 11);
+      assert.equal(span.resource['service.name'], 'ai-gateway');
+      assert.equal(span.resource['deployment.environment'], 'e2e');
+    } finally {
+      await gateway.stop();
+    }
+  });
+}
+
+test('OPENINFERENCE_HIDE_INPUTS / _OUTPUTS reach the exported span', async () => {
+  const port = await freePort();
+  const gateway = await startAigw({
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', OPENINFERENCE_HIDE_INPUTS: 'true', OPENINFERENCE_HIDE_OUTPUTS: 'true' },
+  });
+  try {
+    const trace = newTraceparent();
+    const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+    await local.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'secret prompt' }] }, { headers: { traceparent: trace.header } });
+    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+    assert.equal(span.attributes['input.value'], '__REDACTED__');
+    assert.equal(span.attributes['output.value'], '__REDACTED__');
+    assert.ok(!JSON.stringify(span.attributes).includes('secret prompt'));
+    assert.ok(!JSON.stringify(span.attributes).includes('Hello from the fake'));
+    assert.equal(span.attributes['llm.token_count.total'], 18);
+  } finally {
+    await gateway.stop();
+  }
 });

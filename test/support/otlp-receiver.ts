@@ -1,10 +1,18 @@
 /**
- * A minimal OTLP/HTTP receiver (JSON encoding) for tests: collects the spans exporters POST to
- * /v1/traces, flattening attribute values to plain JS values.
+ * An OTLP trace receiver for tests, speaking all three protocols exporters use: HTTP with JSON
+ * or protobuf bodies on /v1/traces, and gRPC (TraceService/Export). It collects the spans,
+ * with attribute values flattened to plain JS values and ids as hex.
  */
+import { Server as GrpcServer, ServerCredentials, loadPackageDefinition, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { isRecord } from '../../extproc/json-guards.js';
+
+// Resolved from the compiled file (dist/test/support) back to the source tree.
+const PROTO = fileURLToPath(new URL('../../../test/support/proto/otlp-trace.proto', import.meta.url));
+const SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceService';
 
 export type AttributeValue = string | number | boolean | AttributeValue[];
 
@@ -22,8 +30,10 @@ export interface ReceivedSpan {
 }
 
 export interface OtlpReceiver {
-  /** http://127.0.0.1:<port> (the OTEL_EXPORTER_OTLP_ENDPOINT base) */
+  /** http://127.0.0.1:<port> (the OTEL_EXPORTER_OTLP_ENDPOINT base for http/json and http/protobuf) */
   readonly url: string;
+  /** http://127.0.0.1:<port> of the gRPC receiver (OTEL_EXPORTER_OTLP_ENDPOINT for grpc) */
+  readonly grpcUrl: string;
   readonly spans: ReceivedSpan[];
   /** Resolves with the first span matching `predicate`, waiting for it if needed. */
   waitForSpan(predicate: (span: ReceivedSpan) => boolean, timeoutMs?: number): Promise<ReceivedSpan>;
@@ -33,19 +43,29 @@ export interface OtlpReceiver {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const waiters = new Set<() => void>();
+  const received = (request: unknown): void => {
+    spans.push(...readSpans(request));
+    for (const wake of waiters) wake();
+  };
+  const definition = loadSync(PROTO, { keepCase: false, longs: String, enums: Number, defaults: false, oneofs: false });
+  const exportMethod = definition[SERVICE];
+  const service = isRecord(exportMethod) ? exportMethod.Export : undefined;
+  if (!isRecord(service) || typeof service.requestDeserialize !== 'function') throw new Error('OTLP proto: no TraceService.Export');
+  const decodeProtobuf = service.requestDeserialize as (bytes: Buffer) => unknown;
+
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (request.url !== '/v1/traces' || !(request.headers['content-type'] ?? '').includes('json')) {
+      const type = request.headers['content-type'] ?? '';
+      if (request.url !== '/v1/traces' || !(type.includes('json') || type.includes('protobuf'))) {
         response.writeHead(415).end();
         return;
       }
       try {
-        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        spans.push(...readSpans(parsed));
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-        for (const wake of waiters) wake();
+        const body = Buffer.concat(chunks);
+        received(type.includes('json') ? JSON.parse(body.toString('utf8')) : decodeProtobuf(body));
+        response.writeHead(200, { 'content-type': type.includes('json') ? 'application/json' : 'application/x-protobuf' }).end(type.includes('json') ? '{}' : '');
       } catch (error) {
         response.writeHead(400).end(String(error));
       }
@@ -53,8 +73,24 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+
+  const grpc = new GrpcServer();
+  const loaded = loadPackageDefinition(definition);
+  const serviceDefinition = lookup(loaded, SERVICE.split('.'));
+  const implementation: UntypedServiceImplementation = {
+    Export: (call: { request: unknown }, callback: (error: null, response: Record<string, never>) => void) => {
+      received(call.request);
+      callback(null, {});
+    },
+  };
+  grpc.addService(serviceDefinition, implementation);
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+
   return {
     url: `http://127.0.0.1:${port}`,
+    grpcUrl: `http://127.0.0.1:${grpcPort}`,
     spans,
     waitForSpan(predicate, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
@@ -75,8 +111,18 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         check();
       });
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      grpc.forceShutdown();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+}
+
+function lookup(root: unknown, path: string[]): ServiceDefinition {
+  let node: unknown = root;
+  for (const part of path) node = isRecord(node) || typeof node === 'function' ? (node as Record<string, unknown>)[part] : undefined;
+  if (typeof node !== 'function' || !('service' in node)) throw new Error(`OTLP proto: ${path.join('.')} is not a service`);
+  return node.service as ServiceDefinition;
 }
 
 function readSpans(body: unknown): ReceivedSpan[] {
@@ -88,9 +134,9 @@ function readSpans(body: unknown): ReceivedSpan[] {
         if (!isRecord(span)) continue;
         const status = isRecord(span.status) ? span.status : {};
         out.push({
-          traceId: text(span.traceId),
-          spanId: text(span.spanId),
-          parentSpanId: text(span.parentSpanId),
+          traceId: id(span.traceId),
+          spanId: id(span.spanId),
+          parentSpanId: id(span.parentSpanId),
           name: text(span.name),
           kind: Number(span.kind ?? 0),
           attributes: attributesOf(span),
@@ -129,5 +175,11 @@ function anyValue(value: unknown): AttributeValue {
 }
 
 function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** Ids are hex strings in OTLP/JSON (as the JS exporter writes them) and bytes in protobuf. */
+function id(value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString('hex');
   return typeof value === 'string' ? value : '';
 }
