@@ -12,6 +12,7 @@ import { createLogger, isLogLevel } from './logger.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
 import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes } from './metrics/header-attributes.js';
 import { createRequestTracer } from './tracing/request-tracer.js';
+import { createOtlpMetrics } from './metrics/otlp-metrics.js';
 import { parseFilterConfig } from './parse-filter-config.js';
 import { READY_LINE } from './ready-line.js';
 import { buildRuntimeConfig } from './runtime-config.js';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     throw new FilterConfigError(`cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const metricHeaders = metricsHeaderAttributes(process.env);
-  const metrics = new GenAIMetrics(metricHeaders);
+  const metrics = new GenAIMetrics(metricHeaders, createOtlpMetrics(process.env, metricHeaders));
   const tracer = createRequestTracer(process.env);
   const runtime = buildRuntimeConfig(parseFilterConfig(raw), metrics, logger, {
     metricHeaders,
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     // Spans still in the batch are exported before exit (bounded: the exporter times out).
     void server
       .close()
-      .then(() => tracer?.shutdown())
+      .then(() => Promise.all([tracer?.shutdown(), metrics.shutdown()]))
       .catch((error: unknown) => logger.warn(`tracing shutdown: ${error instanceof Error ? error.message : String(error)}`))
       .then(() => process.exit(0));
   };

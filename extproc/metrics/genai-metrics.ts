@@ -22,6 +22,14 @@ const PROVIDER_NAMES: Record<SchemaName, string> = {
   Cohere: 'cohere',
 };
 
+/** Histogram bucket boundaries of the OpenTelemetry GenAI semantic conventions. */
+export const BUCKETS: Record<Instrument, readonly number[]> = {
+  tokenUsage: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+  requestDuration: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
+  timeToFirstToken: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 15, 20, 30, 45, 60],
+  timePerOutputToken: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
+};
+
 const BASE_LABELS = [
   'otel_scope_name',
   'gen_ai_operation_name',
@@ -73,69 +81,106 @@ export class GenAIMetrics {
   /** Label names of the header-mapped attributes, fixed at start-up. */
   readonly headerLabels: readonly string[];
 
-  constructor(headerAttributes: readonly HeaderAttribute[] = []) {
+  constructor(
+    headerAttributes: readonly HeaderAttribute[] = [],
+    /** Set when OTLP metric export is on: it receives every observation too. */
+    private readonly otlp?: MetricsExport,
+  ) {
     this.headerLabels = headerAttributes.map((mapping) => mapping.label);
     const base = [...BASE_LABELS, ...this.headerLabels];
     this.tokenUsage = new Histogram({
       name: 'gen_ai_client_token_usage',
       help: 'Number of tokens processed.',
       labelNames: [...base, 'gen_ai_token_type'],
-      buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+      buckets: [...BUCKETS.tokenUsage],
       registers: [this.registry],
     });
     this.requestDuration = new Histogram({
       name: 'gen_ai_server_request_duration_seconds',
       help: 'Time spent on the generative AI request, from the upstream request to the last response byte.',
       labelNames: [...base, 'error_type'],
-      buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
+      buckets: [...BUCKETS.requestDuration],
       registers: [this.registry],
     });
     this.timeToFirstToken = new Histogram({
       name: 'gen_ai_server_time_to_first_token_seconds',
       help: 'Time to receive the first response chunk of a streaming request.',
       labelNames: base,
-      buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 15, 20, 30, 45, 60],
+      buckets: [...BUCKETS.timeToFirstToken],
       registers: [this.registry],
     });
     this.timePerOutputToken = new Histogram({
       name: 'gen_ai_server_time_per_output_token_seconds',
       help: 'Time per output token after the first, for streaming requests.',
       labelNames: base,
-      buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
+      buckets: [...BUCKETS.timePerOutputToken],
       registers: [this.registry],
     });
   }
 
   /** Records a finished request. Durations are in seconds; ttft only for streams. */
-  recordCompletion(
-    attributes: RequestAttributes,
-    outcome: { durationSeconds: number; success: boolean; usage: TokenUsage; ttftSeconds?: number },
-  ): void {
+  recordCompletion(attributes: RequestAttributes, outcome: CompletionOutcome): void {
     const labels: Record<string, string> = baseLabels(attributes);
     for (const label of this.headerLabels) labels[label] = attributes.headerLabels?.[label] ?? '';
-    const errorType = outcome.success ? '' : '_OTHER';
-    this.child(this.requestDuration, labels, 'error_type', errorType).observe(outcome.durationSeconds);
-    if (!outcome.success) return;
-    const usage = outcome.usage;
-    const types: [string, number | undefined][] = [
-      ['input', usage.inputTokens],
-      ['cached_input', usage.cachedInputTokens],
-      ['cache_creation_input', usage.cacheCreationInputTokens],
-      ['output', usage.outputTokens],
-      ['reasoning', usage.reasoningTokens],
-    ];
-    for (const [tokenType, count] of types) {
-      // Unknown counts are not recorded at all: recording 0 would skew averages.
-      if (count !== undefined) this.child(this.tokenUsage, labels, 'gen_ai_token_type', tokenType).observe(count);
-    }
-    if (outcome.ttftSeconds !== undefined) {
-      this.child(this.timeToFirstToken, labels).observe(outcome.ttftSeconds);
-      const output = usage.outputTokens;
-      if (output !== undefined && output > 1) {
-        this.child(this.timePerOutputToken, labels).observe((outcome.durationSeconds - outcome.ttftSeconds) / (output - 1));
+    const errorType = outcome.success ? '' : ERROR_TYPE_OTHER;
+    forEachObservation(outcome, (instrument, value, tokenType) => {
+      switch (instrument) {
+        case 'requestDuration': this.child(this.requestDuration, labels, 'error_type', errorType).observe(value); break;
+        case 'tokenUsage': this.child(this.tokenUsage, labels, 'gen_ai_token_type', tokenType).observe(value); break;
+        case 'timeToFirstToken': this.child(this.timeToFirstToken, labels).observe(value); break;
+        case 'timePerOutputToken': this.child(this.timePerOutputToken, labels).observe(value); break;
       }
-    }
+    });
+    this.otlp?.record(attributes, outcome);
   }
+
+  /** Flushes and stops the OTLP export, if any. */
+  async shutdown(): Promise<void> {
+    await this.otlp?.shutdown();
+  }
+}
+
+export const ERROR_TYPE_OTHER = '_OTHER';
+
+export interface CompletionOutcome {
+  durationSeconds: number;
+  success: boolean;
+  usage: TokenUsage;
+  ttftSeconds?: number;
+}
+
+export type Instrument = 'tokenUsage' | 'requestDuration' | 'timeToFirstToken' | 'timePerOutputToken';
+
+/** A second destination for the same observations (OTLP export). */
+export interface MetricsExport {
+  record(attributes: RequestAttributes, outcome: CompletionOutcome): void;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * What a finished request records, whatever the destination: the duration always; token
+ * counts and streaming timings only on success, and only the counts that are known.
+ */
+export function forEachObservation(outcome: CompletionOutcome, observe: (instrument: Instrument, value: number, tokenType?: string) => void): void {
+  observe('requestDuration', outcome.durationSeconds);
+  if (!outcome.success) return;
+  const usage = outcome.usage;
+  // Unknown counts are not recorded at all: recording 0 would skew averages.
+  if (usage.inputTokens !== undefined) observe('tokenUsage', usage.inputTokens, 'input');
+  if (usage.cachedInputTokens !== undefined) observe('tokenUsage', usage.cachedInputTokens, 'cached_input');
+  if (usage.cacheCreationInputTokens !== undefined) observe('tokenUsage', usage.cacheCreationInputTokens, 'cache_creation_input');
+  if (usage.outputTokens !== undefined) observe('tokenUsage', usage.outputTokens, 'output');
+  if (usage.reasoningTokens !== undefined) observe('tokenUsage', usage.reasoningTokens, 'reasoning');
+  if (outcome.ttftSeconds !== undefined) {
+    observe('timeToFirstToken', outcome.ttftSeconds);
+    const output = usage.outputTokens;
+    if (output !== undefined && output > 1) observe('timePerOutputToken', (outcome.durationSeconds - outcome.ttftSeconds) / (output - 1));
+  }
+}
+
+/** The GenAI provider name per backend schema (gen_ai.provider.name). */
+export function providerName(schema: SchemaName): string {
+  return PROVIDER_NAMES[schema];
 }
 
 type Child = ReturnType<Histogram['labels']>;
@@ -144,7 +189,7 @@ function baseLabels(attributes: RequestAttributes): Record<(typeof BASE_LABELS)[
   return {
     otel_scope_name: SCOPE,
     gen_ai_operation_name: attributes.operation,
-    gen_ai_provider_name: PROVIDER_NAMES[attributes.schema],
+    gen_ai_provider_name: providerName(attributes.schema),
     gen_ai_original_model: attributes.originalModel || 'unknown',
     gen_ai_request_model: attributes.requestModel || 'unknown',
     gen_ai_response_model: attributes.responseModel ?? (attributes.requestModel || 'unknown'),

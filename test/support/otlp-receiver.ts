@@ -29,24 +29,60 @@ export interface ReceivedSpan {
   resource: Record<string, AttributeValue>;
 }
 
+/** One histogram data point of an exported metric (OTLP/HTTP JSON). */
+export interface ReceivedMetricPoint {
+  name: string;
+  unit: string;
+  attributes: Record<string, AttributeValue>;
+  count: number;
+  sum: number;
+  explicitBounds: number[];
+  resource: Record<string, AttributeValue>;
+}
+
 export interface OtlpReceiver {
   /** http://127.0.0.1:<port> (the OTEL_EXPORTER_OTLP_ENDPOINT base for http/json and http/protobuf) */
   readonly url: string;
   /** http://127.0.0.1:<port> of the gRPC receiver (OTEL_EXPORTER_OTLP_ENDPOINT for grpc) */
   readonly grpcUrl: string;
   readonly spans: ReceivedSpan[];
+  /** Histogram points of every metrics export received (/v1/metrics, JSON), in arrival order. */
+  readonly metricPoints: ReceivedMetricPoint[];
   /** Resolves with the first span matching `predicate`, waiting for it if needed. */
   waitForSpan(predicate: (span: ReceivedSpan) => boolean, timeoutMs?: number): Promise<ReceivedSpan>;
+  /** Resolves with the first metric point matching `predicate`, waiting for it if needed. */
+  waitForMetric(predicate: (point: ReceivedMetricPoint) => boolean, timeoutMs?: number): Promise<ReceivedMetricPoint>;
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
+  const metricPoints: ReceivedMetricPoint[] = [];
   const waiters = new Set<() => void>();
   const received = (request: unknown): void => {
     spans.push(...readSpans(request));
     for (const wake of waiters) wake();
   };
+  const receivedMetrics = (request: unknown): void => {
+    metricPoints.push(...readMetricPoints(request));
+    for (const wake of waiters) wake();
+  };
+  const waitFor = <T>(items: T[], predicate: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = items.find(predicate);
+        if (found === undefined) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no matching ${what} within ${timeoutMs} ms (received ${items.length})`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
   const definition = loadSync(PROTO, { keepCase: false, longs: String, enums: Number, defaults: false, oneofs: false });
   const exportMethod = definition[SERVICE];
   const service = isRecord(exportMethod) ? exportMethod.Export : undefined;
@@ -58,6 +94,15 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const type = request.headers['content-type'] ?? '';
+      if (request.url === '/v1/metrics' && type.includes('json')) {
+        try {
+          receivedMetrics(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        } catch (error) {
+          response.writeHead(400).end(String(error));
+        }
+        return;
+      }
       if (request.url !== '/v1/traces' || !(type.includes('json') || type.includes('protobuf'))) {
         response.writeHead(415).end();
         return;
@@ -92,25 +137,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     grpcUrl: `http://127.0.0.1:${grpcPort}`,
     spans,
-    waitForSpan(predicate, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = spans.find(predicate);
-          if (!found) return false;
-          waiters.delete(wake);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const wake = (): void => void check();
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`no matching span within ${timeoutMs} ms; got ${JSON.stringify(spans.map((span) => span.name))}`));
-        }, timeoutMs);
-        waiters.add(wake);
-        check();
-      });
-    },
+    metricPoints,
+    waitForSpan: (predicate, timeoutMs = 10_000) => waitFor(spans, predicate, timeoutMs, 'span'),
+    waitForMetric: (predicate, timeoutMs = 10_000) => waitFor(metricPoints, predicate, timeoutMs, 'metric point'),
     close: async () => {
       grpc.forceShutdown();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -182,4 +211,29 @@ function text(value: unknown): string {
 function id(value: unknown): string {
   if (Buffer.isBuffer(value)) return value.toString('hex');
   return typeof value === 'string' ? value : '';
+}
+
+function readMetricPoints(body: unknown): ReceivedMetricPoint[] {
+  const out: ReceivedMetricPoint[] = [];
+  for (const resourceMetrics of arrayField(body, 'resourceMetrics')) {
+    const resource = attributesOf(isRecord(resourceMetrics) ? resourceMetrics.resource : undefined);
+    for (const scopeMetrics of arrayField(resourceMetrics, 'scopeMetrics')) {
+      for (const metric of arrayField(scopeMetrics, 'metrics')) {
+        if (!isRecord(metric)) continue;
+        for (const point of arrayField(metric.histogram, 'dataPoints')) {
+          if (!isRecord(point)) continue;
+          out.push({
+            name: text(metric.name),
+            unit: text(metric.unit),
+            attributes: attributesOf(point),
+            count: Number(point.count ?? 0),
+            sum: Number(point.sum ?? 0),
+            explicitBounds: arrayField(point, 'explicitBounds').map(Number),
+            resource,
+          });
+        }
+      }
+    }
+  }
+  return out;
 }
