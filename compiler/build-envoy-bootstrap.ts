@@ -334,7 +334,7 @@ function openTelemetryLogger(
         log_name: 'aigw',
         transport_api_version: 'V3',
         grpc_service: {
-          envoy_grpc: { cluster_name: sink.cluster },
+          envoy_grpc: { cluster_name: sink.cluster, authority: sink.authority },
           ...(sink.headers.length > 0 ? { initial_metadata: sink.headers.map((header) => ({ key: header.name.toLowerCase(), value: header.value })) } : {}),
         },
       },

@@ -33,7 +33,7 @@ export interface TelemetryCluster {
 export interface AccessLogModel {
   matches: string[];
   format: AccessLogSetting['format'];
-  sinks: ({ kind: 'file'; path: string } | { kind: 'openTelemetry'; cluster: string; headers: { name: string; value: string }[]; resources: Record<string, string> })[];
+  sinks: ({ kind: 'file'; path: string } | { kind: 'openTelemetry'; cluster: string; /** The collector's host[:port], sent as :authority. */ authority: string; headers: { name: string; value: string }[]; resources: Record<string, string> })[];
 }
 
 export interface ListenerModel {

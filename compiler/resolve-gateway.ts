@@ -3,6 +3,7 @@ import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import type { ObjectReference } from './resources/object-meta.js';
+import type { BackendEndpoint } from './resources/backend.js';
 import type { RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
 
@@ -197,9 +198,18 @@ function gatewayProxy(
         const tls = backendTls(backend, index);
         telemetry.set(cluster, { name: cluster, endpoints: backend.spec.endpoints, ...(tls ? { tls } : {}) });
       }
-      return [{ kind: 'openTelemetry', cluster, headers: sink.headers, resources: sink.resources }];
+      return [{ kind: 'openTelemetry', cluster, authority: endpointAuthority(backend.spec.endpoints[0]), headers: sink.headers, resources: sink.resources }];
     }),
   }));
+}
+
+/**
+ * The :authority of gRPC calls to a collector. Envoy defaults it to the cluster name, whose
+ * slashes make HTTP/2 servers (grpc-js, Go gRPC) refuse the stream as a protocol error.
+ */
+function endpointAuthority(endpoint: BackendEndpoint | undefined): string {
+  if (!endpoint || endpoint.kind === 'unix') return 'localhost';
+  return endpoint.kind === 'fqdn' ? `${endpoint.hostname}:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
 }
 
 /** TLS towards a Backend: its BackendTLSPolicy, else the Backend's own `tls`. */

@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import { freePort, gatewayConfigYaml, startAigw } from '../support/aigw-process.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
 import { runCli } from '../support/run-cli.js';
+import { startOtlpReceiver } from '../support/otlp-receiver.js';
 
 /** The generated configuration listens on 1975, as upstream's; skip when something else holds it. */
 async function port1975Free(): Promise<boolean> {
@@ -42,6 +43,47 @@ test('OPENAI_API_KEY + OPENAI_BASE_URL alone give a working gateway on :1975', a
   } finally {
     await aigw.stop();
     await upstream.close();
+  }
+});
+
+test('OTEL_EXPORTER_OTLP_ENDPOINT (grpc): access logs and spans reach the collector, with tokens, model and session id', async (t) => {
+  if (!(await port1975Free())) return t.skip('port 1975 is in use');
+  const upstream = await startFakeOpenAI({ usage: { promptTokens: 17, completionTokens: 3 } });
+  const receiver = await startOtlpReceiver();
+  const aigw = await startAigw({
+    configYaml: '',
+    omitConfigPath: true,
+    env: {
+      ...CLEAN_ENV,
+      OPENAI_API_KEY: 'sk-zero-config',
+      OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.grpcUrl,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_SERVICE_NAME: 'aigw-zero',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+    },
+  });
+  try {
+    const client = new OpenAI({ baseURL: 'http://localhost:1975/v1', apiKey: 'unused', maxRetries: 0 });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await client.chat.completions.create(
+      { model: 'otel-model', messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'agent-session-id': 'sess-7', traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
+    );
+    const log = await receiver.waitForLog((record) => record.attributes['gen_ai.request.model'] === 'otel-model', 15_000);
+    assert.equal(log.attributes['session.id'], 'sess-7');
+    assert.equal(String(log.attributes['gen_ai.usage.input_tokens']), '17');
+    assert.equal(String(log.attributes['gen_ai.usage.output_tokens']), '3');
+    assert.match(String(log.body), /model=otel-model 200 llm_input_token=17 llm_output_token=3/);
+    assert.equal(log.resource['service.name'], 'aigw-zero');
+    const span = await receiver.waitForSpan((candidate) => candidate.traceId === traceId);
+    assert.equal(span.name, 'ChatCompletion');
+    assert.equal(span.attributes['session.id'], 'sess-7');
+    assert.equal(span.resource['service.name'], 'aigw-zero');
+  } finally {
+    await aigw.stop();
+    await upstream.close();
+    await receiver.close();
   }
 });
 

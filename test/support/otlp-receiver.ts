@@ -12,7 +12,16 @@ import { isRecord } from '../../extproc/json-guards.js';
 
 // Resolved from the compiled file (dist/test/support) back to the source tree.
 const PROTO = fileURLToPath(new URL('../../../test/support/proto/otlp-trace.proto', import.meta.url));
+const LOGS_PROTO = fileURLToPath(new URL('../../../test/support/proto/otlp-logs.proto', import.meta.url));
 const SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceService';
+const LOGS_SERVICE = 'opentelemetry.proto.collector.logs.v1.LogsService';
+
+/** One log record (Envoy's OpenTelemetry access log sink sends these over gRPC). */
+export interface ReceivedLog {
+  body: AttributeValue;
+  attributes: Record<string, AttributeValue>;
+  resource: Record<string, AttributeValue>;
+}
 
 export type AttributeValue = string | number | boolean | AttributeValue[];
 
@@ -46,6 +55,10 @@ export interface OtlpReceiver {
   /** http://127.0.0.1:<port> of the gRPC receiver (OTEL_EXPORTER_OTLP_ENDPOINT for grpc) */
   readonly grpcUrl: string;
   readonly spans: ReceivedSpan[];
+  /** Log records received over gRPC (LogsService/Export). */
+  readonly logs: ReceivedLog[];
+  /** Resolves with the first log record matching `predicate`, waiting for it if needed. */
+  waitForLog(predicate: (log: ReceivedLog) => boolean, timeoutMs?: number): Promise<ReceivedLog>;
   /** Histogram points of every metrics export received (/v1/metrics, JSON), in arrival order. */
   readonly metricPoints: ReceivedMetricPoint[];
   /** Resolves with the first span matching `predicate`, waiting for it if needed. */
@@ -58,6 +71,7 @@ export interface OtlpReceiver {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const metricPoints: ReceivedMetricPoint[] = [];
+  const logs: ReceivedLog[] = [];
   const waiters = new Set<() => void>();
   const received = (request: unknown): void => {
     spans.push(...readSpans(request));
@@ -129,6 +143,14 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     },
   };
   grpc.addService(serviceDefinition, implementation);
+  const logsDefinition = loadSync(LOGS_PROTO, { keepCase: false, longs: String, enums: Number, defaults: false, oneofs: false });
+  grpc.addService(lookup(loadPackageDefinition(logsDefinition), LOGS_SERVICE.split('.')), {
+    Export: (call: { request: unknown }, callback: (error: null, response: Record<string, never>) => void) => {
+      logs.push(...readLogs(call.request));
+      for (const wake of waiters) wake();
+      callback(null, {});
+    },
+  });
   const grpcPort = await new Promise<number>((resolve, reject) =>
     grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
@@ -138,6 +160,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     grpcUrl: `http://127.0.0.1:${grpcPort}`,
     spans,
     metricPoints,
+    logs,
+    waitForLog: (predicate, timeoutMs = 10_000) => waitFor(logs, predicate, timeoutMs, 'log record'),
     waitForSpan: (predicate, timeoutMs = 10_000) => waitFor(spans, predicate, timeoutMs, 'span'),
     waitForMetric: (predicate, timeoutMs = 10_000) => waitFor(metricPoints, predicate, timeoutMs, 'metric point'),
     close: async () => {
@@ -232,6 +256,19 @@ function readMetricPoints(body: unknown): ReceivedMetricPoint[] {
             resource,
           });
         }
+      }
+    }
+  }
+  return out;
+}
+
+function readLogs(body: unknown): ReceivedLog[] {
+  const out: ReceivedLog[] = [];
+  for (const resourceLogs of arrayField(body, 'resourceLogs')) {
+    const resource = attributesOf(isRecord(resourceLogs) ? resourceLogs.resource : undefined);
+    for (const scopeLogs of arrayField(resourceLogs, 'scopeLogs')) {
+      for (const record of arrayField(scopeLogs, 'logRecords')) {
+        if (isRecord(record)) out.push({ body: anyValue(record.body), attributes: attributesOf(record), resource });
       }
     }
   }
