@@ -128,6 +128,7 @@ export class RouterProcessor {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
       if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
+      this.span?.backend(backend.schema.name);
       this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE, this.headers, this.span);
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
       const request = this.exchange.request();

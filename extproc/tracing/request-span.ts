@@ -6,6 +6,10 @@
  */
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { EndpointName } from '../endpoints.js';
+import type { SchemaName } from '../filter-config.js';
+import { isRecord } from '../json-guards.js';
+import { providerName } from '../metrics/genai-metrics.js';
+import { GEN_AI, genAIErrorAttributes, genAIRequestAttributes, genAIResponseAttributes, genAISpanName, genAIStreamAttributes, type GenAIOperation } from './gen-ai-attributes.js';
 import { SseDataLines } from '../sse/sse-data-lines.js';
 import { chatErrorAttributes } from './chat-error-attributes.js';
 import { chatRequestAttributes } from './chat-request-attributes.js';
@@ -17,39 +21,68 @@ import { embeddingsRequestAttributes } from './embeddings-request-attributes.js'
 import { embeddingsResponseAttributes } from './embeddings-response-attributes.js';
 import type { OpenInferenceConfig } from './open-inference-config.js';
 import { openInferenceSpanName, type OpenInferenceOperation } from './open-inference-span-name.js';
-import type { RequestTracer } from './request-tracer.js';
+import type { RequestTracer, SemanticConvention } from './request-tracer.js';
 import type { SpanAttributes, SpanOutcome } from './span-attributes.js';
 
 interface SpanRecorder {
-  operation: OpenInferenceOperation;
+  name(model: string): string;
+  kind: 'INTERNAL' | 'CLIENT';
   request(body: unknown, raw: string, config: OpenInferenceConfig): SpanAttributes;
+  /** Attributes learnt when the backend is chosen (GenAI: gen_ai.provider.name). */
+  backend?(schema: SchemaName): SpanAttributes;
   response(body: unknown, raw: string, config: OpenInferenceConfig): SpanOutcome;
   /** For endpoints that stream: the outcome from the parsed `data:` events. */
   stream?(chunks: readonly unknown[], config: OpenInferenceConfig): SpanOutcome;
   error(status: number, body: string): SpanOutcome;
 }
 
-const RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
+function openInference(operation: OpenInferenceOperation): Pick<SpanRecorder, 'name' | 'kind'> {
+  return { name: () => openInferenceSpanName(operation), kind: 'INTERNAL' };
+}
+
+function genAI(operation: GenAIOperation): Omit<SpanRecorder, 'stream'> {
+  return {
+    name: (model) => genAISpanName(operation, model),
+    kind: 'CLIENT',
+    request: (body) => genAIRequestAttributes(operation, body),
+    backend: (schema) => [[GEN_AI.providerName, providerName(schema)]],
+    response: (body) => genAIResponseAttributes(body),
+    error: (status) => genAIErrorAttributes(status),
+  };
+}
+
+const OPENINFERENCE_RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
   'chat-completions': {
-    operation: 'chatCompletion',
+    ...openInference('chatCompletion'),
     request: chatRequestAttributes,
     response: chatResponseAttributes,
     stream: chatStreamAttributes,
     error: chatErrorAttributes,
   },
   completions: {
-    operation: 'completion',
+    ...openInference('completion'),
     request: completionRequestAttributes,
     response: completionResponseAttributes,
     stream: completionStreamAttributes,
     error: completionErrorAttributes,
   },
   embeddings: {
-    operation: 'embeddings',
+    ...openInference('embeddings'),
     request: embeddingsRequestAttributes,
     response: embeddingsResponseAttributes,
     error: embeddingsErrorAttributes,
   },
+};
+
+const GEN_AI_RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
+  'chat-completions': { ...genAI('chat'), stream: (chunks) => genAIStreamAttributes(chunks) },
+  completions: { ...genAI('text_completion'), stream: (chunks) => genAIStreamAttributes(chunks) },
+  embeddings: genAI('embeddings'),
+};
+
+const RECORDERS: Record<SemanticConvention, Partial<Record<EndpointName, SpanRecorder>>> = {
+  openinference: OPENINFERENCE_RECORDERS,
+  gen_ai: GEN_AI_RECORDERS,
 };
 
 export class RequestSpan {
@@ -75,11 +108,17 @@ export class RequestSpan {
     raw: string,
     headerAttributes: SpanAttributes,
   ): RequestSpan | undefined {
-    const recorder = RECORDERS[endpoint];
+    const recorder = RECORDERS[tracer.semconv][endpoint];
     if (!recorder) return undefined;
     const attributes = [...recorder.request(body, raw, tracer.openInference), ...headerAttributes];
-    const { span, inject } = tracer.start(openInferenceSpanName(recorder.operation), headers, attributes);
+    const model = isRecord(body) && typeof body.model === 'string' ? body.model : '';
+    const { span, inject } = tracer.start(recorder.name(model), recorder.kind, headers, attributes);
     return new RequestSpan(span, recorder, tracer.openInference, inject);
+  }
+
+  /** The backend the request goes to (called once it is chosen). */
+  backend(schema: SchemaName): void {
+    for (const [key, value] of this.recorder.backend?.(schema) ?? []) this.span.setAttribute(key, value);
   }
 
   /** One piece of the client-visible response body. */

@@ -25,19 +25,19 @@ test('the new span joins the incoming traceparent and is injected for the upstre
   const tracer = createRequestTracer({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_BSP_SCHEDULE_DELAY: '60000' });
   assert.ok(tracer);
   const traceId = '0af7651916cd43dd8448eb211c80319c';
-  const { span, inject } = tracer.start('ChatCompletion', { traceparent: `00-${traceId}-b7ad6b7169203331-01`, baggage: 'k=v' }, []);
+  const { span, inject } = tracer.start('ChatCompletion', 'INTERNAL', { traceparent: `00-${traceId}-b7ad6b7169203331-01`, baggage: 'k=v' }, []);
   const context = span.spanContext();
   assert.equal(context.traceId, traceId);
   assert.deepEqual(Object.fromEntries(inject), { traceparent: `00-${traceId}-${context.spanId}-01`, baggage: 'k=v' });
   // Without a parent a new trace starts.
-  const root = tracer.start('ChatCompletion', {}, []);
+  const root = tracer.start('ChatCompletion', 'INTERNAL', {}, []);
   assert.notEqual(root.span.spanContext().traceId, traceId);
   await tracer.shutdown();
 });
 
 test('bad settings are explicit errors naming the variable', () => {
   const cases: [Record<string, string>, RegExp][] = [
-    [{ AI_GATEWAY_TRACING_SEMCONV: 'gen_ai' }, /AI_GATEWAY_TRACING_SEMCONV=gen_ai is not implemented/],
+    [{ AI_GATEWAY_TRACING_SEMCONV: 'gen_ai', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }, /CAPTURE_MESSAGE_CONTENT=true is not implemented yet/],
     [{ AI_GATEWAY_TRACING_SEMCONV: 'otel' }, /must be "openinference" or "gen_ai"/],
     [{ OTEL_TRACES_EXPORTER: 'zipkin' }, /OTEL_TRACES_EXPORTER must be otlp, console or none/],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, /OTEL_EXPORTER_OTLP_PROTOCOL must be/],

@@ -36,26 +36,30 @@ export class TracingConfigError extends Error {
   override readonly name = 'TracingConfigError';
 }
 
+export type SemanticConvention = 'openinference' | 'gen_ai';
+
 export interface RequestTracer {
+  /** AI_GATEWAY_TRACING_SEMCONV: which attribute convention spans follow. */
+  readonly semconv: SemanticConvention;
   readonly openInference: OpenInferenceConfig;
   /**
    * Starts a span whose parent comes from the client's propagation headers, and returns the
    * headers that carry the new span to the upstream request.
    */
-  start(name: string, headers: Partial<Record<string, string>>, attributes: SpanAttributes): { span: Span; inject: [string, string][] };
+  start(name: string, kind: 'INTERNAL' | 'CLIENT', headers: Partial<Record<string, string>>, attributes: SpanAttributes): { span: Span; inject: [string, string][] };
   shutdown(): Promise<void>;
 }
 
 /** Returns undefined when tracing is off. @throws TracingConfigError for a bad setting. */
 export function createRequestTracer(env: Env = process.env): RequestTracer | undefined {
-  const semconv = env.AI_GATEWAY_TRACING_SEMCONV ?? '';
-  if (semconv !== '' && semconv !== 'openinference') {
-    // gen_ai is upstream's other convention; refusing beats silently recording OpenInference.
-    throw new TracingConfigError(
-      semconv === 'gen_ai'
-        ? 'AI_GATEWAY_TRACING_SEMCONV=gen_ai is not implemented yet; unset it to use openinference'
-        : `AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got ${JSON.stringify(semconv)}`,
-    );
+  const rawSemconv = (env.AI_GATEWAY_TRACING_SEMCONV ?? '').trim();
+  if (rawSemconv !== '' && rawSemconv !== 'openinference' && rawSemconv !== 'gen_ai') {
+    throw new TracingConfigError(`AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got ${JSON.stringify(rawSemconv)}`);
+  }
+  const semconv: SemanticConvention = rawSemconv === 'gen_ai' ? 'gen_ai' : 'openinference';
+  if (semconv === 'gen_ai' && env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true') {
+    // Refused rather than ignored: a user asking for content would otherwise silently get none.
+    throw new TracingConfigError('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true is not implemented yet for AI_GATEWAY_TRACING_SEMCONV=gen_ai; unset it, or use the openinference convention to record messages');
   }
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
   const exporterName = (env.OTEL_TRACES_EXPORTER ?? '').trim();
@@ -76,7 +80,7 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
     resource: resourceFromAttributes({ 'service.name': DEFAULT_SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [processor],
     // Captured messages easily exceed the default 128 attributes (upstream lifts the limit too).
-    ...(openInferenceCapturesMessages(openInference) ? { spanLimits: { attributeCountLimit: Number.MAX_SAFE_INTEGER } } : {}),
+    ...(semconv === 'openinference' && openInferenceCapturesMessages(openInference) ? { spanLimits: { attributeCountLimit: Number.MAX_SAFE_INTEGER } } : {}),
   });
   const tracer = provider.getTracer(TRACER_NAME);
   const propagator: TextMapPropagator = new CompositePropagator({
@@ -84,10 +88,11 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
   });
 
   return {
+    semconv,
     openInference,
-    start(name, headers, attributes) {
+    start(name, kind, headers, attributes) {
       const parent: Context = propagator.extract(ROOT_CONTEXT, headers, HEADER_GETTER);
-      const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+      const span = tracer.startSpan(name, { kind: kind === 'CLIENT' ? SpanKind.CLIENT : SpanKind.INTERNAL }, parent);
       for (const [key, value] of attributes) span.setAttribute(key, value);
       const inject: [string, string][] = [];
       propagator.inject(trace.setSpan(parent, span), inject, HEADER_SETTER);

@@ -188,3 +188,28 @@ test('OPENINFERENCE_HIDE_INPUTS / _OUTPUTS reach the exported span', async () =>
     await gateway.stop();
   }
 });
+
+test('AI_GATEWAY_TRACING_SEMCONV=gen_ai: a CLIENT span "chat <model>" with GenAI attributes', async () => {
+  const port = await freePort();
+  const gateway = await startAigw({
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', AI_GATEWAY_TRACING_SEMCONV: 'gen_ai' },
+  });
+  try {
+    const trace = newTraceparent();
+    const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+    await local.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private words' }], temperature: 0.3 }, { headers: { traceparent: trace.header } });
+    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+    assert.equal(span.name, 'chat gpt-4o-mini');
+    assert.equal(span.kind, 3, 'SPAN_KIND_CLIENT');
+    assert.equal(span.attributes['gen_ai.operation.name'], 'chat');
+    assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
+    assert.equal(span.attributes['gen_ai.request.temperature'], 0.3);
+    assert.equal(span.attributes['gen_ai.usage.input_tokens'], 11);
+    assert.equal(span.attributes['gen_ai.usage.output_tokens'], 7);
+    assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['stop']);
+    assert.ok(!JSON.stringify(span.attributes).includes('private words'), 'no message content without capture');
+  } finally {
+    await gateway.stop();
+  }
+});
