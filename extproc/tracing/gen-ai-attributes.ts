@@ -1,8 +1,7 @@
 /**
  * Span attributes in the OpenTelemetry GenAI semantic conventions (AI_GATEWAY_TRACING_SEMCONV=
  * gen_ai): request parameters, response identity, finish reasons and token usage. Message
- * content capture (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT) is not implemented and is
- * refused at start-up, so nothing here records prompts or completions.
+ * content is opt-in and lives in gen-ai-messages.ts; nothing here records prompts or completions.
  */
 import { isRecord, optionalNumber, type JsonRecord } from '../json-guards.js';
 import type { SpanAttributes, SpanOutcome } from './span-attributes.js';
@@ -102,12 +101,12 @@ export function genAIStreamAttributes(chunks: readonly unknown[]): SpanOutcome {
   return { attributes: attrs, events: [], status: { code: 'UNSET' } };
 }
 
-/** error.type for an HTTP status, as upstream groups them; the body is content, so not recorded. */
-export function genAIErrorAttributes(status: number): SpanOutcome {
+/** error.type for an HTTP status, as upstream groups them; the body is content, recorded only when content capture is on. */
+export function genAIErrorAttributes(status: number, body?: string): SpanOutcome {
   return {
     attributes: [['error.type', errorType(status)]],
     events: [],
-    status: { code: 'ERROR', message: `Error code: ${status}` },
+    status: { code: 'ERROR', message: body ? `Error code: ${status} - ${body}` : `Error code: ${status}` },
   };
 }
 

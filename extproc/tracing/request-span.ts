@@ -9,6 +9,7 @@ import type { EndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
 import { isRecord } from '../json-guards.js';
 import { providerName } from '../metrics/genai-metrics.js';
+import { chatInputMessageAttributes, chatOutputMessageAttributes, chatStreamOutputMessageAttributes, completionInputMessageAttributes, completionOutputMessageAttributes } from './gen-ai-messages.js';
 import { GEN_AI, genAIErrorAttributes, genAIRequestAttributes, genAIResponseAttributes, genAISpanName, genAIStreamAttributes, type GenAIOperation } from './gen-ai-attributes.js';
 import { SseDataLines } from '../sse/sse-data-lines.js';
 import { chatErrorAttributes } from './chat-error-attributes.js';
@@ -40,14 +41,33 @@ function openInference(operation: OpenInferenceOperation): Pick<SpanRecorder, 'n
   return { name: () => openInferenceSpanName(operation), kind: 'INTERNAL' };
 }
 
-function genAI(operation: GenAIOperation): Omit<SpanRecorder, 'stream'> {
+interface GenAIContent {
+  input(body: unknown): SpanAttributes;
+  output(body: unknown): SpanAttributes;
+  stream(chunks: readonly unknown[]): SpanAttributes;
+}
+
+const GEN_AI_CONTENT: Partial<Record<GenAIOperation, GenAIContent>> = {
+  chat: { input: chatInputMessageAttributes, output: chatOutputMessageAttributes, stream: chatStreamOutputMessageAttributes },
+  // Completion chunks are whole responses: the last one carries the final text.
+  text_completion: { input: completionInputMessageAttributes, output: completionOutputMessageAttributes, stream: (chunks) => completionOutputMessageAttributes(chunks[chunks.length - 1]) },
+};
+
+function withAttributes(outcome: SpanOutcome, extra: SpanAttributes): SpanOutcome {
+  return extra.length === 0 ? outcome : { ...outcome, attributes: [...outcome.attributes, ...extra] };
+}
+
+/** The GenAI recorder of an operation; `capture` adds message content (opt-in). */
+function genAI(operation: GenAIOperation, capture: boolean, streams: boolean): SpanRecorder {
+  const content = capture ? GEN_AI_CONTENT[operation] : undefined;
   return {
     name: (model) => genAISpanName(operation, model),
     kind: 'CLIENT',
-    request: (body) => genAIRequestAttributes(operation, body),
+    request: (body) => [...genAIRequestAttributes(operation, body), ...(content?.input(body) ?? [])],
     backend: (schema) => [[GEN_AI.providerName, providerName(schema)]],
-    response: (body) => genAIResponseAttributes(body),
-    error: (status) => genAIErrorAttributes(status),
+    response: (body) => withAttributes(genAIResponseAttributes(body), content?.output(body) ?? []),
+    ...(streams ? { stream: (chunks: readonly unknown[]) => withAttributes(genAIStreamAttributes(chunks), content?.stream(chunks) ?? []) } : {}),
+    error: (status, body) => genAIErrorAttributes(status, capture ? body : undefined),
   };
 }
 
@@ -74,15 +94,18 @@ const OPENINFERENCE_RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
   },
 };
 
-const GEN_AI_RECORDERS: Partial<Record<EndpointName, SpanRecorder>> = {
-  'chat-completions': { ...genAI('chat'), stream: (chunks) => genAIStreamAttributes(chunks) },
-  completions: { ...genAI('text_completion'), stream: (chunks) => genAIStreamAttributes(chunks) },
-  embeddings: genAI('embeddings'),
-};
+function genAIRecorders(capture: boolean): Partial<Record<EndpointName, SpanRecorder>> {
+  return {
+    'chat-completions': genAI('chat', capture, true),
+    completions: genAI('text_completion', capture, true),
+    embeddings: genAI('embeddings', capture, false),
+  };
+}
 
-const RECORDERS: Record<SemanticConvention, Partial<Record<EndpointName, SpanRecorder>>> = {
+const RECORDERS: Record<SemanticConvention | 'gen_ai_content', Partial<Record<EndpointName, SpanRecorder>>> = {
   openinference: OPENINFERENCE_RECORDERS,
-  gen_ai: GEN_AI_RECORDERS,
+  gen_ai: genAIRecorders(false),
+  gen_ai_content: genAIRecorders(true),
 };
 
 export class RequestSpan {
@@ -108,7 +131,8 @@ export class RequestSpan {
     raw: string,
     headerAttributes: SpanAttributes,
   ): RequestSpan | undefined {
-    const recorder = RECORDERS[tracer.semconv][endpoint];
+    const table = tracer.semconv === 'gen_ai' && tracer.captureContent ? 'gen_ai_content' : tracer.semconv;
+    const recorder = RECORDERS[table][endpoint];
     if (!recorder) return undefined;
     const attributes = [...recorder.request(body, raw, tracer.openInference), ...headerAttributes];
     const model = isRecord(body) && typeof body.model === 'string' ? body.model : '';

@@ -42,6 +42,8 @@ export interface RequestTracer {
   /** AI_GATEWAY_TRACING_SEMCONV: which attribute convention spans follow. */
   readonly semconv: SemanticConvention;
   readonly openInference: OpenInferenceConfig;
+  /** GenAI convention: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true records messages. */
+  readonly captureContent: boolean;
   /**
    * Starts a span whose parent comes from the client's propagation headers, and returns the
    * headers that carry the new span to the upstream request.
@@ -57,10 +59,7 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
     throw new TracingConfigError(`AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got ${JSON.stringify(rawSemconv)}`);
   }
   const semconv: SemanticConvention = rawSemconv === 'gen_ai' ? 'gen_ai' : 'openinference';
-  if (semconv === 'gen_ai' && env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true') {
-    // Refused rather than ignored: a user asking for content would otherwise silently get none.
-    throw new TracingConfigError('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true is not implemented yet for AI_GATEWAY_TRACING_SEMCONV=gen_ai; unset it, or use the openinference convention to record messages');
-  }
+  const captureContent = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true';
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
   const exporterName = (env.OTEL_TRACES_EXPORTER ?? '').trim();
   const hasEndpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
@@ -90,6 +89,7 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
   return {
     semconv,
     openInference,
+    captureContent,
     start(name, kind, headers, attributes) {
       const parent: Context = propagator.extract(ROOT_CONTEXT, headers, HEADER_GETTER);
       const span = tracer.startSpan(name, { kind: kind === 'CLIENT' ? SpanKind.CLIENT : SpanKind.INTERNAL }, parent);

@@ -213,3 +213,33 @@ test('AI_GATEWAY_TRACING_SEMCONV=gen_ai: a CLIENT span "chat <model>" with GenAI
     await gateway.stop();
   }
 });
+
+test('gen_ai with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true: messages as JSON attributes', async () => {
+  const port = await freePort();
+  const gateway = await startAigw({
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      AI_GATEWAY_TRACING_SEMCONV: 'gen_ai',
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
+    },
+  });
+  try {
+    const trace = newTraceparent();
+    const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const stream = await local.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tell me' }], stream: true },
+      { headers: { traceparent: trace.header } },
+    );
+    for await (const chunk of stream) void chunk;
+    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+    assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.input.messages'])), [{ role: 'user', parts: [{ type: 'text', content: 'tell me' }] }]);
+    assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.output.messages'])), [
+      { role: 'assistant', parts: [{ type: 'text', content: 'Hello from the fake' }], finish_reason: 'stop' },
+    ]);
+  } finally {
+    await gateway.stop();
+  }
+});
