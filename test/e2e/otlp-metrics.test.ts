@@ -21,7 +21,7 @@ before(async () => {
   receiver = await startOtlpReceiver();
   const port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small'], accessLog: false }),
     env: {
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.url}/v1/metrics`,
       OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
@@ -71,4 +71,22 @@ test('a failed request records the duration with error.type=_OTHER and no tokens
   await assert.rejects(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'fail' }] }));
   const failed = await receiver.waitForMetric((point) => point.name === 'gen_ai.server.request.duration' && point.attributes['error.type'] === '_OTHER');
   assert.equal(failed.count, 1);
+});
+
+test('streaming chat exports time to first token and time per output token; embeddings their input tokens', async () => {
+  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'stream' }], stream: true, stream_options: { include_usage: true } });
+  for await (const chunk of stream) void chunk;
+  const ttft = await receiver.waitForMetric((point) => point.name === 'gen_ai.server.time_to_first_token');
+  assert.equal(ttft.unit, 's');
+  assert.equal(ttft.attributes['gen_ai.operation.name'], 'chat');
+  assert.deepEqual(ttft.explicitBounds, BUCKETS.timeToFirstToken);
+  const perToken = await receiver.waitForMetric((point) => point.name === 'gen_ai.server.time_per_output_token');
+  assert.ok(perToken.count >= 1);
+
+  await client.embeddings.create({ model: 'text-embedding-3-small', input: 'vectorise me' });
+  const embeddingTokens = await receiver.waitForMetric(
+    (point) => point.name === 'gen_ai.client.token.usage' && point.attributes['gen_ai.operation.name'] === 'embeddings' && point.attributes['gen_ai.token.type'] === 'input',
+  );
+  assert.equal(embeddingTokens.sum, 13);
+  assert.equal(embeddingTokens.attributes['gen_ai.request.model'], 'text-embedding-3-small');
 });
