@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { OtelConfigError } from '../otel-env.js';
 import { test } from 'node:test';
-import { createOtlpMetrics, MetricsConfigError } from './otlp-metrics.js';
+import { createOtlpMetrics } from './otlp-metrics.js';
 
 test('OTLP metric export is off unless an endpoint or the console exporter is configured', async () => {
   assert.equal(createOtlpMetrics({}, []), undefined);
@@ -21,8 +22,8 @@ test('OTLP metric export is off unless an endpoint or the console exporter is co
 test('bad settings are explicit errors naming the variable', () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ OTEL_METRICS_EXPORTER: 'statsd' }, /OTEL_METRICS_EXPORTER must be/],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'udp' }, /OTEL_EXPORTER_OTLP_PROTOCOL must be/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'udp' }, /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL must be grpc, http\/protobuf or http\/json/],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_METRIC_EXPORT_INTERVAL: '0' }, /OTEL_METRIC_EXPORT_INTERVAL must be a positive integer/],
   ];
-  for (const [env, message] of cases) assert.throws(() => createOtlpMetrics(env, []), (error: unknown) => error instanceof MetricsConfigError && message.test(error.message));
+  for (const [env, message] of cases) assert.throws(() => createOtlpMetrics(env, []), (error: unknown) => error instanceof OtelConfigError && message.test(error.message));
 });

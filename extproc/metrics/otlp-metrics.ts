@@ -8,14 +8,14 @@ import type { Attributes, Histogram } from '@opentelemetry/api';
 import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { gatewayResource, OtelConfigError, otelSdkDisabled, otlpProtocol, type OtlpProtocol } from '../otel-env.js';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BUCKETS, ERROR_TYPE_OTHER, forEachObservation, providerName, type Instrument, type MetricsExport } from './genai-metrics.js';
 import type { HeaderAttribute } from './header-attributes.js';
 
 type Env = Partial<Record<string, string>>;
 
-export class MetricsConfigError extends Error {
+export class MetricsConfigError extends OtelConfigError {
   override readonly name = 'MetricsConfigError';
 }
 
@@ -28,7 +28,7 @@ const INSTRUMENTS: Record<Instrument, { name: string; unit: string; description:
 
 /** Returns undefined when OTLP/console export is off. @throws MetricsConfigError for a bad setting. */
 export function createOtlpMetrics(env: Env, headerAttributes: readonly HeaderAttribute[]): MetricsExport | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  if (otelSdkDisabled(env)) return undefined;
   const exporterName = (env.OTEL_METRICS_EXPORTER ?? '').trim();
   const hasEndpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT);
   let exporter: PushMetricExporter;
@@ -36,13 +36,13 @@ export function createOtlpMetrics(env: Env, headerAttributes: readonly HeaderAtt
   if (exporterName === 'console') exporter = new ConsoleMetricExporter();
   else if (exporterName === '' || exporterName === 'otlp') {
     if (!hasEndpoint) return undefined;
-    exporter = otlpExporter(env);
+    exporter = METRIC_EXPORTERS[otlpProtocol(env, 'METRICS')]();
   } else {
     throw new MetricsConfigError(`OTEL_METRICS_EXPORTER must be otlp, console, prometheus or none, got ${JSON.stringify(exporterName)}`);
   }
   const interval = exportInterval(env);
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': 'ai-gateway' }).merge(detectResources({ detectors: [envDetector] })),
+    resource: gatewayResource(),
     readers: [new PeriodicExportingMetricReader({ exporter, ...(interval !== undefined ? { exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 30_000) } : {}) })],
   });
   const meter = provider.getMeter('envoyproxy/ai-gateway');
@@ -77,15 +77,11 @@ export function createOtlpMetrics(env: Env, headerAttributes: readonly HeaderAtt
   };
 }
 
-function otlpExporter(env: Env): PushMetricExporter {
-  const protocol = (env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
-  switch (protocol) {
-    case 'grpc': return new GrpcExporter();
-    case 'http/json': return new JsonExporter();
-    case 'http/protobuf': return new ProtoExporter();
-    default: throw new MetricsConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL must be grpc, http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
-  }
-}
+const METRIC_EXPORTERS: Record<OtlpProtocol, () => PushMetricExporter> = {
+  grpc: () => new GrpcExporter(),
+  'http/json': () => new JsonExporter(),
+  'http/protobuf': () => new ProtoExporter(),
+};
 
 function exportInterval(env: Env): number | undefined {
   const raw = env.OTEL_METRIC_EXPORT_INTERVAL?.trim();

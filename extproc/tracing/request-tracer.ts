@@ -11,8 +11,8 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { gatewayResource, OtelConfigError, otelSdkDisabled, otlpProtocol, type OtlpProtocol } from '../otel-env.js';
 import { openInferenceCapturesMessages, openInferenceConfigFromEnv, type OpenInferenceConfig } from './open-inference-config.js';
 import type { SpanAttributes } from './span-attributes.js';
 
@@ -28,11 +28,10 @@ const HEADER_SETTER: TextMapSetter<[string, string][]> = {
 };
 
 export const TRACER_NAME = 'envoyproxy/ai-gateway';
-export const DEFAULT_SERVICE_NAME = 'ai-gateway';
 /** Request headers the propagators read (tracecontext + baggage). */
 export const PROPAGATION_HEADERS = ['traceparent', 'tracestate', 'baggage'] as const;
 
-export class TracingConfigError extends Error {
+export class TracingConfigError extends OtelConfigError {
   override readonly name = 'TracingConfigError';
 }
 
@@ -60,7 +59,7 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
   }
   const semconv: SemanticConvention = rawSemconv === 'gen_ai' ? 'gen_ai' : 'openinference';
   const captureContent = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true';
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  if (otelSdkDisabled(env)) return undefined;
   const exporterName = (env.OTEL_TRACES_EXPORTER ?? '').trim();
   const hasEndpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   if (exporterName === 'none' || (exporterName === '' && !hasEndpoint)) return undefined;
@@ -69,14 +68,14 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
   if (exporterName === 'console') {
     processor = new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
   } else if (exporterName === '' || exporterName === 'otlp') {
-    processor = new BatchSpanProcessor({ exporter: otlpExporter(env), ...batchOptionsFromEnv(env) });
+    processor = new BatchSpanProcessor({ exporter: SPAN_EXPORTERS[otlpProtocol(env, 'TRACES')](), ...batchOptionsFromEnv(env) });
   } else {
     throw new TracingConfigError(`OTEL_TRACES_EXPORTER must be otlp, console or none, got ${JSON.stringify(exporterName)}`);
   }
 
   const openInference = openInferenceConfigFromEnv(env);
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': DEFAULT_SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] })),
+    resource: gatewayResource(),
     spanProcessors: [processor],
     // Captured messages easily exceed the default 128 attributes (upstream lifts the limit too).
     ...(semconv === 'openinference' && openInferenceCapturesMessages(openInference) ? { spanLimits: { attributeCountLimit: Number.MAX_SAFE_INTEGER } } : {}),
@@ -102,16 +101,11 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
   };
 }
 
-/** OTLP over gRPC, HTTP/JSON or HTTP/protobuf (the OTel default), per OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. */
-function otlpExporter(env: Env): SpanExporter {
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
-  switch (protocol) {
-    case 'grpc': return new GrpcExporter();
-    case 'http/json': return new JsonExporter();
-    case 'http/protobuf': return new ProtoExporter();
-    default: throw new TracingConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL must be grpc, http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
-  }
-}
+const SPAN_EXPORTERS: Record<OtlpProtocol, () => SpanExporter> = {
+  grpc: () => new GrpcExporter(),
+  'http/json': () => new JsonExporter(),
+  'http/protobuf': () => new ProtoExporter(),
+};
 
 /** OTEL_BSP_* (the SDK's batcher no longer reads the environment itself). */
 function batchOptionsFromEnv(env: Env): { scheduledDelayMillis?: number; exportTimeoutMillis?: number; maxQueueSize?: number; maxExportBatchSize?: number } {

@@ -5,11 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { runCli } from '../support/run-cli.js';
 
 let upstream: FakeOpenAI;
 let receiver: OtlpReceiver;
@@ -241,5 +245,19 @@ test('gen_ai with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true: messa
     ]);
   } finally {
     await gateway.stop();
+  }
+});
+
+test('bad tracing settings stop aigw run with exit 1 and a message naming the variable', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-badotel-'));
+  const config = join(dir, 'config.yaml');
+  await writeFile(config, gatewayConfigYaml({ port: await freePort(), upstreamPort: upstream.port, accessLog: false }));
+  for (const [env, message] of [
+    [{ AI_GATEWAY_TRACING_SEMCONV: 'otel' }, /AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got "otel"/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, /OTEL_EXPORTER_OTLP_PROTOCOL must be grpc, http\/protobuf or http\/json, got "thrift"/],
+  ] as const) {
+    const result = await runCli(['run', config, '--admin-port', '0'], { env });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, message);
   }
 });
