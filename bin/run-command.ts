@@ -117,7 +117,10 @@ async function compile(options: RunOptions, socketPath: string, log: (line: stri
   }
   try {
     const compiled = compileConfig(text, { file: options.config.file, env: options.env, extProcSocketPath: socketPath });
-    for (const warning of compiled.warnings) log(formatDiagnostic(warning));
+    // Warnings about a generated configuration concern aigw's own template (it mirrors upstream's,
+    // including fields Kubernetes prunes), not anything the user can change: debug only.
+    const generated = options.config.text !== undefined;
+    if (!generated || options.debug) for (const warning of compiled.warnings) log(formatDiagnostic(warning));
     return compiled;
   } catch (error) {
     if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
