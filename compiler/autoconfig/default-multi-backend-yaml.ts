@@ -11,10 +11,12 @@ import {
   LLM_REQUEST_COSTS,
   apiKeySecret,
   backendDocument,
+  backendSecurityPolicy,
   backendTlsPolicy,
   clientTrafficPolicy,
   envoyProxy,
   gatewayDocuments,
+  routeHead,
   type BackendData,
 } from './render-config.js';
 import { plain } from './yaml-scalar.js';
@@ -84,24 +86,12 @@ export function defaultMultiBackendYaml(env: Readonly<Record<string, string | un
   for (const backend of enabled) out.push(...aiServiceBackend(backend.name));
   for (const backend of enabled) if (backend.tls) out.push(...backendTlsPolicy(backend.name, backend.host));
   out.push(...clientTrafficPolicy());
-  for (const backend of enabled) if (backend.keyVariable !== undefined) out.push(...apiKeySecret(`${backend.name}-apikey`, backend.keyVariable), ...apiKeyPolicy(backend.name));
+  for (const backend of enabled) if (backend.keyVariable !== undefined) out.push(...apiKeySecret(`${backend.name}-apikey`, backend.keyVariable), ...backendSecurityPolicy(`${backend.name}-apikey`, backend.name, 'APIKey', 'apiKey'));
   return { yaml: `${out.join('\n')}\n`, notes };
 }
 
 function route(enabled: DefaultBackend[]): string[] {
-  const out = [
-    'apiVersion: aigateway.envoyproxy.io/v1beta1',
-    'kind: AIGatewayRoute',
-    'metadata:',
-    '  name: aigw-run',
-    '  namespace: default',
-    'spec:',
-    '  parentRefs:',
-    '    - name: aigw-run',
-    '      kind: Gateway',
-    '      group: gateway.networking.k8s.io',
-    '  rules:',
-  ];
+  const out = [...routeHead('aigateway.envoyproxy.io/v1beta1', 'AIGatewayRoute', 'aigw-run'), '  rules:'];
   const rule = (comment: string, header: string, value: string, backend: string): string[] => [
     `    # ${comment}`,
     '    - matches:',
@@ -138,26 +128,6 @@ function aiServiceBackend(name: string): string[] {
     '    kind: Backend',
     '    group: gateway.envoyproxy.io',
     '    namespace: default',
-    '---',
-  ];
-}
-
-function apiKeyPolicy(name: string): string[] {
-  return [
-    'apiVersion: aigateway.envoyproxy.io/v1beta1',
-    'kind: BackendSecurityPolicy',
-    'metadata:',
-    `  name: ${name}-apikey`,
-    '  namespace: default',
-    'spec:',
-    '  targetRefs:',
-    '    - group: aigateway.envoyproxy.io',
-    '      kind: AIServiceBackend',
-    `      name: ${name}`,
-    '  type: APIKey',
-    '  apiKey:',
-    '    secretRef:',
-    `      name: ${name}-apikey`,
     '---',
   ];
 }

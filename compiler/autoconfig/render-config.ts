@@ -218,18 +218,25 @@ function accessLogSinkAndFormat(otel: OtelLogData, text: string, jsonFields: str
   return out;
 }
 
-function llmRoute(llm: LlmData, label: string): string[] {
+/** The head of a route document attached to the `aigw-run` Gateway, up to its parentRefs. */
+export function routeHead(apiVersion: string, kind: string, name: string): string[] {
   return [
-    'apiVersion: aigateway.envoyproxy.io/v1beta1',
-    'kind: AIGatewayRoute',
+    `apiVersion: ${apiVersion}`,
+    `kind: ${kind}`,
     'metadata:',
-    '  name: aigw-run',
+    `  name: ${name}`,
     '  namespace: default',
     'spec:',
     '  parentRefs:',
     '    - name: aigw-run',
     '      kind: Gateway',
     '      group: gateway.networking.k8s.io',
+  ];
+}
+
+function llmRoute(llm: LlmData, label: string): string[] {
+  return [
+    ...routeHead('aigateway.envoyproxy.io/v1beta1', 'AIGatewayRoute', 'aigw-run'),
     `  # Every model goes to the ${label} backend`,
     '  rules:',
     '    - matches:',
@@ -260,16 +267,7 @@ export const LLM_REQUEST_COSTS = [
 
 function mcpRoute(refs: McpRefData[]): string[] {
   const out = [
-    'apiVersion: aigateway.envoyproxy.io/v1alpha1',
-    'kind: MCPRoute',
-    'metadata:',
-    '  name: mcp-route',
-    '  namespace: default',
-    'spec:',
-    '  parentRefs:',
-    '    - name: aigw-run',
-    '      kind: Gateway',
-    '      group: gateway.networking.k8s.io',
+    ...routeHead('aigateway.envoyproxy.io/v1alpha1', 'MCPRoute', 'mcp-route'),
     '  path: "/mcp"',
     '  backendRefs:',
   ];
@@ -374,22 +372,26 @@ const CREDENTIALS = {
 
 function llmCredentials(llm: LlmData): string[] {
   const credentials = CREDENTIALS[llm.schemaName];
+  return [...apiKeySecret(credentials.secret, credentials.variable), ...backendSecurityPolicy(credentials.secret, llm.backendName, credentials.type, credentials.field)];
+}
+
+/** A BackendSecurityPolicy `name` giving AIServiceBackend `target` the key in Secret `name`, ending with `---`. */
+export function backendSecurityPolicy(name: string, target: string, type: string, field: string): string[] {
   return [
-    ...apiKeySecret(credentials.secret, credentials.variable),
     'apiVersion: aigateway.envoyproxy.io/v1beta1',
     'kind: BackendSecurityPolicy',
     'metadata:',
-    `  name: ${credentials.secret}`,
+    `  name: ${name}`,
     '  namespace: default',
     'spec:',
     '  targetRefs:',
     '    - group: aigateway.envoyproxy.io',
     '      kind: AIServiceBackend',
-    `      name: ${llm.backendName}`,
-    `  type: ${credentials.type}`,
-    `  ${credentials.field}:`,
+    `      name: ${target}`,
+    `  type: ${type}`,
+    `  ${field}:`,
     '    secretRef:',
-    `      name: ${credentials.secret}`,
+    `      name: ${name}`,
     '---',
   ];
 }
