@@ -318,9 +318,9 @@ function resolveBackendRef(
     schema: filterSchema(aisb.spec.schema),
   };
   if (ref.modelNameOverride) config.modelNameOverride = ref.modelNameOverride;
-  const headerMutation = mergeHeaderMutations(aisb.spec.headerMutation, ref.headerMutation);
+  const headerMutation = mergeMutations('name', aisb.spec.headerMutation, ref.headerMutation);
   if (headerMutation) config.headerMutation = headerMutation;
-  const bodyMutation = mergeBodyMutations(aisb.spec.bodyMutation, ref.bodyMutation);
+  const bodyMutation = mergeMutations('path', aisb.spec.bodyMutation, ref.bodyMutation);
   if (bodyMutation) config.bodyMutation = bodyMutation;
   const auth = resolveAuth(aisb, index);
   if (auth) config.auth = auth;
@@ -358,28 +358,18 @@ function filterSchema(schema: ResourceOf<'AIServiceBackend'>['spec']['schema']):
   return { name: schema.name, ...(schema.version !== undefined ? { version: schema.version } : {}) };
 }
 
-type HeaderMutationSpec = { set: { name: string; value: string }[]; remove: string[] };
+type MutationSpec<K extends string> = { set: (Record<K, string> & { value: string })[]; remove: string[] };
 
-/** The route backendRef's mutation wins over the AIServiceBackend's on the same header. */
-function mergeHeaderMutations(backend: HeaderMutationSpec | undefined, ref: HeaderMutationSpec | undefined): HeaderMutationSpec | undefined {
+/**
+ * The route backendRef's mutation wins over the AIServiceBackend's on the same target (a header
+ * `name` or a body `path`); removals are the union of both.
+ */
+function mergeMutations<K extends 'name' | 'path'>(key: K, backend: MutationSpec<K> | undefined, ref: MutationSpec<K> | undefined): MutationSpec<K> | undefined {
   if (!backend && !ref) return undefined;
-  const set = new Map<string, string>();
-  for (const header of backend?.set ?? []) set.set(header.name, header.value);
-  for (const header of ref?.set ?? []) set.set(header.name, header.value);
+  const set = new Map<string, Record<K, string> & { value: string }>();
+  for (const entry of [...(backend?.set ?? []), ...(ref?.set ?? [])]) set.set(entry[key], entry);
   const remove = [...new Set([...(backend?.remove ?? []), ...(ref?.remove ?? [])])];
-  return { set: [...set].map(([name, value]) => ({ name, value })), remove };
-}
-
-type BodyMutationSpec = { set: { path: string; value: string }[]; remove: string[] };
-
-/** As headers: the route backendRef wins over the AIServiceBackend on the same field. */
-function mergeBodyMutations(backend: BodyMutationSpec | undefined, ref: BodyMutationSpec | undefined): BodyMutationSpec | undefined {
-  if (!backend && !ref) return undefined;
-  const set = new Map<string, string>();
-  for (const field of backend?.set ?? []) set.set(field.path, field.value);
-  for (const field of ref?.set ?? []) set.set(field.path, field.value);
-  const remove = [...new Set([...(backend?.remove ?? []), ...(ref?.remove ?? [])])];
-  return { set: [...set].map(([path, value]) => ({ path, value })), remove };
+  return { set: [...set.values()], remove };
 }
 
 function dedupeCosts(costs: RouteModel['costs']): RouteModel['costs'] {
