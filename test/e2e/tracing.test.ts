@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { runCli } from '../support/run-cli.js';
 
 let upstream: FakeOpenAI;
@@ -143,109 +143,83 @@ test('gateway local reply (unknown model): the span records the 404', async () =
   assert.equal(span.events[0]?.attributes['exception.type'], 'NotFoundError');
 });
 
+/**
+ * Starts a second gateway with `env` added (OTLP to the receiver unless `env` says otherwise),
+ * sends `request` with a fresh traceparent and returns the span it exported.
+ */
+async function spanFromGateway(
+  env: Record<string, string>,
+  request: (client: OpenAI, headers: { traceparent: string }) => Promise<unknown>,
+): Promise<{ span: ReceivedSpan; trace: ReturnType<typeof newTraceparent> }> {
+  const port = await freePort();
+  const gateway = await startAigw({
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', ...env },
+  });
+  try {
+    const trace = newTraceparent();
+    const client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+    await request(client, { traceparent: trace.header });
+    return { span: await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId), trace };
+  } finally {
+    await gateway.stop();
+  }
+}
+
 for (const protocol of ['grpc', 'http/protobuf'] as const) {
   test(`OTLP over ${protocol}: the span arrives with its attributes`, async () => {
-    const port = await freePort();
-    const gateway = await startAigw({
-      configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
-      env: {
+    const { span, trace } = await spanFromGateway(
+      {
         OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? receiver.grpcUrl : receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_BSP_SCHEDULE_DELAY: '50',
         OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=e2e',
       },
-    });
-    try {
-      const trace = newTraceparent();
-      const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
-      await local.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: protocol }] }, { headers: { traceparent: trace.header } });
-      const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
-      assert.equal(span.name, 'ChatCompletion');
-      assert.equal(span.parentSpanId, trace.parentId);
-      assert.equal(span.attributes['llm.input_messages.0.message.content'], protocol);
-      assert.equal(span.attributes['llm.token_count.prompt'], 11);
-      assert.equal(span.resource['service.name'], 'ai-gateway');
-      assert.equal(span.resource['deployment.environment'], 'e2e');
-    } finally {
-      await gateway.stop();
-    }
+      (client, headers) => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: protocol }] }, { headers }),
+    );
+    assert.equal(span.name, 'ChatCompletion');
+    assert.equal(span.parentSpanId, trace.parentId);
+    assert.equal(span.attributes['llm.input_messages.0.message.content'], protocol);
+    assert.equal(span.attributes['llm.token_count.prompt'], 11);
+    assert.equal(span.resource['service.name'], 'ai-gateway');
+    assert.equal(span.resource['deployment.environment'], 'e2e');
   });
 }
 
 test('OPENINFERENCE_HIDE_INPUTS / _OUTPUTS reach the exported span', async () => {
-  const port = await freePort();
-  const gateway = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', OPENINFERENCE_HIDE_INPUTS: 'true', OPENINFERENCE_HIDE_OUTPUTS: 'true' },
-  });
-  try {
-    const trace = newTraceparent();
-    const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
-    await local.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'secret prompt' }] }, { headers: { traceparent: trace.header } });
-    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
-    assert.equal(span.attributes['input.value'], '__REDACTED__');
-    assert.equal(span.attributes['output.value'], '__REDACTED__');
-    assert.ok(!JSON.stringify(span.attributes).includes('secret prompt'));
-    assert.ok(!JSON.stringify(span.attributes).includes('Hello from the fake'));
-    assert.equal(span.attributes['llm.token_count.total'], 18);
-  } finally {
-    await gateway.stop();
-  }
+  const { span } = await spanFromGateway({ OPENINFERENCE_HIDE_INPUTS: 'true', OPENINFERENCE_HIDE_OUTPUTS: 'true' }, (client, headers) =>
+    client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'secret prompt' }] }, { headers }),
+  );
+  assert.equal(span.attributes['input.value'], '__REDACTED__');
+  assert.equal(span.attributes['output.value'], '__REDACTED__');
+  assert.ok(!JSON.stringify(span.attributes).includes('secret prompt'));
+  assert.ok(!JSON.stringify(span.attributes).includes('Hello from the fake'));
+  assert.equal(span.attributes['llm.token_count.total'], 18);
 });
 
 test('AI_GATEWAY_TRACING_SEMCONV=gen_ai: a CLIENT span "chat <model>" with GenAI attributes', async () => {
-  const port = await freePort();
-  const gateway = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', AI_GATEWAY_TRACING_SEMCONV: 'gen_ai' },
-  });
-  try {
-    const trace = newTraceparent();
-    const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
-    await local.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private words' }], temperature: 0.3 }, { headers: { traceparent: trace.header } });
-    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
-    assert.equal(span.name, 'chat gpt-4o-mini');
-    assert.equal(span.kind, 3, 'SPAN_KIND_CLIENT');
-    assert.equal(span.attributes['gen_ai.operation.name'], 'chat');
-    assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
-    assert.equal(span.attributes['gen_ai.request.temperature'], 0.3);
-    assert.equal(span.attributes['gen_ai.usage.input_tokens'], 11);
-    assert.equal(span.attributes['gen_ai.usage.output_tokens'], 7);
-    assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['stop']);
-    assert.ok(!JSON.stringify(span.attributes).includes('private words'), 'no message content without capture');
-  } finally {
-    await gateway.stop();
-  }
+  const { span } = await spanFromGateway({ AI_GATEWAY_TRACING_SEMCONV: 'gen_ai' }, (client, headers) =>
+    client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private words' }], temperature: 0.3 }, { headers }),
+  );
+  assert.equal(span.name, 'chat gpt-4o-mini');
+  assert.equal(span.kind, 3, 'SPAN_KIND_CLIENT');
+  assert.equal(span.attributes['gen_ai.operation.name'], 'chat');
+  assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
+  assert.equal(span.attributes['gen_ai.request.temperature'], 0.3);
+  assert.equal(span.attributes['gen_ai.usage.input_tokens'], 11);
+  assert.equal(span.attributes['gen_ai.usage.output_tokens'], 7);
+  assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['stop']);
+  assert.ok(!JSON.stringify(span.attributes).includes('private words'), 'no message content without capture');
 });
 
 test('gen_ai with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true: messages as JSON attributes', async () => {
-  const port = await freePort();
-  const gateway = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
-    env: {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      AI_GATEWAY_TRACING_SEMCONV: 'gen_ai',
-      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
-    },
-  });
-  try {
-    const trace = newTraceparent();
-    const local = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
-    const stream = await local.chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tell me' }], stream: true },
-      { headers: { traceparent: trace.header } },
-    );
+  const { span } = await spanFromGateway({ AI_GATEWAY_TRACING_SEMCONV: 'gen_ai', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }, async (client, headers) => {
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tell me' }], stream: true }, { headers });
     for await (const chunk of stream) void chunk;
-    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
-    assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.input.messages'])), [{ role: 'user', parts: [{ type: 'text', content: 'tell me' }] }]);
-    assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.output.messages'])), [
-      { role: 'assistant', parts: [{ type: 'text', content: 'Hello from the fake' }], finish_reason: 'stop' },
-    ]);
-  } finally {
-    await gateway.stop();
-  }
+  });
+  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.input.messages'])), [{ role: 'user', parts: [{ type: 'text', content: 'tell me' }] }]);
+  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.output.messages'])), [
+    { role: 'assistant', parts: [{ type: 'text', content: 'Hello from the fake' }], finish_reason: 'stop' },
+  ]);
 });
 
 test('bad tracing settings stop aigw run with exit 1 and a message naming the variable', async () => {
