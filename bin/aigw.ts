@@ -126,6 +126,15 @@ Flags:
       --mcp-config=STRING     Path to MCP servers configuration file.
       --mcp-json=STRING       JSON string of MCP servers configuration.
       --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
+
+Telemetry (environment):
+  Prometheus metrics are always on the admin port. OTEL_EXPORTER_OTLP_ENDPOINT (or the
+  _TRACES_/_METRICS_/_LOGS_ variants) exports OpenInference spans and GenAI metrics over OTLP
+  (OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf, http/json, grpc); OTEL_TRACES_EXPORTER /
+  OTEL_METRICS_EXPORTER=console print them. AI_GATEWAY_TRACING_SEMCONV=gen_ai switches span
+  attributes to the OpenTelemetry GenAI conventions; OPENINFERENCE_HIDE_* redact content.
+  OTEL_AIGW_{METRICS,SPAN,LOG}_REQUEST_HEADER_ATTRIBUTES=header:attribute,... copy request
+  headers into metric labels, span attributes and access-log metadata.
 `;
 
 const TRANSLATE_HELP = `Usage: aigw translate <path>... [flags]
