@@ -2,25 +2,63 @@
  * The client-facing endpoints the gateway understands, keyed by exact path (query stripped).
  * `operation` is the GenAI operation name used for metrics and spans.
  */
-export type EndpointName = 'chat-completions' | 'completions' | 'embeddings' | 'models';
+export type EndpointName =
+  | 'chat-completions'
+  | 'completions'
+  | 'embeddings'
+  | 'responses'
+  | 'images-generations'
+  | 'audio-speech'
+  | 'messages'
+  | 'count-tokens'
+  | 'rerank'
+  | 'models'
+  | 'anthropic-models';
+
+/** The API family a client speaks on an endpoint: decides the shape of error bodies. */
+export type ClientAPI = 'openai' | 'anthropic' | 'cohere';
 
 export interface Endpoint {
   name: EndpointName;
   /** Path suffix appended to a backend's schema prefix, e.g. `chat/completions`. */
   suffix: string;
-  operation: 'chat' | 'completion' | 'embeddings' | 'models';
-  /** Whether a JSON body with `model` is expected (false for GET /v1/models). */
+  operation: 'chat' | 'completion' | 'embeddings' | 'responses' | 'image_generation' | 'speech' | 'messages' | 'count_tokens' | 'rerank' | 'models';
+  clientAPI: ClientAPI;
+  /** Whether a JSON body with `model` is expected (false for GET model lists). */
   hasBody: boolean;
   /** Whether the endpoint can answer with an SSE stream (`stream: true`). */
   canStream: boolean;
 }
 
+const openAI = (name: EndpointName, suffix: string, operation: Endpoint['operation'], canStream: boolean): Endpoint => ({
+  name,
+  suffix,
+  operation,
+  clientAPI: 'openai',
+  hasBody: true,
+  canStream,
+});
+
 const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
-  ['/v1/chat/completions', { name: 'chat-completions', suffix: 'chat/completions', operation: 'chat', hasBody: true, canStream: true }],
-  ['/v1/completions', { name: 'completions', suffix: 'completions', operation: 'completion', hasBody: true, canStream: true }],
-  ['/v1/embeddings', { name: 'embeddings', suffix: 'embeddings', operation: 'embeddings', hasBody: true, canStream: false }],
-  ['/v1/models', { name: 'models', suffix: 'models', operation: 'models', hasBody: false, canStream: false }],
+  ['/v1/chat/completions', openAI('chat-completions', 'chat/completions', 'chat', true)],
+  ['/v1/completions', openAI('completions', 'completions', 'completion', true)],
+  ['/v1/embeddings', openAI('embeddings', 'embeddings', 'embeddings', false)],
+  ['/v1/responses', openAI('responses', 'responses', 'responses', true)],
+  ['/v1/images/generations', openAI('images-generations', 'images/generations', 'image_generation', false)],
+  // stream_format "sse" streams speech; the response content type tells the exchange.
+  ['/v1/audio/speech', openAI('audio-speech', 'audio/speech', 'speech', false)],
+  ['/v1/models', { name: 'models', suffix: 'models', operation: 'models', clientAPI: 'openai', hasBody: false, canStream: false }],
+  ['/anthropic/v1/messages', { name: 'messages', suffix: 'messages', operation: 'messages', clientAPI: 'anthropic', hasBody: true, canStream: true }],
+  [
+    '/anthropic/v1/messages/count_tokens',
+    { name: 'count-tokens', suffix: 'messages/count_tokens', operation: 'count_tokens', clientAPI: 'anthropic', hasBody: true, canStream: false },
+  ],
+  ['/anthropic/v1/models', { name: 'anthropic-models', suffix: 'models', operation: 'models', clientAPI: 'anthropic', hasBody: false, canStream: false }],
+  ['/cohere/v2/rerank', { name: 'rerank', suffix: 'rerank', operation: 'rerank', clientAPI: 'cohere', hasBody: true, canStream: false }],
 ]);
+
+/** Endpoints whose requests go to a backend (everything but the locally answered model lists). */
+export type TranslatedEndpointName = Exclude<EndpointName, 'models' | 'anthropic-models'>;
 
 /** Looks up the endpoint for a request path; the query string is ignored. */
 export function findEndpoint(path: string): Endpoint | undefined {

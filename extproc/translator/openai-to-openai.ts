@@ -3,6 +3,7 @@ import { setTopLevelField } from '../json-patch.js';
 import { SseDataLines } from '../sse/sse-data-lines.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
+import { backendErrorBody, isJsonBody } from './backend-error-body.js';
 import type { ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
 
 /**
@@ -11,23 +12,56 @@ import type { ResponseBodyTranslation, Translator, TranslatorContext } from './t
  * learn usage and the response model.
  */
 export function openAIToOpenAI(context: TranslatorContext): Translator {
-  const prefix = context.backend.schema.prefix ?? 'v1';
-  return openAIWireFormat(context, { path: joinPath(prefix, context.endpoint.suffix), writeOverrideToBody: true });
+  return openAIWireFormat(context, { path: joinPath(context.backend.schema.prefix ?? 'v1', context.endpoint.suffix), writeOverrideToBody: true });
 }
+
+/** How a pass-through reads usage out of one response object (or one stream event). */
+export type UsageReader = (parsed: Record<string, unknown>) => TokenUsage | undefined;
+
+const readOpenAIUsage: UsageReader = (parsed) => convertOpenAIUsage(parsed.usage);
 
 /**
  * The OpenAI wire format to some path: shared by every backend that speaks it (OpenAI and
  * compatibles, Azure OpenAI), which differ only in the path and in where the model goes.
  */
-export function openAIWireFormat(context: TranslatorContext, options: { path: string; writeOverrideToBody: boolean }): Translator {
+export function openAIWireFormat(
+  context: TranslatorContext,
+  options: { path: string; writeOverrideToBody: boolean; readUsage?: UsageReader; backendErrorType?: string },
+): Translator {
+  return passThrough(context, {
+    ...options,
+    readUsage: options.readUsage ?? readOpenAIUsage,
+    wrapError: (status, body) => backendErrorBody(options.backendErrorType ?? 'OpenAIBackendError', status, body.toString('utf8')),
+  });
+}
+
+/**
+ * A backend that speaks the client's own API: the body is forwarded as is (except a model
+ * override), JSON errors pass through, and the response is only observed for usage and model.
+ * Shared by OpenAI, Azure OpenAI, Anthropic and Cohere pass-throughs.
+ */
+export function passThrough(
+  context: TranslatorContext,
+  options: {
+    path: string;
+    writeOverrideToBody: boolean;
+    readUsage: UsageReader;
+    /** Wraps a non-JSON error body in the client API's error shape. */
+    wrapError: (status: number, body: Buffer) => Buffer;
+    /** Extra upstream headers. */
+    headers?: [string, string][];
+  },
+): Translator {
   const override = options.writeOverrideToBody ? context.backend.modelNameOverride : undefined;
+  const rewritesModel = override !== undefined && override !== '' && override !== context.originalModel;
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
   let sse: SseDataLines | undefined;
+  let streaming = false;
 
   const observe = (payload: string): void => {
     // Most stream chunks carry neither a new model nor usage: skip the parse when cheap to tell.
-    if (responseModel !== undefined && !payload.includes('"usage"')) return;
+    if (responseModel !== undefined && !payload.includes('"usage"') && !payload.includes('_tokens"')) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(payload);
@@ -35,19 +69,23 @@ export function openAIWireFormat(context: TranslatorContext, options: { path: st
       return; // "[DONE]" and anything malformed: forwarded as-is, nothing to learn.
     }
     if (!isRecord(parsed)) return;
-    responseModel ??= optionalString(parsed.model);
-    const reported = convertOpenAIUsage(parsed.usage);
+    responseModel ??= optionalString(parsed.model) ?? (isRecord(parsed.response) ? optionalString(parsed.response.model) : undefined);
+    const reported = options.readUsage(parsed);
     if (reported) usage = mergeUsage(usage, reported);
   };
 
   return {
-    requestHeaders: () => ({
+    needsBody: rewritesModel,
+    request: (client) => ({
       path: options.path,
-      needsBody: override !== undefined && override !== '' && override !== context.originalModel,
+      ...(rewritesModel && client ? { body: Buffer.from(setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(override))) } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
     }),
-    requestBody: (original) =>
-      override ? Buffer.from(setTopLevelField(original.toString('utf8'), 'model', JSON.stringify(override))) : original,
-    responseBody(chunk, endOfStream, streaming): ResponseBodyTranslation {
+    responseHeaders(status, headers) {
+      streaming = status >= 200 && status < 300 && (headers['content-type'] ?? '').includes('text/event-stream');
+      return { streaming };
+    },
+    responseBody(chunk, endOfStream): ResponseBodyTranslation {
       if (streaming) {
         sse ??= new SseDataLines();
         for (const payload of sse.push(chunk)) observe(payload);
@@ -58,26 +96,14 @@ export function openAIWireFormat(context: TranslatorContext, options: { path: st
       return { usage, ...(responseModel !== undefined ? { responseModel } : {}) };
     },
     responseError(status, body) {
-      if (looksLikeJson(body)) return {};
-      // Keep the client's error handling uniform: a non-JSON provider error becomes OpenAI's shape.
-      const wrapped = {
-        error: { type: 'OpenAIBackendError', code: String(status), message: body.toString('utf8') },
-      };
-      return { body: Buffer.from(JSON.stringify(wrapped)), contentType: 'application/json' };
+      if (isJsonBody(body)) return {};
+      // Keep the client's error handling uniform: a non-JSON provider error gets the API's shape.
+      return { body: options.wrapError(status, body), contentType: 'application/json' };
     },
   };
 }
 
-function joinPath(prefix: string, suffix: string): string {
+export function joinPath(prefix: string, suffix: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');
   return trimmed ? `/${trimmed}/${suffix}` : `/${suffix}`;
-}
-
-function looksLikeJson(body: Buffer): boolean {
-  try {
-    JSON.parse(body.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
 }

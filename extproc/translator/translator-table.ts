@@ -1,39 +1,65 @@
-import type { EndpointName } from '../endpoints.js';
+import type { TranslatedEndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
+import { convertResponsesUsage } from '../usage/convert-responses-usage.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
-import { openAIToOpenAI } from './openai-to-openai.js';
+import { openAIToOpenAI, openAIWireFormat, joinPath, type UsageReader } from './openai-to-openai.js';
 import type { TranslatorFactory } from './translator.js';
 
-/** Marks a pair the gateway cannot serve yet; the reason is shown to the client (422). */
+/** Marks a pair the gateway cannot serve; the reason is shown to the client (422). */
 export interface Unsupported {
   unsupported: string;
 }
 
 type Entry = TranslatorFactory | Unsupported;
+type Row = Record<SchemaName, Entry>;
 
-const notYet = (schema: SchemaName): Unsupported => ({
-  unsupported: `backend schema ${schema} is not supported by this aigw version yet`,
+const cannot = (what: string) => (schema: SchemaName): Unsupported => ({
+  unsupported: `${what} cannot be served by a backend with schema ${schema}`,
 });
+
+/** A row where only the listed schemas serve the endpoint. */
+function only(what: string, entries: Partial<Row>): Row {
+  const no = cannot(what);
+  return {
+    OpenAI: entries.OpenAI ?? no('OpenAI'),
+    AzureOpenAI: entries.AzureOpenAI ?? no('AzureOpenAI'),
+    AWSBedrock: entries.AWSBedrock ?? no('AWSBedrock'),
+    AWSAnthropic: entries.AWSAnthropic ?? no('AWSAnthropic'),
+    GCPVertexAI: entries.GCPVertexAI ?? no('GCPVertexAI'),
+    GCPAnthropic: entries.GCPAnthropic ?? no('GCPAnthropic'),
+    Anthropic: entries.Anthropic ?? no('Anthropic'),
+    Cohere: entries.Cohere ?? no('Cohere'),
+  };
+}
+
+const responsesUsage: UsageReader = (parsed) =>
+  convertResponsesUsage(parsed.usage) ?? (typeof parsed.response === 'object' && parsed.response !== null && 'usage' in parsed.response ? convertResponsesUsage(parsed.response.usage) : undefined);
+
+/** OpenAI pass-through for endpoints whose usage is in the Responses shape. */
+const openAIResponsesShape: TranslatorFactory = (context) =>
+  openAIWireFormat(context, { path: joinPath(context.backend.schema.prefix ?? 'v1', context.endpoint.suffix), writeOverrideToBody: true, readUsage: responsesUsage });
+
+const azureResponsesShape: TranslatorFactory = (context) =>
+  openAIWireFormat(context, {
+    path: `/openai/responses?api-version=${encodeURIComponent(context.backend.schema.version ?? '')}`,
+    writeOverrideToBody: true,
+    readUsage: responsesUsage,
+  });
 
 /**
- * Every (endpoint, backend schema) pair, checked by the compiler: adding a schema name fails the
- * build until each endpoint either handles it or says why not.
+ * Every (endpoint, backend schema) pair: the compiler checks the table is complete, so adding
+ * an endpoint or a schema fails the build until each pair either has a translator or says why not.
  */
-const bySchema = (openAI: TranslatorFactory, azure: Entry): Record<SchemaName, Entry> => ({
-  OpenAI: openAI,
-  AzureOpenAI: azure,
-  AWSBedrock: notYet('AWSBedrock'),
-  AWSAnthropic: notYet('AWSAnthropic'),
-  GCPVertexAI: notYet('GCPVertexAI'),
-  GCPAnthropic: notYet('GCPAnthropic'),
-  Anthropic: notYet('Anthropic'),
-  Cohere: notYet('Cohere'),
-});
-
-export const TRANSLATORS: Record<Exclude<EndpointName, 'models'>, Record<SchemaName, Entry>> = {
-  'chat-completions': bySchema(openAIToOpenAI, openAIToAzureOpenAI),
-  completions: bySchema(openAIToOpenAI, { unsupported: 'Azure OpenAI does not serve the legacy /v1/completions API through the gateway' }),
-  embeddings: bySchema(openAIToOpenAI, openAIToAzureOpenAI),
+export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
+  'chat-completions': only('/v1/chat/completions', { OpenAI: openAIToOpenAI, AzureOpenAI: openAIToAzureOpenAI }),
+  completions: only('/v1/completions', { OpenAI: openAIToOpenAI }),
+  embeddings: only('/v1/embeddings', { OpenAI: openAIToOpenAI, AzureOpenAI: openAIToAzureOpenAI }),
+  responses: only('/v1/responses', { OpenAI: openAIResponsesShape, AzureOpenAI: azureResponsesShape }),
+  'images-generations': only('/v1/images/generations', { OpenAI: openAIResponsesShape }),
+  'audio-speech': only('/v1/audio/speech', { OpenAI: openAIToOpenAI }),
+  messages: only('/anthropic/v1/messages', {}),
+  'count-tokens': only('/anthropic/v1/messages/count_tokens', {}),
+  rerank: only('/cohere/v2/rerank', {}),
 };
 
 export function isUnsupported(entry: Entry): entry is Unsupported {

@@ -1,8 +1,9 @@
 import type { Endpoint } from '../endpoints.js';
 import type { BackendConfig } from '../filter-config.js';
+import type { JsonRecord } from '../json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 
-/** What a translator knows about the request it serves. */
+/** What a translator knows about the request it serves before it sees the body. */
 export interface TranslatorContext {
   endpoint: Endpoint;
   backend: BackendConfig;
@@ -12,11 +13,39 @@ export interface TranslatorContext {
   requestModel: string;
 }
 
-export interface RequestHeadersTranslation {
-  /** The upstream `:path`. */
+/** The client's request as the router read it. Read only: retries translate it again. */
+export interface ClientRequest {
+  /** The body bytes to translate (the client's, possibly with `stream_options.include_usage` added). */
+  raw: Buffer;
+  /** `raw`, parsed; an object (the router refuses anything else with 400). */
+  json: JsonRecord;
+  /** `stream: true` on an endpoint that can stream. */
+  stream: boolean;
+  /** Lower-case client request headers a translator may read (`anthropic-version`, `anthropic-beta`). */
+  headers: Readonly<Partial<Record<string, string>>>;
+}
+
+/** The upstream request, minus credentials (added afterwards by the backend's authenticator). */
+export interface TranslatedRequest {
+  /** The upstream `:path` (GCP translators give the part after `/v1/projects/{p}/locations/{r}/`). */
   path: string;
-  /** Whether the body must be rewritten; when false the body is never sent to the ext_proc. */
-  needsBody: boolean;
+  /** Replacement body; undefined forwards the client's bytes unchanged. */
+  body?: Buffer;
+  /** Extra upstream headers, e.g. `content-type` or `anthropic-version`. Lower-case names. */
+  headers?: [string, string][];
+}
+
+/** Lower-case response headers, first value only. */
+export type ResponseHeaders = Readonly<Partial<Record<string, string>>>;
+
+export interface ResponseHeadersTranslation {
+  /**
+   * Whether the 2xx response is read chunk by chunk (SSE or AWS event stream). For a non-2xx
+   * status the whole body is always buffered and handed to `responseError`.
+   */
+  streaming: boolean;
+  /** Response headers to set, e.g. `content-type: text/event-stream` for a translated stream. */
+  set?: [string, string][];
 }
 
 export interface ResponseBodyTranslation {
@@ -36,15 +65,23 @@ export interface ResponseErrorTranslation {
 /**
  * One translator per (endpoint, client API, backend schema), one instance per request attempt.
  * Phases mirror Envoy's ext_proc messages. A translator never mutates buffers it is given:
- * retries translate the original request again.
+ * retries translate the original request again. Requests the backend cannot express throw
+ * `invalidRequestBody` (422); provider responses that cannot be read throw a plain Error (500,
+ * or a reset stream once the response started).
  */
 export interface Translator {
-  requestHeaders(): RequestHeadersTranslation;
-  /** Called only when `needsBody` was true; returns the body to send upstream. */
-  requestBody(original: Buffer): Buffer;
+  /**
+   * False when the request can be forwarded without reading the body (pass-through, no model
+   * override): `request` is then called with no client request in fallback rules, where the
+   * body is not buffered. True for every translator that rewrites the body.
+   */
+  readonly needsBody: boolean;
+  request(client: ClientRequest | undefined): TranslatedRequest;
+  /** Called once with the response status and headers. */
+  responseHeaders(status: number, headers: ResponseHeaders): ResponseHeadersTranslation;
   /** Called for each chunk of a 2xx response (once, whole, when not streaming). */
-  responseBody(chunk: Buffer, endOfStream: boolean, streaming: boolean): ResponseBodyTranslation;
-  /** Called once with the whole body of a non-2xx response. */
+  responseBody(chunk: Buffer, endOfStream: boolean): ResponseBodyTranslation;
+  /** Called once with the whole body of a non-2xx response (headers were given to `responseHeaders`). */
   responseError(status: number, body: Buffer): ResponseErrorTranslation;
 }
 
