@@ -172,7 +172,7 @@ test('compiles routes, backends, TLS, credentials and limits', () => {
   const { filterConfig, model } = compiled;
   assert.deepEqual(model.listeners.map((listener) => [listener.name, listener.port, listener.bufferLimitBytes]), [['default/gw/http', 8080, 10 * 1024 * 1024]]);
   assert.deepEqual(
-    filterConfig.backends.map((backend) => [backend.name, backend.schema, backend.auth?.key, backend.modelNameOverride]),
+    filterConfig.backends.map((backend) => [backend.name, backend.schema, backend.auth && 'key' in backend.auth ? backend.auth.key : undefined, backend.modelNameOverride]),
     [
       ['default/openai/route/route/rule/0/ref/0', { name: 'OpenAI', prefix: 'v1' }, 'sk-secret', 'gpt-4o-mini-2024'],
       ['default/local/route/route/rule/1/ref/0', { name: 'OpenAI', prefix: 'api/v1' }, undefined, undefined],
@@ -343,5 +343,6 @@ test('the shipped example compiles', () => {
   const text = readFileSync(new URL('../../examples/openai-compatible.yaml', import.meta.url), 'utf8');
   const compiled = compileConfig(text, { ...OPTIONS, env: { OPENAI_API_KEY: 'sk-1' } });
   assert.equal(compiled.model.listeners[0]?.port, 1975);
-  assert.equal(compiled.filterConfig.backends[0]?.auth?.key, 'sk-1');
+  const auth = compiled.filterConfig.backends[0]?.auth;
+  assert.equal(auth && 'key' in auth ? auth.key : undefined, 'sk-1');
 });

@@ -2,7 +2,8 @@ import { createContentDecoder, type ContentDecoder } from './content-decoder.js'
 import { computeCosts } from './costs.js';
 import type { Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
-import { authHeader } from './auth-header.js';
+import type { BackendAuthenticator } from './auth/backend-authenticator.js';
+import { NO_AUTH } from './auth/create-authenticator.js';
 import type { BackendConfig, BodyMutation } from './filter-config.js';
 import { removeTopLevelField, setTopLevelField } from './json-patch.js';
 import { invalidRequestBody } from './gateway-error.js';
@@ -15,17 +16,20 @@ import type { RequestAttributes } from './metrics/genai-metrics.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { RequestSpan } from './tracing/request-span.js';
 import { isUnsupported, TRANSLATORS } from './translator/translator-table.js';
-import type { Translator } from './translator/translator.js';
+import type { ClientRequest, Translator } from './translator/translator.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export const MODEL_HEADER = 'x-ai-eg-model';
 
+/** Response headers translators may read. */
+const RESPONSE_HEADERS = [':status', 'content-encoding', 'content-type', 'x-amzn-requestid', 'x-amzn-errortype'];
 
-/** What the request to the backend needs: header edits, and whether the body is rewritten. */
+/** What the request to the backend needs: header edits and, when rewritten, the new body. */
 export interface BackendRequest {
   set: HeaderValueOption[];
   remove: string[];
-  needsBody: boolean;
+  /** The body to send, when it differs from the one given. */
+  body?: Buffer;
 }
 
 /**
@@ -36,6 +40,7 @@ export interface BackendRequest {
  */
 export class BackendExchange {
   private readonly translator: Translator;
+  private readonly authenticator: BackendAuthenticator;
   private readonly attributes: RequestAttributes;
   private readonly startedAt = performance.now();
   private firstChunkAt: number | undefined;
@@ -45,7 +50,6 @@ export class BackendExchange {
   private readonly errorChunks: Buffer[] = [];
   private usage: TokenUsage = {};
   private responseModel: string | undefined;
-  private translatorNeedsBody = false;
 
   /**
    * @param responseMode the filter's processing mode; a response mode override starts from it,
@@ -58,8 +62,8 @@ export class BackendExchange {
     endpoint: Endpoint,
     originalModel: string,
     private readonly responseMode: ProcessingMode,
-    /** Request header values, by header, for the header-mapped metric labels. */
-    requestHeaders: Partial<Record<string, string>> = {},
+    /** Client request headers (picked): metric labels, credential overrides, translator inputs. */
+    private readonly requestHeaders: Partial<Record<string, string>> = {},
     /** The request's span, ended by this exchange with the client-visible response. */
     private readonly span?: RequestSpan,
   ) {
@@ -67,46 +71,59 @@ export class BackendExchange {
     const headerLabels: Record<string, string> = {};
     for (const mapping of runtime.metricHeaders) headerLabels[mapping.label] = requestHeaders[mapping.header] ?? '';
     this.attributes = { operation: endpoint.operation, schema: backend.schema.name, originalModel, requestModel, headerLabels };
-    const entry = endpoint.name === 'models' ? { unsupported: 'GET /v1/models is answered by the gateway' } : TRANSLATORS[endpoint.name][backend.schema.name];
+    const entry =
+      endpoint.name === 'models' || endpoint.name === 'anthropic-models'
+        ? { unsupported: `GET ${endpoint.suffix} is answered by the gateway` }
+        : TRANSLATORS[endpoint.name][backend.schema.name];
     if (isUnsupported(entry)) throw invalidRequestBody(entry.unsupported);
     this.translator = entry({ endpoint, backend, originalModel, requestModel });
+    this.authenticator = runtime.authenticators.get(backend.name) ?? NO_AUTH;
   }
 
-  /** Path, model header, backend header mutations and credentials. */
-  request(): BackendRequest {
-    const translation = this.translator.requestHeaders();
-    const { originalModel, requestModel } = this.attributes;
-    const set: HeaderValueOption[] = [setHeader(':path', translation.path)];
-    if (requestModel !== originalModel) set.push(setHeader(MODEL_HEADER, requestModel));
-    for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
-    const auth = this.backend.auth;
-    if (auth) set.push(setHeader(...authHeader(auth)));
-    this.translatorNeedsBody = translation.needsBody;
-    const needsBody = translation.needsBody || this.backend.bodyMutation !== undefined;
-    return { set, remove: this.backend.headerMutation?.remove ?? [], needsBody };
+  /** Whether `request` needs the client's body (translation, body mutation, or a signature over it). */
+  get needsBody(): boolean {
+    return this.translator.needsBody || this.backend.bodyMutation !== undefined || this.authenticator.needsBody;
   }
 
-  /** The body to send upstream (only called when `needsBody`). Never mutates `original`. */
-  translateBody(original: Buffer): Buffer {
-    const translated = this.translatorNeedsBody ? this.translator.requestBody(original) : original;
+  /**
+   * Path, model header, backend header mutations, credentials and, when rewritten, the body.
+   * `client` may be undefined only when `needsBody` is false.
+   * @throws GatewayError 4xx for requests the backend cannot take, 401/502 for credentials.
+   */
+  async request(client: ClientRequest | undefined): Promise<BackendRequest> {
+    const translated = this.translator.request(client);
+    let body = translated.body ?? client?.raw;
     const mutation = this.backend.bodyMutation;
-    return mutation ? applyBodyMutation(translated, mutation) : translated;
+    if (mutation && body) body = applyBodyMutation(body, mutation);
+    const host = this.backend.host ?? this.requestHeaders[':authority'] ?? '';
+    const auth = await this.authenticator.apply({ path: translated.path, body, headers: this.requestHeaders, host });
+    const { originalModel, requestModel } = this.attributes;
+    const set: HeaderValueOption[] = [setHeader(':path', auth.path ?? translated.path)];
+    if (requestModel !== originalModel) set.push(setHeader(MODEL_HEADER, requestModel));
+    for (const [name, value] of translated.headers ?? []) set.push(setHeader(name, value));
+    for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
+    for (const [name, value] of auth.headers) set.push(setHeader(name, value));
+    const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders];
+    return { set, remove, ...(body !== undefined && body !== client?.raw ? { body } : {}) };
   }
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    const headers = pickHeaders(message, [':status', 'content-encoding', 'content-type']);
+    const headers = pickHeaders(message, RESPONSE_HEADERS);
     this.status = Number(headers[':status'] ?? '0');
     this.decoder = createContentDecoder(headers['content-encoding']);
-    const contentType = headers['content-type'] ?? '';
-    this.streaming = isSuccess(this.status) && contentType.includes('text/event-stream');
+    const translation = this.translator.responseHeaders(this.status, headers);
+    this.streaming = isSuccess(this.status) && translation.streaming;
+    const set = (translation.set ?? []).map(([name, value]) => setHeader(name, value));
+    // A translator that changes the content type writes new bytes: the provider's encoding is gone.
+    const rewrites = translation.set?.some(([name]) => name === 'content-type') === true;
     if (this.streaming) {
       // Stream chunks through as they come; content-length cannot survive chunk-wise processing.
       return {
-        response_headers: { response: { header_mutation: headerMutation([], ['content-length']) } },
+        response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(rewrites && this.decoder ? ['content-encoding'] : [])]) } },
         mode_override: { ...this.responseMode, response_body_mode: 'STREAMED' },
       };
     }
-    return { response_headers: { response: {} } };
+    return { response_headers: { response: set.length > 0 ? { header_mutation: headerMutation(set) } : {} } };
   }
 
   async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
@@ -119,13 +136,19 @@ export class BackendExchange {
       if (!endOfStream) return { response_body: { response: {} } };
       return this.finishError();
     }
-    const translation = this.translator.responseBody(decoded, endOfStream, this.streaming);
+    const translation = this.translator.responseBody(decoded, endOfStream);
     this.usage = translation.usage;
     this.responseModel = translation.responseModel ?? this.responseModel;
     this.span?.responseChunk(translation.body ?? decoded, this.streaming);
-    const response: ProcessingResponse = {
-      response_body: { response: translation.body ? { body_mutation: { body: translation.body } } : {} },
-    };
+    const response: ProcessingResponse = { response_body: { response: {} } };
+    if (translation.body) {
+      response.response_body = { response: { body_mutation: { body: translation.body } } };
+      if (!this.streaming) {
+        // Buffered: the headers are still held, so the length and encoding can follow the new body.
+        const length = setHeader('content-length', String(translation.body.length));
+        response.response_body.response = { ...response.response_body.response, header_mutation: headerMutation([length], this.decoder ? ['content-encoding'] : []) };
+      }
+    }
     if (endOfStream) {
       response.dynamic_metadata = this.finishSuccess();
       this.span?.endSuccess();

@@ -89,8 +89,60 @@ export interface BackendSchema {
   version?: string;
 }
 
+/**
+ * BackendSecurityPolicy `credentialOverride.fromRequestHeaders`: a per-request credential in
+ * client headers (removed before the request leaves), used instead of the configured one.
+ */
+export interface CredentialOverride {
+  /** The header (for AWS: the prefix of `…access-key-id`, `…secret-access-key`, `…session-token`). Lower-case. */
+  header: string;
+  /** Use the configured credential when the header is absent; false answers 401 instead. */
+  fallbackToConfigured: boolean;
+}
+
+/** A key in a Secret (APIKey: `Authorization: Bearer`, AzureAPIKey: `api-key`, AnthropicAPIKey: `x-api-key`). */
+export interface KeyAuth {
+  type: 'APIKey' | 'AzureAPIKey' | 'AnthropicAPIKey';
+  key: string;
+  override?: CredentialOverride;
+}
+
+export interface AWSStaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** AWSCredentials: SigV4 (service `bedrock`) over the final upstream request. */
+export interface AWSAuth {
+  type: 'AWSCredentials';
+  region: string;
+  /** From the credentials file in a Secret; absent means the AWS default chain (environment, ~/.aws, SSO, instance role) at request time. */
+  credentials?: AWSStaticCredentials;
+  override?: CredentialOverride;
+}
+
+/** AzureCredentials: an Entra ID token (client credentials), minted and refreshed by the ext_proc. */
+export interface AzureAuth {
+  type: 'AzureCredentials';
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  override?: CredentialOverride;
+}
+
+/** GCPCredentials: an OAuth token for `cloud-platform`; requests go to `/v1/projects/{project}/locations/{region}/…`. */
+export interface GCPAuth {
+  type: 'GCPCredentials';
+  projectName: string;
+  region: string;
+  /** The service account key JSON from a Secret; absent means Application Default Credentials. */
+  serviceAccountKey?: string;
+  override?: CredentialOverride;
+}
+
 /** Resolved BackendSecurityPolicy credentials. Secret values are inlined. */
-export type BackendAuth = { type: 'APIKey' | 'AzureAPIKey' | 'AnthropicAPIKey'; key: string };
+export type BackendAuth = KeyAuth | AWSAuth | AzureAuth | GCPAuth;
 
 /** Header edits for one backend (AIServiceBackend + route backendRef `headerMutation`, merged). */
 export interface HeaderMutation {
@@ -117,6 +169,11 @@ export interface BackendConfig {
   /** AIGatewayRoute `rules[].backendRefs[].modelNameOverride`. */
   modelNameOverride?: string;
   auth?: BackendAuth;
+  /**
+   * The upstream Host when the backend is a hostname (Envoy rewrites Host to it); signatures
+   * (SigV4) cover it. Absent for IP backends, whose Host is the client's.
+   */
+  host?: string;
   headerMutation?: HeaderMutation;
   bodyMutation?: BodyMutation;
 }
@@ -201,8 +258,25 @@ export class FilterConfigError extends Error {
 export function redactFilterConfig(config: FilterConfig): FilterConfig {
   return {
     ...config,
-    backends: config.backends.map((backend) =>
-      backend.auth ? { ...backend, auth: { ...backend.auth, key: '<redacted>' } } : backend,
-    ),
+    backends: config.backends.map((backend) => (backend.auth ? { ...backend, auth: redactAuth(backend.auth) } : backend)),
   };
+}
+
+const REDACTED = '<redacted>';
+
+function redactAuth(auth: BackendAuth): BackendAuth {
+  switch (auth.type) {
+    case 'APIKey':
+    case 'AzureAPIKey':
+    case 'AnthropicAPIKey':
+      return { ...auth, key: REDACTED };
+    case 'AWSCredentials':
+      return auth.credentials
+        ? { ...auth, credentials: { accessKeyId: REDACTED, secretAccessKey: REDACTED, ...(auth.credentials.sessionToken !== undefined ? { sessionToken: REDACTED } : {}) } }
+        : auth;
+    case 'AzureCredentials':
+      return { ...auth, clientSecret: REDACTED };
+    case 'GCPCredentials':
+      return auth.serviceAccountKey !== undefined ? { ...auth, serviceAccountKey: REDACTED } : auth;
+  }
 }

@@ -7,7 +7,9 @@
 export type GatewayErrorCode =
   | 'MALFORMED_REQUEST' // 400: the body is not what the endpoint accepts
   | 'INVALID_REQUEST_BODY' // 422: valid input the chosen backend cannot express
+  | 'UNAUTHORIZED' // 401: a required per-request upstream credential is missing
   | 'UNKNOWN_PATH' // 404
+  | 'UPSTREAM_AUTH' // 502: the gateway could not obtain the backend's credential (token endpoint down)
   | 'MODEL_NOT_FOUND' // 404: no AIGatewayRoute rule matches the model
   | 'BACKEND_NOT_FOUND' // 500: Envoy named a backend the config does not have (config bug)
   | 'INTERNAL'; // 500

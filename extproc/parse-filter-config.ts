@@ -5,6 +5,7 @@ import {
   SCHEMA_NAMES,
   type BackendAuth,
   type BackendConfig,
+  type CredentialOverride,
   type FilterConfig,
   type HeaderMutation,
   type LLMRequestCost,
@@ -81,6 +82,7 @@ function parseBackend(value: unknown, path: string): BackendConfig {
     backend.modelNameOverride = string(item.modelNameOverride, `${path}.modelNameOverride`);
   }
   if (item.auth !== undefined) backend.auth = parseAuth(item.auth, `${path}.auth`);
+  if (item.host !== undefined) backend.host = string(item.host, `${path}.host`);
   if (item.headerMutation !== undefined) {
     backend.headerMutation = parseHeaderMutation(item.headerMutation, `${path}.headerMutation`);
   }
@@ -99,8 +101,49 @@ function parseBackend(value: unknown, path: string): BackendConfig {
 
 function parseAuth(value: unknown, path: string): BackendAuth {
   const auth = record(value, path);
-  if (auth.type === 'APIKey' || auth.type === 'AzureAPIKey' || auth.type === 'AnthropicAPIKey') return { type: auth.type, key: string(auth.key, `${path}.key`) };
-  throw new FilterConfigError(`${path}.type: unknown auth type ${JSON.stringify(auth.type)}`);
+  const override = auth.override === undefined ? {} : { override: parseOverride(auth.override, `${path}.override`) };
+  switch (auth.type) {
+    case 'APIKey':
+    case 'AzureAPIKey':
+    case 'AnthropicAPIKey':
+      return { type: auth.type, key: string(auth.key, `${path}.key`), ...override };
+    case 'AWSCredentials': {
+      const result: BackendAuth = { type: auth.type, region: string(auth.region, `${path}.region`), ...override };
+      if (auth.credentials !== undefined) {
+        const credentials = record(auth.credentials, `${path}.credentials`);
+        result.credentials = {
+          accessKeyId: string(credentials.accessKeyId, `${path}.credentials.accessKeyId`),
+          secretAccessKey: string(credentials.secretAccessKey, `${path}.credentials.secretAccessKey`),
+          ...(credentials.sessionToken !== undefined ? { sessionToken: string(credentials.sessionToken, `${path}.credentials.sessionToken`) } : {}),
+        };
+      }
+      return result;
+    }
+    case 'AzureCredentials':
+      return {
+        type: auth.type,
+        tenantId: string(auth.tenantId, `${path}.tenantId`),
+        clientId: string(auth.clientId, `${path}.clientId`),
+        clientSecret: string(auth.clientSecret, `${path}.clientSecret`),
+        ...override,
+      };
+    case 'GCPCredentials':
+      return {
+        type: auth.type,
+        projectName: string(auth.projectName, `${path}.projectName`),
+        region: string(auth.region, `${path}.region`),
+        ...(auth.serviceAccountKey !== undefined ? { serviceAccountKey: string(auth.serviceAccountKey, `${path}.serviceAccountKey`) } : {}),
+        ...override,
+      };
+    default:
+      throw new FilterConfigError(`${path}.type: unknown auth type ${JSON.stringify(auth.type)}`);
+  }
+}
+
+function parseOverride(value: unknown, path: string): CredentialOverride {
+  const override = record(value, path);
+  if (typeof override.fallbackToConfigured !== 'boolean') throw new FilterConfigError(`${path}.fallbackToConfigured: expected a boolean`);
+  return { header: string(override.header, `${path}.header`), fallbackToConfigured: override.fallbackToConfigured };
 }
 
 function parseHeaderMutation(value: unknown, path: string): HeaderMutation {

@@ -15,10 +15,10 @@ function setHeaders(mutation: HeaderMutation | null | undefined): Record<string,
   return result;
 }
 
-function routed(body: string, headers: Record<string, string> = {}, config = testFilterConfig()): { router: RouterProcessor; response: ProcessingResponse } {
+async function routed(body: string, headers: Record<string, string> = {}, config = testFilterConfig()): Promise<{ router: RouterProcessor; response: ProcessingResponse }> {
   const router = new RouterProcessor(testRuntime(config));
   router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ...headers }));
-  return { router, response: router.requestBody({ body: Buffer.from(body), end_of_stream: true }) };
+  return { router, response: await router.requestBody({ body: Buffer.from(body), end_of_stream: true }) };
 }
 
 function errorOf(response: ProcessingResponse): { status: unknown; type: unknown; code: unknown; message: string } {
@@ -27,11 +27,11 @@ function errorOf(response: ProcessingResponse): { status: unknown; type: unknown
   return { status: response.immediate_response?.status?.code, type: error.type, code: error.code, message: String(error.message) };
 }
 
-test('a router-mode rule: model header, the chosen backend as route, path and key, one route re-match', () => {
+test('a router-mode rule: model header, the chosen backend as route, path and key, one route re-match', async () => {
   const router = new RouterProcessor(testRuntime());
   const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ':method': 'POST', 'x-ai-eg-model': 'spoofed', 'x-ai-eg-route': 'spoofed' }));
   assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route']);
-  const response = router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true }).request_body?.response;
+  const response = (await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true })).request_body?.response;
   assert.equal(response?.clear_route_cache, true);
   assert.deepEqual(setHeaders(response?.header_mutation), {
     'x-ai-eg-model': 'gpt-4o-mini',
@@ -42,8 +42,8 @@ test('a router-mode rule: model header, the chosen backend as route, path and ke
   assert.equal(response?.body_mutation, undefined, 'the body passes unchanged');
 });
 
-test('model override: only the model field changes, under the schema prefix', () => {
-  const { response } = routed('{"model":"alias","messages":[],"n":1}');
+test('model override: only the model field changes, under the schema prefix', async () => {
+  const { response } = await routed('{"model":"alias","messages":[],"n":1}');
   const body = response.request_body?.response;
   const headers = setHeaders(body?.header_mutation);
   assert.equal(headers[':path'], '/custom/v2/chat/completions');
@@ -52,8 +52,8 @@ test('model override: only the model field changes, under the schema prefix', ()
   assert.equal(headers['content-length'], String('{"model":"real-model","messages":[],"n":1}'.length));
 });
 
-test('an upstream-mode rule only names the rule; the router steps aside for the response', () => {
-  const { router, response } = routed('{"model":"fallback-1"}');
+test('an upstream-mode rule only names the rule; the router steps aside for the response', async () => {
+  const { router, response } = await routed('{"model":"fallback-1"}');
   const headers = setHeaders(response.request_body?.response?.header_mutation);
   assert.equal(headers['x-ai-eg-route'], 'default/r/rule/3');
   assert.equal(headers['x-ai-eg-original-path'], '/v1/chat/completions', 'the upstream filter needs the client path');
@@ -62,7 +62,7 @@ test('an upstream-mode rule only names the rule; the router steps aside for the 
   assert.deepEqual(responseHeaders.mode_override, { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' });
 });
 
-test('rules can match on other request headers', () => {
+test('rules can match on other request headers', async () => {
   const config = testFilterConfig();
   config.rules.unshift({
     name: 'default/r/rule/9',
@@ -73,12 +73,12 @@ test('rules can match on other request headers', () => {
     backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }],
     mode: 'router',
   });
-  assert.equal(setHeaders(routed('{"model":"gpt-4o-mini"}', { 'x-tenant': 'blue' }, config).response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/override/route/r/rule/1/ref/0');
-  assert.equal(setHeaders(routed('{"model":"gpt-4o-mini"}', { 'x-tenant': 'red' }, config).response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/openai/route/r/rule/0/ref/0');
+  assert.equal(setHeaders((await routed('{"model":"gpt-4o-mini"}', { 'x-tenant': 'blue' }, config)).response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/override/route/r/rule/1/ref/0');
+  assert.equal(setHeaders((await routed('{"model":"gpt-4o-mini"}', { 'x-tenant': 'red' }, config)).response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/openai/route/r/rule/0/ref/0');
 });
 
 test('the response of a router-mode request is read on the same stream: usage and costs', async () => {
-  const { router } = routed('{"model":"gpt-4o-mini"}');
+  const { router } = await routed('{"model":"gpt-4o-mini"}');
   router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
   const done = await router.responseBody({ body: Buffer.from('{"model":"gpt-4o-mini-2024","usage":{"prompt_tokens":3,"completion_tokens":2}}'), end_of_stream: true });
   const fields = done.dynamic_metadata?.fields?.['io.envoy.ai_gateway']?.structValue?.fields ?? {};
@@ -87,34 +87,34 @@ test('the response of a router-mode request is read on the same stream: usage an
   assert.equal(fields.response_model?.stringValue, 'gpt-4o-mini-2024');
 });
 
-test('client errors answer in the OpenAI error shape', () => {
-  assert.deepEqual(errorOf(routed('{"model":').response), {
+test('client errors answer in the OpenAI error shape', async () => {
+  assert.deepEqual(errorOf((await routed('{"model":')).response), {
     status: 'BadRequest',
     type: 'invalid_request_error',
     code: 'malformed_request',
     message: 'failed to parse JSON for /v1/chat/completions: Unexpected end of JSON input',
   });
-  assert.match(errorOf(routed('{"messages":[]}').response).message, /missing required field "model"/);
-  assert.match(errorOf(routed('{"model":42}').response).message, /"model" must be a non-empty string/);
-  assert.match(errorOf(routed('[1,2]').response).message, /must be a JSON object/);
-  const unknown = errorOf(routed('{"model":"no-such-model"}').response);
+  assert.match(errorOf((await routed('{"messages":[]}')).response).message, /missing required field "model"/);
+  assert.match(errorOf((await routed('{"model":42}')).response).message, /"model" must be a non-empty string/);
+  assert.match(errorOf((await routed('[1,2]')).response).message, /must be a JSON object/);
+  const unknown = errorOf((await routed('{"model":"no-such-model"}')).response);
   assert.equal(unknown.status, 'NotFound');
   assert.match(unknown.message, /No matching route found.*Model: no-such-model$/);
-  const unsupported = errorOf(routed('{"model":"titan"}').response);
+  const unsupported = errorOf((await routed('{"model":"titan"}')).response);
   assert.equal(unsupported.status, 'UnprocessableEntity');
-  assert.match(unsupported.message, /AWSBedrock is not supported/);
+  assert.match(unsupported.message, /cannot be served by a backend with schema Cohere/);
 });
 
-test('streaming requests ask for usage when costs are configured, preserving other options', () => {
-  const response = routed('{"model":"gpt-4o-mini","stream":true,"stream_options":{"x":1}}').response.request_body?.response;
+test('streaming requests ask for usage when costs are configured, preserving other options', async () => {
+  const response = (await routed('{"model":"gpt-4o-mini","stream":true,"stream_options":{"x":1}}')).response.request_body?.response;
   const body = Buffer.from(response?.body_mutation?.body ?? '').toString();
   assert.deepEqual(JSON.parse(body), { model: 'gpt-4o-mini', stream: true, stream_options: { x: 1, include_usage: true } });
   assert.equal(setHeaders(response?.header_mutation)['content-length'], String(Buffer.byteLength(body)));
-  const untouched = routed('{"model":"gpt-4o-mini","stream":true}', {}, testFilterConfig({ routes: [] })).response;
+  const untouched = (await routed('{"model":"gpt-4o-mini","stream":true}', {}, testFilterConfig({ routes: [] }))).response;
   assert.equal(untouched.request_body?.response?.body_mutation, undefined);
 });
 
-test('unknown paths get 404, /v1/models is answered locally, bodiless requests are refused', () => {
+test('unknown paths get 404, /v1/models is answered locally, bodiless requests are refused', async () => {
   const unknown = new RouterProcessor(testRuntime()).requestHeaders(headersMessage({ ':path': '/v1/nope?x=1' }));
   assert.equal(unknown.immediate_response?.status?.code, 'NotFound');
   assert.equal(Buffer.from(unknown.immediate_response?.body ?? '').toString(), 'unsupported path: /v1/nope');
@@ -127,12 +127,12 @@ test('unknown paths get 404, /v1/models is answered locally, bodiless requests a
   assert.equal(bodiless.immediate_response?.status?.code, 'BadRequest');
 });
 
-test('bodyMutation edits top-level fields (JSON values raw, others as strings) and leaves the rest', () => {
+test('bodyMutation edits top-level fields (JSON values raw, others as strings) and leaves the rest', async () => {
   const config = testFilterConfig();
   const backend = config.backends[0];
   assert.ok(backend);
   backend.bodyMutation = { set: [{ path: 'temperature', value: '0.1' }, { path: 'user', value: 'gateway' }, { path: 'metadata', value: '{"team":"a"}' }], remove: ['n'] };
-  const response = routed('{"model":"gpt-4o-mini","n":2,"temperature":1,"messages":[]}', {}, config).response.request_body?.response;
+  const response = (await routed('{"model":"gpt-4o-mini","n":2,"temperature":1,"messages":[]}', {}, config)).response.request_body?.response;
   const body = Buffer.from(response?.body_mutation?.body ?? '').toString();
   assert.deepEqual(JSON.parse(body), { model: 'gpt-4o-mini', temperature: 0.1, messages: [], user: 'gateway', metadata: { team: 'a' } });
   assert.equal(setHeaders(response?.header_mutation)['content-length'], String(Buffer.byteLength(body)));

@@ -1,7 +1,7 @@
 import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
-import { findEndpoint, type Endpoint } from './endpoints.js';
+import { findEndpoint, type ClientAPI, type Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from './envoy-messages.js';
-import { openAIErrorBody } from './error-body.js';
+import { gatewayErrorBody } from './error-body.js';
 import { ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from './filter-config.js';
 import { GatewayError, malformedRequest } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
@@ -50,25 +50,25 @@ export class RouterProcessor {
     if (!endpoint) {
       return immediateResponse(404, `unsupported path: ${this.path.split('?')[0] ?? ''}`, 'text/plain');
     }
-    if (endpoint.name === 'models') {
-      return immediateResponse(200, this.runtime.modelsBody(this.headers[':authority'], this.listener), 'application/json');
+    if (endpoint.name === 'models' || endpoint.name === 'anthropic-models') {
+      return immediateResponse(200, this.runtime.modelsBody(this.headers[':authority'], this.listener, endpoint.clientAPI), 'application/json');
     }
     if (message?.end_of_stream) {
       // No body means no model: refuse rather than route on whatever headers the client sent.
-      return errorResponse(malformedRequest(`a JSON body with "model" is required for ${this.path.split('?')[0] ?? ''}`));
+      return errorResponse(malformedRequest(`a JSON body with "model" is required for ${this.path.split('?')[0] ?? ''}`), endpoint.clientAPI);
     }
     this.endpoint = endpoint;
     return { request_headers: { response: { header_mutation: headerMutation([], INTERNAL_HEADERS) } } };
   }
 
-  requestBody(message: HttpBody__Output | undefined): ProcessingResponse {
+  async requestBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
     const endpoint = this.endpoint;
     if (!endpoint) return { request_body: { response: {} } };
     try {
-      return this.route(endpoint, message?.body ?? Buffer.alloc(0));
+      return await this.route(endpoint, message?.body ?? Buffer.alloc(0));
     } catch (error) {
       if (!GatewayError.isInstance(error)) throw error;
-      const body = openAIErrorBody(error);
+      const body = gatewayErrorBody(error, endpoint.clientAPI);
       this.span?.endError(error.status, body);
       return immediateResponse(error.status, body, 'application/json');
     }
@@ -86,7 +86,7 @@ export class RouterProcessor {
     return this.observer ? this.observer.responseBody(message) : { response_body: { response: {} } };
   }
 
-  private route(endpoint: Endpoint, original: Buffer): ProcessingResponse {
+  private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
     const path = this.path.split('?')[0] ?? this.path;
     const parsed = parseRequestBody(endpoint, path, original);
     const tracer = this.runtime.tracer;
@@ -131,8 +131,8 @@ export class RouterProcessor {
       this.span?.backend(backend.schema.name);
       this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE, this.headers, this.span);
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
-      const request = this.exchange.request();
-      if (request.needsBody) body = this.exchange.translateBody(body);
+      const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      if (request.body) body = request.body;
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
       remove.push(...request.remove);
       metadata.backend_name = backend.name;
@@ -151,6 +151,6 @@ export class RouterProcessor {
   }
 }
 
-export function errorResponse(error: GatewayError): ProcessingResponse {
-  return immediateResponse(error.status, openAIErrorBody(error), 'application/json');
+export function errorResponse(error: GatewayError, clientAPI: ClientAPI = 'openai'): ProcessingResponse {
+  return immediateResponse(error.status, gatewayErrorBody(error, clientAPI), 'application/json');
 }

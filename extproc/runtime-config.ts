@@ -1,9 +1,11 @@
+import type { ClientAPI } from './endpoints.js';
 import type { BackendConfig, FilterConfig } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
 import type { HeaderAttribute } from './metrics/header-attributes.js';
 import { PROPAGATION_HEADERS, type RequestTracer } from './tracing/request-tracer.js';
-import { AUTH_HEADER_NAME } from './auth-header.js';
+import type { BackendAuthenticator } from './auth/backend-authenticator.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
 import { compileCosts, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from './route-matcher.js';
@@ -17,6 +19,8 @@ export interface RuntimeConfig {
   /** Request headers the rules look at (besides the model), so only those are decoded. */
   matchedHeaders: readonly string[];
   backends: ReadonlyMap<string, BackendConfig>;
+  /** Each backend's authenticator, by backend name (backends with the same credential share one, and its token cache). */
+  authenticators: ReadonlyMap<string, BackendAuthenticator>;
   /**
    * For `upstream`-mode rules: the headers any of the rule's backends sets. A retry on another
    * backend removes the ones its own backend does not set, so no header of a failed attempt
@@ -27,7 +31,7 @@ export interface RuntimeConfig {
   /** Whether any route records costs (then streaming requests must ask for usage). */
   anyCosts: boolean;
   /** The `GET /v1/models` body for a request's host (routes with hostnames list their models only there). */
-  modelsBody(authority: string | undefined, listener: string | undefined): string;
+  modelsBody(authority: string | undefined, listener: string | undefined, clientAPI: ClientAPI): string;
   metrics: GenAIMetrics;
   /** Request headers recorded as metric labels (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES). */
   metricHeaders: readonly HeaderAttribute[];
@@ -63,22 +67,34 @@ export function buildRuntimeConfig(
   const spanHeaders = tracer ? (options.spanHeaders ?? []) : [];
   const loadedAt = Math.floor(Date.now() / 1000);
   const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs)] as const));
+  const authenticators = buildAuthenticators(config);
   const matchedHeaders = new Set<string>();
   for (const rule of config.rules) for (const header of rule.headers) if (header.name !== MODEL_MATCH_NAME) matchedHeaders.add(header.name);
   return {
     rules: compileRules(config.rules),
-    headersSetByRule: headersSetByRule(config),
+    headersSetByRule: headersSetByRule(config, authenticators),
     matchedHeaders: [...matchedHeaders],
     backends: new Map(config.backends.map((backend) => [backend.name, backend] as const)),
+    authenticators,
     costsByRoute,
     anyCosts: config.routes.some((route) => route.costs.length > 0),
-    modelsBody: (authority, listener) =>
-      JSON.stringify({
+    modelsBody: (authority, listener, clientAPI) => {
+      const models = config.models.filter((model) => (listener === undefined || model.listeners.includes(listener)) && hostMatches(model.hostnames, authority));
+      if (clientAPI === 'anthropic') {
+        // @see https://docs.anthropic.com/en/api/models-list
+        const data = models.map((model) => ({
+          type: 'model',
+          id: model.name,
+          display_name: model.name,
+          created_at: new Date((model.createdAt ?? loadedAt) * 1000).toISOString(),
+        }));
+        return JSON.stringify({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+      }
+      return JSON.stringify({
         object: 'list',
-        data: config.models
-          .filter((model) => (listener === undefined || model.listeners.includes(listener)) && hostMatches(model.hostnames, authority))
-          .map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
-      }),
+        data: models.map((model) => ({ id: model.name, object: 'model', created: model.createdAt ?? loadedAt, owned_by: model.ownedBy })),
+      });
+    },
     metrics,
     metricHeaders,
     logger,
@@ -89,6 +105,8 @@ export function buildRuntimeConfig(
       ...new Set([
         ':path',
         ':authority',
+        ...TRANSLATOR_HEADERS,
+        ...[...authenticators.values()].flatMap((authenticator) => authenticator.readHeaders),
         ...matchedHeaders,
         ...metricHeaders.map((mapping) => mapping.header),
         ...logHeaders.map((mapping) => mapping.header),
@@ -98,7 +116,25 @@ export function buildRuntimeConfig(
   };
 }
 
-function headersSetByRule(config: FilterConfig): Map<string, string[]> {
+/** Client headers translators read (ClientRequest.headers). */
+const TRANSLATOR_HEADERS = ['anthropic-version', 'anthropic-beta'];
+
+function buildAuthenticators(config: FilterConfig): Map<string, BackendAuthenticator> {
+  const byCredential = new Map<string, BackendAuthenticator>();
+  const result = new Map<string, BackendAuthenticator>();
+  for (const backend of config.backends) {
+    const key = JSON.stringify(backend.auth ?? null);
+    let authenticator = byCredential.get(key);
+    if (!authenticator) {
+      authenticator = createAuthenticator(backend.auth);
+      byCredential.set(key, authenticator);
+    }
+    result.set(backend.name, authenticator);
+  }
+  return result;
+}
+
+function headersSetByRule(config: FilterConfig, authenticators: ReadonlyMap<string, BackendAuthenticator>): Map<string, string[]> {
   const backends = new Map(config.backends.map((backend) => [backend.name, backend] as const));
   const result = new Map<string, string[]>();
   for (const rule of config.rules) {
@@ -107,7 +143,7 @@ function headersSetByRule(config: FilterConfig): Map<string, string[]> {
     for (const ref of rule.backends) {
       const backend = backends.get(ref.name);
       for (const header of backend?.headerMutation?.set ?? []) names.add(header.name);
-      if (backend?.auth) names.add(AUTH_HEADER_NAME[backend.auth.type]);
+      for (const header of authenticators.get(ref.name)?.setHeaders ?? []) names.add(header);
     }
     result.set(rule.name, [...names]);
   }

@@ -14,7 +14,7 @@ export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterC
     rules: [
       { name: 'default/r/rule/0', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }], backends: [{ name: 'default/openai/route/r/rule/0/ref/0', weight: 1, priority: 0 }], mode: 'router' },
       { name: 'default/r/rule/1', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'alias' }], backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }], mode: 'router' },
-      { name: 'default/r/rule/2', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/bedrock/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
+      { name: 'default/r/rule/2', route: 'default/r', listeners: [TEST_LISTENER], hostnames: [], headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'titan' }], backends: [{ name: 'default/cohere/route/r/rule/2/ref/0', weight: 1, priority: 0 }], mode: 'router' },
       {
         name: 'default/r/rule/3',
         route: 'default/r',
@@ -44,10 +44,10 @@ export function testFilterConfig(overrides: Partial<FilterConfig> = {}): FilterC
         modelNameOverride: 'real-model',
       },
       {
-        name: 'default/bedrock/route/r/rule/2/ref/0',
+        name: 'default/cohere/route/r/rule/2/ref/0',
         route: 'default/r',
-        aiServiceBackend: 'default/bedrock',
-        schema: { name: 'AWSBedrock' },
+        aiServiceBackend: 'default/cohere',
+        schema: { name: 'Cohere' },
       },
     ],
     routes: [{ name: 'default/r', costs: [{ metadataKey: 'in', type: 'InputToken' }, { metadataKey: 'out', type: 'OutputToken' }] }],

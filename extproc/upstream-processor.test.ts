@@ -24,7 +24,7 @@ function metadataFields(response: { dynamic_metadata?: { fields?: Record<string,
 test('pass-through: path, API key, no body round trip, usage and costs at the end', async () => {
   const runtime = testRuntime();
   const upstream = new UpstreamProcessor(runtime);
-  const headers = upstream.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   assert.deepEqual(setHeaders(headers.request_headers?.response), { ':path': '/v1/chat/completions', authorization: 'Bearer sk-test-secret' });
   assert.equal(headers.mode_override, undefined, 'the body is not requested when it needs no change');
 
@@ -45,20 +45,20 @@ test('pass-through: path, API key, no body round trip, usage and costs at the en
   assert.match(metrics, /gen_ai_client_token_usage_sum\{[^}]*gen_ai_operation_name="chat"[^}]*gen_ai_response_model="gpt-4o-mini-2024"[^}]*gen_ai_token_type="input"\} 11/);
 });
 
-test('model override rewrites only the model field, under the schema prefix', () => {
+test('model override: the body is buffered, then the path and the model field are rewritten together', async () => {
   const upstream = new UpstreamProcessor(testRuntime());
-  const headers = upstream.requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-model': 'alias', 'x-ai-eg-original-path': '/v1/embeddings?x=y' }), OVERRIDE);
-  assert.equal(setHeaders(headers.request_headers?.response)[':path'], '/custom/v2/embeddings');
+  const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-model': 'alias', 'x-ai-eg-original-path': '/v1/embeddings?x=y' }), OVERRIDE);
   // A mode override replaces the whole mode: the response must still be processed.
   assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' });
-  const replaced = upstream.requestBody({ body: Buffer.from('{"input": "hi",  "model":"alias"}'), end_of_stream: true });
+  const replaced = await upstream.requestBody({ body: Buffer.from('{"input": "hi",  "model":"alias"}'), end_of_stream: true });
   assert.equal(replaced.request_body?.response?.status, 'CONTINUE_AND_REPLACE');
+  assert.equal(setHeaders(replaced.request_body?.response)[':path'], '/custom/v2/embeddings');
   assert.equal(Buffer.from(replaced.request_body?.response?.body_mutation?.body ?? '').toString(), '{"input": "hi",  "model":"real-model"}');
 });
 
 test('streaming responses switch to STREAMED and read usage from the last chunk', async () => {
   const upstream = new UpstreamProcessor(testRuntime());
-  upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   const headers = upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'text/event-stream; charset=utf-8' }));
   assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, response_body_mode: 'STREAMED' });
   assert.deepEqual(headers.response_headers?.response?.header_mutation?.remove_headers, ['content-length']);
@@ -72,7 +72,7 @@ test('streaming responses switch to STREAMED and read usage from the last chunk'
 
 test('gzip-encoded responses are decoded for usage but forwarded as they came', async () => {
   const upstream = new UpstreamProcessor(testRuntime());
-  upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json', 'content-encoding': 'gzip' }));
   const done = await upstream.responseBody({ body: gzipSync(JSON.stringify({ usage: { prompt_tokens: 4, completion_tokens: 2 } })), end_of_stream: true });
   assert.equal(done.response_body?.response?.body_mutation, undefined);
@@ -81,23 +81,24 @@ test('gzip-encoded responses are decoded for usage but forwarded as they came', 
 
 test('provider errors: JSON passes through, other bodies become an OpenAI error object', async () => {
   const json = new UpstreamProcessor(testRuntime());
-  json.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  await json.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   json.responseHeaders(headersMessage({ ':status': '429', 'content-type': 'application/json' }));
   const passed = await json.responseBody({ body: Buffer.from('{"error":{"message":"slow down"}}'), end_of_stream: true });
   assert.equal(passed.response_body?.response?.body_mutation, undefined);
 
   const text = new UpstreamProcessor(testRuntime());
-  text.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  await text.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   text.responseHeaders(headersMessage({ ':status': '503', 'content-type': 'text/plain' }));
   const wrapped = await text.responseBody({ body: Buffer.from('upstream overloaded'), end_of_stream: true });
   assert.deepEqual(JSON.parse(Buffer.from(wrapped.response_body?.response?.body_mutation?.body ?? '').toString()), {
+    type: 'error',
     error: { type: 'OpenAIBackendError', code: '503', message: 'upstream overloaded' },
   });
 });
 
-test('an endpoint the backend schema cannot serve answers 422; an unknown backend is an internal error', () => {
+test('an endpoint the backend schema cannot serve answers 422; an unknown backend is an internal error', async () => {
   const upstream = new UpstreamProcessor(testRuntime());
-  const response = upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), 'default/bedrock/route/r/rule/2/ref/0');
+  const response = await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/cohere/v2/rerank' }), OPENAI);
   assert.equal(response.immediate_response?.status?.code, 'UnprocessableEntity');
-  assert.throws(() => new UpstreamProcessor(testRuntime()).requestHeaders(headersMessage({}), 'nope'), /not in the filter config/);
+  await assert.rejects(new UpstreamProcessor(testRuntime()).requestHeaders(headersMessage({}), 'nope'), /not in the filter config/);
 });

@@ -1,61 +1,89 @@
 import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
-import { findEndpoint } from './endpoints.js';
+import { findEndpoint, type Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
 import { ROUTE_HEADER, UPSTREAM_PROCESSING_MODE } from './filter-config.js';
 import { GatewayError } from './gateway-error.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
+import { parseRequestBody } from './request-body.js';
 import { errorResponse, ORIGINAL_PATH_HEADER } from './router-processor.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
 /**
  * The upstream filter of `upstream`-mode rules (those with fallback priorities): runs once per
  * attempt on the cluster Envoy picked, so it learns the backend from Envoy (an attribute from the
- * endpoint metadata) and translates the original request again for each attempt.
+ * endpoint metadata) and translates the original request again for each attempt. Pass-through
+ * attempts are done at the headers; the others buffer the body and are done there.
  */
 export class UpstreamProcessor {
   private exchange: BackendExchange | undefined;
+  private endpoint: Endpoint | undefined;
+  private headers: Partial<Record<string, string>> = {};
+  /** Headers a previous attempt's backend may have set that this one does not. */
+  private stale: string[] = [];
 
   constructor(private readonly runtime: RuntimeConfig) {}
 
-  requestHeaders(message: HttpHeaders__Output | undefined, backendName: string): ProcessingResponse {
+  async requestHeaders(message: HttpHeaders__Output | undefined, backendName: string): Promise<ProcessingResponse> {
     const backend = this.runtime.backends.get(backendName);
     if (!backend) {
       throw new GatewayError('BACKEND_NOT_FOUND', 500, `backend ${JSON.stringify(backendName)} is not in the filter config`);
     }
-    const headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, ':path', MODEL_HEADER, ROUTE_HEADER, ...this.runtime.metricHeaders.map((mapping) => mapping.header)]);
-    const originalPath = headers[ORIGINAL_PATH_HEADER] ?? headers[':path'] ?? '';
+    this.headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, MODEL_HEADER, ROUTE_HEADER, ...this.runtime.pickedHeaders]);
+    const originalPath = this.headers[ORIGINAL_PATH_HEADER] ?? this.headers[':path'] ?? '';
     const endpoint = findEndpoint(originalPath);
     if (!endpoint) throw new GatewayError('UNKNOWN_PATH', 404, `unsupported path: ${originalPath}`);
+    this.endpoint = endpoint;
     try {
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, headers[MODEL_HEADER] ?? '', UPSTREAM_PROCESSING_MODE, headers);
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, this.headers[MODEL_HEADER] ?? '', UPSTREAM_PROCESSING_MODE, this.headers);
+      const setByRule = this.runtime.headersSetByRule.get(this.headers[ROUTE_HEADER] ?? '') ?? [];
+      const metadata = dynamicMetadata({ backend_name: backend.name });
+      if (this.exchange.needsBody) {
+        this.stale = [...setByRule];
+        return {
+          request_headers: { response: {} },
+          mode_override: { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' },
+          dynamic_metadata: metadata,
+        };
+      }
+      const request = await this.exchange.request(undefined);
+      const setNow = new Set(request.set.map((option) => option.header?.key));
+      const stale = setByRule.filter((name) => !setNow.has(name));
+      return {
+        request_headers: { response: { header_mutation: headerMutation(request.set, [...request.remove, ...stale]) } },
+        dynamic_metadata: metadata,
+      };
     } catch (error) {
-      if (GatewayError.isInstance(error)) return errorResponse(error);
+      if (GatewayError.isInstance(error)) return errorResponse(error, endpoint.clientAPI);
       throw error;
     }
-    const request = this.exchange.request();
-    const setNow = new Set(request.set.map((option) => option.header?.key));
-    const stale = (this.runtime.headersSetByRule.get(headers[ROUTE_HEADER] ?? '') ?? []).filter((name) => !setNow.has(name));
-    return {
-      request_headers: { response: { header_mutation: headerMutation(request.set, [...request.remove, ...stale]) } },
-      ...(request.needsBody ? { mode_override: { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' } } : {}),
-      dynamic_metadata: dynamicMetadata({ backend_name: backend.name }),
-    };
   }
 
-  requestBody(message: HttpBody__Output | undefined): ProcessingResponse {
-    if (!this.exchange) return { request_body: { response: {} } };
-    const body = this.exchange.translateBody(message?.body ?? Buffer.alloc(0));
-    return {
-      request_body: {
-        response: {
-          status: 'CONTINUE_AND_REPLACE',
-          header_mutation: headerMutation([setHeader('content-length', String(body.length))]),
-          body_mutation: { body },
+  async requestBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
+    const exchange = this.exchange;
+    const endpoint = this.endpoint;
+    if (!exchange || !endpoint) return { request_body: { response: {} } };
+    const raw = message?.body ?? Buffer.alloc(0);
+    try {
+      const parsed = parseRequestBody(endpoint, this.headers[ORIGINAL_PATH_HEADER] ?? '', raw);
+      const request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      const body = request.body ?? raw;
+      const setNow = new Set(request.set.map((option) => option.header?.key));
+      const set = [...request.set, setHeader('content-length', String(body.length))];
+      return {
+        request_body: {
+          response: {
+            status: 'CONTINUE_AND_REPLACE',
+            header_mutation: headerMutation(set, [...request.remove, ...this.stale.filter((name) => !setNow.has(name))]),
+            body_mutation: { body },
+          },
         },
-      },
-    };
+      };
+    } catch (error) {
+      if (GatewayError.isInstance(error)) return errorResponse(error, endpoint.clientAPI);
+      throw error;
+    }
   }
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {

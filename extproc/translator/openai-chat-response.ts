@@ -48,10 +48,18 @@ export interface ChatCompletionOut {
   usage?: OpenAIUsageOut;
 }
 
+/** A tool call in a stream chunk: the first delta of a call has id, type and name; later ones only argument text. */
+export interface ToolCallDeltaOut {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function: { name?: string; arguments: string };
+}
+
 export interface ChunkDeltaOut {
   role?: 'assistant';
   content?: string;
-  tool_calls?: ({ index: number } & Partial<ChatToolCallOut> & { function?: { name?: string; arguments: string } })[];
+  tool_calls?: ToolCallDeltaOut[];
   reasoning_content?: string;
   thinking_blocks?: ThinkingBlockOut[];
 }

@@ -1,0 +1,40 @@
+import { ClientSecretCredential } from '@azure/identity';
+import type { AzureAuth } from '../filter-config.js';
+import { GatewayError } from '../gateway-error.js';
+import type { BackendAuthenticator } from './backend-authenticator.js';
+import { overrideValue } from './credential-override.js';
+import { TokenCache } from './token-cache.js';
+
+const SCOPE = 'https://cognitiveservices.azure.com/.default';
+const DEFAULT_OVERRIDE_HEADER = 'x-aigw-azure-access-token';
+
+/**
+ * AzureCredentials: `Authorization: Bearer <Entra ID token>` for Azure OpenAI, from the client
+ * credentials flow of `@azure/identity` (which also honours `AZURE_AUTHORITY_HOST` for sovereign
+ * clouds). Upstream mints the token in its controller; aigw has none, so the ext_proc mints and
+ * refreshes it, shared by all requests to the backend.
+ */
+export function azureTokenAuthenticator(auth: AzureAuth): BackendAuthenticator {
+  const credential = new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret);
+  const cache = new TokenCache(async () => {
+    try {
+      const token = await credential.getToken(SCOPE);
+      return { token: token.token, expiresAt: token.expiresOnTimestamp };
+    } catch (error) {
+      // @azure/identity errors carry the tenant and the Entra error code, never the secret.
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new GatewayError('UPSTREAM_AUTH', 502, `could not get an Entra ID token for tenant ${auth.tenantId}: ${reason ?? ''}`);
+    }
+  });
+  const overrideHeader = auth.override ? auth.override.header || DEFAULT_OVERRIDE_HEADER : undefined;
+  return {
+    needsBody: false,
+    readHeaders: overrideHeader ? [overrideHeader] : [],
+    removeHeaders: overrideHeader ? [overrideHeader] : [],
+    setHeaders: ['authorization'],
+    async apply(request) {
+      const token = overrideValue(auth.override, request.headers) ?? (await cache.get());
+      return { headers: [['authorization', `Bearer ${token}`]] };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { BackendAuth } from '../filter-config.js';
+import { awsSigV4Authenticator } from './aws-sigv4-authenticator.js';
+import { azureTokenAuthenticator } from './azure-token-authenticator.js';
+import type { BackendAuthenticator } from './backend-authenticator.js';
+import { gcpTokenAuthenticator } from './gcp-token-authenticator.js';
+import { keyAuthenticator } from './key-authenticator.js';
+
+/** Used by backends without a BackendSecurityPolicy: adds nothing. */
+export const NO_AUTH: BackendAuthenticator = {
+  needsBody: false,
+  readHeaders: [],
+  removeHeaders: [],
+  setHeaders: [],
+  apply: () => Promise.resolve({ headers: [] }),
+};
+
+/** The authenticator for one configured credential, by BackendSecurityPolicy type. */
+export function createAuthenticator(auth: BackendAuth | undefined): BackendAuthenticator {
+  if (!auth) return NO_AUTH;
+  switch (auth.type) {
+    case 'APIKey':
+    case 'AzureAPIKey':
+    case 'AnthropicAPIKey':
+      return keyAuthenticator(auth);
+    case 'AWSCredentials':
+      return awsSigV4Authenticator(auth);
+    case 'AzureCredentials':
+      return azureTokenAuthenticator(auth);
+    case 'GCPCredentials':
+      return gcpTokenAuthenticator(auth);
+  }
+}

@@ -1,0 +1,51 @@
+import { GoogleAuth } from 'google-auth-library';
+import type { GCPAuth } from '../filter-config.js';
+import { GatewayError } from '../gateway-error.js';
+import { isRecord } from '../json-guards.js';
+import type { BackendAuthenticator } from './backend-authenticator.js';
+import { overrideValue } from './credential-override.js';
+
+const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/**
+ * GCPCredentials: `Authorization: Bearer <token>` and the Vertex AI path prefix
+ * `/v1/projects/{project}/locations/{region}/` in front of the translator's relative path.
+ * Tokens come from `google-auth-library` (service account key, or Application Default
+ * Credentials: GOOGLE_APPLICATION_CREDENTIALS, gcloud's file, the metadata server), which
+ * caches and refreshes them.
+ */
+export function gcpTokenAuthenticator(auth: GCPAuth): BackendAuthenticator {
+  const google = new GoogleAuth({ scopes: [SCOPE], ...(auth.serviceAccountKey !== undefined ? { credentials: serviceAccountKey(auth.serviceAccountKey) } : {}) });
+  const prefix = `/v1/projects/${encodeURIComponent(auth.projectName)}/locations/${encodeURIComponent(auth.region)}/`;
+  const overrideHeader = auth.override?.header;
+  const token = async (): Promise<string> => {
+    let value: string | null | undefined;
+    try {
+      value = await google.getAccessToken();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new GatewayError('UPSTREAM_AUTH', 502, `could not get a GCP access token: ${reason ?? ''}`);
+    }
+    if (!value) throw new GatewayError('UPSTREAM_AUTH', 502, 'could not get a GCP access token: the credential returned none');
+    return value;
+  };
+  return {
+    needsBody: false,
+    readHeaders: overrideHeader ? [overrideHeader] : [],
+    removeHeaders: overrideHeader ? [overrideHeader] : [],
+    setHeaders: ['authorization'],
+    async apply(request) {
+      const bearer = overrideValue(auth.override, request.headers) ?? (await token());
+      return { path: prefix + request.path.replace(/^\/+/, ''), headers: [['authorization', `Bearer ${bearer}`]] };
+    },
+  };
+}
+
+/** The key file's JSON; the compiler checked it parses, so a failure here is a config bug. */
+function serviceAccountKey(text: string): { client_email?: string; private_key?: string } {
+  const parsed: unknown = JSON.parse(text);
+  if (!isRecord(parsed)) throw new Error('the GCP service account key is not a JSON object');
+  const email = parsed.client_email;
+  const key = parsed.private_key;
+  return { ...(typeof email === 'string' ? { client_email: email } : {}), ...(typeof key === 'string' ? { private_key: key } : {}) };
+}
