@@ -67,6 +67,16 @@ export class FieldReader {
     return raw;
   }
 
+  boolean(key: string): boolean | undefined {
+    const raw = this.take(key);
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== 'boolean') {
+      this.error(key, `Invalid value: ${JSON.stringify(raw)}: must be a boolean`, 'use true or false, unquoted');
+      return undefined;
+    }
+    return raw;
+  }
+
   oneOf<T extends string>(key: string, values: readonly T[]): T | undefined {
     const raw = this.string(key);
     if (raw === undefined) return undefined;

@@ -3,6 +3,8 @@ import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import type { ObjectReference } from './resources/object-meta.js';
+import type { SecretRef } from './resources/backend-security-policy.js';
+import { awsProfileCredentials } from './aws-credentials-file.js';
 import type { BackendEndpoint } from './resources/backend.js';
 import type { RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
@@ -325,6 +327,8 @@ function resolveBackendRef(
   const auth = resolveAuth(aisb, index);
   if (auth) config.auth = auth;
 
+  const first = backend.spec.endpoints[0];
+  if (first?.kind === 'fqdn') config.host = first.hostname;
   const tls = backendTls(backend, index);
   return { backend: config, endpoints: backend.spec.endpoints, ...(tls ? { tls } : {}) };
 }
@@ -333,23 +337,90 @@ function resolveAuth(aisb: ResourceOf<'AIServiceBackend'>, index: ResourceIndex)
   const policy = index
     .all('BackendSecurityPolicy')
     .find((candidate) => candidate.metadata.namespace === aisb.metadata.namespace && candidate.spec.targetRefs.some((target) => isTarget(target, 'AIServiceBackend', AI_GROUP, aisb.metadata.name)));
-  if (!policy) return undefined;
-  const secretRef = policy.spec.auth.secretRef;
-  const secretNamespace = secretRef.namespace ?? policy.metadata.namespace;
-  const secret = index.find('Secret', secretRef.name, secretNamespace);
-  if (!secret) {
-    policy.reader.errorAt(policy.spec.auth.secretRefPath, `Secret ${secretNamespace}/${secretRef.name} not found`);
-    return undefined;
+  // A backend without a policy sends no credential (local models, or keys in headerMutation).
+  return policy ? resolvePolicyAuth(policy, index) : undefined;
+}
+
+/** The per-type default override header (upstream's names), for `credentialOverride.fromRequestHeaders` without `header`. */
+const DEFAULT_OVERRIDE_HEADER: Record<NonNullable<BackendConfig['auth']>['type'], string> = {
+  APIKey: 'x-aigw-api-key',
+  AnthropicAPIKey: 'x-aigw-anthropic-api-key',
+  AzureAPIKey: 'x-aigw-azure-api-key',
+  AzureCredentials: 'x-aigw-azure-access-token',
+  GCPCredentials: 'x-aigw-gcp-access-token',
+  AWSCredentials: 'x-aigw-aws-',
+};
+
+function resolvePolicyAuth(policy: ResourceOf<'BackendSecurityPolicy'>, index: ResourceIndex): BackendConfig['auth'] {
+  const spec = policy.spec.auth;
+  const secretValue = (secretRef: SecretRef, key: string): string | undefined => {
+    const namespace = secretRef.ref.namespace ?? policy.metadata.namespace;
+    const secret = index.find('Secret', secretRef.ref.name, namespace);
+    if (!secret) {
+      policy.reader.errorAt(secretRef.path, `Secret ${namespace}/${secretRef.ref.name} not found`);
+      return undefined;
+    }
+    const value = secret.spec.data[key];
+    if (value === undefined) {
+      secret.reader.errorAt(['stringData'], `the Secret has no ${JSON.stringify(key)} key, which the ${spec.type} BackendSecurityPolicy ${policy.metadata.name} reads`, `add stringData.${key}`);
+    }
+    return value;
+  };
+  const override = policy.spec.credentialOverride
+    ? { override: { header: policy.spec.credentialOverride.header ?? DEFAULT_OVERRIDE_HEADER[spec.type], fallbackToConfigured: policy.spec.credentialOverride.fallbackToConfigured } }
+    : {};
+  switch (spec.type) {
+    case 'APIKey':
+    case 'AzureAPIKey':
+    case 'AnthropicAPIKey': {
+      const key = secretValue(spec.secretRef, 'apiKey');
+      if (key === undefined) return undefined;
+      if (key.trim() === '') {
+        policy.reader.warnAt(spec.secretRef.path, 'the API key is empty (an unset environment variable?); requests will reach the provider without a usable key');
+      }
+      return { type: spec.type, key: key.trim(), ...override };
+    }
+    case 'AWSCredentials': {
+      if (!spec.credentialsFile) return { type: spec.type, region: spec.region, ...override };
+      const file = secretValue(spec.credentialsFile.secretRef, 'credentials');
+      if (file === undefined) return undefined;
+      const credentials = awsProfileCredentials(file, spec.credentialsFile.profile);
+      if (typeof credentials === 'string') {
+        policy.reader.errorAt(spec.credentialsFile.secretRef.path, credentials, 'the Secret key "credentials" holds an AWS shared credentials file ([profile] with aws_access_key_id and aws_secret_access_key)');
+        return undefined;
+      }
+      return { type: spec.type, region: spec.region, credentials, ...override };
+    }
+    case 'AzureCredentials': {
+      const clientSecret = secretValue(spec.clientSecretRef, 'client-secret');
+      if (clientSecret === undefined) return undefined;
+      return { type: spec.type, tenantId: spec.tenantId, clientId: spec.clientId, clientSecret: clientSecret.trim(), ...override };
+    }
+    case 'GCPCredentials': {
+      if (!spec.credentialsFile) {
+        if (policy.spec.credentialOverride?.fallbackToConfigured === true) {
+          policy.reader.errorAt(['spec', 'credentialOverride', 'fromRequestHeaders', 'fallbackToConfigured'], 'fallbackToConfigured needs a configured credential, and Application Default Credentials are not one (as upstream)', 'set fallbackToConfigured: false, or add gcpCredentials.credentialsFile');
+        }
+        return { type: spec.type, projectName: spec.projectName, region: spec.region, ...override };
+      }
+      const key = secretValue(spec.credentialsFile, 'service_account.json');
+      if (key === undefined) return undefined;
+      if (!isJsonObject(key)) {
+        policy.reader.errorAt(spec.credentialsFile.path, 'the Secret key "service_account.json" is not a JSON object', 'put the service account key file (JSON) there');
+        return undefined;
+      }
+      return { type: spec.type, projectName: spec.projectName, region: spec.region, serviceAccountKey: key, ...override };
+    }
   }
-  const key = secret.spec.data.apiKey;
-  if (key === undefined) {
-    secret.reader.errorAt(['stringData'], `the Secret has no "apiKey" key, which the ${policy.spec.auth.type} BackendSecurityPolicy reads`, 'add stringData.apiKey');
-    return undefined;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
   }
-  if (key.trim() === '') {
-    secret.reader.warnAt(['stringData', 'apiKey'], 'the API key is empty (an unset environment variable?); requests will reach the provider without a usable key');
-  }
-  return { type: policy.spec.auth.type, key: key.trim() };
 }
 
 function filterSchema(schema: ResourceOf<'AIServiceBackend'>['spec']['schema']): BackendConfig['schema'] {

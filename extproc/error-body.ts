@@ -2,19 +2,32 @@ import type { ClientAPI } from './endpoints.js';
 import type { GatewayError } from './gateway-error.js';
 import { anthropicErrorType } from './translator/backend-error-body.js';
 
+/** Upstream's error `type` per status, for errors the gateway itself raises. */
+const OPENAI_ERROR_TYPE: Partial<Record<number, string>> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  404: 'NotFound',
+  413: 'PayloadTooLarge',
+  422: 'UnprocessableEntity',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+};
+
+/** Upstream's message prefixes, which clients and log searches match on. */
+const MESSAGE_PREFIX: Partial<Record<GatewayError['code'], string>> = {
+  MALFORMED_REQUEST: 'malformed request: ',
+  INVALID_REQUEST_BODY: 'invalid request body: ',
+};
+
 /**
- * The OpenAI error object for errors the gateway itself produces, so OpenAI SDKs surface the
- * message as they would a provider error.
- * @see https://platform.openai.com/docs/guides/error-codes
+ * The error body for errors the gateway itself produces, in upstream aigw's OpenAI-compatible
+ * shape `{"type":"error","error":{"type","code","message"}}`: OpenAI SDKs surface `error.message`
+ * as they would a provider's, and the same body the upstream gateway sends keeps clients portable.
  */
 export function openAIErrorBody(error: GatewayError): string {
   return JSON.stringify({
-    error: {
-      message: error.message,
-      type: error.status < 500 ? 'invalid_request_error' : 'server_error',
-      param: null,
-      code: error.code.toLowerCase(),
-    },
+    type: 'error',
+    error: { type: OPENAI_ERROR_TYPE[error.status] ?? 'InternalServerError', code: String(error.status), message: (MESSAGE_PREFIX[error.code] ?? '') + error.message },
   });
 }
 
@@ -25,9 +38,9 @@ export function gatewayErrorBody(error: GatewayError, clientAPI: ClientAPI): str
       return openAIErrorBody(error);
     case 'anthropic':
       // @see https://docs.anthropic.com/en/api/errors
-      return JSON.stringify({ type: 'error', error: { type: anthropicErrorType(error.status), message: error.message } });
+      return JSON.stringify({ type: 'error', error: { type: anthropicErrorType(error.status), message: (MESSAGE_PREFIX[error.code] ?? '') + error.message } });
     case 'cohere':
       // @see https://docs.cohere.com/reference/errors
-      return JSON.stringify({ message: error.message });
+      return JSON.stringify({ message: (MESSAGE_PREFIX[error.code] ?? '') + error.message });
   }
 }

@@ -87,12 +87,12 @@ test('the response of a router-mode request is read on the same stream: usage an
   assert.equal(fields.response_model?.stringValue, 'gpt-4o-mini-2024');
 });
 
-test('client errors answer in the OpenAI error shape', async () => {
+test('client errors answer in upstream aigw\'s OpenAI-compatible error shape', async () => {
   assert.deepEqual(errorOf((await routed('{"model":')).response), {
     status: 'BadRequest',
-    type: 'invalid_request_error',
-    code: 'malformed_request',
-    message: 'failed to parse JSON for /v1/chat/completions: Unexpected end of JSON input',
+    type: 'BadRequest',
+    code: '400',
+    message: 'malformed request: failed to parse JSON for /v1/chat/completions: Unexpected end of JSON input',
   });
   assert.match(errorOf((await routed('{"messages":[]}')).response).message, /missing required field "model"/);
   assert.match(errorOf((await routed('{"model":42}')).response).message, /"model" must be a non-empty string/);
@@ -114,7 +114,7 @@ test('streaming requests ask for usage when costs are configured, preserving oth
   assert.equal(untouched.request_body?.response?.body_mutation, undefined);
 });
 
-test('unknown paths get 404, /v1/models is answered locally, bodiless requests are refused', async () => {
+test('unknown paths get 404, /v1/models is answered locally, bodiless requests are refused', () => {
   const unknown = new RouterProcessor(testRuntime()).requestHeaders(headersMessage({ ':path': '/v1/nope?x=1' }));
   assert.equal(unknown.immediate_response?.status?.code, 'NotFound');
   assert.equal(Buffer.from(unknown.immediate_response?.body ?? '').toString(), 'unsupported path: /v1/nope');

@@ -24,7 +24,7 @@ test('mapped request headers become labels on every GenAI metric', async () => {
   const runtime = buildRuntimeConfig(testFilterConfig(), metrics, createLogger('error', () => undefined), { metricHeaders: mappings });
   const router = new RouterProcessor(runtime);
   router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-team-id': 'blue' }));
-  router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini"}'), end_of_stream: true });
+  await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini"}'), end_of_stream: true });
   router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
   await router.responseBody({ body: Buffer.from('{"usage":{"prompt_tokens":3,"completion_tokens":1}}'), end_of_stream: true });
   const text = await metrics.registry.metrics();

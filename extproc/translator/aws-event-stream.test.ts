@@ -12,7 +12,7 @@ test('messages split at every byte boundary decode once complete, in order', () 
     const decoder = new AwsEventStreamDecoder();
     const messages = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
     assert.deepEqual(
-      messages.map((message) => [message.messageType, message.eventType ?? message.exceptionType, JSON.parse(message.payload.toString('utf8'))]),
+      messages.map((message): unknown[] => [message.messageType, message.eventType ?? message.exceptionType, JSON.parse(message.payload.toString('utf8'))]),
       [
         ['event', 'messageStart', { role: 'assistant' }],
         ['event', 'contentBlockDelta', { delta: { text: 'héllo' }, contentBlockIndex: 0 }],

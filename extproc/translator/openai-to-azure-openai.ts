@@ -1,3 +1,4 @@
+import { readResponsesUsage } from '../usage/convert-responses-usage.js';
 import { openAIWireFormat } from './openai-to-openai.js';
 import type { Translator, TranslatorContext } from './translator.js';
 
@@ -11,7 +12,7 @@ import type { Translator, TranslatorContext } from './translator.js';
 export function openAIToAzureOpenAI(context: TranslatorContext): Translator {
   const version = encodeURIComponent(context.backend.schema.version ?? '');
   if (context.endpoint.name === 'responses') {
-    return openAIWireFormat(context, { path: `/openai/responses?api-version=${version}`, writeOverrideToBody: true });
+    return openAIWireFormat(context, { path: `/openai/responses?api-version=${version}`, writeOverrideToBody: true, readUsage: readResponsesUsage });
   }
   const deployment = encodeURIComponent(context.requestModel);
   return openAIWireFormat(context, {

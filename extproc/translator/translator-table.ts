@@ -1,9 +1,17 @@
 import type { TranslatedEndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
-import { convertResponsesUsage } from '../usage/convert-responses-usage.js';
+import { readResponsesUsage } from '../usage/convert-responses-usage.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
-import { openAIToOpenAI, openAIWireFormat, joinPath, type UsageReader } from './openai-to-openai.js';
+import { joinPath, openAIToOpenAI, openAIWireFormat } from './openai-to-openai.js';
 import type { TranslatorFactory } from './translator.js';
+import { anthropicToAnthropic, anthropicToAWSAnthropic, anthropicToGCPAnthropic } from './anthropic-to-anthropic.js';
+import { anthropicToOpenAI } from './anthropic-to-openai.js';
+import { cohereToCohere } from './cohere-to-cohere.js';
+import { openAIEmbeddingsToAWSBedrock } from './openai-embeddings-to-aws-bedrock.js';
+import { openAIEmbeddingsToGCPVertexAI } from './openai-embeddings-to-gcp-vertexai.js';
+import { openAIToAnthropic, openAIToAWSAnthropic, openAIToGCPAnthropic } from './openai-to-anthropic.js';
+import { openAIToAWSBedrock } from './openai-to-aws-bedrock.js';
+import { openAIToGCPVertexAI } from './openai-to-gcp-vertexai.js';
 
 /** Marks a pair the gateway cannot serve; the reason is shown to the client (422). */
 export interface Unsupported {
@@ -32,34 +40,42 @@ function only(what: string, entries: Partial<Row>): Row {
   };
 }
 
-const responsesUsage: UsageReader = (parsed) =>
-  convertResponsesUsage(parsed.usage) ?? (typeof parsed.response === 'object' && parsed.response !== null && 'usage' in parsed.response ? convertResponsesUsage(parsed.response.usage) : undefined);
-
-/** OpenAI pass-through for endpoints whose usage is in the Responses shape. */
+/** OpenAI pass-through for endpoints whose usage is in the Responses shape (responses, images). */
 const openAIResponsesShape: TranslatorFactory = (context) =>
-  openAIWireFormat(context, { path: joinPath(context.backend.schema.prefix ?? 'v1', context.endpoint.suffix), writeOverrideToBody: true, readUsage: responsesUsage });
-
-const azureResponsesShape: TranslatorFactory = (context) =>
-  openAIWireFormat(context, {
-    path: `/openai/responses?api-version=${encodeURIComponent(context.backend.schema.version ?? '')}`,
-    writeOverrideToBody: true,
-    readUsage: responsesUsage,
-  });
+  openAIWireFormat(context, { path: joinPath(context.backend.schema.prefix ?? 'v1', context.endpoint.suffix), writeOverrideToBody: true, readUsage: readResponsesUsage });
 
 /**
  * Every (endpoint, backend schema) pair: the compiler checks the table is complete, so adding
  * an endpoint or a schema fails the build until each pair either has a translator or says why not.
  */
 export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
-  'chat-completions': only('/v1/chat/completions', { OpenAI: openAIToOpenAI, AzureOpenAI: openAIToAzureOpenAI }),
+  'chat-completions': only('/v1/chat/completions', {
+    OpenAI: openAIToOpenAI,
+    AzureOpenAI: openAIToAzureOpenAI,
+    AWSBedrock: openAIToAWSBedrock,
+    AWSAnthropic: openAIToAWSAnthropic,
+    GCPVertexAI: openAIToGCPVertexAI,
+    GCPAnthropic: openAIToGCPAnthropic,
+    Anthropic: openAIToAnthropic,
+  }),
   completions: only('/v1/completions', { OpenAI: openAIToOpenAI }),
-  embeddings: only('/v1/embeddings', { OpenAI: openAIToOpenAI, AzureOpenAI: openAIToAzureOpenAI }),
-  responses: only('/v1/responses', { OpenAI: openAIResponsesShape, AzureOpenAI: azureResponsesShape }),
+  embeddings: only('/v1/embeddings', {
+    OpenAI: openAIToOpenAI,
+    AzureOpenAI: openAIToAzureOpenAI,
+    AWSBedrock: openAIEmbeddingsToAWSBedrock,
+    GCPVertexAI: openAIEmbeddingsToGCPVertexAI,
+  }),
+  responses: only('/v1/responses', { OpenAI: openAIResponsesShape, AzureOpenAI: openAIToAzureOpenAI }),
   'images-generations': only('/v1/images/generations', { OpenAI: openAIResponsesShape }),
   'audio-speech': only('/v1/audio/speech', { OpenAI: openAIToOpenAI }),
-  messages: only('/anthropic/v1/messages', {}),
+  messages: only('/anthropic/v1/messages', {
+    Anthropic: anthropicToAnthropic,
+    AWSAnthropic: anthropicToAWSAnthropic,
+    GCPAnthropic: anthropicToGCPAnthropic,
+    OpenAI: anthropicToOpenAI,
+  }),
   'count-tokens': only('/anthropic/v1/messages/count_tokens', {}),
-  rerank: only('/cohere/v2/rerank', {}),
+  rerank: only('/cohere/v2/rerank', { Cohere: cohereToCohere }),
 };
 
 export function isUnsupported(entry: Entry): entry is Unsupported {

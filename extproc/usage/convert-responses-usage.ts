@@ -29,3 +29,8 @@ export function convertResponsesUsage(usage: unknown): TokenUsage | undefined {
   }
   return result;
 }
+
+/** Usage of a Responses-shape body or stream event (`response.completed` carries it under `response`). */
+export function readResponsesUsage(parsed: Record<string, unknown>): TokenUsage | undefined {
+  return convertResponsesUsage(parsed.usage) ?? (isRecord(parsed.response) ? convertResponsesUsage(parsed.response.usage) : undefined);
+}

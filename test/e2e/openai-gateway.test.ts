@@ -105,13 +105,15 @@ test('unknown model: 404 naming the model', async () => {
   );
 });
 
-test('malformed JSON: 400 with an OpenAI-style error object', async () => {
+test('malformed JSON: 400 with upstream aigw\'s error object', async () => {
   const response = await fetch(`http://localhost:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":' });
   assert.equal(response.status, 400);
   const body: unknown = await response.json();
   assert.ok(isRecord(body) && isRecord(body.error));
-  assert.equal(body.error.type, 'invalid_request_error');
-  assert.match(String(body.error.message), /failed to parse JSON/);
+  assert.equal(body.type, 'error');
+  assert.equal(body.error.type, 'BadRequest');
+  assert.equal(body.error.code, '400');
+  assert.match(String(body.error.message), /^malformed request: failed to parse JSON/);
 });
 
 test('upstream errors pass through with their status and body', async () => {

@@ -1,0 +1,90 @@
+import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
+import type { ConverseStreamItem } from './converse-stream-reader.js';
+import { converseTokenUsage } from './converse-token-usage.js';
+import type { ConverseStreamEvent } from './converse-types.js';
+import { finishReasonFromConverse } from './finish-reason-from-converse.js';
+import { openAIUsage, sseEvent, type ChatCompletionChunkOut, type ChunkDeltaOut } from './openai-chat-response.js';
+
+/**
+ * Turns ConverseStream events into OpenAI `chat.completion.chunk` SSE events, one stream per
+ * instance. Tool calls are numbered in the order Bedrock opens them (OpenAI's `index`), which is
+ * why the tool blocks still open are remembered. The usage chunk (`choices: []`) is sent whenever
+ * Bedrock reports usage, as upstream does, whether or not the client asked for it.
+ */
+export class ChatStreamFromConverse {
+  private toolIndex = 0;
+  private readonly openToolBlocks = new Set<number>();
+  private usageSoFar: TokenUsage = {};
+
+  constructor(private readonly meta: { id?: string; model: string; created: number }) {}
+
+  /** Usage reported so far (Bedrock's `metadata` event). */
+  get usage(): TokenUsage {
+    return this.usageSoFar;
+  }
+
+  /** The SSE text for one stream item (empty when the item shows nothing to the client). */
+  translate(item: ConverseStreamItem): string {
+    if (item.type === 'exception') {
+      // OpenAI's SDKs raise on an `error` object in a stream: the client learns the answer is cut short.
+      return sseEvent({ error: { type: item.exceptionType, message: item.message } });
+    }
+    return this.chunks(item)
+      .map((chunk) => sseEvent(chunk))
+      .join('');
+  }
+
+  private chunks(event: ConverseStreamEvent): ChatCompletionChunkOut[] {
+    switch (event.type) {
+      case 'messageStart':
+        return [this.chunk({ role: 'assistant', content: '' })];
+      case 'contentBlockStart':
+        if (!event.toolUse) return [];
+        this.openToolBlocks.add(event.contentBlockIndex);
+        return [
+          this.chunk({
+            tool_calls: [{ index: this.toolIndex, id: event.toolUse.toolUseId, type: 'function', function: { name: event.toolUse.name, arguments: '' } }],
+          }),
+        ];
+      case 'contentBlockDelta':
+        return this.deltaChunks(event);
+      case 'contentBlockStop':
+        if (this.openToolBlocks.delete(event.contentBlockIndex)) this.toolIndex++;
+        return [];
+      case 'messageStop':
+        return [this.chunk({ role: 'assistant', content: '' }, finishReasonFromConverse(event.stopReason))];
+      case 'metadata':
+        if (!event.usage) return [];
+        this.usageSoFar = mergeUsage(this.usageSoFar, converseTokenUsage(event.usage));
+        return [{ ...this.envelope(), choices: [], usage: openAIUsage(this.usageSoFar) }];
+    }
+  }
+
+  private deltaChunks(event: Extract<ConverseStreamEvent, { type: 'contentBlockDelta' }>): ChatCompletionChunkOut[] {
+    if (event.text !== undefined) return [this.chunk({ role: 'assistant', content: event.text })];
+    if (event.toolUseInput !== undefined) return [this.chunk({ tool_calls: [{ index: this.toolIndex, function: { arguments: event.toolUseInput } }] })];
+    switch (event.reasoning?.kind) {
+      case 'text':
+        return [this.chunk({ reasoning_content: event.reasoning.text })];
+      case 'signature':
+        return [this.chunk({ thinking_blocks: [{ type: 'thinking', signature: event.reasoning.signature }] })];
+      case 'redacted':
+        return [this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: event.reasoning.data }] })];
+      default:
+        return [];
+    }
+  }
+
+  private envelope(): Omit<ChatCompletionChunkOut, 'choices'> {
+    return {
+      ...(this.meta.id !== undefined ? { id: this.meta.id } : {}),
+      object: 'chat.completion.chunk',
+      created: this.meta.created,
+      model: this.meta.model,
+    };
+  }
+
+  private chunk(delta: ChunkDeltaOut, finishReason?: ChatCompletionChunkOut['choices'][number]['finish_reason']): ChatCompletionChunkOut {
+    return { ...this.envelope(), choices: [{ index: 0, delta, ...(finishReason !== undefined ? { finish_reason: finishReason } : {}) }] };
+  }
+}
