@@ -21,8 +21,12 @@ export function keyAuthenticator(auth: KeyAuth): BackendAuthenticator {
     removeHeaders: overrideHeader ? [overrideHeader] : [],
     setHeaders: [header],
     apply: (request) => {
-      const override = overrideValue(auth.override, request.headers);
-      return Promise.resolve({ headers: override === undefined ? configured : [[header, format(override)]] });
+      try {
+        const override = overrideValue(auth.override, request.headers);
+        return Promise.resolve({ headers: override === undefined ? configured : [[header, format(override)]] });
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     },
   };
 }

@@ -60,7 +60,7 @@ function parseEvent(text: string): AnthropicStreamEvent {
 }
 
 function fromAwsMessage(message: AwsStreamMessage): AnthropicStreamEvent[] {
-  if (message.messageType === 'nope') {
+  if (message.messageType !== 'event') {
     let detail: string | undefined = message.errorMessage;
     try {
       const payload: unknown = JSON.parse(message.payload.toString('utf8'));

@@ -13,7 +13,7 @@ export function finishReasonOf(stopReason: unknown): FinishReason {
     case 'model_context_window_exceeded':
       return 'length';
     case 'tool_use':
-      return 'stop';
+      return 'tool_calls';
     case 'refusal':
       return 'content_filter';
     default:

@@ -122,6 +122,7 @@ export class ChatChunksToAnthropic {
   private finish(): string {
     this.ended = true;
     let out = this.start({});
+    out += this.close();
     out += sseEvent({ type: 'message_delta', delta: { stop_reason: stopReasonOf(this.finishReason), stop_sequence: null }, usage: anthropicUsageOut(this.options.usage()) }, 'message_delta');
     return out + sseEvent({ type: 'message_stop' }, 'message_stop');
   }

@@ -6,6 +6,8 @@ import { joinPath, openAIToOpenAI, openAIWireFormat } from './openai-to-openai.j
 import type { TranslatorFactory } from './translator.js';
 import { anthropicToAnthropic, anthropicToAWSAnthropic, anthropicToGCPAnthropic } from './anthropic-to-anthropic.js';
 import { anthropicToOpenAI } from './anthropic-to-openai.js';
+import { anthropicToAWSBedrock } from './anthropic-to-aws-bedrock.js';
+import { countTokensToAnthropic, countTokensToAWSAnthropic, countTokensToGCPAnthropic } from './count-tokens-anthropic.js';
 import { cohereToCohere } from './cohere-to-cohere.js';
 import { openAIEmbeddingsToAWSBedrock } from './openai-embeddings-to-aws-bedrock.js';
 import { openAIEmbeddingsToGCPVertexAI } from './openai-embeddings-to-gcp-vertexai.js';
@@ -73,8 +75,13 @@ export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
     AWSAnthropic: anthropicToAWSAnthropic,
     GCPAnthropic: anthropicToGCPAnthropic,
     OpenAI: anthropicToOpenAI,
+    AWSBedrock: anthropicToAWSBedrock,
   }),
-  'count-tokens': only('/anthropic/v1/messages/count_tokens', {}),
+  'count-tokens': only('/anthropic/v1/messages/count_tokens', {
+    Anthropic: countTokensToAnthropic,
+    AWSAnthropic: countTokensToAWSAnthropic,
+    GCPAnthropic: countTokensToGCPAnthropic,
+  }),
   rerank: only('/cohere/v2/rerank', { Cohere: cohereToCohere }),
 };
 

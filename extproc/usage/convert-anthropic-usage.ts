@@ -73,7 +73,7 @@ export class AnthropicUsageAccumulator {
     if (update.output !== undefined) next.output = update.output;
     for (const key of ['input', 'cacheRead', 'cacheWrite'] as const) {
       const value = update[key];
-      if (value === undefined || false) continue;
+      if (value === undefined || (onlyNonZeroInputs && value === 0 && this.counts[key] !== undefined)) continue;
       next[key] = value;
     }
     this.counts = next;

@@ -1,0 +1,125 @@
+import type { TokenUsage } from '../usage/token-usage.js';
+import { anthropicUsageFromConverse, stopReasonFromConverse } from './anthropic-message-from-converse.js';
+import type { ConverseStreamItem } from './converse-stream-reader.js';
+import { converseTokenUsage } from './converse-token-usage.js';
+import type { ConverseStopReason, ConverseStreamEvent, ConverseUsage } from './converse-types.js';
+import { sseEvent } from './openai-chat-response.js';
+import { anthropicTypeOfAwsException } from './provider-error.js';
+
+type Json = Record<string, unknown>;
+type BlockKind = 'text' | 'thinking' | 'redacted_thinking' | 'tool_use';
+
+/**
+ * Turns ConverseStream events into Anthropic's stream events. Converse opens only tool blocks
+ * explicitly (`contentBlockStart`); text and reasoning blocks begin with their first delta, so
+ * a block is opened (`content_block_start`) when first seen. Converse reports usage in
+ * `metadata`, after `messageStop`, so `message_delta` (stop reason and usage) and
+ * `message_stop` wait for it, or for the stream's end. Exceptions become `error` events.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
+ */
+export class AnthropicStreamFromConverse {
+  private started = false;
+  /** Converse block index → the Anthropic block opened for it. */
+  private readonly blocks = new Map<number, { index: number; kind: BlockKind; open: boolean }>();
+  private stopReason: ConverseStopReason | undefined;
+  private stopped = false;
+  private converseUsage: ConverseUsage | undefined;
+  private ended = false;
+
+  constructor(private readonly meta: { id: string; model: string }) {}
+
+  get usage(): TokenUsage {
+    return converseTokenUsage(this.converseUsage);
+  }
+
+  translate(item: ConverseStreamItem): string {
+    if (this.ended) return '';
+    if (item.type === 'exception') return this.error(anthropicTypeOfAwsException(item.exceptionType), `${item.exceptionType}: ${item.message}`);
+    return this.event(item);
+  }
+
+  /** What the stream's end adds: the close if Bedrock stopped without metadata, else an error. */
+  end(leftoverError?: string): string {
+    if (this.ended) return '';
+    if (leftoverError !== undefined) return this.error('api_error', leftoverError);
+    if (this.stopped) return this.finish();
+    return this.error('api_error', 'the AWS Bedrock stream ended before the message was complete');
+  }
+
+  private event(event: ConverseStreamEvent): string {
+    switch (event.type) {
+      case 'messageStart':
+        return this.start();
+      case 'contentBlockStart':
+        return event.toolUse ? this.open(event.contentBlockIndex, 'tool_use', { type: 'tool_use', id: event.toolUse.toolUseId, name: event.toolUse.name, input: {} }) : '';
+      case 'contentBlockDelta':
+        return this.delta(event);
+      case 'contentBlockStop': {
+        const block = this.blocks.get(event.contentBlockIndex);
+        if (!block?.open) return '';
+        block.open = false;
+        return sseEvent({ type: 'content_block_stop', index: block.index }, 'content_block_stop');
+      }
+      case 'messageStop':
+        this.stopReason = event.stopReason;
+        this.stopped = true;
+        return '';
+      case 'metadata':
+        this.converseUsage = event.usage;
+        return this.stopped ? this.finish() : '';
+    }
+  }
+
+  private delta(event: Extract<ConverseStreamEvent, { type: 'contentBlockDelta' }>): string {
+    const at = event.contentBlockIndex;
+    if (event.text !== undefined) return this.open(at, 'text', { type: 'text', text: '' }) + this.blockDelta(at, { type: 'text_delta', text: event.text });
+    if (event.toolUseInput !== undefined) {
+      return this.open(at, 'tool_use', { type: 'tool_use', id: '', name: '', input: {} }) + this.blockDelta(at, { type: 'input_json_delta', partial_json: event.toolUseInput });
+    }
+    const reasoning = event.reasoning;
+    if (!reasoning) return '';
+    // Anthropic sends redacted thinking whole, in its block start.
+    if (reasoning.kind === 'redacted') return this.open(at, 'redacted_thinking', { type: 'redacted_thinking', data: reasoning.data });
+    const opened = this.open(at, 'thinking', { type: 'thinking', thinking: '', signature: '' });
+    if (reasoning.kind === 'text') return opened + this.blockDelta(at, { type: 'thinking_delta', thinking: reasoning.text });
+    return opened + this.blockDelta(at, { type: 'signature_delta', signature: reasoning.signature });
+  }
+
+  /** Opens the block for a Converse index on first sight (after message_start). */
+  private open(converseIndex: number, kind: BlockKind, contentBlock: Json): string {
+    if (this.blocks.has(converseIndex)) return '';
+    const index = this.blocks.size;
+    this.blocks.set(converseIndex, { index, kind, open: true });
+    return this.start() + sseEvent({ type: 'content_block_start', index, content_block: contentBlock }, 'content_block_start');
+  }
+
+  private blockDelta(converseIndex: number, delta: Json): string {
+    const block = this.blocks.get(converseIndex);
+    return block ? sseEvent({ type: 'content_block_delta', index: block.index, delta }, 'content_block_delta') : '';
+  }
+
+  private start(): string {
+    if (this.started) return '';
+    this.started = true;
+    const message = { id: this.meta.id, type: 'message', role: 'assistant', model: this.meta.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } };
+    return sseEvent({ type: 'message_start', message }, 'message_start');
+  }
+
+  private finish(): string {
+    this.ended = true;
+    let out = this.start();
+    for (const block of this.blocks.values()) {
+      if (!block.open) continue;
+      block.open = false;
+      out += sseEvent({ type: 'content_block_stop', index: block.index }, 'content_block_stop');
+    }
+    const delta = { type: 'message_delta', delta: { stop_reason: stopReasonFromConverse(this.stopReason), stop_sequence: null }, usage: anthropicUsageFromConverse(this.converseUsage) };
+    return out + sseEvent(delta, 'message_delta') + sseEvent({ type: 'message_stop' }, 'message_stop');
+  }
+
+  private error(type: string, message: string): string {
+    this.ended = true;
+    return sseEvent({ type: 'error', error: { type, message } }, 'error');
+  }
+}

@@ -1,0 +1,69 @@
+import type { TokenUsage } from '../usage/token-usage.js';
+import { anthropicMessageFromConverse } from './anthropic-message-from-converse.js';
+import { AnthropicStreamFromConverse } from './anthropic-stream-from-converse.js';
+import { converseRequestFromMessages } from './converse-request-from-messages.js';
+import { ConverseStreamReader } from './converse-stream-reader.js';
+import { converseTokenUsage } from './converse-token-usage.js';
+import { pathEscape } from './path-escape.js';
+import { anthropicErrorFromProvider } from './provider-error.js';
+import { readConverseResponse } from './read-converse-response.js';
+import type { Translator, TranslatorContext } from './translator.js';
+
+/**
+ * Anthropic Messages client API to AWS Bedrock Converse (`/model/{model}/converse`) or
+ * ConverseStream (`/converse-stream`): the request is rebuilt as Converse, the answer (or its
+ * event stream) as an Anthropic message (or Anthropic SSE events), with Bedrock's request ID as
+ * the message id and the request model as its model (Bedrock names neither). Errors take
+ * Anthropic's shape.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
+ */
+export function anthropicToAWSBedrock(context: TranslatorContext): Translator {
+  const model = context.requestModel;
+  let stream: { reader: ConverseStreamReader; events: AnthropicStreamFromConverse } | undefined;
+  let id = '';
+  let usage: TokenUsage = {};
+
+  return {
+    needsBody: true,
+    request(client) {
+      if (!client) throw new Error('the Anthropic to AWS Bedrock translator needs the request body');
+      return {
+        path: `/model/${pathEscape(model)}/${client.stream ? 'converse-stream' : 'converse'}`,
+        body: Buffer.from(JSON.stringify(converseRequestFromMessages(client)), 'utf8'),
+        headers: [['content-type', 'application/json']],
+      };
+    },
+    responseHeaders(status, headers) {
+      id = headers['x-amzn-requestid'] ?? '';
+      const streaming = status >= 200 && status < 300 && (headers['content-type'] ?? '').includes('application/vnd.amazon.eventstream');
+      if (!streaming) return { streaming };
+      stream = { reader: new ConverseStreamReader(), events: new AnthropicStreamFromConverse({ id, model }) };
+      return { streaming, set: [['content-type', 'text/event-stream']] };
+    },
+    responseBody(chunk, endOfStream) {
+      if (!stream) {
+        const response = readConverseResponse(chunk);
+        usage = converseTokenUsage(response.usage);
+        return { body: Buffer.from(JSON.stringify(anthropicMessageFromConverse(response, { id, model })), 'utf8'), usage, responseModel: model };
+      }
+      const { reader, events } = stream;
+      let out = reader
+        .push(chunk)
+        .map((item) => events.translate(item))
+        .join('');
+      if (endOfStream) out += events.end(leftoverError(reader));
+      return { body: Buffer.from(out, 'utf8'), usage: events.usage, responseModel: model };
+    },
+    responseError: (status, body) => anthropicErrorFromProvider(status, body),
+  };
+}
+
+/** A stream cut inside a frame: told to the client as an error event rather than a reset. */
+function leftoverError(reader: ConverseStreamReader): string | undefined {
+  try {
+    reader.finish();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
