@@ -110,7 +110,8 @@ export class RouterProcessor {
     }
 
     let body = original;
-    if (parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
+    const asksForUsage = endpoint.name === 'chat-completions' || endpoint.name === 'completions';
+    if (asksForUsage && parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
       // Costs need usage, and OpenAI only reports usage on streams when asked to.
       const options = JSON.stringify({ ...(parsed.streamOptions ?? {}), include_usage: true });
       body = Buffer.from(setTopLevelField(original.toString('utf8'), 'stream_options', options));

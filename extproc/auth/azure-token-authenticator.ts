@@ -15,7 +15,9 @@ const DEFAULT_OVERRIDE_HEADER = 'x-aigw-azure-access-token';
  * refreshes it, shared by all requests to the backend.
  */
 export function azureTokenAuthenticator(auth: AzureAuth): BackendAuthenticator {
-  const credential = new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret);
+  const credential = new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, {
+    disableInstanceDiscovery: isPrivateAuthority(process.env.AZURE_AUTHORITY_HOST),
+  });
   const cache = new TokenCache(async () => {
     try {
       const token = await credential.getToken(SCOPE);
@@ -37,4 +39,21 @@ export function azureTokenAuthenticator(auth: AzureAuth): BackendAuthenticator {
       return { headers: [['authorization', `Bearer ${token}`]] };
     },
   };
+}
+
+/** Microsoft's public and sovereign cloud authorities, which MSAL validates through instance discovery. */
+const CLOUD_AUTHORITIES = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
+
+/**
+ * An authority host outside Microsoft's clouds (Azure Stack, a private or test endpoint): MSAL's
+ * instance discovery would ask login.microsoftonline.com about it and fail, so it is skipped and
+ * the host's own OpenID configuration is used.
+ */
+function isPrivateAuthority(authorityHost: string | undefined): boolean {
+  if (!authorityHost) return false;
+  try {
+    return !CLOUD_AUTHORITIES.has(new URL(authorityHost).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -77,6 +77,8 @@ const CHAT_PROBES: Probe[] = [
   probe('temperature a string', { messages: [user('hi')], temperature: 'hot' }),
   probe('stop a number', { messages: [user('hi')], stop: 42 }),
   probe('reasoning_effort unknown', { messages: [user('hi')], reasoning_effort: 'extreme' }),
+  probe('reasoning_effort an Object.prototype key', { messages: [user('hi')], reasoning_effort: '__proto__' }),
+  probe('thinking of an unknown type', { messages: [user('hi')], thinking: { type: 'sometimes' } }),
   probe('thinking not an object', { messages: [user('hi')], thinking: 'yes' }),
   probe('empty messages', { messages: [] }),
   probe('rich valid request', {
@@ -95,6 +97,7 @@ const CHAT_PROBES: Probe[] = [
     temperature: 0.5,
     top_p: 0.9,
     stop: ['END'],
+    thinking: { type: 'enabled', budget_tokens: 2048 },
     stream_options: { include_usage: true },
   }),
 ];

@@ -29,5 +29,7 @@ export function guessMimeType(uri: string, fallback: string): string {
   const path = uri.replace(/[?#].*$/s, '');
   const dot = path.lastIndexOf('.');
   if (dot === -1 || dot < path.lastIndexOf('/')) return fallback;
-  return BY_EXTENSION[path.slice(dot + 1).toLowerCase()] ?? fallback;
+  const extension = path.slice(dot + 1).toLowerCase();
+  // Own keys only: an extension like "constructor" must not find Object.prototype members.
+  return (Object.hasOwn(BY_EXTENSION, extension) ? BY_EXTENSION[extension] : undefined) ?? fallback;
 }

@@ -25,8 +25,9 @@ export function openAIReasoningToGeminiThinking(chat: ChatRequest, model: string
   }
   const effort = chat.reasoningEffort;
   if (effort === undefined) return undefined;
-  const level = LEVELS[effort];
-  const budget = BUDGETS[effort];
+  // Own keys only: an effort like "__proto__" or "toString" must not find Object.prototype members.
+  const level = Object.hasOwn(LEVELS, effort) ? LEVELS[effort] : undefined;
+  const budget = Object.hasOwn(BUDGETS, effort) ? BUDGETS[effort] : undefined;
   if (level === undefined || budget === undefined) {
     throw invalidRequestBody(`reasoning_effort ${JSON.stringify(effort)} is not one of ${Object.keys(LEVELS).join(', ')}`);
   }

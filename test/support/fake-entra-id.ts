@@ -43,6 +43,7 @@ export async function startFakeEntraId(options: { tenantId: string; clientId: st
           authorization_endpoint: `${base}${tenant}/oauth2/v2.0/authorize`,
           end_session_endpoint: `${base}${tenant}/oauth2/v2.0/logout`,
           issuer: `${base}${tenant}/v2.0`,
+          jwks_uri: `${base}${tenant}/discovery/v2.0/keys`,
         });
       } else if (url.pathname === `${tenant}/oauth2/v2.0/token` && req.method === 'POST') {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
