@@ -11,6 +11,7 @@ import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { downloadEnvoy } from '../envoy/download-envoy.js';
 import { autoconfigYaml } from '../compiler/autoconfig/autoconfig-yaml.js';
 import { AutoconfigError } from '../compiler/autoconfig/autoconfig-error.js';
+import { awsCredentialsAvailable } from '../compiler/autoconfig/aws-credentials-available.js';
 import { defaultMultiBackendYaml } from '../compiler/autoconfig/default-multi-backend-yaml.js';
 import type { McpServersConfig } from '../compiler/autoconfig/mcp-servers-config.js';
 import { parseMcpServersJson } from '../compiler/autoconfig/parse-mcp-servers-json.js';
@@ -273,7 +274,7 @@ async function runCommand(args: string[]): Promise<number> {
 function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | undefined, debug: boolean): { yaml: string; notes: string[] } {
   const providerSet = ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_API_KEY'].some((name) => (env[name] ?? '') !== '');
   try {
-    return providerSet || mcpServers ? autoconfigYaml({ env, debug, ...(mcpServers ? { mcpServers } : {}) }) : defaultMultiBackendYaml(env);
+    return providerSet || mcpServers ? autoconfigYaml({ env, debug, ...(mcpServers ? { mcpServers } : {}) }) : defaultMultiBackendYaml(env, { awsCredentials: awsCredentialsAvailable(env) });
   } catch (error) {
     if (error instanceof AutoconfigError) throw new RunError(error.message);
     throw error;

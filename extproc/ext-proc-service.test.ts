@@ -57,7 +57,7 @@ test('an internal failure while handling the request becomes a 500 answer, not a
   await settle();
   const [response] = call.written;
   assert.equal(response?.immediate_response?.status?.code, 'InternalServerError');
-  assert.match(Buffer.from(response?.immediate_response?.body ?? '').toString(), /"type":"server_error"/);
+  assert.match(Buffer.from(response?.immediate_response?.body ?? '').toString(), /"type":"InternalServerError","code":"500"/);
   assert.equal(call.ended, true);
 });
 

@@ -6,7 +6,10 @@ import { parseAllDocuments } from 'yaml';
 import { isRecord } from '../../extproc/json-guards.js';
 import { compileConfig } from '../compile-config.js';
 import { ConfigError } from '../diagnostic.js';
-import { AWS_BEDROCK_NOTE, defaultMultiBackendYaml } from './default-multi-backend-yaml.js';
+import { awsCredentialsAvailable } from './aws-credentials-available.js';
+import { AWS_BEDROCK_NOTE, defaultMultiBackendYaml, type DefaultBackendOptions } from './default-multi-backend-yaml.js';
+
+const NO_AWS: DefaultBackendOptions = { awsCredentials: false };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,8 +33,8 @@ function names(yaml: string, kind: string): string[] {
 }
 
 /** Each rule as `header=value -> backend`. */
-function routing(env: Env): string[] {
-  const { yaml } = defaultMultiBackendYaml(env);
+function routing(env: Env, options: DefaultBackendOptions = NO_AWS): string[] {
+  const { yaml } = defaultMultiBackendYaml(env, options);
   const compiled = compile(yaml, env);
   const route = compiled.model.routes[0];
   assert.ok(route);
@@ -45,7 +48,7 @@ function routing(env: Env): string[] {
 describe('defaultMultiBackendYaml', () => {
   it('everything available: OpenAI, TARS and Ollama by selector header, then by model', () => {
     const env = { OPENAI_API_KEY: 'sk-o', TARS_API_KEY: 'sk-t' };
-    const { yaml, notes } = defaultMultiBackendYaml(env);
+    const { yaml, notes } = defaultMultiBackendYaml(env, NO_AWS);
     assert.deepEqual(notes, [AWS_BEDROCK_NOTE]);
     assert.deepEqual(names(yaml, 'Backend'), ['openai', 'tars', 'ollama']);
     assert.deepEqual(names(yaml, 'BackendTLSPolicy'), ['openai-tls', 'tars-tls']);
@@ -65,7 +68,7 @@ describe('defaultMultiBackendYaml', () => {
   });
 
   it('no keys: Ollama only, one note per missing backend', () => {
-    const { yaml, notes } = defaultMultiBackendYaml({});
+    const { yaml, notes } = defaultMultiBackendYaml({}, NO_AWS);
     assert.deepEqual(notes, ['OpenAI backend left out: OPENAI_API_KEY is not set', 'Tetrate Agent Router Service backend left out: TARS_API_KEY is not set', AWS_BEDROCK_NOTE]);
     assert.deepEqual(names(yaml, 'Backend'), ['ollama']);
     assert.deepEqual(names(yaml, 'Secret'), []);
@@ -75,7 +78,7 @@ describe('defaultMultiBackendYaml', () => {
 
   it('OpenAI only (empty TARS_API_KEY counts as unset)', () => {
     const env = { OPENAI_API_KEY: 'k', TARS_API_KEY: '' };
-    const { yaml, notes } = defaultMultiBackendYaml(env);
+    const { yaml, notes } = defaultMultiBackendYaml(env, NO_AWS);
     assert.deepEqual(notes, ['Tetrate Agent Router Service backend left out: TARS_API_KEY is not set', AWS_BEDROCK_NOTE]);
     assert.deepEqual(names(yaml, 'AIServiceBackend'), ['openai', 'ollama']);
     assert.equal(routing(env).length, 4);
@@ -83,22 +86,54 @@ describe('defaultMultiBackendYaml', () => {
 
   it('TARS only', () => {
     const env = { TARS_API_KEY: 't' };
-    const { yaml } = defaultMultiBackendYaml(env);
+    const { yaml } = defaultMultiBackendYaml(env, NO_AWS);
     assert.deepEqual(names(yaml, 'Backend'), ['tars', 'ollama']);
     assert.ok(!yaml.includes('gpt-4o-mini'));
     assert.equal(routing(env).length, 3);
   });
 
-  it('never routes to AWS Bedrock (no AWSCredentials support yet)', () => {
-    const { yaml } = defaultMultiBackendYaml({ OPENAI_API_KEY: 'k', TARS_API_KEY: 't' });
+  it('without AWS credentials, AWS Bedrock is left out and not routed', () => {
+    const { yaml } = defaultMultiBackendYaml({ OPENAI_API_KEY: 'k', TARS_API_KEY: 't' }, NO_AWS);
     assert.ok(!yaml.includes('AWSCredentials'));
-    assert.ok(!yaml.includes('bedrock-runtime'));
+    assert.ok(!yaml.includes('bedrock-runtime.us-east-1.amazonaws.com\n'));
     assert.ok(!yaml.includes('value: aws'));
+  });
+
+  it('with AWS credentials, AWS Bedrock (us-east-1) by selector and by its Llama model, signed by the default chain', () => {
+    const env = { TARS_API_KEY: 't' };
+    const { yaml, notes } = defaultMultiBackendYaml(env, { awsCredentials: true });
+    assert.ok(!notes.includes(AWS_BEDROCK_NOTE));
+    assert.deepEqual(names(yaml, 'Backend'), ['tars', 'aws', 'ollama']);
+    assert.deepEqual(names(yaml, 'BackendTLSPolicy'), ['tars-tls', 'aws-tls']);
+    assert.deepEqual(names(yaml, 'BackendSecurityPolicy'), ['tars-apikey', 'aws-credentials']);
+    assert.match(yaml, /type: AWSCredentials\n {2}awsCredentials:\n {4}region: us-east-1\n/);
+    assert.match(yaml, /kind: AIServiceBackend\nmetadata:\n {2}name: aws\n {2}namespace: default\nspec:\n {2}schema:\n {4}name: AWSBedrock/);
+    assert.deepEqual(routing(env, { awsCredentials: true }), [
+      'aigw-backend-selector=tars -> default/tars',
+      'aigw-backend-selector=aws -> default/aws',
+      'aigw-backend-selector=ollama -> default/ollama',
+      'x-ai-eg-model=us.meta.llama3-2-1b-instruct-v1:0 -> default/aws',
+      'x-ai-eg-model=mistral:latest -> default/ollama',
+    ]);
+    const compiled = compile(yaml, env);
+    const aws = compiled.filterConfig.backends.find((backend) => backend.aiServiceBackend === 'default/aws');
+    assert.deepEqual(aws?.auth, { type: 'AWSCredentials', region: 'us-east-1' });
+    assert.equal(aws?.host, 'bedrock-runtime.us-east-1.amazonaws.com');
+  });
+
+  it('AWS credentials are found in the environment or the shared files, as the AWS SDKs look', () => {
+    const none = (): boolean => false;
+    assert.equal(awsCredentialsAvailable({ HOME: '/h' }, none), false);
+    assert.equal(awsCredentialsAvailable({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's' }, none), true);
+    assert.equal(awsCredentialsAvailable({ AWS_ACCESS_KEY_ID: 'a' }, none), false);
+    assert.equal(awsCredentialsAvailable({ HOME: '/h' }, (path) => path === '/h/.aws/credentials'), true);
+    assert.equal(awsCredentialsAvailable({ HOME: '/h' }, (path) => path === '/h/.aws/config'), true);
+    assert.equal(awsCredentialsAvailable({ HOME: '/h', AWS_SHARED_CREDENTIALS_FILE: '/x/creds' }, (path) => path === '/x/creds'), true);
   });
 
   it('honours ENVOY_VERSION and the OTEL access-log variables', () => {
     const env = { OPENAI_API_KEY: 'k', ENVOY_VERSION: '1.35.0', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' };
-    const { yaml } = defaultMultiBackendYaml(env);
+    const { yaml } = defaultMultiBackendYaml(env, NO_AWS);
     assert.match(yaml, /envoyVersion: "1.35.0"/);
     assert.deepEqual(names(yaml, 'Backend'), ['openai', 'ollama', 'otel']);
     compile(yaml, env);

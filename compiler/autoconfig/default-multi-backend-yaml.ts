@@ -3,8 +3,10 @@
 // The older `aigw run` page's built-in default (seed 001): one gateway in front of OpenAI,
 // Tetrate Agent Router Service, AWS Bedrock and Ollama, selected by the `aigw-backend-selector`
 // header regardless of the model, else by model name. Backends whose credentials are absent
-// are left out, each with a note. AWS Bedrock is always left out: its credentials
-// (~/.aws/credentials, BackendSecurityPolicy type AWSCredentials) are not supported by aigw run yet.
+// are left out, each with a note. AWS Bedrock signs with the AWS default credential chain
+// (~/.aws/credentials, AWS_* variables) at request time, so the YAML holds no AWS secret.
+import { isIP } from 'node:net';
+import { AutoconfigError } from './autoconfig-error.js';
 import { otelLogConfig } from './otel-log-config.js';
 import {
   LICENSE_HEADER,
@@ -28,8 +30,10 @@ interface DefaultBackend {
   host: string;
   port: number;
   tls: boolean;
-  /** The API key variable; none for Ollama. */
+  /** The API key variable; none for Ollama and AWS. */
   keyVariable?: string;
+  /** AWS Bedrock: SigV4 with the default credential chain, schema AWSBedrock. */
+  aws?: { region: string };
   /** Models routed here when no selector header is given. */
   models: string[];
 }
@@ -37,27 +41,46 @@ interface DefaultBackend {
 const BACKENDS: readonly DefaultBackend[] = [
   { name: 'openai', label: 'OpenAI', host: 'api.openai.com', port: 443, tls: true, keyVariable: 'OPENAI_API_KEY', models: ['gpt-4o-mini'] },
   { name: 'tars', label: 'Tetrate Agent Router Service', host: 'api.router.tetrate.ai', port: 443, tls: true, keyVariable: 'TARS_API_KEY', models: [] },
+  {
+    name: 'aws',
+    label: 'AWS Bedrock (us-east-1)',
+    host: 'bedrock-runtime.us-east-1.amazonaws.com',
+    port: 443,
+    tls: true,
+    aws: { region: 'us-east-1' },
+    models: ['us.meta.llama3-2-1b-instruct-v1:0'],
+  },
   // https://github.com/ollama/ollama/blob/main/docs/faq.md#how-can-i-expose-ollama-on-my-network
   { name: 'ollama', label: 'Ollama', host: 'localhost', port: 11434, tls: false, models: ['mistral:latest'] },
 ];
 
 export const AWS_BEDROCK_NOTE =
-  'AWS Bedrock (us-east-1) backend left out: aigw run does not support AWS credentials (~/.aws/credentials, BackendSecurityPolicy type AWSCredentials) yet, ' +
-  'so "aigw-backend-selector: aws" and the model us.meta.llama3-2-1b-instruct-v1:0 are not routed';
+  'AWS Bedrock (us-east-1) backend left out: no AWS credentials found (~/.aws/credentials, AWS_SHARED_CREDENTIALS_FILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
+
+/** What the caller found on this machine (the template itself reads no files). */
+export interface DefaultBackendOptions {
+  /** Whether AWS credentials are available (see `awsCredentialsAvailable`). */
+  awsCredentials: boolean;
+}
 
 /**
  * The built-in multi-backend default (no provider variable set). The YAML keeps `${OPENAI_API_KEY}`
  * and `${TARS_API_KEY}` placeholders; the caller runs envsubst. Throws AutoconfigError only for
  * invalid OTEL_* access-log variables.
  */
-export function defaultMultiBackendYaml(env: Readonly<Record<string, string | undefined>>): { yaml: string; notes: string[] } {
+export function defaultMultiBackendYaml(env: Readonly<Record<string, string | undefined>>, options: DefaultBackendOptions): { yaml: string; notes: string[] } {
   const notes: string[] = [];
-  const enabled = BACKENDS.filter((backend) => {
+  const backendsHere = BACKENDS.map((backend) => (backend.aws ? withAwsEndpoint(backend, env) : backend));
+  const enabled = backendsHere.filter((backend) => {
+    if (backend.aws) {
+      if (options.awsCredentials) return true;
+      notes.push(AWS_BEDROCK_NOTE);
+      return false;
+    }
     if (backend.keyVariable === undefined || (env[backend.keyVariable] ?? '') !== '') return true;
     notes.push(`${backend.label} backend left out: ${backend.keyVariable} is not set`);
     return false;
   });
-  notes.push(AWS_BEDROCK_NOTE);
   const otel = otelLogConfig(env);
 
   const out = [
@@ -65,12 +88,7 @@ export function defaultMultiBackendYaml(env: Readonly<Record<string, string | un
     '',
     '# Default configuration of aigw run: one gateway on port 1975 in front of several backends.',
     '#',
-    ...BACKENDS.map((backend) =>
-      enabled.includes(backend)
-        ? `# * ${backend.label} (${backend.host}:${backend.port})${backend.keyVariable ? `: API key from ${backend.keyVariable}` : ''}`
-        : `# * ${backend.label}: left out, ${backend.keyVariable ?? ''} is not set`,
-    ),
-    '# * AWS Bedrock (us-east-1): left out, aigw run does not support AWS credentials yet',
+    ...backendsHere.map((backend) => (enabled.includes(backend) ? `# * ${backend.label} (${backend.host}:${backend.port})${credentialNote(backend)}` : `# * ${backend.label}: left out, ${missingNote(backend)}`)),
     '#',
     '# The header `aigw-backend-selector: <backend>` selects a backend regardless of the model;',
     '# without it, the "model" field of the request selects the backend.',
@@ -80,14 +98,66 @@ export function defaultMultiBackendYaml(env: Readonly<Record<string, string | un
     '---',
     ...route(enabled),
   ];
-  const backends: BackendData[] = enabled.map((backend) => ({ name: backend.name, host: backend.host, isIp: false, port: backend.port, needsTls: backend.tls, telemetry: false }));
+  const backends: BackendData[] = enabled.map((backend) => ({ name: backend.name, host: backend.host, isIp: isIP(backend.host) !== 0, port: backend.port, needsTls: backend.tls, telemetry: false }));
   if (otel.backend) backends.push(otel.backend);
   for (const backend of backends) out.push(...backendDocument(backend));
-  for (const backend of enabled) out.push(...aiServiceBackend(backend.name));
+  for (const backend of enabled) out.push(...aiServiceBackend(backend.name, backend.aws ? 'AWSBedrock' : 'OpenAI'));
   for (const backend of enabled) if (backend.tls) out.push(...backendTlsPolicy(backend.name, backend.host));
   out.push(...clientTrafficPolicy());
   for (const backend of enabled) if (backend.keyVariable !== undefined) out.push(...apiKeySecret(`${backend.name}-apikey`, backend.keyVariable), ...backendSecurityPolicy(`${backend.name}-apikey`, backend.name, 'APIKey', 'apiKey'));
+  for (const backend of enabled) if (backend.aws) out.push(...awsSecurityPolicy(backend.name, backend.aws.region));
   return { yaml: `${out.join('\n')}\n`, notes };
+}
+
+/**
+ * The AWS SDKs' service endpoint override (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else
+ * `AWS_ENDPOINT_URL`): a VPC endpoint, a proxy or a local stand-in instead of the public host.
+ * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+function withAwsEndpoint(backend: DefaultBackend, env: Readonly<Record<string, string | undefined>>): DefaultBackend {
+  const override = env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME || env.AWS_ENDPOINT_URL;
+  if (!override) return backend;
+  let url: URL;
+  try {
+    url = new URL(override);
+  } catch {
+    const variable = env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' : 'AWS_ENDPOINT_URL';
+    throw new AutoconfigError('INVALID_BASE_URL', `invalid ${variable} ${JSON.stringify(override)}: expected a URL such as https://bedrock-runtime.us-east-1.amazonaws.com`, variable);
+  }
+  const tls = url.protocol === 'https:';
+  return { ...backend, host: url.hostname, port: url.port ? Number(url.port) : tls ? 443 : 80, tls };
+}
+
+function credentialNote(backend: DefaultBackend): string {
+  if (backend.keyVariable) return `: API key from ${backend.keyVariable}`;
+  return backend.aws ? ': AWS credentials from the default chain (~/.aws/credentials, AWS_* variables)' : '';
+}
+
+function missingNote(backend: DefaultBackend): string {
+  return backend.aws ? 'no AWS credentials found' : `${backend.keyVariable ?? ''} is not set`;
+}
+
+/**
+ * AWSCredentials without a credentials file: aigw signs with the AWS default chain at request
+ * time, and the same policy on Kubernetes uses the pod's identity (IRSA, Pod Identity).
+ */
+function awsSecurityPolicy(target: string, region: string): string[] {
+  return [
+    'apiVersion: aigateway.envoyproxy.io/v1beta1',
+    'kind: BackendSecurityPolicy',
+    'metadata:',
+    `  name: ${target}-credentials`,
+    '  namespace: default',
+    'spec:',
+    '  targetRefs:',
+    '    - group: aigateway.envoyproxy.io',
+    '      kind: AIServiceBackend',
+    `      name: ${target}`,
+    '  type: AWSCredentials',
+    '  awsCredentials:',
+    `    region: ${region}`,
+    '---',
+  ];
 }
 
 function route(enabled: DefaultBackend[]): string[] {
@@ -113,7 +183,7 @@ function route(enabled: DefaultBackend[]): string[] {
   return out;
 }
 
-function aiServiceBackend(name: string): string[] {
+function aiServiceBackend(name: string, schema: 'OpenAI' | 'AWSBedrock'): string[] {
   return [
     'apiVersion: aigateway.envoyproxy.io/v1beta1',
     'kind: AIServiceBackend',
@@ -122,7 +192,7 @@ function aiServiceBackend(name: string): string[] {
     '  namespace: default',
     'spec:',
     '  schema:',
-    '    name: OpenAI',
+    `    name: ${schema}`,
     '  backendRef:',
     `    name: ${name}`,
     '    kind: Backend',

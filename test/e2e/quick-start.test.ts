@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { instructions, startInstructedUpstream } from '../support/instructed-upstream.js';
 import { runCli } from '../support/run-cli.js';
 
 const CLEAN_ENV = { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', AZURE_OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', TARS_API_KEY: '' };
@@ -62,18 +63,39 @@ test('current document: OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY
 
 test('older document: aigw run with no variables routes by aigw-backend-selector, then by model', async (t) => {
   await withOllama(async (ollama) => {
-    // No provider variable at all: the multi-backend default (Ollama always, OpenAI and TARS with keys).
-    const gateway: AigwProcess = await startAigw({ configYaml: '', omitConfigPath: true, env: CLEAN_ENV });
+    // No provider variable at all: the multi-backend default (Ollama always, OpenAI and TARS with keys,
+    // AWS Bedrock with AWS credentials; its endpoint moved to a local stand-in with the AWS SDKs' variable).
+    const bedrock = await startInstructedUpstream({ awsSecrets: { AKIAQUICKSTART: 'quick-start-secret' } });
+    const converse = JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'from bedrock' }] } }, stopReason: 'end_turn', usage: { inputTokens: 5, outputTokens: 3, totalTokens: 8 } });
+    const gateway: AigwProcess = await startAigw({
+      configYaml: '',
+      omitConfigPath: true,
+      env: {
+        ...CLEAN_ENV,
+        AWS_ACCESS_KEY_ID: 'AKIAQUICKSTART',
+        AWS_SECRET_ACCESS_KEY: 'quick-start-secret',
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://localhost:${bedrock.port}`,
+      },
+    });
     try {
       assert.equal((await chat('mistral:latest')).status, 200);
       const byHeader = await chat('gpt-4o-mini', { 'aigw-backend-selector': 'ollama' });
       assert.equal(byHeader.status, 200, 'the header wins over the model');
+      assert.equal(ollama.requests.length, 2);
+      const llama = 'us.meta.llama3-2-1b-instruct-v1:0';
+      const byModel = await chat(llama, instructions({ responseBody: converse, expectedPath: `/model/${llama}/converse` }));
+      assert.equal(byModel.status, 200, byModel.body);
+      assert.match(byModel.body, /"content":"from bedrock"/);
+      assert.equal(bedrock.requests.at(-1)?.signature, 'valid', 'signed with the AWS credentials of the environment');
+      const awsByHeader = await chat('mistral:latest', { 'aigw-backend-selector': 'aws', ...instructions({ responseBody: converse, expectedPath: '/model/mistral:latest/converse' }) });
+      assert.equal(awsByHeader.status, 200, awsByHeader.body);
       assert.equal(ollama.requests.length, 2);
       const unknown = await chat('no-such-model');
       assert.equal(unknown.status, 404);
       assert.equal(ollama.requests.length, 2);
     } finally {
       await gateway.stop();
+      await bedrock.close();
     }
   }, t);
 });
