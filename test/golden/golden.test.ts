@@ -33,7 +33,7 @@ for (const name of readdirSync(CASES).filter((file) => file.endsWith('.in.yaml')
     const expectedPath = join(CASES, name.replace(/\.in\.yaml$/, '.out.yaml'));
     if (process.env.AIGW_UPDATE_GOLDEN === '1' || !existsSync(expectedPath)) writeFileSync(expectedPath, output);
     assert.equal(output, readFileSync(expectedPath, 'utf8'), `${name} differs from its golden output (AIGW_UPDATE_GOLDEN=1 regenerates it)`);
-    assert.doesNotMatch(output, /sk-golden-secret/);
+    assert.doesNotMatch(output, /sk-golden-secret|AKIAGOLDENEXAMPLE|golden-secret-access-key|golden-private-key|golden-azure-client-secret/);
 
     const envoy = await obtainEnvoy({ explicitPath: process.env.AIGW_ENVOY_PATH ?? '', dataHome: resolveDirs({}, process.env).dataHome, version: ENVOY_VERSION, log: () => undefined });
     const dir = await mkdtemp(join(tmpdir(), 'aigw-golden-'));
