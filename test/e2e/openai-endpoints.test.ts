@@ -1,0 +1,126 @@
+/**
+ * The OpenAI endpoints besides chat and embeddings, pass-through to OpenAI and Azure OpenAI:
+ * the Responses API (usage from the body and from `response.completed` in streams), image
+ * generation and speech, through the real gateway with the official SDK.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import OpenAI from 'openai';
+import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { instructions, startInstructedUpstream, type InstructedUpstream } from '../support/instructed-upstream.js';
+import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';
+
+let upstream: InstructedUpstream;
+let aigw: AigwProcess;
+let client: OpenAI;
+
+const RESPONSE = {
+  id: 'resp_1',
+  object: 'response',
+  created_at: 1,
+  model: 'gpt-4.1-2025-04-14',
+  status: 'completed',
+  output: [{ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Hello there', annotations: [] }] }],
+  usage: { input_tokens: 12, output_tokens: 3, total_tokens: 15, input_tokens_details: { cached_tokens: 4 }, output_tokens_details: { reasoning_tokens: 1 } },
+};
+
+before(async () => {
+  upstream = await startInstructedUpstream();
+  const port = await freePort();
+  aigw = await startAigw({
+    configYaml: providerGatewayYaml(port, [
+      { name: 'openai', schema: { name: 'OpenAI' }, port: upstream.port, security: { type: 'APIKey', apiKey: { secretRef: { name: 'key' } } }, secrets: { key: { apiKey: 'sk-openai' } } },
+      { name: 'azure', schema: { name: 'AzureOpenAI', version: '2025-03-01-preview' }, port: upstream.port, security: { type: 'AzureAPIKey', azureAPIKey: { secretRef: { name: 'azure-key' } } }, secrets: { 'azure-key': { apiKey: 'az-key' } } },
+    ]),
+  });
+  client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+});
+
+after(async () => {
+  await aigw?.stop();
+  await upstream?.close();
+});
+
+function tokensOf(model: string): Promise<Record<string, unknown>> {
+  return aigw.waitForStdout(new RegExp(`"gen_ai.request.model":"${model}"`)).then((line): Record<string, unknown> => {
+    const parsed: unknown = JSON.parse(line);
+    assert.ok(typeof parsed === 'object' && parsed !== null);
+    return { ...parsed };
+  });
+}
+
+test('responses: passed through to OpenAI, usage from the body', async () => {
+  const response = await client.responses.create(
+    { model: 'gpt-4.1', input: 'Say hello' },
+    { headers: { [BACKEND_SELECTOR_HEADER]: 'openai', ...instructions({ responseBody: JSON.stringify(RESPONSE), expectedPath: '/v1/responses', expectedHeaders: { authorization: 'Bearer sk-openai' }, expectedBody: '{"model":"gpt-4.1","input":"Say hello"}' }) } },
+  );
+  assert.equal(response.output_text, 'Hello there');
+  const log = await tokensOf('gpt-4.1');
+  assert.equal(log['gen_ai.usage.input_tokens'], 12);
+  assert.equal(log['gen_ai.usage.output_tokens'], 3);
+});
+
+test('responses streaming: events pass through, usage from response.completed, nothing added to the request', async () => {
+  const events = [
+    { type: 'response.created', sequence_number: 0, response: { ...RESPONSE, status: 'in_progress', output: [], usage: null, model: 'gpt-4.1-mini-2025' } },
+    { type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hi' },
+    { type: 'response.completed', sequence_number: 2, response: { ...RESPONSE, model: 'gpt-4.1-mini-2025', usage: { input_tokens: 7, output_tokens: 2, total_tokens: 9 } } },
+  ];
+  const stream = await client.responses.create(
+    { model: 'gpt-4.1-mini', input: 'hi', stream: true },
+    {
+      headers: {
+        [BACKEND_SELECTOR_HEADER]: 'openai',
+        ...instructions({ responseType: 'sse', responseBody: events.map((event) => JSON.stringify(event)).join('\n'), expectedBody: '{"model":"gpt-4.1-mini","input":"hi","stream":true}' }),
+      },
+    },
+  );
+  const types: string[] = [];
+  for await (const event of stream) types.push(event.type);
+  assert.deepEqual(types, ['response.created', 'response.output_text.delta', 'response.completed']);
+  const log = await tokensOf('gpt-4.1-mini');
+  assert.equal(log['gen_ai.usage.input_tokens'], 7);
+  assert.equal(log.response_model, 'gpt-4.1-mini-2025');
+});
+
+test('responses to Azure OpenAI: /openai/responses with api-version, api-key', async () => {
+  const response = await client.responses.create(
+    { model: 'gpt-4.1', input: 'x' },
+    { headers: { [BACKEND_SELECTOR_HEADER]: 'azure', ...instructions({ responseBody: JSON.stringify(RESPONSE), expectedPath: '/openai/responses?api-version=2025-03-01-preview', expectedHeaders: { 'api-key': 'az-key' } }) } },
+  );
+  assert.equal(response.id, 'resp_1');
+});
+
+test('image generation and speech pass through to OpenAI', async () => {
+  const image = await client.images.generate(
+    { model: 'gpt-image-1', prompt: 'a gateway' },
+    {
+      headers: {
+        [BACKEND_SELECTOR_HEADER]: 'openai',
+        ...instructions({ responseBody: JSON.stringify({ created: 1, data: [{ b64_json: 'aGk=' }], usage: { input_tokens: 5, output_tokens: 100, total_tokens: 105 } }), expectedPath: '/v1/images/generations' }),
+      },
+    },
+  );
+  assert.equal(image.data?.[0]?.b64_json, 'aGk=');
+  const log = await tokensOf('gpt-image-1');
+  assert.equal(log['gen_ai.usage.output_tokens'], 100);
+
+  const speech = await client.audio.speech.create(
+    { model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'hello' },
+    { headers: { [BACKEND_SELECTOR_HEADER]: 'openai', ...instructions({ responseBody: 'ID3-fake-mp3', expectedPath: '/v1/audio/speech', responseHeaders: { 'content-type': 'audio/mpeg' } }) } },
+  );
+  assert.equal(Buffer.from(await speech.arrayBuffer()).toString(), 'ID3-fake-mp3');
+});
+
+test('an endpoint a backend cannot serve: 422 in the client API shape', async () => {
+  const response = await fetch(`${client.baseURL}/images/generations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [BACKEND_SELECTOR_HEADER]: 'azure' },
+    body: JSON.stringify({ model: 'dall-e-3', prompt: 'x' }),
+  });
+  assert.equal(response.status, 422);
+  assert.deepEqual(await response.json(), {
+    type: 'error',
+    error: { type: 'UnprocessableEntity', code: '422', message: 'invalid request body: /v1/images/generations cannot be served by a backend with schema AzureOpenAI' },
+  });
+});
