@@ -28,7 +28,13 @@ interface Scenario {
   name: string;
   body: Buffer;
   validate: (status: number, body: Buffer) => string | undefined;
+  /** Direct URL path at the fake upstream (default: OpenAI chat completions). */
+  directPath?: string;
+  /** Body sent directly to the fake (default: `body`). */
+  directBody?: Buffer;
 }
+
+const BEDROCK_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
 
 const SCENARIOS: Scenario[] = [
   {
@@ -40,6 +46,20 @@ const SCENARIOS: Scenario[] = [
     name: 'chat-stream',
     body: Buffer.from(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello.' }], stream: true, stream_options: { include_usage: true } })),
     validate: (status, body) => (status !== 200 ? 'unexpected status' : body.toString('utf8').endsWith('data: [DONE]\n\n') ? undefined : 'stream did not end with [DONE]'),
+  },
+  {
+    // OpenAI client → AWS Bedrock ConverseStream: body rebuilt, SigV4-signed, event stream decoded
+    // and re-emitted as OpenAI SSE. "direct" is the fake's binary event stream, as a Bedrock SDK reads it.
+    name: 'chat-stream-bedrock',
+    body: Buffer.from(JSON.stringify({ model: BEDROCK_MODEL, messages: [{ role: 'user', content: 'Say hello.' }], stream: true, stream_options: { include_usage: true } })),
+    directPath: `/model/${BEDROCK_MODEL}/converse-stream`,
+    directBody: Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'Say hello.' }] }], inferenceConfig: {} })),
+    validate: (status, body) => {
+      if (status !== 200) return 'unexpected status';
+      const text = body.toString('utf8');
+      if (text.startsWith('data:')) return text.includes('"prompt_tokens":11') && text.endsWith('data: [DONE]\n') ? undefined : 'translated stream without usage or [DONE]';
+      return body.length > 100 ? undefined : 'short event stream';
+    },
   },
 ];
 
@@ -75,7 +95,7 @@ async function main(): Promise<number> {
   // entries of failed requests, which say why they failed (response flags and details).
   const failedLogLines: string[] = [];
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port: gatewayPort, upstreamPort: upstream.port, models: [MODEL], accessLog }),
+    configYaml: withBedrock(gatewayConfigYaml({ port: gatewayPort, upstreamPort: upstream.port, models: [MODEL], accessLog }), upstream.port),
     captureStdout: false,
     onStdoutLine: (line) => {
       if (failedLogLines.length < MAX_FAILED_LOG_LINES && !line.includes('"response_code":200')) failedLogLines.push(line);
@@ -84,13 +104,20 @@ async function main(): Promise<number> {
   log(aigw.stderr.trim());
 
   const targets: Record<string, string> = { direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`, gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions` };
+  const upstreamPort = upstream.port;
+  const targetFor = (scenario: Scenario, target: string): { url: string; body: Buffer } => {
+    if (target === 'direct' && scenario.directPath) return { url: `http://127.0.0.1:${upstreamPort}${scenario.directPath}`, body: scenario.directBody ?? scenario.body };
+    const url = targets[target];
+    if (url === undefined) throw new Error(`no target ${target}`);
+    return { url, body: scenario.body };
+  };
   const tracing = process.env.BENCH_TRACING === '1';
   if (tracing) {
     const sink = await startOtlpSink();
     otlpSink = sink.server;
     const tracedPort = await freePort();
     tracedAigw = await startAigw({
-      configYaml: gatewayConfigYaml({ port: tracedPort, upstreamPort: upstream.port, models: [MODEL], accessLog }),
+      configYaml: withBedrock(gatewayConfigYaml({ port: tracedPort, upstreamPort: upstream.port, models: [MODEL], accessLog }), upstream.port),
       captureStdout: false,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
     });
@@ -98,8 +125,8 @@ async function main(): Promise<number> {
   }
   // One request each first: a broken gateway fails here in a second, not after every cell.
   for (const scenario of SCENARIOS) {
-    for (const [target, url] of Object.entries(targets)) {
-      const failure = await probe({ url, body: scenario.body, validate: scenario.validate });
+    for (const target of Object.keys(targets)) {
+      const failure = await probe({ ...targetFor(scenario, target), validate: scenario.validate });
       if (failure !== undefined) throw new Error(`${scenario.name} via ${target} failed before measuring: ${failure}\n${aigw.stderr}`);
     }
   }
@@ -109,9 +136,7 @@ async function main(): Promise<number> {
     for (const concurrency of concurrencies) {
       const measure = async (target: string): Promise<LoadResult> => {
         log(`${scenario.name} c=${concurrency} ${target}: ${warmupSeconds}s warm-up + ${seconds}s`);
-        const url = targets[target];
-        if (url === undefined) throw new Error(`no target ${target}`);
-        const result = await runLoad({ url, body: scenario.body, concurrency, durationMs: seconds * 1000, warmupMs: warmupSeconds * 1000, validate: scenario.validate });
+        const result = await runLoad({ ...targetFor(scenario, target), concurrency, durationMs: seconds * 1000, warmupMs: warmupSeconds * 1000, validate: scenario.validate });
         for (const sample of result.errorSamples) log(`  error: ${sample}`);
         return result;
       };
@@ -163,6 +188,76 @@ async function main(): Promise<number> {
   }
   if (!cleanStop) log(`FAILED: aigw did not stop cleanly (${JSON.stringify(exit)})`);
   return failedRequests > 0 || !cleanStop ? 1 : 0;
+}
+
+/**
+ * Adds the Bedrock backend (the same fake upstream, reached as `localhost` so the signature
+ * covers the Host Envoy sends) for BEDROCK_MODEL, signed with static credentials.
+ */
+function withBedrock(yaml: string, port: number): string {
+  const rule = `    - matches:
+        - headers:
+            - type: Exact
+              name: x-ai-eg-model
+              value: ${BEDROCK_MODEL}
+      backendRefs:
+        - name: bedrock
+`;
+  const withRule = yaml.replace(/( {2}rules:\n)/, `$1${rule}`);
+  if (withRule === yaml) throw new Error('bench: could not add the Bedrock rule to the gateway config');
+  return `${withRule}---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIServiceBackend
+metadata:
+  name: bedrock
+  namespace: default
+spec:
+  schema:
+    name: AWSBedrock
+  backendRef:
+    name: bedrock
+    kind: Backend
+    group: gateway.envoyproxy.io
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata:
+  name: bedrock
+  namespace: default
+spec:
+  endpoints:
+    - fqdn:
+        hostname: localhost
+        port: ${port}
+---
+apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: BackendSecurityPolicy
+metadata:
+  name: bedrock
+  namespace: default
+spec:
+  targetRefs:
+    - group: aigateway.envoyproxy.io
+      kind: AIServiceBackend
+      name: bedrock
+  type: AWSCredentials
+  awsCredentials:
+    region: us-east-1
+    credentialsFile:
+      secretRef:
+        name: bedrock
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: bedrock
+  namespace: default
+stringData:
+  credentials: |
+    [default]
+    aws_access_key_id = AKIABENCHEXAMPLE
+    aws_secret_access_key = bench-secret
+`;
 }
 
 async function cleanup(): Promise<void> {
