@@ -94,3 +94,19 @@ test('token cache: one fetch for concurrent callers, refresh near expiry, failur
   fail = false;
   assert.equal(await failing.get(), 'ok');
 });
+
+test('GCP: the Vertex path prefix; a key that cannot sign is a 502 that shows neither key nor token', async () => {
+  const gcp = createAuthenticator({
+    type: 'GCPCredentials',
+    projectName: 'my project',
+    region: 'europe-west4',
+    serviceAccountKey: JSON.stringify({ type: 'service_account', client_email: 'gw@p.iam.gserviceaccount.com', private_key: 'not-a-pem-private-key-SECRET' }),
+    override: { header: 'x-aigw-gcp-access-token', fallbackToConfigured: true },
+  });
+  const overridden = await gcp.apply({ ...request({ 'x-aigw-gcp-access-token': 'ya29.token' }), path: 'publishers/google/models/gemini:generateContent' });
+  assert.deepEqual(overridden, { path: '/v1/projects/my%20project/locations/europe-west4/publishers/google/models/gemini:generateContent', headers: [['authorization', 'Bearer ya29.token']] });
+  await assert.rejects(
+    gcp.apply({ ...request(), path: 'publishers/google/models/gemini:generateContent' }),
+    (error: unknown) => GatewayError.isInstance(error) && error.status === 502 && /could not get a GCP access token/.test(error.message) && !error.message.includes('SECRET'),
+  );
+});
