@@ -76,6 +76,10 @@ export class BackendExchange {
         ? { unsupported: `GET ${endpoint.suffix} is answered by the gateway` }
         : TRANSLATORS[endpoint.name][backend.schema.name];
     if (isUnsupported(entry)) throw invalidRequestBody(entry.unsupported);
+    if (endpoint.bodyFormat === 'multipart' && backend.bodyMutation) {
+      // Body mutations edit JSON fields; applied to a form upload they would corrupt it.
+      throw invalidRequestBody(`bodyMutation of backend ${backend.aiServiceBackend} cannot be applied to the multipart upload of ${endpoint.suffix}`);
+    }
     this.translator = entry({ endpoint, backend, originalModel, requestModel });
     this.authenticator = runtime.authenticators.get(backend.name) ?? NO_AUTH;
   }

@@ -9,6 +9,8 @@ export type EndpointName =
   | 'responses'
   | 'images-generations'
   | 'audio-speech'
+  | 'audio-transcriptions'
+  | 'audio-translations'
   | 'messages'
   | 'count-tokens'
   | 'rerank'
@@ -22,10 +24,12 @@ export interface Endpoint {
   name: EndpointName;
   /** Path suffix appended to a backend's schema prefix, e.g. `chat/completions`. */
   suffix: string;
-  operation: 'chat' | 'completion' | 'embeddings' | 'responses' | 'image_generation' | 'speech' | 'messages' | 'count_tokens' | 'rerank' | 'models';
+  operation: 'chat' | 'completion' | 'embeddings' | 'responses' | 'image_generation' | 'speech' | 'transcription' | 'translation' | 'messages' | 'count_tokens' | 'rerank' | 'models';
   clientAPI: ClientAPI;
-  /** Whether a JSON body with `model` is expected (false for GET model lists). */
+  /** Whether a body with `model` is expected (false for GET model lists). */
   hasBody: boolean;
+  /** `multipart`: a form upload (audio); `model` and `stream` are form fields. */
+  bodyFormat?: 'json' | 'multipart';
   /** Whether the endpoint can answer with an SSE stream (`stream: true`). */
   canStream: boolean;
 }
@@ -47,6 +51,9 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['/v1/images/generations', openAI('images-generations', 'images/generations', 'image_generation', false)],
   // stream_format "sse" streams speech; the response content type tells the exchange.
   ['/v1/audio/speech', openAI('audio-speech', 'audio/speech', 'speech', false)],
+  // multipart/form-data uploads; transcriptions stream with the form field stream=true.
+  ['/v1/audio/transcriptions', { ...openAI('audio-transcriptions', 'audio/transcriptions', 'transcription', true), bodyFormat: 'multipart' }],
+  ['/v1/audio/translations', { ...openAI('audio-translations', 'audio/translations', 'translation', false), bodyFormat: 'multipart' }],
   ['/v1/models', { name: 'models', suffix: 'models', operation: 'models', clientAPI: 'openai', hasBody: false, canStream: false }],
   ['/anthropic/v1/messages', { name: 'messages', suffix: 'messages', operation: 'messages', clientAPI: 'anthropic', hasBody: true, canStream: true }],
   [

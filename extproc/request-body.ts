@@ -35,3 +35,26 @@ export function parseRequestBody(endpoint: Endpoint, path: string, body: Buffer)
   const streamOptions = parsed.stream_options;
   return { model, stream, json: parsed, ...(isRecord(streamOptions) ? { streamOptions: { ...streamOptions } } : {}) };
 }
+
+/**
+ * Parses a multipart/form-data upload (OpenAI audio endpoints) with the platform's own form
+ * parser (undici's, as `fetch` uses). Only text fields are kept for routing and spans (`model`,
+ * `stream`, …); files stay in the raw bytes, which are forwarded unchanged.
+ */
+export async function parseMultipartRequestBody(endpoint: Endpoint, path: string, body: Buffer, contentType: string | undefined): Promise<ParsedRequestBody> {
+  if (!contentType?.toLowerCase().startsWith('multipart/form-data')) {
+    throw malformedRequest(`${path} takes multipart/form-data (got ${contentType === undefined ? 'no content-type' : JSON.stringify(contentType)})`);
+  }
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw malformedRequest(`failed to parse multipart form for ${path}: ${reason}`, error);
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of form.entries()) if (typeof value === 'string') fields[name] = value;
+  const model = fields.model;
+  if (typeof model !== 'string' || model === '') throw malformedRequest(`missing required form field "model" for ${path}`);
+  return { model, stream: endpoint.canStream && fields.stream === 'true', json: fields };
+}

@@ -9,7 +9,7 @@ import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/Htt
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { setTopLevelField } from './json-patch.js';
-import { parseRequestBody } from './request-body.js';
+import { parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import { RequestSpan } from './tracing/request-span.js';
@@ -88,7 +88,7 @@ export class RouterProcessor {
 
   private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
     const path = this.path.split('?')[0] ?? this.path;
-    const parsed = parseRequestBody(endpoint, path, original);
+    const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, original, this.headers['content-type']) : parseRequestBody(endpoint, path, original);
     const tracer = this.runtime.tracer;
     if (tracer) {
       const headerAttributes = this.runtime.spanHeaders.flatMap((mapping) => {

@@ -105,6 +105,7 @@ export function buildRuntimeConfig(
       ...new Set([
         ':path',
         ':authority',
+        'content-type',
         ...TRANSLATOR_HEADERS,
         ...[...authenticators.values()].flatMap((authenticator) => authenticator.readHeaders),
         ...matchedHeaders,

@@ -6,7 +6,7 @@ import { GatewayError } from './gateway-error.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
-import { parseRequestBody } from './request-body.js';
+import { parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { errorResponse, ORIGINAL_PATH_HEADER } from './router-processor.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
@@ -66,7 +66,8 @@ export class UpstreamProcessor {
     if (!exchange || !endpoint) return { request_body: { response: {} } };
     const raw = message?.body ?? Buffer.alloc(0);
     try {
-      const parsed = parseRequestBody(endpoint, this.headers[ORIGINAL_PATH_HEADER] ?? '', raw);
+      const path = this.headers[ORIGINAL_PATH_HEADER] ?? '';
+      const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : parseRequestBody(endpoint, path, raw);
       const request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers });
       const body = request.body ?? raw;
       const setNow = new Set(request.set.map((option) => option.header?.key));

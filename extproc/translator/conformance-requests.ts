@@ -23,6 +23,9 @@ export const MINIMAL_REQUESTS: Readonly<Record<TranslatedEndpointName, JsonRecor
   responses: { model, input: 'Say hi.' },
   'images-generations': { model, prompt: 'A red circle' },
   'audio-speech': { model, input: 'Hello.', voice: 'alloy' },
+  // Form fields of the multipart upload (the suite adds the file part).
+  'audio-transcriptions': { model, language: 'en' },
+  'audio-translations': { model, prompt: 'Translate.' },
   messages: { model, max_tokens: 16, messages: [user('Say hi.')] },
   'count-tokens': { model, messages: [user('Say hi.')] },
   rerank: { model, query: 'Capital of France?', documents: ['Paris is the capital of France.', 'Berlin is in Germany.'] },
@@ -165,6 +168,8 @@ export const PROBES: Readonly<Record<TranslatedEndpointName, readonly Probe[]>> 
   embeddings: EMBEDDINGS_PROBES,
   responses: [probe('input a number', { input: 42 }), probe('input missing', {}), probe('tools garbage', { input: 'hi', tools: 'x' })],
   'images-generations': [probe('prompt a number', { prompt: 42 }), probe('n garbage', { prompt: 'x', n: 'many' })],
+  'audio-transcriptions': [probe('response_format text', { response_format: 'text' }), probe('timestamps', { 'timestamp_granularities[]': 'word' })],
+  'audio-translations': [probe('temperature', { temperature: '0.2' })],
   'audio-speech': [probe('input a number', { input: 42, voice: 'alloy' }), probe('sse stream format', { input: 'hi', voice: 'alloy', stream_format: 'sse' })],
   messages: MESSAGES_PROBES,
   'count-tokens': [probe('messages not an array', { messages: 'hi' }), probe('messages: [42]', { messages: [42] }), probe('tools: [42]', { messages: [user('hi')], tools: [42] })],

@@ -27,6 +27,8 @@ const ENDPOINT_PATHS: Readonly<Record<TranslatedEndpointName, string>> = {
   responses: '/v1/responses',
   'images-generations': '/v1/images/generations',
   'audio-speech': '/v1/audio/speech',
+  'audio-transcriptions': '/v1/audio/transcriptions',
+  'audio-translations': '/v1/audio/translations',
   messages: '/anthropic/v1/messages',
   'count-tokens': '/anthropic/v1/messages/count_tokens',
   rerank: '/cohere/v2/rerank',
@@ -97,8 +99,27 @@ function translatorFor(pair: Pair, override?: string): Translator {
 
 /** The client request the router hands on; `pretty` sends the bytes indented, as some clients do. */
 function clientOf(pair: Pair, json: JsonRecord, pretty = false): ClientRequest {
+  const stream = pair.endpoint.canStream && (json.stream === true || json.stream === 'true');
+  if (pair.endpoint.bodyFormat === 'multipart') {
+    // Form uploads: the text fields as the router reads them, the bytes with a file part.
+    const fields = Object.fromEntries(Object.entries(json).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+    return { raw: multipartBody(fields), json: fields, stream, headers: { 'content-type': `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` } };
+  }
   const raw = Buffer.from(pretty ? JSON.stringify(json, null, 2) : JSON.stringify(json));
-  return { raw, json, stream: pair.endpoint.canStream && json.stream === true, headers: {} };
+  return { raw, json, stream, headers: {} };
+}
+
+const MULTIPART_BOUNDARY = 'conformance-boundary';
+
+function multipartBody(fields: Record<string, string>): Buffer {
+  const parts = Object.entries(fields).map(([name, value]) => `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  const file = `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\nRIFF....WAVE\r\n`;
+  return Buffer.from(`${parts.join('')}${file}--${MULTIPART_BOUNDARY}--\r\n`);
+}
+
+/** The `model` form field of a multipart body. */
+function multipartModel(body: Buffer): string | undefined {
+  return /name="model"\r\n\r\n([^\r]*)\r\n/.exec(body.toString('latin1'))?.[1];
 }
 
 /** The same request with `model` as its last field (byte patchers must not assume it comes first). */
@@ -219,6 +240,15 @@ function openAIWire(name: TranslatedEndpointName): ProviderWire | undefined {
     }
     case 'images-generations':
       return jsonWire('OpenAI image', { created: 1, data: [{ b64_json: 'aGk=' }], usage: { input_tokens: 5, output_tokens: 10, total_tokens: 15 } });
+    case 'audio-transcriptions':
+    case 'audio-translations': {
+      const usage = { type: 'tokens', input_tokens: 5, output_tokens: 2, total_tokens: 7 };
+      return jsonWire(
+        'OpenAI transcription',
+        { text: 'Hi.', usage },
+        name === 'audio-transcriptions' ? namedSse([{ type: 'transcript.text.delta', delta: 'Hi.' }, { type: 'transcript.text.done', text: 'Hi.', usage }]) : undefined,
+      );
+    }
     case 'audio-speech':
       return { format: 'audio bytes', response: { contentType: 'audio/mpeg', body: Buffer.from([0x49, 0x44, 0x33, 0x04, 0x00, 0xff, 0xfb]) }, empty: Buffer.alloc(0) };
     default:
@@ -479,7 +509,9 @@ for (const pair of supportedPairs()) {
         const client = clientOf(pair, variant.json, variant.pretty);
         const translated = translatorFor(pair, variant.override).request(client);
         let forwarded: unknown = client.json;
-        if (translated.body) {
+        if (translated.body && pair.endpoint.bodyFormat === 'multipart') {
+          forwarded = { model: multipartModel(translated.body) };
+        } else if (translated.body) {
           const body = translated.body;
           assert.doesNotThrow(() => parseJson(body), 'the replacement body is not JSON');
           forwarded = parseJson(body);
@@ -542,7 +574,8 @@ for (const pair of supportedPairs()) {
           }
           assert.equal(typeof translated.path, 'string');
           const body = translated.body;
-          if (body) assert.doesNotThrow(() => parseJson(body), 'accepted, but the body is not JSON');
+          if (body && pair.endpoint.bodyFormat !== 'multipart') assert.doesNotThrow(() => parseJson(body), 'accepted, but the body is not JSON');
+          if (body && pair.endpoint.bodyFormat === 'multipart') assert.ok(multipartModel(body) !== undefined, 'accepted, but the form lost its model field');
         });
       }
     }

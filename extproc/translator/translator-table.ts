@@ -14,6 +14,7 @@ import { openAIEmbeddingsToGCPVertexAI } from './openai-embeddings-to-gcp-vertex
 import { openAIToAnthropic, openAIToAWSAnthropic, openAIToGCPAnthropic } from './openai-to-anthropic.js';
 import { openAIToAWSBedrock } from './openai-to-aws-bedrock.js';
 import { openAIToGCPVertexAI } from './openai-to-gcp-vertexai.js';
+import { openAIMultipartPassThrough } from './openai-multipart-pass-through.js';
 
 /** Marks a pair the gateway cannot serve; the reason is shown to the client (422). */
 export interface Unsupported {
@@ -70,6 +71,8 @@ export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
   responses: only('/v1/responses', { OpenAI: openAIResponsesShape, AzureOpenAI: openAIToAzureOpenAI }),
   'images-generations': only('/v1/images/generations', { OpenAI: openAIResponsesShape }),
   'audio-speech': only('/v1/audio/speech', { OpenAI: openAIToOpenAI }),
+  'audio-transcriptions': only('/v1/audio/transcriptions', { OpenAI: openAIMultipartPassThrough }),
+  'audio-translations': only('/v1/audio/translations', { OpenAI: openAIMultipartPassThrough }),
   messages: only('/anthropic/v1/messages', {
     Anthropic: anthropicToAnthropic,
     AWSAnthropic: anthropicToAWSAnthropic,

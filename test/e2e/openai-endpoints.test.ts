@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { instructions, startInstructedUpstream, type InstructedUpstream } from '../support/instructed-upstream.js';
 import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';
@@ -30,6 +30,7 @@ before(async () => {
   aigw = await startAigw({
     configYaml: providerGatewayYaml(port, [
       { name: 'openai', schema: { name: 'OpenAI' }, port: upstream.port, security: { type: 'APIKey', apiKey: { secretRef: { name: 'key' } } }, secrets: { key: { apiKey: 'sk-openai' } } },
+      { name: 'openai-override', schema: { name: 'OpenAI' }, port: upstream.port, modelNameOverride: 'gpt-4o-transcribe' },
       { name: 'azure', schema: { name: 'AzureOpenAI', version: '2025-03-01-preview' }, port: upstream.port, security: { type: 'AzureAPIKey', azureAPIKey: { secretRef: { name: 'azure-key' } } }, secrets: { 'azure-key': { apiKey: 'az-key' } } },
     ]),
   });
@@ -123,4 +124,47 @@ test('an endpoint a backend cannot serve: 422 in the client API shape', async ()
     type: 'error',
     error: { type: 'UnprocessableEntity', code: '422', message: 'invalid request body: /v1/images/generations cannot be served by a backend with schema AzureOpenAI' },
   });
+});
+
+test('audio transcription: the multipart upload passes byte for byte; a model override edits only the model field', async () => {
+  const audio = Buffer.from([0x52, 0x49, 0x46, 0x46, 0, 1, 2, 3, 0xff, 0x0d, 0x0a, 0x2d, 0x2d]);
+  const answer = JSON.stringify({ text: 'hello world', usage: { type: 'tokens', input_tokens: 14, output_tokens: 3, total_tokens: 17 } });
+  const transcription = await client.audio.transcriptions.create(
+    { file: await toFile(audio, 'clip.wav', { type: 'audio/wav' }), model: 'whisper-1', language: 'en' },
+    { headers: { [BACKEND_SELECTOR_HEADER]: 'openai', ...instructions({ responseBody: answer, expectedPath: '/v1/audio/transcriptions', expectedHeaders: { authorization: 'Bearer sk-openai' } }) } },
+  );
+  assert.equal(transcription.text, 'hello world');
+  const received = upstream.requests.at(-1);
+  assert.ok(received);
+  const form = await new Response(received.body, { headers: { 'content-type': received.headers['content-type'] ?? '' } }).formData();
+  assert.equal(form.get('model'), 'whisper-1');
+  const file = form.get('file');
+  assert.ok(file instanceof Blob);
+  assert.deepEqual(Buffer.from(await file.arrayBuffer()), audio);
+  const log = await tokensOf('whisper-1');
+  assert.equal(log['gen_ai.usage.input_tokens'], 14);
+
+  await client.audio.transcriptions.create(
+    { file: await toFile(audio, 'clip.wav', { type: 'audio/wav' }), model: 'whisper-1' },
+    { headers: { [BACKEND_SELECTOR_HEADER]: 'openai-override', ...instructions({ responseBody: answer }) } },
+  );
+  const overridden = upstream.requests.at(-1);
+  assert.ok(overridden);
+  const overriddenForm = await new Response(overridden.body, { headers: { 'content-type': overridden.headers['content-type'] ?? '' } }).formData();
+  assert.equal(overriddenForm.get('model'), 'gpt-4o-transcribe');
+  const overriddenFile = overriddenForm.get('file');
+  assert.ok(overriddenFile instanceof Blob);
+  assert.deepEqual(Buffer.from(await overriddenFile.arrayBuffer()), audio);
+  assert.equal(overridden.headers['content-length'], String(overridden.body.length));
+});
+
+test('audio: a form without a model, or a JSON body, is a 400', async () => {
+  const form = new FormData();
+  form.set('language', 'en');
+  const missing = await fetch(`${client.baseURL}/audio/transcriptions`, { method: 'POST', headers: { [BACKEND_SELECTOR_HEADER]: 'openai' }, body: form });
+  assert.equal(missing.status, 400);
+  assert.match(await missing.text(), /missing required form field \\"model\\"/);
+  const json = await fetch(`${client.baseURL}/audio/translations`, { method: 'POST', headers: { 'content-type': 'application/json', [BACKEND_SELECTOR_HEADER]: 'openai' }, body: '{"model":"whisper-1"}' });
+  assert.equal(json.status, 400);
+  assert.match(await json.text(), /takes multipart\/form-data/);
 });
