@@ -8,6 +8,8 @@
  * misreading it.
  */
 
+import type { McpConfig } from './mcp/mcp-config.js';
+
 /** The config format version this ext_proc reads. Bump on any incompatible change. */
 export const FILTER_CONFIG_VERSION = 'aigw.filter-config/v1';
 
@@ -243,6 +245,8 @@ export interface FilterConfig {
   backends: BackendConfig[];
   routes: RouteConfig[];
   models: ModelInfo[];
+  /** MCPRoutes served by the ext_proc's MCP proxy; absent when there are none. */
+  mcp?: McpConfig;
 }
 
 /** Thrown when a filter config document does not match this contract. */
@@ -258,6 +262,21 @@ export class FilterConfigError extends Error {
 export function redactFilterConfig(config: FilterConfig): FilterConfig {
   return {
     ...config,
+    ...(config.mcp
+      ? {
+          mcp: {
+            routes: config.mcp.routes.map((route) => ({
+              ...route,
+              backends: route.backends.map((backend) => ({
+                ...backend,
+                // Static headers carry tokens as often as not (`--mcp-config` headers).
+                headers: backend.headers.map((header) => ({ ...header, value: REDACTED })),
+                ...(backend.apiKey ? { apiKey: { ...backend.apiKey, value: REDACTED } } : {}),
+              })),
+            })),
+          },
+        }
+      : {}),
     backends: config.backends.map((backend) => (backend.auth ? { ...backend, auth: redactAuth(backend.auth) } : backend)),
   };
 }

@@ -13,7 +13,9 @@ import {
   type RouteConfig,
   type RuleConfig,
 } from './filter-config.js';
-import { isOneOf, isRecord, type JsonRecord } from './json-guards.js';
+import { list, record, string } from './config-readers.js';
+import { isOneOf } from './json-guards.js';
+import { parseMcpConfig } from './mcp/parse-mcp-config.js';
 
 /**
  * Parses a filter config read from disk. The compiler wrote it, but a config from another aigw
@@ -32,6 +34,7 @@ export function parseFilterConfig(value: unknown): FilterConfig {
     backends: list(root.backends, 'backends').map((item, i) => parseBackend(item, `backends[${i}]`)),
     routes: list(root.routes, 'routes').map((item, i) => parseRoute(item, `routes[${i}]`)),
     models: list(root.models, 'models').map((item, i) => parseModel(item, `models[${i}]`)),
+    ...(root.mcp !== undefined ? { mcp: parseMcpConfig(root.mcp, 'mcp') } : {}),
   };
 }
 
@@ -190,19 +193,4 @@ function parseModel(value: unknown, path: string): ModelInfo {
     ownedBy: string(model.ownedBy, `${path}.ownedBy`),
     ...(typeof createdAt === 'number' ? { createdAt } : {}),
   };
-}
-
-function record(value: unknown, path: string): JsonRecord {
-  if (!isRecord(value)) throw new FilterConfigError(`${path}: expected an object`);
-  return value;
-}
-
-function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw new FilterConfigError(`${path}: expected a list`);
-  return value;
-}
-
-function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new FilterConfigError(`${path}: expected a string`);
-  return value;
 }
