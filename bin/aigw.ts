@@ -15,6 +15,8 @@ import { awsCredentialsAvailable } from '../compiler/autoconfig/aws-credentials-
 import { defaultMultiBackendYaml } from '../compiler/autoconfig/default-multi-backend-yaml.js';
 import type { McpServersConfig } from '../compiler/autoconfig/mcp-servers-config.js';
 import { parseMcpServersJson } from '../compiler/autoconfig/parse-mcp-servers-json.js';
+import { createLogger } from '../extproc/logger.js';
+import { proxyStdioMcpServers, StdioProxyError, type ProxiedMcpServers } from '../extproc/mcp/stdio-proxy-servers.js';
 import { defaultRunId, expandPath, resolveDirs, type AigwDirs } from './aigw-dirs.js';
 import { healthcheck } from './healthcheck-command.js';
 import { RunError, runGateway } from './run-command.js';
@@ -234,37 +236,43 @@ async function runCommand(args: string[]): Promise<number> {
     if (existsSync(fallback)) configPath = fallback;
   }
 
-  let config: { file: string; text?: string };
-  if (configPath !== undefined) {
-    if (mcpServers) process.stderr.write('aigw: --mcp-config/--mcp-json are ignored when a config file is given (add MCPRoutes to the file instead)\n');
-    if (values['show-default']) {
-      process.stdout.write(await readFile(configPath, 'utf8'));
-      return EXIT_OK;
-    }
-    config = { file: configPath };
-  } else {
-    const generated = generateConfig(process.env, mcpServers, debug);
-    if (values['show-default']) {
-      process.stdout.write(generated.yaml);
+  // Upstream starts stdio MCP servers before reading the config, even when a file is given (§4.5).
+  const stdio = values['show-default'] ? undefined : await startStdioMcpServers(mcpServers, debug);
+  try {
+    let config: { file: string; text?: string };
+    if (configPath !== undefined) {
+      if (mcpServers) process.stderr.write('aigw: --mcp-config/--mcp-json are ignored when a config file is given (add MCPRoutes to the file instead)\n');
+      if (values['show-default']) {
+        process.stdout.write(await readFile(configPath, 'utf8'));
+        return EXIT_OK;
+      }
+      config = { file: configPath };
+    } else {
+      const generated = generateConfig(process.env, stdio?.config ?? mcpServers, debug);
+      if (values['show-default']) {
+        process.stdout.write(generated.yaml);
+        for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
+        return EXIT_OK;
+      }
       for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
-      return EXIT_OK;
+      config = { file: '<generated config>', text: generated.yaml };
     }
-    for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
-    config = { file: '<generated config>', text: generated.yaml };
+    const envoyPath = values['envoy-path'] ?? process.env.AIGW_ENVOY_PATH;
+    return await runGateway({
+      config,
+      dirs,
+      runId: values['run-id'] ?? process.env.AIGW_RUN_ID ?? defaultRunId(),
+      adminPort,
+      adminAddress: values['admin-address'] ?? '127.0.0.1',
+      debug,
+      ...(envoyPath ? { envoyPath, envoyPathOrigin: values['envoy-path'] ? '--envoy-path' : 'AIGW_ENVOY_PATH' } : {}),
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  } finally {
+    await stdio?.close();
   }
-  const envoyPath = values['envoy-path'] ?? process.env.AIGW_ENVOY_PATH;
-  return runGateway({
-    config,
-    dirs,
-    runId: values['run-id'] ?? process.env.AIGW_RUN_ID ?? defaultRunId(),
-    adminPort,
-    adminAddress: values['admin-address'] ?? '127.0.0.1',
-    debug,
-    ...(envoyPath ? { envoyPath, envoyPathOrigin: values['envoy-path'] ? '--envoy-path' : 'AIGW_ENVOY_PATH' } : {}),
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
 }
 
 /**
@@ -277,6 +285,17 @@ function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | u
     return providerSet || mcpServers ? autoconfigYaml({ env, debug, ...(mcpServers ? { mcpServers } : {}) }) : defaultMultiBackendYaml(env, { awsCredentials: awsCredentialsAvailable(env) });
   } catch (error) {
     if (error instanceof AutoconfigError) throw new RunError(error.message);
+    throw error;
+  }
+}
+
+/** stdio MCP servers behind local Streamable HTTP endpoints (upstream stdio2http, spec/cli.md §4.5). */
+async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, debug: boolean): Promise<ProxiedMcpServers | undefined> {
+  if (!mcpServers || !Object.values(mcpServers.mcpServers).some((server) => (server.command ?? '') !== '')) return undefined;
+  try {
+    return await proxyStdioMcpServers(mcpServers, { logger: createLogger(debug ? 'debug' : 'warn'), env: process.env });
+  } catch (error) {
+    if (error instanceof StdioProxyError) throw new RunError(error.message);
     throw error;
   }
 }

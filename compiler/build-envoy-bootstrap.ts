@@ -3,10 +3,15 @@ import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, Rout
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
 import { envoyDuration } from './quantities.js';
+import { mcpEnvoyRoutes, mcpMetadataFilter, mcpProxyCluster } from './build-mcp-routes.js';
+import { typeUrl as type, type Json } from './envoy-json.js';
+import { mergeBootstrap } from './merge-envoy-bootstrap.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
 export interface BootstrapOptions {
   extProcSocketPath: string;
+  /** The unix socket the ext_proc's MCP proxy listens on (HTTP/1.1); used when there are MCPRoutes. */
+  mcpProxySocketPath: string;
   /** PEM bundle for `wellKnownCACertificates: System`. */
   systemCaFile: string;
   /** Listener bind address (Envoy Gateway binds all interfaces). */
@@ -17,15 +22,15 @@ export const EXT_PROC_CLUSTER = 'aigw-extproc';
 const ENDPOINT_METADATA = 'aigateway.envoy.io';
 const TLS_MATCH_KEY = 'aigw_tls';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const type = (name: string): string => `type.googleapis.com/${name}`;
-
 /**
  * Builds Envoy's static bootstrap. Output is a plain JSON value built in a fixed order from the
  * model, so the same input always gives the same bytes.
  */
 export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptions): Json {
+  return model.bootstrapMerges.reduce(mergeBootstrap, generatedBootstrap(model, options));
+}
+
+function generatedBootstrap(model: GatewayModel, options: BootstrapOptions): Json {
   return {
     node: { id: 'aigw', cluster: 'aigw' },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
@@ -51,6 +56,7 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
       })),
       clusters: [
         extProcCluster(options),
+        ...(model.mcpRoutes.length > 0 ? [mcpProxyCluster(options.mcpProxySocketPath)] : []),
         ...model.telemetryClusters.map((cluster) => telemetryCluster(cluster, options)),
         ...model.routes.flatMap((route) =>
           route.rules.flatMap((rule) =>
@@ -66,6 +72,7 @@ export function buildEnvoyBootstrap(model: GatewayModel, options: BootstrapOptio
 
 function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Json {
   const routes = model.routes.filter((route) => route.listeners.includes(listener.name));
+  const mcpRoutes = model.mcpRoutes.filter((route) => route.config.listeners.includes(listener.name));
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -75,9 +82,14 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Js
       access_log: listener.accessLogs.flatMap(accessLoggers),
       route_config: {
         name: listener.name,
-        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...targetRoutes(routes), routeNotFound()] }],
+        // MCP paths first: LLM routes match any path once the router filter has picked a backend.
+        virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...mcpEnvoyRoutes(mcpRoutes), ...targetRoutes(routes), routeNotFound()] }],
       },
-      http_filters: [routerExtProc(listener.name), { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } }],
+      http_filters: [
+        routerExtProc(listener.name),
+        ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
+        { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } },
+      ],
       local_reply_config: localReplyConfig(listener),
     },
   };

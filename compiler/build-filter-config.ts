@@ -1,7 +1,7 @@
 import { FILTER_CONFIG_VERSION, type BackendConfig, type FilterConfig, type RuleConfig } from '../extproc/filter-config.js';
 import type { GatewayModel } from './gateway-model.js';
 
-/** The ext_proc's view of the gateway: backends by name, route costs, and the model list. */
+/** The ext_proc's view of the gateway: backends by name, route costs, the model list and the MCP routes. */
 export function buildFilterConfig(model: GatewayModel): FilterConfig {
   const backends = new Map<string, BackendConfig>();
   for (const route of model.routes) {
@@ -13,6 +13,8 @@ export function buildFilterConfig(model: GatewayModel): FilterConfig {
     backends: [...backends.values()],
     routes: model.routes.map((route) => ({ name: route.name, costs: route.costs })),
     models: model.models,
+    // Only with MCPRoutes, so an LLM-only config is unchanged.
+    ...(model.mcpRoutes.length > 0 ? { mcp: { routes: model.mcpRoutes.map((route) => route.config) } } : {}),
   };
 }
 

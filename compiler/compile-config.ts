@@ -3,9 +3,11 @@ import type { FilterConfig } from '../extproc/filter-config.js';
 import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
+import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
 import type { GatewayModel } from './gateway-model.js';
 import { loadDocuments, type SourceDocument } from './load-documents.js';
+import { checkMcpRoutePaths } from './mcp-route-paths.js';
 import { readResources } from './resources/read-resources.js';
 import { resolveGateway } from './resolve-gateway.js';
 
@@ -15,6 +17,8 @@ export interface CompileOptions {
   /** Substituted into the config; also read for SSL_CERT_FILE. */
   env: Readonly<Record<string, string | undefined>>;
   extProcSocketPath: string;
+  /** Unix socket of the ext_proc's MCP proxy; default `mcp.sock` next to extProcSocketPath. */
+  mcpProxySocketPath?: string;
   /** PEM bundle for `wellKnownCACertificates: System`; default SSL_CERT_FILE, else the OS bundle (checked to exist). */
   systemCaFile?: string;
   listenerAddress?: string;
@@ -85,7 +89,10 @@ export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<R
 
 /** The whole pipeline over several files. Throws one ConfigError carrying every error found. */
 export function compileSources(sources: readonly ConfigSource[], options: Omit<CompileOptions, 'file'>): CompiledConfig {
-  const { model, diagnostics: unique } = analyzeSources(sources, options.env);
+  const analysis = analyzeSources(sources, options.env);
+  const model = analysis.model;
+  // `aigw validate` runs this check itself, next to analyzeSources.
+  const unique = [...analysis.diagnostics, ...checkMcpRoutePaths(analysis.documents)];
   if (!model || unique.some(isError)) throw new ConfigError(unique.filter(isError).concat(unique.filter((d) => !isError(d))));
   const firstFile = sources[0]?.file ?? '';
   // SSL_CERT_FILE is OpenSSL's convention for "trust these CAs instead" (corporate proxies, tests).
@@ -98,6 +105,7 @@ export function compileSources(sources: readonly ConfigSource[], options: Omit<C
   }
   const bootstrap = buildEnvoyBootstrap(model, {
     extProcSocketPath: options.extProcSocketPath,
+    mcpProxySocketPath: options.mcpProxySocketPath ?? defaultMcpProxySocketPath(options.extProcSocketPath),
     systemCaFile,
     listenerAddress: options.listenerAddress ?? '0.0.0.0',
   });

@@ -1,4 +1,6 @@
 import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
+import type { McpRouteConfig } from '../extproc/mcp/mcp-config.js';
+import type { Json } from './envoy-json.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import type { HeaderMatch } from './resources/ai-gateway-route.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -14,6 +16,8 @@ export interface GatewayModel {
   /** Envoy's log levels (EnvoyProxy `spec.logging.level`); one Envoy serves all Gateways. */
   logLevels: Record<string, string>;
   routes: RouteModel[];
+  /** MCPRoutes attached to a listener, in document order; served by the ext_proc's MCP proxy. */
+  mcpRoutes: McpRouteModel[];
   models: ModelInfo[];
   /** Environment for the ext_proc process (GatewayConfig `extProc.kubernetes.env`). */
   extProcEnv: Record<string, string>;
@@ -21,6 +25,8 @@ export interface GatewayModel {
   envoyVersion?: string;
   /** OTLP collectors that access logs are sent to (gRPC). */
   telemetryClusters: TelemetryCluster[];
+  /** EnvoyProxy `bootstrap` (type Merge) values, merged in this order into the generated bootstrap. */
+  bootstrapMerges: Json[];
 }
 
 export interface TelemetryCluster {
@@ -77,4 +83,11 @@ export interface BackendRefModel {
   priority: number;
   endpoints: BackendEndpoint[];
   tls?: { sni: string; systemCAs: boolean };
+}
+
+/** An MCPRoute: what the MCP proxy needs, and what Envoy matches before sending a request there. */
+export interface McpRouteModel {
+  config: McpRouteConfig;
+  /** `spec.headers`: Envoy header matchers on the route's path. Names lower-cased. */
+  headers: HeaderMatch[];
 }

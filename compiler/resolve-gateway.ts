@@ -2,12 +2,14 @@ import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
-import type { ObjectReference } from './resources/object-meta.js';
 import type { SecretRef } from './resources/backend-security-policy.js';
 import { awsProfileCredentials } from './aws-credentials-file.js';
 import type { BackendEndpoint } from './resources/backend.js';
 import type { RetrySettings } from './resources/backend-traffic-policy.js';
-import type { Resource, ResourceKind, ResourceOf } from './resources/resource.js';
+import type { Resource, ResourceOf } from './resources/resource.js';
+import { backendTls, isTarget, ResourceIndex } from './resource-index.js';
+import { resolveParentListeners } from './resolve-parent-listeners.js';
+import { resolveMcpRoutes } from './resolve-mcp-routes.js';
 
 /** Envoy Gateway's own default is 32 KiB, too small for LLM bodies; 50 MiB matches aigw's generated configs. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -77,24 +79,8 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   const models = new Map<string, ModelInfo>();
   const attachedRoutes: { route: ResourceOf<'AIGatewayRoute'>; listeners: string[] }[] = [];
   for (const route of index.all('AIGatewayRoute')) {
-    const attachedTo = new Set<string>();
-    route.spec.parentRefs.forEach((ref, i) => {
-      const namespace = ref.namespace ?? route.metadata.namespace;
-      const gateway = index.find('Gateway', ref.name, namespace);
-      if (!gateway) {
-        route.reader.errorAt(['spec', 'parentRefs', i, 'name'], `Gateway ${namespace}/${ref.name} not found`, 'attach the route to a Gateway of this configuration');
-        return;
-      }
-      const chosen = gateway.spec.listeners.filter((listener) => ref.sectionName === undefined || listener.name === ref.sectionName);
-      if (chosen.length === 0) {
-        route.reader.errorAt(['spec', 'parentRefs', i, 'sectionName'], `listener ${JSON.stringify(ref.sectionName)} not found in Gateway ${gateway.metadata.name}`);
-      }
-      for (const listener of chosen) attachedTo.add(`${namespace}/${gateway.metadata.name}/${listener.name}`);
-    });
-    if (attachedTo.size === 0) {
-      if (route.spec.parentRefs.length === 0) route.reader.warnAt(['spec', 'parentRefs'], 'the route has no parentRefs and is not attached to any Gateway: ignored');
-      continue;
-    }
+    const attachedTo = resolveParentListeners(route, route.spec.parentRefs, index);
+    if (attachedTo.length === 0) continue;
     // Gateway-wide costs (GatewayConfig) under the route's own; the first attached Gateway's apply.
     const firstGateway = [...attachedTo][0]?.split('/').slice(0, 2).join('/') ?? '';
     const inherited = globalCosts.get(firstGateway) ?? [];
@@ -113,7 +99,8 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     diagnostics.push({ severity: 'error', file: '', message: `the EnvoyProxies ask for different Envoy versions (${[...envoyVersions].join(', ')}); one Envoy serves every Gateway` });
   }
   const [envoyVersion] = envoyVersions;
-  return { listeners, logLevels, routes, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()], ...(envoyVersion ? { envoyVersion } : {}) };
+  const bootstrapMerges = index.all('EnvoyProxy').flatMap((proxy) => (referencedProxies.has(`${proxy.metadata.namespace}/${proxy.metadata.name}`) && proxy.spec.bootstrapMerge !== undefined ? [proxy.spec.bootstrapMerge] : []));
+  return { listeners, logLevels, routes, mcpRoutes: resolveMcpRoutes(index), bootstrapMerges, models: [...models.values()], extProcEnv, telemetryClusters: [...telemetry.values()], ...(envoyVersion ? { envoyVersion } : {}) };
 }
 
 /**
@@ -212,17 +199,6 @@ function gatewayProxy(
 function endpointAuthority(endpoint: BackendEndpoint | undefined): string {
   if (!endpoint || endpoint.kind === 'unix') return 'localhost';
   return endpoint.kind === 'fqdn' ? `${endpoint.hostname}:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
-}
-
-/** TLS towards a Backend: its BackendTLSPolicy, else the Backend's own `tls`. */
-function backendTls(backend: ResourceOf<'Backend'>, index: ResourceIndex): { sni: string; systemCAs: boolean } | undefined {
-  const policy = index
-    .all('BackendTLSPolicy')
-    .find((candidate) => candidate.metadata.namespace === backend.metadata.namespace && candidate.spec.targetRefs.some((target) => isTarget(target, 'Backend', 'gateway.envoyproxy.io', backend.metadata.name)));
-  if (policy) return { sni: policy.spec.hostname, systemCAs: policy.spec.systemCAs };
-  if (!backend.spec.tls) return undefined;
-  const first = backend.spec.endpoints[0];
-  return { sni: backend.spec.tls.sni ?? (first?.kind === 'fqdn' ? first.hostname : ''), systemCAs: backend.spec.tls.systemCAs };
 }
 
 /** ClientTrafficPolicy `connection.bufferLimit` for the Gateway, else the default. */
@@ -447,20 +423,4 @@ function dedupeCosts(costs: RouteModel['costs']): RouteModel['costs'] {
   const byKey = new Map<string, RouteModel['costs'][number]>();
   for (const cost of costs) byKey.set(cost.metadataKey, cost); // last one wins, as upstream
   return [...byKey.values()];
-}
-
-function isTarget(target: ObjectReference, kind: string, group: string, name: string): boolean {
-  return target.kind === kind && (target.group ?? group) === group && target.name === name;
-}
-
-class ResourceIndex {
-  constructor(private readonly resources: readonly Resource[]) {}
-
-  all<K extends ResourceKind>(kind: K): ResourceOf<K>[] {
-    return this.resources.filter((resource): resource is ResourceOf<K> => resource.kind === kind);
-  }
-
-  find<K extends ResourceKind>(kind: K, name: string, namespace: string | undefined): ResourceOf<K> | undefined {
-    return this.all(kind).find((resource) => resource.metadata.name === name && (namespace === undefined || resource.metadata.namespace === namespace));
-  }
 }

@@ -14,6 +14,8 @@ import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes } fr
 import { createRequestTracer } from './tracing/request-tracer.js';
 import { createOtlpMetrics } from './metrics/otlp-metrics.js';
 import { parseFilterConfig } from './parse-filter-config.js';
+import { createMcpRouteAuth } from './mcp/auth/create-mcp-route-auth.js';
+import { startMcpProxy } from './mcp/mcp-proxy-server.js';
 import { READY_LINE } from './ready-line.js';
 import { buildRuntimeConfig } from './runtime-config.js';
 
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     options: {
       config: { type: 'string' },
       socket: { type: 'string' },
+      'mcp-socket': { type: 'string' },
       'admin-port': { type: 'string', default: '1064' },
       'admin-host': { type: 'string', default: '127.0.0.1' },
       'envoy-admin-address-file': { type: 'string' },
@@ -46,12 +49,20 @@ async function main(): Promise<void> {
   const metricHeaders = metricsHeaderAttributes(process.env);
   const metrics = new GenAIMetrics(metricHeaders, createOtlpMetrics(process.env, metricHeaders));
   const tracer = createRequestTracer(process.env);
-  const runtime = buildRuntimeConfig(parseFilterConfig(raw), metrics, logger, {
+  const filterConfig = parseFilterConfig(raw);
+  const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
     metricHeaders,
     ...(tracer ? { tracer, spanHeaders: spanHeaderAttributes(process.env) } : {}),
     logHeaders: logHeaderAttributes(process.env),
   });
   const server = await startExtProcServer(values.socket, () => runtime);
+  const mcpConfig = filterConfig.mcp;
+  if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
+  // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
+  const mcp =
+    mcpConfig && values['mcp-socket']
+      ? await startMcpProxy({ socketPath: values['mcp-socket'], config: mcpConfig, authFor: (route) => createMcpRouteAuth(route, { logger }), registry: metrics.registry, logger })
+      : undefined;
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],
@@ -73,6 +84,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     admin.close();
+    void mcp?.close();
     // Spans still in the batch are exported before exit (bounded: the exporter times out).
     void server
       .close()

@@ -6,6 +6,8 @@ import { READY_LINE } from './ready-line.js';
 export interface SpawnExtProcOptions {
   configPath: string;
   socketPath: string;
+  /** Unix socket of the MCP proxy (only when the config has MCP routes). */
+  mcpSocketPath?: string;
   adminPort: number;
   adminHost: string;
   envoyAdminAddressFile: string;
@@ -46,6 +48,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       main,
       '--config', options.configPath,
       '--socket', options.socketPath,
+      ...(options.mcpSocketPath ? ['--mcp-socket', options.mcpSocketPath] : []),
       '--admin-port', String(options.adminPort),
       '--admin-host', options.adminHost,
       '--envoy-admin-address-file', options.envoyAdminAddressFile,

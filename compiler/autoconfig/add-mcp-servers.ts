@@ -44,16 +44,16 @@ export function addMcpServers(config: McpServersConfig, notes: string[]): { back
     }
     if (port === 0) notes.push(`MCP server ${JSON.stringify(name)}: no port for URL scheme ${JSON.stringify(parsed.scheme)}; give the port in the URL`);
     if (parsed.hostname === '') notes.push(`MCP server ${JSON.stringify(name)}: the URL ${url} has no host`);
+    // As upstream, `Authorization: Bearer <token>` becomes the route's API key (a Secret). Unlike
+    // upstream, which drops every other header, aigw sends them too (see McpRefData.headers).
     let apiKey = '';
+    const headers: [string, string][] = [];
     for (const [header, value] of Object.entries(server.headers ?? {})) {
-      if (header.toLowerCase() === 'authorization' && value.startsWith('Bearer ') && apiKey === '') {
-        apiKey = value.slice('Bearer '.length);
-      } else {
-        notes.push(`MCP server ${JSON.stringify(name)}: header ${JSON.stringify(header)} is not forwarded (only "Authorization: Bearer <token>" is used)`);
-      }
+      if (header.toLowerCase() === 'authorization' && value.startsWith('Bearer ') && apiKey === '') apiKey = value.slice('Bearer '.length);
+      else headers.push([header, value]);
     }
     backends.push({ name, host: parsed.hostname, isIp: isIpAddress(parsed.hostname), port, needsTls: parsed.scheme === 'https', telemetry: false });
-    refs.push({ backendName: name, path: parsed.path === '' ? '/' : parsed.path, includeTools: server.includeTools ?? [], apiKey });
+    refs.push({ backendName: name, path: parsed.path === '' ? '/' : parsed.path, includeTools: server.includeTools ?? [], apiKey, headers });
   }
   return { backends, refs };
 }

@@ -2,7 +2,7 @@
 //
 // Auto-configuration against upstream's goldens (../shared/fixtures/upstream/autoconfig, one per
 // environment combination; skipped with the reason when missing), the decision logic and error
-// messages of spec/cli.md §2 / §8.2, and a compile of every non-MCP result.
+// messages of spec/cli.md §2 / §8.2, and a compile of every result.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -144,7 +144,6 @@ describe('autoconfigYaml: upstream goldens', { skip: missing }, () => {
   });
 
   for (const [name, input] of Object.entries(GOLDEN_INPUTS)) {
-    if (input.mcpServers) continue;
     it(`${name}: the generated config compiles`, () => compile(autoconfigYaml(input).yaml, input.env));
   }
 });
@@ -340,7 +339,7 @@ describe('autoconfigYaml: OTEL access logs (spec/cli.md §2.5)', () => {
 });
 
 describe('autoconfigYaml: MCP servers (spec/cli.md §4.2)', () => {
-  it('sorts servers, filters types, keeps only the Bearer token, defaults the path', () => {
+  it('sorts servers, filters types, takes the Bearer token as API key, defaults the path', () => {
     const { yaml, notes } = autoconfigYaml({
       env: {},
       mcpServers: {
@@ -368,8 +367,33 @@ describe('autoconfigYaml: MCP servers (spec/cli.md §4.2)', () => {
     assert.match(yaml, /^# Gateway for MCP servers$/m);
     assert.ok(notes.some((note) => note.includes('"sse"')));
     assert.ok(notes.some((note) => note.includes('"stdio" skipped')));
-    assert.ok(notes.some((note) => note.includes('"X-Custom"')));
-    assert.ok(notes.some((note) => note.includes('"Authorization"')));
+    // Other headers are kept (upstream drops them), in an annotation upstream ignores.
+    assert.deepEqual(field(findKind(docs, 'MCPRoute'), 'metadata', 'annotations'), {
+      'mcp-headers.aigw.run/alpha': '{"Authorization":"bearer lower"}',
+      'mcp-headers.aigw.run/zeta': '{"X-Custom":"v"}',
+    });
+    assert.ok(!notes.some((note) => note.includes('"X-Custom"')));
+  });
+  it('keeps header placeholders for envsubst, and the compiled backend sends the headers', () => {
+    const input: AutoconfigInput = {
+      env: { GH: 'gh-secret' },
+      mcpServers: {
+        mcpServers: {
+          github: {
+            url: 'https://api.githubcopilot.com/mcp/readonly',
+            headers: { Authorization: 'Bearer ${GH}', 'X-Team': '${TEAM_TOKEN}', 'X-Quote': "it's" },
+          },
+        },
+      },
+    };
+    const { yaml } = autoconfigYaml(input);
+    assert.ok(!yaml.includes('gh-secret'));
+    assert.match(yaml, /mcp-headers\.aigw\.run\/github: '\{"X-Team":"\$\{TEAM_TOKEN\}","X-Quote":"it''s"\}'/);
+    const compiled = compileConfig(yaml, { file: 'autoconfig.yaml', env: { GH: 'gh-secret', TEAM_TOKEN: 'team' }, extProcSocketPath: '/run/aigw/extproc.sock', systemCaFile: '/etc/ssl/certs/ca-certificates.crt' });
+    const backend = compiled.filterConfig.mcp?.routes[0]?.backends[0];
+    assert.deepEqual(backend?.headers, [{ name: 'X-Team', value: 'team' }, { name: 'X-Quote', value: "it's" }]);
+    assert.deepEqual(backend?.apiKey, { value: 'gh-secret' });
+    assert.equal(backend?.url, 'https://api.githubcopilot.com/mcp/readonly');
   });
   it('an MCP server named openai shadows the OpenAI Backend (first wins), with a note', () => {
     const { yaml, notes } = autoconfigYaml({ env: KEY, mcpServers: { mcpServers: { openai: { url: 'https://mcp.example/mcp' } } } });

@@ -2,7 +2,8 @@
 
 /**
  * One entry of the canonical MCP servers JSON (spec/cli.md §4.1), as used by Claude Desktop,
- * Cursor and VS Code. Fields that upstream ignores (`env`, `cwd`, `disabled`, ...) are dropped.
+ * Cursor and VS Code. Fields that upstream ignores (`cwd`, `disabled`, ...) are dropped; `env` is
+ * kept (upstream ignores it too) because stdio servers commonly need it for their credentials.
  */
 export interface McpServerConfig {
   /** Transport: '', 'http', 'streamable-http', 'streamable_http' or 'streamableHttp' are served. */
@@ -15,6 +16,11 @@ export interface McpServerConfig {
   /** stdio servers: the command aigw run starts and proxies over HTTP. */
   command?: string;
   args?: string[];
+  /**
+   * stdio servers: variables added to aigw's own environment for the command; `${VAR}` in a value
+   * is replaced from aigw's environment (extproc/mcp/stdio-env.ts).
+   */
+  env?: Record<string, string>;
 }
 
 /** `{"mcpServers": {"<name>": {...}}}` */

@@ -18,7 +18,7 @@ function expectError(text: string, message: string): void {
 }
 
 describe('parseMcpServersJson', () => {
-  it('reads the canonical format (the seed example), ignoring unknown keys', () => {
+  it('reads the canonical format (the seed example), ignoring unknown keys but keeping env', () => {
     const text = JSON.stringify({
       mcpServers: {
         context7: { type: 'http', url: 'https://mcp.context7.com/mcp' },
@@ -42,10 +42,19 @@ describe('parseMcpServersJson', () => {
           url: 'https://api.githubcopilot.com/mcp/readonly',
           headers: { Authorization: 'Bearer ${GITHUB_ACCESS_TOKEN}' },
           includeTools: ['get_issue', 'list_issues'],
+          env: { X: '1' },
         },
         local: { command: 'npx', args: ['-y', 'server'] },
       },
     });
+  });
+
+  it('env: string values by name, null values skipped, other types rejected', () => {
+    assert.deepEqual(parseMcpServersJson('{"mcpServers": {"s": {"command": "x", "env": {"A": "1", "B": null, "C": "${HOME}"}}}}', 'x'), {
+      mcpServers: { s: { command: 'x', env: { A: '1', C: '${HOME}' } } },
+    });
+    expectError('{"mcpServers": {"s": {"env": ["A=1"]}}}', 'failed to unmarshal MCP config: mcp.json: mcpServers."s".env: expected an object of environment variable values by name, got an array');
+    expectError('{"mcpServers": {"s": {"env": {"PORT": 8080}}}}', 'failed to unmarshal MCP config: mcp.json: mcpServers."s".env."PORT": expected a string, got a number (8080)');
   });
 
   it('keys are case-sensitive; null is absent; no mcpServers means no servers', () => {

@@ -6,7 +6,8 @@ import type { McpServerConfig, McpServersConfig } from './mcp-servers-config.js'
 /**
  * Parses the canonical `{"mcpServers": {...}}` JSON of `--mcp-config` / `--mcp-json`
  * (spec/cli.md §4.1). As upstream: keys are case-sensitive, unknown keys are ignored, `null`
- * counts as absent, a missing `mcpServers` means no servers. Wrong types are errors.
+ * counts as absent, a missing `mcpServers` means no servers. Wrong types are errors. Unlike
+ * upstream, `env` (string values) is kept for stdio servers.
  * Throws AutoconfigError INVALID_MCP_CONFIG: `failed to unmarshal MCP config: <source>: <detail>`.
  */
 export function parseMcpServersJson(text: string, source: string): McpServersConfig {
@@ -46,16 +47,20 @@ export function parseMcpServersJson(text: string, source: string): McpServersCon
       }
       entry[key] = items;
     }
-    const headers = server.headers;
-    if (headers !== undefined && headers !== null) {
-      if (!isRecord(headers)) return fail(`${at}.headers: expected an object of header values by name, got ${describe(headers)}`);
+    for (const [key, what] of [
+      ['headers', 'header values by name'],
+      ['env', 'environment variable values by name'],
+    ] as const) {
+      const field = server[key];
+      if (field === undefined || field === null) continue;
+      if (!isRecord(field)) return fail(`${at}.${key}: expected an object of ${what}, got ${describe(field)}`);
       const map: Record<string, string> = {};
-      for (const [header, headerValue] of Object.entries(headers)) {
-        if (headerValue === null) continue;
-        if (typeof headerValue !== 'string') return fail(`${at}.headers.${JSON.stringify(header)}: expected a string, got ${describe(headerValue)}`);
-        Object.defineProperty(map, header, { value: headerValue, enumerable: true, writable: true, configurable: true });
+      for (const [name, fieldValue] of Object.entries(field)) {
+        if (fieldValue === null) continue;
+        if (typeof fieldValue !== 'string') return fail(`${at}.${key}.${JSON.stringify(name)}: expected a string, got ${describe(fieldValue)}`);
+        Object.defineProperty(map, name, { value: fieldValue, enumerable: true, writable: true, configurable: true });
       }
-      entry.headers = map;
+      entry[key] = map;
     }
     Object.defineProperty(result, name, { value: entry, enumerable: true, writable: true, configurable: true });
   }

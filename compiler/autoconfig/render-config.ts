@@ -4,6 +4,7 @@
 // documents, in the same order, with the same comments and layout, so that `--show-default`
 // prints what upstream prints. Values from the environment are quoted when they would not
 // survive as bare YAML scalars (see yaml-scalar.ts).
+import { MCP_HEADERS_ANNOTATION } from '../resources/mcp-route.js';
 import { plain, quoted } from './yaml-scalar.js';
 
 /** A Gateway `Backend` (an LLM provider, an MCP server or the OTLP collector). */
@@ -33,6 +34,12 @@ export interface McpRefData {
   includeTools: string[];
   /** From `Authorization: Bearer <key>`, verbatim (usually a `${VAR}` placeholder). */
   apiKey: string;
+  /**
+   * The server's other headers, verbatim (`${VAR}` placeholders are resolved by envsubst, so
+   * `--show-default` prints no secret). Rendered as the MCPRoute annotation
+   * `mcp-headers.aigw.run/<backendName>`, which upstream ignores.
+   */
+  headers: [string, string][];
 }
 
 export interface OtelLogData {
@@ -266,11 +273,13 @@ export const LLM_REQUEST_COSTS = [
 ];
 
 function mcpRoute(refs: McpRefData[]): string[] {
-  const out = [
-    ...routeHead('aigateway.envoyproxy.io/v1alpha1', 'MCPRoute', 'mcp-route'),
-    '  path: "/mcp"',
-    '  backendRefs:',
-  ];
+  const head = routeHead('aigateway.envoyproxy.io/v1alpha1', 'MCPRoute', 'mcp-route');
+  const annotations = refs
+    .filter((ref) => ref.headers.length > 0)
+    .map((ref) => `    ${plain(`${MCP_HEADERS_ANNOTATION}${ref.backendName}`)}: ${yamlSingleQuoted(JSON.stringify(Object.fromEntries(ref.headers)))}`);
+  // After `namespace: default`, inside metadata.
+  if (annotations.length > 0) head.splice(head.indexOf('spec:'), 0, '  annotations:', '    # Headers sent to each MCP server (aigw only; upstream ignores annotations)', ...annotations);
+  const out = [...head, '  path: "/mcp"', '  backendRefs:'];
   for (const ref of refs) {
     out.push(`    - name: ${plain(ref.backendName)}`, '      kind: Backend', '      group: gateway.envoyproxy.io', `      path: ${quoted(ref.path)}`);
     if (ref.includeTools.length > 0) {
@@ -413,4 +422,9 @@ function mcpSecret(ref: McpRefData): string[] {
     `  apiKey: ${plain(ref.apiKey)}`,
     '---',
   ];
+}
+
+/** A YAML single-quoted scalar: no escapes but `''`, so `${VAR}` and JSON quotes pass through as written. */
+function yamlSingleQuoted(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }

@@ -1,4 +1,7 @@
+import { parse } from 'yaml';
+import type { Json } from '../envoy-json.js';
 import type { FieldReader } from '../field-reader.js';
+import { toEnvoyJson } from '../merge-envoy-bootstrap.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
 /** Envoy Gateway EnvoyProxy: Envoy's log level and access logs. */
@@ -8,6 +11,8 @@ export interface EnvoyProxySpec {
   /** Component → level (`default` is Envoy's global `-l`). */
   logLevels: Record<string, string>;
   accessLogs: AccessLogSetting[];
+  /** `bootstrap` with `type: Merge`: merged into the generated bootstrap. */
+  bootstrapMerge?: Json;
 }
 
 export interface AccessLogSetting {
@@ -73,8 +78,43 @@ export function readEnvoyProxySpec(spec: FieldReader): EnvoyProxySpec {
     provider.done();
   }
   spec.ignore('shutdown', 'ignored by aigw run');
+  const bootstrap = spec.object('bootstrap');
+  const bootstrapMerge = bootstrap ? readBootstrap(bootstrap) : undefined;
   spec.done();
-  return { logLevels, accessLogs, ...(envoyVersion !== undefined ? { envoyVersion } : {}) };
+  return { logLevels, accessLogs, ...(envoyVersion !== undefined ? { envoyVersion } : {}), ...(bootstrapMerge !== undefined ? { bootstrapMerge } : {}) };
+}
+
+/**
+ * Only `Merge` keeps what aigw generates (upstream's MCP examples use it to pin the admin port);
+ * `Replace` and `JSONPatch` would have to be written against Envoy Gateway's own bootstrap.
+ */
+function readBootstrap(bootstrap: FieldReader): Json | undefined {
+  const type = bootstrap.oneOf('type', ['Merge', 'Replace', 'JSONPatch'] as const) ?? 'Replace';
+  const value = bootstrap.string('value');
+  if (bootstrap.has('jsonPatches')) bootstrap.unsupported('jsonPatches', 'bootstrap JSON patches are not supported by aigw run', 'use type: Merge with a value');
+  bootstrap.ignore('jsonPatches');
+  bootstrap.done();
+  if (type !== 'Merge') {
+    bootstrap.unsupported(bootstrap.has('type') ? 'type' : undefined, `bootstrap type ${type} is not supported by aigw run: it would replace the listeners and clusters aigw generates`, 'use type: Merge');
+    return undefined;
+  }
+  if (value === undefined) {
+    bootstrap.error('value', 'Required value');
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = parse(value);
+  } catch (error) {
+    bootstrap.error('value', `Invalid value: not YAML (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
+  const json = toEnvoyJson(parsed);
+  if (json === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) {
+    bootstrap.error('value', 'Invalid value: must be a YAML object (a partial Envoy bootstrap)');
+    return undefined;
+  }
+  return json;
 }
 
 function readAccessLogSetting(setting: FieldReader): AccessLogSetting | undefined {

@@ -9,10 +9,12 @@ import { readBackendTLSPolicySpec } from './backend-tls-policy.js';
 import { readBackendTrafficPolicySpec } from './backend-traffic-policy.js';
 import { readBackendSpec } from './backend.js';
 import { readClientTrafficPolicySpec } from './client-traffic-policy.js';
+import { readConfigMap } from './config-map.js';
 import { readEnvoyProxySpec } from './envoy-proxy.js';
 import { readGatewayClassSpec } from './gateway-class.js';
 import { readGatewayConfigSpec } from './gateway-config.js';
 import { readGatewaySpec } from './gateway.js';
+import { readMCPRouteSpec } from './mcp-route.js';
 import { readObjectMeta, type ObjectMeta } from './object-meta.js';
 import type { Resource, ResourceKind } from './resource.js';
 import { readSecret } from './secret.js';
@@ -62,14 +64,19 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
       return value && { kind: 'BackendSecurityPolicy', metadata, spec: value, reader };
     },
   },
+  MCPRoute: { apiVersions: AI_GATEWAY, read: (spec, metadata, root) => ({ kind: 'MCPRoute', metadata, spec: readMCPRouteSpec(spec, metadata, root), reader: root }) },
   Secret: {
     apiVersions: ['v1'],
     read: (_spec, metadata, root, env) => ({ kind: 'Secret', metadata, spec: readSecret(root, metadata.annotations, env), reader: root }),
   },
+  ConfigMap: { apiVersions: ['v1'], read: (_spec, metadata, root) => ({ kind: 'ConfigMap', metadata, spec: readConfigMap(root), reader: root }) },
 };
 
+/** Core kinds without a `spec`: their reader gets the whole document. */
+const TOP_LEVEL_DATA = new Set<string>(['Secret', 'ConfigMap']);
+
 /** Kinds of the AI gateway API that a later aigw version will compile. */
-const NOT_YET = new Set(['MCPRoute', 'QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
+const NOT_YET = new Set(['QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
 
 /**
  * Kubernetes workload, RBAC and bookkeeping kinds that example manifests ship next to the gateway
@@ -78,7 +85,7 @@ const NOT_YET = new Set(['MCPRoute', 'QuotaPolicy', 'HTTPRoute', 'SecurityPolicy
  */
 const NOT_GATEWAY_CONFIG = new Set([
   'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob', 'Service', 'ServiceAccount',
-  'ConfigMap', 'PersistentVolumeClaim', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy',
+  'PersistentVolumeClaim', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy',
   'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'InferenceObjective',
 ]);
 
@@ -127,11 +134,11 @@ export function readResources(
       continue;
     }
     seen.add(key);
-    const spec = kind === 'Secret' ? root : root.requiredObject('spec');
+    const spec = TOP_LEVEL_DATA.has(kind) ? root : root.requiredObject('spec');
     root.ignore('status');
     if (!spec) continue;
     const resource = entry.read(spec, metadata, root, env);
-    if (kind !== 'Secret') root.done();
+    if (!TOP_LEVEL_DATA.has(kind)) root.done();
     else {
       root.ignore('apiVersion');
       root.done();

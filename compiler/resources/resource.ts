@@ -6,10 +6,12 @@ import type { BackendTLSPolicySpec } from './backend-tls-policy.js';
 import type { BackendTrafficPolicySpec } from './backend-traffic-policy.js';
 import type { BackendSpec } from './backend.js';
 import type { ClientTrafficPolicySpec } from './client-traffic-policy.js';
+import type { ConfigMapData } from './config-map.js';
 import type { EnvoyProxySpec } from './envoy-proxy.js';
 import type { GatewayClassSpec } from './gateway-class.js';
 import type { GatewayConfigSpec } from './gateway-config.js';
 import type { GatewaySpec } from './gateway.js';
+import type { MCPRouteSpec } from './mcp-route.js';
 import type { ObjectMeta } from './object-meta.js';
 import type { SecretData } from './secret.js';
 
@@ -34,7 +36,9 @@ export type Resource =
   | Base<'AIGatewayRoute', AIGatewayRouteSpec>
   | Base<'AIServiceBackend', AIServiceBackendSpec>
   | Base<'BackendSecurityPolicy', BackendSecurityPolicySpec>
-  | Base<'Secret', SecretData>;
+  | Base<'MCPRoute', MCPRouteSpec>
+  | Base<'Secret', SecretData>
+  | Base<'ConfigMap', ConfigMapData>;
 
 export type ResourceKind = Resource['kind'];
 export type ResourceOf<K extends ResourceKind> = Extract<Resource, { kind: K }>;

@@ -82,7 +82,9 @@ export interface McpOAuthConfig {
     resourceName?: string;
     resourceDocumentation?: string;
     resourcePolicyUri?: string;
-    /** Scopes named by the authorization rules, advertised as `scopes_supported`. */
+    /** `resource_signing_alg_values_supported`, when the route lists them. */
+    resourceSigningAlgValuesSupported?: string[];
+    /** `scopesSupported` of the route, then the scopes its authorization rules name: `scopes_supported`. */
     scopesSupported: string[];
   };
   /** `claimToHeaders`: JWT claims forwarded to every backend as headers. Lower-case header names. */

@@ -82,6 +82,9 @@ function parseOAuth(value: unknown, path: string): McpOAuthConfig {
       ...optional('resourceName'),
       ...optional('resourceDocumentation'),
       ...optional('resourcePolicyUri'),
+      ...(metadata.resourceSigningAlgValuesSupported !== undefined
+        ? { resourceSigningAlgValuesSupported: strings(metadata.resourceSigningAlgValuesSupported, `${path}.protectedResourceMetadata.resourceSigningAlgValuesSupported`) }
+        : {}),
       scopesSupported: strings(metadata.scopesSupported ?? [], `${path}.protectedResourceMetadata.scopesSupported`),
     },
     claimToHeaders: list(oauth.claimToHeaders ?? [], `${path}.claimToHeaders`).map((item, i) => {

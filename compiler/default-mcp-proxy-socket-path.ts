@@ -1,0 +1,9 @@
+import { dirname, join } from 'node:path';
+
+/**
+ * Where the MCP proxy listens when the caller does not say: `mcp.sock` next to the ext_proc
+ * socket, so one run directory holds both and translate's output stays fixed.
+ */
+export function defaultMcpProxySocketPath(extProcSocketPath: string): string {
+  return join(dirname(extProcSocketPath), 'mcp.sock');
+}

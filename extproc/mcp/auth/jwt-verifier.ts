@@ -1,0 +1,66 @@
+// Verifies a bearer JWT as Envoy's jwt_authn provider would for `securityPolicy.oauth`: signature
+// against the JWKS, `iss` equal to the issuer, `aud` containing one of the audiences (when any are
+// configured), `exp`/`nbf` with 60 s of clock skew (Envoy's default). Like Envoy, a token without
+// `exp` is accepted. Tokens never reach a log line or an error text.
+
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+import type { Logger } from '../../logger.js';
+import type { McpOAuthConfig } from '../mcp-config.js';
+import { createRemoteJwks, JwksUnavailableError, parseJwks } from './remote-jwks.js';
+
+const CLOCK_SKEW_SECONDS = 60;
+
+export type VerifyOutcome =
+  | { ok: true; claims: JWTPayload }
+  | { ok: false; reason: 'invalid'; description: string }
+  | { ok: false; reason: 'unavailable'; description: string };
+
+export type JwtVerifier = (token: string) => Promise<VerifyOutcome>;
+
+export interface JwtVerifierOptions {
+  fetch: typeof fetch;
+  now: () => number;
+  logger?: Logger | undefined;
+}
+
+/** A short, token-free reason for the `error_description` of a 401. */
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The access token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'The access token is not yet valid';
+    return `The access token has an invalid ${error.claim} claim`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The access token signature is invalid';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'The access token was not signed by a known key';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'The access token uses an unsupported algorithm';
+  return 'The access token is invalid';
+}
+
+/** Throws (at route creation) when an inline JWKS cannot be used. */
+export function createJwtVerifier(oauth: McpOAuthConfig, options: JwtVerifierOptions): JwtVerifier {
+  let keys: JWTVerifyGetKey;
+  if (oauth.jwks.type === 'local') {
+    keys = parseJwks(oauth.jwks.json);
+  } else {
+    keys = createRemoteJwks({ uri: oauth.jwks.uri, cacheDurationSeconds: oauth.jwks.cacheDurationSeconds, fetch: options.fetch, now: options.now, logger: options.logger });
+  }
+  const audience = oauth.audiences.length > 0 ? oauth.audiences : undefined;
+
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: oauth.issuer,
+        ...(audience !== undefined ? { audience } : {}),
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(options.now()),
+      });
+      return { ok: true, claims: payload };
+    } catch (error) {
+      if (error instanceof JwksUnavailableError) return { ok: false, reason: 'unavailable', description: error.message };
+      const description = describe(error);
+      options.logger?.debug('MCP bearer token rejected', { issuer: oauth.issuer, reason: description });
+      return { ok: false, reason: 'invalid', description };
+    }
+  };
+}
