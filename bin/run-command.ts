@@ -44,9 +44,10 @@ export async function runGateway(options: RunOptions): Promise<number> {
   const runDir = join(options.dirs.stateHome, 'runs', options.runId);
   const runtimeDir = join(options.dirs.runtimeDir, options.runId);
   const socketPath = join(runtimeDir, 'extproc.sock');
+  const mcpSocketPath = join(runtimeDir, 'mcp.sock');
   const adminAddressFile = join(runtimeDir, 'admin-address.txt');
 
-  const compiled = await compile(options, socketPath, log);
+  const compiled = await compile(options, socketPath, mcpSocketPath, log);
   await checkPortsFree(compiled.model.listeners.map((listener) => listener.port));
 
   // Private directories: the socket and the filter config give access to credentials.
@@ -72,6 +73,7 @@ export async function runGateway(options: RunOptions): Promise<number> {
   const extProc = await spawnExtProc({
     configPath: filterConfigPath,
     socketPath,
+    ...(compiled.filterConfig.mcp ? { mcpSocketPath } : {}),
     adminPort: options.adminPort,
     adminHost: options.adminAddress,
     envoyAdminAddressFile: adminAddressFile,
@@ -104,7 +106,7 @@ export async function runGateway(options: RunOptions): Promise<number> {
   return supervise(envoy, extProc, log);
 }
 
-async function compile(options: RunOptions, socketPath: string, log: (line: string) => void): Promise<CompiledConfig> {
+async function compile(options: RunOptions, socketPath: string, mcpSocketPath: string, log: (line: string) => void): Promise<CompiledConfig> {
   let text = options.config.text;
   if (text === undefined) {
     const path = resolve(options.config.file);
@@ -116,7 +118,7 @@ async function compile(options: RunOptions, socketPath: string, log: (line: stri
     }
   }
   try {
-    const compiled = compileConfig(text, { file: options.config.file, env: options.env, extProcSocketPath: socketPath });
+    const compiled = compileConfig(text, { file: options.config.file, env: options.env, extProcSocketPath: socketPath, mcpProxySocketPath: mcpSocketPath });
     // Warnings about a generated configuration concern aigw's own template (it mirrors upstream's,
     // including fields Kubernetes prunes), not anything the user can change: debug only.
     const generated = options.config.text !== undefined;

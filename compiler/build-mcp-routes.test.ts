@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isRecord } from '../extproc/json-guards.js';
 import { MCP_METADATA_HEADERS, MCP_ROUTE_HEADER } from '../extproc/mcp/mcp-config.js';
-import { MCP_PROXY_CLUSTER } from './build-mcp-routes.js';
+import { MCP_PROXY_CLUSTER, mcpEnvoyRoutes } from './build-mcp-routes.js';
 import { compileConfig } from './compile-config.js';
 import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
 
@@ -259,5 +259,29 @@ describe('MCP routes in the Envoy bootstrap', () => {
     writeFileSync(file, JSON.stringify(compiled.bootstrap));
     const output = execFileSync(envoy ?? '', ['--mode', 'validate', '-c', file, '--disable-hot-restart', '-l', 'error'], { encoding: 'utf8' });
     assert.match(output, /OK/);
+  });
+  it('serve the metadata under the route path and the resource URL path, trailing slashes trimmed', () => {
+    const oauth = (resource: string) => ({
+      issuer: 'https://auth.example.com',
+      audiences: [],
+      jwks: { type: 'remote' as const, uri: 'https://auth.example.com/jwks', cacheDurationSeconds: 300 },
+      protectedResourceMetadata: { resource, scopesSupported: [] },
+      claimToHeaders: [],
+    });
+    const model = (path: string, resource: string) => ({
+      config: { name: 'default/r', path, listeners: ['l'], hostnames: [], backends: [], oauth: oauth(resource) },
+      headers: [],
+    });
+    const paths = (path: string, resource: string): unknown[] => mcpEnvoyRoutes([model(path, resource)]).map((route) => at(route, 'match', 'path'));
+    assert.deepEqual(paths('/', 'https://mcp.example.com/api/mcp'), [
+      '/',
+      '/.well-known/oauth-protected-resource/api/mcp',
+      '/.well-known/oauth-authorization-server/api/mcp',
+      '/.well-known/openid-configuration/api/mcp',
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
+    ]);
+    assert.deepEqual(paths('/mcp/', 'https://mcp.example.com/mcp/').slice(0, 2), ['/mcp/', '/.well-known/oauth-protected-resource/mcp']);
   });
 });

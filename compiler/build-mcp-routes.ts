@@ -1,4 +1,5 @@
 import { METADATA_NAMESPACE } from '../extproc/filter-config.js';
+import { wellKnownSuffix } from '../extproc/mcp/auth/challenges.js';
 import { MCP_METADATA_HEADERS, MCP_METADATA_KEYS, MCP_ROUTE_HEADER } from '../extproc/mcp/mcp-config.js';
 import { typeUrl, type Json } from './envoy-json.js';
 import type { McpRouteModel } from './gateway-model.js';
@@ -19,7 +20,7 @@ const WELL_KNOWN = ['/.well-known/oauth-protected-resource', '/.well-known/oauth
  * itself in `x-ai-eg-mcp-route` (overwriting what a client sent). With OAuth, the well-known
  * metadata paths for that path go there too, and the root ones (what 2025-03-26 clients, and
  * later clients whose 401 lacks `resource_metadata`, ask for) go to the first such route per
- * host set.
+ * host set (the proxy answers both forms: extproc/mcp/auth/well-known.ts).
  */
 export function mcpEnvoyRoutes(attached: readonly McpRouteModel[]): Json[] {
   // More specific routes first: Envoy takes the first match.
@@ -32,16 +33,23 @@ export function mcpEnvoyRoutes(attached: readonly McpRouteModel[]): Json[] {
     const hosts = hostMatchers(route.config.hostnames);
     routes.push(proxyRoute(route, route.config.path, [...hosts, ...route.headers.map(headerMatcher)]));
     if (!route.config.oauth) continue;
-    // For path `/` the path-specific documents are the root ones.
-    const suffix = route.config.path === '/' ? '' : route.config.path;
-    for (const prefix of WELL_KNOWN) routes.push(proxyRoute(route, `${prefix}${suffix}`, hosts));
+    // The proxy serves the documents under the route path and under the `resource` URL's path
+    // (the same unless a front proxy rewrites paths), trailing slashes trimmed (RFC 8414 §3).
+    const suffixes = new Set([wellKnownSuffix(route.config.path), wellKnownSuffix(urlPath(route.config.oauth.protectedResourceMetadata.resource))]);
+    suffixes.delete('');
+    for (const suffix of suffixes) for (const prefix of WELL_KNOWN) routes.push(proxyRoute(route, `${prefix}${suffix}`, hosts));
     const hostKey = [...route.config.hostnames].sort().join(',');
-    const claimed = rootClaims.has(hostKey);
+    if (rootClaims.has(hostKey)) continue;
     rootClaims.add(hostKey);
-    if (suffix === '' || claimed) continue;
     for (const prefix of WELL_KNOWN) routes.push(proxyRoute(route, prefix, hosts));
   }
   return routes;
+}
+
+const MCP_BACKEND_HEADER = 'x-ai-eg-mcp-backend';
+
+function urlPath(url: string): string {
+  return URL.canParse(url) ? new URL(url).pathname : '';
 }
 
 function proxyRoute(route: McpRouteModel, path: string, headers: Json[]): Json {
@@ -49,7 +57,13 @@ function proxyRoute(route: McpRouteModel, path: string, headers: Json[]): Json {
     name: `mcp:${route.config.name}:${path}`,
     match: { path, ...(headers.length > 0 ? { headers } : {}) },
     route: { cluster: MCP_PROXY_CLUSTER, timeout: '0s', idle_timeout: MCP_IDLE_TIMEOUT },
-    request_headers_to_add: [{ header: { key: MCP_ROUTE_HEADER, value: route.config.name }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+    request_headers_to_add: [
+      { header: { key: MCP_ROUTE_HEADER, value: route.config.name }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+      // Access-log `matches` written for upstream's topology select MCP requests by this header,
+      // which there the proxy's per-backend calls carry; here the client's request goes to one
+      // proxy that fans out, so the header names the route (the backend is in the metadata).
+      { header: { key: MCP_BACKEND_HEADER, value: route.config.name }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    ],
     // The MCP proxy reads the body itself; the LLM ext_proc has nothing to do here.
     typed_per_filter_config: {
       'envoy.filters.http.ext_proc': { '@type': typeUrl('envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute'), disabled: true },

@@ -1,0 +1,215 @@
+/**
+ * The MCP gateway end to end: real MCP servers (the official SDK over Streamable HTTP) behind
+ * `aigw run` (real Envoy + the ext_proc's MCP proxy), the SDK's client and the MCP Inspector CLI
+ * as clients. One public MCPRoute aggregating two servers with a tool selector, and one with
+ * OAuth (JWTs issued here, verified against an inline JWKS) and a scope rule on one tool.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { stringify } from 'yaml';
+import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
+import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
+
+const ISSUER = 'https://issuer.example.test/realms/aigw';
+const INSPECTOR = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/inspector/cli/build/cli.js', import.meta.url));
+
+let full: TestBackend;
+let simple: TestBackend;
+let aigw: AigwProcess;
+let base: string;
+let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+function backendDocuments(name: string, url: string): Record<string, unknown>[] {
+  const parsed = new URL(url);
+  return [
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'Backend',
+      metadata: { name, namespace: 'default' },
+      spec: { endpoints: [{ ip: { address: parsed.hostname, port: Number(parsed.port) } }] },
+    },
+  ];
+}
+
+function config(port: number, jwks: string): string {
+  const gateway = { name: 'aigw-run', kind: 'Gateway', group: 'gateway.networking.k8s.io' };
+  const ref = (name: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name, kind: 'Backend', group: 'gateway.envoyproxy.io', path: new URL(url).pathname, ...extra });
+  const documents: Record<string, unknown>[] = [
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'aigw-run' }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'aigw-run', namespace: 'default' },
+      spec: { gatewayClassName: 'aigw-run', listeners: [{ name: 'http', protocol: 'HTTP', port }], infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'proxy' } } },
+    },
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'EnvoyProxy',
+      metadata: { name: 'proxy', namespace: 'default' },
+      spec: {
+        telemetry: {
+          accessLog: {
+            settings: [
+              {
+                matches: ["request.headers['x-ai-eg-mcp-backend'] != ''"],
+                sinks: [{ type: 'File', file: { path: '/dev/stdout' } }],
+                format: {
+                  type: 'JSON',
+                  json: {
+                    'mcp.method.name': '%DYNAMIC_METADATA(io.envoy.ai_gateway:mcp_method)%',
+                    'mcp.tool.name': '%DYNAMIC_METADATA(io.envoy.ai_gateway:mcp_tool_name)%',
+                    'mcp.provider.name': '%DYNAMIC_METADATA(io.envoy.ai_gateway:mcp_backend)%',
+                    'mcp.session.id': '%REQ(MCP-SESSION-ID)%',
+                    response_code: '%RESPONSE_CODE%',
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'aigateway.envoyproxy.io/v1alpha1',
+      kind: 'MCPRoute',
+      metadata: { name: 'public', namespace: 'default' },
+      spec: {
+        parentRefs: [gateway],
+        path: '/mcp',
+        backendRefs: [ref('full', full.url, { toolSelector: { include: ['echo', 'fail'] } }), ref('simple', simple.url)],
+      },
+    },
+    {
+      apiVersion: 'aigateway.envoyproxy.io/v1alpha1',
+      kind: 'MCPRoute',
+      metadata: { name: 'secure', namespace: 'default' },
+      spec: {
+        parentRefs: [gateway],
+        path: '/secure/mcp',
+        backendRefs: [ref('full', full.url)],
+        securityPolicy: {
+          oauth: {
+            issuer: ISSUER,
+            audiences: ['aigw-test'],
+            jwks: { localJWKS: { type: 'Inline', inline: jwks } },
+            protectedResourceMetadata: { resource: `http://localhost:${port}/secure/mcp`, resourceName: 'aigw test' },
+          },
+          authorization: {
+            defaultAction: 'Deny',
+            rules: [
+              { action: 'Allow', source: { jwt: { scopes: ['echo:call'] } }, target: { tools: [{ backend: 'full', tool: 'echo' }] } },
+              { action: 'Allow', cel: "request.mcp.method != 'tools/call'" },
+            ],
+          },
+        },
+      },
+    },
+    ...backendDocuments('full', full.url),
+    ...backendDocuments('simple', simple.url),
+  ];
+  return documents.map((document) => stringify(document)).join('---\n');
+}
+
+before(async () => {
+  full = await startTestBackend('full');
+  simple = await startTestBackend('simple');
+  const keys = await generateKeyPair('RS256', { extractable: true });
+  signingKey = keys.privateKey;
+  const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const port = await freePort();
+  base = `http://localhost:${port}`;
+  aigw = await startAigw({ configYaml: config(port, JSON.stringify({ keys: [jwk] })) });
+});
+
+after(async () => {
+  await aigw?.stop();
+  await full?.close();
+  await simple?.close();
+});
+
+async function connect(path: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'aigw-e2e', version: '1.0.0' });
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}${path}`), { requestInit: { headers } }));
+  return client;
+}
+
+function token(scope: string): Promise<string> {
+  return new SignJWT({ scope }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISSUER).setAudience('aigw-test').setSubject('alice').setIssuedAt().setExpirationTime('5m').sign(signingKey);
+}
+
+test('tools of every server under <backend>__<tool>, the selector applied, calls routed by prefix', async () => {
+  const client = await connect('/mcp');
+  try {
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), ['full__echo', 'full__fail', 'simple__whoami']);
+    // The test server's echo answers "<server>:<text>".
+    const echoed = await client.callTool({ name: 'full__echo', arguments: { text: 'through the gateway' } });
+    assert.deepEqual(echoed.content, [{ type: 'text', text: 'full:through the gateway' }]);
+    const whoami = await client.callTool({ name: 'simple__whoami', arguments: {} });
+    assert.deepEqual(whoami.content, [{ type: 'text', text: 'simple server' }]);
+    await assert.rejects(client.callTool({ name: 'full__secret', arguments: {} }), /invalid tool name|400/);
+    await client.ping();
+  } finally {
+    await client.close();
+  }
+  const line = await aigw.waitForStdout(/"mcp.method.name":"tools\/call".*"mcp.tool.name":"echo"|"mcp.tool.name":"echo".*"mcp.method.name":"tools\/call"/);
+  const entry: unknown = JSON.parse(line);
+  assert.ok(typeof entry === 'object' && entry !== null && 'mcp.provider.name' in entry && 'mcp.session.id' in entry);
+  assert.equal(entry['mcp.provider.name'], 'full');
+  assert.notEqual(entry['mcp.session.id'], '-');
+});
+
+test('MCP metrics on the admin port', async () => {
+  const metrics = await (await fetch(`http://127.0.0.1:${aigw.adminPort}/metrics`)).text();
+  assert.match(metrics, /mcp_method_count_total\{[^}]*mcp_method_name="tools\/call"[^}]*\} [1-9]/);
+});
+
+test('OAuth: 401 with the protected-resource challenge, the metadata document, scopes per tool', async () => {
+  const anonymous = await fetch(`${base}/secure/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+  });
+  assert.equal(anonymous.status, 401);
+  const challenge = anonymous.headers.get('www-authenticate') ?? '';
+  assert.match(challenge, /^Bearer /);
+  const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+  assert.ok(metadataUrl, challenge);
+  const metadata: unknown = await (await fetch(metadataUrl)).json();
+  assert.ok(typeof metadata === 'object' && metadata !== null && 'resource' in metadata && 'authorization_servers' in metadata);
+  assert.equal(metadata.resource, `${base}/secure/mcp`);
+  assert.deepEqual(metadata.authorization_servers, [ISSUER]);
+
+  const allowed = await connect('/secure/mcp', await token('echo:call'));
+  try {
+    const echoed = await allowed.callTool({ name: 'full__echo', arguments: { text: 'scoped' } });
+    assert.deepEqual(echoed.content, [{ type: 'text', text: 'full:scoped' }]);
+  } finally {
+    await allowed.close();
+  }
+  const limited = await connect('/secure/mcp', await token('other'));
+  try {
+    const { tools } = await limited.listTools();
+    assert.ok(!tools.some((tool) => tool.name === 'full__echo'), 'tools the caller may not call are not listed');
+    await assert.rejects(limited.callTool({ name: 'full__echo', arguments: { text: 'x' } }), /403|access denied|insufficient/i);
+  } finally {
+    await limited.close();
+  }
+});
+
+test("the seed's check: the MCP Inspector CLI lists and calls tools through the gateway", async () => {
+  const run = promisify(execFile);
+  const listed = await run(process.execPath, [INSPECTOR, '--cli', `${base}/mcp`, '--method', 'tools/list'], { timeout: 60_000 });
+  const tools: unknown = JSON.parse(listed.stdout);
+  assert.ok(typeof tools === 'object' && tools !== null && 'tools' in tools && Array.isArray(tools.tools));
+  assert.ok(tools.tools.some((tool: unknown) => typeof tool === 'object' && tool !== null && 'name' in tool && tool.name === 'full__echo'));
+  const called = await run(process.execPath, [INSPECTOR, '--cli', `${base}/mcp`, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'full__echo', '--tool-arg', 'text=inspected'], { timeout: 60_000 });
+  assert.match(called.stdout, /full:inspected/);
+});
