@@ -123,7 +123,8 @@ export class StdioUpstream {
   private async connect(): Promise<{ client: UpstreamClient; transport: StdioChildTransport; info: UpstreamInfo }> {
     const { name, logger } = this.options;
     const file = resolveCommandPath(this.options.command, this.options.env);
-    logger.info('starting stdio2http MCP proxy command', { name, command: this.options.command, args: this.options.args });
+    // Not the arguments: servers often take their API key as one (this logger never sees credentials).
+    logger.info('starting stdio2http MCP proxy command', { name, command: this.options.command, argCount: this.options.args.length });
     const transport = new StdioChildTransport({
       file,
       args: this.options.args,
