@@ -10,9 +10,9 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   ToolListChangedNotificationSchema,
-  type CallToolResult,
   type ClientCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isRecord } from '../json-guards.js';
 import { createLogger } from '../logger.js';
 import { startStdioBridge, StdioBridgeStartError, type StdioBridge, type StdioBridgeOptions } from './stdio-bridge.js';
 
@@ -42,9 +42,9 @@ async function connect(url: string, capabilities: ClientCapabilities = {}): Prom
 }
 
 function textOf(result: unknown): string {
-  const content = (result satisfies unknown as CallToolResult | undefined)?.content;
-  const first = Array.isArray(content) ? content[0] : undefined;
-  return first?.type === 'text' ? first.text : '';
+  const content: unknown = isRecord(result) ? result.content : undefined;
+  const first: unknown = Array.isArray(content) ? content[0] : undefined;
+  return isRecord(first) && first.type === 'text' && typeof first.text === 'string' ? first.text : '';
 }
 
 async function callText(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {

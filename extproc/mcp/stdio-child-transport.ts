@@ -92,8 +92,14 @@ export class StdioChildTransport implements Transport {
     });
     child.once('close', () => this.finish());
     return new Promise((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', (error) => {
+      let spawned = false;
+      child.once('spawn', () => {
+        spawned = true;
+        resolve();
+      });
+      child.on('error', (error) => {
+        // After the spawn (a failed kill, say) the process lives on: report, do not close.
+        if (spawned) return void this.onerror?.(error);
         this.exitInfo ??= { code: undefined, signal: undefined };
         this.finish();
         reject(error);
