@@ -138,6 +138,13 @@ Telemetry (environment):
   attributes to the OpenTelemetry GenAI conventions; OPENINFERENCE_HIDE_* redact content.
   OTEL_AIGW_{METRICS,SPAN,LOG}_REQUEST_HEADER_ATTRIBUTES=header:attribute,... copy request
   headers into metric labels, span attributes and access-log metadata.
+
+MCP (environment):
+  AIGW_MCP_SESSION_SEED (default "default-insecure-seed": set it, and share it between
+  gateways that serve the same clients) and AIGW_MCP_SESSION_ITERATIONS (PBKDF2, default
+  100000) encrypt MCP session ids; AIGW_MCP_FALLBACK_SESSION_SEED / _ITERATIONS still decrypt
+  sessions issued with a previous seed. AIGW_MCP_HEARTBEAT_INTERVAL (default 1m) pings GET
+  streams; AIGW_MCP_MAX_REQUEST_BODY_SIZE (default 4 MiB) caps MCP requests.
 `;
 
 const TRANSLATE_HELP = `Usage: aigw translate <path>... [flags]
