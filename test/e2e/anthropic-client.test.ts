@@ -418,3 +418,23 @@ test('AWSBedrock backend: a ConverseStream with text and a tool call reaches the
     toolConfig: { tools: [{ toolSpec: { name: 'get_weather', description: 'Current weather for a city', inputSchema: { json: WEATHER_TOOL.input_schema } } }] },
   });
 });
+
+// ---------------------------------------------------------------- count_tokens
+
+test('count_tokens: to Anthropic at its fixed path, and to Claude on Bedrock as CountTokens (signed, model without the region prefix)', async () => {
+  script(anthropic, (_request, response) => sendJson(response, 200, { input_tokens: 21 }));
+  const counted = await client('anthropic').messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'How many tokens?' }] });
+  assert.equal(counted.input_tokens, 21);
+  const seen = anthropic.only();
+  assert.equal(seen.url, '/v1/messages/count_tokens');
+  assert.equal(seen.header('x-api-key'), ANTHROPIC_KEY);
+
+  script(bedrock, (_request, response) => sendJson(response, 200, { inputTokens: 34 }));
+  const onAws = await client('aws-anthropic').messages.countTokens({ model: CLAUDE_ON_AWS, messages: [{ role: 'user', content: 'How many tokens?' }] });
+  assert.equal(onAws.input_tokens, 34);
+  const request = bedrock.only();
+  assert.equal(request.url, `/model/${CLAUDE_ON_AWS.replace(/^us\./, '')}/count-tokens`);
+  assert.equal(sigV4Problem(request, AWS), undefined);
+  const body: unknown = request.json();
+  assert.ok(typeof body === 'object' && body !== null && 'input' in body && typeof body.input === 'object' && body.input !== null && 'invokeModel' in body.input);
+});
