@@ -139,6 +139,13 @@ Telemetry (environment):
   OTEL_AIGW_{METRICS,SPAN,LOG}_REQUEST_HEADER_ATTRIBUTES=header:attribute,... copy request
   headers into metric labels, span attributes and access-log metadata.
 
+Supervision:
+  If the ext_proc dies, aigw starts it again on the same socket (requests in flight on it get
+  500; new ones succeed once it is back, well under a second); after 5 crashes within a minute,
+  or when it cannot be started again, aigw stops Envoy and exits 1. If Envoy dies, aigw stops
+  the ext_proc and exits 1 with Envoy's last log lines. Credentials are redacted from all output,
+  --debug included.
+
 MCP (environment):
   AIGW_MCP_SESSION_SEED (default "default-insecure-seed": set it, and share it between
   gateways that serve the same clients) and AIGW_MCP_SESSION_ITERATIONS (PBKDF2, default

@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { join, resolve } from 'node:path';
 import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
@@ -7,6 +8,8 @@ import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { obtainEnvoy } from '../envoy/obtain-envoy.js';
 import { startEnvoy, type RunningEnvoy } from '../envoy/start-envoy.js';
 import { spawnExtProc, type RunningExtProc } from '../extproc/spawn-ext-proc.js';
+import { redactionRules } from './config-secrets.js';
+import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import type { AigwDirs } from './aigw-dirs.js';
 import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
 
@@ -51,13 +54,20 @@ export async function runGateway(options: RunOptions): Promise<number> {
   await checkPortsFree(compiled.model.listeners.map((listener) => listener.port));
 
   // Private directories: the socket and the filter config give access to credentials.
+  // (A run id used before leaves its directories and files behind: their modes are set again.)
   await mkdir(runDir, { recursive: true, mode: 0o700 });
+  await chmod(runDir, 0o700);
   await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
   await chmod(runtimeDir, 0o700);
   const bootstrapPath = join(runDir, 'envoy.json');
   const filterConfigPath = join(runDir, 'extproc-config.json');
-  await writeFile(bootstrapPath, `${JSON.stringify(compiled.bootstrap, null, 2)}\n`, { mode: 0o600 });
-  await writeFile(filterConfigPath, `${JSON.stringify(compiled.filterConfig, null, 2)}\n`, { mode: 0o600 });
+  for (const [path, content] of [
+    [bootstrapPath, compiled.bootstrap],
+    [filterConfigPath, compiled.filterConfig],
+  ] as const) {
+    await writeFile(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+    await chmod(path, 0o600);
+  }
 
   const envoyBinary = await obtainEnvoy({
     ...(options.envoyPath ? { explicitPath: options.envoyPath } : {}),
@@ -70,17 +80,22 @@ export async function runGateway(options: RunOptions): Promise<number> {
     env: options.env,
   });
 
-  const extProc = await spawnExtProc({
-    configPath: filterConfigPath,
-    socketPath,
-    ...(compiled.filterConfig.mcp ? { mcpSocketPath } : {}),
-    adminPort: options.adminPort,
-    adminHost: options.adminAddress,
-    envoyAdminAddressFile: adminAddressFile,
-    logLevel: options.debug ? 'debug' : 'warn',
-    stderr: options.stderr,
-    env: compiled.model.extProcEnv,
-  }).catch((error: unknown) => {
+  // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted.
+  const redaction = redactionRules(compiled.filterConfig);
+  const startExtProc = (): Promise<RunningExtProc> =>
+    spawnExtProc({
+      configPath: filterConfigPath,
+      socketPath,
+      ...(compiled.filterConfig.mcp ? { mcpSocketPath } : {}),
+      adminPort: options.adminPort,
+      adminHost: options.adminAddress,
+      envoyAdminAddressFile: adminAddressFile,
+      logLevel: options.debug ? 'debug' : 'warn',
+      stderr: options.stderr,
+      env: compiled.model.extProcEnv,
+      redaction,
+    });
+  const extProc = await startExtProc().catch((error: unknown) => {
     throw new RunError(`external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
   });
 
@@ -93,6 +108,7 @@ export async function runGateway(options: RunOptions): Promise<number> {
       logLevels: options.debug ? { ...compiled.model.logLevels, default: 'debug' } : { default: 'error', ...compiled.model.logLevels },
       stdout: options.stdout,
       stderr: options.stderr,
+      redaction,
     });
   } catch (error) {
     extProc.stop('SIGKILL');
@@ -103,7 +119,7 @@ export async function runGateway(options: RunOptions): Promise<number> {
   const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
   log(`Envoy AI Gateway listening on http://localhost:${firstPort} (admin http://${envoy.adminAddress}) after ${seconds}s`);
   log(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
-  return supervise(envoy, extProc, log);
+  return supervise(envoy, new ExtProcSupervisor(extProc, startExtProc, log), log);
 }
 
 async function compile(options: RunOptions, socketPath: string, mcpSocketPath: string, log: (line: string) => void): Promise<CompiledConfig> {
@@ -111,8 +127,9 @@ async function compile(options: RunOptions, socketPath: string, mcpSocketPath: s
   if (text === undefined) {
     const path = resolve(options.config.file);
     try {
-      text = await readFile(path, 'utf8');
+      text = await readConfigFile(path, options.config.file);
     } catch (error) {
+      if (error instanceof ConfigFileError) throw new RunError(formatDiagnostic(error.diagnostic));
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
       throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -145,8 +162,13 @@ async function checkPortsFree(ports: number[]): Promise<void> {
 /** How long a shutdown waits for in-flight requests (long LLM streams are cut after this). */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-/** Resolves with the exit code once the gateway is told to stop or a part of it dies. */
-function supervise(envoy: RunningEnvoy, extProc: RunningExtProc, log: (line: string) => void): Promise<number> {
+/**
+ * Resolves with the exit code once the gateway is told to stop or can no longer serve. A dead
+ * ext_proc is restarted in place (ExtProcSupervisor); a dead Envoy ends the run (exit 1): it
+ * holds the listeners and in-flight connections, and dies only from a crash or an outside kill,
+ * which a silent restart would hide.
+ */
+function supervise(envoy: RunningEnvoy, extProc: ExtProcSupervisor, log: (line: string) => void): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const shutdown = async (): Promise<void> => {
@@ -156,14 +178,13 @@ function supervise(envoy: RunningEnvoy, extProc: RunningExtProc, log: (line: str
       // Envoy first, so no new request reaches an ext_proc that is going away.
       envoy.stop('SIGTERM');
       await envoy.exited;
-      extProc.stop('SIGTERM');
-      await extProc.exited;
+      await extProc.stop('SIGTERM');
       resolveExit(EXIT_OK);
     };
     const onSignal = (): void => {
       if (stopping) {
         envoy.stop('SIGKILL');
-        extProc.stop('SIGKILL');
+        void extProc.stop('SIGKILL');
         process.exit(EXIT_RUNTIME);
       }
       stopping = true;
@@ -171,17 +192,16 @@ function supervise(envoy: RunningEnvoy, extProc: RunningExtProc, log: (line: str
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    void envoy.exited.then((code) => {
+    void envoy.exited.then((exit) => {
       if (stopping) return;
       stopping = true;
-      log(`aigw: Envoy exited unexpectedly with code ${code}. Its last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
-      extProc.stop('SIGTERM');
-      void extProc.exited.then(() => resolveExit(EXIT_RUNTIME));
+      log(`aigw: error: Envoy (pid ${envoy.pid ?? '?'}) ${exit.reason} unexpectedly; stopping the gateway. Envoy's last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
+      void extProc.stop('SIGTERM').then(() => resolveExit(EXIT_RUNTIME));
     });
-    void extProc.exited.then((code) => {
+    void extProc.failed.then((reason) => {
       if (stopping) return;
       stopping = true;
-      log(`aigw: the external processor exited unexpectedly with code ${code}; stopping Envoy`);
+      log(`aigw: error: ${reason}; stopping Envoy`);
       envoy.stop('SIGTERM');
       void envoy.exited.then(() => resolveExit(EXIT_RUNTIME));
     });

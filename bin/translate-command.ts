@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { compileSources, type CompiledConfig, type ConfigSource } from '../compiler/compile-config.js';
@@ -32,8 +32,9 @@ export async function translateConfig(options: TranslateOptions): Promise<number
   for (const configPath of options.configPaths) {
     const path = resolve(configPath);
     try {
-      sources.push({ file: configPath, text: await readFile(path, 'utf8') });
+      sources.push({ file: configPath, text: await readConfigFile(path, configPath) });
     } catch (error) {
+      if (error instanceof ConfigFileError) throw new RunError(formatDiagnostic(error.diagnostic));
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
       throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }

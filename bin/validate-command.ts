@@ -1,5 +1,5 @@
+import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CrdRegistry } from '../compiler/admission/crd-registry.js';
@@ -94,7 +94,12 @@ async function collect(input: string, options: ValidateOptions, sources: ConfigS
     }
     return;
   }
-  sources.push({ file: input, text: await readFile(input, 'utf8') });
+  try {
+    sources.push({ file: input, text: await readConfigFile(input, input) });
+  } catch (error) {
+    if (!(error instanceof ConfigFileError)) throw error;
+    diagnostics.push(error.diagnostic);
+  }
 }
 
 /** The API server's verdict on one document, if it is an aigateway.envoyproxy.io resource. */

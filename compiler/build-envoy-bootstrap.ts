@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE, LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -380,30 +380,52 @@ const STREAM_LOGGERS: Record<string, { name: string; type: string } | undefined>
   '/dev/stderr': { name: 'envoy.access_loggers.stderr', type: 'envoy.extensions.access_loggers.stream.v3.StderrAccessLog' },
 };
 
-/** Local replies Envoy itself produces get the OpenAI error shape clients already parse. */
 /** Clusters are shared by listeners: they buffer as much as the most generous listener. */
 function upstreamBufferLimit(model: GatewayModel): number {
   return Math.max(...model.listeners.map((listener) => listener.bufferLimitBytes));
 }
 
+/**
+ * Envoy's 413 when a request body outgrows the listener's buffer (ClientTrafficPolicy
+ * `connection.bufferLimit`), in the client API's error shape: Anthropic's own 413
+ * (`request_too_large`) on `/anthropic/`, Cohere's `{"message"}` on `/cohere/`, OpenAI's elsewhere.
+ */
+function payloadTooLargeMappers(bufferLimitBytes: number): Json[] {
+  const message = `request body is larger than the gateway's buffer limit of ${formatBytes(bufferLimitBytes)}; raise it with a ClientTrafficPolicy spec.connection.bufferLimit`;
+  const status413: Json = { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } };
+  const onPathPrefix = (prefix: string): Json => ({ and_filter: { filters: [status413, { header_filter: { header: { name: ':path', string_match: { prefix } } } }] } });
+  return [
+    {
+      filter: onPathPrefix('/anthropic/'),
+      body_format_override: { json_format: { type: 'error', error: { type: 'request_too_large', message } }, content_type: 'application/json' },
+    },
+    { filter: onPathPrefix('/cohere/'), body_format_override: { json_format: { message }, content_type: 'application/json' } },
+    {
+      filter: status413,
+      body_format_override: { json_format: { error: { message, type: 'invalid_request_error', code: 'request_too_large' } }, content_type: 'application/json' },
+    },
+  ];
+}
+
+/** `50Mi (52428800 bytes)`: the quantity as written in a ClientTrafficPolicy, and exactly. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit} (${bytes} bytes)`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** Local replies Envoy itself produces get the error shape clients already parse. */
 function localReplyConfig(listener: ListenerModel): Json {
-  const errorBody = (message: string, code: string): Json => ({
-    json_format: { error: { message, type: 'invalid_request_error', code } },
-    content_type: 'application/json',
-  });
   return {
     mappers: [
+      ...payloadTooLargeMappers(listener.bufferLimitBytes),
       {
-        filter: { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } },
-        body_format_override: errorBody(
-          `request body exceeds the gateway buffer limit of ${listener.bufferLimitBytes} bytes (raise it with a ClientTrafficPolicy spec.connection.bufferLimit)`,
-          'request_too_large',
-        ),
-      },
-      {
-        filter: { response_flag_filter: { flags: ['UH', 'UF', 'UT', 'UC', 'URX', 'UO', 'UMSDR'] } },
+        // UPE/UR: the upstream broke the protocol or reset before answering (e.g. a reset mid-body).
+        filter: { response_flag_filter: { flags: ['UH', 'UF', 'UT', 'UC', 'URX', 'UO', 'UMSDR', 'UPE', 'UR'] } },
         body_format_override: {
-          json_format: { error: { message: 'upstream failure: %LOCAL_REPLY_BODY% (%RESPONSE_FLAGS%)', type: 'server_error', code: 'upstream_error' } },
+          // The ext_proc recognises these replies by code and prefix, to rewrite them for non-OpenAI clients.
+          json_format: { error: { message: `${LOCAL_REPLY_MESSAGE_PREFIX}%LOCAL_REPLY_BODY% (%RESPONSE_FLAGS%)`, type: 'server_error', code: LOCAL_REPLY_ERROR_CODE } },
           content_type: 'application/json',
         },
       },

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isRecord } from '../extproc/json-guards.js';
-import { compileConfig } from './compile-config.js';
+import { analyzeSources, compileConfig } from './compile-config.js';
 import { ConfigError, formatDiagnostic } from './diagnostic.js';
+import { MAX_CONFIG_BYTES } from './read-config-file.js';
 
 const OPTIONS = { file: 'gw.yaml', extProcSocketPath: '/run/aigw/extproc.sock', systemCaFile: '/etc/ssl/certs/ca.pem' };
 
@@ -345,4 +346,54 @@ test('the shipped example compiles', () => {
   assert.equal(compiled.model.listeners[0]?.port, 1975);
   const auth = compiled.filterConfig.backends[0]?.auth;
   assert.equal(auth && 'key' in auth ? auth.key : undefined, 'sk-1');
+});
+
+test('413 local replies carry the buffer limit, in the client API\'s error shape', () => {
+  const { bootstrap } = compileConfig(BASE, { ...OPTIONS, env: ENV });
+  const text = JSON.stringify(bootstrap);
+  const message = "request body is larger than the gateway's buffer limit of 10Mi (10485760 bytes); raise it with a ClientTrafficPolicy spec.connection.bufferLimit";
+  // static_resources.listeners[0].filter_chains[0].filters[0].typed_config.local_reply_config.mappers
+  const isList = (value: unknown): value is readonly unknown[] => Array.isArray(value);
+  const at = (value: unknown, key: string | number): unknown => (isList(value) ? value[Number(key)] : isRecord(value) ? value[key] : undefined);
+  const mappers = ['static_resources', 'listeners', 0, 'filter_chains', 0, 'filters', 0, 'typed_config', 'local_reply_config', 'mappers'].reduce(at, bootstrap);
+  assert.ok(isList(mappers));
+  const shapes = mappers.slice(0, 3).map((mapper) => (isRecord(mapper) && isRecord(mapper.body_format_override) ? mapper.body_format_override.json_format : undefined));
+  assert.deepEqual(shapes, [{ type: 'error', error: { type: 'request_too_large', message } }, { message }, { error: { message, type: 'invalid_request_error', code: 'request_too_large' } }]);
+  assert.match(text, /"header_filter":\{"header":\{"name":":path","string_match":\{"prefix":"\/anthropic\/"\}\}\}/);
+  assert.match(text, /"prefix":"\/cohere\/"/);
+});
+
+test('a file too large, binary or expanding past the limit is one diagnostic, never a throw', () => {
+  const analyze = (text: string, env: Record<string, string> = {}): string[] => analyzeSources([{ file: 'c.yaml', text }], env).diagnostics.map(formatDiagnostic);
+  assert.deepEqual(analyze(`# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`), [
+    'c.yaml: error: the file is more than 4 MiB; aigw reads configuration files of at most 4 MiB (hint: is this the right file? a real configuration is a few kilobytes)',
+  ]);
+  // Measured in bytes: 1.5 M three-byte characters are 4.5 MB.
+  assert.equal(analyze(`# ${'€'.repeat(1_500_000)}`).length, 1);
+  assert.deepEqual(analyze('kind: Gateway\n\u0000\u0001\u00ff\n'), ['c.yaml:2:1: error: invalid YAML: the control character U+0000 is not allowed in a YAML file (is it a binary file?)']);
+  assert.deepEqual(analyze('a: $BIG\nb: $BIG\nc: $BIG\n', { BIG: 'x'.repeat(2 * 1024 * 1024) }), [
+    `c.yaml:2:4: error: environment substitution makes the configuration longer than ${MAX_CONFIG_BYTES} characters (at $BIG) (hint: a variable used here (or used many times) holds far more text than a configuration needs; check its value)`,
+  ]);
+});
+
+test('a kind its API group does not have is "no matches", an error even for validate', () => {
+  const doc = (apiVersion: string, kind: string): string => `${BASE}---\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\nspec: {}\n`;
+  const analyze = (text: string): string[] => analyzeSources([{ file: 'k.yaml', text }], ENV).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.message}${d.hint ? ` (${d.hint})` : ''}${d.category ? ` [${d.category}]` : ''}`);
+  assert.deepEqual(analyze(doc('gateway.networking.k8s.io/v1', 'Frobnicator')), [
+    'no matches for kind "Frobnicator" in version "gateway.networking.k8s.io/v1" (the kinds of gateway.networking.k8s.io are GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant, BackendTLSPolicy, TLSRoute, TCPRoute, UDPRoute, BackendLBPolicy, ListenerSet)',
+  ]);
+  assert.deepEqual(analyze(doc('aigateway.envoyproxy.io/v1beta1', 'AIServiceBackendz')), ['no matches for kind "AIServiceBackendz" in version "aigateway.envoyproxy.io/v1beta1" (did you mean AIServiceBackend?)']);
+  assert.deepEqual(analyze(doc('gateway.envoyproxy.io/v1alpha1', 'backends')), ['no matches for kind "backends" in version "gateway.envoyproxy.io/v1alpha1" (did you mean Backend?)']);
+  // A real kind aigw does not compile, or a kind of another group (a CRD it cannot know): unsupported.
+  assert.deepEqual(analyze(doc('gateway.networking.k8s.io/v1', 'GRPCRoute')), ['kind GRPCRoute (gateway.networking.k8s.io/v1) is not supported by aigw run (remove this resource from the file) [unsupported]']);
+  assert.deepEqual(analyze(doc('example.com/v1', 'Widget')), ['kind Widget (example.com/v1) is not supported by aigw run (remove this resource from the file) [unsupported]']);
+});
+
+test('bufferLimit must fit Envoy\'s uint32 buffer limit; fractions round up', () => {
+  const limit = (value: string): string[] => compileError(BASE.replace('bufferLimit: 10Mi', `bufferLimit: ${value}`));
+  assert.match(limit('5Gi').join('\n'), /spec\.connection\.bufferLimit: Invalid value: "5Gi": must be between 1 byte and 4Gi minus one byte \(4294967295\)/);
+  assert.match(limit('0').join('\n'), /spec\.connection\.bufferLimit: Invalid value: 0: must be between 1 byte/);
+  assert.match(limit('-1Mi').join('\n'), /must be a quantity such as 50Mi/);
+  const fractional = compileConfig(BASE.replace('bufferLimit: 10Mi', 'bufferLimit: 1000.5'), { ...OPTIONS, env: ENV });
+  assert.equal(fractional.model.listeners[0]?.bufferLimitBytes, 1001);
 });

@@ -5,8 +5,9 @@ import { buildFilterConfig } from './build-filter-config.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
+import { MAX_CONFIG_BYTES, sizeProblem } from './read-config-file.js';
 import type { GatewayModel } from './gateway-model.js';
-import { loadDocuments, type SourceDocument } from './load-documents.js';
+import { findNonPrintable, loadDocuments, type SourceDocument } from './load-documents.js';
 import { checkMcpRoutePaths } from './mcp-route-paths.js';
 import { readResources } from './resources/read-resources.js';
 import { resolveGateway } from './resolve-gateway.js';
@@ -63,12 +64,26 @@ export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<R
   const diagnostics: Diagnostic[] = [];
   const documents: SourceDocument[] = [];
   for (const source of sources) {
+    // Checked on the text as written, so positions are the file's own: too big to parse, or not
+    // text at all (a binary file would otherwise reach envsubst and YAML as a giant scalar).
+    // Its byte size is at least its length; measured exactly only when that is small. (The text
+    // may come from a lossy decode, where each bad byte became a 3-byte U+FFFD: no exact size.)
+    const tooLarge = source.text.length > MAX_CONFIG_BYTES ? sizeProblem(source.text.length, true) : sizeProblem(Buffer.byteLength(source.text, 'utf8'), true);
+    if (tooLarge) {
+      diagnostics.push({ severity: 'error', file: source.file, ...tooLarge });
+      continue;
+    }
+    const nonPrintable = findNonPrintable(source.text);
+    if (nonPrintable) {
+      diagnostics.push({ severity: 'error', file: source.file, ...nonPrintable });
+      continue;
+    }
     let substituted: string;
     try {
-      substituted = envsubst(source.text, env);
+      substituted = envsubst(source.text, env, { maxLength: MAX_CONFIG_BYTES });
     } catch (error) {
       if (!(error instanceof EnvsubstError)) throw error;
-      diagnostics.push({ severity: 'error', file: source.file, line: error.line, column: error.column, message: error.message, hint: 'close the ${...} on the same line, or write $$ for a literal $' });
+      diagnostics.push({ severity: 'error', file: source.file, line: error.line, column: error.column, message: error.message, hint: error.hint });
       continue;
     }
     const loaded = loadDocuments(substituted, source.file);

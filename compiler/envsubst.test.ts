@@ -207,3 +207,31 @@ describe('envsubst: error positions', () => {
     assert.equal(err.code, 'ENVSUBST_SYNTAX');
   });
 });
+
+describe('envsubst: no loops, bounded output', () => {
+  it('is one pass: self-references and cycles come out as written', () => {
+    assert.equal(sub('k: ${SELF}', { SELF: '${SELF}' }), 'k: ${SELF}');
+    assert.equal(sub('k: $A $B', { A: '$B', B: '${A:-$A}' }), 'k: $B ${A:-$A}');
+  });
+  it('refuses an expansion past maxLength, at the variable that crossed it', () => {
+    const big = 'x'.repeat(1000);
+    assert.equal(envsubst('a: $BIG\nb: $BIG\n', { BIG: big }, { maxLength: 2100 }).length, 2008);
+    assert.throws(
+      () => envsubst('a: $BIG\nb: $BIG\nc: ${BIG}\n', { BIG: big }, { maxLength: 2100 }),
+      (err: unknown) => {
+        assert.ok(err instanceof EnvsubstError);
+        assert.equal(err.code, 'ENVSUBST_TOO_LARGE');
+        assert.equal(err.message, 'environment substitution makes the configuration longer than 2100 characters (at ${BIG})');
+        assert.deepEqual({ line: err.line, column: err.column }, { line: 3, column: 4 });
+        assert.match(err.hint, /check its value/);
+        return true;
+      },
+    );
+  });
+  it('text after the last variable is blamed on that variable', () => {
+    assert.throws(() => envsubst(`a: $V ${'y'.repeat(50)}`, { V: 'v' }, { maxLength: 20 }), (err: unknown) => err instanceof EnvsubstError && err.line === 1 && err.column === 4);
+  });
+  it('has no limit unless asked', () => {
+    assert.equal(sub('$B$B$B', { B: 'z'.repeat(100_000) }).length, 300_000);
+  });
+});

@@ -17,22 +17,30 @@
 export type EnvsubstEnv = Readonly<Record<string, string | undefined>>;
 
 /**
- * EnvsubstError is the only failure of {@link envsubst}: a `${` whose closing brace is
- * missing before the end of its line (or of the text). The message is exactly the upstream one
- * (`closing brace expected`). The CLI prefixes it with `error reading config: `.
+ * EnvsubstError is a failure of {@link envsubst}: a `${` whose closing brace is missing before
+ * the end of its line (or of the text), with exactly the upstream message (`closing brace
+ * expected`, the CLI prefixes it with `error reading config: `); or, aigw's own guard, an
+ * expansion that grows the text past `maxLength` (code `ENVSUBST_TOO_LARGE`).
  */
 export class EnvsubstError extends Error {
-  readonly code = 'ENVSUBST_SYNTAX';
-  /** 1-based line of the offending `${`. */
+  readonly code: 'ENVSUBST_SYNTAX' | 'ENVSUBST_TOO_LARGE';
+  /** 1-based line of the offending `${` (or variable). */
   readonly line: number;
-  /** 1-based column (UTF-16 code units) of the offending `${`. */
+  /** 1-based column (UTF-16 code units) of the offending `${` (or variable). */
   readonly column: number;
+  /** How to fix it. */
+  readonly hint: string;
 
-  constructor(message: string, line: number, column: number) {
+  constructor(message: string, line: number, column: number, code: EnvsubstError['code'] = 'ENVSUBST_SYNTAX') {
     super(message);
     this.name = 'EnvsubstError';
+    this.code = code;
     this.line = line;
     this.column = column;
+    this.hint =
+      code === 'ENVSUBST_SYNTAX'
+        ? 'close the ${...} on the same line, or write $$ for a literal $'
+        : 'a variable used here (or used many times) holds far more text than a configuration needs; check its value';
   }
 }
 
@@ -258,14 +266,16 @@ function lex(input: string): Lexer {
 // ---------------------------------------------------------------------------------------------
 // Parser (parse/parse.go) and evaluation (parse/node.go)
 
+/** `pos`: where the node starts in the input, for errors only. */
 type Node =
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'variable'; readonly name: string }
+  | { readonly kind: 'variable'; readonly name: string; readonly pos: number }
   | {
       readonly kind: 'substitution';
       readonly op: Operator | undefined;
       readonly name: string;
       readonly fallback: Node | undefined;
+      readonly pos: number;
     };
 
 function trimDollar(val: string): string {
@@ -301,7 +311,7 @@ class Parser {
         case 'error':
           return { errorAt: t.pos };
         case 'variable':
-          nodes.push({ kind: 'variable', name: trimDollar(t.val) });
+          nodes.push({ kind: 'variable', name: trimDollar(t.val), pos: t.pos });
           break;
         case 'leftDelim': {
           if (this.peek().type !== 'variable') {
@@ -309,7 +319,7 @@ class Parser {
             nodes.push({ kind: 'text', text: t.val });
             break;
           }
-          const n = this.action();
+          const n = this.action(t.pos);
           if (n === 'eof') return { errorAt: t.pos };
           if ('errorAt' in n) return n;
           nodes.push(n);
@@ -322,7 +332,7 @@ class Parser {
   }
 
   /** Inside `${`, whose first item is the variable. */
-  private action(): Node | { readonly errorAt: number } | 'eof' {
+  private action(pos: number): Node | { readonly errorAt: number } | 'eof' {
     // Quirk: unlike bare `$X`, the name here is not stripped of a leading `$`, so `${$X}`
     // looks up "$X", which is never set.
     const name = this.next().val;
@@ -332,7 +342,7 @@ class Parser {
       const t = this.next();
       switch (t.type) {
         case 'rightDelim':
-          return { kind: 'substitution', op, name, fallback };
+          return { kind: 'substitution', op, name, fallback, pos };
         case 'error':
           return { errorAt: t.pos };
         case 'eof':
@@ -344,7 +354,7 @@ class Parser {
         case 'variable':
           // A later variable or text replaces an earlier one; that is why
           // `${UNSET:-$HOME/bin}` gives "/bin".
-          fallback = { kind: 'variable', name: trimDollar(t.val) };
+          fallback = { kind: 'variable', name: trimDollar(t.val), pos: t.pos };
           break;
         case 'text': {
           // Text swallows every following item verbatim, including `$VAR` and operators. So
@@ -422,20 +432,43 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart + 1 };
 }
 
+export interface EnvsubstOptions {
+  /**
+   * Longest result, in UTF-16 code units. A few references to a huge variable (or many to a big
+   * one) would otherwise build a string past V8's limit, or one no YAML parser should be fed.
+   */
+  maxLength?: number;
+}
+
 /**
  * envsubst substitutes `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR:=d}`, `${VAR-d}`, `${VAR=d}`,
  * `${VAR:+a}`, `${VAR+a}` and `$$` over the whole text, like a8m/envsubst v1.4.3
  * `envsubst.String` in relaxed mode: unset and empty variables become "" and are never an error.
+ * It is one pass: a value that contains `${OTHER}` (or refers to itself) is inserted as it is,
+ * never expanded again, so there are no substitution loops.
  *
- * @throws EnvsubstError `closing brace expected` when a `${` is not closed on its line.
+ * @throws EnvsubstError `closing brace expected` when a `${` is not closed on its line, or
+ *   (ENVSUBST_TOO_LARGE) when the result would be longer than `options.maxLength`.
  */
-export function envsubst(text: string, env: EnvsubstEnv): string {
+export function envsubst(text: string, env: EnvsubstEnv, options: EnvsubstOptions = {}): string {
   const result = new Parser(lex(text).tokens).parse();
   if ('errorAt' in result) {
     const { line, column } = lineAndColumn(text, result.errorAt);
     throw new EnvsubstError('closing brace expected', line, column);
   }
+  const maxLength = options.maxLength ?? Infinity;
   let out = '';
-  for (const node of result.nodes) out += evaluate(node, env);
+  // Text only grows the output as much as it is long: blame the last variable before it.
+  let blame: Exclude<Node, { kind: 'text' }> | undefined;
+  for (const node of result.nodes) {
+    if (node.kind !== 'text') blame = node;
+    const value = evaluate(node, env);
+    if (out.length + value.length > maxLength) {
+      const { line, column } = lineAndColumn(text, blame?.pos ?? 0);
+      const name = blame ? ` (at $${blame.kind === 'substitution' ? `{${blame.name}}` : blame.name})` : '';
+      throw new EnvsubstError(`environment substitution makes the configuration longer than ${maxLength} characters${name}`, line, column, 'ENVSUBST_TOO_LARGE');
+    }
+    out += value;
+  }
   return out;
 }

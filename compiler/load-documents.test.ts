@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
-import { formatFieldPath, loadDocuments, MAX_ALIAS_COUNT, type SourceDocument } from './load-documents.js';
+import { findNonPrintable, formatFieldPath, loadDocuments, MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, type SourceDocument } from './load-documents.js';
 
 function only(text: string): SourceDocument {
   const { documents, problems } = loadDocuments(text, 'config.yaml');
@@ -232,6 +232,50 @@ describe('loadDocuments: problems', () => {
     assert.deepEqual([p?.line, p?.column], [2, 8]);
     assert.match(p?.message ?? '', new RegExp(`more than ${MAX_ALIAS_COUNT}`));
     assert.ok(p?.hint);
+  });
+
+  it('refuses a merge-key alias bomb too', () => {
+    const levels = Array.from({ length: 30 }, (_, i) => `a${i + 1}: &a${i + 1} {<<: [*a${i}, *a${i}], k${i}: v}`).join('\n');
+    const problems = loadDocuments(`a0: &a0 {k: v}\n${levels}\n`, 'bomb.yaml').problems;
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]?.message ?? '', /too many YAML alias expansions/);
+  });
+
+  it(`refuses nesting deeper than ${MAX_NESTING_DEPTH} levels at the node, flow or block`, () => {
+    const flow = (n: number): string => `x: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+    assert.deepEqual(loadDocuments(flow(MAX_NESTING_DEPTH - 1), 'ok.yaml').problems, []);
+    assert.deepEqual(problemsOf(flow(MAX_NESTING_DEPTH)), [`1:${4 + MAX_NESTING_DEPTH - 1} error nested more than ${MAX_NESTING_DEPTH} levels deep; no Kubernetes object is`]);
+    const block = Array.from({ length: 100 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n');
+    assert.deepEqual(problemsOf(`${block} end\n`), [`${MAX_NESTING_DEPTH + 1}:${2 * MAX_NESTING_DEPTH + 1} error nested more than ${MAX_NESTING_DEPTH} levels deep; no Kubernetes object is`]);
+  });
+
+  it('says "nested too deeply" where the parser itself runs out of stack', () => {
+    const balanced = problemsOf(`kind: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    assert.equal(balanced.length, 1);
+    assert.match(balanced[0] ?? '', /^1:\d+ error invalid YAML: nested too deeply to read \(aigw reads at most 64 levels\)$/);
+    // Unclosed, the parser leaves an error per bracket too: only the overflow is reported.
+    const unclosed = problemsOf(`kind: ${'['.repeat(100_000)}\n`);
+    assert.equal(unclosed.length, 1);
+    assert.match(unclosed[0] ?? '', /nested too deeply to read/);
+  });
+
+  it('refuses control characters (binary files) at their position, as go-yaml does', () => {
+    assert.deepEqual(problemsOf('kind: Gate\u0000way\n'), ['1:11 error invalid YAML: the control character U+0000 is not allowed in a YAML file (is it a binary file?)']);
+    assert.deepEqual(problemsOf('a: 1\nb: \u001b[31m\n'), ['2:4 error invalid YAML: the control character U+001B is not allowed in a YAML file (is it a binary file?)']);
+    assert.deepEqual(problemsOf('a: "\ud800"\n'), ['1:5 error invalid YAML: an unpaired surrogate (U+D800) is not allowed in a YAML file (is it a binary file?)']);
+    // Tabs, CR LF, a byte-order mark, NEL and any printable Unicode are fine.
+    assert.equal(findNonPrintable('\ufeffa:\t"x"\r\nb: \u0085 é 😀 \u2028\n'), undefined);
+  });
+
+  it('refuses an alias inside its own anchor (a value that would contain itself)', () => {
+    for (const [text, at] of [
+      ['spec: &s\n  self: *s\n', '2:9'],
+      ['a: &a [1, *a]\n', '1:11'],
+      ['a: &a {b: {c: *a}}\n', '1:15'],
+      ['a: &a {<<: *a}\n', '1:12'],
+    ] as const) {
+      assert.deepEqual(problemsOf(text), [`${at} error invalid YAML: this alias is inside the value of its own anchor, which would make the value contain itself`], text);
+    }
   });
 
   it('allows ordinary alias use', () => {

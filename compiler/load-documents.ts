@@ -61,6 +61,38 @@ export interface LoadedDocuments {
  */
 export const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Deepest nesting of mappings and sequences a document may have. Kubernetes objects stay around
+ * a dozen levels; far deeper input is refused with its position, before any stage that walks
+ * values recursively (conversion, schema validation, CEL) could overflow the stack on it.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * Characters YAML 1.2 allows in a stream (c-printable): tab, line breaks and printable Unicode.
+ * This matches the first one it does not: C0/C1 controls, DEL, U+FFFE/U+FFFF, lone surrogates.
+ */
+const NON_PRINTABLE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The first character YAML does not allow in a stream, with its 1-based position, or undefined.
+ * go-yaml (upstream) refuses them too ("control characters are not allowed"); they mean a binary
+ * file or a broken copy and paste, and the `yaml` package would take them as part of a scalar.
+ */
+export function findNonPrintable(text: string): { line: number; column: number; message: string } | undefined {
+  const match = NON_PRINTABLE.exec(text);
+  if (!match) return undefined;
+  const code = match[0].charCodeAt(0);
+  const lineStart = text.lastIndexOf('\n', match.index - 1) + 1;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < match.index; i = text.indexOf('\n', i + 1)) line++;
+  const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const what = code >= 0xd800 && code <= 0xdfff ? `an unpaired surrogate (${name})` : `the control character ${name}`;
+  return { line, column: match.index - lineStart + 1, message: `invalid YAML: ${what} is not allowed in a YAML file (is it a binary file?)` };
+}
+
 type ParsedDocument = Document.Parsed;
 
 /**
@@ -69,6 +101,11 @@ type ParsedDocument = Document.Parsed;
  * winning). We accept the same and also report what it silently accepts as warnings.
  */
 export function loadDocuments(text: string, file: string): LoadedDocuments {
+  const nonPrintable = findNonPrintable(text);
+  if (nonPrintable) {
+    const { message, ...position } = nonPrintable;
+    return { documents: [], problems: [{ severity: 'error', file, ...position, message }] };
+  }
   const lineCounter = new LineCounter();
   // prettyErrors off: we render positions ourselves and want the bare message.
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true });
@@ -78,7 +115,12 @@ export function loadDocuments(text: string, file: string): LoadedDocuments {
     return line === 0 ? { line: 1, column: offset + 1 } : { line, column: col };
   };
   const problems: Diagnostic[] = [];
+  // A broken structure makes the parser repeat itself (one error per unclosed `[`): say it once.
+  const reported = new Set<string>();
   const report = (severity: Diagnostic['severity'], offset: number, message: string, hint?: string): void => {
+    const key = `${offset} ${severity} ${message}`;
+    if (reported.has(key)) return;
+    reported.add(key);
     const d: Diagnostic = { severity, file, ...positionAt(offset), message };
     if (hint !== undefined) d.hint = hint;
     problems.push(d);
@@ -94,9 +136,15 @@ export function loadDocuments(text: string, file: string): LoadedDocuments {
   const documents: SourceDocument[] = [];
   docs.forEach((doc, index) => {
     let broken = false;
-    for (const e of doc.errors) {
+    // The parser out of stack (thousands of nested [ or {, or indentation levels) leaves a trail
+    // of follow-on errors; the first overflow is the one worth reporting.
+    const overflow = doc.errors.find((e) => e.message.includes('Maximum call stack size exceeded'));
+    for (const e of overflow ? [overflow] : doc.errors) {
       if (isDuplicateKey(e)) {
         report('warning', e.pos[0], `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]))}; the last value is used`);
+      } else if (e === overflow) {
+        report('error', e.pos[0], `invalid YAML: nested too deeply to read (aigw reads at most ${MAX_NESTING_DEPTH} levels)`);
+        broken = true;
       } else {
         report('error', e.pos[0], `invalid YAML: ${e.message}`);
         broken = true;
@@ -111,6 +159,18 @@ export function loadDocuments(text: string, file: string): LoadedDocuments {
     const start = contents?.range[0] ?? doc.range[0];
     if (!isMap(contents)) {
       report('error', start, `expected a Kubernetes object (a YAML mapping) but found ${describeNode(contents)}`);
+      return;
+    }
+
+    const recursive = findAlias(doc, (alias, path) => path.includes(alias.resolve(doc) ?? alias));
+    if (recursive !== undefined) {
+      // go-yaml refuses these too ("anchor … value contains itself"); as plain data they never end.
+      report('error', recursive, 'invalid YAML: this alias is inside the value of its own anchor, which would make the value contain itself', 'aliases can only repeat a value defined before and outside them');
+      return;
+    }
+    const tooDeep = deeperThan(contents, MAX_NESTING_DEPTH);
+    if (tooDeep !== undefined) {
+      report('error', tooDeep, `nested more than ${MAX_NESTING_DEPTH} levels deep; no Kubernetes object is`, 'check the indentation and the [ ] and { } pairs');
       return;
     }
 
@@ -182,13 +242,29 @@ function describeNode(node: unknown): string {
   return 'nothing';
 }
 
+/**
+ * Offset of the first mapping or sequence nested deeper than `limit` (aliases are not followed:
+ * toJS bounds their expansion), walked without recursion. Undefined when within the limit.
+ */
+function deeperThan(root: unknown, limit: number): number | undefined {
+  const pending: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { node, depth } = item;
+    const children: unknown[] = isMap(node) ? node.items.flatMap((pair) => [pair.key, pair.value]) : isSeq(node) ? node.items : [];
+    if (children.length === 0 && !isMap(node) && !isSeq(node)) continue;
+    if (depth > limit) return isNode(node) ? node.range?.[0] : undefined;
+    for (const child of children) pending.push({ node: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
 /** Offset of the first alias node satisfying `accept`, if any. */
-function findAlias(doc: ParsedDocument, accept: (alias: Alias) => boolean): number | undefined {
+function findAlias(doc: ParsedDocument, accept: (alias: Alias, path: readonly unknown[]) => boolean): number | undefined {
   let found: number | undefined;
   visit(doc, {
-    Alias(_key, alias) {
+    Alias(_key, alias, path) {
       const at = alias.range?.[0];
-      if (at !== undefined && accept(alias)) {
+      if (at !== undefined && accept(alias, path)) {
         found = at;
         return visit.BREAK;
       }

@@ -27,7 +27,8 @@ const MULTIPLIERS: Record<string, number> = {
 
 /** Parses a Kubernetes resource quantity such as "50Mi" or "32768" into a number of bytes. */
 export function parseQuantity(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
+  // Bytes are whole: a fractional quantity rounds up, as Kubernetes does for its integer value.
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? Math.ceil(text) : undefined;
   const match = QUANTITY.exec(text.trim());
   if (!match) return undefined;
   return Math.ceil(Number(match[1]) * (MULTIPLIERS[match[2] ?? ''] ?? 1));

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
-import { spawnTiedChild } from './spawn-tied-child.js';
+import { createLineRedactor, redactingLineStream, type RedactionRules } from './log-redactor.js';
+import { childExit, spawnTiedChild, type ChildExit } from './spawn-tied-child.js';
 
 export interface StartEnvoyOptions {
   binary: string;
@@ -13,6 +14,8 @@ export interface StartEnvoyOptions {
   stdout: NodeJS.WritableStream;
   /** Where Envoy's stderr goes, line by line. */
   stderr: NodeJS.WritableStream;
+  /** Credentials to take out of Envoy's output (its debug logs dump headers); none when unset. */
+  redaction?: RedactionRules;
   readyTimeoutMs?: number;
 }
 
@@ -20,8 +23,8 @@ export interface RunningEnvoy {
   pid: number | undefined;
   /** Admin address `host:port`, once ready. */
   adminAddress: string;
-  /** Resolves with the exit code when Envoy exits, for whatever reason. */
-  exited: Promise<number>;
+  /** Resolves when Envoy exits, for whatever reason. */
+  exited: Promise<ChildExit>;
   /** The last lines Envoy logged, for error messages. */
   lastLogLines(): string[];
   /**
@@ -58,18 +61,28 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
 
   const child: ResultPromise = spawnTiedChild(options.binary, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
   const lines: string[] = [];
-  let partial = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    options.stderr.write(chunk);
-    const text = partial + chunk.toString('utf8');
-    const split = text.split('\n');
-    partial = split.pop() ?? '';
-    lines.push(...split.filter((line) => line.trim() !== ''));
+  const rules = options.redaction ?? { secrets: [], isCredentialHeader: () => false };
+  // Line by line through the redactor; the last lines are kept (redacted) for error messages.
+  const stderrLines = redactingLineStream(createLineRedactor(rules), (line) => {
+    if (line.trim() === '') return;
+    lines.push(line);
     if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
   });
-  child.stdout?.pipe(options.stdout, { end: false });
-  const exited = child.then((result) => result.exitCode ?? (result.signal ? 128 : 1));
-  const lastLogLines = (): string[] => [...lines, ...(partial.trim() ? [partial] : [])];
+  child.stderr?.pipe(stderrLines).pipe(options.stderr, { end: false });
+  // Access logs: only configured secrets are looked for (a field may print a header the user chose).
+  if (options.redaction && options.redaction.secrets.length > 0) {
+    child.stdout?.pipe(redactingLineStream(createLineRedactor({ secrets: options.redaction.secrets, isCredentialHeader: () => false }))).pipe(options.stdout, { end: false });
+  } else {
+    child.stdout?.pipe(options.stdout, { end: false });
+  }
+  // Its last words (a crash's stack trace) pass through the line stream after the exit is known:
+  // `exited` waits for them (briefly), so lastLogLines() has them.
+  const stderrDone = new Promise<void>((resolve) => (child.stderr ? stderrLines.once('end', resolve) : resolve()));
+  const exited = childExit(child).then(async (exit) => {
+    await Promise.race([stderrDone, new Promise((resolve) => setTimeout(resolve, 200))]);
+    return exit;
+  });
+  const lastLogLines = (): string[] => [...lines];
 
   let exitedEarly = false;
   void exited.then(() => {
@@ -79,8 +92,8 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
   let adminAddress = '';
   for (;;) {
     if (exitedEarly) {
-      const code = await exited;
-      throw new EnvoyStartError(`Envoy exited with code ${code} before it was ready`, lastLogLines());
+      const exit = await exited;
+      throw new EnvoyStartError(`Envoy ${exit.reason} before it was ready`, lastLogLines());
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

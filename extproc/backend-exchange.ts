@@ -1,22 +1,24 @@
 import { createContentDecoder, type ContentDecoder } from './content-decoder.js';
 import { computeCosts } from './costs.js';
-import type { Endpoint } from './endpoints.js';
-import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
+import type { ClientAPI, Endpoint } from './endpoints.js';
+import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from './envoy-messages.js';
+import { gatewayErrorBody } from './error-body.js';
 import type { BackendAuthenticator } from './auth/backend-authenticator.js';
 import { NO_AUTH } from './auth/create-authenticator.js';
 import type { BackendConfig, BodyMutation } from './filter-config.js';
 import { removeTopLevelField, setTopLevelField } from './json-patch.js';
-import { invalidRequestBody } from './gateway-error.js';
+import { GatewayError, invalidRequestBody } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { ProcessingMode } from './generated/envoy/extensions/filters/http/ext_proc/v3/ProcessingMode.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
+import { localReplyForClient } from './local-reply.js';
 import type { RequestAttributes } from './metrics/genai-metrics.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { RequestSpan } from './tracing/request-span.js';
 import { isUnsupported, TRANSLATORS } from './translator/translator-table.js';
-import type { ClientRequest, Translator } from './translator/translator.js';
+import type { ClientRequest, ResponseBodyTranslation, Translator } from './translator/translator.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export const MODEL_HEADER = 'x-ai-eg-model';
@@ -42,6 +44,7 @@ export class BackendExchange {
   private readonly translator: Translator;
   private readonly authenticator: BackendAuthenticator;
   private readonly attributes: RequestAttributes;
+  private readonly clientAPI: ClientAPI;
   private readonly startedAt = performance.now();
   private firstChunkAt: number | undefined;
   private status = 0;
@@ -50,6 +53,8 @@ export class BackendExchange {
   private readonly errorChunks: Buffer[] = [];
   private usage: TokenUsage = {};
   private responseModel: string | undefined;
+  /** The 2xx response could not be read: the client was told, the rest of the body is dropped. */
+  private failed = false;
 
   /**
    * @param responseMode the filter's processing mode; a response mode override starts from it,
@@ -71,6 +76,7 @@ export class BackendExchange {
     const headerLabels: Record<string, string> = {};
     for (const mapping of runtime.metricHeaders) headerLabels[mapping.label] = requestHeaders[mapping.header] ?? '';
     this.attributes = { operation: endpoint.operation, schema: backend.schema.name, originalModel, requestModel, headerLabels };
+    this.clientAPI = endpoint.clientAPI;
     const entry =
       endpoint.name === 'models' || endpoint.name === 'anthropic-models'
         ? { unsupported: `GET ${endpoint.suffix} is answered by the gateway` }
@@ -134,13 +140,20 @@ export class BackendExchange {
     const chunk = message?.body ?? Buffer.alloc(0);
     const endOfStream = message?.end_of_stream === true || !this.streaming;
     this.firstChunkAt ??= performance.now();
-    const decoded = this.decoder ? await this.decoder.decode(chunk, endOfStream) : chunk;
+    if (this.failed) return { response_body: { response: { body_mutation: { clear_body: true } } } };
     if (!isSuccess(this.status)) {
-      this.errorChunks.push(decoded);
+      this.errorChunks.push(this.decoder ? await this.decoder.decode(chunk, endOfStream) : chunk);
       if (!endOfStream) return { response_body: { response: {} } };
       return this.finishError();
     }
-    const translation = this.translator.responseBody(decoded, endOfStream);
+    let decoded: Buffer;
+    let translation: ResponseBodyTranslation;
+    try {
+      decoded = this.decoder ? await this.decoder.decode(chunk, endOfStream) : chunk;
+      translation = this.translator.responseBody(decoded, endOfStream);
+    } catch (error) {
+      return this.unreadable(error);
+    }
     this.usage = translation.usage;
     this.responseModel = translation.responseModel ?? this.responseModel;
     this.span?.responseChunk(translation.body ?? decoded, this.streaming);
@@ -187,6 +200,17 @@ export class BackendExchange {
     });
   }
 
+  private unreadable(error: unknown): ProcessingResponse {
+    this.failed = true;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.runtime.logger.error('unreadable response from the backend', { backend: this.backend.name, error: reason });
+    this.runtime.metrics.recordCompletion(this.attributes, { durationSeconds: (performance.now() - this.startedAt) / 1000, success: false, usage: this.usage });
+    const gatewayError = new GatewayError('UPSTREAM_FAILURE', 502, `the response of backend ${this.backend.aiServiceBackend} cannot be read: ${reason}`);
+    const body = gatewayErrorBody(gatewayError, this.clientAPI);
+    this.span?.endError(502, body);
+    return unreadableBody(this.clientAPI, this.streaming, body);
+  }
+
   private finishError(): ProcessingResponse {
     this.runtime.metrics.recordCompletion(this.attributes, {
       durationSeconds: (performance.now() - this.startedAt) / 1000,
@@ -194,7 +218,8 @@ export class BackendExchange {
       usage: {},
     });
     const raw = Buffer.concat(this.errorChunks);
-    const translation = this.translator.responseError(this.status, raw);
+    // Envoy's own reply (connect failure, timeout) is not the provider's: no translator reads it.
+    const translation = localReplyForClient(this.status, raw, this.clientAPI) ?? this.translator.responseError(this.status, raw);
     this.span?.endError(this.status, (translation.body ?? raw).toString('utf8'));
     if (!translation.body) return { response_body: { response: {} } };
     const set = [setHeader('content-length', String(translation.body.length))];
@@ -205,6 +230,18 @@ export class BackendExchange {
       },
     };
   }
+}
+
+/**
+ * A 2xx body the translator cannot read (malformed JSON, a broken stream): the client gets a 502
+ * in its API's error shape while the status can still change, else (a stream already under way)
+ * an error event in its API's stream format, after which the rest of the provider's body is
+ * dropped. Either way the client's SDK raises instead of reading a half-translated answer.
+ */
+function unreadableBody(clientAPI: ClientAPI, streaming: boolean, body: string): ProcessingResponse {
+  if (!streaming) return immediateResponse(502, body, 'application/json');
+  const event = clientAPI === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;
+  return { response_body: { response: { body_mutation: { body: Buffer.from(event) } } } };
 }
 
 /**

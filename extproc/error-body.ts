@@ -11,6 +11,7 @@ const OPENAI_ERROR_TYPE: Partial<Record<number, string>> = {
   422: 'UnprocessableEntity',
   502: 'BadGateway',
   503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
 };
 
 /** Upstream's message prefixes, which clients and log searches match on. */

@@ -27,6 +27,14 @@ export const ROUTE_HEADER = 'x-ai-eg-route';
 export const ROUTE_NOT_FOUND_MESSAGE =
   'No matching route found. It is likely because the model specified in your request is not configured in the Gateway.';
 
+/**
+ * Envoy's own replies for upstream failures (connect failure, reset, timeout) are JSON with this
+ * `error.code` and a message starting with this prefix (the bootstrap's local_reply_config), so
+ * the ext_proc can tell them from a provider's error and put them in the client API's shape.
+ */
+export const LOCAL_REPLY_ERROR_CODE = 'upstream_error';
+export const LOCAL_REPLY_MESSAGE_PREFIX = 'upstream failure: ';
+
 /** The dynamic metadata namespace shared with access logs and rate limits. */
 export const METADATA_NAMESPACE = 'io.envoy.ai_gateway';
 

@@ -12,6 +12,7 @@ export type GatewayErrorCode =
   | 'UPSTREAM_AUTH' // 502: the gateway could not obtain the backend's credential (token endpoint down)
   | 'MODEL_NOT_FOUND' // 404: no AIGatewayRoute rule matches the model
   | 'BACKEND_NOT_FOUND' // 500: Envoy named a backend the config does not have (config bug)
+  | 'UPSTREAM_FAILURE' // 502/503/504: no usable answer from the backend (Envoy's own reply, or a body that cannot be read)
   | 'INTERNAL'; // 500
 
 const BRAND = Symbol.for('aigw.GatewayError');

@@ -3,20 +3,18 @@
  * The ext_proc process: `node extproc/main.js --config <file> --socket <path> --admin-port <n>`.
  * `aigw run` starts it before Envoy and supervises it; it can also be run alone for debugging.
  */
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startAdminServer } from './admin-server.js';
 import { startExtProcServer } from './ext-proc-server.js';
 import { FilterConfigError } from './filter-config.js';
-import { createLogger, isLogLevel } from './logger.js';
+import { createLogger, isLogLevel, type Logger } from './logger.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
-import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes } from './metrics/header-attributes.js';
-import { createRequestTracer } from './tracing/request-tracer.js';
-import { createOtlpMetrics } from './metrics/otlp-metrics.js';
+import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, type HeaderAttribute } from './metrics/header-attributes.js';
+import type { McpConfig } from './mcp/mcp-config.js';
 import { parseFilterConfig } from './parse-filter-config.js';
-import { createMcpRouteAuth } from './mcp/auth/create-mcp-route-auth.js';
-import { startMcpProxy } from './mcp/mcp-proxy-server.js';
 import { READY_LINE } from './ready-line.js';
+import { configuredCredentialHeaders, isCredentialHeader } from './sensitive-headers.js';
 import { buildRuntimeConfig } from './runtime-config.js';
 
 
@@ -46,23 +44,33 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new FilterConfigError(`cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const metricHeaders = metricsHeaderAttributes(process.env);
-  const metrics = new GenAIMetrics(metricHeaders, createOtlpMetrics(process.env, metricHeaders));
-  const tracer = createRequestTracer(process.env);
   const filterConfig = parseFilterConfig(raw);
+  // Request headers copied into telemetry: never one that carries a credential.
+  const credentialHeaders = configuredCredentialHeaders(filterConfig);
+  const refused = new Set<string>();
+  const withoutCredentials = (mappings: HeaderAttribute[]): HeaderAttribute[] =>
+    mappings.filter((mapping) => {
+      if (!isCredentialHeader(mapping.header, credentialHeaders)) return true;
+      if (!refused.has(mapping.header)) logger.warn(`request header ${JSON.stringify(mapping.header)} carries credentials: it is not copied into telemetry`);
+      refused.add(mapping.header);
+      return false;
+    });
+  const metricHeaders = withoutCredentials(metricsHeaderAttributes(process.env));
+  // The OpenTelemetry SDK and exporters (hundreds of modules) load only when asked for: a fast
+  // start matters, aigw restarts this process in place when it dies.
+  const otlpMetrics = anySet(process.env, METRICS_VARIABLES) ? (await import('./metrics/otlp-metrics.js')).createOtlpMetrics(process.env, metricHeaders) : undefined;
+  const metrics = new GenAIMetrics(metricHeaders, otlpMetrics);
+  const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
   const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
     metricHeaders,
-    ...(tracer ? { tracer, spanHeaders: spanHeaderAttributes(process.env) } : {}),
-    logHeaders: logHeaderAttributes(process.env),
+    ...(tracer ? { tracer, spanHeaders: withoutCredentials(spanHeaderAttributes(process.env)) } : {}),
+    logHeaders: withoutCredentials(logHeaderAttributes(process.env)),
   });
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
-  const mcp =
-    mcpConfig && values['mcp-socket']
-      ? await startMcpProxy({ socketPath: values['mcp-socket'], config: mcpConfig, authFor: (route) => createMcpRouteAuth(route, { logger }), registry: metrics.registry, logger })
-      : undefined;
+  const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, logger) : undefined;
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],
@@ -97,6 +105,24 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** Tracing stays off unless one of these is set (createRequestTracer decides from there). */
+const TRACING_VARIABLES = ['OTEL_TRACES_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'AI_GATEWAY_TRACING_SEMCONV'];
+/** OTLP metrics stay off unless one of these is set (createOtlpMetrics decides from there). */
+const METRICS_VARIABLES = ['OTEL_METRICS_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'];
+
+function anySet(env: NodeJS.ProcessEnv, names: readonly string[]): boolean {
+  return names.some((name) => (env[name] ?? '') !== '');
+}
+
+/** The MCP proxy (and its OAuth/CEL libraries), loaded only for configs with MCP routes. */
+async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, logger: Logger): Promise<{ close(): Promise<void> }> {
+  const [{ createMcpRouteAuth }, { startMcpProxy }] = await Promise.all([import('./mcp/auth/create-mcp-route-auth.js'), import('./mcp/mcp-proxy-server.js')]);
+  const proxy = await startMcpProxy({ socketPath, config, authFor: (route) => createMcpRouteAuth(route, { logger }), registry: metrics.registry, logger });
+  // Private to the user, as the ext_proc socket: the proxy holds the MCP backends' credentials.
+  await chmod(socketPath, 0o600);
+  return proxy;
+}
 
 main().catch((error: unknown) => {
   process.stderr.write(`aigw ext_proc: ${error instanceof Error ? error.message : String(error)}\n`);

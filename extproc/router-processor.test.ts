@@ -30,7 +30,7 @@ function errorOf(response: ProcessingResponse): { status: unknown; type: unknown
 test('a router-mode rule: model header, the chosen backend as route, path and key, one route re-match', async () => {
   const router = new RouterProcessor(testRuntime());
   const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ':method': 'POST', 'x-ai-eg-model': 'spoofed', 'x-ai-eg-route': 'spoofed' }));
-  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route']);
+  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route', 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend']);
   const response = (await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true })).request_body?.response;
   assert.equal(response?.clear_route_cache, true);
   assert.deepEqual(setHeaders(response?.header_mutation), {
@@ -136,4 +136,28 @@ test('bodyMutation edits top-level fields (JSON values raw, others as strings) a
   const body = Buffer.from(response?.body_mutation?.body ?? '').toString();
   assert.deepEqual(JSON.parse(body), { model: 'gpt-4o-mini', temperature: 0.1, messages: [], user: 'gateway', metadata: { team: 'a' } });
   assert.equal(setHeaders(response?.header_mutation)['content-length'], String(Buffer.byteLength(body)));
+});
+
+test("upstream mode: Envoy's own reply when every attempt failed takes the client API's shape; provider errors pass", async () => {
+  const localReply = '{"error":{"code":"upstream_error","message":"upstream failure: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure (URX,UF)","type":"server_error"}}\n';
+  const router = new RouterProcessor(testRuntime());
+  router.requestHeaders(headersMessage({ ':path': '/anthropic/v1/messages' }));
+  await router.requestBody({ body: Buffer.from('{"model":"fallback-1","max_tokens":5,"messages":[]}'), end_of_stream: true });
+  const headers = router.responseHeaders(headersMessage({ ':status': '503', 'content-type': 'application/json' }));
+  assert.equal(headers.mode_override, undefined, 'the error body is read');
+  const rewritten = await router.responseBody({ body: Buffer.from(localReply), end_of_stream: true });
+  assert.deepEqual(JSON.parse(Buffer.from(rewritten.response_body?.response?.body_mutation?.body ?? '').toString()), {
+    type: 'error',
+    error: { type: 'service_unavailable_error', message: 'upstream failure: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure (URX,UF)' },
+  });
+
+  const provider = new RouterProcessor(testRuntime());
+  provider.requestHeaders(headersMessage({ ':path': '/anthropic/v1/messages' }));
+  await provider.requestBody({ body: Buffer.from('{"model":"fallback-1","max_tokens":5,"messages":[]}'), end_of_stream: true });
+  provider.responseHeaders(headersMessage({ ':status': '429', 'content-type': 'application/json' }));
+  const passed = await provider.responseBody({ body: Buffer.from('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}'), end_of_stream: true });
+  assert.equal(passed.response_body?.response?.body_mutation, undefined);
+
+  const { router: openai } = await routed('{"model":"fallback-1"}');
+  assert.deepEqual(openai.responseHeaders(headersMessage({ ':status': '503' })).mode_override, { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' }, 'OpenAI clients already have the shape');
 });

@@ -9,7 +9,8 @@ import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/Htt
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { setTopLevelField } from './json-patch.js';
-import { parseMultipartRequestBody, parseRequestBody } from './request-body.js';
+import { localReplyForClient } from './local-reply.js';
+import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import { RequestSpan } from './tracing/request-span.js';
@@ -17,8 +18,11 @@ import { SpanResponseObserver } from './tracing/span-response-observer.js';
 
 export { MODEL_HEADER };
 export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
-/** Headers the gateway owns: client-supplied values are dropped before anything reads them. */
-const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER];
+/**
+ * Headers the gateway owns: client-supplied values are dropped before anything reads them (the
+ * MCP ones, which Envoy sets on MCP routes, are not forwarded to LLM providers either).
+ */
+const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER, 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend'];
 
 /**
  * The router-level filter: one gRPC stream per client request. It finds the endpoint, reads the
@@ -36,6 +40,8 @@ export class RouterProcessor {
   private span: RequestSpan | undefined;
   /** Upstream mode with tracing: watches the (already translated) response for the span. */
   private observer: SpanResponseObserver | undefined;
+  /** Upstream mode: the status of an error response whose body may be Envoy's own reply. */
+  private errorStatus: number | undefined;
 
   /** @param listener the Envoy listener the request came in on (gRPC metadata), if known. */
   constructor(
@@ -66,7 +72,10 @@ export class RouterProcessor {
     if (!endpoint) return { request_body: { response: {} } };
     try {
       return await this.route(endpoint, message?.body ?? Buffer.alloc(0));
-    } catch (error) {
+    } catch (caught) {
+      // A translator or span recorder overflowing the stack met the client's input (e.g. deeply
+      // nested tool-call arguments): a 400, not an internal error.
+      const error = isStackOverflow(caught) ? nestedTooDeeply(this.path.split('?')[0] ?? this.path, caught) : caught;
       if (!GatewayError.isInstance(error)) throw error;
       const body = gatewayErrorBody(error, endpoint.clientAPI);
       this.span?.endError(error.status, body);
@@ -76,14 +85,24 @@ export class RouterProcessor {
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
     if (this.exchange) return this.exchange.responseHeaders(message);
+    // upstream mode: an error for a non-OpenAI client may be Envoy's own reply (every attempt
+    // failed), which no upstream filter saw: its body is read to put it in the client's shape.
+    const status = Number(pickHeaders(message, [':status'])[':status'] ?? '0');
+    const clientAPI = this.endpoint?.clientAPI ?? 'openai';
+    this.errorStatus = clientAPI !== 'openai' && status >= 400 && message?.end_of_stream !== true ? status : undefined;
     if (this.observer) return this.observer.responseHeaders(message);
-    // upstream mode: the upstream filter reads the response; step aside for the rest of it.
+    if (this.errorStatus !== undefined) return { response_headers: { response: {} } };
+    // Otherwise the upstream filter reads the response; step aside for the rest of it.
     return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
   }
 
-  responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> | ProcessingResponse {
+  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
     if (this.exchange) return this.exchange.responseBody(message);
-    return this.observer ? this.observer.responseBody(message) : { response_body: { response: {} } };
+    const response = this.observer ? await this.observer.responseBody(message) : { response_body: { response: {} } };
+    const local = this.errorStatus !== undefined && this.endpoint ? localReplyForClient(this.errorStatus, message?.body ?? Buffer.alloc(0), this.endpoint.clientAPI) : undefined;
+    if (!local?.body) return response;
+    const set = [setHeader('content-type', 'application/json'), setHeader('content-length', String(local.body.length))];
+    return { response_body: { response: { header_mutation: headerMutation(set), body_mutation: { body: local.body } } } };
   }
 
   private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {

@@ -3,7 +3,8 @@ import type { BackendConfig, FilterConfig } from './filter-config.js';
 import type { GenAIMetrics } from './metrics/genai-metrics.js';
 import type { Logger } from './logger.js';
 import type { HeaderAttribute } from './metrics/header-attributes.js';
-import { PROPAGATION_HEADERS, type RequestTracer } from './tracing/request-tracer.js';
+import { PROPAGATION_HEADERS } from './tracing/propagation-headers.js';
+import type { RequestTracer } from './tracing/request-tracer.js';
 import type { BackendAuthenticator } from './auth/backend-authenticator.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { compileCosts, type CompiledCost } from './costs.js';
@@ -131,6 +132,36 @@ function buildAuthenticators(config: FilterConfig): Map<string, BackendAuthentic
       byCredential.set(key, authenticator);
     }
     result.set(backend.name, authenticator);
+  }
+  return stripEveryOverrideHeader(result);
+}
+
+/**
+ * The gateway's own credential headers (the default override headers), whether a policy uses
+ * them or not: they are meant for the gateway, never for a provider.
+ */
+const GATEWAY_CREDENTIAL_HEADERS = ['x-aigw-aws-access-key-id', 'x-aigw-aws-secret-access-key', 'x-aigw-aws-session-token', 'x-aigw-azure-access-token'];
+
+/**
+ * Every backend's upstream request drops every credential override header of the gateway (and
+ * the `x-aigw-*` credential headers), not only its own: a client's override credential is used
+ * by the backend whose BackendSecurityPolicy declares it and by no other, and never reaches a
+ * provider, e.g. one without a policy that would otherwise receive it as a plain header.
+ */
+function stripEveryOverrideHeader(authenticators: Map<string, BackendAuthenticator>): Map<string, BackendAuthenticator> {
+  const overrides = new Set([...GATEWAY_CREDENTIAL_HEADERS, ...[...authenticators.values()].flatMap((authenticator) => authenticator.removeHeaders)]);
+  const widened = new Map<BackendAuthenticator, BackendAuthenticator>();
+  const result = new Map<string, BackendAuthenticator>();
+  for (const [backend, authenticator] of authenticators) {
+    let wide = widened.get(authenticator);
+    if (!wide) {
+      // A header the authenticator sets (an override header named like its credential header) stays.
+      const removeHeaders = [...new Set([...authenticator.removeHeaders, ...overrides])].filter((name) => !authenticator.setHeaders.includes(name));
+      const original = authenticator;
+      wide = { needsBody: original.needsBody, readHeaders: original.readHeaders, removeHeaders, setHeaders: original.setHeaders, apply: (request) => original.apply(request) };
+      widened.set(authenticator, wide);
+    }
+    result.set(backend, wide);
   }
   return result;
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import { spawnTiedChild } from '../envoy/spawn-tied-child.js';
+import { createLineRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
+import { childExit, spawnTiedChild, type ChildExit } from '../envoy/spawn-tied-child.js';
 import { READY_LINE } from './ready-line.js';
 
 export interface SpawnExtProcOptions {
@@ -16,11 +17,14 @@ export interface SpawnExtProcOptions {
   /** Extra environment (GatewayConfig `extProc.kubernetes.env`), on top of aigw's own. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Credentials to take out of its output (a crash report may quote a request); none when unset. */
+  redaction?: RedactionRules;
 }
 
 export interface RunningExtProc {
   pid: number | undefined;
-  exited: Promise<number>;
+  /** Resolves when the process has exited, for whatever reason. */
+  exited: Promise<ChildExit>;
   stop(signal?: NodeJS.Signals): void;
 }
 
@@ -56,7 +60,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
     ],
     { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', reject: false, buffer: false, env: options.env ?? {} },
   );
-  const exited = child.then((result) => result.exitCode ?? (result.signal ? 128 : 1));
+  const exited = childExit(child);
   let output = '';
   let ready = false;
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +68,8 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       child.kill('SIGKILL');
       reject(new ExtProcStartError(`the ext_proc did not become ready in time${output ? `:\n${output.trim()}` : ''}`));
     }, options.readyTimeoutMs ?? 30_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
+    const stderr = child.stderr?.pipe(redactingLineStream(createLineRedactor(options.redaction ?? { secrets: [], isCredentialHeader: () => false })));
+    stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       if (!ready) {
         output += text;
@@ -78,11 +83,18 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       }
       options.stderr.write(chunk);
     });
-    void exited.then((code) => {
+    // Its last words pass through the line stream after the exit is known: wait for them (briefly).
+    const drained = new Promise<void>((resolveDrained) => {
+      if (!stderr) return resolveDrained();
+      stderr.once('end', resolveDrained);
+      void exited.then(() => setTimeout(resolveDrained, 200));
+    });
+    void exited.then(async (exit) => {
+      await drained;
       if (ready) return;
       clearTimeout(timer);
       // Its own message (e.g. admin port in use) is the useful part; drop the "aigw ext_proc:" prefix.
-      const message = output.trim().replace(/^aigw ext_proc: /, '') || `the ext_proc exited with code ${code}`;
+      const message = output.trim().replace(/^aigw ext_proc: /, '') || `the ext_proc ${exit.reason}`;
       reject(new ExtProcStartError(message));
     });
   });

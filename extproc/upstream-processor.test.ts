@@ -21,12 +21,19 @@ function metadataFields(response: { dynamic_metadata?: { fields?: Record<string,
   return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value.numberValue ?? value.stringValue]));
 }
 
-test('pass-through: path, API key, no body round trip, usage and costs at the end', async () => {
+test('pass-through: path, API key and length at the body (the body is not sent back), usage and costs at the end', async () => {
   const runtime = testRuntime();
   const upstream = new UpstreamProcessor(runtime);
   const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
-  assert.deepEqual(setHeaders(headers.request_headers?.response), { ':path': '/v1/chat/completions', authorization: 'Bearer sk-test-secret' });
-  assert.equal(headers.mode_override, undefined, 'the body is not requested when it needs no change');
+  assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' });
+  const request = await upstream.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini"}'), end_of_stream: true });
+  assert.deepEqual(setHeaders(request.request_body?.response), { ':path': '/v1/chat/completions', authorization: 'Bearer sk-test-secret', 'content-length': '23' });
+  assert.equal(request.request_body?.response?.body_mutation, undefined, 'the body is not sent back when it needs no change');
+  assert.equal(request.request_body?.response?.status, undefined);
+
+  const bodiless = await new UpstreamProcessor(runtime).requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-original-path': '/v1/chat/completions' }, true), OPENAI);
+  assert.equal(bodiless.mode_override, undefined, 'without a body, a pass-through is done at the headers');
+  assert.deepEqual(setHeaders(bodiless.request_headers?.response), { ':path': '/v1/chat/completions', authorization: 'Bearer sk-test-secret' });
 
   upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
   const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini-2024', usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 } }));
@@ -54,6 +61,20 @@ test('model override: the body is buffered, then the path and the model field ar
   assert.equal(replaced.request_body?.response?.status, 'CONTINUE_AND_REPLACE');
   assert.equal(setHeaders(replaced.request_body?.response)[':path'], '/custom/v2/embeddings');
   assert.equal(Buffer.from(replaced.request_body?.response?.body_mutation?.body ?? '').toString(), '{"input": "hi",  "model":"real-model"}');
+});
+
+test('a pass-through retry after an attempt that rewrote the body gets the original content-length back', async () => {
+  const original = '{"model":"fallback-1","messages":[]}';
+  const route = { 'x-ai-eg-model': 'fallback-1', 'x-ai-eg-original-path': '/v1/chat/completions', 'x-ai-eg-route': 'default/r/rule/3' };
+  // The first attempt (a translating backend, say) sent a longer body with its own length; Envoy
+  // retries with the headers as that attempt left them, and the original body.
+  const stale = String(original.length + 7);
+  const retry = new UpstreamProcessor(testRuntime());
+  await retry.requestHeaders(headersMessage({ ':path': '/custom/v2/chat/completions', 'content-length': stale, ...route }), OPENAI);
+  const response = (await retry.requestBody({ body: Buffer.from(original), end_of_stream: true })).request_body?.response;
+  assert.equal(setHeaders(response)['content-length'], String(original.length));
+  assert.equal(setHeaders(response)[':path'], '/v1/chat/completions');
+  assert.equal(response?.body_mutation, undefined);
 });
 
 test('streaming responses switch to STREAMED and read usage from the last chunk', async () => {

@@ -1,4 +1,4 @@
-import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
+import { BackendExchange, MODEL_HEADER, type BackendRequest } from './backend-exchange.js';
 import { findEndpoint, type Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, pickHeaders, setHeader } from './envoy-messages.js';
 import { ROUTE_HEADER, UPSTREAM_PROCESSING_MODE } from './filter-config.js';
@@ -6,15 +6,18 @@ import { GatewayError } from './gateway-error.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
-import { parseMultipartRequestBody, parseRequestBody } from './request-body.js';
+import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { errorResponse, ORIGINAL_PATH_HEADER } from './router-processor.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
 /**
  * The upstream filter of `upstream`-mode rules (those with fallback priorities): runs once per
  * attempt on the cluster Envoy picked, so it learns the backend from Envoy (an attribute from the
- * endpoint metadata) and translates the original request again for each attempt. Pass-through
- * attempts are done at the headers; the others buffer the body and are done there.
+ * endpoint metadata) and translates the original request again for each attempt. Every attempt
+ * with a body is done at the body, even a pass-through: Envoy replays the original body on a
+ * retry but keeps the headers of the failed attempt, so a retry after an attempt that rewrote
+ * the body would go out with that body's `content-length` (the provider then waits for bytes
+ * that never come). A pass-through only gets its length back; its body is not sent back.
  */
 export class UpstreamProcessor {
   private exchange: BackendExchange | undefined;
@@ -39,7 +42,7 @@ export class UpstreamProcessor {
       this.exchange = new BackendExchange(this.runtime, backend, endpoint, this.headers[MODEL_HEADER] ?? '', UPSTREAM_PROCESSING_MODE, this.headers);
       const setByRule = this.runtime.headersSetByRule.get(this.headers[ROUTE_HEADER] ?? '') ?? [];
       const metadata = dynamicMetadata({ backend_name: backend.name });
-      if (this.exchange.needsBody) {
+      if (this.exchange.needsBody || message?.end_of_stream !== true) {
         this.stale = [...setByRule];
         return {
           request_headers: { response: {} },
@@ -67,21 +70,22 @@ export class UpstreamProcessor {
     const raw = message?.body ?? Buffer.alloc(0);
     try {
       const path = this.headers[ORIGINAL_PATH_HEADER] ?? '';
-      const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : parseRequestBody(endpoint, path, raw);
-      const request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      let request: BackendRequest;
+      if (exchange.needsBody) {
+        const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : parseRequestBody(endpoint, path, raw);
+        request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      } else {
+        request = await exchange.request(undefined);
+      }
       const body = request.body ?? raw;
       const setNow = new Set(request.set.map((option) => option.header?.key));
       const set = [...request.set, setHeader('content-length', String(body.length))];
-      return {
-        request_body: {
-          response: {
-            status: 'CONTINUE_AND_REPLACE',
-            header_mutation: headerMutation(set, [...request.remove, ...this.stale.filter((name) => !setNow.has(name))]),
-            body_mutation: { body },
-          },
-        },
-      };
-    } catch (error) {
+      const header_mutation = headerMutation(set, [...request.remove, ...this.stale.filter((name) => !setNow.has(name))]);
+      if (!exchange.needsBody) return { request_body: { response: { header_mutation } } };
+      return { request_body: { response: { status: 'CONTINUE_AND_REPLACE', header_mutation, body_mutation: { body } } } };
+    } catch (caught) {
+      // Deeply nested values can overflow a translator's recursion: a client error, not a crash.
+      const error = isStackOverflow(caught) ? nestedTooDeeply(this.headers[ORIGINAL_PATH_HEADER] ?? '', caught) : caught;
       if (GatewayError.isInstance(error)) return errorResponse(error, endpoint.clientAPI);
       throw error;
     }

@@ -8,6 +8,9 @@ export interface ClientTrafficPolicySpec {
   bufferLimitBytes?: number;
 }
 
+/** Envoy's limit for a connection buffer (uint32). */
+const MAX_BUFFER_LIMIT_BYTES = 2 ** 32 - 1;
+
 export function readClientTrafficPolicySpec(spec: FieldReader): ClientTrafficPolicySpec {
   const targetRefs = spec.objects('targetRefs').map(readReference);
   const result: ClientTrafficPolicySpec = { targetRefs };
@@ -18,6 +21,8 @@ export function readClientTrafficPolicySpec(spec: FieldReader): ClientTrafficPol
     if (raw !== undefined) {
       const bytes = typeof raw === 'string' || typeof raw === 'number' ? parseQuantity(raw) : undefined;
       if (bytes === undefined) connection.error('bufferLimit', `Invalid value: ${JSON.stringify(raw)}: must be a quantity such as 50Mi`);
+      // Envoy's per_connection_buffer_limit_bytes is a uint32: a larger value fails Envoy's start.
+      else if (bytes < 1 || bytes > MAX_BUFFER_LIMIT_BYTES) connection.error('bufferLimit', `Invalid value: ${JSON.stringify(raw)}: must be between 1 byte and 4Gi minus one byte (${MAX_BUFFER_LIMIT_BYTES})`);
       else result.bufferLimitBytes = bytes;
     }
     connection.done();

@@ -72,6 +72,18 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
   ConfigMap: { apiVersions: ['v1'], read: (_spec, metadata, root) => ({ kind: 'ConfigMap', metadata, spec: readConfigMap(root), reader: root }) },
 };
 
+/**
+ * Every kind of the API groups aigw ships schemas for (all versions, standard and experimental
+ * channels). A kind outside its group's list exists in no cluster: the API server answers
+ * `no matches for kind`, so it is an error even for `aigw validate`, not a kind that is valid
+ * for Kubernetes but not for aigw run.
+ */
+const KINDS_OF_GROUP: Readonly<Record<string, ReadonlySet<string>>> = {
+  'gateway.networking.k8s.io': new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant', 'BackendTLSPolicy', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendLBPolicy', 'ListenerSet']),
+  'gateway.envoyproxy.io': new Set(['EnvoyProxy', 'ClientTrafficPolicy', 'BackendTrafficPolicy', 'SecurityPolicy', 'EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'Backend', 'HTTPRouteFilter']),
+  'aigateway.envoyproxy.io': new Set(['AIGatewayRoute', 'AIServiceBackend', 'BackendSecurityPolicy', 'GatewayConfig', 'MCPRoute', 'QuotaPolicy']),
+};
+
 /** Core kinds without a `spec`: their reader gets the whole document. */
 const TOP_LEVEL_DATA = new Set<string>(['Secret', 'ConfigMap']);
 
@@ -116,6 +128,17 @@ export function readResources(
     if (!kind) continue;
     if (NOT_GATEWAY_CONFIG.has(kind)) {
       root.warn('kind', `${kind} is not gateway configuration; aigw run skips it (run the workload yourself if a backend needs it)`);
+      continue;
+    }
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const groupKinds = Object.hasOwn(KINDS_OF_GROUP, group) ? KINDS_OF_GROUP[group] : undefined;
+    if (groupKinds && !groupKinds.has(kind)) {
+      // A typo close to a real kind (case, a plural, a letter too many or too few at the end).
+      const typed = kind.toLowerCase();
+      const near = [...groupKinds]
+        .filter((known) => typed.length >= 4 && (typed.startsWith(known.toLowerCase()) || known.toLowerCase().startsWith(typed)))
+        .sort((a, b) => b.length - a.length)[0];
+      root.error('kind', `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}`, near ? `did you mean ${near}?` : `the kinds of ${group} are ${[...groupKinds].join(', ')}`);
       continue;
     }
     if (!isKnownKind(kind)) {

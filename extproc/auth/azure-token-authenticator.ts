@@ -1,4 +1,4 @@
-import { ClientSecretCredential } from '@azure/identity';
+import type { ClientSecretCredential } from '@azure/identity';
 import type { AzureAuth } from '../filter-config.js';
 import { GatewayError } from '../gateway-error.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
@@ -15,12 +15,18 @@ const DEFAULT_OVERRIDE_HEADER = 'x-aigw-azure-access-token';
  * refreshes it, shared by all requests to the backend.
  */
 export function azureTokenAuthenticator(auth: AzureAuth): BackendAuthenticator {
-  const credential = new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, {
-    disableInstanceDiscovery: isPrivateAuthority(process.env.AZURE_AUTHORITY_HOST),
-  });
+  // @azure/identity (and MSAL, ~300 modules) loads only in gateways with Azure backends, from here
+  // in the background, so the ext_proc starts fast; the first token request waits for it.
+  const credential: Promise<ClientSecretCredential> = import('@azure/identity').then(
+    ({ ClientSecretCredential }) =>
+      new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, {
+        disableInstanceDiscovery: isPrivateAuthority(process.env.AZURE_AUTHORITY_HOST),
+      }),
+  );
+  credential.catch(() => undefined); // reported by the first request that needs it
   const cache = new TokenCache(async () => {
     try {
-      const token = await credential.getToken(SCOPE);
+      const token = await (await credential).getToken(SCOPE);
       return { token: token.token, expiresAt: token.expiresOnTimestamp };
     } catch (error) {
       // @azure/identity errors carry the tenant and the Entra error code, never the secret.

@@ -1,4 +1,4 @@
-import { GoogleAuth } from 'google-auth-library';
+import type { GoogleAuth } from 'google-auth-library';
 import type { GCPAuth } from '../filter-config.js';
 import { GatewayError } from '../gateway-error.js';
 import { isRecord } from '../json-guards.js';
@@ -15,13 +15,16 @@ const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
  * caches and refreshes them.
  */
 export function gcpTokenAuthenticator(auth: GCPAuth): BackendAuthenticator {
-  const google = new GoogleAuth({ scopes: [SCOPE], ...(auth.serviceAccountKey !== undefined ? { credentials: serviceAccountKey(auth.serviceAccountKey) } : {}) });
+  // google-auth-library loads only in gateways with GCP backends, in the background (fast start).
+  const credentials = auth.serviceAccountKey !== undefined ? serviceAccountKey(auth.serviceAccountKey) : undefined;
+  const google: Promise<GoogleAuth> = import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [SCOPE], ...(credentials ? { credentials } : {}) }));
+  google.catch(() => undefined); // reported by the first request that needs it
   const prefix = `/v1/projects/${encodeURIComponent(auth.projectName)}/locations/${encodeURIComponent(auth.region)}/`;
   const overrideHeader = auth.override?.header;
   const token = async (): Promise<string> => {
     let value: string | null | undefined;
     try {
-      value = await google.getAccessToken();
+      value = await (await google).getAccessToken();
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       throw new GatewayError('UPSTREAM_AUTH', 502, `could not get a GCP access token: ${reason ?? ''}`);

@@ -28,8 +28,8 @@ const HEADER_SETTER: TextMapSetter<[string, string][]> = {
 };
 
 export const TRACER_NAME = 'envoyproxy/ai-gateway';
-/** Request headers the propagators read (tracecontext + baggage). */
-export const PROPAGATION_HEADERS = ['traceparent', 'tracestate', 'baggage'] as const;
+// In its own module so the request path can name them without loading the OpenTelemetry SDK.
+export { PROPAGATION_HEADERS } from './propagation-headers.js';
 
 export class TracingConfigError extends OtelConfigError {
   override readonly name = 'TracingConfigError';

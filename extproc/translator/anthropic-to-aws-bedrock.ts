@@ -2,7 +2,7 @@ import type { TokenUsage } from '../usage/token-usage.js';
 import { anthropicMessageFromConverse } from './anthropic-message-from-converse.js';
 import { AnthropicStreamFromConverse } from './anthropic-stream-from-converse.js';
 import { converseRequestFromMessages } from './converse-request-from-messages.js';
-import { ConverseStreamReader } from './converse-stream-reader.js';
+import { ConverseStreamReader, leftoverError } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import { pathEscape } from './path-escape.js';
 import { anthropicErrorFromProvider } from './provider-error.js';
@@ -58,12 +58,3 @@ export function anthropicToAWSBedrock(context: TranslatorContext): Translator {
   };
 }
 
-/** A stream cut inside a frame: told to the client as an error event rather than a reset. */
-function leftoverError(reader: ConverseStreamReader): string | undefined {
-  try {
-    reader.finish();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}

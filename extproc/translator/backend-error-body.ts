@@ -24,6 +24,8 @@ export function anthropicErrorType(status: number): string {
       return 'rate_limit_error';
     case 503:
       return 'service_unavailable_error';
+    case 504:
+      return 'timeout_error';
     case 529:
       return 'overloaded_error';
     default:

@@ -5,6 +5,9 @@ import type { ConverseStreamEvent } from './converse-types.js';
 import { finishReasonFromConverse } from './finish-reason-from-converse.js';
 import { openAIUsage, sseEvent, type ChatCompletionChunkOut, type ChunkDeltaOut } from './openai-chat-response.js';
 
+/** The end of a translated Bedrock stream: upstream sends a single newline here (`sseDoneFullLine`). */
+const SSE_DONE_LINE = 'data: [DONE]\n';
+
 /**
  * Turns ConverseStream events into OpenAI `chat.completion.chunk` SSE events, one stream per
  * instance. Tool calls are numbered in the order Bedrock opens them (OpenAI's `index`), which is
@@ -15,6 +18,10 @@ export class ChatStreamFromConverse {
   private toolIndex = 0;
   private readonly openToolBlocks = new Set<number>();
   private usageSoFar: TokenUsage = {};
+  /** Bedrock sent `messageStop`: the message is complete. */
+  private stopped = false;
+  /** An error event already told the client the answer is cut short. */
+  private failed = false;
 
   constructor(private readonly meta: { id?: string; model: string; created: number }) {}
 
@@ -27,11 +34,23 @@ export class ChatStreamFromConverse {
   translate(item: ConverseStreamItem): string {
     if (item.type === 'exception') {
       // OpenAI's SDKs raise on an `error` object in a stream: the client learns the answer is cut short.
+      this.failed = true;
       return sseEvent({ error: { type: item.exceptionType, message: item.message } });
     }
     return this.chunks(item)
       .map((chunk) => sseEvent(chunk))
       .join('');
+  }
+
+  /**
+   * What the stream's end adds: `[DONE]` after `messageStop` (or after an exception, already
+   * reported), else an error event — a stream cut inside a frame (`leftoverError`) or between
+   * frames before the message finished must not look complete.
+   */
+  end(leftoverError?: string): string {
+    if (leftoverError !== undefined) return sseEvent({ error: { type: 'api_error', message: leftoverError } });
+    if (this.stopped || this.failed) return SSE_DONE_LINE;
+    return sseEvent({ error: { type: 'api_error', message: 'the AWS Bedrock stream ended before the message was complete' } });
   }
 
   private chunks(event: ConverseStreamEvent): ChatCompletionChunkOut[] {
@@ -52,6 +71,7 @@ export class ChatStreamFromConverse {
         if (this.openToolBlocks.delete(event.contentBlockIndex)) this.toolIndex++;
         return [];
       case 'messageStop':
+        this.stopped = true;
         return [this.chunk({ role: 'assistant', content: '' }, finishReasonFromConverse(event.stopReason))];
       case 'metadata':
         if (!event.usage) return [];

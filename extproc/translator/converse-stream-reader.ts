@@ -25,6 +25,16 @@ export class ConverseStreamReader {
   }
 }
 
+/** Why a stream cut inside a frame is incomplete (undefined when it ended cleanly): for an error event rather than a reset. */
+export function leftoverError(reader: ConverseStreamReader): string | undefined {
+  try {
+    reader.finish();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 function readItem(message: AwsStreamMessage): ConverseStreamItem[] {
   if (message.messageType === 'exception' || message.messageType === 'error') {
     return [{ type: 'exception', exceptionType: message.exceptionType ?? 'unknownException', message: exceptionMessage(message) }];

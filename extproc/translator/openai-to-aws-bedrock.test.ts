@@ -231,13 +231,28 @@ test('a full stream becomes OpenAI chunks, whatever the chunk boundaries', () =>
   }
 });
 
-test('usage is unknown until metadata arrives; a stream cut inside a frame fails', () => {
+test('usage is unknown until metadata arrives; a stream cut inside a frame ends with an error event, not [DONE]', () => {
   const aws = streamingTranslator();
   const first = aws.responseBody(Buffer.concat(STREAM.slice(0, 3)), false);
   assert.deepEqual(first.usage, {});
   const last = STREAM[STREAM.length - 1];
   assert.ok(last);
-  assert.throws(() => aws.responseBody(last.subarray(0, 20), true), /ended inside a frame/);
+  const end = aws.responseBody(last.subarray(0, 20), true).body?.toString() ?? '';
+  assert.match(end, /^data: \{"error":\{"type":"api_error","message":"AWS Bedrock ConverseStream ended inside a frame \(20 bytes left\)"\}\}\n\n$/);
+});
+
+test('a stream cut between frames before messageStop ends with an error event, and the OpenAI SDK raises', async () => {
+  const beforeStop = STREAM.slice(0, 3);
+  const { text } = feed(streamingTranslator(), [Buffer.concat(beforeStop)]);
+  assert.ok(!text.includes('[DONE]'), text);
+  assert.match(text, /"message":"the AWS Bedrock stream ended before the message was complete"/);
+  const read = await readWithOpenAISDK(text);
+  assert.equal(read.chunks.length, 3);
+  assert.ok(read.error instanceof OpenAI.APIError, String(read.error));
+  assert.match(read.error.message, /ended before the message was complete/);
+  const cut = await readWithOpenAISDK(feed(streamingTranslator(), [Buffer.concat(beforeStop), STREAM[3]?.subarray(0, 10) ?? Buffer.alloc(0)]).text);
+  assert.ok(cut.error instanceof OpenAI.APIError, String(cut.error));
+  assert.match(cut.error.message, /ended inside a frame/);
 });
 
 const EXCEPTION_STREAM = [

@@ -3,7 +3,7 @@ import { backendErrorBody } from './backend-error-body.js';
 import { chatCompletionFromConverse } from './chat-completion-from-converse.js';
 import { ChatStreamFromConverse } from './chat-stream-from-converse.js';
 import { converseRequestFromChat } from './converse-request-from-chat.js';
-import { ConverseStreamReader } from './converse-stream-reader.js';
+import { ConverseStreamReader, leftoverError } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import { readChatRequest } from './openai-chat-request.js';
 import { unixSeconds } from './openai-chat-response.js';
@@ -11,9 +11,6 @@ import { pathEscape } from './path-escape.js';
 import { readAwsError } from './read-aws-error.js';
 import { readConverseResponse } from './read-converse-response.js';
 import type { ResponseHeaders, Translator, TranslatorContext } from './translator.js';
-
-/** The end of a translated Bedrock stream: upstream sends a single newline here (`sseDoneFullLine`). */
-const SSE_DONE_LINE = 'data: [DONE]\n';
 
 /**
  * OpenAI chat completions to AWS Bedrock Converse (`/model/{model}/converse`) or ConverseStream
@@ -56,10 +53,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
           .map((item) => chat.translate(item))
           .join('');
         usage = chat.usage;
-        if (endOfStream) {
-          reader.finish();
-          out += SSE_DONE_LINE;
-        }
+        if (endOfStream) out += chat.end(leftoverError(reader));
         return { body: Buffer.from(out), usage, responseModel: model };
       }
       const response = readConverseResponse(chunk);

@@ -58,20 +58,23 @@ export function passThrough(
   let responseModel: string | undefined;
   let sse: SseDataLines | undefined;
   let streaming = false;
+  let jsonResponse = false;
 
-  const observe = (payload: string): void => {
+  /** Reads usage and model from one JSON payload; false when it is not JSON. */
+  const observe = (payload: string): boolean => {
     // Most stream chunks carry neither a new model nor usage: skip the parse when cheap to tell.
-    if (responseModel !== undefined && !payload.includes('"usage"') && !payload.includes('_tokens"')) return;
+    if (responseModel !== undefined && !payload.includes('"usage"') && !payload.includes('_tokens"')) return true;
     let parsed: unknown;
     try {
       parsed = JSON.parse(payload);
     } catch {
-      return; // "[DONE]" and anything malformed: forwarded as-is, nothing to learn.
+      return false; // "[DONE]" and anything malformed in a stream: forwarded as-is, nothing to learn.
     }
-    if (!isRecord(parsed)) return;
+    if (!isRecord(parsed)) return true;
     responseModel ??= optionalString(parsed.model) ?? (isRecord(parsed.response) ? optionalString(parsed.response.model) : undefined);
     const reported = options.readUsage(parsed);
     if (reported) usage = mergeUsage(usage, reported);
+    return true;
   };
 
   return {
@@ -82,7 +85,9 @@ export function passThrough(
       ...(options.headers ? { headers: options.headers } : {}),
     }),
     responseHeaders(status, headers) {
-      streaming = status >= 200 && status < 300 && (headers['content-type'] ?? '').includes('text/event-stream');
+      const contentType = headers['content-type'] ?? '';
+      streaming = status >= 200 && status < 300 && contentType.includes('text/event-stream');
+      jsonResponse = contentType.includes('json');
       return { streaming };
     },
     responseBody(chunk, endOfStream): ResponseBodyTranslation {
@@ -90,8 +95,9 @@ export function passThrough(
         sse ??= new SseDataLines();
         for (const payload of sse.push(chunk)) observe(payload);
         if (endOfStream) for (const payload of sse.flush()) observe(payload);
-      } else if (chunk.length > 0) {
-        observe(chunk.toString('utf8'));
+      } else if (chunk.length > 0 && !observe(chunk.toString('utf8')) && jsonResponse) {
+        // A 2xx that says JSON but is not (cut short, garbage): the client gets a 502, not a body its SDK cannot parse.
+        throw new Error(`the ${context.backend.schema.name} response is not valid JSON`);
       }
       return { usage, ...(responseModel !== undefined ? { responseModel } : {}) };
     },

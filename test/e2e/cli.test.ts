@@ -105,22 +105,30 @@ test('when Envoy dies, aigw exits non-zero and shows its last log lines', async 
   process.kill(envoyPid, 'SIGKILL');
   const exit = await gateway.exited;
   assert.equal(exit.code, 1);
-  assert.match(gateway.stderr, /Envoy exited unexpectedly/);
+  assert.match(gateway.stderr, /aigw: error: Envoy \(pid \d+\) was killed by SIGKILL unexpectedly; stopping the gateway/);
 });
 
-test('when the ext_proc dies, aigw stops Envoy and exits non-zero with a clear message', async () => {
+test('when the ext_proc dies, aigw restarts it and says so (test/faults/processes.test.ts goes further)', async () => {
   const gateway = await startAigw({ configYaml: gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 }) });
-  const children = (await readFile(`/proc/${gateway.pid}/task/${gateway.pid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
-  let extProcPid: number | undefined;
-  for (const pid of children) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('extproc/main.js')) extProcPid = pid;
+  try {
+    const children = (await readFile(`/proc/${gateway.pid}/task/${gateway.pid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
+    let extProcPid: number | undefined;
+    for (const pid of children) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('extproc/main.js')) extProcPid = pid;
+    }
+    assert.ok(extProcPid, 'found the ext_proc child');
+    process.kill(extProcPid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (!/the external processor is back \(pid \d+\)/.test(gateway.stderr)) {
+      assert.ok(Date.now() < deadline, `no restart reported:\n${gateway.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.match(gateway.stderr, new RegExp(`the external processor \\(pid ${extProcPid}\\) was killed by SIGKILL; restarting it`));
+    assert.deepEqual(await gateway.stop(), { code: 0, signal: null }, 'and still shuts down cleanly');
+  } finally {
+    await gateway.stop();
   }
-  assert.ok(extProcPid, 'found the ext_proc child');
-  process.kill(extProcPid, 'SIGKILL');
-  const exit = await gateway.exited;
-  assert.equal(exit.code, 1);
-  assert.match(gateway.stderr, /external processor exited unexpectedly/);
 });
 
 test('directory and run flags take effect, and their AIGW_* variables too', async () => {

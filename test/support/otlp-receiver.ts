@@ -61,6 +61,8 @@ export interface OtlpReceiver {
   waitForLog(predicate: (log: ReceivedLog) => boolean, timeoutMs?: number): Promise<ReceivedLog>;
   /** Histogram points of every metrics export received (/v1/metrics, JSON), in arrival order. */
   readonly metricPoints: ReceivedMetricPoint[];
+  /** Every request body received over HTTP (traces and metrics, any encoding), as sent. */
+  readonly rawBodies: Buffer[];
   /** Resolves with the first span matching `predicate`, waiting for it if needed. */
   waitForSpan(predicate: (span: ReceivedSpan) => boolean, timeoutMs?: number): Promise<ReceivedSpan>;
   /** Resolves with the first metric point matching `predicate`, waiting for it if needed. */
@@ -72,6 +74,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const metricPoints: ReceivedMetricPoint[] = [];
   const logs: ReceivedLog[] = [];
+  const rawBodies: Buffer[] = [];
   const waiters = new Set<() => void>();
   const received = (request: unknown): void => {
     spans.push(...readSpans(request));
@@ -107,6 +110,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      rawBodies.push(Buffer.concat(chunks));
       const type = request.headers['content-type'] ?? '';
       if (request.url === '/v1/metrics' && type.includes('json')) {
         try {
@@ -160,6 +164,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     grpcUrl: `http://127.0.0.1:${grpcPort}`,
     spans,
     metricPoints,
+    rawBodies,
     logs,
     waitForLog: (predicate, timeoutMs = 10_000) => waitFor(logs, predicate, timeoutMs, 'log record'),
     waitForSpan: (predicate, timeoutMs = 10_000) => waitFor(spans, predicate, timeoutMs, 'span'),

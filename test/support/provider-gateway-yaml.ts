@@ -22,12 +22,24 @@ export interface TestBackend {
   modelNameOverride?: string;
   /** A priority-0 backend on this port that fails first (Envoy retries 5xx on this one). */
   failingPrimaryPort?: number;
+  /** The rule's `timeouts.request` (e.g. `1s`); Envoy's route timeout. */
+  requestTimeout?: string;
   /** AIServiceBackend-level header/body mutations. */
   headerMutation?: Record<string, unknown>;
   bodyMutation?: Record<string, unknown>;
 }
 
-export function providerGatewayYaml(port: number, backends: TestBackend[], options: { models?: string[] } = {}): string {
+export interface ProviderGatewayOptions {
+  models?: string[];
+  /** Statuses the fallback retry policy retries on (default [500]). */
+  retryStatusCodes?: number[];
+  /** The fallback retry policy's per-attempt timeout (default 10s). */
+  perRetryTimeout?: string;
+  /** The fallback retry policy's triggers (default connect-failure, retriable-status-codes). */
+  retryTriggers?: string[];
+}
+
+export function providerGatewayYaml(port: number, backends: TestBackend[], options: ProviderGatewayOptions = {}): string {
   const name = 'aigw-run';
   const documents: Record<string, unknown>[] = [
     { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } },
@@ -66,6 +78,7 @@ export function providerGatewayYaml(port: number, backends: TestBackend[], optio
               ...(backend.modelNameOverride !== undefined ? { modelNameOverride: backend.modelNameOverride } : {}),
             },
           ],
+          ...(backend.requestTimeout !== undefined ? { timeouts: { request: backend.requestTimeout } } : {}),
         })),
         llmRequestCosts: [
           { metadataKey: 'llm_input_token', type: 'InputToken' },
@@ -112,8 +125,8 @@ export function providerGatewayYaml(port: number, backends: TestBackend[], optio
         retry: {
           numAttemptsPerPriority: 1,
           numRetries: 5,
-          perRetry: { backOff: { baseInterval: '10ms', maxInterval: '100ms' }, timeout: '10s' },
-          retryOn: { httpStatusCodes: [500], triggers: ['connect-failure', 'retriable-status-codes'] },
+          perRetry: { backOff: { baseInterval: '10ms', maxInterval: '100ms' }, timeout: options.perRetryTimeout ?? '10s' },
+          retryOn: { httpStatusCodes: options.retryStatusCodes ?? [500], triggers: options.retryTriggers ?? ['connect-failure', 'retriable-status-codes'] },
         },
       },
     });
