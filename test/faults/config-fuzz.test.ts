@@ -287,9 +287,10 @@ function cliCases(): CliCase[] {
     { ...pick('alias-bomb'), expect: positioned(/too many YAML alias expansions/) },
     { ...pick('merge-bomb'), expect: positioned(/too many YAML alias expansions/) },
     { ...pick('deep-flow-100000'), expect: positioned(/nested too deeply to read/) },
-    { ...pick('random-4096'), expect: positioned(/is not allowed in a YAML file \(is it a binary file\?\)/) },
-    { ...pick('utf16'), expect: positioned(/control character U\+0000/) },
-    { ...pick('gzip'), expect: positioned(/is not allowed in a YAML file/) },
+    { ...pick('random-4096'), expect: positioned(/is not allowed in a YAML file \(is it a binary file\?\)|is not valid UTF-8 .*is it a binary file\?/) },
+    { ...pick('utf16'), expect: positioned(/control character U\+0000|is not valid UTF-8/) },
+    // Binary junk is caught at read time (not UTF-8) or by the YAML reader (control characters).
+    { ...pick('gzip'), expect: positioned(/is not allowed in a YAML file|is not valid UTF-8/) },
     { ...pick('env-unclosed'), expect: positioned(/closing brace expected/) },
     // A variable's value must fit the command line (128 KiB), so more references to a smaller one.
     {
@@ -358,7 +359,7 @@ test('a 100 MB file is refused with its size, quickly', async () => {
     const started = Date.now();
     const { result, stateHome } = await cli(command, file);
     assert.equal(result.code, 1, `${command}: ${result.stdout}${result.stderr}`);
-    assert.match(command === 'validate' ? result.stdout : result.stderr, new RegExp(`${escape(file)}: error: the file is more than 4 MiB; aigw reads configuration files of at most 4 MiB`));
+    assert.match(command === 'validate' ? result.stdout : result.stderr, new RegExp(`${escape(file)}: error: the file is (?:more than 4 MiB|[0-9.]+ MiB); aigw reads configuration files of at most 4 MiB`));
     assertNoStack(result, command);
     assert.ok(Date.now() - started < 20_000, `${command} took ${Date.now() - started} ms`);
     if (command === 'run') await noProcessUsing(stateHome);
