@@ -2,7 +2,7 @@ import type { ClientSecretCredential } from '@azure/identity';
 import type { AzureAuth } from '../filter-config.js';
 import { GatewayError } from '../gateway-error.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
-import { overrideValue } from './credential-override.js';
+import { bearerTokenAuthenticator } from './bearer-token-authenticator.js';
 import { TokenCache } from './token-cache.js';
 
 const SCOPE = 'https://cognitiveservices.azure.com/.default';
@@ -34,17 +34,8 @@ export function azureTokenAuthenticator(auth: AzureAuth): BackendAuthenticator {
       throw new GatewayError('UPSTREAM_AUTH', 502, `could not get an Entra ID token for tenant ${auth.tenantId}: ${reason ?? ''}`);
     }
   });
-  const overrideHeader = auth.override ? auth.override.header || DEFAULT_OVERRIDE_HEADER : undefined;
-  return {
-    needsBody: false,
-    readHeaders: overrideHeader ? [overrideHeader] : [],
-    removeHeaders: overrideHeader ? [overrideHeader] : [],
-    setHeaders: ['authorization'],
-    async apply(request) {
-      const token = overrideValue(auth.override, request.headers) ?? (await cache.get());
-      return { headers: [['authorization', `Bearer ${token}`]] };
-    },
-  };
+  const override = auth.override ? { ...auth.override, header: auth.override.header || DEFAULT_OVERRIDE_HEADER } : undefined;
+  return bearerTokenAuthenticator(override, () => cache.get());
 }
 
 /** Microsoft's public and sovereign cloud authorities, which MSAL validates through instance discovery. */

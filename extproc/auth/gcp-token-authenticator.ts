@@ -3,7 +3,7 @@ import type { GCPAuth } from '../filter-config.js';
 import { GatewayError } from '../gateway-error.js';
 import { isRecord } from '../json-guards.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
-import { overrideValue } from './credential-override.js';
+import { bearerTokenAuthenticator } from './bearer-token-authenticator.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -20,7 +20,6 @@ export function gcpTokenAuthenticator(auth: GCPAuth): BackendAuthenticator {
   const google: Promise<GoogleAuth> = import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [SCOPE], ...(credentials ? { credentials } : {}) }));
   google.catch(() => undefined); // reported by the first request that needs it
   const prefix = `/v1/projects/${encodeURIComponent(auth.projectName)}/locations/${encodeURIComponent(auth.region)}/`;
-  const overrideHeader = auth.override?.header;
   const token = async (): Promise<string> => {
     let value: string | null | undefined;
     try {
@@ -32,16 +31,7 @@ export function gcpTokenAuthenticator(auth: GCPAuth): BackendAuthenticator {
     if (!value) throw new GatewayError('UPSTREAM_AUTH', 502, 'could not get a GCP access token: the credential returned none');
     return value;
   };
-  return {
-    needsBody: false,
-    readHeaders: overrideHeader ? [overrideHeader] : [],
-    removeHeaders: overrideHeader ? [overrideHeader] : [],
-    setHeaders: ['authorization'],
-    async apply(request) {
-      const bearer = overrideValue(auth.override, request.headers) ?? (await token());
-      return { path: prefix + request.path.replace(/^\/+/, ''), headers: [['authorization', `Bearer ${bearer}`]] };
-    },
-  };
+  return bearerTokenAuthenticator(auth.override, token, (path) => prefix + path.replace(/^\/+/, ''));
 }
 
 /** The key file's JSON; the compiler checked it parses, so a failure here is a config bug. */

@@ -1,0 +1,22 @@
+import type { CredentialOverride } from '../filter-config.js';
+import type { BackendAuthenticator } from './backend-authenticator.js';
+import { overrideValue } from './credential-override.js';
+
+/**
+ * `Authorization: Bearer <token>` from a token source (Entra ID, Google), or from the request's
+ * override header when the policy has one; `rewritePath` adds a provider's path prefix (GCP).
+ * The shape AzureCredentials and GCPCredentials share: only where the token comes from differs.
+ */
+export function bearerTokenAuthenticator(override: CredentialOverride | undefined, token: () => Promise<string>, rewritePath?: (path: string) => string): BackendAuthenticator {
+  const overrideHeaders = override ? [override.header] : [];
+  return {
+    needsBody: false,
+    readHeaders: overrideHeaders,
+    removeHeaders: overrideHeaders,
+    setHeaders: ['authorization'],
+    async apply(request) {
+      const bearer = overrideValue(override, request.headers) ?? (await token());
+      return { ...(rewritePath ? { path: rewritePath(request.path) } : {}), headers: [['authorization', `Bearer ${bearer}`]] };
+    },
+  };
+}
