@@ -20,6 +20,7 @@ import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../sup
 import { probe, runLoad, type LoadResult } from './load-generator.js';
 import { resultsTable, type BenchRow } from './results-table.js';
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.js';
+import { runScript } from '../support/run-script.js';
 
 const MODEL = 'gpt-4o-mini';
 const MAX_FAILED_LOG_LINES = 5;
@@ -279,26 +280,4 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
-// `node --test dist/` loads every file under a test/ directory; a minute-long benchmark is not a test.
-if (process.env.NODE_TEST_CONTEXT !== undefined) {
-  log('skipped under the test runner; run `npm run bench`');
-  process.exit(0);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-void main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (error: unknown) => {
-    log(`error: ${error instanceof Error ? error.message : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  },
-);
+runScript({ npmScript: 'bench', log, main, cleanup });

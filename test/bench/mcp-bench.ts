@@ -12,6 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { stringify } from 'yaml';
 import { startTestBackend } from '../../extproc/mcp/mcp-test-backend.js';
 import { freePort, startAigw } from '../support/aigw-process.js';
+import { runScript } from '../support/run-script.js';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -32,7 +33,9 @@ async function connect(url: string): Promise<Client> {
   return client;
 }
 
-async function main(): Promise<void> {
+let stopAll: (() => Promise<void>) | undefined;
+
+async function main(): Promise<number> {
   const calls = Number(process.env.MCP_BENCH_CALLS ?? '500');
   const rounds = Number(process.env.MCP_BENCH_ROUNDS ?? '4');
   const backend = await startTestBackend("full");
@@ -51,6 +54,10 @@ async function main(): Promise<void> {
     .map((document) => stringify(document))
     .join('---\n');
   const aigw = await startAigw({ configYaml: yaml, captureStdout: false });
+  stopAll = async () => {
+    await aigw.stop();
+    await backend.close();
+  };
   try {
     const direct = await connect(backend.url);
     const gateway = await connect(`http://127.0.0.1:${port}/mcp`);
@@ -70,14 +77,18 @@ async function main(): Promise<void> {
     const row = (label: string, values: number[]): string => `| ${label} | ${values.length} | ${percentile(values, 50).toFixed(3)} | ${percentile(values, 99).toFixed(3)} |`;
     process.stdout.write(['', '| tools/call | calls | p50 (ms) | p99 (ms) |', '| --- | ---: | ---: | ---: |', row('direct', directMs), row('gateway', gatewayMs), ''].join('\n'));
     process.stdout.write(`\ngateway/direct p50 ratio: ${(percentile(gatewayMs, 50) / percentile(directMs, 50)).toFixed(2)}× (upstream: 3.65×; goal < 2×)\n`);
+    return 0;
   } finally {
-    await aigw.stop();
-    await backend.close();
+    await stopAll();
+    stopAll = undefined;
   }
 }
 
-if (process.env.NODE_TEST_CONTEXT !== undefined) {
-  process.stderr.write('[mcp-bench] skipped under the test runner; run `npm run bench:mcp`\n');
-  process.exit(0);
-}
-await main();
+runScript({
+  npmScript: 'bench:mcp',
+  log: (line) => process.stderr.write(`[mcp-bench] ${line}\n`),
+  main,
+  cleanup: async () => {
+    await stopAll?.();
+  },
+});

@@ -19,6 +19,7 @@ import { cpus } from 'node:os';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { gatewayPids, rssBytes } from '../support/process-tree.js';
 import { startUpstreamProcess, type UpstreamProcess } from '../bench/upstream-process.js';
+import { runScript } from '../support/run-script.js';
 
 const MODEL = 'gpt-4o-mini';
 const BEDROCK_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -252,26 +253,4 @@ async function cleanup(): Promise<void> {
   await upstream?.stop();
 }
 
-// `node --test dist/` loads every file under a test/ directory; a ten-minute soak is not a test.
-if (process.env.NODE_TEST_CONTEXT !== undefined) {
-  log('skipped under the test runner; run `npm run soak`');
-  process.exit(0);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-void main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (error: unknown) => {
-    log(`error: ${error instanceof Error ? error.message : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  },
-);
+runScript({ npmScript: 'soak', log, main, cleanup });
