@@ -142,22 +142,7 @@ function missingNote(backend: DefaultBackend): string {
  * time, and the same policy on Kubernetes uses the pod's identity (IRSA, Pod Identity).
  */
 function awsSecurityPolicy(target: string, region: string): string[] {
-  return [
-    'apiVersion: aigateway.envoyproxy.io/v1beta1',
-    'kind: BackendSecurityPolicy',
-    'metadata:',
-    `  name: ${target}-credentials`,
-    '  namespace: default',
-    'spec:',
-    '  targetRefs:',
-    '    - group: aigateway.envoyproxy.io',
-    '      kind: AIServiceBackend',
-    `      name: ${target}`,
-    '  type: AWSCredentials',
-    '  awsCredentials:',
-    `    region: ${region}`,
-    '---',
-  ];
+  return backendSecurityPolicy(`${target}-credentials`, target, 'AWSCredentials', 'awsCredentials', [`    region: ${region}`]);
 }
 
 function route(enabled: DefaultBackend[]): string[] {

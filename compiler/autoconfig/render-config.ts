@@ -384,8 +384,11 @@ function llmCredentials(llm: LlmData): string[] {
   return [...apiKeySecret(credentials.secret, credentials.variable), ...backendSecurityPolicy(credentials.secret, llm.backendName, credentials.type, credentials.field)];
 }
 
-/** A BackendSecurityPolicy `name` giving AIServiceBackend `target` the key in Secret `name`, ending with `---`. */
-export function backendSecurityPolicy(name: string, target: string, type: string, field: string): string[] {
+/**
+ * A BackendSecurityPolicy `name` for AIServiceBackend `target`, ending with `---`: by default the
+ * key in Secret `name`; `body` gives other credentials' fields (indented under `field`).
+ */
+export function backendSecurityPolicy(name: string, target: string, type: string, field: string, body: string[] = ['    secretRef:', `      name: ${name}`]): string[] {
   return [
     'apiVersion: aigateway.envoyproxy.io/v1beta1',
     'kind: BackendSecurityPolicy',
@@ -399,8 +402,7 @@ export function backendSecurityPolicy(name: string, target: string, type: string
     `      name: ${target}`,
     `  type: ${type}`,
     `  ${field}:`,
-    '    secretRef:',
-    `      name: ${name}`,
+    ...body,
     '---',
   ];
 }
