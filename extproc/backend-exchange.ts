@@ -7,6 +7,7 @@ import type { BackendAuthenticator } from './auth/backend-authenticator.js';
 import { NO_AUTH } from './auth/create-authenticator.js';
 import type { BackendConfig, BodyMutation } from './filter-config.js';
 import { removeTopLevelField, setTopLevelField } from './json-patch.js';
+import { parsesAsJson } from './json-guards.js';
 import { GatewayError, invalidRequestBody } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { ProcessingMode } from './generated/envoy/extensions/filters/http/ext_proc/v3/ProcessingMode.js';
@@ -251,17 +252,8 @@ function unreadableBody(clientAPI: ClientAPI, streaming: boolean, body: string):
 function applyBodyMutation(body: Buffer, mutation: BodyMutation): Buffer {
   let text = body.toString('utf8');
   for (const field of mutation.remove) text = removeTopLevelField(text, field);
-  for (const field of mutation.set) text = setTopLevelField(text, field.path, isJson(field.value) ? field.value : JSON.stringify(field.value));
+  for (const field of mutation.set) text = setTopLevelField(text, field.path, parsesAsJson(field.value) ? field.value : JSON.stringify(field.value));
   return Buffer.from(text);
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isSuccess(status: number): boolean {

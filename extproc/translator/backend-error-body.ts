@@ -1,3 +1,5 @@
+import { parsesAsJson } from '../json-guards.js';
+
 /**
  * The error body the gateway sends when it rewrites a provider's error for an OpenAI-API
  * client: upstream's `{"type":"error","error":{"type","code","message"}}` shape, which the
@@ -44,10 +46,5 @@ export function anthropicErrorBody(type: string, message: string): Buffer {
 
 /** Whether a body parses as JSON (errors that do are passed through unchanged). */
 export function isJsonBody(body: Buffer): boolean {
-  try {
-    JSON.parse(body.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
+  return parsesAsJson(body.toString('utf8'));
 }
