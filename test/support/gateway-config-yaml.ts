@@ -48,12 +48,12 @@ export const ACCESS_LOG_FIELDS = {
   duration: '%DURATION%',
 } as const;
 
-export function gatewayConfigYaml(options: GatewayConfigOptions): string {
-  const name = 'aigw-run';
-  const backend = options.backendName ?? 'openai';
-  const models = options.models ?? DEFAULT_TEST_MODELS;
-  const apiKey = options.apiKey === undefined ? DEFAULT_TEST_API_KEY : options.apiKey;
-  const documents: Record<string, unknown>[] = [
+/**
+ * GatewayClass, Gateway `name` with one HTTP listener on `port`, and its EnvoyProxy (errors-only
+ * Envoy log; with `accessLog`, the JSON access log of ACCESS_LOG_FIELDS on stdout).
+ */
+export function gatewayDocuments(name: string, port: number, accessLog: boolean): Record<string, unknown>[] {
+  return [
     { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } },
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -61,7 +61,7 @@ export function gatewayConfigYaml(options: GatewayConfigOptions): string {
       metadata: { name, namespace: 'default' },
       spec: {
         gatewayClassName: name,
-        listeners: [{ name: 'http', protocol: 'HTTP', port: options.port }],
+        listeners: [{ name: 'http', protocol: 'HTTP', port }],
         infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'envoy-ai-gateway' } },
       },
     },
@@ -71,17 +71,21 @@ export function gatewayConfigYaml(options: GatewayConfigOptions): string {
       metadata: { name: 'envoy-ai-gateway', namespace: 'default' },
       spec: {
         logging: { level: { default: 'error' } },
-        ...(options.accessLog === false
-          ? {}
-          : {
-              telemetry: {
-                accessLog: {
-                  settings: [{ sinks: [{ type: 'File', file: { path: '/dev/stdout' } }], format: { type: 'JSON', json: ACCESS_LOG_FIELDS } }],
-                },
-              },
-            }),
+        ...(accessLog
+          ? { telemetry: { accessLog: { settings: [{ sinks: [{ type: 'File', file: { path: '/dev/stdout' } }], format: { type: 'JSON', json: ACCESS_LOG_FIELDS } }] } } }
+          : {}),
       },
     },
+  ];
+}
+
+export function gatewayConfigYaml(options: GatewayConfigOptions): string {
+  const name = 'aigw-run';
+  const backend = options.backendName ?? 'openai';
+  const models = options.models ?? DEFAULT_TEST_MODELS;
+  const apiKey = options.apiKey === undefined ? DEFAULT_TEST_API_KEY : options.apiKey;
+  const documents: Record<string, unknown>[] = [
+    ...gatewayDocuments(name, options.port, options.accessLog !== false),
     {
       apiVersion: 'aigateway.envoyproxy.io/v1beta1',
       kind: 'AIGatewayRoute',

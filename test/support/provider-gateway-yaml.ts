@@ -4,7 +4,7 @@
  * every provider schema, credential type and fallback in a single run.
  */
 import { stringify } from 'yaml';
-import { ACCESS_LOG_FIELDS } from './gateway-config-yaml.js';
+import { gatewayDocuments } from './gateway-config-yaml.js';
 
 export const BACKEND_SELECTOR_HEADER = 'x-test-backend';
 
@@ -42,26 +42,7 @@ export interface ProviderGatewayOptions {
 export function providerGatewayYaml(port: number, backends: TestBackend[], options: ProviderGatewayOptions = {}): string {
   const name = 'aigw-run';
   const documents: Record<string, unknown>[] = [
-    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } },
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name, namespace: 'default' },
-      spec: {
-        gatewayClassName: name,
-        listeners: [{ name: 'http', protocol: 'HTTP', port }],
-        infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'envoy-ai-gateway' } },
-      },
-    },
-    {
-      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-      kind: 'EnvoyProxy',
-      metadata: { name: 'envoy-ai-gateway', namespace: 'default' },
-      spec: {
-        logging: { level: { default: 'error' } },
-        telemetry: { accessLog: { settings: [{ sinks: [{ type: 'File', file: { path: '/dev/stdout' } }], format: { type: 'JSON', json: ACCESS_LOG_FIELDS } }] } },
-      },
-    },
+    ...gatewayDocuments(name, port, true),
     {
       apiVersion: 'aigateway.envoyproxy.io/v1beta1',
       kind: 'AIGatewayRoute',
