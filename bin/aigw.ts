@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENVOY_VERSION } from '../envoy/envoy-version.js';
@@ -13,6 +14,7 @@ import { autoconfigYaml } from '../compiler/autoconfig/autoconfig-yaml.js';
 import { AutoconfigError } from '../compiler/autoconfig/autoconfig-error.js';
 import { awsCredentialsAvailable } from '../compiler/autoconfig/aws-credentials-available.js';
 import { defaultMultiBackendYaml } from '../compiler/autoconfig/default-multi-backend-yaml.js';
+import { parseQuantity } from '../compiler/quantities.js';
 import type { McpServersConfig } from '../compiler/autoconfig/mcp-servers-config.js';
 import { parseMcpServersJson } from '../compiler/autoconfig/parse-mcp-servers-json.js';
 import { createLogger } from '../extproc/logger.js';
@@ -39,6 +41,8 @@ const RUN_OPTIONS = {
   'admin-address': { type: 'string' },
   'run-id': { type: 'string' },
   'envoy-path': { type: 'string' },
+  'listen-address': { type: 'string' },
+  'envoy-max-heap': { type: 'string' },
   'show-default': { type: 'boolean' },
   'mcp-config': { type: 'string' },
   'mcp-json': { type: 'string' },
@@ -124,6 +128,15 @@ Flags:
                               timestamp-based ID or $AIGW_RUN_ID.
       --envoy-path=STRING     Envoy binary to use instead of the managed one
                               ($AIGW_ENVOY_PATH).
+      --listen-address=127.0.0.1
+                              Address every Gateway listener binds
+                              ($AIGW_LISTEN_ADDRESS), overriding the Gateways'
+                              spec.addresses. Use 0.0.0.0 in a container, where
+                              127.0.0.1 is unreachable from outside.
+      --envoy-max-heap=1Gi    Envoy's memory limit ($AIGW_ENVOY_MAX_HEAP): beyond
+                              half of it Envoy returns free memory to the OS,
+                              from 85% it resets the streams buffering most, at
+                              95% it answers new requests with 503.
       --show-default          Print the configuration that would be used (with
                               \${VAR} placeholders, no secrets) and exit.
       --mcp-config=STRING     Path to MCP servers configuration file.
@@ -242,6 +255,15 @@ async function runCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
     throw new UsageError(`--admin-port: expected a port number but got ${JSON.stringify(values['admin-port'])}`);
   }
+  const listenAddress = values['listen-address'] ?? process.env.AIGW_LISTEN_ADDRESS;
+  if (listenAddress !== undefined && isIP(listenAddress) === 0) {
+    throw new UsageError(`--listen-address: expected an IPv4 or IPv6 address (such as 127.0.0.1 or 0.0.0.0) but got ${JSON.stringify(listenAddress)}`);
+  }
+  const maxHeapText = values['envoy-max-heap'] ?? process.env.AIGW_ENVOY_MAX_HEAP;
+  const envoyMaxHeapBytes = maxHeapText === undefined ? undefined : parseQuantity(maxHeapText);
+  if (maxHeapText !== undefined && (envoyMaxHeapBytes === undefined || envoyMaxHeapBytes < 64 * 1024 * 1024)) {
+    throw new UsageError(`--envoy-max-heap: expected a quantity of at least 64Mi (such as 512Mi or 2Gi) but got ${JSON.stringify(maxHeapText)}`);
+  }
   const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG');
   const mcpServers = await readMcpServers(values['mcp-config'], values['mcp-json']);
   let configPath = positionals[0];
@@ -278,6 +300,8 @@ async function runCommand(args: string[]): Promise<number> {
       runId: values['run-id'] ?? process.env.AIGW_RUN_ID ?? defaultRunId(),
       adminPort,
       adminAddress: values['admin-address'] ?? '127.0.0.1',
+      ...(listenAddress !== undefined ? { listenAddress } : {}),
+      ...(envoyMaxHeapBytes !== undefined ? { envoyMaxHeapBytes } : {}),
       debug,
       ...(envoyPath ? { envoyPath, envoyPathOrigin: values['envoy-path'] ? '--envoy-path' : 'AIGW_ENVOY_PATH' } : {}),
       env: process.env,

@@ -3,6 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { join, resolve } from 'node:path';
 import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
+import { DEFAULT_LISTEN_ADDRESS } from '../compiler/build-envoy-bootstrap.js';
 import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
 import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { obtainEnvoy } from '../envoy/obtain-envoy.js';
@@ -20,6 +21,10 @@ export interface RunOptions {
   runId: string;
   adminPort: number;
   adminAddress: string;
+  /** `--listen-address`: overrides every Gateway's addresses. */
+  listenAddress?: string;
+  /** `--envoy-max-heap` in bytes. */
+  envoyMaxHeapBytes?: number;
   debug: boolean;
   envoyPath?: string;
   envoyPathOrigin?: string;
@@ -118,6 +123,9 @@ export async function runGateway(options: RunOptions): Promise<number> {
   const firstPort = compiled.model.listeners[0]?.port ?? 0;
   const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
   log(`Envoy AI Gateway listening on http://localhost:${firstPort} (admin http://${envoy.adminAddress}) after ${seconds}s`);
+  for (const exposed of exposedListeners(compiled, options.listenAddress)) {
+    log(`Listener on ${exposed}: reachable from other machines, which can spend the configured provider credentials`);
+  }
   log(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
   return supervise(envoy, new ExtProcSupervisor(extProc, startExtProc, log), log);
 }
@@ -135,7 +143,14 @@ async function compile(options: RunOptions, socketPath: string, mcpSocketPath: s
     }
   }
   try {
-    const compiled = compileConfig(text, { file: options.config.file, env: options.env, extProcSocketPath: socketPath, mcpProxySocketPath: mcpSocketPath });
+    const compiled = compileConfig(text, {
+      file: options.config.file,
+      env: options.env,
+      extProcSocketPath: socketPath,
+      mcpProxySocketPath: mcpSocketPath,
+      ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
+      ...(options.envoyMaxHeapBytes !== undefined ? { envoyMaxHeapBytes: options.envoyMaxHeapBytes } : {}),
+    });
     // Warnings about a generated configuration concern aigw's own template (it mirrors upstream's,
     // including fields Kubernetes prunes), not anything the user can change: debug only.
     const generated = options.config.text !== undefined;
@@ -206,4 +221,16 @@ function supervise(envoy: RunningEnvoy, extProc: ExtProcSupervisor, log: (line: 
       void envoy.exited.then(() => resolveExit(EXIT_RUNTIME));
     });
   });
+}
+
+/** `address:port` of the listeners bound to something other than loopback. */
+function exposedListeners(compiled: CompiledConfig, listenAddress: string | undefined): string[] {
+  return compiled.model.listeners.flatMap((listener) => {
+    const addresses = listenAddress !== undefined ? [listenAddress] : listener.addresses.length > 0 ? listener.addresses : [DEFAULT_LISTEN_ADDRESS];
+    return addresses.filter((address) => !isLoopback(address)).map((address) => `${address.includes(':') ? `[${address}]` : address}:${listener.port}`);
+  });
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
 }

@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE, LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -6,6 +6,8 @@ import { envoyDuration } from './quantities.js';
 import { mcpEnvoyRoutes, mcpMetadataFilter, mcpProxyCluster } from './build-mcp-routes.js';
 import { typeUrl as type, type Json } from './envoy-json.js';
 import { mergeBootstrap } from './merge-envoy-bootstrap.js';
+import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from './local-reply-config.js';
+import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
 export interface BootstrapOptions {
@@ -14,9 +16,18 @@ export interface BootstrapOptions {
   mcpProxySocketPath: string;
   /** PEM bundle for `wellKnownCACertificates: System`. */
   systemCaFile: string;
-  /** Listener bind address (Envoy Gateway binds all interfaces). */
-  listenerAddress: string;
+  /** `--listen-address`: every listener binds it, whatever its Gateway's `spec.addresses` say. */
+  listenAddress?: string;
+  /** Envoy's heap limit for its overload manager (bytes). */
+  maxHeapBytes: number;
 }
+
+/**
+ * Where listeners bind without `spec.addresses` or --listen-address: loopback, like the admin
+ * port. Envoy Gateway binds every interface, which on a laptop would let anyone on the network
+ * spend the configured provider keys.
+ */
+export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1';
 
 export const EXT_PROC_CLUSTER = 'aigw-extproc';
 const ENDPOINT_METADATA = 'aigateway.envoy.io';
@@ -34,26 +45,12 @@ function generatedBootstrap(model: GatewayModel, options: BootstrapOptions): Jso
   return {
     node: { id: 'aigw', cluster: 'aigw' },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    layered_runtime: {
-      layers: [
-        {
-          name: 'aigw',
-          static_layer: {
-            // Without this Envoy ends every ext_proc stream with RST_STREAM. Node's HTTP/2 server
-            // (nghttp2's rapid-reset guard) drops a connection after ~1000 resets, failing the
-            // requests in flight on it. Graceful close half-closes and lets the server finish.
-            'envoy.reloadable_features.ext_proc_graceful_grpc_close': true,
-          },
-        },
-      ],
-    },
+    overload_manager: overloadManager(options.maxHeapBytes),
+    // Free memory goes back to the OS in the background: after a burst of large bodies Envoy's
+    // resident size shrinks again instead of staying at its peak.
+    memory_allocator_manager: { bytes_to_release: 64 * 1024 * 1024, memory_release_interval: '1s' },
     static_resources: {
-      listeners: model.listeners.map((listener) => ({
-        name: listener.name,
-        address: { socket_address: { address: options.listenerAddress, port_value: listener.port } },
-        per_connection_buffer_limit_bytes: listener.bufferLimitBytes,
-        filter_chains: [{ filters: [httpConnectionManager(model, listener)] }],
-      })),
+      listeners: model.listeners.map((listener) => envoyListener(model, listener, options)),
       clusters: [
         extProcCluster(options),
         ...(model.mcpRoutes.length > 0 ? [mcpProxyCluster(options.mcpProxySocketPath)] : []),
@@ -61,12 +58,62 @@ function generatedBootstrap(model: GatewayModel, options: BootstrapOptions): Jso
         ...model.routes.flatMap((route) =>
           route.rules.flatMap((rule) =>
             rule.mode === 'upstream'
-              ? [backendCluster(rule.cluster, rule.refs, upstreamBufferLimit(model), options, true)]
-              : rule.refs.map((ref) => backendCluster(ref.backend.name, [ref], upstreamBufferLimit(model), options, false)),
+              ? [backendCluster(rule.cluster, rule.refs, rule, upstreamBufferLimit(model), options, true)]
+              : rule.refs.map((ref) => backendCluster(ref.backend.name, [ref], rule, upstreamBufferLimit(model), options, false)),
           ),
         ),
       ],
     },
+  };
+}
+
+function envoyListener(model: GatewayModel, listener: ListenerModel, options: BootstrapOptions): Json {
+  const [address = DEFAULT_LISTEN_ADDRESS, ...more] = options.listenAddress !== undefined ? [options.listenAddress] : listener.addresses;
+  const socket = (ip: string): Json => ({ socket_address: { address: ip, port_value: listener.port } });
+  const { client } = listener;
+  return {
+    name: listener.name,
+    address: socket(address),
+    ...(more.length > 0 ? { additional_addresses: more.map((ip) => ({ address: socket(ip) })) } : {}),
+    per_connection_buffer_limit_bytes: listener.bufferLimitBytes,
+    ...(client.maxAcceptPerSocketEvent !== undefined ? { max_connections_to_accept_per_socket_event: client.maxAcceptPerSocketEvent } : {}),
+    filter_chains: [
+      {
+        filters: [
+          {
+            // ClientTrafficPolicy connection.connectionLimit: one client cannot exhaust Envoy's file descriptors.
+            name: 'envoy.filters.network.connection_limit',
+            typed_config: {
+              '@type': type('envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit'),
+              stat_prefix: listener.name.replaceAll('/', '_'),
+              max_connections: client.connectionLimit,
+              ...(client.connectionCloseDelayMs !== undefined ? { delay: envoyDuration(client.connectionCloseDelayMs) } : {}),
+            },
+          },
+          httpConnectionManager(model, listener),
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * Envoy's overload manager bounds its heap (`--envoy-max-heap`): past half of it free memory is
+ * returned to the OS; from 85 % the streams holding the most buffered bytes are reset, more of
+ * them the closer the heap gets to 95 %; at 95 % new requests get a 503 (JSON, `retry-after`).
+ */
+function overloadManager(maxHeapBytes: number): Json {
+  const heap = 'envoy.resource_monitors.fixed_heap';
+  return {
+    refresh_interval: '0.25s',
+    resource_monitors: [{ name: heap, typed_config: { '@type': type('envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig'), max_heap_size_bytes: maxHeapBytes } }],
+    actions: [
+      { name: 'envoy.overload_actions.shrink_heap', triggers: [{ name: heap, threshold: { value: 0.5 } }] },
+      { name: 'envoy.overload_actions.reset_high_memory_stream', triggers: [{ name: heap, scaled: { scaling_threshold: 0.85, saturation_threshold: 0.95 } }] },
+      { name: 'envoy.overload_actions.stop_accepting_requests', triggers: [{ name: heap, threshold: { value: 0.95 } }] },
+    ],
+    // Streams are tracked (for reset_high_memory_stream) from 1 MiB of buffered data.
+    buffer_factory_config: { minimum_account_to_track_power_of_two: 20 },
   };
 }
 
@@ -79,6 +126,12 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Js
       '@type': type('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
       stat_prefix: listener.name.replaceAll('/', '_'),
       codec_type: 'AUTO',
+      // Slow or idle clients cannot hold connections forever (ClientTrafficPolicy timeout.http).
+      request_headers_timeout: envoyDuration(listener.client.requestHeadersTimeoutMs),
+      ...(listener.client.requestReceivedTimeoutMs > 0 ? { request_timeout: envoyDuration(listener.client.requestReceivedTimeoutMs) } : {}),
+      stream_idle_timeout: envoyDuration(listener.client.streamIdleTimeoutMs),
+      common_http_protocol_options: { idle_timeout: envoyDuration(listener.client.idleTimeoutMs), max_headers_count: MAX_REQUEST_HEADERS },
+      max_request_headers_kb: MAX_REQUEST_HEADERS_KB,
       access_log: listener.accessLogs.flatMap(accessLoggers),
       route_config: {
         name: listener.name,
@@ -205,15 +258,58 @@ function upstreamExtProc(): Json {
   });
 }
 
+/**
+ * Streams per ext_proc connection. Envoy ends each ext_proc stream with a RST_STREAM once its
+ * request is done, and nghttp2 (Node's HTTP/2 server) answers more than ~1000 resets on one
+ * connection (its rapid-reset guard: a bucket of 1000 refilled at 33/s) with GOAWAY, failing the
+ * requests still in flight on that connection. Moving to a fresh connection well before that keeps
+ * every connection under the guard at any request rate; a new connection on a unix socket costs
+ * microseconds. (Envoy's graceful close of ext_proc streams, the other way around the guard, is
+ * unusable in 1.38: see gracefulCloseIsUnsafe below.)
+ */
+const EXT_PROC_STREAMS_PER_CONNECTION = 500;
+
+/** Concurrent ext_proc streams Envoy opens before refusing requests with a 503. */
+const EXT_PROC_MAX_STREAMS = 65536;
+
+/**
+ * Provider cluster limits when no BackendTrafficPolicy `circuitBreaker` sets them. Envoy's (and
+ * Envoy Gateway's) 1024 is low for one gateway process serving long LLM streams; beyond these a
+ * request gets a 503 with `retry-after` in the client API's shape.
+ */
+export const DEFAULT_CIRCUIT_BREAKER: Required<Omit<CircuitBreakerSettings, 'maxRequestsPerConnection'>> = {
+  maxConnections: 8192,
+  maxPendingRequests: 8192,
+  maxParallelRequests: 8192,
+  maxParallelRetries: 1024,
+};
+
+/**
+ * The ext_proc cluster: HTTP/2 over the ext_proc's unix socket.
+ *
+ * Envoy's `envoy.reloadable_features.ext_proc_graceful_grpc_close` stays off (its default). With
+ * it, Envoy half-closes an ext_proc stream when its request ends and frees the stream's owner at
+ * once, keeping the gRPC stream alive until the server's trailers. That owner holds the last
+ * reference to the gRPC client whenever Envoy's per-thread client cache has evicted it (50 s after
+ * the last new stream on that worker); dropping it deletes the half-closed stream while its HTTP
+ * stream stays open, and the server's trailers then land on freed memory: SIGSEGV. Any request
+ * ending more than 50 s after the previous request on its worker crashed Envoy 1.38.3 (see
+ * test/faults/long-requests.test.ts).
+ */
 function extProcCluster(options: BootstrapOptions): Json {
   return {
     name: EXT_PROC_CLUSTER,
     type: 'STATIC',
     connect_timeout: '5s',
     per_connection_buffer_limit_bytes: 52428800,
+    // Every in-flight request holds a stream (two with fallback: router level and per attempt).
+    // Envoy's default of 1024 concurrent requests per cluster turned request 1025 into an empty
+    // 500; this is well above what provider clusters admit, so a provider's limit trips first.
+    circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: EXT_PROC_MAX_STREAMS, max_pending_requests: EXT_PROC_MAX_STREAMS, max_requests: EXT_PROC_MAX_STREAMS, max_retries: 0 }] },
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
+        common_http_protocol_options: { max_requests_per_connection: EXT_PROC_STREAMS_PER_CONNECTION },
         explicit_http_config: { http2_protocol_options: { initial_connection_window_size: 1048576, initial_stream_window_size: 65536 } },
       },
     },
@@ -229,7 +325,8 @@ function extProcCluster(options: BootstrapOptions): Json {
  * backendRef is a locality with its weight and priority, and the upstream ext_proc filter
  * translates every attempt for the backend Envoy picked).
  */
-function backendCluster(name: string, refs: BackendRefModel[], bufferLimitBytes: number, options: BootstrapOptions, withUpstreamFilter: boolean): Json {
+function backendCluster(name: string, refs: BackendRefModel[], rule: RuleModel, bufferLimitBytes: number, options: BootstrapOptions, withUpstreamFilter: boolean): Json {
+  const breaker = { ...DEFAULT_CIRCUIT_BREAKER, ...rule.circuitBreaker };
   // DNS clusters need socket addresses; a cluster of IPs and unix sockets is static.
   const needsDns = refs.some((ref) => ref.endpoints.some((endpoint) => endpoint.kind === 'fqdn'));
   return {
@@ -237,6 +334,11 @@ function backendCluster(name: string, refs: BackendRefModel[], bufferLimitBytes:
     ...(needsDns ? { type: 'STRICT_DNS', dns_lookup_family: 'V4_PREFERRED' } : { type: 'STATIC' }),
     connect_timeout: '10s',
     per_connection_buffer_limit_bytes: bufferLimitBytes,
+    circuit_breakers: {
+      thresholds: [
+        { priority: 'DEFAULT', max_connections: breaker.maxConnections, max_pending_requests: breaker.maxPendingRequests, max_requests: breaker.maxParallelRequests, max_retries: breaker.maxParallelRetries },
+      ],
+    },
     common_lb_config: { locality_weighted_lb_config: {} },
     load_assignment: {
       cluster_name: name,
@@ -259,6 +361,7 @@ function backendCluster(name: string, refs: BackendRefModel[], bufferLimitBytes:
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
+        ...(rule.circuitBreaker?.maxRequestsPerConnection !== undefined ? { common_http_protocol_options: { max_requests_per_connection: rule.circuitBreaker.maxRequestsPerConnection } } : {}),
         explicit_http_config: { http_protocol_options: {} },
         ...(withUpstreamFilter
           ? { http_filters: [upstreamExtProc(), { name: 'envoy.filters.http.upstream_codec', typed_config: { '@type': type('envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec') } }] }
@@ -383,52 +486,4 @@ const STREAM_LOGGERS: Record<string, { name: string; type: string } | undefined>
 /** Clusters are shared by listeners: they buffer as much as the most generous listener. */
 function upstreamBufferLimit(model: GatewayModel): number {
   return Math.max(...model.listeners.map((listener) => listener.bufferLimitBytes));
-}
-
-/**
- * Envoy's 413 when a request body outgrows the listener's buffer (ClientTrafficPolicy
- * `connection.bufferLimit`), in the client API's error shape: Anthropic's own 413
- * (`request_too_large`) on `/anthropic/`, Cohere's `{"message"}` on `/cohere/`, OpenAI's elsewhere.
- */
-function payloadTooLargeMappers(bufferLimitBytes: number): Json[] {
-  const message = `request body is larger than the gateway's buffer limit of ${formatBytes(bufferLimitBytes)}; raise it with a ClientTrafficPolicy spec.connection.bufferLimit`;
-  const status413: Json = { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } };
-  const onPathPrefix = (prefix: string): Json => ({ and_filter: { filters: [status413, { header_filter: { header: { name: ':path', string_match: { prefix } } } }] } });
-  return [
-    {
-      filter: onPathPrefix('/anthropic/'),
-      body_format_override: { json_format: { type: 'error', error: { type: 'request_too_large', message } }, content_type: 'application/json' },
-    },
-    { filter: onPathPrefix('/cohere/'), body_format_override: { json_format: { message }, content_type: 'application/json' } },
-    {
-      filter: status413,
-      body_format_override: { json_format: { error: { message, type: 'invalid_request_error', code: 'request_too_large' } }, content_type: 'application/json' },
-    },
-  ];
-}
-
-/** `50Mi (52428800 bytes)`: the quantity as written in a ClientTrafficPolicy, and exactly. */
-function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit} (${bytes} bytes)`;
-  }
-  return `${bytes} bytes`;
-}
-
-/** Local replies Envoy itself produces get the error shape clients already parse. */
-function localReplyConfig(listener: ListenerModel): Json {
-  return {
-    mappers: [
-      ...payloadTooLargeMappers(listener.bufferLimitBytes),
-      {
-        // UPE/UR: the upstream broke the protocol or reset before answering (e.g. a reset mid-body).
-        filter: { response_flag_filter: { flags: ['UH', 'UF', 'UT', 'UC', 'URX', 'UO', 'UMSDR', 'UPE', 'UR'] } },
-        body_format_override: {
-          // The ext_proc recognises these replies by code and prefix, to rewrite them for non-OpenAI clients.
-          json_format: { error: { message: `${LOCAL_REPLY_MESSAGE_PREFIX}%LOCAL_REPLY_BODY% (%RESPONSE_FLAGS%)`, type: 'server_error', code: LOCAL_REPLY_ERROR_CODE } },
-          content_type: 'application/json',
-        },
-      },
-    ],
-  };
 }

@@ -161,7 +161,8 @@ function listener(bootstrap: unknown, name: string): unknown {
 }
 
 function hcm(bootstrap: unknown, name: string): unknown {
-  return at(listener(bootstrap, name), 'filter_chains', 0, 'filters', 0, 'typed_config');
+  const filters = list(at(listener(bootstrap, name), 'filter_chains', 0, 'filters'));
+  return at(filters.find((filter) => at(filter, 'name') === 'envoy.filters.network.http_connection_manager'), 'typed_config');
 }
 
 function routesOf(bootstrap: unknown, name: string): unknown[] {

@@ -352,13 +352,13 @@ test('413 local replies carry the buffer limit, in the client API\'s error shape
   const { bootstrap } = compileConfig(BASE, { ...OPTIONS, env: ENV });
   const text = JSON.stringify(bootstrap);
   const message = "request body is larger than the gateway's buffer limit of 10Mi (10485760 bytes); raise it with a ClientTrafficPolicy spec.connection.bufferLimit";
-  // static_resources.listeners[0].filter_chains[0].filters[0].typed_config.local_reply_config.mappers
+  // static_resources.listeners[0].filter_chains[0].filters[1] (after connection_limit).typed_config.local_reply_config.mappers
   const isList = (value: unknown): value is readonly unknown[] => Array.isArray(value);
   const at = (value: unknown, key: string | number): unknown => (isList(value) ? value[Number(key)] : isRecord(value) ? value[key] : undefined);
-  const mappers = ['static_resources', 'listeners', 0, 'filter_chains', 0, 'filters', 0, 'typed_config', 'local_reply_config', 'mappers'].reduce(at, bootstrap);
+  const mappers = ['static_resources', 'listeners', 0, 'filter_chains', 0, 'filters', 1, 'typed_config', 'local_reply_config', 'mappers'].reduce(at, bootstrap);
   assert.ok(isList(mappers));
   const shapes = mappers.slice(0, 3).map((mapper) => (isRecord(mapper) && isRecord(mapper.body_format_override) ? mapper.body_format_override.json_format : undefined));
-  assert.deepEqual(shapes, [{ type: 'error', error: { type: 'request_too_large', message } }, { message }, { error: { message, type: 'invalid_request_error', code: 'request_too_large' } }]);
+  assert.deepEqual(shapes, [{ type: 'error', error: { type: 'request_too_large', message } }, { message }, { type: 'error', error: { type: 'PayloadTooLarge', code: '413', message } }]);
   assert.match(text, /"header_filter":\{"header":\{"name":":path","string_match":\{"prefix":"\/anthropic\/"\}\}\}/);
   assert.match(text, /"prefix":"\/cohere\/"/);
 });
@@ -396,4 +396,68 @@ test('bufferLimit must fit Envoy\'s uint32 buffer limit; fractions round up', ()
   assert.match(limit('-1Mi').join('\n'), /must be a quantity such as 50Mi/);
   const fractional = compileConfig(BASE.replace('bufferLimit: 10Mi', 'bufferLimit: 1000.5'), { ...OPTIONS, env: ENV });
   assert.equal(fractional.model.listeners[0]?.bufferLimitBytes, 1001);
+});
+
+test('client limits: Gateway addresses, ClientTrafficPolicy timeouts and connection limits, BackendTrafficPolicy circuit breaker', () => {
+  const text = `${BASE.replace('  gatewayClassName: gw\n', '  gatewayClassName: gw\n  addresses:\n    - value: 0.0.0.0\n')}---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata:
+  name: limits
+spec:
+  targetRefs:
+    - {group: gateway.networking.k8s.io, kind: Gateway, name: gw}
+  connection:
+    connectionLimit: {value: 50, closeDelay: 2s}
+  timeout:
+    http: {requestReceivedTimeout: 30s, idleTimeout: 1m, streamIdleTimeout: 15m}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata:
+  name: breaker
+spec:
+  targetRefs:
+    - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: route}
+  circuitBreaker: {maxParallelRequests: 7, maxPendingRequests: 3}
+`;
+  const { model } = compileConfig(text, { ...OPTIONS, env: ENV });
+  const [listener] = model.listeners;
+  assert.deepEqual(listener?.addresses, ['0.0.0.0']);
+  assert.deepEqual(listener?.client, { connectionLimit: 50, connectionCloseDelayMs: 2000, requestHeadersTimeoutMs: 10_000, requestReceivedTimeoutMs: 30_000, idleTimeoutMs: 60_000, streamIdleTimeoutMs: 900_000 });
+  assert.deepEqual(model.routes[0]?.rules[0]?.circuitBreaker, { maxParallelRequests: 7, maxPendingRequests: 3 });
+  const overridden = JSON.stringify(compileConfig(text, { ...OPTIONS, env: ENV, listenAddress: '::1' }).bootstrap);
+  assert.match(overridden, /"address":\{"socket_address":\{"address":"::1","port_value":8080\}\}/);
+  // Without addresses or a flag, listeners bind loopback only.
+  assert.match(JSON.stringify(compileConfig(BASE, { ...OPTIONS, env: ENV }).bootstrap), /"address":\{"socket_address":\{"address":"127.0.0.1","port_value":8080\}\}/);
+});
+
+test('client limits that aigw cannot honour are errors with their field path', () => {
+  const text = `${BASE.replace('  gatewayClassName: gw\n', '  gatewayClassName: gw\n  addresses:\n    - {type: Hostname, value: gw.example.com}\n    - value: not-an-ip\n')}---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata:
+  name: limits
+spec:
+  targetRefs:
+    - {group: gateway.networking.k8s.io, kind: Gateway, name: gw}
+  timeout:
+    http: {idleTimeout: soon}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata:
+  name: breaker
+spec:
+  targetRefs:
+    - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: route}
+  circuitBreaker: {maxParallelRequests: -1, perEndpoint: {maxConnections: 1}}
+`;
+  const messages = compileError(text);
+  const expect = (pattern: RegExp): void => assert.ok(messages.some((message) => pattern.test(message)), `no diagnostic matches ${pattern}:\n${messages.join('\n')}`);
+  expect(/Gateway "gw": spec\.addresses\[0\]\.type: Unsupported value: "Hostname"/);
+  expect(/spec\.addresses\[1\]\.value: Invalid value: "not-an-ip": must be an IPv4 or IPv6 address/);
+  expect(/spec\.timeout\.http\.idleTimeout: Invalid value: "soon"/);
+  expect(/spec\.circuitBreaker\.maxParallelRequests: Invalid value: -1/);
+  expect(/spec\.circuitBreaker\.perEndpoint: circuitBreaker\.perEndpoint is not supported by aigw run/);
 });

@@ -22,8 +22,14 @@ export interface CompileOptions {
   mcpProxySocketPath?: string;
   /** PEM bundle for `wellKnownCACertificates: System`; default SSL_CERT_FILE, else the OS bundle (checked to exist). */
   systemCaFile?: string;
-  listenerAddress?: string;
+  /** `--listen-address`: overrides every Gateway's `spec.addresses` (default 127.0.0.1). */
+  listenAddress?: string;
+  /** `--envoy-max-heap` in bytes (default DEFAULT_ENVOY_MAX_HEAP_BYTES). */
+  envoyMaxHeapBytes?: number;
 }
+
+/** Envoy's heap limit when --envoy-max-heap is not given. */
+export const DEFAULT_ENVOY_MAX_HEAP_BYTES = 1024 * 1024 * 1024;
 
 export interface CompiledConfig {
   model: GatewayModel;
@@ -122,7 +128,8 @@ export function compileSources(sources: readonly ConfigSource[], options: Omit<C
     extProcSocketPath: options.extProcSocketPath,
     mcpProxySocketPath: options.mcpProxySocketPath ?? defaultMcpProxySocketPath(options.extProcSocketPath),
     systemCaFile,
-    listenerAddress: options.listenerAddress ?? '0.0.0.0',
+    ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
+    maxHeapBytes: options.envoyMaxHeapBytes ?? DEFAULT_ENVOY_MAX_HEAP_BYTES,
   });
   return { model, bootstrap, filterConfig: buildFilterConfig(model), warnings: unique };
 }

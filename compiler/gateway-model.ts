@@ -4,7 +4,7 @@ import type { Json } from './envoy-json.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import type { HeaderMatch } from './resources/ai-gateway-route.js';
 import type { BackendEndpoint } from './resources/backend.js';
-import type { RetrySettings } from './resources/backend-traffic-policy.js';
+import type { CircuitBreakerSettings, RetrySettings } from './resources/backend-traffic-policy.js';
 
 /**
  * The resolved gateway: every reference followed, defaults applied, nothing Kubernetes-shaped
@@ -46,10 +46,29 @@ export interface ListenerModel {
   /** `<ns>/<gateway>/<listener>`: the Envoy listener name, also told to the ext_proc. */
   name: string;
   port: number;
+  /** The Gateway's `spec.addresses` (IPs); empty binds the default (127.0.0.1) or --listen-address. */
+  addresses: string[];
   /** ClientTrafficPolicy `connection.bufferLimit` of its Gateway. */
   bufferLimitBytes: number;
+  /** ClientTrafficPolicy connection limits and timeouts, defaults applied (milliseconds; 0 = none). */
+  client: ClientSettings;
   /** EnvoyProxy access logs of its Gateway. */
   accessLogs: AccessLogModel[];
+}
+
+export interface ClientSettings {
+  /** Concurrent connections per listener; new ones beyond are closed (after closeDelayMs). */
+  connectionLimit: number;
+  connectionCloseDelayMs?: number;
+  maxAcceptPerSocketEvent?: number;
+  /** The request headers must arrive within it (slowloris). */
+  requestHeadersTimeoutMs: number;
+  /** The whole request must arrive within it (ClientTrafficPolicy requestReceivedTimeout; 0 = none). */
+  requestReceivedTimeoutMs: number;
+  /** A connection without requests is closed after it. */
+  idleTimeoutMs: number;
+  /** A request or response without a byte for this long is ended. */
+  streamIdleTimeoutMs: number;
 }
 
 export interface RouteModel {
@@ -74,6 +93,8 @@ export interface RuleModel {
   streamIdleTimeoutMs?: number;
   /** From a BackendTrafficPolicy targeting the route (or its Gateway). */
   retry?: RetrySettings;
+  /** From a BackendTrafficPolicy targeting the route (or its Gateway); defaults apply to the rest. */
+  circuitBreaker?: CircuitBreakerSettings;
   refs: BackendRefModel[];
 }
 

@@ -5,14 +5,12 @@ import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, Rout
 import type { SecretRef } from './resources/backend-security-policy.js';
 import { awsProfileCredentials } from './aws-credentials-file.js';
 import type { BackendEndpoint } from './resources/backend.js';
-import type { RetrySettings } from './resources/backend-traffic-policy.js';
+import type { BackendTrafficPolicySpec, CircuitBreakerSettings, RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceOf } from './resources/resource.js';
 import { backendTls, isTarget, ResourceIndex } from './resource-index.js';
 import { resolveParentListeners } from './resolve-parent-listeners.js';
 import { resolveMcpRoutes } from './resolve-mcp-routes.js';
-
-/** Envoy Gateway's own default is 32 KiB, too small for LLM bodies; 50 MiB matches aigw's generated configs. */
-export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;
+import { resolveClientSettings } from './resolve-client-settings.js';
 
 const AI_GROUP = 'aigateway.envoyproxy.io';
 
@@ -53,13 +51,13 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
         Object.assign(extProcEnv, config.spec.extProcEnv);
       }
     }
-    const bufferLimitBytes = gatewayBufferLimit(gateway, index);
     gateway.spec.listeners.forEach((listener, i) => {
       const name = `${gatewayName}/${listener.name}`;
       const owner = ports.get(listener.port);
       if (owner) gateway.reader.errorAt(['spec', 'listeners', i, 'port'], `Duplicate value: ${listener.port}: already used by listener ${owner}`);
       ports.set(listener.port, name);
-      listeners.push({ name, port: listener.port, bufferLimitBytes, accessLogs });
+      const { bufferLimitBytes, client } = resolveClientSettings(gateway, listener.name, index);
+      listeners.push({ name, port: listener.port, addresses: gateway.spec.addresses, bufferLimitBytes, client, accessLogs });
     });
   }
   for (const config of index.all('GatewayConfig')) {
@@ -84,7 +82,7 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
     // Gateway-wide costs (GatewayConfig) under the route's own; the first attached Gateway's apply.
     const firstGateway = [...attachedTo][0]?.split('/').slice(0, 2).join('/') ?? '';
     const inherited = globalCosts.get(firstGateway) ?? [];
-    routes.push(resolveRoute(route, [...attachedTo], index, models, retryFor(route, index), inherited));
+    routes.push(resolveRoute(route, [...attachedTo], index, models, trafficPolicyFor(route, index), inherited));
     attachedRoutes.push({ route, listeners: [...attachedTo] });
   }
   reportShadowedRules(attachedRoutes);
@@ -202,21 +200,19 @@ function endpointAuthority(endpoint: BackendEndpoint | undefined): string {
 }
 
 /** ClientTrafficPolicy `connection.bufferLimit` for the Gateway, else the default. */
-function gatewayBufferLimit(gateway: ResourceOf<'Gateway'>, index: ResourceIndex): number {
-  let bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES;
-  for (const policy of index.all('ClientTrafficPolicy')) {
-    const targets = policy.metadata.namespace === gateway.metadata.namespace && policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && ref.name === gateway.metadata.name);
-    if (targets && policy.spec.bufferLimitBytes !== undefined) bufferLimitBytes = policy.spec.bufferLimitBytes;
-  }
-  return bufferLimitBytes;
-}
-
-function retryFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex): RetrySettings | undefined {
-  const policies = index.all('BackendTrafficPolicy').filter((policy) => policy.metadata.namespace === route.metadata.namespace && policy.spec.retry);
-  const forRoute = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'HTTPRoute' && ref.name === route.metadata.name));
+/** The BackendTrafficPolicy settings of a route: each field from the policy on the route, else from one on its Gateway. */
+function trafficPolicyFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex): { retry?: RetrySettings; circuitBreaker?: CircuitBreakerSettings } {
+  const policies = index.all('BackendTrafficPolicy').filter((policy) => policy.metadata.namespace === route.metadata.namespace);
   const gatewayNames = new Set(route.spec.parentRefs.map((ref) => ref.name));
-  const forGateway = policies.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && gatewayNames.has(ref.name)));
-  return (forRoute ?? forGateway)?.spec.retry;
+  const pick = <K extends 'retry' | 'circuitBreaker'>(field: K): BackendTrafficPolicySpec[K] | undefined => {
+    const having = policies.filter((policy) => policy.spec[field] !== undefined);
+    const forRoute = having.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'HTTPRoute' && ref.name === route.metadata.name));
+    const forGateway = having.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && gatewayNames.has(ref.name)));
+    return (forRoute ?? forGateway)?.spec[field];
+  };
+  const retry = pick('retry');
+  const circuitBreaker = pick('circuitBreaker');
+  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}) };
 }
 
 function resolveRoute(
@@ -224,7 +220,7 @@ function resolveRoute(
   listeners: string[],
   index: ResourceIndex,
   models: Map<string, ModelInfo>,
-  retry: RetrySettings | undefined,
+  policy: { retry?: RetrySettings; circuitBreaker?: CircuitBreakerSettings },
   globalCosts: readonly LLMRequestCost[],
 ): RouteModel {
   const namespace = route.metadata.namespace;
@@ -262,7 +258,8 @@ function resolveRoute(
       requestTimeoutMs: rule.requestTimeoutMs,
       ...(rule.backendRequestTimeoutMs !== undefined ? { backendRequestTimeoutMs: rule.backendRequestTimeoutMs } : {}),
       ...(rule.streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs: rule.streamIdleTimeoutMs } : {}),
-      ...(retry ? { retry } : {}),
+      ...(policy.retry ? { retry: policy.retry } : {}),
+      ...(policy.circuitBreaker ? { circuitBreaker: policy.circuitBreaker } : {}),
       refs,
     };
   });

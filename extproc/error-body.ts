@@ -7,12 +7,19 @@ const OPENAI_ERROR_TYPE: Partial<Record<number, string>> = {
   400: 'BadRequest',
   401: 'Unauthorized',
   404: 'NotFound',
+  408: 'RequestTimeout',
   413: 'PayloadTooLarge',
   422: 'UnprocessableEntity',
+  431: 'RequestHeaderFieldsTooLarge',
   502: 'BadGateway',
   503: 'ServiceUnavailable',
   504: 'GatewayTimeout',
 };
+
+/** The OpenAI-compatible error `type` of a status, as upstream aigw names it. */
+export function openAIErrorType(status: number): string {
+  return OPENAI_ERROR_TYPE[status] ?? 'InternalServerError';
+}
 
 /** Upstream's message prefixes, which clients and log searches match on. */
 const MESSAGE_PREFIX: Partial<Record<GatewayError['code'], string>> = {
@@ -28,7 +35,7 @@ const MESSAGE_PREFIX: Partial<Record<GatewayError['code'], string>> = {
 export function openAIErrorBody(error: GatewayError): string {
   return JSON.stringify({
     type: 'error',
-    error: { type: OPENAI_ERROR_TYPE[error.status] ?? 'InternalServerError', code: String(error.status), message: (MESSAGE_PREFIX[error.code] ?? '') + error.message },
+    error: { type: openAIErrorType(error.status), code: String(error.status), message: (MESSAGE_PREFIX[error.code] ?? '') + error.message },
   });
 }
 

@@ -2,11 +2,25 @@ import type { FieldReader } from '../field-reader.js';
 import { parseDuration } from '../quantities.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
-/** Envoy Gateway BackendTrafficPolicy: the retry settings aigw run honours. */
+/** Envoy Gateway BackendTrafficPolicy: the retry and circuit breaker settings aigw run honours. */
 export interface BackendTrafficPolicySpec {
   targetRefs: ObjectReference[];
   retry?: RetrySettings;
+  circuitBreaker?: CircuitBreakerSettings;
 }
+
+/** `spec.circuitBreaker`: Envoy's cluster circuit breaker thresholds, only the fields given. */
+export interface CircuitBreakerSettings {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxParallelRequests?: number;
+  maxParallelRetries?: number;
+  maxRequestsPerConnection?: number;
+}
+
+const CIRCUIT_BREAKER_FIELDS = ['maxConnections', 'maxPendingRequests', 'maxParallelRequests', 'maxParallelRetries', 'maxRequestsPerConnection'] as const;
+/** Envoy's thresholds are uint32. */
+const MAX_THRESHOLD = 2 ** 32 - 1;
 
 export interface RetrySettings {
   numRetries: number;
@@ -65,9 +79,24 @@ export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficP
     retry.done();
     result.retry = settings;
   }
+  const breaker = spec.object('circuitBreaker');
+  if (breaker) {
+    const settings: CircuitBreakerSettings = {};
+    for (const field of CIRCUIT_BREAKER_FIELDS) {
+      const value = breaker.integer(field, { min: field === 'maxRequestsPerConnection' ? 1 : 0, max: MAX_THRESHOLD });
+      if (value !== undefined) settings[field] = value;
+    }
+    for (const key of Object.keys(breaker.value)) {
+      if ((CIRCUIT_BREAKER_FIELDS as readonly string[]).includes(key)) continue;
+      breaker.unsupported(key, `circuitBreaker.${key} is not supported by aigw run`, `remove it; supported: ${CIRCUIT_BREAKER_FIELDS.join(', ')}`);
+      breaker.ignore(key);
+    }
+    breaker.done();
+    result.circuitBreaker = settings;
+  }
   for (const key of Object.keys(spec.value)) {
-    if (key === 'targetRefs' || key === 'retry' || key === 'targetRef') continue;
-    spec.unsupported(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry is honoured');
+    if (key === 'targetRefs' || key === 'retry' || key === 'targetRef' || key === 'circuitBreaker') continue;
+    spec.unsupported(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry and circuitBreaker are honoured');
     spec.ignore(key);
   }
   spec.done();

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FieldReader } from '../field-reader.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
@@ -6,6 +7,8 @@ export interface GatewaySpec {
   gatewayClassName: string;
   listeners: GatewayListener[];
   parametersRef?: ObjectReference;
+  /** `spec.addresses` of type IPAddress: the local addresses its listeners bind. */
+  addresses: string[];
 }
 
 export interface GatewayListener {
@@ -27,7 +30,21 @@ export function readGatewaySpec(spec: FieldReader): GatewaySpec {
     listener.done();
     return { name, port };
   });
-  const result: GatewaySpec = { gatewayClassName, listeners };
+  const addresses = spec.objects('addresses').flatMap((address): string[] => {
+    const type = address.string('type') ?? 'IPAddress';
+    const value = address.requiredString('value');
+    address.done();
+    if (type !== 'IPAddress') {
+      address.error('type', `Unsupported value: ${JSON.stringify(type)}: aigw run binds IPAddress addresses only`, 'use type IPAddress with a local address such as 127.0.0.1 or 0.0.0.0');
+      return [];
+    }
+    if (value && isIP(value) === 0) {
+      address.error('value', `Invalid value: ${JSON.stringify(value)}: must be an IPv4 or IPv6 address`);
+      return [];
+    }
+    return value ? [value] : [];
+  });
+  const result: GatewaySpec = { gatewayClassName, listeners, addresses };
   const infrastructure = spec.object('infrastructure');
   if (infrastructure) {
     const parametersRef = infrastructure.object('parametersRef');

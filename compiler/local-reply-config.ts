@@ -1,0 +1,148 @@
+import { openAIErrorType } from '../extproc/error-body.js';
+import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
+import { anthropicErrorType } from '../extproc/translator/backend-error-body.js';
+import type { Json } from './envoy-json.js';
+import { typeUrl as type } from './envoy-json.js';
+import type { ListenerModel } from './gateway-model.js';
+import { envoyDuration } from './quantities.js';
+
+/** Header limits of every listener: Envoy's defaults (100 headers, 60 KiB) raised for SDK-heavy clients. */
+export const MAX_REQUEST_HEADERS = 200;
+export const MAX_REQUEST_HEADERS_KB = 96;
+/** Seconds a client is told to wait (`retry-after`) when the gateway sheds load. */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * A failure Envoy answers itself, with what the client is told. `viaExtProc` replies come from
+ * the router filter and pass the router-level ext_proc on their way out, which rewrites them for
+ * the client's API (it recognises them by code and message prefix): they are written in OpenAI's
+ * shape only. The others (the ext_proc's own failures, HTTP codec errors, request timeouts, the
+ * overload manager) reach the client as written here, so they get one mapper per client API.
+ */
+interface LocalFailure {
+  filter: Json;
+  message: string;
+  /** Replaces Envoy's status. */
+  status?: number;
+  /** The status written in the body (defaults to `status`; needed when Envoy's status is kept). */
+  bodyStatus?: number;
+  retryAfter?: boolean;
+  viaExtProc?: boolean;
+}
+
+const cel = (expression: string): Json => ({
+  extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: { '@type': type('envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter'), expression } },
+});
+const statusIs = (status: number): Json => ({ status_code_filter: { comparison: { op: 'EQ', value: { default_value: status, runtime_key: `aigw.local_reply.${status}` } } } });
+const flags = (...names: string[]): Json => ({ response_flag_filter: { flags: names } });
+const all = (...filters: Json[]): Json => ({ and_filter: { filters } });
+
+/** Local replies Envoy itself produces: JSON in the client API's error shape, saying what happened. */
+export function localReplyConfig(listener: ListenerModel): Json {
+  return { mappers: localFailures(listener).flatMap(mappers) };
+}
+
+function localFailures(listener: ListenerModel): LocalFailure[] {
+  const headerLimits = `at most ${MAX_REQUEST_HEADERS} headers and ${MAX_REQUEST_HEADERS_KB} KiB of headers`;
+  return [
+    {
+      filter: statusIs(413),
+      bodyStatus: 413,
+      message: `request body is larger than the gateway's buffer limit of ${formatBytes(listener.bufferLimitBytes)}; raise it with a ClientTrafficPolicy spec.connection.bufferLimit`,
+    },
+    // The ext_proc (the gateway's own request processor) failed: Envoy's reply has no body.
+    {
+      filter: cel("response.code_details.startsWith('ext_proc_error_per-message_timeout')"),
+      bodyStatus: 504,
+      message: "the gateway's request processor (ext_proc) did not answer within 10s: it is stalled or overloaded",
+    },
+    {
+      // gRPC UNAVAILABLE: the ext_proc is restarting or Envoy's limit of concurrent ext_proc streams is reached.
+      filter: cel("response.code_details.startsWith('ext_proc_error_gRPC_error_14')"),
+      status: 503,
+      retryAfter: true,
+      message: "the gateway's request processor (ext_proc) is unavailable (restarting, or at its limit of concurrent requests); retry shortly",
+    },
+    {
+      filter: cel("response.code_details == 'header_mutation_result_exceeds_limit'"),
+      status: 431,
+      message: `the request's headers and the ones the gateway adds exceed its limit of ${headerLimits}; send fewer or smaller headers`,
+    },
+    {
+      filter: cel("response.code_details.startsWith('ext_proc')"),
+      bodyStatus: 500,
+      message: "internal error in the gateway's request processor (ext_proc): %RESPONSE_CODE_DETAILS%",
+    },
+    // The client's HTTP: too many headers, malformed requests, too slow.
+    { filter: all(flags('DPE'), statusIs(431)), bodyStatus: 431, message: `too many request headers or headers too large: the gateway accepts ${headerLimits}` },
+    { filter: flags('DPE'), bodyStatus: 400, message: 'malformed HTTP request: %RESPONSE_CODE_DETAILS%' },
+    {
+      filter: cel("response.code_details == 'request_header_timeout'"),
+      bodyStatus: 408,
+      message: `the request headers did not arrive within ${seconds(listener.client.requestHeadersTimeoutMs)}`,
+    },
+    {
+      filter: cel("response.code_details == 'request_overall_timeout'"),
+      bodyStatus: 408,
+      message: `the request did not arrive within ${seconds(listener.client.requestReceivedTimeoutMs)} (ClientTrafficPolicy timeout.http.requestReceivedTimeout)`,
+    },
+    {
+      filter: all(cel("response.code_details == 'stream_idle_timeout'"), statusIs(408)),
+      bodyStatus: 408,
+      message: `no bytes of the request arrived for ${seconds(listener.client.streamIdleTimeoutMs)} (ClientTrafficPolicy timeout.http.streamIdleTimeout)`,
+    },
+    {
+      filter: cel("response.code_details == 'stream_idle_timeout'"),
+      bodyStatus: 504,
+      message: `the provider sent nothing for ${seconds(listener.client.streamIdleTimeoutMs)} (ClientTrafficPolicy timeout.http.streamIdleTimeout)`,
+    },
+    // Envoy's overload manager sheds load near its memory limit.
+    { filter: flags('OM'), status: 503, retryAfter: true, message: "the gateway is overloaded (near Envoy's memory limit); retry shortly" },
+    // From the router filter, rewritten by the ext_proc for non-OpenAI clients.
+    {
+      filter: flags('UO'),
+      status: 503,
+      retryAfter: true,
+      viaExtProc: true,
+      message: `${LOCAL_REPLY_MESSAGE_PREFIX}too many concurrent requests to this backend (its circuit breaker, BackendTrafficPolicy spec.circuitBreaker, is open); retry shortly (UO)`,
+    },
+    {
+      // UPE/UR: the upstream broke the protocol or reset before answering (e.g. a reset mid-body).
+      filter: flags('UH', 'UF', 'UT', 'UC', 'URX', 'UMSDR', 'UPE', 'UR'),
+      viaExtProc: true,
+      message: `${LOCAL_REPLY_MESSAGE_PREFIX}%LOCAL_REPLY_BODY% (%RESPONSE_FLAGS%)`,
+    },
+  ];
+}
+
+/** The mappers of one failure: one per client API path prefix, OpenAI's last (it matches every path). */
+function mappers(failure: LocalFailure): Json[] {
+  const status = failure.status ?? failure.bodyStatus ?? 500;
+  const extra: { [key: string]: Json } = {
+    ...(failure.status !== undefined ? { status_code: failure.status } : {}),
+    ...(failure.retryAfter ? { headers_to_add: [{ header: { key: 'retry-after', value: String(RETRY_AFTER_SECONDS) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : {}),
+  };
+  const mapper = (filter: Json, body: Json): Json => ({ filter, ...extra, body_format_override: { json_format: body, content_type: 'application/json' } });
+  if (failure.viaExtProc) {
+    // The code and prefix the ext_proc recognises (extproc/local-reply.ts).
+    return [mapper(failure.filter, { error: { message: failure.message, type: 'server_error', code: LOCAL_REPLY_ERROR_CODE } })];
+  }
+  const onPath = (prefix: string): Json => all(failure.filter, { header_filter: { header: { name: ':path', string_match: { prefix } } } });
+  return [
+    mapper(onPath('/anthropic/'), { type: 'error', error: { type: anthropicErrorType(status), message: failure.message } }),
+    mapper(onPath('/cohere/'), { message: failure.message }),
+    mapper(failure.filter, { type: 'error', error: { type: openAIErrorType(status), code: String(status), message: failure.message } }),
+  ];
+}
+
+function seconds(milliseconds: number): string {
+  return envoyDuration(milliseconds);
+}
+
+/** `50Mi (52428800 bytes)`: the quantity as written in a ClientTrafficPolicy, and exactly. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit} (${bytes} bytes)`;
+  }
+  return `${bytes} bytes`;
+}
