@@ -151,6 +151,10 @@ Telemetry (environment):
   attributes to the OpenTelemetry GenAI conventions; OPENINFERENCE_HIDE_* redact content.
   OTEL_AIGW_{METRICS,SPAN,LOG}_REQUEST_HEADER_ATTRIBUTES=header:attribute,... copy request
   headers into metric labels, span attributes and access-log metadata.
+  Metric labels clients choose (model names, header-mapped labels, MCP methods and tools) are
+  bounded: configured model names always; up to AIGW_METRICS_MAX_LABEL_VALUES (default 100)
+  other values per label and AIGW_METRICS_MAX_LABEL_SETS (default 200) label combinations per
+  metric, then "_OTHER"; values are cut to 128 characters.
 
 Supervision:
   If the ext_proc dies, aigw starts it again on the same socket (requests in flight on it get

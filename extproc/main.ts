@@ -9,8 +9,10 @@ import { startAdminServer } from './admin-server.js';
 import { startExtProcServer } from './ext-proc-server.js';
 import { FilterConfigError } from './filter-config.js';
 import { createLogger, isLogLevel, type Logger } from './logger.js';
+import { configuredModelNames } from './metrics/configured-model-names.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
 import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, type HeaderAttribute } from './metrics/header-attributes.js';
+import { labelLimitsFromEnv, type LabelLimits } from './metrics/label-limits.js';
 import type { McpConfig } from './mcp/mcp-config.js';
 import { parseFilterConfig } from './parse-filter-config.js';
 import { READY_LINE } from './ready-line.js';
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
   // The OpenTelemetry SDK and exporters (hundreds of modules) load only when asked for: a fast
   // start matters, aigw restarts this process in place when it dies.
   const otlpMetrics = anySet(process.env, METRICS_VARIABLES) ? (await import('./metrics/otlp-metrics.js')).createOtlpMetrics(process.env, metricHeaders) : undefined;
-  const metrics = new GenAIMetrics(metricHeaders, otlpMetrics);
+  const labelLimits = labelLimitsFromEnv(process.env);
+  const metrics = new GenAIMetrics(metricHeaders, otlpMetrics, { configuredModels: configuredModelNames(filterConfig), labelLimits });
   const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
   const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
     metricHeaders,
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   const mcpConfig = filterConfig.mcp;
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
-  const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, logger) : undefined;
+  const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger) : undefined;
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],
@@ -116,9 +119,9 @@ function anySet(env: NodeJS.ProcessEnv, names: readonly string[]): boolean {
 }
 
 /** The MCP proxy (and its OAuth/CEL libraries), loaded only for configs with MCP routes. */
-async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, logger: Logger): Promise<{ close(): Promise<void> }> {
+async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, labelLimits: LabelLimits, logger: Logger): Promise<{ close(): Promise<void> }> {
   const [{ createMcpRouteAuth }, { startMcpProxy }] = await Promise.all([import('./mcp/auth/create-mcp-route-auth.js'), import('./mcp/mcp-proxy-server.js')]);
-  const proxy = await startMcpProxy({ socketPath, config, authFor: (route) => createMcpRouteAuth(route, { logger }), registry: metrics.registry, logger });
+  const proxy = await startMcpProxy({ socketPath, config, authFor: (route) => createMcpRouteAuth(route, { logger }), registry: metrics.registry, labelLimits, logger });
   // Private to the user, as the ext_proc socket: the proxy holds the MCP backends' credentials.
   await chmod(socketPath, 0o600);
   return proxy;

@@ -1,4 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { BoundedLabel } from '../metrics/bounded-label.js';
+import type { LabelLimits } from '../metrics/label-limits.js';
 
 /**
  * MCP proxy metrics, in two families:
@@ -16,6 +18,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
  *   isError has `error_type="tool_error"` as the conventions say.
  *
  * Every series carries `otel_scope_name="envoyproxy/ai-gateway"` like the GenAI metrics.
+ * Labels a client names (method, tool, capability type) are bounded (BoundedLabel): the MCP
+ * specification's names always, others up to the cap, then `_OTHER`.
  */
 export class McpMetrics {
   private readonly requestDuration: Histogram;
@@ -24,8 +28,15 @@ export class McpMetrics {
   private readonly capabilitiesNegotiated: Counter;
   private readonly progressNotifications: Counter;
   private readonly operationDuration: Histogram;
+  private readonly methods: BoundedLabel;
+  /** Any tools/call names one, before the backend's tool selector has looked at it. */
+  private readonly tools: BoundedLabel;
+  private readonly capabilityTypes: BoundedLabel;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, labelLimits: LabelLimits) {
+    this.methods = new BoundedLabel(SPEC_METHODS, labelLimits);
+    this.tools = new BoundedLabel([''], labelLimits);
+    this.capabilityTypes = new BoundedLabel(SPEC_CAPABILITIES, labelLimits);
     this.requestDuration = histogram(registry, 'mcp_request_duration', 'Duration of MCP requests', ['otel_scope_name', 'mcp_backend', 'error_type'], UPSTREAM_BUCKETS);
     this.methodCount = counter(registry, 'mcp_method_count_total', 'Total number of MCP methods invoked', ['otel_scope_name', 'mcp_method_name', 'status', 'mcp_backend']);
     this.initializationDuration = histogram(registry, 'mcp_initialization_duration', 'Duration of MCP initialization', ['otel_scope_name', 'mcp_backend'], UPSTREAM_BUCKETS);
@@ -47,13 +58,14 @@ export class McpMetrics {
     const errorType = outcome.status === 'success' ? '' : outcome.errorType ?? (outcome.status === 'failed' ? 'tool_error' : 'internal_error');
     this.requestDuration.labels({ ...scope, mcp_backend: backend, error_type: outcome.status === 'error' ? errorType : '' }).observe(outcome.durationSeconds);
     // Upstream counts methods only (client responses to server requests have none).
-    if (outcome.method) this.methodCount.labels({ ...scope, mcp_method_name: outcome.method, status: outcome.status, mcp_backend: backend }).inc();
+    const method = this.methods.value(outcome.method || RESPONSE_METHOD);
+    if (outcome.method) this.methodCount.labels({ ...scope, mcp_method_name: method, status: outcome.status, mcp_backend: backend }).inc();
     this.operationDuration
       .labels({
         ...scope,
-        mcp_method_name: outcome.method || '_response',
+        mcp_method_name: method,
         mcp_backend: backend,
-        gen_ai_tool_name: outcome.tool ?? '',
+        gen_ai_tool_name: this.tools.value(outcome.tool ?? ''),
         gen_ai_operation_name: outcome.method === 'tools/call' ? 'execute_tool' : '',
         error_type: errorType,
         rpc_response_status_code: outcome.jsonRpcErrorCode === undefined ? '' : String(outcome.jsonRpcErrorCode),
@@ -71,7 +83,7 @@ export class McpMetrics {
     if (typeof capabilities !== 'object' || capabilities === null) return;
     for (const [type, value] of Object.entries(capabilities)) {
       if (value === undefined || value === null || value === false) continue;
-      this.capabilitiesNegotiated.labels({ otel_scope_name: SCOPE, capability_type: type, capability_side: side }).inc();
+      this.capabilitiesNegotiated.labels({ otel_scope_name: SCOPE, capability_type: this.capabilityTypes.value(type), capability_side: side }).inc();
     }
   }
 
@@ -95,6 +107,41 @@ export interface McpRequestOutcome {
 }
 
 const SCOPE = 'envoyproxy/ai-gateway';
+/** The method label of a client's response to a server request (it has no method). */
+const RESPONSE_METHOD = '_response';
+
+/** Every method of the MCP specification (2025-06-18), requests and notifications of both sides. */
+const SPEC_METHODS = [
+  RESPONSE_METHOD,
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'completion/complete',
+  'logging/setLevel',
+  'sampling/createMessage',
+  'elicitation/create',
+  'roots/list',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'notifications/message',
+  'notifications/roots/list_changed',
+  'notifications/resources/updated',
+  'notifications/resources/list_changed',
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+];
+
+/** The capability types of the MCP specification (client and server). */
+const SPEC_CAPABILITIES = ['experimental', 'roots', 'sampling', 'elicitation', 'logging', 'completions', 'prompts', 'resources', 'tools'];
 const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Boundaries the MCP semantic conventions advise for operation durations. */
 const SEMCONV_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { isRecord } from '../json-guards.js';
 import type { Logger } from '../logger.js';
+import { labelLimitsFromEnv, type LabelLimits } from '../metrics/label-limits.js';
 import type { McpConfig, McpRouteConfig } from './mcp-config.js';
 import { McpMetrics } from './mcp-metrics.js';
 import { McpProxy } from './mcp-proxy.js';
@@ -23,6 +24,8 @@ export interface StartMcpProxyOptions {
   authFor: (route: McpRouteConfig) => McpRouteAuth;
   /** Where the MCP metrics are registered (the admin server's /metrics registry). */
   registry: Registry;
+  /** Bounds of the client-chosen MCP metric labels; defaults to the `AIGW_METRICS_*` environment (see labelLimitsFromEnv). */
+  labelLimits?: LabelLimits;
   logger: Logger;
   /** Defaults to the `AIGW_MCP_SESSION_*` environment (see mcpSessionCryptoFromEnv). */
   crypto?: McpSessionCrypto;
@@ -50,7 +53,7 @@ export async function startMcpProxy(options: StartMcpProxyOptions): Promise<McpP
   const proxy = new McpProxy({
     config: options.config,
     authFor: options.authFor,
-    metrics: new McpMetrics(options.registry),
+    metrics: new McpMetrics(options.registry, options.labelLimits ?? labelLimitsFromEnv(env)),
     logger: options.logger,
     crypto: options.crypto ?? mcpSessionCryptoFromEnv(env, options.logger),
     settings: options.settings ?? mcpProxySettingsFromEnv(env),

@@ -1,7 +1,9 @@
 import { Histogram, Registry } from 'prom-client';
 import type { SchemaName } from '../filter-config.js';
 import type { TokenUsage } from '../usage/token-usage.js';
+import { GenAILabelBounds, type BoundedAttributes } from './genai-label-bounds.js';
 import type { HeaderAttribute } from './header-attributes.js';
+import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
 
 /**
  * The OpenTelemetry GenAI metrics, exposed under the names the OTel Prometheus exporter gives
@@ -62,14 +64,14 @@ export class GenAIMetrics {
    */
   private readonly children = new Map<Histogram, Map<string, Child>>();
 
-  private child(histogram: Histogram, labels: Record<string, string>, extraName?: string, extraValue?: string): Child {
+  /** `labelSet` is the key of `labels` (GenAILabelBounds), so no key is built from the labels again. */
+  private child(histogram: Histogram, labelSet: string, labels: Record<string, string>, extraName?: string, extraValue?: string): Child {
     let byKey = this.children.get(histogram);
     if (!byKey) {
       byKey = new Map();
       this.children.set(histogram, byKey);
     }
-    let key = extraValue ?? '';
-    for (const value of Object.values(labels)) key += `\u0000${value}`;
+    const key = extraName === undefined ? labelSet : `${labelSet}\u0000${extraValue ?? ''}`;
     let child = byKey.get(key);
     if (!child) {
       child = histogram.labels(extraName === undefined ? labels : { ...labels, [extraName]: extraValue ?? '' });
@@ -80,13 +82,16 @@ export class GenAIMetrics {
 
   /** Label names of the header-mapped attributes, fixed at start-up. */
   readonly headerLabels: readonly string[];
+  private readonly bounds: GenAILabelBounds;
 
   constructor(
     headerAttributes: readonly HeaderAttribute[] = [],
-    /** Set when OTLP metric export is on: it receives every observation too. */
+    /** Set when OTLP metric export is on: it receives every observation too (bounded as Prometheus is). */
     private readonly otlp?: MetricsExport,
+    options: GenAIMetricsOptions = {},
   ) {
     this.headerLabels = headerAttributes.map((mapping) => mapping.label);
+    this.bounds = new GenAILabelBounds(this.headerLabels, options.configuredModels ?? [], options.labelLimits ?? DEFAULT_LABEL_LIMITS);
     const base = [...BASE_LABELS, ...this.headerLabels];
     this.tokenUsage = new Histogram({
       name: 'gen_ai_client_token_usage',
@@ -120,18 +125,19 @@ export class GenAIMetrics {
 
   /** Records a finished request. Durations are in seconds; ttft only for streams. */
   recordCompletion(attributes: RequestAttributes, outcome: CompletionOutcome): void {
-    const labels: Record<string, string> = baseLabels(attributes);
-    for (const label of this.headerLabels) labels[label] = attributes.headerLabels?.[label] ?? '';
+    const { attributes: bounded, key } = this.bounds.bound(attributes);
+    const labels: Record<string, string> = baseLabels(bounded);
+    for (const label of this.headerLabels) labels[label] = bounded.headerLabels[label] ?? '';
     const errorType = outcome.success ? '' : ERROR_TYPE_OTHER;
     forEachObservation(outcome, (instrument, value, tokenType) => {
       switch (instrument) {
-        case 'requestDuration': this.child(this.requestDuration, labels, 'error_type', errorType).observe(value); break;
-        case 'tokenUsage': this.child(this.tokenUsage, labels, 'gen_ai_token_type', tokenType).observe(value); break;
-        case 'timeToFirstToken': this.child(this.timeToFirstToken, labels).observe(value); break;
-        case 'timePerOutputToken': this.child(this.timePerOutputToken, labels).observe(value); break;
+        case 'requestDuration': this.child(this.requestDuration, key, labels, 'error_type', errorType).observe(value); break;
+        case 'tokenUsage': this.child(this.tokenUsage, key, labels, 'gen_ai_token_type', tokenType).observe(value); break;
+        case 'timeToFirstToken': this.child(this.timeToFirstToken, key, labels).observe(value); break;
+        case 'timePerOutputToken': this.child(this.timePerOutputToken, key, labels).observe(value); break;
       }
     });
-    this.otlp?.record(attributes, outcome);
+    this.otlp?.record(bounded, outcome);
   }
 
   /** Flushes and stops the OTLP export, if any. */
@@ -141,6 +147,13 @@ export class GenAIMetrics {
 }
 
 export const ERROR_TYPE_OTHER = '_OTHER';
+
+export interface GenAIMetricsOptions {
+  /** Model names that are always label values of their own (configuredModelNames). */
+  configuredModels?: Iterable<string>;
+  /** @default DEFAULT_LABEL_LIMITS */
+  labelLimits?: LabelLimits;
+}
 
 export interface CompletionOutcome {
   durationSeconds: number;
@@ -153,7 +166,8 @@ export type Instrument = 'tokenUsage' | 'requestDuration' | 'timeToFirstToken' |
 
 /** A second destination for the same observations (OTLP export). */
 export interface MetricsExport {
-  record(attributes: RequestAttributes, outcome: CompletionOutcome): void;
+  /** `attributes` are bounded already: the same values as the Prometheus labels. */
+  record(attributes: BoundedAttributes['attributes'], outcome: CompletionOutcome): void;
   shutdown(): Promise<void>;
 }
 
@@ -185,13 +199,13 @@ export function providerName(schema: SchemaName): string {
 
 type Child = ReturnType<Histogram['labels']>;
 
-function baseLabels(attributes: RequestAttributes): Record<(typeof BASE_LABELS)[number], string> {
+function baseLabels(attributes: BoundedAttributes['attributes']): Record<(typeof BASE_LABELS)[number], string> {
   return {
     otel_scope_name: SCOPE,
     gen_ai_operation_name: attributes.operation,
     gen_ai_provider_name: providerName(attributes.schema),
-    gen_ai_original_model: attributes.originalModel || 'unknown',
-    gen_ai_request_model: attributes.requestModel || 'unknown',
-    gen_ai_response_model: attributes.responseModel ?? (attributes.requestModel || 'unknown'),
+    gen_ai_original_model: attributes.originalModel,
+    gen_ai_request_model: attributes.requestModel,
+    gen_ai_response_model: attributes.responseModel,
   };
 }

@@ -62,11 +62,11 @@ export function createOtlpMetrics(env: Env, headerAttributes: readonly HeaderAtt
       const base: Attributes = {
         'gen_ai.operation.name': attributes.operation,
         'gen_ai.provider.name': providerName(attributes.schema),
-        'gen_ai.original.model': attributes.originalModel || 'unknown',
-        'gen_ai.request.model': attributes.requestModel || 'unknown',
-        'gen_ai.response.model': attributes.responseModel ?? (attributes.requestModel || 'unknown'),
+        'gen_ai.original.model': attributes.originalModel,
+        'gen_ai.request.model': attributes.requestModel,
+        'gen_ai.response.model': attributes.responseModel,
       };
-      for (const mapping of headerAttributes) base[mapping.attribute] = attributes.headerLabels?.[mapping.label] ?? '';
+      for (const mapping of headerAttributes) base[mapping.attribute] = attributes.headerLabels[mapping.label] ?? '';
       forEachObservation(outcome, (instrument, value, tokenType) => {
         const extra: Attributes =
           instrument === 'tokenUsage' ? { 'gen_ai.token.type': tokenType ?? '' } : instrument === 'requestDuration' && !outcome.success ? { 'error.type': ERROR_TYPE_OTHER } : {};
