@@ -62,7 +62,7 @@ export interface FaultSpec {
   fault: Fault;
   /** `slow`: before the headers; `slow-stream`: between events. */
   delayMs?: number;
-  /** `reset-stream`: events sent before the reset (default 2). */
+  /** `reset-stream`: events sent before the reset (default 2); `slow-stream`: content events (default 4). */
   events?: number;
   /** `status`: the status (default 503). */
   status?: number;
@@ -315,7 +315,8 @@ function answer(request: FaultyRequest, spec: FaultSpec, req: IncomingMessage, r
       });
       return;
     case 'slow-stream': {
-      const { contentType, events } = successEvents(format, ['slow', 'ly', ' but', ' surely']);
+      const words = spec.events !== undefined ? Array.from({ length: spec.events }, (_, i) => ` w${i}`) : ['slow', 'ly', ' but', ' surely'];
+      const { contentType, events } = successEvents(format, words);
       res.writeHead(200, { 'content-type': contentType });
       res.flushHeaders();
       const next = (index: number): void => {
