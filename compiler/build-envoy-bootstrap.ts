@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE, LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE, LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -86,7 +86,7 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Js
         virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...mcpEnvoyRoutes(mcpRoutes), ...targetRoutes(routes), routeNotFound()] }],
       },
       http_filters: [
-        routerExtProc(listener.name),
+        routerExtProc(listener),
         ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
         { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } },
       ],
@@ -189,10 +189,16 @@ function extProcFilter(settings: { [key: string]: Json }, initialMetadata: Json[
   };
 }
 
-/** Before routing: reads the model from the body so routes can match on x-ai-eg-model. */
-/** The listener's name travels as gRPC metadata: rules apply only on the listeners of their routes. */
-function routerExtProc(listenerName: string): Json {
-  return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } }, [{ key: LISTENER_METADATA_KEY, value: listenerName }]);
+/**
+ * Before routing: reads the model from the body so routes can match on x-ai-eg-model. The
+ * listener's name travels as gRPC metadata (rules apply only on the listeners of their routes),
+ * and so does its buffer limit (the most a compressed body may decode to).
+ */
+function routerExtProc(listener: ListenerModel): Json {
+  return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } }, [
+    { key: LISTENER_METADATA_KEY, value: listener.name },
+    { key: BUFFER_LIMIT_METADATA_KEY, value: String(listener.bufferLimitBytes) },
+  ]);
 }
 
 /** Per attempt, on the chosen backend: path, credentials, translation, usage. */
@@ -389,10 +395,24 @@ function upstreamBufferLimit(model: GatewayModel): number {
  * Envoy's 413 when a request body outgrows the listener's buffer (ClientTrafficPolicy
  * `connection.bufferLimit`), in the client API's error shape: Anthropic's own 413
  * (`request_too_large`) on `/anthropic/`, Cohere's `{"message"}` on `/cohere/`, OpenAI's elsewhere.
+ * Only Envoy's own (by its response code details): the ext_proc's 413 for a compressed body that
+ * decodes past the limit is already in the client's shape, and says so.
  */
 function payloadTooLargeMappers(bufferLimitBytes: number): Json[] {
   const message = `request body is larger than the gateway's buffer limit of ${formatBytes(bufferLimitBytes)}; raise it with a ClientTrafficPolicy spec.connection.bufferLimit`;
-  const status413: Json = { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } };
+  const status413: Json = {
+    and_filter: {
+      filters: [
+        { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 413, runtime_key: 'aigw.413' } } } },
+        {
+          extension_filter: {
+            name: 'envoy.access_loggers.extension_filters.cel',
+            typed_config: { '@type': type('envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter'), expression: "response.code_details == 'request_payload_too_large'" },
+          },
+        },
+      ],
+    },
+  };
   const onPathPrefix = (prefix: string): Json => ({ and_filter: { filters: [status413, { header_filter: { header: { name: ':path', string_match: { prefix } } } }] } });
   return [
     {

@@ -1,4 +1,4 @@
-import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
+import { DEFAULT_BUFFER_LIMIT_BYTES, type BackendConfig, type LLMRequestCost, type ModelInfo } from '../extproc/filter-config.js';
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
@@ -10,9 +10,6 @@ import type { Resource, ResourceOf } from './resources/resource.js';
 import { backendTls, isTarget, ResourceIndex } from './resource-index.js';
 import { resolveParentListeners } from './resolve-parent-listeners.js';
 import { resolveMcpRoutes } from './resolve-mcp-routes.js';
-
-/** Envoy Gateway's own default is 32 KiB, too small for LLM bodies; 50 MiB matches aigw's generated configs. */
-export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;
 
 const AI_GROUP = 'aigateway.envoyproxy.io';
 

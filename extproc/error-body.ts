@@ -8,6 +8,7 @@ const OPENAI_ERROR_TYPE: Partial<Record<number, string>> = {
   401: 'Unauthorized',
   404: 'NotFound',
   413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
   422: 'UnprocessableEntity',
   502: 'BadGateway',
   503: 'ServiceUnavailable',
