@@ -114,7 +114,9 @@ export class BackendExchange {
     for (const [name, value] of translated.headers ?? []) set.push(setHeader(name, value));
     for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
     for (const [name, value] of auth.headers) set.push(setHeader(name, value));
-    const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders];
+    // A header this request sets is not also removed (a client credential header a backend sets itself).
+    const setNames = new Set(set.map((option) => option.header?.key));
+    const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders].filter((name) => !setNames.has(name));
     return { set, remove, ...(body !== undefined && body !== client?.raw ? { body } : {}) };
   }
 
