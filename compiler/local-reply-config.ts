@@ -46,7 +46,8 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
   const headerLimits = `at most ${MAX_REQUEST_HEADERS} headers and ${MAX_REQUEST_HEADERS_KB} KiB of headers`;
   return [
     {
-      filter: statusIs(413),
+      // Envoy's own 413 only: the ext_proc's (a compressed body decoding past the limit) is already JSON and says so.
+      filter: all(statusIs(413), cel("response.code_details == 'request_payload_too_large'")),
       bodyStatus: 413,
       message: `request body is larger than the gateway's buffer limit of ${formatBytes(listener.bufferLimitBytes)}; raise it with a ClientTrafficPolicy spec.connection.bufferLimit`,
     },

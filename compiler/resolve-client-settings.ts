@@ -1,10 +1,9 @@
+import { DEFAULT_BUFFER_LIMIT_BYTES } from '../extproc/filter-config.js';
 import type { ClientSettings } from './gateway-model.js';
 import type { ClientTrafficPolicySpec } from './resources/client-traffic-policy.js';
 import type { ResourceOf } from './resources/resource.js';
 import type { ResourceIndex } from './resource-index.js';
 
-/** Whole LLM request and response bodies are buffered: Envoy's 1 MiB default is far too small. */
-export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;
 
 /**
  * aigw's client-side defaults, where Envoy's are unsafe for a gateway on a network: without a

@@ -15,6 +15,9 @@ import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/Htt
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { localReplyForClient } from './local-reply.js';
+import { scrubbedResponseHeaders } from './scrubbed-response-headers.js';
+import { SecretScrubber, type StreamScrubber } from './secret-scrubber.js';
+import { credentialHeaderValues } from './sensitive-headers.js';
 import type { RequestAttributes } from './metrics/genai-metrics.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { RequestSpan } from './tracing/request-span.js';
@@ -56,6 +59,11 @@ export class BackendExchange {
   private responseModel: string | undefined;
   /** The 2xx response could not be read: the client was told, the rest of the body is dropped. */
   private failed = false;
+  /** Set when the request carried credentials: the response is scrubbed of them (see SecretScrubber). */
+  private scrubber: SecretScrubber | undefined;
+  private streamScrubber: StreamScrubber | undefined;
+  /** A compressed stream the client gets decoded (translated, or scrubbed, which needs the plain bytes). */
+  private sendsDecoded = false;
 
   /**
    * @param responseMode the filter's processing mode; a response mode override starts from it,
@@ -114,7 +122,10 @@ export class BackendExchange {
     for (const [name, value] of translated.headers ?? []) set.push(setHeader(name, value));
     for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
     for (const [name, value] of auth.headers) set.push(setHeader(name, value));
-    const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders];
+    // A header this request sets is not also removed (a client credential header a backend sets itself).
+    const setNames = new Set(set.map((option) => option.header?.key));
+    const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders].filter((name) => !setNames.has(name));
+    this.scrubber = SecretScrubber.for([...auth.secrets, ...credentialHeaderValues(this.backend.headerMutation?.set ?? [])]);
     return { set, remove, ...(body !== undefined && body !== client?.raw ? { body } : {}) };
   }
 
@@ -125,12 +136,16 @@ export class BackendExchange {
     const translation = this.translator.responseHeaders(this.status, headers);
     this.streaming = isSuccess(this.status) && translation.streaming;
     const set = (translation.set ?? []).map(([name, value]) => setHeader(name, value));
+    if (this.scrubber) set.push(...scrubbedResponseHeaders(this.scrubber, message));
     // A translator that changes the content type writes new bytes: the provider's encoding is gone.
     const rewrites = translation.set?.some(([name]) => name === 'content-type') === true;
     if (this.streaming) {
+      this.streamScrubber = this.scrubber?.stream();
+      // Scrubbing works on the decoded bytes, and a compressed stream cannot be patched in place.
+      this.sendsDecoded = this.decoder !== undefined && (rewrites || this.streamScrubber !== undefined);
       // Stream chunks through as they come; content-length cannot survive chunk-wise processing.
       return {
-        response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(rewrites && this.decoder ? ['content-encoding'] : [])]) } },
+        response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(this.sendsDecoded ? ['content-encoding'] : [])]) } },
         mode_override: { ...this.responseMode, response_body_mode: 'STREAMED' },
       };
     }
@@ -157,13 +172,15 @@ export class BackendExchange {
     }
     this.usage = translation.usage;
     this.responseModel = translation.responseModel ?? this.responseModel;
-    this.span?.responseChunk(translation.body ?? decoded, this.streaming);
+    const output = translation.body ?? decoded;
+    const sent = this.streamScrubber?.push(output, endOfStream) ?? this.scrubber?.scrub(output) ?? output;
+    this.span?.responseChunk(sent, this.streaming);
     const response: ProcessingResponse = { response_body: { response: {} } };
-    if (translation.body) {
-      response.response_body = { response: { body_mutation: { body: translation.body } } };
+    if (translation.body || sent !== output || this.sendsDecoded) {
+      response.response_body = { response: { body_mutation: { body: sent } } };
       if (!this.streaming) {
         // Buffered: the headers are still held, so the length and encoding can follow the new body.
-        const length = setHeader('content-length', String(translation.body.length));
+        const length = setHeader('content-length', String(sent.length));
         response.response_body.response = { ...response.response_body.response, header_mutation: headerMutation([length], this.decoder ? ['content-encoding'] : []) };
       }
     }
@@ -207,7 +224,9 @@ export class BackendExchange {
     this.runtime.logger.error('unreadable response from the backend', { backend: this.backend.name, error: reason });
     this.runtime.metrics.recordCompletion(this.attributes, { durationSeconds: (performance.now() - this.startedAt) / 1000, success: false, usage: this.usage });
     const gatewayError = new GatewayError('UPSTREAM_FAILURE', 502, `the response of backend ${this.backend.aiServiceBackend} cannot be read: ${reason}`);
-    const body = gatewayErrorBody(gatewayError, this.clientAPI);
+    // The reason may quote the body (JSON.parse does), and with it a key the provider echoed.
+    const text = gatewayErrorBody(gatewayError, this.clientAPI);
+    const body = this.scrubber?.scrub(Buffer.from(text))?.toString('utf8') ?? text;
     this.span?.endError(502, body);
     return unreadableBody(this.clientAPI, this.streaming, body);
   }
@@ -221,13 +240,15 @@ export class BackendExchange {
     const raw = Buffer.concat(this.errorChunks);
     // Envoy's own reply (connect failure, timeout) is not the provider's: no translator reads it.
     const translation = localReplyForClient(this.status, raw, this.clientAPI) ?? this.translator.responseError(this.status, raw);
-    this.span?.endError(this.status, (translation.body ?? raw).toString('utf8'));
-    if (!translation.body) return { response_body: { response: {} } };
-    const set = [setHeader('content-length', String(translation.body.length))];
+    // Providers quote a rejected key in their error ("Incorrect API key provided: sk-…"), passed through or translated.
+    const body = this.scrubber?.scrub(translation.body ?? raw) ?? translation.body;
+    this.span?.endError(this.status, (body ?? raw).toString('utf8'));
+    if (!body) return { response_body: { response: {} } };
+    const set = [setHeader('content-length', String(body.length))];
     if (translation.contentType) set.push(setHeader('content-type', translation.contentType));
     return {
       response_body: {
-        response: { header_mutation: headerMutation(set, ['content-encoding']), body_mutation: { body: translation.body } },
+        response: { header_mutation: headerMutation(set, ['content-encoding']), body_mutation: { body } },
       },
     };
   }

@@ -65,6 +65,7 @@ const STATUS_CODES = new Map<number, StatusCode>([
   [401, 'Unauthorized'],
   [404, 'NotFound'],
   [413, 'PayloadTooLarge'],
+  [415, 'UnsupportedMediaType'],
   [422, 'UnprocessableEntity'],
   [429, 'TooManyRequests'],
   [500, 'InternalServerError'],

@@ -9,6 +9,7 @@ const OPENAI_ERROR_TYPE: Partial<Record<number, string>> = {
   404: 'NotFound',
   408: 'RequestTimeout',
   413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
   422: 'UnprocessableEntity',
   431: 'RequestHeaderFieldsTooLarge',
   502: 'BadGateway',

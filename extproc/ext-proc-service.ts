@@ -1,6 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { BACKEND_NAME_ATTRIBUTE, LISTENER_METADATA_KEY } from './filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY } from './filter-config.js';
 import { GatewayError } from './gateway-error.js';
 import type { ProcessingRequest__Output } from './generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
@@ -22,6 +22,8 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
   const runtime = getRuntime();
   const listenerValue = call.metadata.get(LISTENER_METADATA_KEY)[0];
   const listener = typeof listenerValue === 'string' ? listenerValue : undefined;
+  const bufferLimitValue = Number(call.metadata.get(BUFFER_LIMIT_METADATA_KEY)[0]);
+  const bufferLimitBytes = Number.isSafeInteger(bufferLimitValue) && bufferLimitValue > 0 ? bufferLimitValue : undefined;
   let router: RouterProcessor | undefined;
   let upstream: UpstreamProcessor | undefined;
   let queue: Promise<void> = Promise.resolve();
@@ -35,7 +37,7 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
           upstream = new UpstreamProcessor(runtime);
           return upstream.requestHeaders(request.request_headers, backendName);
         }
-        router = new RouterProcessor(runtime, listener);
+        router = new RouterProcessor(runtime, listener, bufferLimitBytes);
         return router.requestHeaders(request.request_headers);
       }
       case 'request_body':

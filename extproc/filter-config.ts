@@ -20,6 +20,15 @@ export const BACKEND_NAME_ATTRIBUTE =
 /** gRPC metadata key carrying the Envoy listener name to the router filter's stream. */
 export const LISTENER_METADATA_KEY = 'x-aigw-listener';
 
+/**
+ * gRPC metadata key carrying the listener's buffer limit (bytes) to the router filter's stream:
+ * a compressed request body may decode to at most that much.
+ */
+export const BUFFER_LIMIT_METADATA_KEY = 'x-aigw-buffer-limit';
+
+/** The listener buffer limit without a ClientTrafficPolicy (Envoy Gateway's 32 KiB is too small for LLM bodies). */
+export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;
+
 /** Header the router filter sets so Envoy routes to the chosen target (cluster). */
 export const ROUTE_HEADER = 'x-ai-eg-route';
 

@@ -6,6 +6,8 @@
  */
 export type GatewayErrorCode =
   | 'MALFORMED_REQUEST' // 400: the body is not what the endpoint accepts
+  | 'PAYLOAD_TOO_LARGE' // 413: a compressed body decodes to more than the listener's buffer limit
+  | 'UNSUPPORTED_MEDIA_TYPE' // 415: a content-encoding the gateway cannot decode
   | 'INVALID_REQUEST_BODY' // 422: valid input the chosen backend cannot express
   | 'UNAUTHORIZED' // 401: a required per-request upstream credential is missing
   | 'UNKNOWN_PATH' // 404

@@ -1,8 +1,9 @@
 import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
+import { contentEncodingHeader, decodeRequestBody, requestCodings, type RequestCoding } from './decode-request-body.js';
 import { findEndpoint, type ClientAPI, type Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from './envoy-messages.js';
 import { gatewayErrorBody } from './error-body.js';
-import { ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from './filter-config.js';
+import { DEFAULT_BUFFER_LIMIT_BYTES, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from './filter-config.js';
 import { GatewayError, malformedRequest } from './gateway-error.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
@@ -36,6 +37,8 @@ export class RouterProcessor {
   private endpoint: Endpoint | undefined;
   private path = '';
   private headers: Partial<Record<string, string>> = {};
+  /** The request body's content codings, undone before the body is read. */
+  private codings: RequestCoding[] = [];
   private exchange: BackendExchange | undefined;
   private span: RequestSpan | undefined;
   /** Upstream mode with tracing: watches the (already translated) response for the span. */
@@ -43,10 +46,14 @@ export class RouterProcessor {
   /** Upstream mode: the status of an error response whose body may be Envoy's own reply. */
   private errorStatus: number | undefined;
 
-  /** @param listener the Envoy listener the request came in on (gRPC metadata), if known. */
+  /**
+   * @param listener the Envoy listener the request came in on (gRPC metadata), if known.
+   * @param bufferLimitBytes that listener's buffer limit (gRPC metadata): what a compressed body may decode to.
+   */
   constructor(
     private readonly runtime: RuntimeConfig,
     private readonly listener?: string,
+    private readonly bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES,
   ) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
@@ -62,6 +69,13 @@ export class RouterProcessor {
     if (message?.end_of_stream) {
       // No body means no model: refuse rather than route on whatever headers the client sent.
       return errorResponse(malformedRequest(`a JSON body with "model" is required for ${this.path.split('?')[0] ?? ''}`), endpoint.clientAPI);
+    }
+    try {
+      // Refused before the body is buffered: nothing in it could be read.
+      this.codings = requestCodings(contentEncodingHeader(message), this.path.split('?')[0] ?? '');
+    } catch (error) {
+      if (GatewayError.isInstance(error)) return errorResponse(error, endpoint.clientAPI);
+      throw error;
     }
     this.endpoint = endpoint;
     return { request_headers: { response: { header_mutation: headerMutation([], INTERNAL_HEADERS) } } };
@@ -107,14 +121,15 @@ export class RouterProcessor {
 
   private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
     const path = this.path.split('?')[0] ?? this.path;
-    const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, original, this.headers['content-type']) : parseRequestBody(endpoint, path, original);
+    const decoded = this.codings.length > 0 ? await decodeRequestBody(original, this.codings, this.bufferLimitBytes, path) : original;
+    const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, decoded, this.headers['content-type']) : parseRequestBody(endpoint, path, decoded);
     const tracer = this.runtime.tracer;
     if (tracer) {
       const headerAttributes = this.runtime.spanHeaders.flatMap((mapping) => {
         const value = this.headers[mapping.header];
         return value === undefined ? [] : [[mapping.attribute, value] as const];
       });
-      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, parsed.json, original.toString('utf8'), headerAttributes);
+      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, parsed.json, decoded.toString('utf8'), headerAttributes);
     }
     const rule = matchRule(this.runtime.rules, this.listener, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
     if (!rule) {
@@ -128,12 +143,12 @@ export class RouterProcessor {
       if (value !== undefined) metadata[mapping.attribute] = value;
     }
 
-    let body = original;
+    let body = decoded;
     const asksForUsage = endpoint.name === 'chat-completions' || endpoint.name === 'completions';
     if (asksForUsage && parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
       // Costs need usage, and OpenAI only reports usage on streams when asked to.
       const options = JSON.stringify({ ...(parsed.streamOptions ?? {}), include_usage: true });
-      body = Buffer.from(setTopLevelField(original.toString('utf8'), 'stream_options', options));
+      body = Buffer.from(setTopLevelField(decoded.toString('utf8'), 'stream_options', options));
     }
 
     if (rule.config.mode === 'upstream') {
@@ -156,6 +171,13 @@ export class RouterProcessor {
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
       remove.push(...request.remove);
       metadata.backend_name = backend.name;
+    }
+    if (decoded !== original) {
+      // A compressed body goes on as it came when the gateway neither changed nor signed it;
+      // otherwise (and in upstream mode, where each attempt's backend may rewrite it) it goes
+      // decoded, without content-encoding: the gateway does not compress.
+      if (body === decoded && rule.config.mode === 'router' && this.exchange?.needsBody !== true) body = original;
+      else remove.push('content-encoding');
     }
     if (body !== original) set.push(setHeader('content-length', String(body.length)));
     return {

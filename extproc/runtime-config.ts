@@ -6,7 +6,8 @@ import type { HeaderAttribute } from './metrics/header-attributes.js';
 import { PROPAGATION_HEADERS } from './tracing/propagation-headers.js';
 import type { RequestTracer } from './tracing/request-tracer.js';
 import type { BackendAuthenticator } from './auth/backend-authenticator.js';
-import { createAuthenticator } from './auth/create-authenticator.js';
+import { CLIENT_CREDENTIAL_HEADERS } from './auth/client-credential-headers.js';
+import { createAuthenticator, NO_AUTH } from './auth/create-authenticator.js';
 import { compileCosts, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from './route-matcher.js';
@@ -146,7 +147,9 @@ const GATEWAY_CREDENTIAL_HEADERS = ['x-aigw-aws-access-key-id', 'x-aigw-aws-secr
  * Every backend's upstream request drops every credential override header of the gateway (and
  * the `x-aigw-*` credential headers), not only its own: a client's override credential is used
  * by the backend whose BackendSecurityPolicy declares it and by no other, and never reaches a
- * provider, e.g. one without a policy that would otherwise receive it as a plain header.
+ * provider, e.g. one without a policy that would otherwise receive it as a plain header. A
+ * backend with a policy also drops the client's own credential headers (CLIENT_CREDENTIAL_HEADERS):
+ * the gateway supplies its credential; backends without one keep them (pass-through keys).
  */
 function stripEveryOverrideHeader(authenticators: Map<string, BackendAuthenticator>): Map<string, BackendAuthenticator> {
   const overrides = new Set([...GATEWAY_CREDENTIAL_HEADERS, ...[...authenticators.values()].flatMap((authenticator) => authenticator.removeHeaders)]);
@@ -156,7 +159,11 @@ function stripEveryOverrideHeader(authenticators: Map<string, BackendAuthenticat
     let wide = widened.get(authenticator);
     if (!wide) {
       // A header the authenticator sets (an override header named like its credential header) stays.
-      const removeHeaders = [...new Set([...authenticator.removeHeaders, ...overrides])].filter((name) => !authenticator.setHeaders.includes(name));
+      const ownOverrides = [...authenticator.removeHeaders, ...overrides].filter((name) => !authenticator.setHeaders.includes(name));
+      // Client credentials go even when the authenticator may set the header but does not this
+      // time (a SigV4 signature without a session token); the request keeps what it does set.
+      const clientCredentials = authenticator === NO_AUTH ? [] : CLIENT_CREDENTIAL_HEADERS;
+      const removeHeaders = [...new Set([...ownOverrides, ...clientCredentials])];
       const original = authenticator;
       wide = { needsBody: original.needsBody, readHeaders: original.readHeaders, removeHeaders, setHeaders: original.setHeaders, apply: (request) => original.apply(request) };
       widened.set(authenticator, wide);

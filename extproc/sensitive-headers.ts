@@ -44,3 +44,15 @@ export function configuredCredentialHeaders(config: FilterConfig): Set<string> {
   }
   return names;
 }
+
+/**
+ * The credentials among headers a configuration sets on upstream requests (an AIServiceBackend
+ * `headerMutation` with `Authorization: Bearer …`): the whole value and, after an auth scheme,
+ * the token alone, since that is what a provider would quote back.
+ */
+export function credentialHeaderValues(headers: readonly { name: string; value: string }[]): string[] {
+  return headers.filter((header) => isCredentialHeader(header.name)).flatMap((header) => {
+    const token = /^[A-Za-z][A-Za-z0-9-]*\s+(\S.*)$/.exec(header.value.trim())?.[1];
+    return token !== undefined ? [header.value, token] : [header.value];
+  });
+}

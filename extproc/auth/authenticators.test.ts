@@ -10,15 +10,15 @@ import { TokenCache } from './token-cache.js';
 
 const request = (headers: Record<string, string> = {}, body = '{"x":1}') => ({ path: '/model/m:0/converse', body: Buffer.from(body), headers, host: 'bedrock-runtime.us-east-1.amazonaws.com' });
 
-test('key credentials: the configured key in its header, or the override header when sent', async () => {
+test('key credentials: the configured key in its header, or the override header when sent; both reported as secrets', async () => {
   const azure = keyAuthenticator({ type: 'AzureAPIKey', key: 'k1', override: { header: 'x-aigw-azure-api-key', fallbackToConfigured: true } });
-  assert.deepEqual(await azure.apply(request()), { headers: [['api-key', 'k1']] });
-  assert.deepEqual(await azure.apply(request({ 'x-aigw-azure-api-key': ' k2 ' })), { headers: [['api-key', 'k2']] });
+  assert.deepEqual(await azure.apply(request()), { headers: [['api-key', 'k1']], secrets: ['k1'] });
+  assert.deepEqual(await azure.apply(request({ 'x-aigw-azure-api-key': ' k2 ' })), { headers: [['api-key', 'k2']], secrets: ['k2', 'k1'] });
   assert.deepEqual(azure.removeHeaders, ['x-aigw-azure-api-key']);
   const strict = keyAuthenticator({ type: 'APIKey', key: 'k1', override: { header: 'x-aigw-api-key', fallbackToConfigured: false } });
-  assert.deepEqual(await strict.apply(request({ 'x-aigw-api-key': 'k3' })), { headers: [['authorization', 'Bearer k3']] });
+  assert.deepEqual(await strict.apply(request({ 'x-aigw-api-key': 'k3' })), { headers: [['authorization', 'Bearer k3']], secrets: ['k3', 'k1'] });
   await assert.rejects(strict.apply(request()), (error: unknown) => GatewayError.isInstance(error) && error.status === 401 && error.message === 'missing upstream credential');
-  assert.deepEqual(await createAuthenticator(undefined).apply(request()), { headers: [] });
+  assert.deepEqual(await createAuthenticator(undefined).apply(request()), { headers: [], secrets: [] });
 });
 
 /** Re-signs what the authenticator signed, as AWS would check it. */
@@ -48,11 +48,13 @@ test('SigV4: static credentials sign the final body; override headers win, are r
   assert.match(Object.fromEntries(signed.headers).authorization ?? '', /^AWS4-HMAC-SHA256 Credential=AKIASTATIC\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/);
   assert.ok(await verify(signed.headers, 'static-secret', '{"x":1}', '/model/m:0/converse'), 'the signature verifies (region from the Bedrock host)');
   assert.ok(!(await verify(signed.headers, 'static-secret', '{"x":2}', '/model/m:0/converse')), 'a changed body does not verify');
+  assert.deepEqual(signed.secrets, ['static-secret'], 'reported for scrubbing responses');
 
   const overridden = await aws.apply(request({ 'x-aigw-aws-access-key-id': 'AKIAUSER', 'x-aigw-aws-secret-access-key': 'user-secret', 'x-aigw-aws-session-token': 'tok' }));
   const values = Object.fromEntries(overridden.headers);
   assert.match(values.authorization ?? '', /Credential=AKIAUSER\//);
   assert.equal(values['x-amz-security-token'], 'tok');
+  assert.deepEqual(overridden.secrets, ['user-secret', 'tok', 'static-secret']);
   assert.ok(await verify(overridden.headers, 'user-secret', '{"x":1}', '/model/m:0/converse'));
   assert.deepEqual(aws.removeHeaders, ['x-aigw-aws-access-key-id', 'x-aigw-aws-secret-access-key', 'x-aigw-aws-session-token']);
   await assert.rejects(aws.apply(request({ 'x-aigw-aws-access-key-id': 'AKIAUSER' })), (error: unknown) => GatewayError.isInstance(error) && error.status === 401);
@@ -104,7 +106,7 @@ test('GCP: the Vertex path prefix; a key that cannot sign is a 502 that shows ne
     override: { header: 'x-aigw-gcp-access-token', fallbackToConfigured: true },
   });
   const overridden = await gcp.apply({ ...request({ 'x-aigw-gcp-access-token': 'ya29.token' }), path: 'publishers/google/models/gemini:generateContent' });
-  assert.deepEqual(overridden, { path: '/v1/projects/my%20project/locations/europe-west4/publishers/google/models/gemini:generateContent', headers: [['authorization', 'Bearer ya29.token']] });
+  assert.deepEqual(overridden, { path: '/v1/projects/my%20project/locations/europe-west4/publishers/google/models/gemini:generateContent', headers: [['authorization', 'Bearer ya29.token']], secrets: ['ya29.token', 'not-a-pem-private-key-SECRET'] });
   await assert.rejects(
     gcp.apply({ ...request(), path: 'publishers/google/models/gemini:generateContent' }),
     (error: unknown) => GatewayError.isInstance(error) && error.status === 502 && /could not get a GCP access token/.test(error.message) && !error.message.includes('SECRET'),

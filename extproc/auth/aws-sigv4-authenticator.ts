@@ -59,7 +59,9 @@ export function awsSigV4Authenticator(auth: AWSAuth): BackendAuthenticator {
         const lower = name.toLowerCase();
         if (lower === 'authorization' || lower.startsWith('x-amz-')) headers.push([lower, value]);
       }
-      return { headers };
+      // The secret key never leaves (only the signature does), but it is a configured secret all the same.
+      const secrets = [credentials, ...(auth.credentials && auth.credentials !== credentials ? [auth.credentials] : [])].flatMap((used) => [used.secretAccessKey, ...(used.sessionToken ? [used.sessionToken] : [])]);
+      return { headers, secrets };
     },
   };
 }

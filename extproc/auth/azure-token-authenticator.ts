@@ -35,7 +35,7 @@ export function azureTokenAuthenticator(auth: AzureAuth): BackendAuthenticator {
     }
   });
   const override = auth.override ? { ...auth.override, header: auth.override.header || DEFAULT_OVERRIDE_HEADER } : undefined;
-  return bearerTokenAuthenticator(override, () => cache.get());
+  return bearerTokenAuthenticator(override, () => cache.get(), [auth.clientSecret]);
 }
 
 /** Microsoft's public and sovereign cloud authorities, which MSAL validates through instance discovery. */

@@ -15,6 +15,11 @@ export interface AuthResult {
   path?: string;
   /** Headers to set on the upstream request. Lower-case names. */
   headers: [string, string][];
+  /**
+   * The secret values in play for this request: the key or token sent and the configured
+   * credentials it came from. The provider's answer is scrubbed of them before the client sees it.
+   */
+  secrets: string[];
 }
 
 /**

@@ -11,7 +11,7 @@ export const NO_AUTH: BackendAuthenticator = {
   readHeaders: [],
   removeHeaders: [],
   setHeaders: [],
-  apply: () => Promise.resolve({ headers: [] }),
+  apply: () => Promise.resolve({ headers: [], secrets: [] }),
 };
 
 /** The authenticator for one configured credential, by BackendSecurityPolicy type. */

@@ -31,7 +31,7 @@ export function gcpTokenAuthenticator(auth: GCPAuth): BackendAuthenticator {
     if (!value) throw new GatewayError('UPSTREAM_AUTH', 502, 'could not get a GCP access token: the credential returned none');
     return value;
   };
-  return bearerTokenAuthenticator(auth.override, token, (path) => prefix + path.replace(/^\/+/, ''));
+  return bearerTokenAuthenticator(auth.override, token, credentials?.private_key !== undefined ? [credentials.private_key] : [], (path) => prefix + path.replace(/^\/+/, ''));
 }
 
 /** The key file's JSON; the compiler checked it parses, so a failure here is a config bug. */

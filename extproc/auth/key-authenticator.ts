@@ -23,7 +23,7 @@ export function keyAuthenticator(auth: KeyAuth): BackendAuthenticator {
     apply: (request) => {
       try {
         const override = overrideValue(auth.override, request.headers);
-        return Promise.resolve({ headers: override === undefined ? configured : [[header, format(override)]] });
+        return Promise.resolve({ headers: override === undefined ? configured : [[header, format(override)]], secrets: override === undefined ? [auth.key] : [override, auth.key] });
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

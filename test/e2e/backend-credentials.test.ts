@@ -3,7 +3,8 @@
  * credentials, an API key override that must be present, an Entra ID token minted and cached by
  * the ext_proc from a fake HTTPS Entra, and a fallback from an OpenAI backend to Bedrock that is
  * translated and signed again for the second attempt. The fake upstream verifies signatures and
- * that override headers never reach it.
+ * that override headers never reach it, nor the client's own credential headers a backend with a
+ * BackendSecurityPolicy (a backend without one gets them as sent).
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,7 @@ import { instructions, startInstructedUpstream, type InstructedUpstream } from '
 import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';
 
 const CONVERSE_ANSWER = JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'signed hello' }] } }, stopReason: 'end_turn', usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 } });
+const ANTHROPIC_ANSWER = JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'hi' }], stop_reason: 'end_turn', usage: { input_tokens: 3, output_tokens: 2 } });
 const CHAT_ANSWER = JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] });
 
 let upstream: InstructedUpstream;
@@ -54,6 +56,14 @@ before(async () => {
       secrets: { entra: { 'client-secret': 'entra-secret' } },
     },
     { name: 'fallback-to-bedrock', schema: { name: 'AWSBedrock' }, port: upstream.port, fqdn: true, failingPrimaryPort: failingAddress.port, security: awsSecurity, secrets: {} },
+    {
+      name: 'anthropic-key',
+      schema: { name: 'Anthropic' },
+      port: upstream.port,
+      security: { type: 'AnthropicAPIKey', anthropicAPIKey: { secretRef: { name: 'anthropic' } } },
+      secrets: { anthropic: { apiKey: 'sk-ant-configured' } },
+    },
+    { name: 'passthrough', schema: { name: 'OpenAI' }, port: upstream.port },
   ]);
   aigw = await startAigw({ configYaml, env: { AZURE_AUTHORITY_HOST: entra.url, NODE_EXTRA_CA_CERTS: entra.caFile } });
 });
@@ -134,4 +144,39 @@ test('fallback across schemas: the OpenAI primary fails, the Bedrock attempt is 
     system: [{ text: 'be brief' }],
   });
   assert.equal(received?.headers['content-length'], String(received?.body.length));
+});
+
+/** Every header a provider could read a credential from, as a client might send them. */
+const CLIENT_CREDENTIALS = {
+  authorization: 'Bearer client-key',
+  'x-api-key': 'client-key',
+  'api-key': 'client-key',
+  'x-goog-api-key': 'client-key',
+  'ocp-apim-subscription-key': 'client-key',
+  'x-amz-security-token': 'client-session',
+};
+const EXCEPT_AUTHORIZATION = Object.keys(CLIENT_CREDENTIALS).filter((name) => name !== 'authorization');
+
+test("the client's credential headers never reach a backend whose BackendSecurityPolicy sets one; the gateway's credential does", async () => {
+  const cases: [backend: string, answer: string, expected: Record<string, string>, absent: string[]][] = [
+    ['aws', CONVERSE_ANSWER, {}, EXCEPT_AUTHORIZATION],
+    ['azure-entra', CHAT_ANSWER, { authorization: 'Bearer entra-access-token' }, EXCEPT_AUTHORIZATION],
+    ['key-strict', CHAT_ANSWER, { authorization: 'Bearer sk-tenant' }, [...EXCEPT_AUTHORIZATION, 'x-tenant-key']],
+    ['anthropic-key', ANTHROPIC_ANSWER, { 'x-api-key': 'sk-ant-configured' }, Object.keys(CLIENT_CREDENTIALS).filter((name) => name !== 'x-api-key')],
+    // Upstream mode: the OpenAI primary (no policy) gets them and fails; the Bedrock attempt must not.
+    ['fallback-to-bedrock', CONVERSE_ANSWER, {}, EXCEPT_AUTHORIZATION],
+  ];
+  for (const [backend, answer, expectedHeaders, absentHeaders] of cases) {
+    const result = await post(backend, { ...CLIENT_CREDENTIALS, 'X-Tenant-Key': 'sk-tenant', ...instructions({ responseBody: answer, expectedHeaders, absentHeaders }) });
+    assert.equal(result.status, 200, `${backend}: ${result.body}`);
+    const received = upstream.requests.at(-1);
+    if (backend === 'aws' || backend === 'fallback-to-bedrock') {
+      assert.equal(received?.signature, 'valid', `${backend}: the SigV4 Authorization, not the client's`);
+    }
+  }
+});
+
+test("a backend without a BackendSecurityPolicy gets the client's credential headers as sent (pass-through keys)", async () => {
+  const result = await post('passthrough', { ...CLIENT_CREDENTIALS, ...instructions({ responseBody: CHAT_ANSWER, expectedHeaders: CLIENT_CREDENTIALS }) });
+  assert.equal(result.status, 200, result.body);
 });

@@ -5,7 +5,9 @@
  * secret and the Entra token minted with it, a GCP token, a client's own bearer token,
  * per-request override credentials (API key and AWS) — tracing and OTLP metrics on to a local
  * receiver, telemetry header mappings that name credential headers, error cases (a wrong Azure
- * secret, missing override credentials, a provider 401), the ext_proc crashing and Envoy being
+ * secret, missing override credentials, a provider 401), providers that quote the credential
+ * they got back (in a JSON error passed through or translated into another API's shape, in an
+ * SSE stream with the key split across two writes, in a response header), the ext_proc crashing and Envoy being
  * killed (their crash output). Then everything the gateway wrote or sent is searched for every
  * secret: aigw's stdout and stderr (Envoy's and the ext_proc's logs, access logs, crash
  * reports), the responses clients got, the exported spans and metrics, the Prometheus page, and
@@ -13,6 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +28,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { gatewayPids, waitForExit } from '../support/process-tree.js';
 import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';
 import { runCli } from '../support/run-cli.js';
+import { SECRET_MARKER } from '../../extproc/secret-scrubber.js';
 
 const linuxOnly = process.platform !== 'linux' ? 'needs /proc (Linux)' : false;
 
@@ -64,6 +68,8 @@ const CONVERSE_ANSWER = JSON.stringify({ output: { message: { role: 'assistant',
 const GEMINI_ANSWER = JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: 'hi' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 } });
 
 let upstream: InstructedUpstream;
+/** A provider that streams the credential it got back, split across two writes. */
+let splitter: Server;
 let entra: FakeEntraId;
 let gce: FakeGceMetadata;
 let otlp: OtlpReceiver;
@@ -78,6 +84,9 @@ before(async () => {
   entra = await startFakeEntraId({ tenantId: 'tenant-1', clientId: 'client-1', clientSecret: SECRETS.entraClientSecret, token: SECRETS.entraToken });
   gce = await startFakeGceMetadata(SECRETS.gcpToken);
   otlp = await startOtlpReceiver();
+  splitter = await startSplitEchoUpstream();
+  const splitterAddress = splitter.address();
+  assert.ok(splitterAddress && typeof splitterAddress !== 'string');
   port = await freePort();
   const entraPolicy = (secret: string): Record<string, unknown> => ({ type: 'AzureCredentials', azureCredentials: { tenantID: 'tenant-1', clientID: 'client-1', clientSecretRef: { name: secret } } });
   configYaml = providerGatewayYaml(port, [
@@ -113,6 +122,20 @@ before(async () => {
     { name: 'azure-entra', schema: { name: 'AzureOpenAI', version: '2024-10-21' }, port: upstream.port, security: entraPolicy('entra'), secrets: { entra: { 'client-secret': SECRETS.entraClientSecret } } },
     { name: 'azure-entra-bad', schema: { name: 'AzureOpenAI', version: '2024-10-21' }, port: upstream.port, security: entraPolicy('entra-bad'), secrets: { 'entra-bad': { 'client-secret': SECRETS.entraWrongSecret } } },
     { name: 'gcp', schema: { name: 'GCPVertexAI' }, port: upstream.port, security: { type: 'GCPCredentials', gcpCredentials: { projectName: 'p', region: 'us-central1' } } },
+    {
+      name: 'openai-split',
+      schema: { name: 'OpenAI' },
+      port: splitterAddress.port,
+      security: { type: 'APIKey', apiKey: { secretRef: { name: 'openai-key-split' } } },
+      secrets: { 'openai-key-split': { apiKey: SECRETS.openaiKey } },
+    },
+    {
+      name: 'anthropic-split',
+      schema: { name: 'Anthropic' },
+      port: splitterAddress.port,
+      security: { type: 'AnthropicAPIKey', anthropicAPIKey: { secretRef: { name: 'anthropic-key-split' } } },
+      secrets: { 'anthropic-key-split': { apiKey: SECRETS.anthropicKey } },
+    },
   ]);
   // --debug puts Envoy at debug level; the components that print headers and ext_proc messages go to trace.
   const traced = ['http', 'http2', 'ext_proc', 'router', 'connection', 'client', 'grpc', 'pool', 'upstream', 'misc'];
@@ -147,6 +170,7 @@ after(async () => {
   await entra?.close();
   await gce?.close();
   await otlp?.close();
+  await new Promise<void>((resolve) => (splitter ? splitter.close(() => resolve()) : resolve()));
 });
 
 async function post(backend: string, headers: Record<string, string>, body: unknown = { model: 'm', messages: [{ role: 'user', content: 'hi' }] }): Promise<{ status: number; body: string }> {
@@ -163,6 +187,59 @@ async function post(backend: string, headers: Record<string, string>, body: unkn
 function leaks(text: string): SecretName[] {
   return SECRET_NAMES.filter((name) => text.includes(SECRETS[name]));
 }
+
+/**
+ * Answers every request with an SSE stream that quotes the credential it was sent (Bearer or
+ * x-api-key), cut in the middle of the key into two writes 50 ms apart, so Envoy hands the
+ * gateway two chunks. `/v1/chat/completions` gets an OpenAI content delta; `/v1/messages` an
+ * Anthropic `error` event, as Anthropic sends one mid-stream.
+ */
+async function startSplitEchoUpstream(): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+      const keyText = Array.isArray(key) ? key.join(',') : key;
+      const event = req.url?.includes('/messages')
+        ? `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${keyText}` } })}\n\n`
+        : `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: `you sent ${keyText}` }, finish_reason: null }] })}\n\ndata: [DONE]\n\n`;
+      const cut = event.indexOf(keyText) + Math.floor(keyText.length / 2);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(event.slice(0, cut));
+      setTimeout(() => res.end(event.slice(cut)), 50);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+test('a provider quoting the credential back (plain, translated, streamed, in a header) shows the client only the marker', { skip: linuxOnly }, async () => {
+  const quoted = (key: string): string => JSON.stringify({ error: { message: `Incorrect API key provided: ${key}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+  const cases: [backend: string, headers: Record<string, string>, path?: string][] = [
+    // Passed through: OpenAI (configured key and a tenant's override key), Azure.
+    ['openai', instructions({ responseStatus: 401, responseBody: quoted(SECRETS.openaiKey) })],
+    ['openai', { ...instructions({ responseStatus: 401, responseBody: quoted(SECRETS.tenantOverrideKey) }), [TENANT_HEADER]: SECRETS.tenantOverrideKey }],
+    ['azure-key', instructions({ responseStatus: 401, responseBody: quoted(SECRETS.azureApiKey) })],
+    ['azure-entra', instructions({ responseStatus: 401, responseBody: quoted(SECRETS.entraToken) })],
+    // Translated into the OpenAI shape: Anthropic, Bedrock (the session token it was sent), Vertex.
+    ['anthropic', instructions({ responseStatus: 401, responseBody: JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${SECRETS.anthropicKey}` } }) })],
+    ['aws', instructions({ responseStatus: 403, responseBody: JSON.stringify({ message: `The security token ${SECRETS.awsSessionToken} is invalid` }), responseHeaders: { 'x-amzn-errortype': 'UnrecognizedClientException' } })],
+    ['aws', { ...instructions({ responseStatus: 403, responseBody: JSON.stringify({ message: `token ${SECRETS.awsOverrideSession} secret ${SECRETS.awsOverrideSecret}` }) }), ...AWS_OVERRIDE_HEADERS }],
+    ['gcp', instructions({ responseStatus: 401, responseBody: JSON.stringify({ error: { code: 401, status: 'UNAUTHENTICATED', message: `bad token ${SECRETS.gcpToken}` } }) })],
+    // In a response header, on an error and on a success.
+    ['openai', instructions({ responseStatus: 401, responseBody: '{"error":{"message":"no"}}', responseHeaders: { 'x-debug-credential': `Bearer ${SECRETS.openaiKey}` } })],
+    ['openai', instructions({ responseBody: CHAT_ANSWER, responseHeaders: { 'x-debug-credential': SECRETS.openaiKey } })],
+    // Streamed, the key cut across two chunks: passed through, and translated from Anthropic's stream.
+    ['openai-split', {}],
+    ['anthropic-split', {}],
+  ];
+  for (const [backend, headers] of cases) {
+    const result = await post(backend, headers, { model: 'm', messages: [{ role: 'user', content: 'hi' }], ...(backend.endsWith('-split') ? { stream: true } : {}) });
+    const seen = clientSaw.at(-1) ?? '';
+    assert.deepEqual(leaks(seen), [], `${backend}: ${seen}`);
+    assert.ok(seen.includes(SECRET_MARKER), `${backend} quoted the credential, replaced by the marker: ${result.status} ${seen}`);
+  }
+});
 
 test('every kind of credential is used, and nothing the gateway writes or sends contains one', { skip: linuxOnly }, async () => {
   // Configured credentials, each checked by the upstream (so the secrets really were in play).
