@@ -83,7 +83,10 @@ test('65 s answers, 90 s streams, a client abort at 55 s and a 60 s route timeou
     let bytes = 0;
     const reader = response.body?.getReader();
     try {
-      for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) bytes += read.value.length;
+      for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
+        const chunk: unknown = read.value;
+        if (chunk instanceof Uint8Array) bytes += chunk.length;
+      }
     } catch (error) {
       assert.ok(error instanceof Error && error.name === 'AbortError', String(error));
     } finally {
