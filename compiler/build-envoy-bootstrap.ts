@@ -51,6 +51,9 @@ function generatedBootstrap(model: GatewayModel, options: BootstrapOptions): Jso
       listeners: model.listeners.map((listener) => ({
         name: listener.name,
         address: { socket_address: { address: options.listenerAddress, port_value: listener.port } },
+        // Envoy's default on Linux (SO_REUSEPORT) would let a second gateway bind the same port and
+        // take half the connections; without it the second one's bind fails and it says so.
+        enable_reuse_port: false,
         per_connection_buffer_limit_bytes: listener.bufferLimitBytes,
         filter_chains: [{ filters: [httpConnectionManager(model, listener)] }],
       })),
