@@ -175,7 +175,9 @@ const TRANSLATE_HELP = `Usage: aigw translate <path>... [flags]
 
 Print what "aigw run <path>" would run (several files are read as one configuration): the Envoy bootstrap, then the ext_proc config, as YAML
 documents (or one JSON object with --output json). Same input, same bytes. The ext_proc socket
-path is shown as /run/aigw/extproc.sock; credentials are <redacted>.
+path is shown as /run/aigw/extproc.sock; credentials are <redacted>. File access logs are
+shown as the pipes Envoy writes (/run/aigw/access-log-N.pipe), each with the file aigw appends
+its redacted lines to.
 
 Flags:
   -h, --help                  Show context-sensitive help.
@@ -302,6 +304,7 @@ async function runCommand(args: string[]): Promise<number> {
       config,
       dirs,
       runId: values['run-id'] ?? process.env.AIGW_RUN_ID ?? defaultRunId(),
+      ...(values['run-id'] !== undefined ? { runIdOrigin: '--run-id' } : process.env.AIGW_RUN_ID !== undefined ? { runIdOrigin: 'AIGW_RUN_ID' } : {}),
       adminPort,
       adminAddress: values['admin-address'] ?? '127.0.0.1',
       ...(listenAddress !== undefined ? { listenAddress } : {}),

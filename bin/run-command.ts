@@ -1,24 +1,35 @@
 import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import * as net from 'node:net';
 import { join, resolve } from 'node:path';
-import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
 import { DEFAULT_LISTEN_ADDRESS } from '../compiler/build-envoy-bootstrap.js';
+import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
 import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { obtainEnvoy } from '../envoy/obtain-envoy.js';
-import { startEnvoy, type RunningEnvoy } from '../envoy/start-envoy.js';
+import { EnvoyStartError, startEnvoy, type RunningEnvoy } from '../envoy/start-envoy.js';
 import { spawnExtProc, type RunningExtProc } from '../extproc/spawn-ext-proc.js';
+import { openAccessLogPipes } from './access-log-pipes.js';
+import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
 import { redactionRules } from './config-secrets.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
+import { hangupSafeStream } from './hangup-safe-stream.js';
+import { RunError } from './run-error.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+import { superviseGateway } from './supervise-gateway.js';
 import type { AigwDirs } from './aigw-dirs.js';
-import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
+
+export { RunError } from './run-error.js';
 
 export interface RunOptions {
   /** The configuration file, or generated text (zero-config mode) shown under the `file` label. */
   config: { file: string; text?: string };
   dirs: AigwDirs;
   runId: string;
+  /**
+   * Where `runId` came from (`--run-id`, `AIGW_RUN_ID`): such a run id is refused while another
+   * aigw runs under it. Unset when aigw generated it, and a generated one in use is replaced.
+   */
+  runIdOrigin?: string;
   adminPort: number;
   adminAddress: string;
   /** `--listen-address`: overrides every Gateway's addresses. */
@@ -33,37 +44,104 @@ export interface RunOptions {
   stderr: NodeJS.WritableStream;
 }
 
-/** A failure `aigw run` reports in one line (plus context), never as a stack trace. */
-export class RunError extends Error {
-  readonly code = 'RUN_FAILED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunError';
-  }
+/** Where one run keeps its files. */
+interface RunPaths {
+  /** `<state-home>/runs/<run-id>`: the bootstrap and the filter config. */
+  runDir: string;
+  /** `<runtime-dir>/<run-id>`: sockets, pipes, the run lock, Envoy's admin address. */
+  runtimeDir: string;
+  socketPath: string;
+  mcpSocketPath: string;
+  adminAddressFile: string;
 }
 
+const LISTENER: PortUser = { name: 'the Gateway listener' };
+const ADMIN_SERVER: PortUser = { name: 'the admin server', flag: '--admin-port' };
+/** A generated run id in use (two runs in the same millisecond) gets a suffix; this many tries. */
+const MAX_GENERATED_RUN_IDS = 20;
+
 /**
- * `aigw run FILE`: compile, start the ext_proc, then Envoy; print where it listens; supervise
- * both until a signal (exit 0) or until one of them dies (exit 1 with its last words).
+ * `aigw run FILE`: compile, take the run id, start the ext_proc, then Envoy; print where it
+ * listens; supervise both until a signal (exit 0) or until one of them dies (exit 1 with its
+ * last words).
  */
 export async function runGateway(options: RunOptions): Promise<number> {
   const startedAt = Date.now();
-  const log = (line: string): void => void options.stderr.write(`${line}\n`);
-  const runDir = join(options.dirs.stateHome, 'runs', options.runId);
-  const runtimeDir = join(options.dirs.runtimeDir, options.runId);
-  const socketPath = join(runtimeDir, 'extproc.sock');
-  const mcpSocketPath = join(runtimeDir, 'mcp.sock');
-  const adminAddressFile = join(runtimeDir, 'admin-address.txt');
+  // The terminal may go away while aigw drains (SIGHUP): writing to it must not crash aigw.
+  const stdout = hangupSafeStream(options.stdout);
+  const stderr = hangupSafeStream(options.stderr);
+  const log = (line: string): void => void stderr.write(`${line}\n`);
 
-  const compiled = await compile(options, socketPath, mcpSocketPath, log);
-  await checkPortsFree(compiled.model.listeners.map((listener) => listener.port));
+  let paths = runPaths(options.dirs, options.runId);
+  let compiled = await compile(options, paths, log);
+  const { runId, lock } = await lockRunId(options);
+  try {
+    if (runId !== options.runId) {
+      // The paths are compiled into the bootstrap: again with this run's (warnings were said).
+      paths = runPaths(options.dirs, runId);
+      compiled = await compile(options, paths, () => undefined);
+    }
+    return await startGateway(options, compiled, paths, { startedAt, stdout, stderr, log });
+  } finally {
+    await lock.release();
+  }
+}
 
-  // Private directories: the socket and the filter config give access to credentials.
-  // (A run id used before leaves its directories and files behind: their modes are set again.)
+function runPaths(dirs: AigwDirs, runId: string): RunPaths {
+  const runtimeDir = join(dirs.runtimeDir, runId);
+  return {
+    runDir: join(dirs.stateHome, 'runs', runId),
+    runtimeDir,
+    socketPath: join(runtimeDir, 'extproc.sock'),
+    mcpSocketPath: join(runtimeDir, 'mcp.sock'),
+    adminAddressFile: join(runtimeDir, 'admin-address.txt'),
+  };
+}
+
+/**
+ * Takes the run id before anything of the run is written: a second aigw under the same id
+ * would replace the first one's ext_proc socket, admin address file and run files, and break
+ * it silently. A run id given by the user is refused while its aigw runs; a generated one (two
+ * runs started in the same millisecond) moves on to `<id>_2`, `<id>_3`, ….
+ */
+async function lockRunId(options: RunOptions): Promise<{ runId: string; lock: RunLock }> {
+  const owner = { pid: process.pid, startedAt: new Date().toISOString() };
+  for (let attempt = 1; ; attempt++) {
+    const runId = attempt === 1 ? options.runId : `${options.runId}_${attempt}`;
+    const runtimeDir = join(options.dirs.runtimeDir, runId);
+    // Private: the sockets and the pipes carry credentials. (A run id used before leaves its
+    // directory behind: its mode is set again.)
+    await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+    await chmod(runtimeDir, 0o700);
+    const attempted = await acquireRunLock(runtimeDir, owner);
+    if (attempted.acquired) return { runId, lock: attempted.lock };
+    if (options.runIdOrigin !== undefined || attempt >= MAX_GENERATED_RUN_IDS) {
+      const holder = attempted.owner ? ` (pid ${attempted.owner.pid}, started ${attempted.owner.startedAt})` : '';
+      const origin = options.runIdOrigin !== undefined ? ` (${options.runIdOrigin})` : '';
+      throw new RunError(
+        `run id ${runId}${origin} is in use by a running aigw${holder}: a second gateway under it would take over its sockets and run files. Stop that gateway first, or choose another run id`,
+      );
+    }
+  }
+}
+
+interface RunOutput {
+  startedAt: number;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  log: (line: string) => void;
+}
+
+async function startGateway(options: RunOptions, compiled: CompiledConfig, paths: RunPaths, { startedAt, stdout, stderr, log }: RunOutput): Promise<number> {
+  // Probes for a clear message up front; two aigw started together may both pass them, and then
+  // the loser learns it from Envoy's bind or the ext_proc's admin server (below).
+  for (const { address, port } of listenerSockets(compiled, options.listenAddress)) await checkAddressFree(address, port, LISTENER);
+  if (options.adminPort !== 0) await checkAddressFree(options.adminAddress, options.adminPort, ADMIN_SERVER);
+
+  // Private: the filter config gives access to credentials.
+  const { runDir } = paths;
   await mkdir(runDir, { recursive: true, mode: 0o700 });
   await chmod(runDir, 0o700);
-  await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
-  await chmod(runtimeDir, 0o700);
   const bootstrapPath = join(runDir, 'envoy.json');
   const filterConfigPath = join(runDir, 'extproc-config.json');
   for (const [path, content] of [
@@ -81,26 +159,34 @@ export async function runGateway(options: RunOptions): Promise<number> {
     // EnvoyProxy provider.host.envoyVersion (ENVOY_VERSION in zero-config mode) picks another release.
     version: compiled.model.envoyVersion ?? ENVOY_VERSION,
     log,
+    // The raw stream: the progress bar draws only on a terminal (isTTY), which the wrapper hides.
     progress: options.stderr,
     env: options.env,
   });
 
-  // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted.
+  // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted, and
+  // so are the File access logs, which Envoy writes through aigw.
   const redaction = redactionRules(compiled.filterConfig);
+  const accessLogs = await openAccessLogPipes(compiled.accessLogPipes, redaction, log);
   const startExtProc = (): Promise<RunningExtProc> =>
     spawnExtProc({
       configPath: filterConfigPath,
-      socketPath,
-      ...(compiled.filterConfig.mcp ? { mcpSocketPath } : {}),
+      socketPath: paths.socketPath,
+      ...(compiled.filterConfig.mcp ? { mcpSocketPath: paths.mcpSocketPath } : {}),
       adminPort: options.adminPort,
       adminHost: options.adminAddress,
-      envoyAdminAddressFile: adminAddressFile,
+      envoyAdminAddressFile: paths.adminAddressFile,
       logLevel: options.debug ? 'debug' : 'warn',
-      stderr: options.stderr,
+      stderr,
       env: compiled.model.extProcEnv,
       redaction,
     });
-  const extProc = await startExtProc().catch((error: unknown) => {
+  const extProc = await startExtProc().catch(async (error: unknown) => {
+    await accessLogs.close();
+    // Another aigw started at the same time may have won the admin port after our probe.
+    if (options.adminPort !== 0 && (await isAddressInUse(options.adminAddress, options.adminPort))) {
+      throw new RunError(addressInUseMessage(hostPort(options.adminAddress, options.adminPort), ADMIN_SERVER));
+    }
     throw new RunError(`external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
   });
 
@@ -109,28 +195,31 @@ export async function runGateway(options: RunOptions): Promise<number> {
     envoy = await startEnvoy({
       binary: envoyBinary.path,
       bootstrapPath,
-      adminAddressFile,
+      adminAddressFile: paths.adminAddressFile,
       logLevels: options.debug ? { ...compiled.model.logLevels, default: 'debug' } : { default: 'error', ...compiled.model.logLevels },
-      stdout: options.stdout,
-      stderr: options.stderr,
+      stdout,
+      stderr,
       redaction,
     });
   } catch (error) {
     extProc.stop('SIGKILL');
-    throw new RunError(error instanceof Error ? error.message : String(error));
+    await accessLogs.close();
+    // Likewise a listener port: Envoy's listeners do not share ports, so the later bind fails.
+    const busy = error instanceof EnvoyStartError ? envoyBindConflict(error.logLines) : undefined;
+    throw new RunError(busy ? addressInUseMessage(busy, LISTENER) : error instanceof Error ? error.message : String(error));
   }
 
   const firstPort = compiled.model.listeners[0]?.port ?? 0;
   const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
   log(`Envoy AI Gateway listening on http://localhost:${firstPort} (admin http://${envoy.adminAddress}) after ${seconds}s`);
-  for (const exposed of exposedListeners(compiled, options.listenAddress)) {
-    log(`Listener on ${exposed}: reachable from other machines, which can spend the configured provider credentials`);
+  for (const { address, port } of listenerSockets(compiled, options.listenAddress).filter((socket) => !isLoopback(socket.address))) {
+    log(`Listener on ${hostPort(address, port)}: reachable from other machines, which can spend the configured provider credentials`);
   }
   log(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
-  return supervise(envoy, new ExtProcSupervisor(extProc, startExtProc, log), log);
+  return superviseGateway({ envoy, extProc: new ExtProcSupervisor(extProc, startExtProc, log), accessLogs, log });
 }
 
-async function compile(options: RunOptions, socketPath: string, mcpSocketPath: string, log: (line: string) => void): Promise<CompiledConfig> {
+async function compile(options: RunOptions, paths: RunPaths, log: (line: string) => void): Promise<CompiledConfig> {
   let text = options.config.text;
   if (text === undefined) {
     const path = resolve(options.config.file);
@@ -146,8 +235,8 @@ async function compile(options: RunOptions, socketPath: string, mcpSocketPath: s
     const compiled = compileConfig(text, {
       file: options.config.file,
       env: options.env,
-      extProcSocketPath: socketPath,
-      mcpProxySocketPath: mcpSocketPath,
+      extProcSocketPath: paths.socketPath,
+      mcpProxySocketPath: paths.mcpSocketPath,
       ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
       ...(options.envoyMaxHeapBytes !== undefined ? { envoyMaxHeapBytes: options.envoyMaxHeapBytes } : {}),
     });
@@ -162,72 +251,11 @@ async function compile(options: RunOptions, socketPath: string, mcpSocketPath: s
   }
 }
 
-async function checkPortsFree(ports: number[]): Promise<void> {
-  for (const port of ports) {
-    await new Promise<void>((resolvePort, reject) => {
-      const server = net.createServer();
-      server.once('error', (error: NodeJS.ErrnoException) => {
-        reject(new RunError(error.code === 'EADDRINUSE' ? `port ${port} is already in use (the Gateway listener needs it)` : `cannot listen on port ${port}: ${error.message}`));
-      });
-      server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolvePort()));
-    });
-  }
-}
-
-/** How long a shutdown waits for in-flight requests (long LLM streams are cut after this). */
-const DRAIN_TIMEOUT_MS = 10_000;
-
-/**
- * Resolves with the exit code once the gateway is told to stop or can no longer serve. A dead
- * ext_proc is restarted in place (ExtProcSupervisor); a dead Envoy ends the run (exit 1): it
- * holds the listeners and in-flight connections, and dies only from a crash or an outside kill,
- * which a silent restart would hide.
- */
-function supervise(envoy: RunningEnvoy, extProc: ExtProcSupervisor, log: (line: string) => void): Promise<number> {
-  return new Promise((resolveExit) => {
-    let stopping = false;
-    const shutdown = async (): Promise<void> => {
-      log('aigw: shutting down (draining in-flight requests; press Ctrl-C again to exit now)');
-      const left = await envoy.drain(DRAIN_TIMEOUT_MS);
-      if (left > 0) log(`aigw: ${left} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000}s; stopping anyway`);
-      // Envoy first, so no new request reaches an ext_proc that is going away.
-      envoy.stop('SIGTERM');
-      await envoy.exited;
-      await extProc.stop('SIGTERM');
-      resolveExit(EXIT_OK);
-    };
-    const onSignal = (): void => {
-      if (stopping) {
-        envoy.stop('SIGKILL');
-        void extProc.stop('SIGKILL');
-        process.exit(EXIT_RUNTIME);
-      }
-      stopping = true;
-      void shutdown();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    void envoy.exited.then((exit) => {
-      if (stopping) return;
-      stopping = true;
-      log(`aigw: error: Envoy (pid ${envoy.pid ?? '?'}) ${exit.reason} unexpectedly; stopping the gateway. Envoy's last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
-      void extProc.stop('SIGTERM').then(() => resolveExit(EXIT_RUNTIME));
-    });
-    void extProc.failed.then((reason) => {
-      if (stopping) return;
-      stopping = true;
-      log(`aigw: error: ${reason}; stopping Envoy`);
-      envoy.stop('SIGTERM');
-      void envoy.exited.then(() => resolveExit(EXIT_RUNTIME));
-    });
-  });
-}
-
-/** `address:port` of the listeners bound to something other than loopback. */
-function exposedListeners(compiled: CompiledConfig, listenAddress: string | undefined): string[] {
+/** Where each listener binds: --listen-address, else its Gateway's addresses, else loopback (as the bootstrap). */
+function listenerSockets(compiled: CompiledConfig, listenAddress: string | undefined): { address: string; port: number }[] {
   return compiled.model.listeners.flatMap((listener) => {
     const addresses = listenAddress !== undefined ? [listenAddress] : listener.addresses.length > 0 ? listener.addresses : [DEFAULT_LISTEN_ADDRESS];
-    return addresses.filter((address) => !isLoopback(address)).map((address) => `${address.includes(':') ? `[${address}]` : address}:${listener.port}`);
+    return addresses.map((address) => ({ address, port: listener.port }));
   });
 }
 

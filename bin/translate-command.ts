@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { compileSources, type CompiledConfig, type ConfigSource } from '../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
 import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../extproc/filter-config.js';
-import { RunError } from './run-command.js';
+import { RunError } from './run-error.js';
 
 export interface TranslateOptions {
   /** One or more files; resources may reference each other across them. */
@@ -54,6 +54,9 @@ export async function translateConfig(options: TranslateOptions): Promise<number
 /** The printed form of a compiled configuration (also what the golden tests compare). */
 export function renderTranslation(compiled: CompiledConfig, options: { output: 'yaml' | 'json'; showSecrets: boolean }): string {
   const extproc = options.showSecrets ? compiled.filterConfig : redactFilterConfig(compiled.filterConfig);
-  if (options.output === 'json') return `${JSON.stringify({ envoy: compiled.bootstrap, extproc }, null, 2)}\n`;
-  return `# Envoy bootstrap (envoy -c)\n${stringify(compiled.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false })}---\n# ext_proc config (${FILTER_CONFIG_VERSION})\n${stringify(extproc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  const pipes = compiled.accessLogPipes;
+  if (options.output === 'json') return `${JSON.stringify({ envoy: compiled.bootstrap, extproc, ...(pipes.length > 0 ? { accessLogPipes: pipes } : {}) }, null, 2)}\n`;
+  // Said next to the bootstrap: its File access log paths are aigw's pipes, not the files.
+  const pipeNotes = pipes.map(({ pipe, file }) => `# access log file ${file}: Envoy writes ${pipe}; aigw redacts credentials from each line and appends it to the file\n`).join('');
+  return `# Envoy bootstrap (envoy -c)\n${pipeNotes}${stringify(compiled.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false })}---\n# ext_proc config (${FILTER_CONFIG_VERSION})\n${stringify(extproc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }

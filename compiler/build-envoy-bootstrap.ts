@@ -74,6 +74,9 @@ function envoyListener(model: GatewayModel, listener: ListenerModel, options: Bo
   return {
     name: listener.name,
     address: socket(address),
+    // Envoy's default on Linux (SO_REUSEPORT) would let a second gateway bind the same port and
+    // take half the connections; without it the second one's bind fails and it says so.
+    enable_reuse_port: false,
     ...(more.length > 0 ? { additional_addresses: more.map((ip) => ({ address: socket(ip) })) } : {}),
     per_connection_buffer_limit_bytes: listener.bufferLimitBytes,
     ...(client.maxAcceptPerSocketEvent !== undefined ? { max_connections_to_accept_per_socket_event: client.maxAcceptPerSocketEvent } : {}),

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { FilterConfig } from '../extproc/filter-config.js';
 import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
@@ -6,6 +7,7 @@ import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js'
 import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
 import { MAX_CONFIG_BYTES, sizeProblem } from './read-config-file.js';
+import { pipeFileAccessLogs, type AccessLogPipe } from './pipe-file-access-logs.js';
 import type { GatewayModel } from './gateway-model.js';
 import { findNonPrintable, loadDocuments, type SourceDocument } from './load-documents.js';
 import { checkMcpRoutePaths } from './mcp-route-paths.js';
@@ -26,6 +28,8 @@ export interface CompileOptions {
   listenAddress?: string;
   /** `--envoy-max-heap` in bytes (default DEFAULT_ENVOY_MAX_HEAP_BYTES). */
   envoyMaxHeapBytes?: number;
+  /** Where Envoy's File access log sinks write (FIFOs aigw reads); default the ext_proc socket's directory. */
+  accessLogPipeDir?: string;
 }
 
 /** Envoy's heap limit when --envoy-max-heap is not given. */
@@ -36,6 +40,8 @@ export interface CompiledConfig {
   /** Envoy's bootstrap as a JSON value (Envoy reads JSON and YAML alike). */
   bootstrap: unknown;
   filterConfig: FilterConfig;
+  /** The File access log sinks, each written by Envoy to a pipe that aigw redacts into the file. */
+  accessLogPipes: AccessLogPipe[];
   /** Warnings: accepted input that aigw run does not honour. */
   warnings: Diagnostic[];
 }
@@ -124,14 +130,15 @@ export function compileSources(sources: readonly ConfigSource[], options: Omit<C
       { severity: 'error', file: firstFile, message: `the system CA bundle ${systemCaFile} does not exist, but a backend uses wellKnownCACertificates: System`, hint: 'point SSL_CERT_FILE at a PEM bundle of trusted CAs' },
     ]);
   }
-  const bootstrap = buildEnvoyBootstrap(model, {
+  const piped = pipeFileAccessLogs(model, options.accessLogPipeDir ?? dirname(options.extProcSocketPath));
+  const bootstrap = buildEnvoyBootstrap(piped.model, {
     extProcSocketPath: options.extProcSocketPath,
     mcpProxySocketPath: options.mcpProxySocketPath ?? defaultMcpProxySocketPath(options.extProcSocketPath),
     systemCaFile,
     ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
     maxHeapBytes: options.envoyMaxHeapBytes ?? DEFAULT_ENVOY_MAX_HEAP_BYTES,
   });
-  return { model, bootstrap, filterConfig: buildFilterConfig(model), warnings: unique };
+  return { model, bootstrap, filterConfig: buildFilterConfig(model), accessLogPipes: piped.pipes, warnings: unique };
 }
 
 /** A problem found once per reference (e.g. a shared policy's missing Secret) is reported once. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { createLineRedactor, redactingLineStream, secretVariants } from './log-redactor.js';
+import { accessLogRedactor, createLineRedactor, redactingLineStream, secretVariants } from './log-redactor.js';
 
 const rules = { secrets: ['sk-configured-secret', 'short'], isCredentialHeader: (name: string) => ['authorization', 'x-tenant-key'].includes(name) };
 
@@ -42,4 +42,11 @@ test('redactingLineStream: lines split across chunks, a last line without a newl
   for await (const chunk of stream) out += String(chunk);
   assert.equal(out, "'authorization', '<redacted>'\nplain\nlast");
   assert.deepEqual(seen, ["'authorization', '<redacted>'", 'plain', 'last']);
+});
+
+test('accessLogRedactor: configured secrets and Bearer tokens in any field; the line is otherwise left as the format printed it', () => {
+  const redact = accessLogRedactor(rules);
+  assert.equal(redact('{"auth":"Bearer sk-configured-secret","echo":"sk-configured-secret","path":"/v1/x"}'), '{"auth":"Bearer <redacted>","echo":"<redacted>","path":"/v1/x"}');
+  assert.equal(redact("'authorization', 'plain-value'"), "'authorization', 'plain-value'", 'no header-dump rule: a format may print such pairs');
+  assert.equal(accessLogRedactor(undefined)('POST /v1 "Bearer client-token-1"'), 'POST /v1 "Bearer <redacted>"', 'bearer tokens even without configured secrets');
 });

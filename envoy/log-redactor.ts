@@ -60,6 +60,15 @@ export function createLineRedactor(rules: RedactionRules): LineRedactor {
 }
 
 /**
+ * The redactor for access log lines (Envoy's stdout and the File sinks alike): every configured
+ * secret and `Bearer` tokens. Header-dump rules are left out: an access log line is whatever its
+ * format prints, and a format may well print `'name', 'value'` pairs of its own.
+ */
+export function accessLogRedactor(rules: RedactionRules | undefined): LineRedactor {
+  return createLineRedactor({ secrets: rules?.secrets ?? [], isCredentialHeader: () => false });
+}
+
+/**
  * A stream that splits its input into lines, redacts each and passes it on (a last line without a
  * newline is passed on at the end); `onLine` sees every redacted line.
  */

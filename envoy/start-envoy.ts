@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
-import { createLineRedactor, redactingLineStream, type RedactionRules } from './log-redactor.js';
+import { accessLogRedactor, createLineRedactor, redactingLineStream, type RedactionRules } from './log-redactor.js';
 import { childExit, spawnTiedChild, type ChildExit } from './spawn-tied-child.js';
 
 export interface StartEnvoyOptions {
@@ -69,12 +69,8 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
     if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
   });
   child.stderr?.pipe(stderrLines).pipe(options.stderr, { end: false });
-  // Access logs: only configured secrets are looked for (a field may print a header the user chose).
-  if (options.redaction && options.redaction.secrets.length > 0) {
-    child.stdout?.pipe(redactingLineStream(createLineRedactor({ secrets: options.redaction.secrets, isCredentialHeader: () => false }))).pipe(options.stdout, { end: false });
-  } else {
-    child.stdout?.pipe(options.stdout, { end: false });
-  }
+  // Access logs: configured secrets and bearer tokens, as in File sinks (bin/access-log-pipes.ts).
+  child.stdout?.pipe(redactingLineStream(accessLogRedactor(options.redaction))).pipe(options.stdout, { end: false });
   // Its last words (a crash's stack trace) pass through the line stream after the exit is known:
   // `exited` waits for them (briefly), so lastLogLines() has them.
   const stderrDone = new Promise<void>((resolve) => (child.stderr ? stderrLines.once('end', resolve) : resolve()));

@@ -69,13 +69,13 @@ test('a listener port in use is one clear line, exit 1', async () => {
   try {
     const result = await aigw(['run', file, '--admin-port', String(await freePort())]);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim(), `aigw: port ${address.port} is already in use (the Gateway listener needs it)`);
+    assert.equal(result.stderr.trim(), `aigw: address 0.0.0.0:${address.port} already in use (the Gateway listener needs it): another aigw or program is serving it`);
   } finally {
     busy.close();
   }
 });
 
-test('an admin port in use is reported by the ext_proc, exit 1', async () => {
+test('an admin port in use is one clear line naming the address, exit 1', async () => {
   const busy = net.createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   const address = busy.address();
@@ -86,7 +86,7 @@ test('an admin port in use is reported by the ext_proc, exit 1', async () => {
   try {
     const result = await aigw(['run', file, '--admin-port', String(address.port)]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`admin port ${address.port} is already in use`));
+    assert.equal(result.stderr.trim(), `aigw: address 127.0.0.1:${address.port} already in use (the admin server needs it): another aigw or program is serving it; choose another with --admin-port`);
     assertNoStack(result);
   } finally {
     busy.close();

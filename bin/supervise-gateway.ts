@@ -1,0 +1,72 @@
+import type { RunningEnvoy } from '../envoy/start-envoy.js';
+import type { AccessLogPipes } from './access-log-pipes.js';
+import type { ExtProcSupervisor } from './ext-proc-supervisor.js';
+import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
+
+export interface SupervisedGateway {
+  envoy: RunningEnvoy;
+  extProc: ExtProcSupervisor;
+  /** Copied until Envoy is gone, so the last requests' lines reach their files. */
+  accessLogs: AccessLogPipes;
+  log: (line: string) => void;
+}
+
+/** How long a shutdown waits for in-flight requests (long LLM streams are cut after this). */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The signals that stop the gateway gracefully. SIGHUP too: it is what a closed terminal (or an
+ * ended SSH session) sends, and it must not cut the requests in flight any more than Ctrl-C
+ * does (there is no configuration reload to map it to).
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Resolves with the exit code once the gateway is told to stop or can no longer serve. A dead
+ * ext_proc is restarted in place (ExtProcSupervisor); a dead Envoy ends the run (exit 1): it
+ * holds the listeners and in-flight connections, and dies only from a crash or an outside kill,
+ * which a silent restart would hide. A first signal drains (exit 0); a second exits at once.
+ */
+export function superviseGateway({ envoy, extProc, accessLogs, log }: SupervisedGateway): Promise<number> {
+  return new Promise((resolveExit) => {
+    let stopping = false;
+    const finish = async (code: number): Promise<void> => {
+      await accessLogs.close();
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      resolveExit(code);
+    };
+    const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+      log(`aigw: shutting down on ${signal} (draining in-flight requests; press Ctrl-C again to exit now)`);
+      const left = await envoy.drain(DRAIN_TIMEOUT_MS);
+      if (left > 0) log(`aigw: ${left} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000}s; stopping anyway`);
+      // Envoy first, so no new request reaches an ext_proc that is going away.
+      envoy.stop('SIGTERM');
+      await envoy.exited;
+      await extProc.stop('SIGTERM');
+      await finish(EXIT_OK);
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        envoy.stop('SIGKILL');
+        void extProc.stop('SIGKILL');
+        process.exit(EXIT_RUNTIME);
+      }
+      stopping = true;
+      void shutdown(signal);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    void envoy.exited.then((exit) => {
+      if (stopping) return;
+      stopping = true;
+      log(`aigw: error: Envoy (pid ${envoy.pid ?? '?'}) ${exit.reason} unexpectedly; stopping the gateway. Envoy's last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
+      void extProc.stop('SIGTERM').then(() => finish(EXIT_RUNTIME));
+    });
+    void extProc.failed.then((reason) => {
+      if (stopping) return;
+      stopping = true;
+      log(`aigw: error: ${reason}; stopping Envoy`);
+      envoy.stop('SIGTERM');
+      void envoy.exited.then(() => finish(EXIT_RUNTIME));
+    });
+  });
+}
