@@ -69,7 +69,7 @@ test('a listener port in use is one clear line, exit 1', async () => {
   try {
     const result = await aigw(['run', file, '--admin-port', String(await freePort())]);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim(), `aigw: address 0.0.0.0:${address.port} already in use (the Gateway listener needs it): another aigw or program is serving it`);
+    assert.equal(result.stderr.trim(), `aigw: address 127.0.0.1:${address.port} already in use (the Gateway listener needs it): another aigw or program is serving it`);
   } finally {
     busy.close();
   }

@@ -72,9 +72,11 @@ async function mode(path: string): Promise<string> {
   return ((await stat(path)).mode & 0o777).toString(8);
 }
 
-test('by default the admin servers listen on 127.0.0.1 only; sockets and run files are private to the user', { skip: linuxOnly }, async () => {
-  const aigw = await startAigw({ configYaml: gatewayConfigYaml({ port: await freePort(), upstreamPort: 9, extraDocuments: MCP_DOCUMENTS }), captureStdout: false });
+test('by default the listener and the admin servers listen on 127.0.0.1 only; sockets and run files are private to the user', { skip: linuxOnly }, async () => {
+  const port = await freePort();
+  const aigw = await startAigw({ configYaml: gatewayConfigYaml({ port, upstreamPort: 9, extraDocuments: MCP_DOCUMENTS }), captureStdout: false });
   try {
+    assert.deepEqual(await listeningAddresses(port), ['127.0.0.1'], 'the Gateway listener (Envoy binds one socket: no SO_REUSEPORT)');
     assert.deepEqual(await listeningAddresses(aigw.adminPort), ['127.0.0.1']);
     const external = externalAddress();
     if (external) assert.equal(await canConnect(external, aigw.adminPort), false, `admin port reachable on ${external}`);

@@ -61,7 +61,7 @@ test(`two aigw run on one listener port at the same instant: exactly one serves,
     ]);
     try {
       assert.match(loserError, /aigw exited \(code 1\) while waiting for the ready line/);
-      assert.match(loserError, new RegExp(`aigw: address 0\\.0\\.0\\.0:${port} already in use \\(the Gateway listener needs it\\): another aigw or program is serving it`));
+      assert.match(loserError, new RegExp(`aigw: address 127\\.0\\.0\\.1:${port} already in use \\(the Gateway listener needs it\\): another aigw or program is serving it`));
       // Which check caught it: aigw's probe (before the ext_proc) or Envoy's own bind (after it).
       t.diagnostic(`round ${round}: the loser found out ${/External Processor is ready/.test(loserError) ? "from Envoy's bind" : "from aigw's probe"}`);
       for (let i = 0; i < 5; i++) assert.equal(await chatStatus(port), 200, 'the winner serves every request');
