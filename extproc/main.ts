@@ -18,6 +18,7 @@ import { parseFilterConfig } from './parse-filter-config.js';
 import { READY_LINE } from './ready-line.js';
 import { configuredCredentialHeaders, isCredentialHeader } from './sensitive-headers.js';
 import { buildRuntimeConfig } from './runtime-config.js';
+import { hasCelCosts } from './costs.js';
 
 
 async function main(): Promise<void> {
@@ -64,8 +65,11 @@ async function main(): Promise<void> {
   const labelLimits = labelLimitsFromEnv(process.env);
   const metrics = new GenAIMetrics(metricHeaders, otlpMetrics, { configuredModels: configuredModelNames(filterConfig), labelLimits });
   const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
+  // The CEL library (hundreds of modules, ~10 MiB) likewise: only for CEL costs.
+  const compileCel = hasCelCosts(filterConfig.routes) ? (await import('./cost-expression.js')).compileCostExpression : undefined;
   const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
     metricHeaders,
+    ...(compileCel ? { compileCel } : {}),
     ...(tracer ? { tracer, spanHeaders: withoutCredentials(spanHeaderAttributes(process.env)) } : {}),
     logHeaders: withoutCredentials(logHeaderAttributes(process.env)),
   });

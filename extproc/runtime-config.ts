@@ -8,7 +8,7 @@ import type { RequestTracer } from './tracing/request-tracer.js';
 import type { BackendAuthenticator } from './auth/backend-authenticator.js';
 import { CLIENT_CREDENTIAL_HEADERS } from './auth/client-credential-headers.js';
 import { createAuthenticator, NO_AUTH } from './auth/create-authenticator.js';
-import { compileCosts, type CompiledCost } from './costs.js';
+import { compileCosts, type CelCostCompiler, type CompiledCost } from './costs.js';
 import { hostMatches } from './host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from './route-matcher.js';
 
@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   spanHeaders?: readonly HeaderAttribute[];
   /** Request headers written as dynamic metadata for access logs (`session.id` by default). */
   logHeaders?: readonly HeaderAttribute[];
+  /** Required when a route has CEL costs (hasCelCosts): the CEL library is loaded only then. */
+  compileCel?: CelCostCompiler;
 }
 
 export function buildRuntimeConfig(
@@ -68,7 +70,7 @@ export function buildRuntimeConfig(
   const { metricHeaders = [], tracer, logHeaders = [] } = options;
   const spanHeaders = tracer ? (options.spanHeaders ?? []) : [];
   const loadedAt = Math.floor(Date.now() / 1000);
-  const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs)] as const));
+  const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs, options.compileCel)] as const));
   const authenticators = buildAuthenticators(config);
   const matchedHeaders = new Set<string>();
   for (const rule of config.rules) for (const header of rule.headers) if (header.name !== MODEL_MATCH_NAME) matchedHeaders.add(header.name);

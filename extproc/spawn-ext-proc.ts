@@ -38,6 +38,13 @@ export class ExtProcStartError extends Error {
 }
 
 /**
+ * V8's young generation grows to 3 × 16 MiB under load, nearly all of it garbage between
+ * scavenges: the ext_proc's allocations are per request and short-lived. 4 MiB semi-spaces keep
+ * its resident size at 64 concurrent requests ~25 MiB lower at the same throughput.
+ */
+const EXT_PROC_V8_ARGS = ['--max-semi-space-size=4'];
+
+/**
  * Runs the ext_proc as a child process (`node extproc/main.js`), so a crash there is visible and
  * recoverable, and so it can later run as several processes. Resolves once it prints READY_LINE.
  */
@@ -48,6 +55,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
   const child: ResultPromise = spawnTiedChild(
     process.execPath,
     [
+      ...EXT_PROC_V8_ARGS,
       ...nodeArgs,
       main,
       '--config', options.configPath,

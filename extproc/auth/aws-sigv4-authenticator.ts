@@ -1,6 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AWSAuth } from '../filter-config.js';
 import { GatewayError } from '../gateway-error.js';
@@ -8,6 +5,13 @@ import type { BackendAuthenticator } from './backend-authenticator.js';
 import { missingCredential } from './credential-override.js';
 
 const DEFAULT_OVERRIDE_PREFIX = 'x-aigw-aws-';
+
+/**
+ * The signer and the AWS default credential chain load with the first AWS request: a gateway
+ * without AWS backends never pays for them (together ~20 MiB of the ext_proc's memory).
+ */
+let signerModules: Promise<[typeof import('@smithy/signature-v4'), typeof import('@aws-crypto/sha256-js')]> | undefined;
+const loadSigner = (): NonNullable<typeof signerModules> => (signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]));
 /** Bedrock's hosts carry their region; a request to one is signed for it, whatever the policy says. */
 const REGION_FROM_HOST = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.(?:vpce\.amazonaws\.com|amazonaws\.com|api\.aws)$/;
 
@@ -20,12 +24,12 @@ const REGION_FROM_HOST = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.(?:vp
 export function awsSigV4Authenticator(auth: AWSAuth): BackendAuthenticator {
   const prefix = auth.override?.header ?? DEFAULT_OVERRIDE_PREFIX;
   const overrideHeaders = auth.override ? [`${prefix}access-key-id`, `${prefix}secret-access-key`, `${prefix}session-token`] : [];
-  let chain: AwsCredentialIdentityProvider | undefined;
+  let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   const configured = async (): Promise<AwsCredentialIdentity> => {
     if (auth.credentials) return auth.credentials;
-    chain ??= defaultProvider();
+    chain ??= import('@aws-sdk/credential-provider-node').then((module) => module.defaultProvider());
     try {
-      return await chain();
+      return await (await chain)();
     } catch (error) {
       // The SDK's message names the sources it tried; it never contains key material.
       const reason = error instanceof Error ? error.message : String(error);
@@ -39,6 +43,7 @@ export function awsSigV4Authenticator(auth: AWSAuth): BackendAuthenticator {
     setHeaders: ['authorization', 'x-amz-date', 'x-amz-security-token'],
     async apply(request) {
       const credentials = readOverride(auth, prefix, request.headers) ?? (await configured());
+      const [{ SignatureV4 }, { Sha256 }] = await loadSigner();
       const region = REGION_FROM_HOST.exec(request.host)?.[1] ?? auth.region;
       const queryAt = request.path.indexOf('?');
       const path = queryAt === -1 ? request.path : request.path.slice(0, queryAt);

@@ -4,7 +4,7 @@
  * Which attributes an endpoint records comes from one typed table, not from branches in the
  * request path.
  */
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Span, SpanStatusCode } from '@opentelemetry/api';
 import type { EndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
 import { isRecord } from '../json-guards.js';
@@ -24,6 +24,11 @@ import type { OpenInferenceConfig } from './open-inference-config.js';
 import { openInferenceSpanName, type OpenInferenceOperation } from './open-inference-span-name.js';
 import type { RequestTracer, SemanticConvention } from './request-tracer.js';
 import type { SpanAttributes, SpanOutcome } from './span-attributes.js';
+
+// OpenTelemetry's SpanStatusCode values, as literals: this module is on every request's path and
+// must not load the OpenTelemetry API when tracing is off (a type-only import costs nothing).
+const STATUS_OK: SpanStatusCode.OK = 1;
+const STATUS_ERROR: SpanStatusCode.ERROR = 2;
 
 interface SpanRecorder {
   name(model: string): string;
@@ -196,7 +201,7 @@ export class RequestSpan {
       for (const event of outcome.events) this.span.addEvent(event.name, Object.fromEntries(event.attributes));
       if (outcome.status.code !== 'UNSET') {
         this.span.setStatus({
-          code: outcome.status.code === 'OK' ? SpanStatusCode.OK : SpanStatusCode.ERROR,
+          code: outcome.status.code === 'OK' ? STATUS_OK : STATUS_ERROR,
           ...(outcome.status.message !== undefined ? { message: outcome.status.message } : {}),
         });
       }

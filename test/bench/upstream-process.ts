@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** A request with this header gets an OpenAI chat stream of one content event per second for that many seconds (the soak's long generation). */
+export const LONG_STREAM_HEADER = 'x-bench-stream-seconds';
+
 export interface UpstreamProcess {
   port: number;
   stop(): Promise<void>;

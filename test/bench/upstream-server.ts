@@ -5,8 +5,10 @@
  * its parent closes stdin. Does nothing without `--serve`, so a test runner that loads every file
  * under test/ does not start a server that waits forever.
  */
+import type { ServerResponse } from 'node:http';
 import { encodeAwsEvent } from '../../extproc/translator/aws-event-stream.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
+import { LONG_STREAM_HEADER } from './upstream-process.js';
 import { DEFAULT_CONTENT_CHUNKS } from '../support/synthetic-openai.js';
 
 if (!process.argv.includes('--serve')) process.exit(0);
@@ -26,6 +28,11 @@ const CONVERSE_STREAM = Buffer.concat([
 const fake = await startFakeOpenAI({
   record: false,
   handler: (request, response) => {
+    const longStream = Number(request.header(LONG_STREAM_HEADER) ?? 0);
+    if (longStream > 0) {
+      streamFor(longStream, response);
+      return true;
+    }
     if (!request.path.startsWith('/model/')) return false;
     response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'bench-request' });
     response.end(CONVERSE_STREAM);
@@ -33,6 +40,29 @@ const fake = await startFakeOpenAI({
   },
 });
 process.stdout.write(`${JSON.stringify({ port: fake.port })}\n`);
+
+/** One chat.completion.chunk per second for `seconds`, then usage and [DONE]; stops if the peer goes. */
+function streamFor(seconds: number, response: ServerResponse): void {
+  const chunk = (delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>): string =>
+    `data: ${JSON.stringify({ id: 'long', object: 'chat.completion.chunk', created: 1, model: 'long', choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  response.write(chunk({ role: 'assistant', content: '' }, null));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    if (++sent < seconds) {
+      response.write(chunk({ content: ` t${sent}` }, null));
+      return;
+    }
+    clearInterval(timer);
+    response.write(chunk({}, 'stop'));
+    response.write(chunk({}, null, { prompt_tokens: 5, completion_tokens: sent, total_tokens: 5 + sent }));
+    response.end('data: [DONE]\n\n');
+  }, 1000);
+}
 
 let closing = false;
 const shutdown = (): void => {
