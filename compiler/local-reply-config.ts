@@ -98,7 +98,12 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
       message: `the provider sent nothing for ${seconds(listener.client.streamIdleTimeoutMs)} (ClientTrafficPolicy timeout.http.streamIdleTimeout)`,
     },
     // Envoy's overload manager sheds load near its memory limit.
-    { filter: flags('OM'), status: 503, retryAfter: true, message: "the gateway is overloaded (near Envoy's memory limit); retry shortly" },
+    {
+      filter: { or_filter: { filters: [flags('OM'), cel("response.code_details == 'overload'")] } },
+      status: 503,
+      retryAfter: true,
+      message: "the gateway is overloaded (near Envoy's memory limit, --envoy-max-heap); retry shortly",
+    },
     // From the router filter, rewritten by the ext_proc for non-OpenAI clients.
     {
       filter: flags('UO'),
