@@ -62,6 +62,8 @@ export class BackendExchange {
   private readonly attributes: RequestAttributes;
   private readonly clientAPI: ClientAPI;
   private readonly startedAt = performance.now();
+  /** When the request was ready to go (Envoy's route timer starts right after): the stream's request timer starts here. */
+  private sentAt: number | undefined;
   private firstChunkAt: number | undefined;
   private status = 0;
   private streaming = false;
@@ -128,6 +130,7 @@ export class BackendExchange {
     for (const header of this.backend.headerMutation?.set ?? []) set.push(setHeader(header.name, header.value));
     for (const [name, value] of auth.headers) set.push(setHeader(name, value));
     const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders];
+    this.sentAt = performance.now();
     return { set, remove, ...(body !== undefined && body !== client?.raw ? { body } : {}) };
   }
 
@@ -142,7 +145,7 @@ export class BackendExchange {
       // Stream chunks through as they come; content-length cannot survive chunk-wise processing,
       // and every chunk goes back decoded (translated or whole lines), so the encoding is gone.
       const push = this.filter.push;
-      const timers = push ? { timeouts: streamTimeouts(this.backend), startedAt: this.startedAt, onTimeout: (timeout: StreamTimeout) => push(this.timedOut(timeout)) } : undefined;
+      const timers = push ? { timeouts: streamTimeouts(this.backend), startedAt: this.sentAt ?? this.startedAt, onTimeout: (timeout: StreamTimeout) => push(this.timedOut(timeout)) } : undefined;
       this.stream = new ResponseStream(this.filter.streams, timers);
       return {
         response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(this.decoder ? ['content-encoding'] : [])]) } },
