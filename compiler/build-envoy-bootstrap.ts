@@ -8,6 +8,7 @@ import { typeUrl as type, type Json } from './envoy-json.js';
 import { mergeBootstrap } from './merge-envoy-bootstrap.js';
 import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from './local-reply-config.js';
 import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
+import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/stream-timeouts.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
 export interface BootstrapOptions {
@@ -185,8 +186,10 @@ function routeAction(rule: RuleModel, cluster: string): Json {
  * fallback; the upstream ext_proc filter translates the request again for the new backend.
  */
 function retryPolicy(rule: RuleModel): Json {
-  // streamIdleTimeout lives in the retry policy (per attempt), as Envoy AI Gateway sets it.
-  const idle: { [key: string]: Json } = rule.streamIdleTimeoutMs !== undefined ? { per_try_idle_timeout: envoyDuration(rule.streamIdleTimeoutMs) } : {};
+  // streamIdleTimeout lives in the retry policy (per attempt), as Envoy AI Gateway sets it. Once a
+  // response streams, the ext_proc ends a silent stream itself (with an error event the client
+  // can read); Envoy's timer, a little later, is the backstop that can only reset.
+  const idle: { [key: string]: Json } = rule.streamIdleTimeoutMs !== undefined ? { per_try_idle_timeout: envoyDuration(rule.streamIdleTimeoutMs + ENVOY_IDLE_BACKSTOP_MS) } : {};
   const retry = rule.retry;
   if (!retry) return idle;
   return {

@@ -244,6 +244,14 @@ function resolveRoute(
       const resolved = resolveBackendRef(ref, namespace, `${namespace}/${ref.name}/route/${route.metadata.name}/rule/${ruleIndex}/ref/${refIndex}`, routeName, index);
       if (resolved && ref.weight > 0) refs.push({ ...resolved, weight: ref.weight, priority: ref.priority });
     });
+    // The ext_proc ends the streams these timeouts would otherwise cut with a bare reset.
+    for (const ref of refs) {
+      ref.backend.timeouts = {
+        requestMs: rule.backendRequestTimeoutMs ?? rule.requestTimeoutMs,
+        requestField: rule.backendRequestTimeoutMs !== undefined ? 'timeouts.backendRequest' : 'timeouts.request',
+        ...(rule.streamIdleTimeoutMs !== undefined ? { streamIdleMs: rule.streamIdleTimeoutMs } : {}),
+      };
+    }
     const mode = new Set(refs.map((ref) => ref.priority)).size > 1 ? 'upstream' : 'router';
     const endpointKinds = new Set((mode === 'upstream' ? refs : []).flatMap((ref) => ref.endpoints.map((endpoint) => endpoint.kind)));
     if (endpointKinds.has('fqdn') && endpointKinds.has('unix')) {

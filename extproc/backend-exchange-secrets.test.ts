@@ -23,18 +23,21 @@ async function sent(path: string, body: Record<string, unknown>, backendName = O
   const backend = runtime.backends.get(backendName);
   const endpoint = findEndpoint(path);
   assert.ok(backend && endpoint);
-  const exchange = new BackendExchange(runtime, backend, endpoint, 'gpt-4o-mini', ROUTER_PROCESSING_MODE);
+  // As the router filter drives it: 2xx streams in full-duplex mode, every chunk sent back explicitly.
+  const exchange = new BackendExchange(runtime, backend, endpoint, 'gpt-4o-mini', { mode: ROUTER_PROCESSING_MODE, streams: 'duplex' });
   await exchange.request({ raw: Buffer.from(JSON.stringify(body)), json: body, stream: body.stream === true, headers: {} });
   return exchange;
 }
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
-const replaced = (response: ProcessingResponse): string | undefined => {
-  const body = response.response_body?.response?.body_mutation?.body;
+/** The body an answer puts in place of the provider's (buffered or streamed), if any. */
+const replaced = (response: ProcessingResponse | undefined): string | undefined => {
+  const mutation = response?.response_body?.response?.body_mutation;
+  const body = mutation?.streamed_response ? mutation.streamed_response.body : mutation?.body;
   return body === undefined || body === null ? undefined : Buffer.from(body).toString('utf8');
 };
-const setHeader = (response: ProcessingResponse, name: string): string | undefined => {
-  const mutation = response.response_body?.response?.header_mutation ?? response.response_headers?.response?.header_mutation;
+const setHeader = (response: ProcessingResponse | undefined, name: string): string | undefined => {
+  const mutation = response?.response_body?.response?.header_mutation ?? response?.response_headers?.response?.header_mutation;
   const found = mutation?.set_headers?.find((option) => option.header?.key === name);
   return found ? Buffer.from(found.header?.raw_value ?? '').toString() : undefined;
 };
@@ -52,7 +55,7 @@ test('an error without the key passes untouched (no copy, no mutation)', async (
   const exchange = await sent('/v1/chat/completions', chat);
   exchange.responseHeaders(headersMessage({ ':status': '401', 'content-type': 'application/json' }));
   const response = await exchange.responseBody({ body: Buffer.from('{"error":{"message":"Incorrect API key provided: sk-tes****cret"}}'), end_of_stream: true });
-  assert.equal(response.response_body?.response?.body_mutation, undefined);
+  assert.equal(response?.response_body?.response?.body_mutation, undefined);
 });
 
 test('a translated error (Anthropic client, OpenAI backend) is scrubbed after translation', async () => {
@@ -69,7 +72,7 @@ test('a gzip error quoting the key goes out decoded and scrubbed, without conten
   exchange.responseHeaders(headersMessage({ ':status': '403', 'content-type': 'application/json', 'content-encoding': 'gzip' }));
   const response = await exchange.responseBody({ body: zlib.gzipSync(ECHO), end_of_stream: true });
   assert.equal(replaced(response), ECHO.replace(KEY, SECRET_MARKER));
-  assert.deepEqual(response.response_body?.response?.header_mutation?.remove_headers, ['content-encoding']);
+  assert.deepEqual(response?.response_body?.response?.header_mutation?.remove_headers, ['content-encoding']);
 });
 
 test('a stream with the key split across chunks: held back at the split, replaced whole', async () => {
@@ -79,7 +82,8 @@ test('a stream with the key split across chunks: held back at the split, replace
   const cut = event.indexOf(KEY) + 5;
   const first = await exchange.responseBody({ body: Buffer.from(event.slice(0, cut)), end_of_stream: false });
   const second = await exchange.responseBody({ body: Buffer.from(`${event.slice(cut)}data: [DONE]\n\n`), end_of_stream: true });
-  const out = (replaced(first) ?? event.slice(0, cut)) + (replaced(second) ?? '');
+  // Full-duplex: nothing passes unless sent back; a held-back piece comes with a later chunk.
+  const out = (replaced(first) ?? '') + (replaced(second) ?? '');
   assert.ok(!out.includes(KEY), out);
   assert.ok(out.includes(`your key is ${SECRET_MARKER}`), out);
   assert.ok(out.endsWith('data: [DONE]\n\n'), out);
@@ -114,7 +118,7 @@ async function removedFor(model: string): Promise<readonly string[]> {
   const router = new RouterProcessor(testRuntime());
   router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ...CLIENT_CREDENTIALS }));
   const response = await router.requestBody({ body: Buffer.from(JSON.stringify({ model, messages: [] })), end_of_stream: true });
-  return response.request_body?.response?.header_mutation?.remove_headers ?? [];
+  return response?.request_body?.response?.header_mutation?.remove_headers ?? [];
 }
 
 test("a backend with a BackendSecurityPolicy gets none of the client's credential headers, except the one the gateway sets", async () => {

@@ -18,8 +18,10 @@ import { localReplyForClient } from './local-reply.js';
 import { scrubbedResponseHeaders } from './scrubbed-response-headers.js';
 import { SecretScrubber, type StreamScrubber } from './secret-scrubber.js';
 import { credentialHeaderValues } from './sensitive-headers.js';
+import { ResponseStream, streamModeOverride, type StreamMode } from './response-stream.js';
 import type { RequestAttributes } from './metrics/genai-metrics.js';
 import type { RuntimeConfig } from './runtime-config.js';
+import { streamTimeouts, timeoutMessage, type StreamTimeout } from './stream-timeouts.js';
 import type { RequestSpan } from './tracing/request-span.js';
 import { isUnsupported, TRANSLATORS } from './translator/translator-table.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator } from './translator/translator.js';
@@ -38,6 +40,19 @@ export interface BackendRequest {
   body?: Buffer;
 }
 
+/** The ext_proc filter that drives an exchange, and how it may answer. */
+export interface ExchangeFilter {
+  /** The filter's processing mode; a response mode override starts from it, because Envoy replaces the whole mode with the override. */
+  mode: ProcessingMode;
+  /** How 2xx streams are answered (see StreamMode); only `duplex` runs the stream timers. */
+  streams: StreamMode;
+  /**
+   * Sends a message on the filter's gRPC stream outside the request/response cycle (in order
+   * with the answers): how a stream's timer ends it with an error event.
+   */
+  push?: (response: ProcessingResponse) => void;
+}
+
 /**
  * One request to one backend: picks the translator for (endpoint, backend schema), produces the
  * upstream path, credentials and body, and reads the response for usage, metrics and cost
@@ -50,9 +65,13 @@ export class BackendExchange {
   private readonly attributes: RequestAttributes;
   private readonly clientAPI: ClientAPI;
   private readonly startedAt = performance.now();
+  /** When the request was ready to go (Envoy's route timer starts right after): the stream's request timer starts here. */
+  private sentAt: number | undefined;
   private firstChunkAt: number | undefined;
   private status = 0;
   private streaming = false;
+  /** A 2xx stream (see ResponseStream). */
+  private stream: ResponseStream | undefined;
   private decoder: ContentDecoder | undefined;
   private readonly errorChunks: Buffer[] = [];
   private usage: TokenUsage = {};
@@ -62,20 +81,14 @@ export class BackendExchange {
   /** Set when the request carried credentials: the response is scrubbed of them (see SecretScrubber). */
   private scrubber: SecretScrubber | undefined;
   private streamScrubber: StreamScrubber | undefined;
-  /** A compressed stream the client gets decoded (translated, or scrubbed, which needs the plain bytes). */
-  private sendsDecoded = false;
 
-  /**
-   * @param responseMode the filter's processing mode; a response mode override starts from it,
-   *   because Envoy replaces the whole mode with the override.
-   * @throws GatewayError 422 when the backend's schema cannot serve this endpoint.
-   */
+  /** @throws GatewayError 422 when the backend's schema cannot serve this endpoint. */
   constructor(
     private readonly runtime: RuntimeConfig,
     readonly backend: BackendConfig,
     endpoint: Endpoint,
     originalModel: string,
-    private readonly responseMode: ProcessingMode,
+    private readonly filter: ExchangeFilter,
     /** Client request headers (picked): metric labels, credential overrides, translator inputs. */
     private readonly requestHeaders: Partial<Record<string, string>> = {},
     /** The request's span, ended by this exchange with the client-visible response. */
@@ -126,6 +139,7 @@ export class BackendExchange {
     const setNames = new Set(set.map((option) => option.header?.key));
     const remove = [...(this.backend.headerMutation?.remove ?? []), ...this.authenticator.removeHeaders].filter((name) => !setNames.has(name));
     this.scrubber = SecretScrubber.for([...auth.secrets, ...credentialHeaderValues(this.backend.headerMutation?.set ?? [])]);
+    this.sentAt = performance.now();
     return { set, remove, ...(body !== undefined && body !== client?.raw ? { body } : {}) };
   }
 
@@ -137,25 +151,28 @@ export class BackendExchange {
     this.streaming = isSuccess(this.status) && translation.streaming;
     const set = (translation.set ?? []).map(([name, value]) => setHeader(name, value));
     if (this.scrubber) set.push(...scrubbedResponseHeaders(this.scrubber, message));
-    // A translator that changes the content type writes new bytes: the provider's encoding is gone.
-    const rewrites = translation.set?.some(([name]) => name === 'content-type') === true;
     if (this.streaming) {
+      // A key may be split across chunks: the stream scrubber holds back a possible start of one.
       this.streamScrubber = this.scrubber?.stream();
-      // Scrubbing works on the decoded bytes, and a compressed stream cannot be patched in place.
-      this.sendsDecoded = this.decoder !== undefined && (rewrites || this.streamScrubber !== undefined);
-      // Stream chunks through as they come; content-length cannot survive chunk-wise processing.
+      // Stream chunks through as they come; content-length cannot survive chunk-wise processing,
+      // and every chunk goes back decoded (translated or whole lines), so the encoding is gone.
+      const push = this.filter.push;
+      const timers = push ? { timeouts: streamTimeouts(this.backend), startedAt: this.sentAt ?? this.startedAt, onTimeout: (timeout: StreamTimeout) => push(this.timedOut(timeout)) } : undefined;
+      this.stream = new ResponseStream(this.filter.streams, timers);
       return {
-        response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(this.sendsDecoded ? ['content-encoding'] : [])]) } },
-        mode_override: { ...this.responseMode, response_body_mode: 'STREAMED' },
+        response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(this.decoder ? ['content-encoding'] : [])]) } },
+        mode_override: { ...this.filter.mode, ...streamModeOverride(this.filter.streams) },
       };
     }
     return { response_headers: { response: set.length > 0 ? { header_mutation: headerMutation(set) } : {} } };
   }
 
-  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
+  /** The answer to one body chunk; none for a stream chunk with nothing to send on yet (or after the stream ended). */
+  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> {
     const chunk = message?.body ?? Buffer.alloc(0);
     const endOfStream = message?.end_of_stream === true || !this.streaming;
     this.firstChunkAt ??= performance.now();
+    if (this.stream) return this.streamBody(this.stream, chunk, endOfStream);
     if (this.failed) return { response_body: { response: { body_mutation: { clear_body: true } } } };
     if (!isSuccess(this.status)) {
       this.errorChunks.push(this.decoder ? await this.decoder.decode(chunk, endOfStream) : chunk);
@@ -173,22 +190,64 @@ export class BackendExchange {
     this.usage = translation.usage;
     this.responseModel = translation.responseModel ?? this.responseModel;
     const output = translation.body ?? decoded;
-    const sent = this.streamScrubber?.push(output, endOfStream) ?? this.scrubber?.scrub(output) ?? output;
-    this.span?.responseChunk(sent, this.streaming);
+    const sent = this.scrubber?.scrub(output) ?? output;
+    this.span?.responseChunk(sent, false);
     const response: ProcessingResponse = { response_body: { response: {} } };
-    if (translation.body || sent !== output || this.sendsDecoded) {
-      response.response_body = { response: { body_mutation: { body: sent } } };
-      if (!this.streaming) {
-        // Buffered: the headers are still held, so the length and encoding can follow the new body.
-        const length = setHeader('content-length', String(sent.length));
-        response.response_body.response = { ...response.response_body.response, header_mutation: headerMutation([length], this.decoder ? ['content-encoding'] : []) };
-      }
+    if (translation.body || sent !== output) {
+      // Buffered: the headers are still held, so the length and encoding can follow the new body.
+      const length = setHeader('content-length', String(sent.length));
+      response.response_body = { response: { body_mutation: { body: sent }, header_mutation: headerMutation([length], this.decoder ? ['content-encoding'] : []) } };
     }
-    if (endOfStream) {
+    response.dynamic_metadata = this.finishSuccess();
+    this.span?.endSuccess();
+    return response;
+  }
+
+  /** The exchange's ext_proc stream ended (normally, or Envoy went away): no timer may fire any more. */
+  close(): void {
+    this.stream?.end();
+  }
+
+  /** One chunk of a 2xx stream: sent on as soon as the translator makes something of it. */
+  private async streamBody(stream: ResponseStream, chunk: Buffer, endOfStream: boolean): Promise<ProcessingResponse | undefined> {
+    if (stream.ended) return stream.dropped();
+    const expired = stream.arrived();
+    if (expired) return this.timedOut(expired);
+    let out: Buffer;
+    let translation: ResponseBodyTranslation;
+    try {
+      const decoded = this.decoder ? await this.decoder.decode(chunk, endOfStream) : chunk;
+      // A timer may have ended the stream while the chunk was being decoded.
+      if (stream.ended) return stream.dropped();
+      translation = this.translator.responseBody(decoded, endOfStream);
+      const output = translation.body ?? decoded;
+      out = this.streamScrubber?.push(output, endOfStream) ?? output;
+    } catch (error) {
+      return this.unreadable(error);
+    }
+    this.usage = translation.usage;
+    this.responseModel = translation.responseModel ?? this.responseModel;
+    this.span?.responseChunk(out, true);
+    const response = stream.body(out, endOfStream, !this.decoder && out.equals(chunk));
+    if (endOfStream && response) {
       response.dynamic_metadata = this.finishSuccess();
       this.span?.endSuccess();
     }
     return response;
+  }
+
+  /**
+   * A stream's timer fired: the client gets an error event naming the timeout (its SDK raises
+   * it), never a clean end; Envoy then ends the response and cancels the upstream request.
+   */
+  private timedOut(timeout: StreamTimeout): ProcessingResponse {
+    this.failed = true;
+    const message = timeoutMessage(timeout, `backend ${this.backend.aiServiceBackend}`);
+    this.runtime.logger.warn('stream ended by a timeout', { backend: this.backend.name, timeout: timeout.field, ms: timeout.ms });
+    this.runtime.metrics.recordCompletion(this.attributes, { durationSeconds: (performance.now() - this.startedAt) / 1000, success: false, usage: this.usage });
+    const body = gatewayErrorBody(new GatewayError('UPSTREAM_FAILURE', 504, message), this.clientAPI);
+    this.span?.endError(504, body);
+    return this.stream ? this.stream.fail(this.clientAPI, body) : immediateResponse(504, body, 'application/json');
   }
 
   private finishSuccess(): ProcessingResponse['dynamic_metadata'] {
@@ -218,6 +277,12 @@ export class BackendExchange {
     });
   }
 
+  /**
+   * A 2xx body the translator cannot read (malformed JSON, a broken stream, an event over the
+   * gateway's limits): the client gets a 502 in its API's error shape while the status can still
+   * change, else (a stream already under way) an error event in its API's stream format, which
+   * ends the stream. Either way the client's SDK raises instead of reading a half-translated answer.
+   */
   private unreadable(error: unknown): ProcessingResponse {
     this.failed = true;
     const reason = error instanceof Error ? error.message : String(error);
@@ -228,7 +293,8 @@ export class BackendExchange {
     const text = gatewayErrorBody(gatewayError, this.clientAPI);
     const body = this.scrubber?.scrub(Buffer.from(text))?.toString('utf8') ?? text;
     this.span?.endError(502, body);
-    return unreadableBody(this.clientAPI, this.streaming, body);
+    // Once a stream is under way only an error event can still reach the client; it ends the stream.
+    return this.stream ? this.stream.fail(this.clientAPI, body) : immediateResponse(502, body, 'application/json');
   }
 
   private finishError(): ProcessingResponse {
@@ -252,18 +318,6 @@ export class BackendExchange {
       },
     };
   }
-}
-
-/**
- * A 2xx body the translator cannot read (malformed JSON, a broken stream): the client gets a 502
- * in its API's error shape while the status can still change, else (a stream already under way)
- * an error event in its API's stream format, after which the rest of the provider's body is
- * dropped. Either way the client's SDK raises instead of reading a half-translated answer.
- */
-function unreadableBody(clientAPI: ClientAPI, streaming: boolean, body: string): ProcessingResponse {
-  if (!streaming) return immediateResponse(502, body, 'application/json');
-  const event = clientAPI === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;
-  return { response_body: { response: { body_mutation: { body: Buffer.from(event) } } } };
 }
 
 /**

@@ -3,7 +3,8 @@ import * as zlib from 'node:zlib';
 
 /**
  * Decodes `content-encoding` so the gateway can read usage from compressed provider responses.
- * The client still receives the original compressed bytes: decoding is only for observation.
+ * A buffered body the gateway does not rewrite reaches the client compressed, as it came; a 2xx
+ * stream goes on decoded (the ext_proc sends every chunk back, see ResponseStream).
  */
 export interface ContentDecoder {
   /** Returns the decoded bytes of this chunk (streams are decoded incrementally). */

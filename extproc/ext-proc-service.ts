@@ -29,7 +29,20 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
   let queue: Promise<void> = Promise.resolve();
   let failed = false;
 
-  const process = async (request: ProcessingRequest__Output): Promise<ProcessingResponse> => {
+  let ended = false;
+  // A stream's timer ends it with a message of its own, written in turn with the answers.
+  const push = (response: ProcessingResponse): void => {
+    queue = queue.then(() => {
+      if (!failed && !ended) call.write(response);
+    });
+  };
+  const close = (): void => {
+    ended = true;
+    router?.close();
+  };
+
+  // Undefined: nothing to answer (a FULL_DUPLEX_STREAMED body chunk is not answered one to one).
+  const process = async (request: ProcessingRequest__Output): Promise<ProcessingResponse | undefined> => {
     switch (request.request) {
       case 'request_headers': {
         const backendName = backendNameAttribute(request.attributes);
@@ -37,7 +50,7 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
           upstream = new UpstreamProcessor(runtime);
           return upstream.requestHeaders(request.request_headers, backendName);
         }
-        router = new RouterProcessor(runtime, listener, bufferLimitBytes);
+        router = new RouterProcessor(runtime, listener, bufferLimitBytes, push);
         return router.requestHeaders(request.request_headers);
       }
       case 'request_body':
@@ -46,8 +59,10 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
         return { request_body: { response: {} } };
       case 'response_headers':
         return (upstream ?? router)?.responseHeaders(request.response_headers) ?? { response_headers: { response: {} } };
-      case 'response_body':
-        return (await (upstream ?? router)?.responseBody(request.response_body)) ?? { response_body: { response: {} } };
+      case 'response_body': {
+        const processor = upstream ?? router;
+        return processor ? processor.responseBody(request.response_body) : { response_body: { response: {} } };
+      }
       case 'request_trailers':
         return { request_trailers: {} };
       case 'response_trailers':
@@ -76,17 +91,20 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
     queue = queue.then(async () => {
       if (failed) return;
       try {
-        call.write(await process(request));
+        const response = await process(request);
+        if (response) call.write(response);
       } catch (error) {
         fail(error, request.request);
       }
     });
   });
   call.on('end', () => {
+    close();
     void queue.then(() => call.end());
   });
   call.on('error', () => {
     failed = true; // Envoy went away (client disconnect, reset): nothing left to answer.
+    close();
   });
 }
 

@@ -195,6 +195,22 @@ export interface BackendConfig {
   host?: string;
   headerMutation?: HeaderMutation;
   bodyMutation?: BodyMutation;
+  /** The timeouts of the rule this entry belongs to (absent: no route timeout, the default stream idle timeout). */
+  timeouts?: BackendTimeouts;
+}
+
+/**
+ * AIGatewayRoute `rules[].timeouts` and `rules[].streamIdleTimeout`, for the response streams the
+ * ext_proc ends itself: Envoy can only reset a stream whose response has started, so the ext_proc
+ * ends it first, with an error event in the client's stream format that names the timeout.
+ */
+export interface BackendTimeouts {
+  /** Envoy's route timeout in milliseconds (0: none): `timeouts.backendRequest` when set, else `timeouts.request`. */
+  requestMs: number;
+  /** The field `requestMs` came from, as the error message names it. */
+  requestField: 'timeouts.request' | 'timeouts.backendRequest';
+  /** `streamIdleTimeout` in milliseconds, when the rule sets it. */
+  streamIdleMs?: number;
 }
 
 /** One header condition of an AIGatewayRoute rule (`rules[].matches[].headers[]`). */

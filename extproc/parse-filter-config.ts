@@ -5,6 +5,7 @@ import {
   SCHEMA_NAMES,
   type BackendAuth,
   type BackendConfig,
+  type BackendTimeouts,
   type CredentialOverride,
   type FilterConfig,
   type HeaderMutation,
@@ -99,7 +100,19 @@ function parseBackend(value: unknown, path: string): BackendConfig {
       remove: list(mutation.remove ?? [], `${path}.bodyMutation.remove`).map((entry, i) => string(entry, `${path}.bodyMutation.remove[${i}]`)),
     };
   }
+  if (item.timeouts !== undefined) backend.timeouts = parseTimeouts(item.timeouts, `${path}.timeouts`);
   return backend;
+}
+
+function parseTimeouts(value: unknown, path: string): BackendTimeouts {
+  const timeouts = record(value, path);
+  const field = timeouts.requestField;
+  if (field !== 'timeouts.request' && field !== 'timeouts.backendRequest') throw new FilterConfigError(`${path}.requestField: expected "timeouts.request" or "timeouts.backendRequest"`);
+  return {
+    requestMs: integer(timeouts.requestMs, `${path}.requestMs`),
+    requestField: field,
+    ...(timeouts.streamIdleMs !== undefined ? { streamIdleMs: integer(timeouts.streamIdleMs, `${path}.streamIdleMs`) } : {}),
+  };
 }
 
 function parseAuth(value: unknown, path: string): BackendAuth {

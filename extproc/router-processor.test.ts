@@ -81,6 +81,7 @@ test('the response of a router-mode request is read on the same stream: usage an
   const { router } = await routed('{"model":"gpt-4o-mini"}');
   router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
   const done = await router.responseBody({ body: Buffer.from('{"model":"gpt-4o-mini-2024","usage":{"prompt_tokens":3,"completion_tokens":2}}'), end_of_stream: true });
+  assert.ok(done);
   const fields = done.dynamic_metadata?.fields?.['io.envoy.ai_gateway']?.structValue?.fields ?? {};
   assert.equal(fields.in?.numberValue, 3);
   assert.equal(fields.out?.numberValue, 2);
@@ -146,6 +147,7 @@ test("upstream mode: Envoy's own reply when every attempt failed takes the clien
   const headers = router.responseHeaders(headersMessage({ ':status': '503', 'content-type': 'application/json' }));
   assert.equal(headers.mode_override, undefined, 'the error body is read');
   const rewritten = await router.responseBody({ body: Buffer.from(localReply), end_of_stream: true });
+  assert.ok(rewritten);
   assert.deepEqual(JSON.parse(Buffer.from(rewritten.response_body?.response?.body_mutation?.body ?? '').toString()), {
     type: 'error',
     error: { type: 'service_unavailable_error', message: 'upstream failure: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure (URX,UF)' },
@@ -156,8 +158,30 @@ test("upstream mode: Envoy's own reply when every attempt failed takes the clien
   await provider.requestBody({ body: Buffer.from('{"model":"fallback-1","max_tokens":5,"messages":[]}'), end_of_stream: true });
   provider.responseHeaders(headersMessage({ ':status': '429', 'content-type': 'application/json' }));
   const passed = await provider.responseBody({ body: Buffer.from('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}'), end_of_stream: true });
+  assert.ok(passed);
   assert.equal(passed.response_body?.response?.body_mutation, undefined);
 
   const { router: openai } = await routed('{"model":"fallback-1"}');
   assert.deepEqual(openai.responseHeaders(headersMessage({ ':status': '503' })).mode_override, { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' }, 'OpenAI clients already have the shape');
+});
+
+test('upstream mode: a 2xx stream passes through the router filter in FULL_DUPLEX_STREAMED mode, which ends it on a timer', async () => {
+  const config = testFilterConfig();
+  config.backends = config.backends.map((backend) => ({ ...backend, timeouts: { requestMs: 0, requestField: 'timeouts.request', streamIdleMs: 40 } }));
+  const pushed: ProcessingResponse[] = [];
+  const router = new RouterProcessor(testRuntime(config), TEST_LISTENER, undefined, (response) => pushed.push(response));
+  router.requestHeaders(headersMessage({ ':path': '/anthropic/v1/messages' }));
+  await router.requestBody({ body: Buffer.from('{"model":"fallback-1","max_tokens":5,"stream":true,"messages":[]}'), end_of_stream: true });
+  const headers = router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'text/event-stream' }));
+  assert.deepEqual(headers.mode_override, { ...ROUTER_PROCESSING_MODE, response_body_mode: 'FULL_DUPLEX_STREAMED', response_trailer_mode: 'SEND' });
+  const event = 'event: ping\ndata: {"type":"ping"}\n\n';
+  const echoed = await router.responseBody({ body: Buffer.from(event), end_of_stream: false });
+  assert.deepEqual(echoed?.response_body?.response?.body_mutation?.streamed_response, { body: Buffer.from(event), end_of_stream: false }, 'the chunk passes unchanged');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(pushed.length, 1);
+  const end = pushed[0]?.response_body?.response?.body_mutation?.streamed_response;
+  assert.equal(end?.end_of_stream, true);
+  assert.match(Buffer.from(end?.body ?? '').toString(), /^event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"stream idle timeout: the backend of rule default\/r\/rule\/3 sent nothing for 40ms \(streamIdleTimeout 40ms\)/);
+  assert.equal(await router.responseBody({ body: Buffer.from(event), end_of_stream: true }), undefined, 'nothing after the end');
+  router.close();
 });

@@ -13,7 +13,9 @@ import { setTopLevelField } from './json-patch.js';
 import { localReplyForClient } from './local-reply.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
+import { RouterStreamGuard } from './router-stream-guard.js';
 import type { RuntimeConfig } from './runtime-config.js';
+import { streamTimeouts } from './stream-timeouts.js';
 import { RequestSpan } from './tracing/request-span.js';
 import { SpanResponseObserver } from './tracing/span-response-observer.js';
 
@@ -45,15 +47,21 @@ export class RouterProcessor {
   private observer: SpanResponseObserver | undefined;
   /** Upstream mode: the status of an error response whose body may be Envoy's own reply. */
   private errorStatus: number | undefined;
+  /** Upstream mode: the rule, and when the request was routed (the route timeout's origin). */
+  private upstreamRule: { name: string; backend: string; routedAt: number } | undefined;
+  /** Upstream mode: the watch over a 2xx stream (the upstream filter translates it). */
+  private guard: RouterStreamGuard | undefined;
 
   /**
    * @param listener the Envoy listener the request came in on (gRPC metadata), if known.
    * @param bufferLimitBytes that listener's buffer limit (gRPC metadata): what a compressed body may decode to.
+   * @param push sends a message on this gRPC stream outside the request/response cycle (see BackendExchange).
    */
   constructor(
     private readonly runtime: RuntimeConfig,
     private readonly listener?: string,
     private readonly bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES,
+    private readonly push?: (response: ProcessingResponse) => void,
   ) {}
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
@@ -104,19 +112,40 @@ export class RouterProcessor {
     const status = Number(pickHeaders(message, [':status'])[':status'] ?? '0');
     const clientAPI = this.endpoint?.clientAPI ?? 'openai';
     this.errorStatus = clientAPI !== 'openai' && status >= 400 && message?.end_of_stream !== true ? status : undefined;
+    const contentType = pickHeaders(message, ['content-type'])['content-type'] ?? '';
+    if (this.upstreamRule && this.push && status >= 200 && status < 300 && contentType.includes('text/event-stream') && message?.end_of_stream !== true) {
+      const { name, backend, routedAt } = this.upstreamRule;
+      const config = this.runtime.backends.get(backend);
+      const timeouts = config ? streamTimeouts(config) : undefined;
+      if (timeouts) {
+        this.guard = new RouterStreamGuard(clientAPI, name, timeouts, routedAt, this.push, this.runtime.logger, (code, body) => this.span?.endError(code, body));
+        this.observer?.responseHeaders(message);
+        return { response_headers: { response: {} }, mode_override: this.guard.modeOverride(ROUTER_PROCESSING_MODE) };
+      }
+    }
     if (this.observer) return this.observer.responseHeaders(message);
     if (this.errorStatus !== undefined) return { response_headers: { response: {} } };
     // Otherwise the upstream filter reads the response; step aside for the rest of it.
     return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
   }
 
-  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
+  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> {
     if (this.exchange) return this.exchange.responseBody(message);
+    if (this.guard) {
+      await this.observer?.responseBody(message);
+      return this.guard.responseBody(message);
+    }
     const response = this.observer ? await this.observer.responseBody(message) : { response_body: { response: {} } };
     const local = this.errorStatus !== undefined && this.endpoint ? localReplyForClient(this.errorStatus, message?.body ?? Buffer.alloc(0), this.endpoint.clientAPI) : undefined;
     if (!local?.body) return response;
     const set = [setHeader('content-type', 'application/json'), setHeader('content-length', String(local.body.length))];
     return { response_body: { response: { header_mutation: headerMutation(set), body_mutation: { body: local.body } } } };
+  }
+
+  /** The gRPC stream ended: stops the exchange's stream timers. */
+  close(): void {
+    this.exchange?.close();
+    this.guard?.close();
   }
 
   private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
@@ -159,12 +188,16 @@ export class RouterProcessor {
       // The upstream filter translates each attempt; it needs the client's path (the router may
       // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
       set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));
+      // Every backend of a rule has the rule's timeouts: any one tells them.
+      const first = rule.config.backends[0];
+      if (first) this.upstreamRule = { name: rule.config.name, backend: first.name, routedAt: performance.now() };
     } else {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
       if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
       this.span?.backend(backend.schema.name);
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, ROUTER_PROCESSING_MODE, this.headers, this.span);
+      const filter = { mode: ROUTER_PROCESSING_MODE, streams: 'duplex', ...(this.push ? { push: this.push } : {}) } as const;
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
       const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
       if (request.body) body = request.body;

@@ -38,6 +38,7 @@ test('pass-through: path, API key and length at the body (the body is not sent b
   upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
   const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini-2024', usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 } }));
   const done = await upstream.responseBody({ body, end_of_stream: true });
+  assert.ok(done);
   assert.equal(done.response_body?.response?.body_mutation, undefined, 'the response passes unchanged');
   assert.deepEqual(metadataFields(done), {
     in: 11,
@@ -85,6 +86,7 @@ test('streaming responses switch to STREAMED and read usage from the last chunk'
   assert.deepEqual(headers.response_headers?.response?.header_mutation?.remove_headers, ['content-length']);
   await upstream.responseBody({ body: Buffer.from('data: {"model":"m-1","choices":[]}\n\ndata: {"choices":[],"us'), end_of_stream: false });
   const last = await upstream.responseBody({ body: Buffer.from('age":{"prompt_tokens":3,"completion_tokens":9,"total_tokens":12}}\n\ndata: [DONE]\n\n'), end_of_stream: true });
+  assert.ok(last);
   const fields = metadataFields(last);
   assert.equal(fields.in, 3);
   assert.equal(fields.out, 9);
@@ -96,6 +98,7 @@ test('gzip-encoded responses are decoded for usage but forwarded as they came', 
   await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json', 'content-encoding': 'gzip' }));
   const done = await upstream.responseBody({ body: gzipSync(JSON.stringify({ usage: { prompt_tokens: 4, completion_tokens: 2 } })), end_of_stream: true });
+  assert.ok(done);
   assert.equal(done.response_body?.response?.body_mutation, undefined);
   assert.equal(metadataFields(done).in, 4);
 });
@@ -105,12 +108,14 @@ test('provider errors: JSON passes through, other bodies become an OpenAI error 
   await json.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   json.responseHeaders(headersMessage({ ':status': '429', 'content-type': 'application/json' }));
   const passed = await json.responseBody({ body: Buffer.from('{"error":{"message":"slow down"}}'), end_of_stream: true });
+  assert.ok(passed);
   assert.equal(passed.response_body?.response?.body_mutation, undefined);
 
   const text = new UpstreamProcessor(testRuntime());
   await text.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
   text.responseHeaders(headersMessage({ ':status': '503', 'content-type': 'text/plain' }));
   const wrapped = await text.responseBody({ body: Buffer.from('upstream overloaded'), end_of_stream: true });
+  assert.ok(wrapped);
   assert.deepEqual(JSON.parse(Buffer.from(wrapped.response_body?.response?.body_mutation?.body ?? '').toString()), {
     type: 'error',
     error: { type: 'OpenAIBackendError', code: '503', message: 'upstream overloaded' },

@@ -39,7 +39,8 @@ export class UpstreamProcessor {
     if (!endpoint) throw new GatewayError('UNKNOWN_PATH', 404, `unsupported path: ${originalPath}`);
     this.endpoint = endpoint;
     try {
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, this.headers[MODEL_HEADER] ?? '', UPSTREAM_PROCESSING_MODE, this.headers);
+      // Streamed, not duplex: the router filter owns the end of the client's stream (see StreamMode).
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, this.headers[MODEL_HEADER] ?? '', { mode: UPSTREAM_PROCESSING_MODE, streams: 'streamed' }, this.headers);
       const setByRule = this.runtime.headersSetByRule.get(this.headers[ROUTE_HEADER] ?? '') ?? [];
       const metadata = dynamicMetadata({ backend_name: backend.name });
       if (this.exchange.needsBody || message?.end_of_stream !== true) {
@@ -95,7 +96,7 @@ export class UpstreamProcessor {
     return this.exchange ? this.exchange.responseHeaders(message) : { response_headers: { response: {} } };
   }
 
-  responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> | ProcessingResponse {
+  responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> | ProcessingResponse {
     return this.exchange ? this.exchange.responseBody(message) : { response_body: { response: {} } };
   }
 }

@@ -11,7 +11,7 @@ import { isRecord } from '../json-guards.js';
 import { providerName } from '../metrics/genai-metrics.js';
 import { chatInputMessageAttributes, chatOutputMessageAttributes, chatStreamOutputMessageAttributes, completionInputMessageAttributes, completionOutputMessageAttributes } from './gen-ai-messages.js';
 import { GEN_AI, genAIErrorAttributes, genAIRequestAttributes, genAIResponseAttributes, genAISpanName, genAIStreamAttributes, type GenAIOperation } from './gen-ai-attributes.js';
-import { SseDataLines } from '../sse/sse-data-lines.js';
+import { SseLineReader } from '../sse/sse-line-reader.js';
 import { chatErrorAttributes } from './chat-error-attributes.js';
 import { chatRequestAttributes } from './chat-request-attributes.js';
 import { chatResponseAttributes } from './chat-response-attributes.js';
@@ -115,7 +115,9 @@ const RECORDERS: Record<SemanticConvention | 'gen_ai_content', Partial<Record<En
 
 export class RequestSpan {
   private readonly chunks: Buffer[] = [];
-  private sse: SseDataLines | undefined;
+  private sse: SseLineReader | undefined;
+  /** The stream went over a line or event limit: the span records what it had until then. */
+  private sseBroken = false;
   private readonly events: unknown[] = [];
   private ended = false;
 
@@ -156,13 +158,14 @@ export class RequestSpan {
       this.chunks.push(body);
       return;
     }
-    this.sse ??= new SseDataLines();
-    this.collect(this.sse.push(body));
+    this.sse ??= new SseLineReader();
+    this.collectFrom(() => this.sse?.push(body).data ?? []);
   }
 
   endSuccess(): void {
     if (this.sse) {
-      this.collect(this.sse.flush());
+      const sse = this.sse;
+      this.collectFrom(() => sse.end().data);
       this.finish(this.recorder.stream?.(this.events, this.config));
       return;
     }
@@ -182,7 +185,17 @@ export class RequestSpan {
     this.finish(this.recorder.error(status, body));
   }
 
-  private collect(payloads: string[]): void {
+  /** Collects the events `read` completes, unless the stream already broke a limit (then `read` may throw again). */
+  private collectFrom(read: () => string[]): void {
+    if (this.sseBroken) return;
+    let payloads: string[];
+    try {
+      payloads = read();
+    } catch {
+      // Over a line or event limit: the exchange ends the client's stream with an error event.
+      this.sseBroken = true;
+      return;
+    }
     for (const payload of payloads) {
       if (payload === '[DONE]') continue;
       try {

@@ -1,5 +1,5 @@
 import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
-import { SseDataLines } from '../sse/sse-data-lines.js';
+import { SseLineReader } from '../sse/sse-line-reader.js';
 import { AwsEventStreamDecoder, type AwsStreamMessage } from './aws-event-stream.js';
 import { anthropicTypeOfAwsException } from './provider-error.js';
 
@@ -23,19 +23,22 @@ export type AnthropicStreamFraming = 'sse' | 'aws-event-stream';
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
 export class AnthropicEventSource {
-  private readonly sse?: SseDataLines;
+  private readonly sse?: SseLineReader;
   private readonly aws?: AwsEventStreamDecoder;
 
   constructor(framing: AnthropicStreamFraming) {
-    if (framing === 'sse') this.sse = new SseDataLines();
+    if (framing === 'sse') this.sse = new SseLineReader();
     else this.aws = new AwsEventStreamDecoder();
   }
 
-  /** The events completed by this chunk. Throws on an event that is not JSON (a broken provider). */
+  /**
+   * The events completed by this chunk. Throws on an event that is not JSON (a broken provider),
+   * and a StreamLimitError on a line, event or frame over the gateway's limits.
+   */
   push(chunk: Buffer, endOfStream: boolean): AnthropicStreamEvent[] {
     if (this.sse) {
-      const payloads = this.sse.push(chunk);
-      if (endOfStream) payloads.push(...this.sse.flush());
+      const payloads = this.sse.push(chunk).data;
+      if (endOfStream) payloads.push(...this.sse.end().data);
       return payloads.filter((payload) => payload.trim() !== '').map(parseEvent);
     }
     const aws = this.aws;

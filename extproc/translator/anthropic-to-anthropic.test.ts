@@ -31,7 +31,7 @@ test('Anthropic pass-through: the override is written into the body; streams pas
   assert.deepEqual(bodyOf(translator, request), { model: 'claude-opus-4-1', stream: true, max_tokens: 5, messages: [] });
   translator.responseHeaders(200, { 'content-type': 'text/event-stream' });
   const { text, last } = feed(translator, anthropicSse(STREAM_EVENTS), 9);
-  assert.equal(text, '', 'pass-through forwards the provider bytes');
+  assert.equal(text, anthropicSse(STREAM_EVENTS).toString('utf8'), 'pass-through forwards the provider bytes, line by line');
   assert.deepEqual(last.usage, STREAM_USAGE);
   assert.equal(last.responseModel, 'claude-sonnet-4-5-20250929');
 });
@@ -115,7 +115,7 @@ test('GCPAnthropic: needs the schema version; native body keeps stream; Google e
 
   translator.responseHeaders(200, { 'content-type': 'text/event-stream' });
   const { text, last } = feed(translator, anthropicSse(STREAM_EVENTS), 5);
-  assert.equal(text, '');
+  assert.equal(text, anthropicSse(STREAM_EVENTS).toString('utf8'));
   assert.deepEqual(last.usage, STREAM_USAGE);
 
   assert.deepEqual(JSON.parse(translator.responseError(404, Buffer.from('{"error":{"code":404,"message":"model not found","status":"NOT_FOUND"}}')).body?.toString() ?? ''), {

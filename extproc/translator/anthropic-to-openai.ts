@@ -1,5 +1,5 @@
 import { isRecord, optionalString } from '../json-guards.js';
-import { SseDataLines } from '../sse/sse-data-lines.js';
+import { SseLineReader } from '../sse/sse-line-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { ChatChunksToAnthropic } from './chat-chunks-to-anthropic.js';
@@ -18,7 +18,7 @@ export function anthropicToOpenAI(context: TranslatorContext): Translator {
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
   let streaming = false;
-  let lines: SseDataLines | undefined;
+  let lines: SseLineReader | undefined;
   let toAnthropic: ChatChunksToAnthropic | undefined;
 
   const result = (body: string): ResponseBodyTranslation => ({ body: Buffer.from(body, 'utf8'), usage, responseModel: responseModel ?? context.requestModel });
@@ -53,10 +53,10 @@ export function anthropicToOpenAI(context: TranslatorContext): Translator {
         const chat = parse(chunk.toString('utf8'));
         return result(JSON.stringify(chatToAnthropicMessage(chat, usage, context.requestModel)));
       }
-      lines ??= new SseDataLines();
+      lines ??= new SseLineReader();
       toAnthropic ??= new ChatChunksToAnthropic({ fallbackModel: context.requestModel, usage: () => usage });
-      const payloads = lines.push(chunk);
-      if (endOfStream) payloads.push(...lines.flush());
+      const payloads = lines.push(chunk).data;
+      if (endOfStream) payloads.push(...lines.end().data);
       let out = '';
       for (const payload of payloads) {
         if (payload.trim() === '') continue;

@@ -1,4 +1,4 @@
-import { SseDataLines } from '../sse/sse-data-lines.js';
+import { SseLineReader } from '../sse/sse-line-reader.js';
 import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { gcpErrorMessage, GCP_VERTEXAI_BACKEND_ERROR, readGCPError } from './gcp-vertexai-error-body.js';
@@ -18,7 +18,7 @@ export class GeminiStreamToOpenAIChunks {
   usage: TokenUsage = {};
   /** `modelVersion`, once Gemini reported it. */
   responseModel: string | undefined;
-  private readonly lines = new SseDataLines();
+  private readonly lines = new SseLineReader();
   private id: string | undefined;
   private created: number | undefined;
   private readonly startedChoices = new Set<number>();
@@ -32,12 +32,12 @@ export class GeminiStreamToOpenAIChunks {
 
   /** Feeds provider bytes; returns the SSE text for the events they completed. */
   push(chunk: Buffer): string {
-    return this.lines.push(chunk).map((payload) => this.event(payload)).join('');
+    return this.lines.push(chunk).data.map((payload) => this.event(payload)).join('');
   }
 
   /** Finishes the stream: any unterminated last event, the usage chunk, `[DONE]`. */
   end(): string {
-    let out = this.lines.flush().map((payload) => this.event(payload)).join('');
+    let out = this.lines.end().data.map((payload) => this.event(payload)).join('');
     if (this.includeUsage && !this.failed) out += sseEvent(this.chunk([], openAIUsage(this.usage)));
     return out + SSE_DONE;
   }

@@ -1,6 +1,6 @@
 import { isRecord, optionalString } from '../json-guards.js';
 import { setTopLevelField } from '../json-patch.js';
-import { SseDataLines } from '../sse/sse-data-lines.js';
+import { SseLineReader } from '../sse/sse-line-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody, isJsonBody } from './backend-error-body.js';
@@ -56,7 +56,7 @@ export function passThrough(
   const rewritesModel = override !== undefined && override !== '' && override !== context.originalModel;
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
-  let sse: SseDataLines | undefined;
+  let sse: SseLineReader | undefined;
   let streaming = false;
   let jsonResponse = false;
 
@@ -92,9 +92,19 @@ export function passThrough(
     },
     responseBody(chunk, endOfStream): ResponseBodyTranslation {
       if (streaming) {
-        sse ??= new SseDataLines();
-        for (const payload of sse.push(chunk)) observe(payload);
-        if (endOfStream) for (const payload of sse.flush()) observe(payload);
+        // Whole lines only: the bytes of an unfinished line wait for its end, so that an error
+        // event the gateway may have to add (a line over the limit, a stalled stream) never
+        // lands in the middle of a provider's line.
+        sse ??= new SseLineReader();
+        const read = sse.push(chunk);
+        const lines = read.lines;
+        for (const payload of read.data) observe(payload);
+        if (endOfStream) {
+          const last = sse.end();
+          lines.push(...last.lines);
+          for (const payload of last.data) observe(payload);
+        }
+        return { body: lines.length === 1 && lines[0] ? lines[0] : Buffer.concat(lines), usage, ...(responseModel !== undefined ? { responseModel } : {}) };
       } else if (chunk.length > 0 && !observe(chunk.toString('utf8')) && jsonResponse) {
         // A 2xx that says JSON but is not (cut short, garbage): the client gets a 502, not a body its SDK cannot parse.
         throw new Error(`the ${context.backend.schema.name} response is not valid JSON`);

@@ -150,7 +150,7 @@ test('a body over the limit gets a 413 that says so, in each client API\'s shape
 
   const openai = await refused(CHAT, over);
   assert.equal(openai.status, 413);
-  assert.deepEqual(openai.json, { error: { code: 'request_too_large', message, type: 'invalid_request_error' } });
+  assert.deepEqual(openai.json, { type: 'error', error: { type: 'PayloadTooLarge', code: '413', message } });
 
   assert.equal(anthropicError(await refused(MESSAGES, over), 413, 'request_too_large'), message);
 

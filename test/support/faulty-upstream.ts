@@ -14,7 +14,10 @@
  * `stream-forever` (an event every 50 ms until the peer goes away), `malformed-json`,
  * `malformed-sse`, `truncated-aws` (Bedrock event stream cut inside a frame),
  * `truncated-aws-boundary` (cut cleanly between frames, before `messageStop`), `status`
- * (`x-fault-status` with `retry-after: x-fault-retry-after` and a provider-shaped error body).
+ * (`x-fault-status` with `retry-after: x-fault-retry-after` and a provider-shaped error body),
+ * `huge-line` (the opening event, then one content event whose single SSE line is
+ * `x-fault-bytes` long, default 30 MB, written as fast as the peer reads, then the rest of the
+ * stream), `headers-then-hang` (200 and stream headers, then nothing).
  *
  * It records when each request arrived and when its connection went away (so tests can check
  * that a client disconnect cancels the upstream request) and counts open sockets.
@@ -41,7 +44,9 @@ export type Fault =
   | 'malformed-sse'
   | 'truncated-aws'
   | 'truncated-aws-boundary'
-  | 'status';
+  | 'status'
+  | 'huge-line'
+  | 'headers-then-hang';
 
 const FAULTS: ReadonlySet<string> = new Set<Fault>([
   'ok',
@@ -56,6 +61,8 @@ const FAULTS: ReadonlySet<string> = new Set<Fault>([
   'truncated-aws',
   'truncated-aws-boundary',
   'status',
+  'huge-line',
+  'headers-then-hang',
 ]);
 
 export interface FaultSpec {
@@ -68,6 +75,8 @@ export interface FaultSpec {
   status?: number;
   /** `status`: the `retry-after` header value. */
   retryAfter?: string;
+  /** `huge-line`: the length of the huge line (default 30 MB). */
+  bytes?: number;
 }
 
 /**
@@ -80,6 +89,7 @@ export function faultHeaders(spec: FaultSpec, header = FAULT_HEADER): Record<str
   if (spec.events !== undefined) headers[`${header}-events`] = String(spec.events);
   if (spec.status !== undefined) headers[`${header}-status`] = String(spec.status);
   if (spec.retryAfter !== undefined) headers[`${header}-retry-after`] = spec.retryAfter;
+  if (spec.bytes !== undefined) headers[`${header}-bytes`] = String(spec.bytes);
   return headers;
 }
 
@@ -194,6 +204,7 @@ function specOf(headers: Record<string, string>, defaults: FaultSpec, header: st
     ...defined('events', number(`${header}-events`)),
     ...defined('status', number(`${header}-status`)),
     ...defined('retryAfter', headers[`${header}-retry-after`]),
+    ...defined('bytes', number(`${header}-bytes`)),
   };
 }
 
@@ -380,6 +391,21 @@ function answer(request: FaultyRequest, spec: FaultSpec, req: IncomingMessage, r
       res.end();
       return;
     }
+    case 'huge-line': {
+      const { contentType, events } = successEvents(format, ['huge']);
+      res.writeHead(200, { 'content-type': contentType });
+      res.write(events[0] ?? '');
+      void writeHugeLine(res, format, spec.bytes ?? 30_000_000).then(() => {
+        if (res.destroyed) return;
+        for (const event of events.slice(1)) res.write(event);
+        res.end();
+      });
+      return;
+    }
+    case 'headers-then-hang':
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      return; // Nothing more, until the peer goes away.
     case 'status': {
       const status = spec.status ?? 503;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -389,4 +415,30 @@ function answer(request: FaultyRequest, spec: FaultSpec, req: IncomingMessage, r
       return;
     }
   }
+}
+
+/**
+ * One content event whose SSE line is `bytes` long (OpenAI: a chunk's content; Anthropic: a
+ * text delta), or for Bedrock one event-stream frame of `bytes` (its prelude says so; the rest is
+ * filler), written in 64 KiB pieces as fast as the peer reads them.
+ */
+async function writeHugeLine(res: ServerResponse, format: Format, bytes: number): Promise<void> {
+  const prelude = Buffer.alloc(12);
+  prelude.writeUInt32BE(bytes, 0);
+  const head = format === 'bedrock' ? prelude : format === 'anthropic' ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"' : 'data: {"id":"chatcmpl-fault","object":"chat.completion.chunk","created":1,"model":"fault-model","choices":[{"index":0,"delta":{"content":"';
+  const tail = format === 'bedrock' ? '' : format === 'anthropic' ? '"}}\n\n' : '"},"finish_reason":null}]}\n\n';
+  const piece = Buffer.alloc(64 * 1024, 'x');
+  res.write(head);
+  for (let written = head.length; written < bytes && !res.destroyed; written += piece.length) {
+    if (!res.write(piece.subarray(0, Math.min(piece.length, bytes - written)))) {
+      await new Promise<void>((resolve) => {
+        const go = (): void => {
+          res.off('drain', go).off('close', go);
+          resolve();
+        };
+        res.once('drain', go).once('close', go);
+      });
+    }
+  }
+  if (!res.destroyed && tail !== '') res.write(tail);
 }

@@ -24,6 +24,8 @@ export interface TestBackend {
   failingPrimaryPort?: number;
   /** The rule's `timeouts.request` (e.g. `1s`); Envoy's route timeout. */
   requestTimeout?: string;
+  /** The rule's `streamIdleTimeout` (e.g. `1s`). */
+  streamIdleTimeout?: string;
   /** AIServiceBackend-level header/body mutations. */
   headerMutation?: Record<string, unknown>;
   bodyMutation?: Record<string, unknown>;
@@ -60,6 +62,7 @@ export function providerGatewayYaml(port: number, backends: TestBackend[], optio
             },
           ],
           ...(backend.requestTimeout !== undefined ? { timeouts: { request: backend.requestTimeout } } : {}),
+          ...(backend.streamIdleTimeout !== undefined ? { streamIdleTimeout: backend.streamIdleTimeout } : {}),
         })),
         llmRequestCosts: [
           { metadataKey: 'llm_input_token', type: 'InputToken' },

@@ -1,4 +1,4 @@
-// Original file: node_modules/@grpc/grpc-js-xds/deps/envoy-api/envoy/service/ext_proc/v3/external_processor.proto
+// Original file: extproc/proto/envoy/service/ext_proc/v3/external_processor.proto
 
 
 export interface GrpcStatus {
