@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -251,12 +251,14 @@ function extProcFilter(settings: { [key: string]: Json }, initialMetadata: Json[
 /**
  * Before routing: reads the model from the body so routes can match on x-ai-eg-model. The
  * listener's name travels as gRPC metadata (rules apply only on the listeners of their routes),
- * and so does its buffer limit (the most a compressed body may decode to).
+ * and so do its buffer limit (the most a compressed body may decode to) and stream idle timeout.
  */
 function routerExtProc(listener: ListenerModel): Json {
   return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } }, [
     { key: LISTENER_METADATA_KEY, value: listener.name },
     { key: BUFFER_LIMIT_METADATA_KEY, value: String(listener.bufferLimitBytes) },
+    // Envoy resets a stream silent for this long; the ext_proc's stream timers must fire first.
+    { key: STREAM_IDLE_METADATA_KEY, value: String(listener.client.streamIdleTimeoutMs) },
   ]);
 }
 

@@ -51,6 +51,8 @@ export interface ExchangeFilter {
    * with the answers): how a stream's timer ends it with an error event.
    */
   push?: (response: ProcessingResponse) => void;
+  /** The listener's stream idle timeout (ClientTrafficPolicy): the stream timers fire before Envoy's. */
+  listenerStreamIdleMs?: number;
 }
 
 /**
@@ -157,7 +159,7 @@ export class BackendExchange {
       // Stream chunks through as they come; content-length cannot survive chunk-wise processing,
       // and every chunk goes back decoded (translated or whole lines), so the encoding is gone.
       const push = this.filter.push;
-      const timers = push ? { timeouts: streamTimeouts(this.backend), startedAt: this.sentAt ?? this.startedAt, onTimeout: (timeout: StreamTimeout) => push(this.timedOut(timeout)) } : undefined;
+      const timers = push ? { timeouts: streamTimeouts(this.backend, this.filter.listenerStreamIdleMs), startedAt: this.sentAt ?? this.startedAt, onTimeout: (timeout: StreamTimeout) => push(this.timedOut(timeout)) } : undefined;
       this.stream = new ResponseStream(this.filter.streams, timers);
       return {
         response_headers: { response: { header_mutation: headerMutation(set, ['content-length', ...(this.decoder ? ['content-encoding'] : [])]) } },

@@ -1,6 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY } from './filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY } from './filter-config.js';
 import { GatewayError } from './gateway-error.js';
 import type { ProcessingRequest__Output } from './generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
@@ -22,8 +22,8 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
   const runtime = getRuntime();
   const listenerValue = call.metadata.get(LISTENER_METADATA_KEY)[0];
   const listener = typeof listenerValue === 'string' ? listenerValue : undefined;
-  const bufferLimitValue = Number(call.metadata.get(BUFFER_LIMIT_METADATA_KEY)[0]);
-  const bufferLimitBytes = Number.isSafeInteger(bufferLimitValue) && bufferLimitValue > 0 ? bufferLimitValue : undefined;
+  const bufferLimitBytes = positiveIntegerMetadata(call, BUFFER_LIMIT_METADATA_KEY);
+  const streamIdleMs = positiveIntegerMetadata(call, STREAM_IDLE_METADATA_KEY);
   let router: RouterProcessor | undefined;
   let upstream: UpstreamProcessor | undefined;
   let queue: Promise<void> = Promise.resolve();
@@ -50,7 +50,12 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
           upstream = new UpstreamProcessor(runtime);
           return upstream.requestHeaders(request.request_headers, backendName);
         }
-        router = new RouterProcessor(runtime, listener, bufferLimitBytes, push);
+        router = new RouterProcessor(runtime, {
+          ...(listener !== undefined ? { listener } : {}),
+          ...(bufferLimitBytes !== undefined ? { bufferLimitBytes } : {}),
+          ...(streamIdleMs !== undefined ? { streamIdleMs } : {}),
+          push,
+        });
         return router.requestHeaders(request.request_headers);
       }
       case 'request_body':
@@ -111,4 +116,10 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
 function backendNameAttribute(attributes: Record<string, Struct__Output> | undefined): string | undefined {
   const value = attributes?.[EXT_PROC_ATTRIBUTES_KEY]?.fields?.[BACKEND_NAME_ATTRIBUTE];
   return value?.kind === 'stringValue' ? value.stringValue : undefined;
+}
+
+/** A positive integer the bootstrap put in the stream's gRPC metadata, if there is one. */
+function positiveIntegerMetadata(call: ProcessCall, key: string): number | undefined {
+  const value = Number(call.metadata.get(key)[0]);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }

@@ -25,6 +25,8 @@ export const LISTENER_METADATA_KEY = 'x-aigw-listener';
  * a compressed request body may decode to at most that much.
  */
 export const BUFFER_LIMIT_METADATA_KEY = 'x-aigw-buffer-limit';
+/** gRPC metadata of the router-level filter: its listener's stream idle timeout in ms (ClientTrafficPolicy). */
+export const STREAM_IDLE_METADATA_KEY = 'x-aigw-stream-idle-ms';
 
 /** The listener buffer limit without a ClientTrafficPolicy (Envoy Gateway's 32 KiB is too small for LLM bodies). */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 50 * 1024 * 1024;

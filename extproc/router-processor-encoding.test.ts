@@ -15,7 +15,7 @@ function setHeaders(mutation: HeaderMutation | null | undefined): Record<string,
 }
 
 async function route(body: Buffer, encoding: string, path = '/v1/chat/completions', bufferLimit?: number): Promise<ProcessingResponse> {
-  const router = new RouterProcessor(testRuntime(), undefined, bufferLimit);
+  const router = new RouterProcessor(testRuntime(), { bufferLimitBytes: bufferLimit });
   const headers = router.requestHeaders(headersMessage({ ':path': path, 'content-encoding': encoding }));
   if (headers.immediate_response) return headers;
   return router.requestBody({ body, end_of_stream: true });

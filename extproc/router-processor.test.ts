@@ -169,7 +169,7 @@ test('upstream mode: a 2xx stream passes through the router filter in FULL_DUPLE
   const config = testFilterConfig();
   config.backends = config.backends.map((backend) => ({ ...backend, timeouts: { requestMs: 0, requestField: 'timeouts.request', streamIdleMs: 40 } }));
   const pushed: ProcessingResponse[] = [];
-  const router = new RouterProcessor(testRuntime(config), TEST_LISTENER, undefined, (response) => pushed.push(response));
+  const router = new RouterProcessor(testRuntime(config), { listener: TEST_LISTENER, push: (response) => pushed.push(response) });
   router.requestHeaders(headersMessage({ ':path': '/anthropic/v1/messages' }));
   await router.requestBody({ body: Buffer.from('{"model":"fallback-1","max_tokens":5,"stream":true,"messages":[]}'), end_of_stream: true });
   const headers = router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'text/event-stream' }));

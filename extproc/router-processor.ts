@@ -27,6 +27,18 @@ export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
  */
 const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER, 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend'];
 
+/** What the router filter's gRPC stream says about where its request came in (gRPC metadata). */
+export interface RouterContext {
+  /** The Envoy listener the request came in on, if known. */
+  listener?: string;
+  /** That listener's buffer limit: what a compressed body may decode to. */
+  bufferLimitBytes?: number;
+  /** That listener's stream idle timeout (ClientTrafficPolicy): the gateway's stream timers fire before it. */
+  streamIdleMs?: number;
+  /** Sends a message on this gRPC stream outside the request/response cycle (see BackendExchange). */
+  push?: (response: ProcessingResponse) => void;
+}
+
 /**
  * The router-level filter: one gRPC stream per client request. It finds the endpoint, reads the
  * model from the body and matches the AIGatewayRoute rules. For `router`-mode rules it also picks
@@ -52,17 +64,18 @@ export class RouterProcessor {
   /** Upstream mode: the watch over a 2xx stream (the upstream filter translates it). */
   private guard: RouterStreamGuard | undefined;
 
-  /**
-   * @param listener the Envoy listener the request came in on (gRPC metadata), if known.
-   * @param bufferLimitBytes that listener's buffer limit (gRPC metadata): what a compressed body may decode to.
-   * @param push sends a message on this gRPC stream outside the request/response cycle (see BackendExchange).
-   */
+  private readonly listener: string | undefined;
+  private readonly bufferLimitBytes: number;
+  private readonly push: ((response: ProcessingResponse) => void) | undefined;
+
   constructor(
     private readonly runtime: RuntimeConfig,
-    private readonly listener?: string,
-    private readonly bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES,
-    private readonly push?: (response: ProcessingResponse) => void,
-  ) {}
+    private readonly context: RouterContext = {},
+  ) {
+    this.listener = context.listener;
+    this.bufferLimitBytes = context.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES;
+    this.push = context.push;
+  }
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
     this.headers = pickHeaders(message, this.runtime.pickedHeaders);
@@ -116,7 +129,7 @@ export class RouterProcessor {
     if (this.upstreamRule && this.push && status >= 200 && status < 300 && contentType.includes('text/event-stream') && message?.end_of_stream !== true) {
       const { name, backend, routedAt } = this.upstreamRule;
       const config = this.runtime.backends.get(backend);
-      const timeouts = config ? streamTimeouts(config) : undefined;
+      const timeouts = config ? streamTimeouts(config, this.context.streamIdleMs) : undefined;
       if (timeouts) {
         this.guard = new RouterStreamGuard(clientAPI, name, timeouts, routedAt, this.push, this.runtime.logger, (code, body) => this.span?.endError(code, body));
         this.observer?.responseHeaders(message);
@@ -196,7 +209,12 @@ export class RouterProcessor {
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
       if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
       this.span?.backend(backend.schema.name);
-      const filter = { mode: ROUTER_PROCESSING_MODE, streams: 'duplex', ...(this.push ? { push: this.push } : {}) } as const;
+      const filter = {
+        mode: ROUTER_PROCESSING_MODE,
+        streams: 'duplex',
+        ...(this.push ? { push: this.push } : {}),
+        ...(this.context.streamIdleMs !== undefined ? { listenerStreamIdleMs: this.context.streamIdleMs } : {}),
+      } as const;
       this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
       const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });

@@ -7,6 +7,8 @@ export interface StreamTimeout {
   ms: number;
   /** Where the value comes from, e.g. `streamIdleTimeout` or `timeouts.request`. */
   field: string;
+  /** Fire this much before `ms`, ahead of an Envoy timer of the same length (see requestTimeoutLeadMs). */
+  leadMs?: number;
 }
 
 /** The timers of one response stream. */
@@ -32,15 +34,31 @@ export const DEFAULT_STREAM_IDLE_MS = 240_000;
  */
 export const ENVOY_IDLE_BACKSTOP_MS = 1_000;
 
-/** The timeouts the ext_proc enforces on a stream from `backend` (see BackendTimeouts). */
-export function streamTimeouts(backend: BackendConfig): StreamTimeouts {
+const DEFAULT_IDLE_FIELD = 'the default stream idle timeout';
+const LISTENER_IDLE_FIELD = 'ClientTrafficPolicy timeout.http.streamIdleTimeout';
+
+/**
+ * The timeouts the ext_proc enforces on a stream from `backend` (see BackendTimeouts).
+ * `listenerStreamIdleMs` is the stream idle timeout of the listener the request came in on:
+ * Envoy resets a stream silent that long (without an error event), so when it is shorter than
+ * the rule's (or the default) idle timeout, the stream ends slightly before it, naming it.
+ */
+export function streamTimeouts(backend: BackendConfig, listenerStreamIdleMs?: number): StreamTimeouts {
   const timeouts = backend.timeouts;
-  const idle: StreamTimeout =
+  const ruleIdle: StreamTimeout =
     timeouts?.streamIdleMs !== undefined
       ? { kind: 'idle', ms: timeouts.streamIdleMs, field: 'streamIdleTimeout' }
-      : { kind: 'idle', ms: DEFAULT_STREAM_IDLE_MS, field: 'the default stream idle timeout' };
+      : { kind: 'idle', ms: DEFAULT_STREAM_IDLE_MS, field: DEFAULT_IDLE_FIELD };
+  const listenerIdle: StreamTimeout | undefined =
+    listenerStreamIdleMs !== undefined ? { kind: 'idle', ms: listenerStreamIdleMs, field: LISTENER_IDLE_FIELD, leadMs: requestTimeoutLeadMs(listenerStreamIdleMs) } : undefined;
+  const idle = listenerIdle && firesAfterMs(listenerIdle) < firesAfterMs(ruleIdle) ? listenerIdle : ruleIdle;
   if (!timeouts || timeouts.requestMs <= 0) return { idle };
   return { idle, request: { kind: 'request', ms: timeouts.requestMs, field: timeouts.requestField } };
+}
+
+/** When a timer set for `timeout` goes off. */
+export function firesAfterMs(timeout: StreamTimeout): number {
+  return timeout.ms - (timeout.leadMs ?? 0);
 }
 
 /**
@@ -66,7 +84,7 @@ export function formatDuration(ms: number): string {
  */
 export function timeoutMessage(timeout: StreamTimeout, source: string): string {
   const value = formatDuration(timeout.ms);
-  const where = timeout.kind === 'idle' && timeout.field !== 'streamIdleTimeout' ? `${timeout.field} of ${value}; set streamIdleTimeout on the AIGatewayRoute rule to change it` : `${timeout.field} ${value}`;
+  const where = timeout.field === DEFAULT_IDLE_FIELD ? `${timeout.field} of ${value}; set streamIdleTimeout on the AIGatewayRoute rule to change it` : `${timeout.field} ${value}`;
   return timeout.kind === 'idle'
     ? `stream idle timeout: ${source} sent nothing for ${value} (${where}); the stream was ended before the response was complete`
     : `request timeout: the request reached its ${value} limit (${where}) while ${source} was still streaming; the stream was ended before the response was complete`;

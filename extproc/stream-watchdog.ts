@@ -1,4 +1,4 @@
-import { requestTimeoutLeadMs, type StreamTimeout, type StreamTimeouts } from './stream-timeouts.js';
+import { firesAfterMs, requestTimeoutLeadMs, type StreamTimeout, type StreamTimeouts } from './stream-timeouts.js';
 
 /**
  * The timers of one response stream: the idle timer restarts on every chunk from the provider,
@@ -19,7 +19,7 @@ export class StreamWatchdog {
     startedAt: number,
     private readonly onExpire: (timeout: StreamTimeout) => void,
   ) {
-    this.idleTimer = setTimeout(() => this.expire(timeouts.idle), timeouts.idle.ms).unref();
+    this.idleTimer = setTimeout(() => this.expire(timeouts.idle), firesAfterMs(timeouts.idle)).unref();
     const request = timeouts.request;
     if (request) {
       const left = startedAt + request.ms - requestTimeoutLeadMs(request.ms) - performance.now();

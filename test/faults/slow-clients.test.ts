@@ -10,22 +10,24 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
 import { stringify } from 'yaml';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { post } from '../support/fault-client.js';
-import { startFaultyUpstream, type FaultyUpstream } from '../support/faulty-upstream.js';
+import { faultHeaders, startFaultyUpstream, type FaultyUpstream } from '../support/faulty-upstream.js';
 import { providerGatewayYaml } from '../support/provider-gateway-yaml.js';
 
 const CHAT_PATH = '/v1/chat/completions';
 const CHAT = { model: 'fault-model', messages: [{ role: 'user', content: 'hi' }] };
 const CONNECTION_LIMIT = 350;
 const IDLE_TIMEOUT_S = 3;
+const STREAM_IDLE_S = 2;
 
 let faulty: FaultyUpstream;
 let aigw: AigwProcess;
 let port: number;
 
-const clientTrafficPolicy = (): string =>
+const clientTrafficPolicy = (http: Record<string, string> = { idleTimeout: `${IDLE_TIMEOUT_S}s` }): string =>
   stringify({
     apiVersion: 'gateway.envoyproxy.io/v1alpha1',
     kind: 'ClientTrafficPolicy',
@@ -33,7 +35,7 @@ const clientTrafficPolicy = (): string =>
     spec: {
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'aigw-run' }],
       connection: { connectionLimit: { value: CONNECTION_LIMIT } },
-      timeout: { http: { idleTimeout: `${IDLE_TIMEOUT_S}s` } },
+      timeout: { http },
     },
   });
 
@@ -115,6 +117,35 @@ describe('slow and idle clients', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const answer = await post(port, CHAT_PATH, 'openai', CHAT);
     assert.equal(answer.status, 200, answer.text);
+  });
+});
+
+describe('a stream silent past the listener\'s stream idle timeout', () => {
+  test(`ends with an error event naming the ClientTrafficPolicy streamIdleTimeout (${STREAM_IDLE_S}s), before Envoy would reset it`, { timeout: 30_000 }, async () => {
+    const streamPort = await freePort();
+    const gateway = await startAigw({
+      configYaml: `${providerGatewayYaml(streamPort, [{ name: 'openai', schema: { name: 'OpenAI' }, port: faulty.port }])}---\n${clientTrafficPolicy({ streamIdleTimeout: `${STREAM_IDLE_S}s` })}`,
+    });
+    after(() => gateway.stop());
+    const openai = new OpenAI({ baseURL: `http://127.0.0.1:${streamPort}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000 });
+    const started = performance.now();
+    const stream = await openai.chat.completions.create(
+      { model: 'fault-model', messages: [{ role: 'user', content: 'hi' }], stream: true },
+      { headers: { 'x-test-backend': 'openai', ...faultHeaders({ fault: 'slow-stream', delayMs: 6_000 }) } },
+    );
+    let chunks = 0;
+    const error = await (async () => {
+      try {
+        for await (const chunk of stream) if (chunk) chunks++;
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(error instanceof OpenAI.APIError, `the stream ended without an error (${chunks} chunks)`);
+    assert.match(error.message, /sent nothing for 2s \(ClientTrafficPolicy timeout\.http\.streamIdleTimeout 2s\)/);
+    assert.ok(seconds < STREAM_IDLE_S + 1.5, `ended after ${seconds} s`);
   });
 });
 
