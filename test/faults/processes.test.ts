@@ -5,6 +5,7 @@
  * with Envoy's last log lines, stops the ext_proc and exits 1).
  */
 import assert from 'node:assert/strict';
+import { isRecord } from '../../extproc/json-guards.js';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
@@ -43,6 +44,13 @@ async function outcome(response: Promise<Response>, since: () => number): Promis
   }
 }
 
+/** A reply the gateway made itself: JSON in the client's (OpenAI) shape, saying what happened. */
+function assertJsonError(result: Outcome): void {
+  let parsed: unknown;
+  assert.doesNotThrow(() => (parsed = JSON.parse(result.body)), `not JSON: ${result.status} ${JSON.stringify(result.body)}`);
+  assert.ok(isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.message === 'string' && parsed.error.message !== '', `no error message: ${result.body}`);
+}
+
 /** Sends a request every 20 ms until one succeeds; resolves with the ms from `since` to that success. */
 async function firstSuccessAfter(port: number, since: number, timeoutMs = 10_000): Promise<{ afterMs: number; failures: number }> {
   let failures = 0;
@@ -50,6 +58,7 @@ async function firstSuccessAfter(port: number, since: number, timeoutMs = 10_000
     const result = await outcome(chat(port, 'are you back?'), () => since);
     if (result.status === 200) return { afterMs: result.afterKillMs, failures };
     assert.ok(result.status === 0 || result.status >= 500, `a request during the restart failed with ${result.status}, not a 5xx: ${result.body}`);
+    if (result.status !== 0) assertJsonError(result);
     failures++;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -94,6 +103,7 @@ describe('the ext_proc is killed', { skip: linuxOnly }, () => {
     release();
     for (const result of failed) {
       assert.ok(result.status >= 500 && result.status < 600, `in-flight request: ${result.status} ${result.body}`);
+      assertJsonError(result);
       assert.ok(result.afterKillMs < 1000, `in-flight request answered ${Math.round(result.afterKillMs)} ms after the kill`);
     }
 
