@@ -1,4 +1,5 @@
 import type { Diagnostic } from './diagnostic.js';
+import { parseDuration } from './quantities.js';
 import { formatFieldPath, type SourceDocument } from './load-documents.js';
 import { isOneOf, isRecord, type JsonRecord } from '../extproc/json-guards.js';
 
@@ -65,6 +66,18 @@ export class FieldReader {
       return undefined;
     }
     return raw;
+  }
+
+  /**
+   * A Gateway API duration ("60s", "1m30s", "500ms") in milliseconds. `example` is what the error
+   * for anything else suggests, in the units that field is usually written in.
+   */
+  duration(key: string, example = '60s or 1m30s'): number | undefined {
+    const text = this.string(key);
+    if (text === undefined) return undefined;
+    const milliseconds = parseDuration(text);
+    if (milliseconds === undefined) this.error(key, `Invalid value: ${JSON.stringify(text)}: must be a duration such as ${example}`);
+    return milliseconds;
   }
 
   boolean(key: string): boolean | undefined {

@@ -1,7 +1,6 @@
 import { compileCostExpression } from '../../extproc/cost-expression.js';
 import { COST_TYPES, type LLMRequestCost } from '../../extproc/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
-import { parseDuration } from '../quantities.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
 /** AIGatewayRoute (`aigateway.envoyproxy.io` v1alpha1/v1beta1). */
@@ -82,11 +81,11 @@ function readRule(rule: FieldReader): AIGatewayRouteRule {
   let backendRequestTimeoutMs: number | undefined;
   const timeouts = rule.object('timeouts');
   if (timeouts) {
-    requestTimeoutMs = readDuration(timeouts, 'request') ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    backendRequestTimeoutMs = readDuration(timeouts, 'backendRequest');
+    requestTimeoutMs = timeouts.duration('request') ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    backendRequestTimeoutMs = timeouts.duration('backendRequest');
     timeouts.done();
   }
-  const streamIdleTimeoutMs = readDuration(rule, 'streamIdleTimeout');
+  const streamIdleTimeoutMs = rule.duration('streamIdleTimeout');
   const modelsOwnedBy = rule.string('modelsOwnedBy') ?? 'Envoy AI Gateway';
   const createdAtText = rule.string('modelsCreatedAt');
   let modelsCreatedAt: number | undefined;
@@ -185,13 +184,6 @@ export function readBodyMutation(parent: FieldReader): { set: { path: string; va
   return { set, remove };
 }
 
-function readDuration(reader: FieldReader, key: string): number | undefined {
-  const text = reader.string(key);
-  if (text === undefined) return undefined;
-  const milliseconds = parseDuration(text);
-  if (milliseconds === undefined) reader.error(key, `Invalid value: ${JSON.stringify(text)}: must be a duration such as 60s or 1m30s`);
-  return milliseconds;
-}
 
 function checkRegex(reader: FieldReader, pattern: string): void {
   try {

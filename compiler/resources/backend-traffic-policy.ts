@@ -1,5 +1,4 @@
 import type { FieldReader } from '../field-reader.js';
-import { parseDuration } from '../quantities.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
 /** Envoy Gateway BackendTrafficPolicy: the retry and circuit breaker settings aigw run honours. */
@@ -45,12 +44,12 @@ export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficP
     if (perPriority !== undefined) settings.numAttemptsPerPriority = perPriority;
     const perRetry = retry.object('perRetry');
     if (perRetry) {
-      const timeout = duration(perRetry, 'timeout');
+      const timeout = perRetry.duration('timeout', '100ms or 30s');
       if (timeout !== undefined) settings.perTryTimeoutMs = timeout;
       const backOff = perRetry.object('backOff');
       if (backOff) {
-        const base = duration(backOff, 'baseInterval');
-        const max = duration(backOff, 'maxInterval');
+        const base = backOff.duration('baseInterval', '100ms or 30s');
+        const max = backOff.duration('maxInterval', '100ms or 30s');
         if (base !== undefined) settings.backOff = { baseIntervalMs: base, ...(max !== undefined ? { maxIntervalMs: max } : {}) };
         backOff.done();
       }
@@ -103,10 +102,3 @@ export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficP
   return result;
 }
 
-function duration(reader: FieldReader, key: string): number | undefined {
-  const text = reader.string(key);
-  if (text === undefined) return undefined;
-  const milliseconds = parseDuration(text);
-  if (milliseconds === undefined) reader.error(key, `Invalid value: ${JSON.stringify(text)}: must be a duration such as 100ms or 30s`);
-  return milliseconds;
-}

@@ -1,5 +1,5 @@
 import type { FieldReader } from '../field-reader.js';
-import { parseDuration, parseQuantity } from '../quantities.js';
+import { parseQuantity } from '../quantities.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 
 /**
@@ -47,7 +47,7 @@ export function readClientTrafficPolicySpec(spec: FieldReader): ClientTrafficPol
     const limit = connection.object('connectionLimit');
     if (limit) {
       const value = limit.integer('value', { min: 1, max: MAX_BUFFER_LIMIT_BYTES });
-      const closeDelayMs = duration(limit, 'closeDelay');
+      const closeDelayMs = limit.duration('closeDelay', '10s or 1m30s');
       if (value !== undefined) result.connectionLimit = { value, ...(closeDelayMs !== undefined ? { closeDelayMs } : {}) };
       limit.done();
     }
@@ -61,9 +61,9 @@ export function readClientTrafficPolicySpec(spec: FieldReader): ClientTrafficPol
   if (timeout) {
     const http = timeout.object('http');
     if (http) {
-      const requestReceivedMs = duration(http, 'requestReceivedTimeout');
-      const idleMs = duration(http, 'idleTimeout');
-      const streamIdleMs = duration(http, 'streamIdleTimeout');
+      const requestReceivedMs = http.duration('requestReceivedTimeout', '10s or 1m30s');
+      const idleMs = http.duration('idleTimeout', '10s or 1m30s');
+      const streamIdleMs = http.duration('streamIdleTimeout', '10s or 1m30s');
       if (requestReceivedMs !== undefined) result.timeouts.requestReceivedMs = requestReceivedMs;
       if (idleMs !== undefined) result.timeouts.idleMs = idleMs;
       if (streamIdleMs !== undefined) result.timeouts.streamIdleMs = streamIdleMs;
@@ -77,10 +77,3 @@ export function readClientTrafficPolicySpec(spec: FieldReader): ClientTrafficPol
   return result;
 }
 
-function duration(reader: FieldReader, key: string): number | undefined {
-  const text = reader.string(key);
-  if (text === undefined) return undefined;
-  const milliseconds = parseDuration(text);
-  if (milliseconds === undefined) reader.error(key, `Invalid value: ${JSON.stringify(text)}: must be a duration such as 10s or 1m30s`);
-  return milliseconds;
-}
