@@ -53,6 +53,8 @@ interface RunPaths {
   socketPath: string;
   mcpSocketPath: string;
   adminAddressFile: string;
+  /** The run id these paths are named after (a generated one may have got a suffix). */
+  runId: string;
 }
 
 const LISTENER: PortUser = { name: 'the Gateway listener' };
@@ -95,6 +97,7 @@ function runPaths(dirs: AigwDirs, runId: string): RunPaths {
     socketPath: join(runtimeDir, 'extproc.sock'),
     mcpSocketPath: join(runtimeDir, 'mcp.sock'),
     adminAddressFile: join(runtimeDir, 'admin-address.txt'),
+    runId,
   };
 }
 
@@ -196,6 +199,7 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
       binary: envoyBinary.path,
       bootstrapPath,
       adminAddressFile: paths.adminAddressFile,
+      runId: paths.runId,
       logLevels: options.debug ? { ...compiled.model.logLevels, default: 'debug' } : { default: 'error', ...compiled.model.logLevels },
       stdout,
       stderr,

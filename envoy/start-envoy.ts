@@ -8,6 +8,14 @@ export interface StartEnvoyOptions {
   bootstrapPath: string;
   /** Envoy writes its (ephemeral) admin address here; readiness and healthcheck read it. */
   adminAddressFile: string;
+  /**
+   * The aigw run id, passed after Envoy's own arguments as `-- --run-id <id>` (Envoy ignores
+   * everything after `--`), the way func-e starts Envoy. Tools built on func-e's admin client
+   * find the Envoy admin address from the aigw pid with it: they look among aigw's direct
+   * children for one whose command line has `--admin-address-path <file>` before the `--` and
+   * `--run-id` after it, then read the file. Without the marker they wait for ever.
+   */
+  runId: string;
   /** Component → level, as EnvoyProxy `spec.logging.level` (`default` is the global level). */
   logLevels: Record<string, string>;
   /** Where Envoy's stdout (access logs to /dev/stdout) goes. */
@@ -45,6 +53,10 @@ export class EnvoyStartError extends Error {
 }
 
 const KEEP_LINES = 40;
+/** Envoy's command-line parser (TCLAP) stops at `--` and ignores the rest. */
+const ENVOY_ARGS_END = '--';
+/** func-e's marker of the Envoy it started (func-e internal/admin `runIDFlag`). */
+const RUN_ID_FLAG = '--run-id';
 
 /**
  * Starts Envoy on a bootstrap file and waits until its admin `/ready` answers LIVE.
@@ -58,6 +70,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
   const args = ['-c', options.bootstrapPath, '--admin-address-path', options.adminAddressFile, '--disable-hot-restart', '--file-flush-interval-msec', '1000', '-l', defaultLevel];
   const componentLevels = Object.entries(components).map(([component, level]) => `${component}:${level}`);
   if (componentLevels.length > 0) args.push('--component-log-level', componentLevels.join(','));
+  args.push(ENVOY_ARGS_END, RUN_ID_FLAG, options.runId);
 
   const child: ResultPromise = spawnTiedChild(options.binary, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
   const lines: string[] = [];
