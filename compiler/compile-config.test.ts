@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isRecord } from '../extproc/json-guards.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
-import { ConfigError, formatDiagnostic } from './diagnostic.js';
+import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { MAX_CONFIG_BYTES } from './read-config-file.js';
 
 const OPTIONS = { file: 'gw.yaml', extProcSocketPath: '/run/aigw/extproc.sock', systemCaFile: '/etc/ssl/certs/ca.pem' };
@@ -251,12 +251,31 @@ test('unsupported kinds, bad CEL costs, missing Gateway and bad YAML are reporte
   assert.match(compileError(`${BASE}---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: x\nspec: {}\n`).join('\n'), /kind Widget \(example.com\/v1\) is not supported by aigw run/);
   const withWorkload = compileConfig(`${BASE}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec: {}\n`, { ...OPTIONS, env: ENV });
   assert.match(withWorkload.warnings.map(formatDiagnostic).join('\n'), /warning: Deployment "x": kind: Deployment is not gateway configuration; aigw run skips it/);
-  assert.match(compileError(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens +')).join('\n'), /spec.llmRequestCosts\[0\].cel: Invalid value: cannot parse CEL cost expression/);
+  assert.match(compileError(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens +')).join('\n'), /spec.llmRequestCosts\[0\].cel: cannot parse CEL cost expression/);
   const cel = compileConfig(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens * uint(2)'), { ...OPTIONS, env: ENV });
   assert.deepEqual(cel.filterConfig.routes[0]?.costs, [{ metadataKey: 'llm_input_token', type: 'CEL', cel: 'input_tokens * uint(2)' }]);
   assert.match(compileError(BASE.replace(/^[\s\S]*?---\n[\s\S]*?---\n/, '')).join('\n'), /no Gateway found/);
   assert.match(compileError('kind: [unclosed\n').join('\n'), /^gw.yaml:\d+:\d+: error: /);
   assert.match(compileError('model: ${OOPS\n').join('\n'), /^gw.yaml:1:8: error: closing brace expected/);
+});
+
+test('CEL costs: every upstream variable compiles; an unknown name is refused (as unsupported) with the variable it meant', () => {
+  const everyVariable = 'model == "m" || backend == "b" || route_name == "r" ? input_tokens + cached_input_tokens + cache_creation_input_tokens + output_tokens + total_tokens + reasoning_tokens : uint(0)';
+  const compiled = compileConfig(BASE.replace('      type: InputToken', `      type: CEL\n      cel: '${everyVariable}'`), { ...OPTIONS, env: ENV });
+  assert.deepEqual(compiled.filterConfig.routes[0]?.costs, [{ metadataKey: 'llm_input_token', type: 'CEL', cel: everyVariable }]);
+
+  let diagnostics: readonly Diagnostic[] = [];
+  try {
+    compileConfig(BASE.replace('      type: InputToken', '      type: CEL\n      cel: input_tokens + cached_input_token'), { ...OPTIONS, env: ENV });
+  } catch (error) {
+    if (error instanceof ConfigError) diagnostics = error.diagnostics;
+  }
+  assert.equal(diagnostics.length, 1, diagnostics.map(formatDiagnostic).join('\n'));
+  const [diagnostic] = diagnostics;
+  // Kubernetes takes any string there: validate warns, run and translate refuse.
+  assert.equal(diagnostic?.category, 'unsupported');
+  assert.equal(diagnostic?.severity, 'error');
+  assert.match(formatDiagnostic(diagnostic ?? { severity: 'error', file: '', message: '' }), /^gw.yaml:\d+:\d+: error: AIGatewayRoute "route": spec.llmRequestCosts\[0\].cel: CEL cost expression "input_tokens \+ cached_input_token": undeclared reference to "cached_input_token" \(hint: did you mean "cached_input_tokens"\?\)$/);
 });
 
 test('header and body mutations merge: the route backendRef wins over the AIServiceBackend', () => {

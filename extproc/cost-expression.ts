@@ -1,4 +1,6 @@
 import { celEnv, celUint, isCelError, isCelUint, parse, plan, type CelInput } from '@bufbuild/cel';
+import { celFreeVariables } from './cel-free-variables.js';
+import { COST_VARIABLES, isCostVariable, suggestCostVariable, type CostVariable } from './cost-variables.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 /** What a CEL cost expression (`llmRequestCosts[].cel`) can read. Token counts are uint. */
@@ -11,12 +13,24 @@ export interface CostInputs {
 
 export type CostProgram = (inputs: CostInputs) => number;
 
+/** A name an expression reads that is not a cost variable, and the variable it most likely meant. */
+export interface UnknownCostVariable {
+  name: string;
+  suggestion?: CostVariable;
+}
+
 const env = celEnv({});
 
-/** Thrown when an expression does not parse or does not yield a non-negative integer. */
+/**
+ * Thrown when an expression does not parse, reads a name that is not a cost variable
+ * (`unknownVariables`, each with its likely meaning), or does not yield a non-negative integer.
+ */
 export class CostExpressionError extends Error {
   readonly code = 'COST_EXPRESSION_INVALID';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly unknownVariables: readonly UnknownCostVariable[] = [],
+  ) {
     super(message);
     this.name = 'CostExpressionError';
   }
@@ -24,30 +38,43 @@ export class CostExpressionError extends Error {
 
 /**
  * Compiles a cost expression once (at config load) and checks it on sample values, as upstream
- * does, so a broken expression fails at start-up instead of on the first response. Variables:
- * `model`, `backend`, `route_name` (strings) and `input_tokens`, `cached_input_tokens`,
- * `cache_creation_input_tokens`, `output_tokens`, `total_tokens`, `reasoning_tokens` (uint; an
- * unreported count is 0). The result must be an int ≥ 0 or a uint.
+ * does, so a broken expression fails at start-up instead of on the first response. The
+ * variables are COST_VARIABLES (cost-variables.ts); a name outside them is refused with the
+ * closest one, as upstream's cel-go environment refuses an undeclared reference. The result must
+ * be an int ≥ 0 or a uint.
  */
 export function compileCostExpression(expression: string): CostProgram {
+  let parsed: ReturnType<typeof parse>;
   let run: ReturnType<typeof plan>;
   try {
-    run = plan(env, parse(expression));
+    parsed = parse(expression);
+    run = plan(env, parsed);
   } catch (error) {
     throw new CostExpressionError(`cannot parse CEL cost expression ${JSON.stringify(expression)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const unknown = celFreeVariables(parsed.expr)
+    .filter((name) => !isCostVariable(name))
+    .map((name): UnknownCostVariable => {
+      const suggestion = suggestCostVariable(name);
+      return suggestion ? { name, suggestion } : { name };
+    });
+  if (unknown.length > 0) {
+    const problems = unknown.map(({ name, suggestion }) => `undeclared reference to ${JSON.stringify(name)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`);
+    throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)}: ${problems.join('; ')}; the variables are ${COST_VARIABLES.join(', ')}`, unknown);
   }
   const program: CostProgram = (inputs) => {
     const result = run(bindings(inputs));
     if (isCelError(result)) throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)} failed: ${result.message}`);
     if (isCelUint(result)) return Number(result.value);
     if (typeof result === 'bigint' && result >= 0n) return Number(result);
-    throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)} must give a non-negative integer or uint, got ${typeof result === "object" ? "a " + (Array.isArray(result) ? "list" : "map or message") : JSON.stringify(String(result))}`);
+    throw new CostExpressionError(`CEL cost expression ${JSON.stringify(expression)} must give a non-negative integer or uint, got ${typeof result === 'object' ? 'a ' + (Array.isArray(result) ? 'list' : 'map or message') : JSON.stringify(String(result))}`);
   };
   program({ model: 'sample-model', backend: 'ns/backend', routeName: 'ns/route', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } });
   return program;
 }
 
-function bindings(inputs: CostInputs): Record<string, CelInput> {
+/** Every cost variable's value: the record type makes a variable added to the list fail the build until it is bound here. */
+function bindings(inputs: CostInputs): Record<CostVariable, CelInput> {
   const uint = (value: number | undefined): CelInput => celUint(BigInt(Math.max(0, Math.trunc(value ?? 0))));
   const usage = inputs.usage;
   return {

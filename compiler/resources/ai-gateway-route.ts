@@ -1,4 +1,5 @@
-import { compileCostExpression } from '../../extproc/cost-expression.js';
+import { compileCostExpression, CostExpressionError } from '../../extproc/cost-expression.js';
+import { COST_VARIABLES } from '../../extproc/cost-variables.js';
 import { COST_TYPES, type LLMRequestCost } from '../../extproc/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
 import { readReference, type ObjectReference } from './object-meta.js';
@@ -133,7 +134,13 @@ function readBackendRef(ref: FieldReader): RouteBackendRef {
   };
 }
 
-/** Reads a list of LLMRequestCost (`llmRequestCosts`, GatewayConfig `globalLLMRequestCosts`); CEL is checked now. */
+/**
+ * Reads a list of LLMRequestCost (`llmRequestCosts`, GatewayConfig `globalLLMRequestCosts`); CEL
+ * is checked now. The API server takes any string in `cel` and upstream's controller is what
+ * rejects a bad expression, so a CEL problem is `unsupported`: `aigw validate` accepts the
+ * resource with a warning, `run` and `translate` refuse it. Each name that is not a cost
+ * variable gets its own diagnostic, with the variable it most likely meant.
+ */
 export function readCosts(parent: FieldReader, key: string): LLMRequestCost[] {
   return parent.objects(key).map((cost): LLMRequestCost => {
     const metadataKey = cost.requiredString('metadataKey');
@@ -141,18 +148,31 @@ export function readCosts(parent: FieldReader, key: string): LLMRequestCost[] {
     if (!cost.has('type')) cost.error('type', 'Required value');
     const cel = cost.string('cel');
     if (type === 'CEL') {
-      if (cel === undefined) cost.error('cel', 'Required value: a CEL expression is required when type is CEL');
-      else {
-        try {
-          compileCostExpression(cel);
-        } catch (error) {
-          cost.error('cel', `Invalid value: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      if (cel === undefined) cost.unsupported('cel', 'Required value: a CEL expression is required when type is CEL');
+      else checkCostExpression(cost, cel);
     }
     cost.done();
     return { metadataKey, type, ...(cel !== undefined && type === 'CEL' ? { cel } : {}) };
   });
+}
+
+function checkCostExpression(cost: FieldReader, cel: string): void {
+  try {
+    compileCostExpression(cel);
+  } catch (error) {
+    if (!(error instanceof CostExpressionError)) throw error;
+    if (error.unknownVariables.length === 0) {
+      cost.unsupported('cel', error.message);
+      return;
+    }
+    for (const { name, suggestion } of error.unknownVariables) {
+      cost.unsupported(
+        'cel',
+        `CEL cost expression ${JSON.stringify(cel)}: undeclared reference to ${JSON.stringify(name)}`,
+        suggestion ? `did you mean ${JSON.stringify(suggestion)}?` : `the variables are ${COST_VARIABLES.join(', ')}`,
+      );
+    }
+  }
 }
 
 /** Reads `headerMutation` (Gateway API HTTPHeaderFilter subset: set and remove). */

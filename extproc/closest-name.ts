@@ -1,0 +1,33 @@
+/**
+ * The candidate nearest to `name` in edit distance (insertions, deletions, substitutions), for a
+ * "did you mean" hint; undefined when none is within a third of the name's length (at least 1),
+ * where a suggestion would be a guess rather than the obvious fix of a typo. Ties go to the
+ * earlier candidate.
+ */
+export function closestName<T extends string>(name: string, candidates: readonly T[]): T | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: T | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
