@@ -28,11 +28,13 @@ import type { McpMetrics } from './mcp-metrics.js';
 import { splitNamespacedUri, splitPrefixedName } from './mcp-names.js';
 import { GATEWAY_PING_ID_PREFIX, GATEWAY_TOOLS_CHANGED_ID_PREFIX, streamNotifications } from './mcp-notification-stream.js';
 import type { McpProxySettings } from './mcp-proxy-settings.js';
+import { McpJsonRpcError } from './mcp-json-rpc-error.js';
 import { decodeRoutedId } from './mcp-routed-id.js';
 import type { McpHttpAnswer, McpHttpRequest, McpRouteAuth } from './mcp-route-auth.js';
 import { parseEventIds, parseSessionPlaintext } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
 import { compileToolSelector } from './mcp-tool-selector.js';
+import { type TargetKind, unknownTargetError } from './mcp-unknown-target.js';
 
 export interface McpProxyOptions {
   config: McpConfig;
@@ -152,6 +154,7 @@ export class McpProxy {
       return;
     }
     if (proxyError?.answer) return sendAnswer(response, proxyError.answer, exchange);
+    if (exchange && error instanceof McpJsonRpcError) return sendJson(exchange, 200, { jsonrpc: '2.0', id: error.id, error: { code: error.code, message: error.message } });
     const status = proxyError?.status ?? 500;
     const body = proxyError ? proxyError.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
     if (exchange) setMetadataHeaders(response, exchange.metadata);
@@ -172,7 +175,7 @@ export class McpProxy {
       method = parsed.message.kind === 'response' ? '' : parsed.message.method;
       outcome = await this.dispatch(exchange, parsed.message);
     } catch (error) {
-      outcome = { status: 'error', errorType: error instanceof McpProxyError ? error.errorType : 'internal_error' };
+      outcome = { status: 'error', errorType: error instanceof McpProxyError ? error.errorType : 'internal_error', ...(error instanceof McpJsonRpcError ? { jsonRpcErrorCode: error.code } : {}) };
       throw error;
     } finally {
       this.runtime.metrics.recordRequest({
@@ -222,11 +225,9 @@ export class McpProxy {
         return SUCCESS;
       case 'tools/call': {
         const fullName = stringParam(params.name, 'name');
-        const split = splitPrefixedName(fullName);
-        if (!split) throw new McpProxyError(400, `invalid tool name ${fullName}: invalid resource name: ${fullName}`, 'invalid_param');
-        const backend = this.backend(exchange, split.backend);
+        const { backend, split } = this.target(exchange, request, 'tool', fullName, splitPrefixedName(fullName));
         exchange.metadata.tool = split.name;
-        if (!backend.selector(split.name)) throw new McpProxyError(400, `invalid tool name: ${split.name}`, 'invalid_param');
+        if (!backend.selector(split.name)) throw unknownTargetError(request.id, 'tool', fullName, sessionServers(exchange), `${split.backend} exposes no tool ${JSON.stringify(split.name)}`);
         const forwarded = { ...params, name: split.name };
         const decision = exchange.route.auth.authorize(exchange.identity, exchange.httpRequest, { method: 'tools/call', backend: split.backend, tool: split.name, params: forwarded });
         if (!decision.allowed) throw new McpProxyError(decision.answer.status, 'access denied', 'internal_error', decision.answer);
@@ -234,18 +235,16 @@ export class McpProxy {
       }
       case 'prompts/get': {
         const fullName = stringParam(params.name, 'name');
-        const split = splitPrefixedName(fullName);
-        if (!split) throw new McpProxyError(400, `invalid prompt name ${fullName}: invalid resource name: ${fullName}`, 'invalid_param');
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, name: split.name });
+        const { backend, split } = this.target(exchange, request, 'prompt', fullName, splitPrefixedName(fullName));
+        return forwardRequest(exchange, request, backend, { ...params, name: split.name });
       }
       case 'resources/read':
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
         const fullUri = stringParam(params.uri, 'uri');
-        const split = splitNamespacedUri(fullUri);
-        if (!split) throw new McpProxyError(400, `invalid resource name ${fullUri}: invalid resource URI: ${fullUri}`, 'invalid_param');
+        const { backend, split } = this.target(exchange, request, 'resource', fullUri, splitNamespacedUri(fullUri));
         exchange.metadata.resourceUri = split.uri;
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, uri: split.uri });
+        return forwardRequest(exchange, request, backend, { ...params, uri: split.uri });
       }
       case 'completion/complete':
         return this.complete(exchange, request, params);
@@ -260,15 +259,13 @@ export class McpProxy {
     const ref = params.ref;
     if (isRecord(ref)) {
       if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
-        const split = splitPrefixedName(ref.name);
-        if (!split) throw new McpProxyError(400, `invalid resource name ${ref.name}: invalid resource name: ${ref.name}`, 'invalid_param');
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, ref: { ...ref, name: split.name } });
+        const { backend, split } = this.target(exchange, request, 'prompt', ref.name, splitPrefixedName(ref.name));
+        return forwardRequest(exchange, request, backend, { ...params, ref: { ...ref, name: split.name } });
       }
       if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
-        const split = splitNamespacedUri(ref.uri);
-        if (!split) throw new McpProxyError(400, `invalid resource name ${ref.uri}: invalid resource URI: ${ref.uri}`, 'invalid_param');
+        const { backend, split } = this.target(exchange, request, 'resource', ref.uri, splitNamespacedUri(ref.uri));
         exchange.metadata.resourceUri = split.uri;
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, ref: { ...ref, uri: split.uri } });
+        return forwardRequest(exchange, request, backend, { ...params, ref: { ...ref, uri: split.uri } });
       }
     }
     throw new McpProxyError(400, 'invalid params', 'invalid_param');
@@ -367,12 +364,35 @@ export class McpProxy {
     exchange.metadata.session = token;
   }
 
+  /**
+   * The backend of a routed id or progress token (ids the gateway made). Unknown: 400, not 404,
+   * which Streamable HTTP clients read as "session expired".
+   */
   private backend(exchange: Exchange, name: string): BackendRuntime {
     const backend = exchange.route.backends.get(name);
-    if (!backend) throw new McpProxyError(404, `unknown backend ${name}`, 'invalid_param');
+    if (!backend) throw new McpProxyError(400, `unknown backend ${name}`, 'invalid_param');
     exchange.metadata.backend = name;
     return backend;
   }
+
+  /**
+   * The session's backend a prefixed name or namespaced URI designates. A name without a prefix,
+   * or with a server the session does not have, is a JSON-RPC invalid-params error naming the
+   * session's servers (upstream answers 404, which clients take for an expired session).
+   */
+  private target<T extends { backend: string }>(exchange: Exchange, request: JsonRpcRequest, kind: TargetKind, fullName: string, split: T | undefined): { backend: BackendRuntime; split: T } {
+    const servers = sessionServers(exchange);
+    if (!split) throw unknownTargetError(request.id, kind, fullName, servers);
+    const backend = exchange.route.backends.get(split.backend);
+    if (!backend || !servers.includes(split.backend)) throw unknownTargetError(request.id, kind, fullName, servers, `no server ${JSON.stringify(split.backend)} in this session`);
+    exchange.metadata.backend = split.backend;
+    return { backend, split };
+  }
+}
+
+/** The servers of the exchange's session that the route still has. */
+function sessionServers(exchange: Exchange): string[] {
+  return (exchange.session?.session.backends ?? []).map((entry) => entry.backend).filter((name) => exchange.route.backends.has(name));
 }
 
 function requireSession(exchange: Exchange): NonNullable<Exchange['session']>['session'] {

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
@@ -154,8 +155,13 @@ test('tools of every server under <backend>__<tool>, the selector applied, calls
     assert.deepEqual(echoed.content, [{ type: 'text', text: 'full:through the gateway' }]);
     const whoami = await client.callTool({ name: 'simple__whoami', arguments: {} });
     assert.deepEqual(whoami.content, [{ type: 'text', text: 'simple server' }]);
-    await assert.rejects(client.callTool({ name: 'full__secret', arguments: {} }), /invalid tool name|400/);
+    // A tool the selector hides, or a server prefix the route does not have: JSON-RPC invalid
+    // params naming the servers (not a 404, which would end the client's session).
+    const invalidParams = (pattern: RegExp) => (error: unknown): boolean => error instanceof McpError && error.code === -32602 && pattern.test(error.message);
+    await assert.rejects(client.callTool({ name: 'full__secret', arguments: {} }), invalidParams(/unknown tool "full__secret": full exposes no tool "secret"/));
+    await assert.rejects(client.callTool({ name: 'nope__echo', arguments: {} }), invalidParams(/no server "nope" in this session; this session's servers: full__, simple__/));
     await client.ping();
+    assert.deepEqual((await client.callTool({ name: 'full__echo', arguments: { text: 'still here' } })).content, [{ type: 'text', text: 'full:still here' }]);
   } finally {
     await client.close();
   }
