@@ -10,6 +10,7 @@ import { ListRootsRequestSchema, LoggingMessageNotificationSchema, McpError } fr
 import { Registry } from 'prom-client';
 import { isRecord } from '../json-guards.js';
 import { createLogger } from '../logger.js';
+import { logHeaderAttributes } from '../metrics/header-attributes.js';
 import { MCP_METADATA_HEADERS, MCP_ROUTE_HEADER, type McpBackendConfig, type McpConfig } from './mcp-config.js';
 import { DEFAULT_MCP_PROXY_SETTINGS } from './mcp-proxy-settings.js';
 import { type McpProxyHandle, startMcpProxy } from './mcp-proxy-server.js';
@@ -87,7 +88,7 @@ describe('MCP proxy with real MCP servers', () => {
     const crypto = (seed: string): McpSessionCrypto => new McpSessionCrypto({ seed, iterations: 1000 });
     const settings = { ...DEFAULT_MCP_PROXY_SETTINGS, heartbeatIntervalMs: 300, initializeTimeoutMs: 5000 };
     const authFor = (route: { name: string }): McpRouteAuth => (route.name === SECURE_ROUTE ? secureAuth : OPEN_ROUTE);
-    proxy = await startMcpProxy({ port: 0, config, authFor, registry, logger, crypto: crypto('seed-1'), settings });
+    proxy = await startMcpProxy({ port: 0, config, authFor, registry, logger, crypto: crypto('seed-1'), settings, logHeaders: logHeaderAttributes({}) });
     twin = await startMcpProxy({ port: 0, config, authFor, registry: new Registry(), logger, crypto: crypto('seed-1'), settings });
     stranger = await startMcpProxy({ port: 0, config, authFor, registry: new Registry(), logger, crypto: crypto('seed-2'), settings });
     socketDir = mkdtempSync(join(tmpdir(), 'aigw-mcp-'));
@@ -376,6 +377,15 @@ describe('MCP proxy with real MCP servers', () => {
     assert.ok(isRecord(answer) && isRecord(answer.error));
     assert.equal(answer.id, 4);
     assert.equal(answer.error.code, -32602);
+    // session.id for the access log: agent-session-id from the header, or from _meta (which wins).
+    const byHeader = await post({ jsonrpc: '2.0', id: 5, method: 'ping' }, { ...session, 'agent-session-id': 'agent-1' });
+    assert.equal(byHeader.headers.get(MCP_METADATA_HEADERS.agentSession), 'agent-1');
+    const byMeta = await post({ jsonrpc: '2.0', id: 6, method: 'ping', params: { _meta: { 'Agent-Session-Id': 'agent-2' } } }, { ...session, 'agent-session-id': 'agent-1' });
+    assert.equal(byMeta.headers.get(MCP_METADATA_HEADERS.agentSession), 'agent-2');
+    const byNotification = await post({ jsonrpc: '2.0', method: 'notifications/roots/list_changed', params: { _meta: { 'agent-session-id': 'agent-3' } } }, session);
+    assert.equal(byNotification.status, 202);
+    assert.equal(byNotification.headers.get(MCP_METADATA_HEADERS.agentSession), 'agent-3');
+    assert.equal((await post({ jsonrpc: '2.0', id: 7, method: 'ping' }, session)).headers.get(MCP_METADATA_HEADERS.agentSession), null);
     // A routed response id naming no backend: 400 (not 404: the session is fine).
     assert.equal((await post({ jsonrpc: '2.0', id: '1__i__zeta', result: {} }, session)).status, 400);
     await client.close();

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type * as http from 'node:http';
 import { isRecord } from '../json-guards.js';
 import type { Logger } from '../logger.js';
+import type { HeaderAttribute } from '../metrics/header-attributes.js';
 import { bodySnippet, discard, McpBackendClient } from './mcp-backend-client.js';
 import { MCP_ROUTE_HEADER, type McpConfig, type McpRouteConfig } from './mcp-config.js';
 import {
@@ -24,7 +25,9 @@ import { handleFanOut, isFanOutMethod } from './mcp-fan-out.js';
 import { forwardRequest, forwardToBackend, inFlightKey, notifyBackends } from './mcp-forward.js';
 import { handleInitialize } from './mcp-initialize.js';
 import { type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, parseJsonRpcMessage } from './mcp-jsonrpc.js';
+import { metaValue } from './mcp-meta-value.js';
 import type { McpMetrics } from './mcp-metrics.js';
+import type { McpTracing } from './mcp-tracing.js';
 import { splitNamespacedUri, splitPrefixedName } from './mcp-names.js';
 import { GATEWAY_PING_ID_PREFIX, GATEWAY_TOOLS_CHANGED_ID_PREFIX, streamNotifications } from './mcp-notification-stream.js';
 import type { McpProxySettings } from './mcp-proxy-settings.js';
@@ -33,6 +36,7 @@ import { decodeRoutedId } from './mcp-routed-id.js';
 import type { McpHttpAnswer, McpHttpRequest, McpRouteAuth } from './mcp-route-auth.js';
 import { parseEventIds, parseSessionPlaintext } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
+import { spanRequest } from './mcp-span-request.js';
 import { compileToolSelector } from './mcp-tool-selector.js';
 import { type TargetKind, unknownTargetError } from './mcp-unknown-target.js';
 
@@ -46,6 +50,13 @@ export interface McpProxyOptions {
   settings: McpProxySettings;
   /** `serverInfo.version` in initialize results. */
   serverVersion: string;
+  /**
+   * The access-log header mappings (OTEL_AIGW_LOG_REQUEST_HEADER_ATTRIBUTES): the one for
+   * `session.id` (agent-session-id by default) is read from the header or `params._meta`.
+   */
+  logHeaders?: readonly HeaderAttribute[];
+  /** Spans for POSTed messages; absent when tracing is off (see createMcpTracing). */
+  tracing?: McpTracing;
 }
 
 /**
@@ -62,6 +73,8 @@ export class McpProxy {
   private readonly routes = new Map<string, RouteRuntime>();
   private readonly runtime: ProxyRuntime;
   private readonly open = new Set<AbortController>();
+  /** Where the client's own session id comes from (header, or `_meta` field of that name). */
+  private readonly agentSessionHeader: string | undefined;
 
   constructor(options: McpProxyOptions) {
     this.runtime = {
@@ -71,7 +84,9 @@ export class McpProxy {
       settings: options.settings,
       serverVersion: options.serverVersion,
       inFlight: new Map(),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     };
+    this.agentSessionHeader = options.logHeaders?.find((mapping) => mapping.attribute === AGENT_SESSION_ATTRIBUTE)?.header;
     for (const route of options.config.routes) {
       const backends = new Map<string, BackendRuntime>();
       for (const backend of route.backends) {
@@ -124,6 +139,8 @@ export class McpProxy {
         protocolVersion: PROTOCOL_VERSIONS.find((version) => version === clientVersion) ?? LATEST_PROTOCOL_VERSION,
         metadata: {},
       };
+      const agentSession = this.agentSessionHeader === undefined ? undefined : httpRequest.headers[this.agentSessionHeader];
+      if (agentSession) exchange.metadata.agentSession = agentSession;
       switch (request.method) {
         case 'POST':
           return await this.post(exchange, request);
@@ -172,12 +189,24 @@ export class McpProxy {
       const body = await readBody(request, this.runtime.settings.maxRequestBodyBytes);
       const parsed = parseJsonRpcMessage(body);
       if ('problem' in parsed) throw new McpProxyError(400, `invalid JSON-RPC message: ${parsed.problem}`, 'invalid_json_rpc');
-      method = parsed.message.kind === 'response' ? '' : parsed.message.method;
-      outcome = await this.dispatch(exchange, parsed.message);
+      const message = parsed.message;
+      method = message.kind === 'response' ? '' : message.method;
+      // Answers to server requests are not traced: they belong to the span of the request that asked.
+      if (message.kind !== 'response' && this.runtime.tracing) exchange.trace = this.runtime.tracing.start(spanRequest(exchange, message), exchange.httpRequest.headers);
+      outcome = await this.dispatch(exchange, message);
     } catch (error) {
-      outcome = { status: 'error', errorType: error instanceof McpProxyError ? error.errorType : 'internal_error', ...(error instanceof McpJsonRpcError ? { jsonRpcErrorCode: error.code } : {}) };
+      outcome = {
+        status: 'error',
+        errorType: error instanceof McpProxyError ? error.errorType : 'internal_error',
+        ...(error instanceof McpJsonRpcError ? { jsonRpcErrorCode: error.code } : {}),
+        message: error instanceof Error ? error.message : String(error),
+      };
       throw error;
     } finally {
+      if (exchange.trace) {
+        exchange.trace.clientSession(exchange.session?.token ?? '');
+        exchange.trace.end(outcome);
+      }
       this.runtime.metrics.recordRequest({
         method,
         status: outcome.status,
@@ -209,6 +238,9 @@ export class McpProxy {
     }
     exchange.metadata.method = message.method;
     if (message.kind === 'request') exchange.metadata.requestId = String(message.id);
+    // The message's own _meta is more specific than the connection's header.
+    const agentSession = this.agentSessionHeader === undefined ? undefined : metaValue(message.params?._meta, this.agentSessionHeader);
+    if (agentSession) exchange.metadata.agentSession = agentSession;
     // Every method but initialize needs a session (MCP transport spec: 400 without one).
     if (message.method !== 'initialize') requireSession(exchange);
     return message.kind === 'notification' ? this.notification(exchange, message) : this.request(exchange, message);
@@ -394,6 +426,9 @@ export class McpProxy {
 function sessionServers(exchange: Exchange): string[] {
   return (exchange.session?.session.backends ?? []).map((entry) => entry.backend).filter((name) => exchange.route.backends.has(name));
 }
+
+/** The access-log attribute of the client's session (the LLM requests' `session.id`). */
+const AGENT_SESSION_ATTRIBUTE = 'session.id';
 
 function requireSession(exchange: Exchange): NonNullable<Exchange['session']>['session'] {
   if (!exchange.session) throw new McpProxyError(400, 'missing session ID', 'invalid_session_id');
