@@ -235,7 +235,7 @@ describe('MCP routes in the Envoy bootstrap', () => {
     const rules = list(at(hcm(compiled.bootstrap, 'default/gw/http'), 'http_filters', 1, 'typed_config', 'response_rules'));
     assert.deepEqual(
       rules.map((rule) => [at(rule, 'header'), at(rule, 'on_header_present', 'metadata_namespace'), at(rule, 'on_header_present', 'key'), at(rule, 'remove')]),
-      Object.values(MCP_METADATA_HEADERS).map((header, i) => [header, 'io.envoy.ai_gateway', ['mcp_method', 'mcp_tool_name', 'mcp_backend', 'mcp_session_id', 'mcp_request_id', 'mcp_resource_uri'][i], true]),
+      Object.values(MCP_METADATA_HEADERS).map((header, i) => [header, 'io.envoy.ai_gateway', ['mcp_method', 'mcp_tool_name', 'mcp_backend', 'mcp_session_id', 'mcp_request_id', 'mcp_resource_uri', 'session.id'][i], true]),
     );
     const llmOnly = list(at(hcm(compiled.bootstrap, 'default/gw/llm-only'), 'http_filters')).map((filter) => at(filter, 'name'));
     assert.deepEqual(llmOnly, ['envoy.filters.http.ext_proc', 'envoy.filters.http.router']);

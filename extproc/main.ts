@@ -15,6 +15,7 @@ import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, typ
 import { labelLimitsFromEnv, type LabelLimits } from './metrics/label-limits.js';
 import type { McpConfig } from './mcp/mcp-config.js';
 import { parseFilterConfig } from './parse-filter-config.js';
+import type { RequestTracer } from './tracing/request-tracer.js';
 import { READY_LINE } from './ready-line.js';
 import { configuredCredentialHeaders, isCredentialHeader } from './sensitive-headers.js';
 import { buildRuntimeConfig } from './runtime-config.js';
@@ -67,17 +68,19 @@ async function main(): Promise<void> {
   const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
   // The CEL library (hundreds of modules, ~10 MiB) likewise: only for CEL costs.
   const compileCel = hasCelCosts(filterConfig.routes) ? (await import('./cost-expression.js')).compileCostExpression : undefined;
+  const spanHeaders = tracer ? withoutCredentials(spanHeaderAttributes(process.env)) : [];
+  const logHeaders = withoutCredentials(logHeaderAttributes(process.env));
   const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
     metricHeaders,
     ...(compileCel ? { compileCel } : {}),
-    ...(tracer ? { tracer, spanHeaders: withoutCredentials(spanHeaderAttributes(process.env)) } : {}),
-    logHeaders: withoutCredentials(logHeaderAttributes(process.env)),
+    ...(tracer ? { tracer, spanHeaders } : {}),
+    logHeaders,
   });
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
-  const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger) : undefined;
+  const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger, { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) }) : undefined;
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],
@@ -122,10 +125,27 @@ function anySet(env: NodeJS.ProcessEnv, names: readonly string[]): boolean {
   return names.some((name) => (env[name] ?? '') !== '');
 }
 
-/** The MCP proxy (and its OAuth/CEL libraries), loaded only for configs with MCP routes. */
-async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, labelLimits: LabelLimits, logger: Logger): Promise<{ close(): Promise<void> }> {
+/** What the MCP proxy shares with LLM requests: access-log header mappings, and the tracer when tracing is on. */
+interface McpTelemetry {
+  logHeaders: HeaderAttribute[];
+  tracer?: RequestTracer;
+  spanHeaders?: HeaderAttribute[];
+}
+
+/** The MCP proxy (and its OAuth/CEL libraries, and its tracing when on), loaded only for configs with MCP routes. */
+async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, labelLimits: LabelLimits, logger: Logger, telemetry: McpTelemetry): Promise<{ close(): Promise<void> }> {
   const [{ createMcpRouteAuth }, { startMcpProxy }] = await Promise.all([import('./mcp/auth/create-mcp-route-auth.js'), import('./mcp/mcp-proxy-server.js')]);
-  const proxy = await startMcpProxy({ socketPath, config, authFor: (route) => createMcpRouteAuth(route, { logger }), registry: metrics.registry, labelLimits, logger });
+  const tracing = telemetry.tracer ? (await import('./mcp/create-mcp-tracing.js')).createMcpTracing(telemetry.tracer, telemetry.spanHeaders ?? []) : undefined;
+  const proxy = await startMcpProxy({
+    socketPath,
+    config,
+    authFor: (route) => createMcpRouteAuth(route, { logger }),
+    registry: metrics.registry,
+    labelLimits,
+    logger,
+    logHeaders: telemetry.logHeaders,
+    ...(tracing ? { tracing } : {}),
+  });
   // Private to the user, as the ext_proc socket: the proxy holds the MCP backends' credentials.
   await chmod(socketPath, 0o600);
   return proxy;

@@ -18,6 +18,8 @@ export const MCP_METADATA_HEADERS = {
   session: 'x-ai-eg-mcp-metadata-session-id',
   requestId: 'x-ai-eg-mcp-metadata-request-id',
   resourceUri: 'x-ai-eg-mcp-metadata-resource-uri',
+  /** The client's own session (`agent-session-id`), as `session.id` for LLM requests. */
+  agentSession: 'x-ai-eg-mcp-metadata-agent-session-id',
 } as const;
 
 /** The dynamic metadata key (namespace `io.envoy.ai_gateway`) each metadata header becomes. */
@@ -28,6 +30,8 @@ export const MCP_METADATA_KEYS: Record<keyof typeof MCP_METADATA_HEADERS, string
   session: 'mcp_session_id',
   requestId: 'mcp_request_id',
   resourceUri: 'mcp_resource_uri',
+  // The key LLM requests write (OTEL_AIGW_LOG_REQUEST_HEADER_ATTRIBUTES), so one access-log field serves both.
+  agentSession: 'session.id',
 };
 
 export interface McpConfig {

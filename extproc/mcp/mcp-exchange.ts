@@ -8,6 +8,7 @@ import type { McpHttpAnswer, McpHttpRequest, McpIdentity, McpRouteAuth } from '.
 import type { McpBackendSession, McpSession } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
 import type { ToolSelector } from './mcp-tool-selector.js';
+import type { McpRequestTrace, McpTracing } from './mcp-tracing.js';
 
 /** What every request of a proxy shares. */
 export interface ProxyRuntime {
@@ -21,6 +22,8 @@ export interface ProxyRuntime {
    * how `notifications/cancelled` finds its backend (this process only; see McpProxy).
    */
   inFlight: Map<string, string[]>;
+  /** Present when tracing is on (OTEL_* set): spans for POSTed requests and notifications. */
+  tracing?: McpTracing;
 }
 
 /** One MCPRoute, ready to serve. */
@@ -50,6 +53,8 @@ export interface Exchange {
   /** Values for the access-log metadata headers, filled in as the request is understood. */
   metadata: Partial<Record<keyof typeof MCP_METADATA_HEADERS, string>>;
   session?: { session: McpSession; token: string };
+  /** The span of the POSTed message, when tracing is on. */
+  trace?: McpRequestTrace;
 }
 
 /** An error answered to the client as a text/plain body (upstream's error shape). */
@@ -69,13 +74,17 @@ export class McpProxyError extends Error {
 export const PROTOCOL_VERSIONS = ['2025-06-18', '2025-03-26'] as const;
 export const LATEST_PROTOCOL_VERSION = PROTOCOL_VERSIONS[0];
 
-/** Headers for one backend: the identity's (claimToHeaders), then the backend's forwardHeaders. */
+/**
+ * Headers for one backend: the identity's (claimToHeaders), then the backend's forwardHeaders,
+ * then the request span's trace context (which wins over a forwarded `traceparent`).
+ */
 export function forwardedHeaders(exchange: Exchange, backend: McpBackendConfig): [string, string][] {
   const headers: [string, string][] = [...exchange.identity.forwardHeaders];
   for (const forward of backend.forwardHeaders) {
     const value = exchange.httpRequest.headers[forward.name];
     if (value !== undefined) headers.push([forward.backendHeader || forward.name, value]);
   }
+  for (const [name, value] of exchange.trace?.inject ?? []) headers.push([name, value]);
   return headers;
 }
 
@@ -117,7 +126,7 @@ export function setMetadataHeaders(response: http.ServerResponse, metadata: Exch
   }
 }
 
-const METADATA_KEYS: readonly (keyof typeof MCP_METADATA_HEADERS)[] = ['method', 'tool', 'backend', 'session', 'requestId', 'resourceUri'];
+const METADATA_KEYS: readonly (keyof typeof MCP_METADATA_HEADERS)[] = ['method', 'tool', 'backend', 'session', 'requestId', 'resourceUri', 'agentSession'];
 
 const MAX_METADATA_LENGTH = 1024;
 // RFC 9110 field-value characters (visible ASCII, space, tab, obs-text), as Node accepts them.
@@ -128,6 +137,8 @@ export interface Outcome {
   status: 'success' | 'failed' | 'error';
   errorType?: string;
   jsonRpcErrorCode?: number;
+  /** What went wrong, for the span's exception event. */
+  message?: string;
 }
 
 export const SUCCESS: Outcome = { status: 'success' };

@@ -6,6 +6,7 @@ import { type JsonRpcMessage, type JsonRpcRequest, serialize } from './mcp-jsonr
 import { namespaceUri, prefixName } from './mcp-names.js';
 import { namespaceField, rewriteServerMessage, withMeta } from './mcp-rewrites.js';
 import { CAPABILITY, type McpBackendSession } from './mcp-session.js';
+import { withTraceMeta } from './mcp-trace-meta.js';
 import { formatSseEvent } from './mcp-sse.js';
 
 /** Methods answered by asking every backend of the session and merging their answers. */
@@ -46,10 +47,12 @@ export async function handleFanOut(exchange: Exchange, request: JsonRpcRequest, 
   let failures = 0;
   const key = inFlightKey(exchange, request.id);
   if (key) exchange.runtime.inFlight.set(key, targets.map((entry) => entry.backend));
+  exchange.trace?.event(`${method} aggregation begin`);
   const answers = await Promise.all(
     targets.map(async (entry) => {
       const backend = exchange.route.backends.get(entry.backend);
       if (!backend) return undefined;
+      exchange.trace?.routeToBackend({ backend: entry.backend, url: backend.config.url, sessionId: entry.sessionId, isNew: false, exclusive: false });
       try {
         return { backend, results: await askBackend(exchange, backend, entry, { ...request, params }, field !== undefined, (message) => {
           if (message.kind === 'notification' && message.method === 'notifications/progress') metrics.recordProgress();
@@ -78,10 +81,12 @@ export async function handleFanOut(exchange: Exchange, request: JsonRpcRequest, 
       }
     }
     result[field] = items;
+    exchange.trace?.listResult(method, items.length);
   }
+  exchange.trace?.event(`${method} aggregation end`);
   write({ kind: 'response', id: request.id, result });
   exchange.response.end();
-  return failures > 0 ? { status: 'error', errorType: 'internal_error' } : SUCCESS;
+  return failures > 0 ? { status: 'error', errorType: 'internal_error', message: `${failures} of ${targets.length} backends returned an error response` } : SUCCESS;
 }
 
 /** The result pages of one backend; `relay` receives its other messages. */
@@ -98,7 +103,7 @@ async function askBackend(
   for (let page = 0; page < MAX_PAGES; page++) {
     const response = await backend.client.request({
       method: 'POST',
-      body: serialize({ ...request, ...(params ? { params } : {}) }),
+      body: serialize(withTraceMeta(exchange, { ...request, ...(params ? { params } : {}) })),
       sessionId: entry.sessionId,
       protocolVersion: exchange.protocolVersion,
       forwardedHeaders: forwardedHeaders(exchange, backend.config),

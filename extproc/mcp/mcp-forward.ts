@@ -4,6 +4,7 @@ import { type BackendRuntime, backendSession, type Exchange, forwardedHeaders, M
 import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './mcp-jsonrpc.js';
 import { serialize, toWire } from './mcp-jsonrpc.js';
 import { namespaceResult, rewriteServerMessage } from './mcp-rewrites.js';
+import { withTraceMeta } from './mcp-trace-meta.js';
 import { formatEventIds, type McpBackendSession } from './mcp-session.js';
 import { formatSseEvent } from './mcp-sse.js';
 
@@ -20,6 +21,7 @@ export async function forwardRequest(exchange: Exchange, request: JsonRpcRequest
   const { runtime } = exchange;
   const key = inFlightKey(exchange, request.id);
   if (key) runtime.inFlight.set(key, [name]);
+  exchange.trace?.routeToBackend({ backend: name, url: backend.config.url, sessionId: entry.sessionId, isNew: false, exclusive: true });
   try {
     const response = await post(exchange, backend, entry, { ...request, params });
     const outcome: Outcome = { status: 'success' };
@@ -28,10 +30,16 @@ export async function forwardRequest(exchange: Exchange, request: JsonRpcRequest
         outcome.status = 'error';
         outcome.errorType = errorTypeOf(message.error.code);
         outcome.jsonRpcErrorCode = message.error.code;
+        outcome.message = message.error.message;
         return { ...message, id: request.id };
       }
-      if (request.method === 'tools/call' && isRecord(message.result) && message.result.isError === true) outcome.status = 'failed';
-      return { ...message, id: request.id, result: namespaceResult(request.method, message.result, name) };
+      if (request.method === 'tools/call' && isRecord(message.result) && message.result.isError === true) {
+        outcome.status = 'failed';
+        outcome.message = `tool ${String(params.name)} of ${name} returned isError=true`;
+      }
+      const result = namespaceResult(request.method, message.result, name);
+      if (request.method === 'tools/call') exchange.trace?.toolCallResult(result);
+      return { ...message, id: request.id, result };
     };
     if (response.contentType !== 'text/event-stream') {
       for await (const { message } of readMessages(response)) {
@@ -54,7 +62,7 @@ export async function forwardRequest(exchange: Exchange, request: JsonRpcRequest
     exchange.response.end();
     if (!answered) {
       runtime.logger.warn('MCP backend stream ended without a response', { backend: name, method: request.method });
-      return { ...outcome, status: 'error', errorType: 'internal_error' };
+      return { ...outcome, status: 'error', errorType: 'internal_error', message: `the stream of ${name} ended without a response` };
     }
     return outcome;
   } finally {
@@ -65,6 +73,7 @@ export async function forwardRequest(exchange: Exchange, request: JsonRpcRequest
 /** Forwards a client notification (or a client response to a server request) to one backend; answers 202. */
 export async function forwardToBackend(exchange: Exchange, message: JsonRpcNotification | JsonRpcResponse, backend: BackendRuntime, missingSessionStatus: number): Promise<Outcome> {
   const entry = requireBackendSession(exchange, backend.config.name, missingSessionStatus);
+  exchange.trace?.routeToBackend({ backend: backend.config.name, url: backend.config.url, sessionId: entry.sessionId, isNew: false, exclusive: true });
   const response = await post(exchange, backend, entry, message);
   discard(response.body);
   sendAccepted(exchange);
@@ -81,6 +90,7 @@ export async function notifyBackends(exchange: Exchange, message: JsonRpcNotific
       const backend = exchange.route.backends.get(name);
       const entry = backendSession(exchange, name);
       if (!backend || !entry) return;
+      exchange.trace?.routeToBackend({ backend: name, url: backend.config.url, sessionId: entry.sessionId, isNew: false, exclusive: false });
       try {
         discard((await post(exchange, backend, entry, message)).body);
       } catch (error) {
@@ -97,7 +107,7 @@ async function post(exchange: Exchange, backend: BackendRuntime, entry: McpBacke
   try {
     response = await backend.client.request({
       method: 'POST',
-      body: serialize(message),
+      body: serialize(withTraceMeta(exchange, message)),
       sessionId: entry.sessionId,
       protocolVersion: exchange.protocolVersion,
       forwardedHeaders: forwardedHeaders(exchange, backend.config),

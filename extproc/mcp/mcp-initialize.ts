@@ -4,6 +4,7 @@ import { bodySnippet, discard, readMessages } from './mcp-backend-client.js';
 import { type BackendRuntime, type Exchange, forwardedHeaders, LATEST_PROTOCOL_VERSION, McpProxyError, PROTOCOL_VERSIONS, sendJson } from './mcp-exchange.js';
 import { type JsonRpcRequest, serialize } from './mcp-jsonrpc.js';
 import { capabilitiesOf, capabilityBits, formatSessionPlaintext, type McpBackendSession, type McpSession } from './mcp-session.js';
+import { withTraceMeta } from './mcp-trace-meta.js';
 
 /**
  * `initialize`: opens a session with every backend the route (and its backendSelector) allows,
@@ -34,6 +35,7 @@ export async function handleInitialize(exchange: Exchange, request: JsonRpcReque
       try {
         const session = await initializeBackend(exchange, backend, { ...params, protocolVersion: version });
         metrics.recordInitialization(backend.config.name, (performance.now() - started) / 1000);
+        exchange.trace?.routeToBackend({ backend: backend.config.name, url: backend.config.url, sessionId: session.sessionId, isNew: true, exclusive: false });
         return session;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -65,7 +67,7 @@ async function initializeBackend(exchange: Exchange, backend: BackendRuntime, pa
   const id = `aigw-initialize-${randomUUID()}`;
   const response = await backend.client.request({
     method: 'POST',
-    body: serialize({ kind: 'request', id, method: 'initialize', params }),
+    body: serialize(withTraceMeta(exchange, { kind: 'request', id, method: 'initialize', params })),
     protocolVersion: exchange.protocolVersion,
     forwardedHeaders: headers,
     signal,
@@ -88,7 +90,7 @@ async function initializeBackend(exchange: Exchange, backend: BackendRuntime, pa
 
   const initialized = await backend.client.request({
     method: 'POST',
-    body: serialize({ kind: 'notification', method: 'notifications/initialized' }),
+    body: serialize(withTraceMeta(exchange, { kind: 'notification', method: 'notifications/initialized' })),
     sessionId,
     protocolVersion: exchange.protocolVersion,
     forwardedHeaders: headers,

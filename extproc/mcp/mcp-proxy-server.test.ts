@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { Registry } from 'prom-client';
 import { isRecord } from '../json-guards.js';
 import { createLogger } from '../logger.js';
+import { logHeaderAttributes } from '../metrics/header-attributes.js';
 import { MCP_METADATA_HEADERS, MCP_ROUTE_HEADER, type McpBackendConfig, type McpConfig } from './mcp-config.js';
 import { DEFAULT_MCP_PROXY_SETTINGS } from './mcp-proxy-settings.js';
 import { type McpProxyHandle, startMcpProxy } from './mcp-proxy-server.js';
@@ -87,7 +88,7 @@ describe('MCP proxy with real MCP servers', () => {
     const crypto = (seed: string): McpSessionCrypto => new McpSessionCrypto({ seed, iterations: 1000 });
     const settings = { ...DEFAULT_MCP_PROXY_SETTINGS, heartbeatIntervalMs: 300, initializeTimeoutMs: 5000 };
     const authFor = (route: { name: string }): McpRouteAuth => (route.name === SECURE_ROUTE ? secureAuth : OPEN_ROUTE);
-    proxy = await startMcpProxy({ port: 0, config, authFor, registry, logger, crypto: crypto('seed-1'), settings });
+    proxy = await startMcpProxy({ port: 0, config, authFor, registry, logger, crypto: crypto('seed-1'), settings, logHeaders: logHeaderAttributes({}) });
     twin = await startMcpProxy({ port: 0, config, authFor, registry: new Registry(), logger, crypto: crypto('seed-1'), settings });
     stranger = await startMcpProxy({ port: 0, config, authFor, registry: new Registry(), logger, crypto: crypto('seed-2'), settings });
     socketDir = mkdtempSync(join(tmpdir(), 'aigw-mcp-'));
@@ -164,12 +165,26 @@ describe('MCP proxy with real MCP servers', () => {
     const failed = await client.callTool({ name: 'alpha__fail' });
     assert.equal(failed.isError, true);
     assert.deepEqual((await client.callTool({ name: 'alpha__link' })).content, [{ type: 'resource_link', uri: 'alpha+file:///a.txt', name: 'a' }]);
-    await assert.rejects(client.callTool({ name: 'alpha__secret' }), /400.*invalid tool name: secret|invalid tool name: secret/);
-    await assert.rejects(client.callTool({ name: 'gamma__sub' }), /invalid tool name: sub/);
-    await assert.rejects(client.callTool({ name: 'nobody__tool' }), /unknown backend nobody/);
-    await assert.rejects(client.callTool({ name: 'plain' }), /invalid tool name plain/);
+    await client.close();
+  });
+
+  test('unknown tools, prompts and resources: JSON-RPC invalid params naming the session servers; the session stays usable', async () => {
+    const { client } = await connect();
+    const invalidParams = (pattern: RegExp) => (error: unknown): boolean => error instanceof McpError && error.code === -32602 && pattern.test(error.message);
+    const servers = /this session's servers: alpha__, beta__, gamma__$/;
+    await assert.rejects(client.callTool({ name: 'nobody__tool' }), invalidParams(/unknown tool "nobody__tool": no server "nobody" in this session; this session's servers: alpha__, beta__, gamma__$/));
+    await assert.rejects(client.callTool({ name: 'plain' }), invalidParams(/unknown tool "plain": tool names are <server>__<tool>; /));
+    await assert.rejects(client.callTool({ name: 'plain' }), invalidParams(servers));
+    // Hidden by the toolSelector: as unknown as a tool that does not exist.
+    await assert.rejects(client.callTool({ name: 'alpha__secret' }), invalidParams(/unknown tool "alpha__secret": alpha exposes no tool "secret"/));
+    await assert.rejects(client.callTool({ name: 'gamma__sub' }), invalidParams(/gamma exposes no tool "sub"/));
     // A configured backend that is not in the session (it was down at initialize).
-    await assert.rejects(client.callTool({ name: 'down__x' }), /no MCP session found for backend down/);
+    await assert.rejects(client.callTool({ name: 'down__x' }), invalidParams(/no server "down" in this session/));
+    await assert.rejects(client.getPrompt({ name: 'nobody__greet' }), invalidParams(/unknown prompt "nobody__greet"/));
+    await assert.rejects(client.readResource({ uri: 'nobody+file:///a.txt' }), invalidParams(/unknown resource "nobody\+file:\/\/\/a.txt": no server "nobody" in this session; this session's servers: alpha, beta, gamma$/));
+    await assert.rejects(client.complete({ ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'who', value: 'b' } }), invalidParams(/unknown prompt "greet"/));
+    // Still the same session.
+    assert.deepEqual((await client.callTool({ name: 'alpha__echo', arguments: { text: 'after' } })).content, [{ type: 'text', text: 'full:after' }]);
     await client.close();
   });
 
@@ -196,7 +211,7 @@ describe('MCP proxy with real MCP servers', () => {
     assert.deepEqual(byResource.completion.values, ['ref/resource:file:///{path}']);
     assert.deepEqual(await client.subscribeResource({ uri: 'alpha+file:///a.txt' }), {});
     assert.deepEqual(await client.setLoggingLevel('debug'), {});
-    await assert.rejects(client.readResource({ uri: 'file:///no-backend' }), /invalid resource URI/);
+    await assert.rejects(client.readResource({ uri: 'file:///no-backend' }), /unknown resource "file:\/\/\/no-backend"/);
     await client.close();
   });
 
@@ -354,8 +369,25 @@ describe('MCP proxy with real MCP servers', () => {
     assert.equal(read.headers.get(MCP_METADATA_HEADERS.resourceUri), 'file:///a.txt');
     await read.text();
     const unknownBackend = await post({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'zeta__x' } }, session);
-    assert.equal(unknownBackend.status, 404);
+    assert.equal(unknownBackend.status, 200);
+    assert.equal(unknownBackend.headers.get('content-type'), 'application/json');
     assert.equal(unknownBackend.headers.get(MCP_METADATA_HEADERS.method), 'tools/call');
+    assert.equal(unknownBackend.headers.get('mcp-session-id'), transport.sessionId);
+    const answer: unknown = await unknownBackend.json();
+    assert.ok(isRecord(answer) && isRecord(answer.error));
+    assert.equal(answer.id, 4);
+    assert.equal(answer.error.code, -32602);
+    // session.id for the access log: agent-session-id from the header, or from _meta (which wins).
+    const byHeader = await post({ jsonrpc: '2.0', id: 5, method: 'ping' }, { ...session, 'agent-session-id': 'agent-1' });
+    assert.equal(byHeader.headers.get(MCP_METADATA_HEADERS.agentSession), 'agent-1');
+    const byMeta = await post({ jsonrpc: '2.0', id: 6, method: 'ping', params: { _meta: { 'Agent-Session-Id': 'agent-2' } } }, { ...session, 'agent-session-id': 'agent-1' });
+    assert.equal(byMeta.headers.get(MCP_METADATA_HEADERS.agentSession), 'agent-2');
+    const byNotification = await post({ jsonrpc: '2.0', method: 'notifications/roots/list_changed', params: { _meta: { 'agent-session-id': 'agent-3' } } }, session);
+    assert.equal(byNotification.status, 202);
+    assert.equal(byNotification.headers.get(MCP_METADATA_HEADERS.agentSession), 'agent-3');
+    assert.equal((await post({ jsonrpc: '2.0', id: 7, method: 'ping' }, session)).headers.get(MCP_METADATA_HEADERS.agentSession), null);
+    // A routed response id naming no backend: 400 (not 404: the session is fine).
+    assert.equal((await post({ jsonrpc: '2.0', id: '1__i__zeta', result: {} }, session)).status, 400);
     await client.close();
   });
 

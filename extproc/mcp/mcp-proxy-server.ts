@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { isRecord } from '../json-guards.js';
 import type { Logger } from '../logger.js';
+import type { HeaderAttribute } from '../metrics/header-attributes.js';
 import { labelLimitsFromEnv, type LabelLimits } from '../metrics/label-limits.js';
 import type { McpConfig, McpRouteConfig } from './mcp-config.js';
 import { McpMetrics } from './mcp-metrics.js';
@@ -11,6 +12,7 @@ import { McpProxy } from './mcp-proxy.js';
 import { type McpProxySettings, mcpProxySettingsFromEnv } from './mcp-proxy-settings.js';
 import type { McpRouteAuth } from './mcp-route-auth.js';
 import { type McpSessionCrypto, mcpSessionCryptoFromEnv } from './mcp-session-crypto.js';
+import type { McpTracing } from './mcp-tracing.js';
 
 export interface StartMcpProxyOptions {
   /** Unix socket Envoy's MCP cluster connects to (a stale socket file is replaced). */
@@ -31,6 +33,10 @@ export interface StartMcpProxyOptions {
   crypto?: McpSessionCrypto;
   /** Defaults to the `AIGW_MCP_*` environment (see mcpProxySettingsFromEnv). */
   settings?: McpProxySettings;
+  /** Access-log header mappings; the `session.id` one is honoured (see McpProxyOptions.logHeaders). */
+  logHeaders?: readonly HeaderAttribute[];
+  /** MCP spans (createMcpTracing, loaded only when tracing is on). */
+  tracing?: McpTracing;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -58,6 +64,8 @@ export async function startMcpProxy(options: StartMcpProxyOptions): Promise<McpP
     crypto: options.crypto ?? mcpSessionCryptoFromEnv(env, options.logger),
     settings: options.settings ?? mcpProxySettingsFromEnv(env),
     serverVersion: packageVersion(),
+    ...(options.logHeaders ? { logHeaders: options.logHeaders } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
   const server = http.createServer(proxy.handle);
   // Envoy is the only client and keeps its connections: idle ones stay open rather than racing

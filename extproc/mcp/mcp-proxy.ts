@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type * as http from 'node:http';
 import { isRecord } from '../json-guards.js';
 import type { Logger } from '../logger.js';
+import type { HeaderAttribute } from '../metrics/header-attributes.js';
 import { bodySnippet, discard, McpBackendClient } from './mcp-backend-client.js';
 import { MCP_ROUTE_HEADER, type McpConfig, type McpRouteConfig } from './mcp-config.js';
 import {
@@ -24,15 +25,20 @@ import { handleFanOut, isFanOutMethod } from './mcp-fan-out.js';
 import { forwardRequest, forwardToBackend, inFlightKey, notifyBackends } from './mcp-forward.js';
 import { handleInitialize } from './mcp-initialize.js';
 import { type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, parseJsonRpcMessage } from './mcp-jsonrpc.js';
+import { metaValue } from './mcp-meta-value.js';
 import type { McpMetrics } from './mcp-metrics.js';
+import type { McpTracing } from './mcp-tracing.js';
 import { splitNamespacedUri, splitPrefixedName } from './mcp-names.js';
 import { GATEWAY_PING_ID_PREFIX, GATEWAY_TOOLS_CHANGED_ID_PREFIX, streamNotifications } from './mcp-notification-stream.js';
 import type { McpProxySettings } from './mcp-proxy-settings.js';
+import { McpJsonRpcError } from './mcp-json-rpc-error.js';
 import { decodeRoutedId } from './mcp-routed-id.js';
 import type { McpHttpAnswer, McpHttpRequest, McpRouteAuth } from './mcp-route-auth.js';
 import { parseEventIds, parseSessionPlaintext } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
+import { spanRequest } from './mcp-span-request.js';
 import { compileToolSelector } from './mcp-tool-selector.js';
+import { type TargetKind, unknownTargetError } from './mcp-unknown-target.js';
 
 export interface McpProxyOptions {
   config: McpConfig;
@@ -44,6 +50,13 @@ export interface McpProxyOptions {
   settings: McpProxySettings;
   /** `serverInfo.version` in initialize results. */
   serverVersion: string;
+  /**
+   * The access-log header mappings (OTEL_AIGW_LOG_REQUEST_HEADER_ATTRIBUTES): the one for
+   * `session.id` (agent-session-id by default) is read from the header or `params._meta`.
+   */
+  logHeaders?: readonly HeaderAttribute[];
+  /** Spans for POSTed messages; absent when tracing is off (see createMcpTracing). */
+  tracing?: McpTracing;
 }
 
 /**
@@ -60,6 +73,8 @@ export class McpProxy {
   private readonly routes = new Map<string, RouteRuntime>();
   private readonly runtime: ProxyRuntime;
   private readonly open = new Set<AbortController>();
+  /** Where the client's own session id comes from (header, or `_meta` field of that name). */
+  private readonly agentSessionHeader: string | undefined;
 
   constructor(options: McpProxyOptions) {
     this.runtime = {
@@ -69,7 +84,9 @@ export class McpProxy {
       settings: options.settings,
       serverVersion: options.serverVersion,
       inFlight: new Map(),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     };
+    this.agentSessionHeader = options.logHeaders?.find((mapping) => mapping.attribute === AGENT_SESSION_ATTRIBUTE)?.header;
     for (const route of options.config.routes) {
       const backends = new Map<string, BackendRuntime>();
       for (const backend of route.backends) {
@@ -122,6 +139,8 @@ export class McpProxy {
         protocolVersion: PROTOCOL_VERSIONS.find((version) => version === clientVersion) ?? LATEST_PROTOCOL_VERSION,
         metadata: {},
       };
+      const agentSession = this.agentSessionHeader === undefined ? undefined : httpRequest.headers[this.agentSessionHeader];
+      if (agentSession) exchange.metadata.agentSession = agentSession;
       switch (request.method) {
         case 'POST':
           return await this.post(exchange, request);
@@ -152,6 +171,7 @@ export class McpProxy {
       return;
     }
     if (proxyError?.answer) return sendAnswer(response, proxyError.answer, exchange);
+    if (exchange && error instanceof McpJsonRpcError) return sendJson(exchange, 200, { jsonrpc: '2.0', id: error.id, error: { code: error.code, message: error.message } });
     const status = proxyError?.status ?? 500;
     const body = proxyError ? proxyError.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
     if (exchange) setMetadataHeaders(response, exchange.metadata);
@@ -169,12 +189,24 @@ export class McpProxy {
       const body = await readBody(request, this.runtime.settings.maxRequestBodyBytes);
       const parsed = parseJsonRpcMessage(body);
       if ('problem' in parsed) throw new McpProxyError(400, `invalid JSON-RPC message: ${parsed.problem}`, 'invalid_json_rpc');
-      method = parsed.message.kind === 'response' ? '' : parsed.message.method;
-      outcome = await this.dispatch(exchange, parsed.message);
+      const message = parsed.message;
+      method = message.kind === 'response' ? '' : message.method;
+      // Answers to server requests are not traced: they belong to the span of the request that asked.
+      if (message.kind !== 'response' && this.runtime.tracing) exchange.trace = this.runtime.tracing.start(spanRequest(exchange, message), exchange.httpRequest.headers);
+      outcome = await this.dispatch(exchange, message);
     } catch (error) {
-      outcome = { status: 'error', errorType: error instanceof McpProxyError ? error.errorType : 'internal_error' };
+      outcome = {
+        status: 'error',
+        errorType: error instanceof McpProxyError ? error.errorType : 'internal_error',
+        ...(error instanceof McpJsonRpcError ? { jsonRpcErrorCode: error.code } : {}),
+        message: error instanceof Error ? error.message : String(error),
+      };
       throw error;
     } finally {
+      if (exchange.trace) {
+        exchange.trace.clientSession(exchange.session?.token ?? '');
+        exchange.trace.end(outcome);
+      }
       this.runtime.metrics.recordRequest({
         method,
         status: outcome.status,
@@ -206,6 +238,9 @@ export class McpProxy {
     }
     exchange.metadata.method = message.method;
     if (message.kind === 'request') exchange.metadata.requestId = String(message.id);
+    // The message's own _meta is more specific than the connection's header.
+    const agentSession = this.agentSessionHeader === undefined ? undefined : metaValue(message.params?._meta, this.agentSessionHeader);
+    if (agentSession) exchange.metadata.agentSession = agentSession;
     // Every method but initialize needs a session (MCP transport spec: 400 without one).
     if (message.method !== 'initialize') requireSession(exchange);
     return message.kind === 'notification' ? this.notification(exchange, message) : this.request(exchange, message);
@@ -222,11 +257,9 @@ export class McpProxy {
         return SUCCESS;
       case 'tools/call': {
         const fullName = stringParam(params.name, 'name');
-        const split = splitPrefixedName(fullName);
-        if (!split) throw new McpProxyError(400, `invalid tool name ${fullName}: invalid resource name: ${fullName}`, 'invalid_param');
-        const backend = this.backend(exchange, split.backend);
+        const { backend, split } = this.target(exchange, request, 'tool', fullName, splitPrefixedName(fullName));
         exchange.metadata.tool = split.name;
-        if (!backend.selector(split.name)) throw new McpProxyError(400, `invalid tool name: ${split.name}`, 'invalid_param');
+        if (!backend.selector(split.name)) throw unknownTargetError(request.id, 'tool', fullName, sessionServers(exchange), `${split.backend} exposes no tool ${JSON.stringify(split.name)}`);
         const forwarded = { ...params, name: split.name };
         const decision = exchange.route.auth.authorize(exchange.identity, exchange.httpRequest, { method: 'tools/call', backend: split.backend, tool: split.name, params: forwarded });
         if (!decision.allowed) throw new McpProxyError(decision.answer.status, 'access denied', 'internal_error', decision.answer);
@@ -234,18 +267,16 @@ export class McpProxy {
       }
       case 'prompts/get': {
         const fullName = stringParam(params.name, 'name');
-        const split = splitPrefixedName(fullName);
-        if (!split) throw new McpProxyError(400, `invalid prompt name ${fullName}: invalid resource name: ${fullName}`, 'invalid_param');
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, name: split.name });
+        const { backend, split } = this.target(exchange, request, 'prompt', fullName, splitPrefixedName(fullName));
+        return forwardRequest(exchange, request, backend, { ...params, name: split.name });
       }
       case 'resources/read':
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
         const fullUri = stringParam(params.uri, 'uri');
-        const split = splitNamespacedUri(fullUri);
-        if (!split) throw new McpProxyError(400, `invalid resource name ${fullUri}: invalid resource URI: ${fullUri}`, 'invalid_param');
+        const { backend, split } = this.target(exchange, request, 'resource', fullUri, splitNamespacedUri(fullUri));
         exchange.metadata.resourceUri = split.uri;
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, uri: split.uri });
+        return forwardRequest(exchange, request, backend, { ...params, uri: split.uri });
       }
       case 'completion/complete':
         return this.complete(exchange, request, params);
@@ -260,15 +291,13 @@ export class McpProxy {
     const ref = params.ref;
     if (isRecord(ref)) {
       if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
-        const split = splitPrefixedName(ref.name);
-        if (!split) throw new McpProxyError(400, `invalid resource name ${ref.name}: invalid resource name: ${ref.name}`, 'invalid_param');
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, ref: { ...ref, name: split.name } });
+        const { backend, split } = this.target(exchange, request, 'prompt', ref.name, splitPrefixedName(ref.name));
+        return forwardRequest(exchange, request, backend, { ...params, ref: { ...ref, name: split.name } });
       }
       if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
-        const split = splitNamespacedUri(ref.uri);
-        if (!split) throw new McpProxyError(400, `invalid resource name ${ref.uri}: invalid resource URI: ${ref.uri}`, 'invalid_param');
+        const { backend, split } = this.target(exchange, request, 'resource', ref.uri, splitNamespacedUri(ref.uri));
         exchange.metadata.resourceUri = split.uri;
-        return forwardRequest(exchange, request, this.backend(exchange, split.backend), { ...params, ref: { ...ref, uri: split.uri } });
+        return forwardRequest(exchange, request, backend, { ...params, ref: { ...ref, uri: split.uri } });
       }
     }
     throw new McpProxyError(400, 'invalid params', 'invalid_param');
@@ -367,13 +396,39 @@ export class McpProxy {
     exchange.metadata.session = token;
   }
 
+  /**
+   * The backend of a routed id or progress token (ids the gateway made). Unknown: 400, not 404,
+   * which Streamable HTTP clients read as "session expired".
+   */
   private backend(exchange: Exchange, name: string): BackendRuntime {
     const backend = exchange.route.backends.get(name);
-    if (!backend) throw new McpProxyError(404, `unknown backend ${name}`, 'invalid_param');
+    if (!backend) throw new McpProxyError(400, `unknown backend ${name}`, 'invalid_param');
     exchange.metadata.backend = name;
     return backend;
   }
+
+  /**
+   * The session's backend a prefixed name or namespaced URI designates. A name without a prefix,
+   * or with a server the session does not have, is a JSON-RPC invalid-params error naming the
+   * session's servers (upstream answers 404, which clients take for an expired session).
+   */
+  private target<T extends { backend: string }>(exchange: Exchange, request: JsonRpcRequest, kind: TargetKind, fullName: string, split: T | undefined): { backend: BackendRuntime; split: T } {
+    const servers = sessionServers(exchange);
+    if (!split) throw unknownTargetError(request.id, kind, fullName, servers);
+    const backend = exchange.route.backends.get(split.backend);
+    if (!backend || !servers.includes(split.backend)) throw unknownTargetError(request.id, kind, fullName, servers, `no server ${JSON.stringify(split.backend)} in this session`);
+    exchange.metadata.backend = split.backend;
+    return { backend, split };
+  }
 }
+
+/** The servers of the exchange's session that the route still has. */
+function sessionServers(exchange: Exchange): string[] {
+  return (exchange.session?.session.backends ?? []).map((entry) => entry.backend).filter((name) => exchange.route.backends.has(name));
+}
+
+/** The access-log attribute of the client's session (the LLM requests' `session.id`). */
+const AGENT_SESSION_ATTRIBUTE = 'session.id';
 
 function requireSession(exchange: Exchange): NonNullable<Exchange['session']>['session'] {
   if (!exchange.session) throw new McpProxyError(400, 'missing session ID', 'invalid_session_id');

@@ -37,6 +37,8 @@ export interface TestBackend {
   requests: { method: string; headers: http.IncomingHttpHeaders }[];
   /** Tool calls that saw their request cancelled. */
   cancelled: string[];
+  /** Every tools/call (`full` and `stateless` kinds): the tool and the request's `_meta`. */
+  calls: { tool: string; meta: unknown }[];
   close(): Promise<void>;
 }
 
@@ -45,12 +47,13 @@ export async function startTestBackend(kind: TestBackendKind): Promise<TestBacke
   const closedSessions: string[] = [];
   const requests: TestBackend['requests'] = [];
   const cancelled: string[] = [];
+  const calls: TestBackend['calls'] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const server = http.createServer((request, response) => {
     requests.push({ method: request.method ?? '', headers: request.headers });
     void (async () => {
       if (kind === 'stateless') {
-        const mcp = buildFull('stateless', cancelled);
+        const mcp = buildFull('stateless', cancelled, calls);
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
         response.on('close', () => void transport.close().then(() => mcp.close()));
         await mcp.connect(transport);
@@ -67,7 +70,7 @@ export async function startTestBackend(kind: TestBackendKind): Promise<TestBacke
         await transport.handleRequest(request, response);
         return;
       }
-      const mcp = kind === 'full' ? buildFull('full', cancelled) : buildSimple();
+      const mcp = kind === 'full' ? buildFull('full', cancelled, calls) : buildSimple();
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         enableJsonResponse: kind === 'simple',
@@ -96,6 +99,7 @@ export async function startTestBackend(kind: TestBackendKind): Promise<TestBacke
     closedSessions,
     requests,
     cancelled,
+    calls,
     close: async () => {
       for (const transport of transports.values()) await transport.close();
       server.closeAllConnections();
@@ -104,7 +108,7 @@ export async function startTestBackend(kind: TestBackendKind): Promise<TestBacke
   };
 }
 
-function buildFull(name: string, cancelled: string[]): Server {
+function buildFull(name: string, cancelled: string[], calls: TestBackend['calls']): Server {
   const stateless = name === 'stateless';
   const server = new Server(
     { name, version: '1.0.0' },
@@ -120,6 +124,7 @@ function buildFull(name: string, cancelled: string[]): Server {
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = request.params.arguments ?? {};
+    calls.push({ tool: request.params.name, meta: request.params._meta });
     switch (request.params.name) {
       case 'add':
         return text(String(Number(args.a) + Number(args.b)));

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
@@ -24,6 +25,8 @@ let simple: TestBackend;
 let aigw: AigwProcess;
 let base: string;
 let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+/** One of two keys published without `kid`. */
+let kidlessKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 function backendDocuments(name: string, url: string): Record<string, unknown>[] {
   const parsed = new URL(url);
@@ -66,6 +69,7 @@ function config(port: number, jwks: string): string {
                     'mcp.tool.name': '%DYNAMIC_METADATA(io.envoy.ai_gateway:mcp_tool_name)%',
                     'mcp.provider.name': '%DYNAMIC_METADATA(io.envoy.ai_gateway:mcp_backend)%',
                     'mcp.session.id': '%REQ(MCP-SESSION-ID)%',
+                    'session.id': '%DYNAMIC_METADATA(io.envoy.ai_gateway:session.id)%',
                     response_code: '%RESPONSE_CODE%',
                   },
                 },
@@ -122,9 +126,12 @@ before(async () => {
   const keys = await generateKeyPair('RS256', { extractable: true });
   signingKey = keys.privateKey;
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const [other, kidless] = await Promise.all([generateKeyPair('RS256', { extractable: true }), generateKeyPair('RS256', { extractable: true })]);
+  kidlessKey = kidless.privateKey;
+  const withoutKid = await Promise.all([other.publicKey, kidless.publicKey].map(async (key) => ({ ...(await exportJWK(key)), alg: 'RS256', use: 'sig' })));
   const port = await freePort();
   base = `http://localhost:${port}`;
-  aigw = await startAigw({ configYaml: config(port, JSON.stringify({ keys: [jwk] })) });
+  aigw = await startAigw({ configYaml: config(port, JSON.stringify({ keys: [jwk, ...withoutKid] })) });
 });
 
 after(async () => {
@@ -133,9 +140,9 @@ after(async () => {
   await simple?.close();
 });
 
-async function connect(path: string, token?: string): Promise<Client> {
+async function connect(path: string, token?: string, extraHeaders: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'aigw-e2e', version: '1.0.0' });
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders };
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base}${path}`), { requestInit: { headers } }));
   return client;
 }
@@ -154,8 +161,13 @@ test('tools of every server under <backend>__<tool>, the selector applied, calls
     assert.deepEqual(echoed.content, [{ type: 'text', text: 'full:through the gateway' }]);
     const whoami = await client.callTool({ name: 'simple__whoami', arguments: {} });
     assert.deepEqual(whoami.content, [{ type: 'text', text: 'simple server' }]);
-    await assert.rejects(client.callTool({ name: 'full__secret', arguments: {} }), /invalid tool name|400/);
+    // A tool the selector hides, or a server prefix the route does not have: JSON-RPC invalid
+    // params naming the servers (not a 404, which would end the client's session).
+    const invalidParams = (pattern: RegExp) => (error: unknown): boolean => error instanceof McpError && error.code === -32602 && pattern.test(error.message);
+    await assert.rejects(client.callTool({ name: 'full__secret', arguments: {} }), invalidParams(/unknown tool "full__secret": full exposes no tool "secret"/));
+    await assert.rejects(client.callTool({ name: 'nope__echo', arguments: {} }), invalidParams(/no server "nope" in this session; this session's servers: full__, simple__/));
     await client.ping();
+    assert.deepEqual((await client.callTool({ name: 'full__echo', arguments: { text: 'still here' } })).content, [{ type: 'text', text: 'full:still here' }]);
   } finally {
     await client.close();
   }
@@ -164,6 +176,22 @@ test('tools of every server under <backend>__<tool>, the selector applied, calls
   assert.ok(typeof entry === 'object' && entry !== null && 'mcp.provider.name' in entry && 'mcp.session.id' in entry);
   assert.equal(entry['mcp.provider.name'], 'full');
   assert.notEqual(entry['mcp.session.id'], '-');
+});
+
+test('access log: session.id from the agent-session-id header, or from params._meta', async () => {
+  const since = aigw.stdout.length;
+  const client = await connect('/mcp', undefined, { 'agent-session-id': 'agent-header' });
+  try {
+    await client.callTool({ name: 'simple__whoami', arguments: {} });
+    await client.callTool({ name: 'full__echo', arguments: { text: 'meta' }, _meta: { 'agent-session-id': 'agent-meta' } });
+  } finally {
+    await client.close();
+  }
+  await aigw.waitForStdout(/"session.id":"agent-meta"/, 20_000, since);
+  await aigw.waitForStdout(/"mcp.method.name":"tools\/call".*"session.id":"agent-header"|"session.id":"agent-header".*"mcp.method.name":"tools\/call"/, 20_000, since);
+  // Entries of earlier tests may still be flushed after `since`: they carry no session.id.
+  const entries = aigw.accessLogs(since).filter((entry) => entry['mcp.method.name'] === 'tools/call' && typeof entry['session.id'] === 'string');
+  assert.deepEqual(entries.map((entry) => [entry['mcp.provider.name'], entry['session.id']]).sort(), [['full', 'agent-meta'], ['simple', 'agent-header']]);
 });
 
 test('MCP metrics on the admin port', async () => {
@@ -193,6 +221,15 @@ test('OAuth: 401 with the protected-resource challenge, the metadata document, s
     assert.deepEqual(echoed.content, [{ type: 'text', text: 'full:scoped' }]);
   } finally {
     await allowed.close();
+  }
+  // No kid, two kid-less keys of its type: tried against each (as Envoy). Another issuer than
+  // oauth.issuer: accepted, as upstream (its JWT provider names no issuer).
+  const kidless = await new SignJWT({ scope: 'echo:call' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://sts.elsewhere.test/').setAudience('aigw-test').setSubject('bob').setIssuedAt().setExpirationTime('5m').sign(kidlessKey);
+  const viaKidless = await connect('/secure/mcp', kidless);
+  try {
+    assert.deepEqual((await viaKidless.callTool({ name: 'full__echo', arguments: { text: 'kidless' } })).content, [{ type: 'text', text: 'full:kidless' }]);
+  } finally {
+    await viaKidless.close();
   }
   const limited = await connect('/secure/mcp', await token('other'));
   try {

@@ -48,6 +48,8 @@ export function createMcpRouteAuth(route: McpRouteConfig, options: McpRouteAuthO
 
   const rules: RuleSet | undefined = authorization && compile(route.name, 'authorization', () => compileRuleSet(authorization, 'authorization', logger));
   const selector: RuleSet | undefined = backendSelector && compile(route.name, 'backendSelector', () => compileRuleSet(backendSelector, 'backendSelector', logger));
+  // No `issuer` option: like upstream's JWT provider, the token's `iss` is not compared with
+  // `oauth.issuer`, which names the authorization server for the metadata documents only.
   const verify: JwtVerifier | undefined = oauth && compile(route.name, 'oauth.jwks', () => createJwtVerifier(oauth, { fetch: fetchImpl, now, logger }));
   const wellKnown: WellKnownHandler | undefined = oauth && createWellKnownHandler(oauth, route.path, { fetch: fetchImpl, now, logger });
   const metadataUrl = oauth && ((request: Parameters<McpRouteAuth['authenticate']>[0]) => resourceMetadataUrl(request, oauth.protectedResourceMetadata.resource, route.path));

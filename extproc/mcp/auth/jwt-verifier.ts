@@ -1,9 +1,10 @@
 // Verifies a bearer JWT as Envoy's jwt_authn provider would for `securityPolicy.oauth`: signature
-// against the JWKS, `iss` equal to the issuer, `aud` containing one of the audiences (when any are
-// configured), `exp`/`nbf` with 60 s of clock skew (Envoy's default). Like Envoy, a token without
-// `exp` is accepted. Tokens never reach a log line or an error text.
+// against the JWKS (a token without `kid` is tried against every key that fits its `alg`, as
+// Envoy does), `aud` containing one of the audiences (when any are configured), `exp`/`nbf` with
+// 60 s of clock skew (Envoy's default), and `iss` only when the provider names an issuer. Like
+// Envoy, a token without `exp` is accepted. Tokens never reach a log line or an error text.
 
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 
 import type { Logger } from '../../logger.js';
 import type { McpOAuthConfig } from '../mcp-config.js';
@@ -22,6 +23,12 @@ export interface JwtVerifierOptions {
   fetch: typeof fetch;
   now: () => number;
   logger?: Logger | undefined;
+  /**
+   * The `iss` every token must carry; unset, any issuer is accepted. MCPRoutes set none: the
+   * Envoy JWT provider upstream builds from `oauth` names no issuer, so Envoy never compares
+   * `iss` with `oauth.issuer` (which only names the authorization server in the metadata).
+   */
+  issuer?: string | undefined;
 }
 
 /** A short, token-free reason for the `error_description` of a 401. */
@@ -47,10 +54,12 @@ export function createJwtVerifier(oauth: McpOAuthConfig, options: JwtVerifierOpt
   }
   const audience = oauth.audiences.length > 0 ? oauth.audiences : undefined;
 
+  const issuer = options.issuer;
+
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, keys, {
-        issuer: oauth.issuer,
+      const payload = await verifyAgainstKeys(token, keys, {
+        ...(issuer !== undefined ? { issuer } : {}),
         ...(audience !== undefined ? { audience } : {}),
         clockTolerance: CLOCK_SKEW_SECONDS,
         currentDate: new Date(options.now()),
@@ -63,4 +72,26 @@ export function createJwtVerifier(oauth: McpOAuthConfig, options: JwtVerifierOpt
       return { ok: false, reason: 'invalid', description };
     }
   };
+}
+
+/**
+ * jwtVerify with the JWKS; when several keys fit (a token without `kid` against a JWKS of more
+ * than one key of its type), each is tried in turn, as Envoy's jwt_authn does, instead of jose's
+ * "multiple matching keys" rejection. Only a bad signature moves on to the next key: a token whose
+ * signature verifies but whose claims fail is rejected for its claims.
+ */
+async function verifyAgainstKeys(token: string, keys: JWTVerifyGetKey, verifyOptions: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, keys, verifyOptions)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const key of error) {
+      try {
+        return (await jwtVerify(token, key, verifyOptions)).payload;
+      } catch (attempt) {
+        if (!(attempt instanceof errors.JWSSignatureVerificationFailed)) throw attempt;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
 }
