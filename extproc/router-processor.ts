@@ -171,7 +171,9 @@ export class RouterProcessor {
         const value = this.headers[mapping.header];
         return value === undefined ? [] : [[mapping.attribute, value] as const];
       });
-      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, parsed.json, decoded.toString('utf8'), headerAttributes);
+      // A multipart body is mostly the uploaded file: it is not turned into text for the span.
+      const raw = endpoint.bodyFormat === 'multipart' ? '' : decoded.toString('utf8');
+      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, { json: parsed.json, raw, ...(parsed.file ? { file: parsed.file } : {}) }, headerAttributes);
     }
     const rule = matchRule(this.runtime.rules, this.listener, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
     if (!rule) {
