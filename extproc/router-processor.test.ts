@@ -185,3 +185,32 @@ test('upstream mode: a 2xx stream passes through the router filter in FULL_DUPLE
   assert.equal(await router.responseBody({ body: Buffer.from(event), end_of_stream: true }), undefined, 'nothing after the end');
   router.close();
 });
+
+/** The gen_ai_server_request_duration_seconds count per error_type, from the runtime's Prometheus text. */
+async function durationCounts(runtime: ReturnType<typeof testRuntime>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const line of (await runtime.metrics.registry.metrics()).split('\n')) {
+    const match = /^gen_ai_server_request_duration_seconds_count\{.*error_type="([^"]*)".*\} (\d+)$/.exec(line);
+    if (match) counts[match[1] ?? ''] = (counts[match[1] ?? ''] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+test('a local reply after the backend was chosen (422 unsupported pair, 401 missing credential) counts as a failed request', async () => {
+  const config = testFilterConfig();
+  const openai = config.backends[0];
+  assert.ok(openai);
+  openai.auth = { type: 'APIKey', key: 'sk-test-secret', override: { header: 'x-tenant-key', fallbackToConfigured: false } };
+  const runtime = testRuntime(config);
+  const send = async (body: string): Promise<ProcessingResponse> => {
+    const router = new RouterProcessor(runtime);
+    router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions' }));
+    return router.requestBody({ body: Buffer.from(body), end_of_stream: true });
+  };
+  assert.equal((await send('{"model":"titan"}')).immediate_response?.status?.code, 'UnprocessableEntity');
+  assert.equal((await send('{"model":"gpt-4o-mini","messages":[]}')).immediate_response?.status?.code, 'Unauthorized');
+  assert.deepEqual(await durationCounts(runtime), { _OTHER: 2 });
+  // A reply made before any backend is chosen (unknown model) is not a request to a provider.
+  assert.equal((await send('{"model":"no-such-model"}')).immediate_response?.status?.code, 'NotFound');
+  assert.deepEqual(await durationCounts(runtime), { _OTHER: 2 });
+});
