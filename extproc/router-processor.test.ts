@@ -30,7 +30,7 @@ function errorOf(response: ProcessingResponse): { status: unknown; type: unknown
 test('a router-mode rule: model header, the chosen backend as route, path and key, one route re-match', async () => {
   const router = new RouterProcessor(testRuntime());
   const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ':method': 'POST', 'x-ai-eg-model': 'spoofed', 'x-ai-eg-route': 'spoofed' }));
-  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route', 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend']);
+  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route', 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend', 'x-ai-eg-upstream-host']);
   const response = (await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true })).request_body?.response;
   assert.equal(response?.clear_route_cache, true);
   assert.deepEqual(setHeaders(response?.header_mutation), {
@@ -184,6 +184,26 @@ test('upstream mode: a 2xx stream passes through the router filter in FULL_DUPLE
   assert.match(Buffer.from(end?.body ?? '').toString(), /^event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"stream idle timeout: the backend of rule default\/r\/rule\/3 sent nothing for 40ms \(streamIdleTimeout 40ms\)/);
   assert.equal(await router.responseBody({ body: Buffer.from(event), end_of_stream: true }), undefined, 'nothing after the end');
   router.close();
+});
+
+test('every x-ai-eg-* header a client sends is removed, and nothing the router reads sees it', async () => {
+  const config = testFilterConfig();
+  // A rule matching on an internal header: a client must not be able to satisfy it.
+  config.rules.unshift({
+    name: 'default/r/rule/9',
+    route: 'default/r',
+    listeners: [TEST_LISTENER],
+    hostnames: [],
+    headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }, { name: 'x-ai-eg-tenant', type: 'Exact', value: 'blue' }],
+    backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }],
+    mode: 'router',
+  });
+  const router = new RouterProcessor(testRuntime(config));
+  const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-upstream-host': 'evil.example', 'X-AI-EG-Internal-Req-Id': 'forged', 'x-ai-eg-tenant': 'blue' }));
+  const removed = headers.request_headers?.response?.header_mutation?.remove_headers ?? [];
+  for (const name of ['x-ai-eg-upstream-host', 'x-ai-eg-internal-req-id', 'x-ai-eg-tenant']) assert.ok(removed.includes(name), `${name} is removed (${removed.join(', ')})`);
+  const response = await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true });
+  assert.equal(setHeaders(response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/openai/route/r/rule/0/ref/0');
 });
 
 /** The gen_ai_server_request_duration_seconds count per error_type, from the runtime's Prometheus text. */
