@@ -39,8 +39,8 @@ function openInference(operation: OpenInferenceOperation): Pick<SpanRecorder, 'n
 }
 
 /**
- * The recorders written before SpanResponse took `(body, raw)`: a 2xx that is not JSON reaches
- * them as `{}`, and output.value then shows `{}` rather than the text.
+ * Chat, completions and embeddings read a 2xx that is not JSON as `{}` (upstream decodes into a
+ * typed response first, which leaves it empty), so their output.value then shows `{}`.
  */
 function bodyOf(response: SpanResponse): unknown {
   return response.json ?? {};

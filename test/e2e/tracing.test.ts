@@ -216,6 +216,30 @@ test('audio transcription and translation: spans with the upload summarised and 
   }
 });
 
+test('Anthropic messages, streamed (translated from OpenAI chat): a Message span folded from the events', async () => {
+  const trace = newTraceparent();
+  const response = await fetch(client.baseURL.replace(/\/v1$/, '/anthropic/v1/messages'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', traceparent: trace.header },
+    body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Say hi' }] }),
+  });
+  const events = await response.text();
+  assert.equal(response.status, 200, events);
+  assert.match(events, /event: message_stop/);
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.name, 'Message');
+  assert.equal(span.attributes['llm.system'], 'anthropic');
+  assert.equal(span.attributes['llm.input_messages.0.message.content'], 'Say hi');
+  assert.equal(span.attributes['llm.output_messages.0.message.role'], 'assistant');
+  assert.equal(span.attributes['llm.output_messages.0.message.content'], 'Hello from the fake');
+  assert.equal(span.attributes['llm.token_count.completion'], 7);
+  assert.equal(span.attributes['llm.token_count.prompt'], 11);
+  assert.deepEqual(span.events.map((event) => event.name), ['First Token Stream Event']);
+  const output: unknown = JSON.parse(String(span.attributes['output.value']));
+  assert.ok(typeof output === 'object' && output !== null && 'content' in output);
+  assert.deepEqual(output.content, [{ type: 'text', text: 'Hello from the fake' }]);
+});
+
 /**
  * Starts a second gateway with `env` added (OTLP to the receiver unless `env` says otherwise),
  * sends `request` with a fresh traceparent and returns the span it exported.
