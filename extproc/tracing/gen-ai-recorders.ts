@@ -58,7 +58,6 @@ function operationOnly(operation: GenAIOperation, capture: boolean): SpanRecorde
     ...base(operation, capture),
     request: (request) => [[GEN_AI.operationName, operation], ...(typeof request.json.model === 'string' ? [[GEN_AI.requestModel, request.json.model] as const] : [])],
     response: nothingRecorded,
-    stream: nothingRecorded,
   };
 }
 

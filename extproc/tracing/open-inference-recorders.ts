@@ -27,7 +27,7 @@ import { responsesResponseAttributes } from './responses-response-attributes.js'
 import { responsesStreamAttributes } from './responses-stream-attributes.js';
 import { speechRequestAttributes } from './speech-request-attributes.js';
 import { speechResponseAttributes } from './speech-response-attributes.js';
-import { nothingRecorded, type SpanRecorder, type SpanResponse } from './span-recorder.js';
+import type { SpanRecorder, SpanResponse } from './span-recorder.js';
 import { transcriptionRequestAttributes } from './transcription-request-attributes.js';
 import { transcriptionResponseAttributes } from './transcription-response-attributes.js';
 import { transcriptionStreamAttributes } from './transcription-stream-attributes.js';
@@ -68,7 +68,7 @@ export const OPENINFERENCE_RECORDERS: Record<TranslatedEndpointName, SpanRecorde
     error: embeddingsErrorAttributes,
   },
   'images-generations': { ...openInference('imageGeneration'), request: imageGenerationRequestAttributes, response: imageGenerationResponseAttributes },
-  'audio-speech': { ...openInference('audioSpeech'), request: speechRequestAttributes, response: speechResponseAttributes, stream: nothingRecorded },
+  'audio-speech': { ...openInference('audioSpeech'), request: speechRequestAttributes, response: speechResponseAttributes },
   'audio-transcriptions': { ...openInference('transcription'), request: transcriptionRequestAttributes, response: transcriptionResponseAttributes, stream: transcriptionStreamAttributes },
   'audio-translations': { ...openInference('translation'), request: translationRequestAttributes, response: translationResponseAttributes },
   responses: { ...openInference('responses'), request: responsesRequestAttributes, response: responsesResponseAttributes, stream: responsesStreamAttributes },

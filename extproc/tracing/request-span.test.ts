@@ -114,11 +114,17 @@ test('speech: a binary answer is measured, not parsed; an error ends the span wi
   speech.responseChunk(Buffer.from([0x01, 0x02]), false);
   speech.endSuccess();
   assert.equal(tracer.spans[0]?.attributes['output.audio_bytes'], 6);
+  const streamed = RequestSpan.start(tracer, 'audio-speech', {}, { json: { model: 'tts-1', stream_format: 'sse' }, raw: '{}' }, []);
+  streamed?.responseChunk(Buffer.from('data: {"type":"speech.audio.delta","audio":"AAAA"}\n\n'), true);
+  streamed?.endSuccess();
+  assert.equal(tracer.spans[1]?.attributes['output.audio_bytes'], undefined, 'a speech stream records nothing');
+  assert.equal(tracer.spans[1]?.status, undefined);
+  assert.ok(tracer.spans[1]?.ended);
   const failed = RequestSpan.start(tracer, 'rerank', {}, { json: { model: 'rerank-v3.5', query: 'q', documents: [] }, raw: '{}' }, []);
   failed?.endError(429, '{"message":"slow down"}');
-  assert.equal(tracer.spans[1]?.name, 'Rerank');
-  assert.deepEqual(tracer.spans[1]?.events, ['exception']);
-  assert.equal(tracer.spans[1]?.status?.code, 2);
+  assert.equal(tracer.spans[2]?.name, 'Rerank');
+  assert.deepEqual(tracer.spans[2]?.events, ['exception']);
+  assert.equal(tracer.spans[2]?.status?.code, 2);
 });
 
 test('every endpoint that reaches a backend has a span, in both conventions; the model lists have none', () => {

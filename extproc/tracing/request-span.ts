@@ -13,7 +13,7 @@ import type { OpenInferenceConfig } from './open-inference-config.js';
 import { OPENINFERENCE_RECORDERS } from './open-inference-recorders.js';
 import type { RequestTracer, SemanticConvention } from './request-tracer.js';
 import type { SpanAttributes, SpanOutcome } from './span-attributes.js';
-import type { SpanRecorder, SpanRequest } from './span-recorder.js';
+import { nothingRecorded, type SpanRecorder, type SpanRequest } from './span-recorder.js';
 
 export type { SpanRequest, UploadedFile } from './span-recorder.js';
 
@@ -38,6 +38,7 @@ export class RequestSpan {
   /** The stream went over a line or event limit: the span records what it had until then. */
   private sseBroken = false;
   private readonly events: unknown[] = [];
+  private unrecordedStream = false;
   private ended = false;
 
   private constructor(
@@ -72,7 +73,13 @@ export class RequestSpan {
 
   /** One piece of the client-visible response body. */
   responseChunk(body: Buffer, streaming: boolean): void {
-    if (!streaming || !this.recorder.stream) {
+    if (streaming && !this.recorder.stream) {
+      // A stream whose span reads nothing from it (speech audio, as upstream's no-op chunk
+      // recorders): nothing of it is kept.
+      this.unrecordedStream = true;
+      return;
+    }
+    if (!streaming) {
       this.chunks.push(body);
       return;
     }
@@ -81,6 +88,10 @@ export class RequestSpan {
   }
 
   endSuccess(): void {
+    if (this.unrecordedStream) {
+      this.finish(nothingRecorded());
+      return;
+    }
     if (this.sse) {
       const sse = this.sse;
       this.collectFrom(() => sse.end().data);
