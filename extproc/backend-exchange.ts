@@ -105,10 +105,10 @@ export class BackendExchange {
       endpoint.name === 'models' || endpoint.name === 'anthropic-models'
         ? { unsupported: `GET ${endpoint.suffix} is answered by the gateway` }
         : TRANSLATORS[endpoint.name][backend.schema.name];
-    if (isUnsupported(entry)) throw invalidRequestBody(entry.unsupported);
+    if (isUnsupported(entry)) throw this.answeredLocally(invalidRequestBody(entry.unsupported));
     if (endpoint.bodyFormat === 'multipart' && backend.bodyMutation) {
       // Body mutations edit JSON fields; applied to a form upload they would corrupt it.
-      throw invalidRequestBody(`bodyMutation of backend ${backend.aiServiceBackend} cannot be applied to the multipart upload of ${endpoint.suffix}`);
+      throw this.answeredLocally(invalidRequestBody(`bodyMutation of backend ${backend.aiServiceBackend} cannot be applied to the multipart upload of ${endpoint.suffix}`));
     }
     this.translator = entry({ endpoint, backend, originalModel, requestModel });
     this.authenticator = runtime.authenticators.get(backend.name) ?? NO_AUTH;
@@ -125,6 +125,26 @@ export class BackendExchange {
    * @throws GatewayError 4xx for requests the backend cannot take, 401/502 for credentials.
    */
   async request(client: ClientRequest | undefined): Promise<BackendRequest> {
+    try {
+      return await this.prepare(client);
+    } catch (error) {
+      throw this.answeredLocally(error);
+    }
+  }
+
+  /**
+   * The gateway answers the request itself although a backend was chosen (the backend cannot
+   * express it, a per-request credential is missing, the request breaks a translator): the
+   * request still counts, as a failed one in gen_ai_server_request_duration (error_type
+   * `_OTHER`), the way upstream's upstream filter records it. No response follows, so nothing
+   * else records it. Returns `error` for the caller to throw.
+   */
+  private answeredLocally<E>(error: E): E {
+    this.runtime.metrics.recordCompletion(this.attributes, { durationSeconds: (performance.now() - this.startedAt) / 1000, success: false, usage: {} });
+    return error;
+  }
+
+  private async prepare(client: ClientRequest | undefined): Promise<BackendRequest> {
     const translated = this.translator.request(client);
     let body = translated.body ?? client?.raw;
     const mutation = this.backend.bodyMutation;

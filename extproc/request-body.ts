@@ -11,6 +11,8 @@ export interface ParsedRequestBody {
   streamOptions?: Record<string, unknown>;
   /** The whole parsed body (read only; the span recorder uses it). */
   json: Readonly<Record<string, unknown>>;
+  /** A multipart upload's (first) file: its name and size are span attributes, its bytes are not. */
+  file?: { name: string; size: number };
 }
 
 /**
@@ -320,8 +322,12 @@ export async function parseMultipartRequestBody(endpoint: Endpoint, path: string
     throw malformedRequest(`failed to parse multipart form for ${path}: ${reason}`, error);
   }
   const fields: Record<string, unknown> = {};
-  for (const [name, value] of form.entries()) if (typeof value === 'string') fields[name] = value;
+  let file: { name: string; size: number } | undefined;
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') fields[name] = value;
+    else file ??= { name: value.name, size: value.size };
+  }
   const model = fields.model;
   if (typeof model !== 'string' || model === '') throw malformedRequest(`missing required form field "model" for ${path}`);
-  return { model, stream: endpoint.canStream && fields.stream === 'true', json: fields };
+  return { model, stream: endpoint.canStream && fields.stream === 'true', json: fields, ...(file ? { file } : {}) };
 }

@@ -30,7 +30,7 @@ function errorOf(response: ProcessingResponse): { status: unknown; type: unknown
 test('a router-mode rule: model header, the chosen backend as route, path and key, one route re-match', async () => {
   const router = new RouterProcessor(testRuntime());
   const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', ':method': 'POST', 'x-ai-eg-model': 'spoofed', 'x-ai-eg-route': 'spoofed' }));
-  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route', 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend']);
+  assert.deepEqual(headers.request_headers?.response?.header_mutation?.remove_headers, ['x-ai-eg-model', 'x-ai-eg-original-path', 'x-ai-eg-route', 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend', 'x-ai-eg-upstream-host']);
   const response = (await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true })).request_body?.response;
   assert.equal(response?.clear_route_cache, true);
   assert.deepEqual(setHeaders(response?.header_mutation), {
@@ -184,4 +184,53 @@ test('upstream mode: a 2xx stream passes through the router filter in FULL_DUPLE
   assert.match(Buffer.from(end?.body ?? '').toString(), /^event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"stream idle timeout: the backend of rule default\/r\/rule\/3 sent nothing for 40ms \(streamIdleTimeout 40ms\)/);
   assert.equal(await router.responseBody({ body: Buffer.from(event), end_of_stream: true }), undefined, 'nothing after the end');
   router.close();
+});
+
+test('every x-ai-eg-* header a client sends is removed, and nothing the router reads sees it', async () => {
+  const config = testFilterConfig();
+  // A rule matching on an internal header: a client must not be able to satisfy it.
+  config.rules.unshift({
+    name: 'default/r/rule/9',
+    route: 'default/r',
+    listeners: [TEST_LISTENER],
+    hostnames: [],
+    headers: [{ name: 'x-ai-eg-model', type: 'Exact', value: 'gpt-4o-mini' }, { name: 'x-ai-eg-tenant', type: 'Exact', value: 'blue' }],
+    backends: [{ name: 'default/override/route/r/rule/1/ref/0', weight: 1, priority: 0 }],
+    mode: 'router',
+  });
+  const router = new RouterProcessor(testRuntime(config));
+  const headers = router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-upstream-host': 'evil.example', 'X-AI-EG-Internal-Req-Id': 'forged', 'x-ai-eg-tenant': 'blue' }));
+  const removed = headers.request_headers?.response?.header_mutation?.remove_headers ?? [];
+  for (const name of ['x-ai-eg-upstream-host', 'x-ai-eg-internal-req-id', 'x-ai-eg-tenant']) assert.ok(removed.includes(name), `${name} is removed (${removed.join(', ')})`);
+  const response = await router.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini","messages":[]}'), end_of_stream: true });
+  assert.equal(setHeaders(response.request_body?.response?.header_mutation)['x-ai-eg-route'], 'default/openai/route/r/rule/0/ref/0');
+});
+
+/** The gen_ai_server_request_duration_seconds count per error_type, from the runtime's Prometheus text. */
+async function durationCounts(runtime: ReturnType<typeof testRuntime>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const line of (await runtime.metrics.registry.metrics()).split('\n')) {
+    const match = /^gen_ai_server_request_duration_seconds_count\{.*error_type="([^"]*)".*\} (\d+)$/.exec(line);
+    if (match) counts[match[1] ?? ''] = (counts[match[1] ?? ''] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+test('a local reply after the backend was chosen (422 unsupported pair, 401 missing credential) counts as a failed request', async () => {
+  const config = testFilterConfig();
+  const openai = config.backends[0];
+  assert.ok(openai);
+  openai.auth = { type: 'APIKey', key: 'sk-test-secret', override: { header: 'x-tenant-key', fallbackToConfigured: false } };
+  const runtime = testRuntime(config);
+  const send = async (body: string): Promise<ProcessingResponse> => {
+    const router = new RouterProcessor(runtime);
+    router.requestHeaders(headersMessage({ ':path': '/v1/chat/completions' }));
+    return router.requestBody({ body: Buffer.from(body), end_of_stream: true });
+  };
+  assert.equal((await send('{"model":"titan"}')).immediate_response?.status?.code, 'UnprocessableEntity');
+  assert.equal((await send('{"model":"gpt-4o-mini","messages":[]}')).immediate_response?.status?.code, 'Unauthorized');
+  assert.deepEqual(await durationCounts(runtime), { _OTHER: 2 });
+  // A reply made before any backend is chosen (unknown model) is not a request to a provider.
+  assert.equal((await send('{"model":"no-such-model"}')).immediate_response?.status?.code, 'NotFound');
+  assert.deepEqual(await durationCounts(runtime), { _OTHER: 2 });
 });

@@ -5,6 +5,7 @@ import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHea
 import { gatewayErrorBody } from './error-body.js';
 import { DEFAULT_BUFFER_LIMIT_BYTES, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from './filter-config.js';
 import { GatewayError, malformedRequest } from './gateway-error.js';
+import { clientInternalHeaders } from './internal-headers.js';
 import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
@@ -22,10 +23,11 @@ import { SpanResponseObserver } from './tracing/span-response-observer.js';
 export { MODEL_HEADER };
 export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
 /**
- * Headers the gateway owns: client-supplied values are dropped before anything reads them (the
- * MCP ones, which Envoy sets on MCP routes, are not forwarded to LLM providers either).
+ * Headers the gateway owns, always removed from a client's request (with any other `x-ai-eg-*`
+ * it sent, see internal-headers.ts): client-supplied values are dropped before anything reads
+ * them (the MCP ones, which Envoy sets on MCP routes, are not forwarded to LLM providers either).
  */
-const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER, 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend'];
+const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER, 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend', 'x-ai-eg-upstream-host'];
 
 /** What the router filter's gRPC stream says about where its request came in (gRPC metadata). */
 export interface RouterContext {
@@ -99,7 +101,10 @@ export class RouterProcessor {
       throw error;
     }
     this.endpoint = endpoint;
-    return { request_headers: { response: { header_mutation: headerMutation([], INTERNAL_HEADERS) } } };
+    const sent = clientInternalHeaders(message);
+    // Nothing the gateway reads later (rule matches, telemetry, credentials) may see them either.
+    for (const name of sent) delete this.headers[name];
+    return { request_headers: { response: { header_mutation: headerMutation([], [...new Set([...INTERNAL_HEADERS, ...sent])]) } } };
   }
 
   async requestBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
@@ -171,7 +176,9 @@ export class RouterProcessor {
         const value = this.headers[mapping.header];
         return value === undefined ? [] : [[mapping.attribute, value] as const];
       });
-      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, parsed.json, decoded.toString('utf8'), headerAttributes);
+      // A multipart body is mostly the uploaded file: it is not turned into text for the span.
+      const raw = endpoint.bodyFormat === 'multipart' ? '' : decoded.toString('utf8');
+      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, { json: parsed.json, raw, ...(parsed.file ? { file: parsed.file } : {}) }, headerAttributes);
     }
     const rule = matchRule(this.runtime.rules, this.listener, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
     if (!rule) {

@@ -122,9 +122,12 @@ test('provider errors: JSON passes through, other bodies become an OpenAI error 
   });
 });
 
-test('an endpoint the backend schema cannot serve answers 422; an unknown backend is an internal error', async () => {
-  const upstream = new UpstreamProcessor(testRuntime());
+test('an endpoint the backend schema cannot serve answers 422 and counts as a failed request; an unknown backend is an internal error', async () => {
+  const runtime = testRuntime();
+  const upstream = new UpstreamProcessor(runtime);
   const response = await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/cohere/v2/rerank' }), OPENAI);
   assert.equal(response.immediate_response?.status?.code, 'UnprocessableEntity');
+  const text = await runtime.metrics.registry.metrics();
+  assert.match(text, /^gen_ai_server_request_duration_seconds_count\{[^}]*gen_ai_operation_name="rerank"[^}]*error_type="_OTHER"[^}]*\} 1$/m);
   await assert.rejects(new UpstreamProcessor(testRuntime()).requestHeaders(headersMessage({}), 'nope'), /not in the filter config/);
 });

@@ -6,19 +6,24 @@
  * "chat.completion.chunk". The recorded golden span also carries the last non-empty
  * `obfuscation`, so it is kept. Tool-call deltas are merged by index (an addition: the golden
  * spans have none).
+ *
+ * Only what the stream carried is recorded: a tool-call-only stream (content `null` in every
+ * delta) has no `content`, and a tool call has only the id, type, name and arguments its deltas
+ * had. Otherwise the span would show an empty answer the provider never gave.
  */
 import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
 
 interface ToolCallAcc {
   id?: string;
   type?: string;
-  name: string;
-  args: string;
+  name?: string;
+  args?: string;
 }
 
 export function accumulateChatStream(chunks: readonly unknown[]): JsonRecord {
   let first: JsonRecord | undefined;
-  let content = '';
+  /** Undefined until a delta carries a string `content` (an empty string counts: it was sent). */
+  let content: string | undefined;
   let finishReason = '';
   let usage: JsonRecord | undefined;
   let obfuscation = '';
@@ -32,18 +37,18 @@ export function accumulateChatStream(chunks: readonly unknown[]): JsonRecord {
     if (isRecord(choice)) {
       const delta = choice.delta;
       if (isRecord(delta)) {
-        if (typeof delta.content === 'string') content += delta.content;
+        if (typeof delta.content === 'string') content = (content ?? '') + delta.content;
         if (Array.isArray(delta.annotations)) annotations.push(...(delta.annotations as unknown[]));
         if (Array.isArray(delta.tool_calls)) {
           delta.tool_calls.forEach((tc: unknown, pos) => {
             if (!isRecord(tc)) return;
             const index = optionalNumber(tc.index) ?? pos;
-            const acc = toolCalls.get(index) ?? { name: '', args: '' };
+            const acc: ToolCallAcc = toolCalls.get(index) ?? {};
             if (typeof tc.id === 'string' && tc.id !== '') acc.id = tc.id;
             if (typeof tc.type === 'string' && tc.type !== '') acc.type = tc.type;
             if (isRecord(tc.function)) {
-              if (typeof tc.function.name === 'string') acc.name += tc.function.name;
-              if (typeof tc.function.arguments === 'string') acc.args += tc.function.arguments;
+              if (typeof tc.function.name === 'string') acc.name = (acc.name ?? '') + tc.function.name;
+              if (typeof tc.function.arguments === 'string') acc.args = (acc.args ?? '') + tc.function.arguments;
             }
             toolCalls.set(index, acc);
           });
@@ -66,15 +71,15 @@ export function accumulateChatStream(chunks: readonly unknown[]): JsonRecord {
     };
   }
 
-  const message: Record<string, unknown> = { content, role: 'assistant' };
+  const message: Record<string, unknown> = content !== undefined ? { content, role: 'assistant' } : { role: 'assistant' };
   if (annotations.length > 0) message.annotations = annotations;
   if (toolCalls.size > 0) {
     message.tool_calls = [...toolCalls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, tc]) => ({
         ...(tc.id !== undefined ? { id: tc.id } : {}),
-        type: tc.type ?? 'function',
-        function: { name: tc.name, arguments: tc.args },
+        ...(tc.type !== undefined ? { type: tc.type } : {}),
+        function: { ...(tc.name !== undefined ? { name: tc.name } : {}), ...(tc.args !== undefined ? { arguments: tc.args } : {}) },
       }));
   }
 

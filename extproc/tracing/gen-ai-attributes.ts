@@ -31,7 +31,8 @@ export const GEN_AI = {
   embeddingsDimensionCount: 'gen_ai.embeddings.dimension.count',
 } as const;
 
-export type GenAIOperation = 'chat' | 'text_completion' | 'embeddings';
+/** The operations of upstream's GenAI spans (responses and Anthropic messages are `chat`; count_tokens is `tokenize`). */
+export type GenAIOperation = 'chat' | 'text_completion' | 'embeddings' | 'image_generation' | 'speech' | 'transcription' | 'translation' | 'rerank' | 'tokenize';
 
 /** The span name: "{operation} {model}" (just the operation when the model is unknown). */
 export function genAISpanName(operation: GenAIOperation, model: string): string {
@@ -43,7 +44,7 @@ export function genAIRequestAttributes(operation: GenAIOperation, body: unknown)
   const req: JsonRecord = isRecord(body) ? body : {};
   const attrs: SpanAttributes = [[GEN_AI.operationName, operation]];
   if (typeof req.model === 'string') attrs.push([GEN_AI.requestModel, req.model]);
-  const maxTokens = optionalNumber(req.max_completion_tokens) ?? optionalNumber(req.max_tokens);
+  const maxTokens = optionalNumber(req.max_completion_tokens) ?? optionalNumber(req.max_tokens) ?? optionalNumber(req.max_output_tokens);
   if (maxTokens !== undefined) attrs.push([GEN_AI.requestMaxTokens, maxTokens]);
   for (const [key, field] of [
     [GEN_AI.requestTemperature, 'temperature'],
@@ -56,7 +57,8 @@ export function genAIRequestAttributes(operation: GenAIOperation, body: unknown)
     const value = optionalNumber(req[field]);
     if (value !== undefined) attrs.push([key, value]);
   }
-  const stop = req.stop;
+  // OpenAI's `stop`, or Anthropic's `stop_sequences`.
+  const stop = req.stop ?? req.stop_sequences;
   if (typeof stop === 'string') attrs.push([GEN_AI.requestStopSequences, [stop]]);
   else if (Array.isArray(stop) && stop.length > 0 && stop.every((item): item is string => typeof item === 'string')) attrs.push([GEN_AI.requestStopSequences, stop]);
   const n = optionalNumber(req.n);

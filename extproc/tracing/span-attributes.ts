@@ -37,7 +37,7 @@ export const REDACTED_VALUE = '__REDACTED__';
 
 export const MIME_TYPE_JSON = 'application/json';
 
-/** OpenInference attribute keys used by the chat and embeddings helpers. */
+/** OpenInference attribute keys used by the recorders in this folder. */
 export const OI = {
   spanKind: 'openinference.span.kind',
   llmSystem: 'llm.system',
@@ -57,11 +57,18 @@ export const OI = {
   tokenCountCompletionAudio: 'llm.token_count.completion_details.audio',
   embeddingModelName: 'embedding.model_name',
   embeddingInvocationParameters: 'embedding.invocation_parameters',
+  rerankerModelName: 'reranker.model_name',
+  rerankerQuery: 'reranker.query',
+  rerankerTopK: 'reranker.top_k',
 } as const;
 
 export const SPAN_KIND_LLM = 'LLM';
 export const SPAN_KIND_EMBEDDING = 'EMBEDDING';
+export const SPAN_KIND_RERANKER = 'RERANKER';
 export const LLM_SYSTEM_OPENAI = 'openai';
+export const LLM_SYSTEM_ANTHROPIC = 'anthropic';
+export const LLM_SYSTEM_COHERE = 'cohere';
+export const MIME_TYPE_TEXT = 'text/plain';
 
 export function inputMessageKey(index: number, suffix: string): string {
   return `llm.input_messages.${index}.${suffix}`;
@@ -73,6 +80,14 @@ export function inputMessageContentKey(messageIndex: number, contentIndex: numbe
 
 export function outputMessageKey(index: number, suffix: string): string {
   return `llm.output_messages.${index}.${suffix}`;
+}
+
+export function outputMessageContentKey(messageIndex: number, contentIndex: number, suffix: string): string {
+  return `llm.output_messages.${messageIndex}.message.contents.${contentIndex}.message_content.${suffix}`;
+}
+
+export function inputToolCallKey(messageIndex: number, toolCallIndex: number, suffix: string): string {
+  return `llm.input_messages.${messageIndex}.message.tool_calls.${toolCallIndex}.${suffix}`;
 }
 
 export function outputToolCallKey(messageIndex: number, toolCallIndex: number, suffix: string): string {
@@ -89,6 +104,16 @@ export function embeddingTextKey(index: number): string {
 
 export function embeddingVectorKey(index: number): string {
   return `embedding.embeddings.${index}.embedding.vector`;
+}
+
+/** `reranker.input_documents.N.document.content` and the like. */
+export function rerankerInputDocumentKey(index: number, suffix: string): string {
+  return `reranker.input_documents.${index}.${suffix}`;
+}
+
+/** `reranker.output_documents.N.document.score` and the like. */
+export function rerankerOutputDocumentKey(index: number, suffix: string): string {
+  return `reranker.output_documents.${index}.${suffix}`;
 }
 
 /** Collapses an ordered attribute list into a record (last write wins, like span.setAttribute). */

@@ -32,6 +32,16 @@ before(async () => {
       { name: 'openai', schema: { name: 'OpenAI' }, port: upstream.port, security: { type: 'APIKey', apiKey: { secretRef: { name: 'key' } } }, secrets: { key: { apiKey: 'sk-openai' } } },
       { name: 'openai-override', schema: { name: 'OpenAI' }, port: upstream.port, modelNameOverride: 'gpt-4o-transcribe' },
       { name: 'azure', schema: { name: 'AzureOpenAI', version: '2025-03-01-preview' }, port: upstream.port, security: { type: 'AzureAPIKey', azureAPIKey: { secretRef: { name: 'azure-key' } } }, secrets: { 'azure-key': { apiKey: 'az-key' } } },
+      // A fallback rule (upstream mode): an OpenAI primary that fails, then Azure.
+      { name: 'azure-fallback', schema: { name: 'AzureOpenAI', version: '2025-03-01-preview' }, port: upstream.port, failingPrimaryPort: upstream.port },
+      // A per-request credential is required: no header, no request.
+      {
+        name: 'strict',
+        schema: { name: 'OpenAI' },
+        port: upstream.port,
+        security: { type: 'APIKey', apiKey: { secretRef: { name: 'strict-key' } }, credentialOverride: { fromRequestHeaders: { header: 'x-tenant-key', fallbackToConfigured: false } } },
+        secrets: { 'strict-key': { apiKey: 'sk-strict' } },
+      },
     ]),
   });
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -113,7 +123,20 @@ test('image generation and speech pass through to OpenAI', async () => {
   assert.equal(Buffer.from(await speech.arrayBuffer()).toString(), 'ID3-fake-mp3');
 });
 
-test('an endpoint a backend cannot serve: 422 in the client API shape', async () => {
+/** The count of gen_ai_server_request_duration_seconds observations whose labels include all of `labels`. */
+async function requestDurationCount(labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${aigw.adminPort}/metrics`)).text();
+  let count = 0;
+  for (const line of text.split('\n')) {
+    const match = /^gen_ai_server_request_duration_seconds_count\{(.*)\} (\d+)$/.exec(line);
+    if (match && Object.entries(labels).every(([name, value]) => (match[1] ?? '').includes(`${name}="${value}"`))) count += Number(match[2]);
+  }
+  return count;
+}
+
+test('an endpoint a backend cannot serve: 422 in the client API shape, counted as a failed request', async () => {
+  const labels = { gen_ai_operation_name: 'image_generation', gen_ai_provider_name: 'azure.openai', gen_ai_request_model: 'dall-e-3', error_type: '_OTHER' };
+  const before = await requestDurationCount(labels);
   const response = await fetch(`${client.baseURL}/images/generations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [BACKEND_SELECTOR_HEADER]: 'azure' },
@@ -124,6 +147,38 @@ test('an endpoint a backend cannot serve: 422 in the client API shape', async ()
     type: 'error',
     error: { type: 'UnprocessableEntity', code: '422', message: 'invalid request body: /v1/images/generations cannot be served by a backend with schema AzureOpenAI' },
   });
+  assert.equal(await requestDurationCount(labels), before + 1);
+});
+
+test('a fallback attempt the next backend cannot serve: 422 from the upstream filter, counted as a failed request', async () => {
+  const labels = { gen_ai_operation_name: 'image_generation', gen_ai_provider_name: 'azure.openai', gen_ai_request_model: 'gpt-image-1', error_type: '_OTHER' };
+  const before = await requestDurationCount(labels);
+  const response = await fetch(`${client.baseURL}/images/generations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [BACKEND_SELECTOR_HEADER]: 'azure-fallback', ...instructions({ responseStatus: 500, responseBody: '{"error":{"message":"primary down"}}' }) },
+    body: JSON.stringify({ model: 'gpt-image-1', prompt: 'x' }),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 422, text);
+  assert.match(text, /cannot be served by a backend with schema AzureOpenAI/);
+  assert.equal(await requestDurationCount(labels), before + 1);
+  // The primary's own failure is a provider error, recorded by the primary's attempt.
+  assert.ok((await requestDurationCount({ ...labels, gen_ai_provider_name: 'openai' })) >= 1);
+});
+
+test('a missing per-request credential: 401 before any provider is called, counted as a failed request', async () => {
+  const labels = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-strict', error_type: '_OTHER' };
+  const before = await requestDurationCount(labels);
+  const calls = upstream.requests.length;
+  const missing = await fetch(`${client.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [BACKEND_SELECTOR_HEADER]: 'strict' },
+    body: JSON.stringify({ model: 'gpt-4o-strict', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(missing.status, 401);
+  assert.match(await missing.text(), /missing upstream credential/);
+  assert.equal(upstream.requests.length, calls, 'no provider call');
+  assert.equal(await requestDurationCount(labels), before + 1);
 });
 
 test('audio transcription: the multipart upload passes byte for byte; a model override edits only the model field', async () => {

@@ -9,7 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
@@ -28,7 +28,7 @@ before(async () => {
   receiver = await startOtlpReceiver();
   const port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct'] }),
+    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'dall-e-3', 'whisper-1', 'gpt-4o-transcribe'] }),
     env: {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -141,6 +141,103 @@ test('gateway local reply (unknown model): the span records the 404', async () =
   const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
   assert.equal(span.status.code, STATUS_ERROR);
   assert.equal(span.events[0]?.attributes['exception.type'], 'NotFoundError');
+});
+
+const TRANSCRIPT = 'The sun rises in the east.';
+
+/** The fake provider answers the image and audio endpoints (the other paths fall through). */
+function answerImagesAndAudio(): void {
+  upstream.configure({
+    handler: (request, response) => {
+      if (request.path === '/v1/images/generations') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ created: 1, data: [{ url: 'https://images.example/cat.png' }] }));
+      } else if (request.path === '/v1/audio/transcriptions' && request.text().includes('gpt-4o-transcribe')) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(`data: ${JSON.stringify({ type: 'transcript.text.delta', delta: 'The sun ' })}\n\n`);
+        response.end(`data: ${JSON.stringify({ type: 'transcript.text.done', text: TRANSCRIPT })}\n\n`);
+      } else if (request.path === '/v1/audio/transcriptions' || request.path === '/v1/audio/translations') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: TRANSCRIPT }));
+      } else {
+        return false;
+      }
+    },
+  });
+}
+
+test('image generation: an ImagesResponse span with the request and the re-serialized response', async () => {
+  answerImagesAndAudio();
+  try {
+    const trace = newTraceparent();
+    await client.images.generate({ model: 'dall-e-3', prompt: 'a cat playing with yarn' }, { headers: { traceparent: trace.header } });
+    const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+    assert.equal(span.name, 'ImagesResponse');
+    assert.equal(span.kind, SPAN_KIND_INTERNAL);
+    assert.equal(span.parentSpanId, trace.parentId);
+    assert.equal(span.attributes['openinference.span.kind'], 'LLM');
+    assert.equal(span.attributes['llm.system'], 'openai');
+    assert.deepEqual(JSON.parse(String(span.attributes['input.value'])), { model: 'dall-e-3', prompt: 'a cat playing with yarn' });
+    assert.equal(span.attributes['llm.invocation_parameters'], span.attributes['input.value']);
+    assert.deepEqual(JSON.parse(String(span.attributes['output.value'])), { created: 1, data: [{ url: 'https://images.example/cat.png' }] });
+    assert.equal(span.status.code, 1, 'STATUS_CODE_OK');
+  } finally {
+    upstream.reset();
+  }
+});
+
+test('audio transcription and translation: spans with the upload summarised and the text as output', async () => {
+  answerImagesAndAudio();
+  try {
+    const audio = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(60)]);
+    const transcribed = newTraceparent();
+    await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(audio, 'speech.wav'), language: 'en' }, { headers: { traceparent: transcribed.header } });
+    const transcription = await receiver.waitForSpan((candidate) => candidate.traceId === transcribed.traceId);
+    assert.equal(transcription.name, 'Transcription');
+    assert.equal(transcription.attributes['llm.model_name'], 'whisper-1');
+    assert.deepEqual(JSON.parse(String(transcription.attributes['input.value'])), { model: 'whisper-1', file_name: 'speech.wav', file_size: 64, language: 'en', response_format: '' });
+    assert.equal(transcription.attributes['output.value'], TRANSCRIPT);
+    assert.equal(transcription.attributes['output.mime_type'], 'text/plain');
+    assert.ok(!JSON.stringify(transcription.attributes).includes('RIFF'), 'the audio is not recorded');
+
+    const translated = newTraceparent();
+    await client.audio.translations.create({ model: 'whisper-1', file: await toFile(audio, 'speech.wav') }, { headers: { traceparent: translated.header } });
+    const translation = await receiver.waitForSpan((candidate) => candidate.traceId === translated.traceId);
+    assert.equal(translation.name, 'Translation');
+    assert.deepEqual(JSON.parse(String(translation.attributes['input.value'])), { model: 'whisper-1', file_name: 'speech.wav', file_size: 64, response_format: '' });
+    assert.equal(translation.attributes['output.value'], TRANSCRIPT);
+
+    const streamed = newTraceparent();
+    const stream = await client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file: await toFile(audio, 'speech.wav'), stream: true }, { headers: { traceparent: streamed.header } });
+    for await (const event of stream) void event;
+    const streamSpan = await receiver.waitForSpan((candidate) => candidate.traceId === streamed.traceId);
+    assert.equal(streamSpan.name, 'Transcription');
+    assert.equal(streamSpan.attributes['output.value'], TRANSCRIPT, 'the done event\'s text');
+  } finally {
+    upstream.reset();
+  }
+});
+
+test('Anthropic messages, streamed (translated from OpenAI chat): a Message span folded from the events', async () => {
+  const trace = newTraceparent();
+  const response = await fetch(client.baseURL.replace(/\/v1$/, '/anthropic/v1/messages'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', traceparent: trace.header },
+    body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Say hi' }] }),
+  });
+  const events = await response.text();
+  assert.equal(response.status, 200, events);
+  assert.match(events, /event: message_stop/);
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.name, 'Message');
+  assert.equal(span.attributes['llm.system'], 'anthropic');
+  assert.equal(span.attributes['llm.input_messages.0.message.content'], 'Say hi');
+  assert.equal(span.attributes['llm.output_messages.0.message.role'], 'assistant');
+  assert.equal(span.attributes['llm.output_messages.0.message.content'], 'Hello from the fake');
+  assert.equal(span.attributes['llm.token_count.completion'], 7);
+  assert.equal(span.attributes['llm.token_count.prompt'], 11);
+  assert.deepEqual(span.events.map((event) => event.name), ['First Token Stream Event']);
+  const output: unknown = JSON.parse(String(span.attributes['output.value']));
+  assert.ok(typeof output === 'object' && output !== null && 'content' in output);
+  assert.deepEqual(output.content, [{ type: 'text', text: 'Hello from the fake' }]);
 });
 
 /**

@@ -5,6 +5,8 @@
  * - `x-ai-eg-model` and `x-ai-eg-original-path` are replaced by the gateway's own values;
  * - `x-ai-eg-mcp-route` / `x-ai-eg-mcp-backend` cannot move an MCP session to another MCPRoute
  *   (e.g. past its OAuth), and are not forwarded to LLM providers;
+ * - no other `x-ai-eg-*` header a client sends (upstream's `x-ai-eg-upstream-host` and
+ *   `x-ai-eg-internal-req-id`, or any name under the prefix) reaches a provider;
  * - credential override headers are used only by the backend whose BackendSecurityPolicy
  *   declares them, and are never forwarded to any provider (nor the gateway's `x-aigw-*`
  *   credential headers), so a client cannot pick another backend's key or hand its own to a
@@ -28,7 +30,18 @@ const TENANT_HEADER = 'x-tenant-key';
  * x-ai-eg-model / x-ai-eg-route / x-ai-eg-original-path values, replacing the client's, may reach
  * providers: Envoy keeps a failed attempt's headers for the retry, which needs them.)
  */
-const NEVER_FORWARDED = [TENANT_HEADER, 'x-aigw-aws-access-key-id', 'x-aigw-aws-secret-access-key', 'x-aigw-aws-session-token', 'x-aigw-azure-access-token', 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend'];
+const NEVER_FORWARDED = [
+  TENANT_HEADER,
+  'x-aigw-aws-access-key-id',
+  'x-aigw-aws-secret-access-key',
+  'x-aigw-aws-session-token',
+  'x-aigw-azure-access-token',
+  'x-ai-eg-mcp-route',
+  'x-ai-eg-mcp-backend',
+  'x-ai-eg-upstream-host',
+  'x-ai-eg-internal-req-id',
+  'x-ai-eg-anything',
+];
 const SMUGGLED = {
   [TENANT_HEADER]: 'sk-smuggled-tenant',
   'x-aigw-aws-access-key-id': 'AKIASMUGGLED',
@@ -37,6 +50,10 @@ const SMUGGLED = {
   'x-aigw-azure-access-token': 'smuggled-azure-token',
   'x-ai-eg-mcp-route': 'default/secure',
   'x-ai-eg-mcp-backend': 'default/secure',
+  // Upstream's SigV4 host header: a client must not choose the host a request is signed for.
+  'x-ai-eg-upstream-host': 'attacker.example.com',
+  'x-ai-eg-internal-req-id': 'forged-request-id',
+  'x-ai-eg-anything': 'made-up',
 };
 
 const BACKENDS = ['a', 'b', 'open'] as const;
@@ -211,7 +228,7 @@ test('x-ai-eg-model and x-ai-eg-original-path are the gateway\'s, not the client
   assert.deepEqual(counts(), { ...before, open: before.open + 1 });
 });
 
-test('credential override headers: only the backend that declares them uses them; no provider ever receives them', async () => {
+test('credential override headers: only the backend that declares them uses them; no provider ever receives them, nor any x-ai-eg-* header a client sent', async () => {
   const checks: { backend: BackendName; model: string; authorization?: string; extra?: Record<string, string> }[] = [
     // Declared by a's policy: the client's key replaces the configured one.
     { backend: 'a', model: 'model-a', authorization: 'Bearer sk-smuggled-tenant' },
