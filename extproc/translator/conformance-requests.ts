@@ -159,6 +159,9 @@ const EMBEDDINGS_PROBES: Probe[] = [
   probe('encoding_format unknown', { input: 'hi', encoding_format: 'hex' }),
   probe('dimensions a string', { input: 'hi', dimensions: 'big' }),
   probe('rich valid request', { input: ['hello'], encoding_format: 'base64', dimensions: 256, user: 'u1' }),
+  // Upstream aigw's extension for Vertex AI's task types: other backends must refuse or pass it.
+  probe('{content, task_type, title} inputs', { input: [{ content: 'hello', task_type: 'RETRIEVAL_DOCUMENT', title: 'Greeting' }] }),
+  probe('{content} input with an unknown field', { input: { content: 'hello', mood: 'sunny' } }),
 ];
 
 /** Probes per endpoint. Pass-through endpoints get a few too: they must accept them. */
