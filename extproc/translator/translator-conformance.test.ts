@@ -86,7 +86,7 @@ function supportedPairs(): Pair[] {
   return pairs;
 }
 
-function translatorFor(pair: Pair, override?: string): Translator {
+function translatorFor(pair: Pair, override?: string, needsUsage?: boolean): Translator {
   const backend: BackendConfig = {
     name: 'default/conformance/route/r/rule/0/ref/0',
     route: 'default/r',
@@ -94,7 +94,7 @@ function translatorFor(pair: Pair, override?: string): Translator {
     schema: SCHEMAS[pair.schema],
     ...(override !== undefined ? { modelNameOverride: override } : {}),
   };
-  return pair.factory({ endpoint: pair.endpoint, backend, originalModel: CLIENT_MODEL, requestModel: override ?? CLIENT_MODEL });
+  return pair.factory({ endpoint: pair.endpoint, backend, originalModel: CLIENT_MODEL, requestModel: override ?? CLIENT_MODEL, ...(needsUsage !== undefined ? { needsUsage } : {}) });
 }
 
 /** The client request the router hands on; `pretty` sends the bytes indented, as some clients do. */
@@ -649,6 +649,50 @@ for (const pair of supportedPairs()) {
       assertNoProblems(problems);
     });
   }
+}
+
+/** The JSON payloads of an SSE text's `data:` lines (`[DONE]` and other non-JSON payloads left out). */
+function ssePayloads(text: string): unknown[] {
+  return text.split(/\r\n|\r|\n/).flatMap((line) => {
+    if (!line.startsWith('data:')) return [];
+    try {
+      const payload: unknown = JSON.parse(line.slice(5));
+      return [payload];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const isUsageChunk = (payload: unknown): boolean => isRecord(payload) && Array.isArray(payload.choices) && payload.choices.length === 0 && isRecord(payload.usage);
+
+/** Endpoints whose OpenAI streams end with a usage chunk only on `stream_options.include_usage` (OpenAI's contract). */
+const USAGE_CHUNK_ENDPOINTS: ReadonlySet<TranslatedEndpointName> = new Set(['chat-completions', 'completions']);
+
+for (const pair of supportedPairs().filter((candidate) => USAGE_CHUNK_ENDPOINTS.has(candidate.name))) {
+  test(`${pair.label}: rule 9, the usage chunk reaches the client only when it asked (costs or not), and usage is read either way`, () => {
+    const problems: string[] = [];
+    const wire = wireOf(pair);
+    for (const needsUsage of [false, true]) {
+      for (const asked of [true, false]) {
+        // A pass-through stream the gateway did not ask usage for is the provider's to shape.
+        if (!needsUsage && !asked) continue;
+        collect(problems, `${asked ? 'asked' : 'not asked'}${needsUsage ? ', costs configured' : ''}`, () => {
+          assert.ok(wire.stream, `the suite has no stream for ${wire.format}`);
+          const translator = translatorFor(pair, undefined, needsUsage);
+          const request = asked ? streamingRequest(pair.name) : { ...MINIMAL_REQUESTS[pair.name], stream: true };
+          translator.request(clientOf(pair, request));
+          translator.responseHeaders(200, { 'content-type': wire.stream.contentType });
+          let usage: TokenUsage = {};
+          const out = feed(translator, wire.stream.body, 9, (result) => (usage = result.usage));
+          const chunks = ssePayloads(out.toString('utf8')).filter(isUsageChunk);
+          assert.equal(chunks.length, asked ? 1 : 0, `${chunks.length} usage chunk(s) reached the client`);
+          assert.ok(usage.inputTokens !== undefined, `the gateway did not read the usage: ${JSON.stringify(usage)}`);
+        });
+      }
+    }
+    assertNoProblems(problems);
+  });
 }
 
 test('the table has translators for the suite to check', () => {
