@@ -5,6 +5,7 @@ import type { BackendConfig, SchemaName } from '../filter-config.js';
 import { isRecord, type JsonRecord } from '../json-guards.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
 import { openAIToOpenAI } from './openai-to-openai.js';
+import { isUnsupported, TRANSLATORS } from './translator-table.js';
 import type { ClientRequest, Translator } from './translator.js';
 
 function translator(path: string, options: { needsUsage?: boolean; override?: string; schema?: SchemaName } = {}): Translator {
@@ -19,7 +20,11 @@ function translator(path: string, options: { needsUsage?: boolean; override?: st
     ...(options.override !== undefined ? { modelNameOverride: options.override } : {}),
   };
   const context = { endpoint, backend, originalModel: 'gpt-4o-mini', requestModel: options.override ?? 'gpt-4o-mini', ...(options.needsUsage !== undefined ? { needsUsage: options.needsUsage } : {}) };
-  return schema === 'AzureOpenAI' ? openAIToAzureOpenAI(context) : openAIToOpenAI(context);
+  if (schema === 'AzureOpenAI') return openAIToAzureOpenAI(context);
+  // Endpoints with a pass-through of their own (input tokens, tokenize) are taken from the table.
+  const entry = endpoint.name === 'models' || endpoint.name === 'anthropic-models' ? openAIToOpenAI : TRANSLATORS[endpoint.name].OpenAI;
+  assert.ok(!isUnsupported(entry), `${path} has no OpenAI translator`);
+  return entry(context);
 }
 
 function client(json: JsonRecord): ClientRequest {
@@ -91,4 +96,23 @@ test('legacy completions, Azure and a model override follow the same rule', () =
   assert.ok(isRecord(azureBody));
   assert.deepEqual(azureBody.stream_options, { include_usage: true });
   assert.ok(!stream(azure, 5).text.includes('"choices":[]'));
+});
+
+test('/v1/responses/input_tokens: passed through under the prefix; the count is the input tokens', () => {
+  const counter = translator('/v1/responses/input_tokens', { override: 'gpt-4.1' });
+  const request = counter.request(client({ model: 'gpt-4o-mini', input: 'Hello', instructions: 'Be brief.' }));
+  assert.equal(request.path, '/v1/responses/input_tokens');
+  assert.deepEqual(JSON.parse(request.body?.toString() ?? ''), { model: 'gpt-4.1', input: 'Hello', instructions: 'Be brief.' });
+  assert.equal(counter.responseHeaders(200, { 'content-type': 'application/json' }).streaming, false);
+  assert.deepEqual(counter.responseBody(Buffer.from('{"object":"response.input_tokens","input_tokens":15}'), true), { usage: { inputTokens: 15 } });
+});
+
+test('/tokenize: passed through at the server root (vLLM), the override in the body, no usage', () => {
+  const tokenize = translator('/tokenize', { override: 'meta-llama/Llama-3.1-8B-Instruct' });
+  const request = tokenize.request(client({ model: 'llama', prompt: 'Once upon a time' }));
+  assert.equal(request.path, '/tokenize');
+  assert.deepEqual(JSON.parse(request.body?.toString() ?? ''), { model: 'meta-llama/Llama-3.1-8B-Instruct', prompt: 'Once upon a time' });
+  tokenize.responseHeaders(200, { 'content-type': 'application/json' });
+  assert.deepEqual(tokenize.responseBody(Buffer.from('{"count":5,"max_model_len":131072,"tokens":[128000,12805,5304,264,892]}'), true), { usage: {} });
+  assert.equal(translator('/tokenize').needsBody, false);
 });

@@ -25,6 +25,7 @@ const ENDPOINT_PATHS: Readonly<Record<TranslatedEndpointName, string>> = {
   completions: '/v1/completions',
   embeddings: '/v1/embeddings',
   responses: '/v1/responses',
+  'responses-input-tokens': '/v1/responses/input_tokens',
   'images-generations': '/v1/images/generations',
   'audio-speech': '/v1/audio/speech',
   'audio-transcriptions': '/v1/audio/transcriptions',
@@ -32,6 +33,7 @@ const ENDPOINT_PATHS: Readonly<Record<TranslatedEndpointName, string>> = {
   messages: '/anthropic/v1/messages',
   'count-tokens': '/anthropic/v1/messages/count_tokens',
   rerank: '/cohere/v2/rerank',
+  tokenize: '/tokenize',
 };
 
 /** Each schema as an AIServiceBackend would configure it. */
@@ -238,6 +240,10 @@ function openAIWire(name: TranslatedEndpointName): ProviderWire | undefined {
         ]),
       );
     }
+    case 'responses-input-tokens':
+      return jsonWire('OpenAI input token count', { object: 'response.input_tokens', input_tokens: 12 });
+    case 'tokenize':
+      return jsonWire('vLLM tokenize', { count: 3, max_model_len: 8192, tokens: [9906, 11, 1917] });
     case 'images-generations':
       return jsonWire('OpenAI image', { created: 1, data: [{ b64_json: 'aGk=' }], usage: { input_tokens: 5, output_tokens: 10, total_tokens: 15 } });
     case 'audio-transcriptions':
@@ -352,6 +358,12 @@ const ANTHROPIC_COUNT_TOKENS_WIRE: ProviderWire = {
   empty: json({}),
 };
 
+const GEMINI_COUNT_TOKENS_WIRE: ProviderWire = {
+  format: 'Gemini countTokens',
+  response: { contentType: 'application/json', body: json({ totalTokens: 12, totalBillableCharacters: 40, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 12 }] }) },
+  empty: json({}),
+};
+
 const BEDROCK_COUNT_TOKENS_WIRE: ProviderWire = {
   format: 'Bedrock CountTokens',
   response: { contentType: 'application/json', body: json({ inputTokens: 12 }) },
@@ -370,16 +382,18 @@ function providerWire(pair: Pair): ProviderWire | undefined {
     case 'Anthropic':
     case 'GCPAnthropic':
       if (pair.name === 'count-tokens') return ANTHROPIC_COUNT_TOKENS_WIRE;
+      if (pair.name === 'tokenize') return { ...ANTHROPIC_COUNT_TOKENS_WIRE, requiresContent: 'count_tokens always answers input_tokens' };
       return chatLike ? anthropicWire('sse') : undefined;
     case 'AWSAnthropic':
-      if (pair.name === 'count-tokens') return BEDROCK_COUNT_TOKENS_WIRE;
+      if (pair.name === 'count-tokens' || pair.name === 'tokenize') return BEDROCK_COUNT_TOKENS_WIRE;
       return chatLike ? anthropicWire('aws-event-stream') : undefined;
     case 'AWSBedrock':
       if (pair.name === 'embeddings') return TITAN_WIRE;
-      if (pair.name === 'count-tokens') return BEDROCK_COUNT_TOKENS_WIRE;
+      if (pair.name === 'count-tokens' || pair.name === 'tokenize') return BEDROCK_COUNT_TOKENS_WIRE;
       return chatLike ? CONVERSE_WIRE : undefined;
     case 'GCPVertexAI':
       if (pair.name === 'embeddings') return VERTEX_EMBEDDINGS_WIRE;
+      if (pair.name === 'tokenize') return GEMINI_COUNT_TOKENS_WIRE;
       return pair.name === 'chat-completions' ? GEMINI_WIRE : undefined;
     case 'Cohere':
       return pair.name === 'rerank' ? COHERE_RERANK_WIRE : undefined;
