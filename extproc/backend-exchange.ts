@@ -110,13 +110,18 @@ export class BackendExchange {
       // Body mutations edit JSON fields; applied to a form upload they would corrupt it.
       throw this.answeredLocally(invalidRequestBody(`bodyMutation of backend ${backend.aiServiceBackend} cannot be applied to the multipart upload of ${endpoint.suffix}`));
     }
-    this.translator = entry({ endpoint, backend, originalModel, requestModel });
+    this.translator = entry({ endpoint, backend, originalModel, requestModel, needsUsage: runtime.anyCosts });
     this.authenticator = runtime.authenticators.get(backend.name) ?? NO_AUTH;
   }
 
   /** Whether `request` needs the client's body (translation, body mutation, or a signature over it). */
   get needsBody(): boolean {
     return this.translator.needsBody || this.backend.bodyMutation !== undefined || this.authenticator.needsBody;
+  }
+
+  /** Whether the credentials are computed over the body (SigV4): the bytes sent must be the ones given to `request`. */
+  get signsBody(): boolean {
+    return this.authenticator.needsBody;
   }
 
   /**

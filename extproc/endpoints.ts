@@ -7,6 +7,7 @@ export type EndpointName =
   | 'completions'
   | 'embeddings'
   | 'responses'
+  | 'responses-input-tokens'
   | 'images-generations'
   | 'audio-speech'
   | 'audio-transcriptions'
@@ -14,6 +15,7 @@ export type EndpointName =
   | 'messages'
   | 'count-tokens'
   | 'rerank'
+  | 'tokenize'
   | 'models'
   | 'anthropic-models';
 
@@ -24,7 +26,21 @@ export interface Endpoint {
   name: EndpointName;
   /** Path suffix appended to a backend's schema prefix, e.g. `chat/completions`. */
   suffix: string;
-  operation: 'chat' | 'completion' | 'embeddings' | 'responses' | 'image_generation' | 'speech' | 'transcription' | 'translation' | 'messages' | 'count_tokens' | 'rerank' | 'models';
+  operation:
+    | 'chat'
+    | 'completion'
+    | 'embeddings'
+    | 'responses'
+    | 'responses_input_tokens'
+    | 'image_generation'
+    | 'speech'
+    | 'transcription'
+    | 'translation'
+    | 'messages'
+    | 'count_tokens'
+    | 'rerank'
+    | 'tokenize'
+    | 'models';
   clientAPI: ClientAPI;
   /** Whether a body with `model` is expected (false for GET model lists). */
   hasBody: boolean;
@@ -48,6 +64,8 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['/v1/completions', openAI('completions', 'completions', 'completion', true)],
   ['/v1/embeddings', openAI('embeddings', 'embeddings', 'embeddings', false)],
   ['/v1/responses', openAI('responses', 'responses', 'responses', true)],
+  // The Responses API's input token count: the request body of /v1/responses, answered with a count.
+  ['/v1/responses/input_tokens', openAI('responses-input-tokens', 'responses/input_tokens', 'responses_input_tokens', false)],
   ['/v1/images/generations', openAI('images-generations', 'images/generations', 'image_generation', false)],
   // stream_format "sse" streams speech; the response content type tells the exchange.
   ['/v1/audio/speech', openAI('audio-speech', 'audio/speech', 'speech', false)],
@@ -62,6 +80,8 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ],
   ['/anthropic/v1/models', { name: 'anthropic-models', suffix: 'models', operation: 'models', clientAPI: 'anthropic', hasBody: false, canStream: false }],
   ['/cohere/v2/rerank', { name: 'rerank', suffix: 'rerank', operation: 'rerank', clientAPI: 'cohere', hasBody: true, canStream: false }],
+  // vLLM's tokenizer endpoint (at the root, as vLLM serves it), OpenAI-style errors; counted by providers that can.
+  ['/tokenize', openAI('tokenize', 'tokenize', 'tokenize', false)],
 ]);
 
 /** Endpoints whose requests go to a backend (everything but the locally answered model lists). */

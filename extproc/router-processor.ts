@@ -10,7 +10,6 @@ import type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderV
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
-import { setTopLevelField } from './json-patch.js';
 import { localReplyForClient } from './local-reply.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
@@ -192,13 +191,9 @@ export class RouterProcessor {
       if (value !== undefined) metadata[mapping.attribute] = value;
     }
 
+    // Stream usage the costs need is asked for by the backend's translator (TranslatorContext.needsUsage),
+    // which knows whether its backend reports it unasked and keeps the client's stream as the client asked.
     let body = decoded;
-    const asksForUsage = endpoint.name === 'chat-completions' || endpoint.name === 'completions';
-    if (asksForUsage && parsed.stream && this.runtime.anyCosts && parsed.streamOptions?.include_usage !== true) {
-      // Costs need usage, and OpenAI only reports usage on streams when asked to.
-      const options = JSON.stringify({ ...(parsed.streamOptions ?? {}), include_usage: true });
-      body = Buffer.from(setTopLevelField(decoded.toString('utf8'), 'stream_options', options));
-    }
 
     if (rule.config.mode === 'upstream') {
       if (this.span) {
@@ -234,7 +229,7 @@ export class RouterProcessor {
       // A compressed body goes on as it came when the gateway neither changed nor signed it;
       // otherwise (and in upstream mode, where each attempt's backend may rewrite it) it goes
       // decoded, without content-encoding: the gateway does not compress.
-      if (body === decoded && rule.config.mode === 'router' && this.exchange?.needsBody !== true) body = original;
+      if (body === decoded && rule.config.mode === 'router' && this.exchange?.signsBody !== true) body = original;
       else remove.push('content-encoding');
     }
     if (body !== original) set.push(setHeader('content-length', String(body.length)));

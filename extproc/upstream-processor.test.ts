@@ -31,9 +31,10 @@ test('pass-through: path, API key and length at the body (the body is not sent b
   assert.equal(request.request_body?.response?.body_mutation, undefined, 'the body is not sent back when it needs no change');
   assert.equal(request.request_body?.response?.status, undefined);
 
-  const bodiless = await new UpstreamProcessor(runtime).requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-original-path': '/v1/chat/completions' }, true), OPENAI);
+  // Embeddings: with costs configured, a chat pass-through reads the body (whether it streams decides if usage must be asked for).
+  const bodiless = await new UpstreamProcessor(runtime).requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-original-path': '/v1/embeddings' }, true), OPENAI);
   assert.equal(bodiless.mode_override, undefined, 'without a body, a pass-through is done at the headers');
-  assert.deepEqual(setHeaders(bodiless.request_headers?.response), { ':path': '/v1/chat/completions', authorization: 'Bearer sk-test-secret' });
+  assert.deepEqual(setHeaders(bodiless.request_headers?.response), { ':path': '/v1/embeddings', authorization: 'Bearer sk-test-secret' });
 
   upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
   const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini-2024', usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 } }));

@@ -82,7 +82,8 @@ export class UpstreamProcessor {
       const setNow = new Set(request.set.map((option) => option.header?.key));
       const set = [...request.set, setHeader('content-length', String(body.length))];
       const header_mutation = headerMutation(set, [...request.remove, ...this.stale.filter((name) => !setNow.has(name))]);
-      if (!exchange.needsBody) return { request_body: { response: { header_mutation } } };
+      // A translator may read the body and leave it as it is (a pass-through that did not need to ask for stream usage).
+      if (request.body === undefined) return { request_body: { response: { header_mutation } } };
       return { request_body: { response: { status: 'CONTINUE_AND_REPLACE', header_mutation, body_mutation: { body } } } };
     } catch (caught) {
       // Deeply nested values can overflow a translator's recursion: a client error, not a crash.

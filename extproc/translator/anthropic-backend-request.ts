@@ -75,6 +75,15 @@ export function awsCountTokensPath(model: string): string {
 }
 
 /**
+ * The model named in a Vertex count-tokens body. Vertex's count-tokens refuses the version
+ * aliases its other methods take (`claude-…@default`, `@latest`), so they are left out; a dated
+ * version (`@20250514`) stays.
+ */
+export function vertexCountTokensModel(model: string): string {
+  return model.replace(/@(?:default|latest)$/, '');
+}
+
+/**
  * The client's Anthropic Messages body as Bedrock InvokeModel or Vertex rawPredict take it: the
  * model moves to the path, `anthropic_version` goes into the body, and for Bedrock `stream` goes
  * too (the path says it) while the accepted beta flags become `anthropic_beta`. The rest of the

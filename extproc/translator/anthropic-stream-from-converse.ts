@@ -20,8 +20,11 @@ type BlockKind = 'text' | 'thinking' | 'redacted_thinking' | 'tool_use';
  */
 export class AnthropicStreamFromConverse {
   private started = false;
-  /** Converse block index → the Anthropic block opened for it. */
+  /** Converse block index → the Anthropic block opened for it (blocks Bedrock sent without an index: keys below 0). */
   private readonly blocks = new Map<number, { index: number; kind: BlockKind; open: boolean }>();
+  /** The key of the block opened last: where events without a Converse index go. */
+  private lastKey: number | undefined;
+  private unindexedBlocks = 0;
   private stopReason: ConverseStopReason | undefined;
   private stopped = false;
   private converseUsage: ConverseUsage | undefined;
@@ -52,11 +55,14 @@ export class AnthropicStreamFromConverse {
       case 'messageStart':
         return this.start();
       case 'contentBlockStart':
-        return event.toolUse ? this.open(event.contentBlockIndex, 'tool_use', { type: 'tool_use', id: event.toolUse.toolUseId, name: event.toolUse.name, input: {} }) : '';
+        if (!event.toolUse) return '';
+        // A tool block start always begins a block, index or not: two calls must not become one.
+        return this.open(this.keyOf(event.contentBlockIndex, 'tool_use', true), 'tool_use', { type: 'tool_use', id: event.toolUse.toolUseId, name: event.toolUse.name, input: {} });
       case 'contentBlockDelta':
         return this.delta(event);
       case 'contentBlockStop': {
-        const block = this.blocks.get(event.contentBlockIndex);
+        const key = event.contentBlockIndex ?? this.lastKey;
+        const block = key !== undefined ? this.blocks.get(key) : undefined;
         if (!block?.open) return '';
         block.open = false;
         return sseEvent({ type: 'content_block_stop', index: block.index }, 'content_block_stop');
@@ -72,25 +78,44 @@ export class AnthropicStreamFromConverse {
   }
 
   private delta(event: Extract<ConverseStreamEvent, { type: 'contentBlockDelta' }>): string {
-    const at = event.contentBlockIndex;
-    if (event.text !== undefined) return this.open(at, 'text', { type: 'text', text: '' }) + this.blockDelta(at, { type: 'text_delta', text: event.text });
+    const index = event.contentBlockIndex;
+    if (event.text !== undefined) {
+      const at = this.keyOf(index, 'text', false);
+      return this.open(at, 'text', { type: 'text', text: '' }) + this.blockDelta(at, { type: 'text_delta', text: event.text });
+    }
     if (event.toolUseInput !== undefined) {
+      const at = this.keyOf(index, 'tool_use', false);
       return this.open(at, 'tool_use', { type: 'tool_use', id: '', name: '', input: {} }) + this.blockDelta(at, { type: 'input_json_delta', partial_json: event.toolUseInput });
     }
     const reasoning = event.reasoning;
     if (!reasoning) return '';
-    // Anthropic sends redacted thinking whole, in its block start.
-    if (reasoning.kind === 'redacted') return this.open(at, 'redacted_thinking', { type: 'redacted_thinking', data: reasoning.data });
+    // Anthropic sends redacted thinking whole, in its block start: each one is a block of its own.
+    if (reasoning.kind === 'redacted') return this.open(this.keyOf(index, 'redacted_thinking', true), 'redacted_thinking', { type: 'redacted_thinking', data: reasoning.data });
+    const at = this.keyOf(index, 'thinking', false);
     const opened = this.open(at, 'thinking', { type: 'thinking', thinking: '', signature: '' });
     if (reasoning.kind === 'text') return opened + this.blockDelta(at, { type: 'thinking_delta', thinking: reasoning.text });
     return opened + this.blockDelta(at, { type: 'signature_delta', signature: reasoning.signature });
   }
 
-  /** Opens the block for a Converse index on first sight (after message_start). */
+  /**
+   * The block key of an event: its Converse index when Bedrock gave one; else the block opened
+   * last, when it is still open and of the same kind (and the event does not start a block of
+   * its own), or else a new key.
+   */
+  private keyOf(converseIndex: number | undefined, kind: BlockKind, startsBlock: boolean): number {
+    if (converseIndex !== undefined) return converseIndex;
+    const last = this.lastKey !== undefined ? this.blocks.get(this.lastKey) : undefined;
+    if (!startsBlock && this.lastKey !== undefined && last?.open === true && last.kind === kind) return this.lastKey;
+    this.unindexedBlocks += 1;
+    return -this.unindexedBlocks;
+  }
+
+  /** Opens the block for a key on first sight (after message_start). */
   private open(converseIndex: number, kind: BlockKind, contentBlock: Json): string {
     if (this.blocks.has(converseIndex)) return '';
     const index = this.blocks.size;
     this.blocks.set(converseIndex, { index, kind, open: true });
+    this.lastKey = converseIndex;
     return this.start() + sseEvent({ type: 'content_block_start', index, content_block: contentBlock }, 'content_block_start');
   }
 

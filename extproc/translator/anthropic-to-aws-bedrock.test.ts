@@ -178,6 +178,52 @@ test('streaming: Converse events → Anthropic events (usage waits for metadata)
   }
 });
 
+test('streaming: the same stream without contentBlockIndex gives the same blocks; a second tool call is a block of its own', () => {
+  const unindexed = (type: string, payload: JsonRecord) => encodeAwsEvent(type, payload);
+  const stream = Buffer.concat([
+    unindexed('messageStart', { role: 'assistant' }),
+    unindexed('contentBlockDelta', { delta: { reasoningContent: { text: 'Think' } } }),
+    unindexed('contentBlockDelta', { delta: { reasoningContent: { signature: 'sig' } } }),
+    unindexed('contentBlockStop', {}),
+    unindexed('contentBlockDelta', { delta: { text: 'Hé' } }),
+    unindexed('contentBlockDelta', { delta: { text: 'llo' } }),
+    unindexed('contentBlockStop', {}),
+    unindexed('contentBlockStart', { start: { toolUse: { toolUseId: 'tu1', name: 'f' } } }),
+    unindexed('contentBlockDelta', { delta: { toolUse: { input: '{"a":' } } }),
+    unindexed('contentBlockDelta', { delta: { toolUse: { input: '1}' } } }),
+    unindexed('contentBlockStop', {}),
+    unindexed('messageStop', { stopReason: 'tool_use' }),
+    unindexed('metadata', { usage: { inputTokens: 20, outputTokens: 8, totalTokens: 28 } }),
+  ]);
+  const t = translator();
+  t.request(client({ model: 'x', max_tokens: 10, stream: true, messages: [] }));
+  t.responseHeaders(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-2' });
+  assert.deepEqual(parseSse(feed(t, stream, 13).text), EXPECTED);
+
+  // Two tool calls back to back, neither indexed nor stopped in between.
+  const twoCalls = Buffer.concat([
+    unindexed('messageStart', { role: 'assistant' }),
+    unindexed('contentBlockStart', { start: { toolUse: { toolUseId: 'tu1', name: 'f' } } }),
+    unindexed('contentBlockDelta', { delta: { toolUse: { input: '{}' } } }),
+    unindexed('contentBlockStart', { start: { toolUse: { toolUseId: 'tu2', name: 'g' } } }),
+    unindexed('contentBlockDelta', { delta: { toolUse: { input: '{"b":2}' } } }),
+    unindexed('messageStop', { stopReason: 'tool_use' }),
+  ]);
+  const two = translator();
+  two.request(client({ model: 'x', max_tokens: 10, stream: true, messages: [] }));
+  two.responseHeaders(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+  const blocks = parseSse(feed(two, twoCalls, 50).text).filter((event) => event.event === 'content_block_start' || event.event === 'content_block_delta');
+  assert.deepEqual(
+    blocks.map((event) => event.data),
+    [
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'tu1', name: 'f', input: {} } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{}' } },
+      { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'tu2', name: 'g', input: {} } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"b":2}' } },
+    ],
+  );
+});
+
 test('streaming: an exception frame is an error event; a cut frame or a stream without messageStop ends with one', () => {
   const t = translator();
   t.responseHeaders(200, { 'content-type': 'application/vnd.amazon.eventstream' });

@@ -10,20 +10,25 @@ const SSE_DONE_LINE = 'data: [DONE]\n';
 
 /**
  * Turns ConverseStream events into OpenAI `chat.completion.chunk` SSE events, one stream per
- * instance. Tool calls are numbered in the order Bedrock opens them (OpenAI's `index`), which is
- * why the tool blocks still open are remembered. The usage chunk (`choices: []`) is sent whenever
- * Bedrock reports usage, as upstream does, whether or not the client asked for it.
+ * instance. Each tool block Bedrock starts is the next tool call (OpenAI's `index`: 0, 1, …);
+ * its argument deltas find it by Converse block index, or, when Bedrock leaves the index out, are
+ * the last started call's. The usage chunk (`choices: []`) follows OpenAI's contract: it is sent
+ * only when the client asked for it (`stream_options.include_usage`); the usage is read either way.
  */
 export class ChatStreamFromConverse {
-  private toolIndex = 0;
-  private readonly openToolBlocks = new Set<number>();
+  /** Tool calls started so far: the next one's `index`. */
+  private toolCalls = 0;
+  /** The OpenAI `index` of the tool call each Converse tool block began. */
+  private readonly toolCallOfBlock = new Map<number, number>();
+  /** The last tool call started: where deltas without a block index go. */
+  private currentToolCall: number | undefined;
   private usageSoFar: TokenUsage = {};
   /** Bedrock sent `messageStop`: the message is complete. */
   private stopped = false;
   /** An error event already told the client the answer is cut short. */
   private failed = false;
 
-  constructor(private readonly meta: { id?: string; model: string; created: number }) {}
+  constructor(private readonly meta: { id?: string; model: string; created: number; includeUsage: boolean }) {}
 
   /** Usage reported so far (Bedrock's `metadata` event). */
   get usage(): TokenUsage {
@@ -57,18 +62,16 @@ export class ChatStreamFromConverse {
     switch (event.type) {
       case 'messageStart':
         return [this.chunk({ role: 'assistant', content: '' })];
-      case 'contentBlockStart':
+      case 'contentBlockStart': {
         if (!event.toolUse) return [];
-        this.openToolBlocks.add(event.contentBlockIndex);
-        return [
-          this.chunk({
-            tool_calls: [{ index: this.toolIndex, id: event.toolUse.toolUseId, type: 'function', function: { name: event.toolUse.name, arguments: '' } }],
-          }),
-        ];
+        const index = this.toolCalls++;
+        if (event.contentBlockIndex !== undefined) this.toolCallOfBlock.set(event.contentBlockIndex, index);
+        this.currentToolCall = index;
+        return [this.chunk({ tool_calls: [{ index, id: event.toolUse.toolUseId, type: 'function', function: { name: event.toolUse.name, arguments: '' } }] })];
+      }
       case 'contentBlockDelta':
         return this.deltaChunks(event);
       case 'contentBlockStop':
-        if (this.openToolBlocks.delete(event.contentBlockIndex)) this.toolIndex++;
         return [];
       case 'messageStop':
         this.stopped = true;
@@ -76,13 +79,13 @@ export class ChatStreamFromConverse {
       case 'metadata':
         if (!event.usage) return [];
         this.usageSoFar = mergeUsage(this.usageSoFar, converseTokenUsage(event.usage));
-        return [{ ...this.envelope(), choices: [], usage: openAIUsage(this.usageSoFar) }];
+        return this.meta.includeUsage ? [{ ...this.envelope(), choices: [], usage: openAIUsage(this.usageSoFar) }] : [];
     }
   }
 
   private deltaChunks(event: Extract<ConverseStreamEvent, { type: 'contentBlockDelta' }>): ChatCompletionChunkOut[] {
     if (event.text !== undefined) return [this.chunk({ role: 'assistant', content: event.text })];
-    if (event.toolUseInput !== undefined) return [this.chunk({ tool_calls: [{ index: this.toolIndex, function: { arguments: event.toolUseInput } }] })];
+    if (event.toolUseInput !== undefined) return [this.chunk({ tool_calls: [{ index: this.toolCallOf(event.contentBlockIndex), function: { arguments: event.toolUseInput } }] })];
     switch (event.reasoning?.kind) {
       case 'text':
         return [this.chunk({ reasoning_content: event.reasoning.text })];
@@ -93,6 +96,12 @@ export class ChatStreamFromConverse {
       default:
         return [];
     }
+  }
+
+  /** The tool call a delta belongs to: its block's, else the last started (0 if Bedrock started none). */
+  private toolCallOf(contentBlockIndex: number | undefined): number {
+    const byBlock = contentBlockIndex !== undefined ? this.toolCallOfBlock.get(contentBlockIndex) : undefined;
+    return byBlock ?? this.currentToolCall ?? 0;
   }
 
   private envelope(): Omit<ChatCompletionChunkOut, 'choices'> {

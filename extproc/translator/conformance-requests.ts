@@ -21,6 +21,7 @@ export const MINIMAL_REQUESTS: Readonly<Record<TranslatedEndpointName, JsonRecor
   completions: { model, prompt: 'Say hi.' },
   embeddings: { model, input: 'hello' },
   responses: { model, input: 'Say hi.' },
+  'responses-input-tokens': { model, input: 'Say hi.' },
   'images-generations': { model, prompt: 'A red circle' },
   'audio-speech': { model, input: 'Hello.', voice: 'alloy' },
   // Form fields of the multipart upload (the suite adds the file part).
@@ -29,6 +30,7 @@ export const MINIMAL_REQUESTS: Readonly<Record<TranslatedEndpointName, JsonRecor
   messages: { model, max_tokens: 16, messages: [user('Say hi.')] },
   'count-tokens': { model, messages: [user('Say hi.')] },
   rerank: { model, query: 'Capital of France?', documents: ['Paris is the capital of France.', 'Berlin is in Germany.'] },
+  tokenize: { model, prompt: 'Say hi.' },
 };
 
 /** The request as the router hands it on for `stream: true` (with usage asked for, as the router does). */
@@ -159,6 +161,35 @@ const EMBEDDINGS_PROBES: Probe[] = [
   probe('encoding_format unknown', { input: 'hi', encoding_format: 'hex' }),
   probe('dimensions a string', { input: 'hi', dimensions: 'big' }),
   probe('rich valid request', { input: ['hello'], encoding_format: 'base64', dimensions: 256, user: 'u1' }),
+  // Upstream aigw's extension for Vertex AI's task types: other backends must refuse or pass it.
+  probe('{content, task_type, title} inputs', { input: [{ content: 'hello', task_type: 'RETRIEVAL_DOCUMENT', title: 'Greeting' }] }),
+  probe('{content} input with an unknown field', { input: { content: 'hello', mood: 'sunny' } }),
+];
+
+const TOKENIZE_PROBES: Probe[] = [
+  probe('prompt and messages', { prompt: 'hi', messages: [user('hi')] }),
+  probe('neither prompt nor messages', {}),
+  probe('prompt a number', { prompt: 42 }),
+  probe('token prompt', { prompt: [1, 2, 3] }),
+  probe('messages not an array', { messages: 'hi' }),
+  probe('messages: [42]', { messages: [42] }),
+  probe('continue_final_message with the default add_generation_prompt', { messages: [user('hi'), { role: 'assistant', content: 'Hel' }], continue_final_message: true }),
+  probe('tools: [42]', { messages: [user('hi')], tools: [42] }),
+  probe('rich valid chat', {
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      user([{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: PNG } }]),
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: '{"sky":"clear"}' },
+    ],
+    tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    add_generation_prompt: false,
+    continue_final_message: true,
+    add_special_tokens: false,
+    return_token_strs: true,
+    chat_template_kwargs: { enable_thinking: false },
+    media_resolution: 'MEDIA_RESOLUTION_LOW',
+  }),
 ];
 
 /** Probes per endpoint. Pass-through endpoints get a few too: they must accept them. */
@@ -167,6 +198,7 @@ export const PROBES: Readonly<Record<TranslatedEndpointName, readonly Probe[]>> 
   completions: [probe('prompt a number', { prompt: 42 }), probe('prompt missing', {}), probe('token prompt', { prompt: [[1, 2]] })],
   embeddings: EMBEDDINGS_PROBES,
   responses: [probe('input a number', { input: 42 }), probe('input missing', {}), probe('tools garbage', { input: 'hi', tools: 'x' })],
+  'responses-input-tokens': [probe('input a number', { input: 42 }), probe('input missing', {}), probe('instructions and tools', { input: 'hi', instructions: 'Be brief.', tools: [] })],
   'images-generations': [probe('prompt a number', { prompt: 42 }), probe('n garbage', { prompt: 'x', n: 'many' })],
   'audio-transcriptions': [probe('response_format text', { response_format: 'text' }), probe('timestamps', { 'timestamp_granularities[]': 'word' })],
   'audio-translations': [probe('temperature', { temperature: '0.2' })],
@@ -174,4 +206,5 @@ export const PROBES: Readonly<Record<TranslatedEndpointName, readonly Probe[]>> 
   messages: MESSAGES_PROBES,
   'count-tokens': [probe('messages not an array', { messages: 'hi' }), probe('messages: [42]', { messages: [42] }), probe('tools: [42]', { messages: [user('hi')], tools: [42] })],
   rerank: [probe('query a number', { query: 42, documents: ['a'] }), probe('documents not an array', { query: 'q', documents: 'a' }), probe('documents missing', { query: 'q' })],
+  tokenize: TOKENIZE_PROBES,
 };

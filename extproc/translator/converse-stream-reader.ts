@@ -70,7 +70,8 @@ function parsePayload(message: AwsStreamMessage): JsonRecord {
 }
 
 function readEvent(eventType: string, payload: JsonRecord): ConverseStreamEvent | undefined {
-  const contentBlockIndex = optionalNumber(payload.contentBlockIndex) ?? 0;
+  const index = optionalNumber(payload.contentBlockIndex);
+  const contentBlockIndex = index !== undefined ? { contentBlockIndex: index } : {};
   switch (eventType) {
     case 'messageStart':
       return { type: 'messageStart', role: optionalString(payload.role) ?? 'assistant' };
@@ -78,12 +79,12 @@ function readEvent(eventType: string, payload: JsonRecord): ConverseStreamEvent 
       const toolUse = isRecord(payload.start) && isRecord(payload.start.toolUse) ? payload.start.toolUse : undefined;
       const toolUseId = optionalString(toolUse?.toolUseId);
       const name = optionalString(toolUse?.name);
-      return { type: 'contentBlockStart', contentBlockIndex, ...(toolUseId !== undefined && name !== undefined ? { toolUse: { toolUseId, name } } : {}) };
+      return { type: 'contentBlockStart', ...contentBlockIndex, ...(toolUseId !== undefined && name !== undefined ? { toolUse: { toolUseId, name } } : {}) };
     }
     case 'contentBlockDelta':
-      return { type: 'contentBlockDelta', contentBlockIndex, ...readDelta(payload.delta) };
+      return { type: 'contentBlockDelta', ...contentBlockIndex, ...readDelta(payload.delta) };
     case 'contentBlockStop':
-      return { type: 'contentBlockStop', contentBlockIndex };
+      return { type: 'contentBlockStop', ...contentBlockIndex };
     case 'messageStop': {
       const stopReason = optionalString(payload.stopReason);
       return { type: 'messageStop', ...(stopReason !== undefined ? { stopReason } : {}) };

@@ -139,12 +139,16 @@ export interface ConverseResponse {
 /** A reasoning delta: exactly one of text, signature or redacted content. */
 export type ConverseReasoningDelta = { kind: 'text'; text: string } | { kind: 'signature'; signature: string } | { kind: 'redacted'; data: string };
 
-/** One ConverseStream event, as read (named by its `:event-type` header). */
+/**
+ * One ConverseStream event, as read (named by its `:event-type` header). `contentBlockIndex` is
+ * undefined when the event does not carry it: some models behind Bedrock leave it out, and
+ * guessing 0 would fold every block (and every tool call) into the first.
+ */
 export type ConverseStreamEvent =
   | { type: 'messageStart'; role: string }
-  | { type: 'contentBlockStart'; contentBlockIndex: number; toolUse?: { toolUseId: string; name: string } }
-  | { type: 'contentBlockDelta'; contentBlockIndex: number; text?: string; toolUseInput?: string; reasoning?: ConverseReasoningDelta }
-  | { type: 'contentBlockStop'; contentBlockIndex: number }
+  | { type: 'contentBlockStart'; contentBlockIndex?: number; toolUse?: { toolUseId: string; name: string } }
+  | { type: 'contentBlockDelta'; contentBlockIndex?: number; text?: string; toolUseInput?: string; reasoning?: ConverseReasoningDelta }
+  | { type: 'contentBlockStop'; contentBlockIndex?: number }
   | { type: 'messageStop'; stopReason?: ConverseStopReason }
   | { type: 'metadata'; usage?: ConverseUsage };
 

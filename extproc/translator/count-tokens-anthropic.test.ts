@@ -55,4 +55,7 @@ test('GCPAnthropic: count-tokens rawPredict with the model (override) and anthro
   assert.deepEqual(bodyOf(translator, request), { anthropic_version: 'vertex-2023-10-16', model: 'claude-sonnet-4@20250514', messages: [{ role: 'user', content: 'hi' }] });
   translator.responseHeaders(200, { 'content-type': 'application/json' });
   assert.deepEqual(translator.responseBody(Buffer.from('{"input_tokens":3}'), true), { usage: { inputTokens: 3 }, responseModel: 'claude-sonnet-4@20250514' });
+  // count-tokens refuses the aliases Vertex's other methods take; a dated version stays.
+  const alias = countTokensToGCPAnthropic(context(COUNT, 'GCPAnthropic', { model: 'claude', override: 'claude-sonnet-4-5@default' }));
+  assert.equal(bodyOf(alias, client(REQUEST)).model, 'claude-sonnet-4-5');
 });

@@ -1,7 +1,7 @@
 import { isRecord, optionalNumber, type JsonRecord } from '../json-guards.js';
 import { setTopLevelField } from '../json-patch.js';
-import type { TokenUsage } from '../usage/token-usage.js';
-import { awsCountTokensPath, BEDROCK_ANTHROPIC_VERSION, nativeAnthropicBody, VERTEX_ANTHROPIC_VERSION } from './anthropic-backend-request.js';
+import { readInputTokenCount } from '../usage/read-input-token-count.js';
+import { awsCountTokensPath, BEDROCK_ANTHROPIC_VERSION, nativeAnthropicBody, VERTEX_ANTHROPIC_VERSION, vertexCountTokensModel } from './anthropic-backend-request.js';
 import { anthropicPassThrough } from './anthropic-pass-through.js';
 import { anthropicErrorFromProvider } from './provider-error.js';
 import type { Translator, TranslatorContext } from './translator.js';
@@ -12,10 +12,7 @@ import type { Translator, TranslatorContext } from './translator.js';
  * @see https://docs.anthropic.com/en/api/messages-count-tokens
  */
 
-const readCount = (parsed: Record<string, unknown>): TokenUsage | undefined => {
-  const count = optionalNumber(parsed.input_tokens);
-  return count !== undefined ? { inputTokens: count } : undefined;
-};
+const readCount = readInputTokenCount;
 
 /** To Anthropic: the same API, always at `/v1/messages/count_tokens` whatever the schema prefix. */
 export function countTokensToAnthropic(context: TranslatorContext): Translator {
@@ -24,7 +21,8 @@ export function countTokensToAnthropic(context: TranslatorContext): Translator {
 
 /**
  * To Vertex's count-tokens rawPredict: one endpoint for every Claude model, so the model stays
- * in the body (the override written there), with `anthropic_version` as Vertex's SDK sends it.
+ * in the body (the override written there, without a `@default`/`@latest` alias, which
+ * count-tokens refuses), with `anthropic_version` as Vertex's SDK sends it.
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/count-tokens
  */
 export function countTokensToGCPAnthropic(context: TranslatorContext): Translator {
@@ -35,7 +33,7 @@ export function countTokensToGCPAnthropic(context: TranslatorContext): Translato
     readUsage: readCount,
     rewriteForeignErrors: true,
     rewrite(client) {
-      const text = setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(context.requestModel));
+      const text = setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(vertexCountTokensModel(context.requestModel)));
       return { path, body: Buffer.from(setTopLevelField(text, 'anthropic_version', JSON.stringify(version)), 'utf8') };
     },
   });

@@ -29,7 +29,8 @@ function run(converter: GeminiStreamToOpenAIChunks, bytes: Buffer, size: number)
 }
 
 const base = { responseId: 'r1', createTime: '2025-01-02T03:04:05Z', modelVersion: 'gemini-2.5-flash-002' };
-const chunk = (choices: unknown[], extra: object = {}) => ({ id: 'r1', object: 'chat.completion.chunk', created: 1735787045, model: 'gemini-2.5-flash', choices, ...extra });
+// `model` is Gemini's modelVersion, not the name the gateway asked for.
+const chunk = (choices: unknown[], extra: object = {}) => ({ id: 'r1', object: 'chat.completion.chunk', created: 1735787045, model: 'gemini-2.5-flash-002', choices, ...extra });
 
 const STREAM = Buffer.from(
   sse(

@@ -12,6 +12,8 @@ import { readGeminiResponse, type GeminiResponse } from './read-gemini-response.
  * chunk per Gemini event, the role on each choice's first delta, tool call indexes counted per
  * choice across the stream, then the usage chunk (`choices: []`) when the client asked for it,
  * and `[DONE]`. Gemini reports cumulative `usageMetadata` on its events; the latest counts win.
+ * Each chunk's `model` is the latest `modelVersion` Gemini reported (it names it on every event),
+ * else the model the gateway asked for.
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/projects.locations.publishers.models/streamGenerateContent
  */
 export class GeminiStreamToOpenAIChunks {
@@ -26,6 +28,7 @@ export class GeminiStreamToOpenAIChunks {
   private failed = false;
 
   constructor(
+    /** The model the gateway asked Vertex for: the chunks' `model` until Gemini names its own. */
     private readonly model: string,
     private readonly includeUsage: boolean,
   ) {}
@@ -100,7 +103,7 @@ export class GeminiStreamToOpenAIChunks {
       ...(this.id !== undefined ? { id: this.id } : {}),
       object: 'chat.completion.chunk',
       ...(this.created !== undefined ? { created: this.created } : {}),
-      model: this.model,
+      model: this.responseModel ?? this.model,
       choices,
       ...(usage ? { usage } : {}),
     };

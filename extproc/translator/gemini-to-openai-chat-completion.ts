@@ -5,7 +5,8 @@ import { openAIUsage, type ChatCompletionOut, type ChatMessageOut } from './open
 import type { GeminiResponse } from './read-gemini-response.js';
 
 /**
- * A whole Gemini response as an OpenAI chat completion, one choice per candidate. `id` and
+ * A whole Gemini response as an OpenAI chat completion, one choice per candidate, with `model`
+ * as the caller names it (the model that answered). `id` and
  * `created` are only set when Gemini reported them (`responseId`, `createTime`): inventing them
  * would make responses differ from upstream aigw's. A prompt Gemini refused outright (no
  * candidates, `promptFeedback.blockReason`) is one empty choice finished by `content_filter`.

@@ -103,6 +103,55 @@ test('gemini-embedding models: one input through :embedContent; usage from usage
   assert.deepEqual(response.usage, { inputTokens: 2, totalTokens: 2 });
 });
 
+test('object inputs {content, task_type, title} become Vertex instances, one per text, in order', () => {
+  const single = request('text-embedding-005', { model: 'x', input: { content: 'How tall is Everest?', task_type: 'RETRIEVAL_QUERY' } });
+  assert.equal(single.body, '{"instances":[{"content":"How tall is Everest?","task_type":"RETRIEVAL_QUERY"}]}');
+
+  const batch = request('text-embedding-005', {
+    model: 'x',
+    input: [
+      { content: 'Everest is 8,849 m tall.', task_type: 'RETRIEVAL_DOCUMENT', title: 'Everest' },
+      { content: ['K2', 'Lhotse'], task_type: 'CLUSTERING' },
+      'plain text',
+      { content: 'no options' },
+    ],
+    dimensions: 128,
+  });
+  assert.deepEqual(JSON.parse(batch.body), {
+    instances: [
+      { content: 'Everest is 8,849 m tall.', task_type: 'RETRIEVAL_DOCUMENT', title: 'Everest' },
+      { content: 'K2', task_type: 'CLUSTERING' },
+      { content: 'Lhotse', task_type: 'CLUSTERING' },
+      { content: 'plain text' },
+      { content: 'no options' },
+    ],
+    parameters: { outputDimensionality: 128 },
+  });
+
+  // Vertex takes a title only for RETRIEVAL_DOCUMENT; elsewhere it is left out (as upstream aigw does).
+  const titled = request('text-embedding-005', { model: 'x', input: [{ content: 'q', task_type: 'RETRIEVAL_QUERY', title: 'ignored' }, { content: 'd', title: 'ignored' }] });
+  assert.equal(titled.body, '{"instances":[{"content":"q","task_type":"RETRIEVAL_QUERY"},{"content":"d"}]}');
+});
+
+test('object input to a gemini-embedding model: taskType and title beside the one content', () => {
+  const result = request('gemini-embedding-001', { model: 'x', input: [{ content: 'Everest', task_type: 'RETRIEVAL_DOCUMENT', title: 'Mountains' }] });
+  assert.equal(result.path, 'publishers/google/models/gemini-embedding-001:embedContent');
+  assert.equal(result.body, '{"content":{"parts":[{"text":"Everest"}]},"taskType":"RETRIEVAL_DOCUMENT","title":"Mountains"}');
+  assert.equal(status('gemini-embedding-001', { model: 'x', input: { content: ['a', 'b'] } }), 422);
+});
+
+test('malformed object inputs are 400; fields Vertex has no place for are 422', () => {
+  assert.equal(status('text-embedding-005', { model: 'x', input: { text: 'x' } }), 422);
+  assert.equal(status('text-embedding-005', { model: 'x', input: { content: 'x', dimensions: 3 } }), 422);
+  assert.equal(status('text-embedding-005', { model: 'x', input: {} }), 400);
+  assert.equal(status('text-embedding-005', { model: 'x', input: { content: 42 } }), 400);
+  assert.equal(status('text-embedding-005', { model: 'x', input: { content: [] } }), 400);
+  assert.equal(status('text-embedding-005', { model: 'x', input: { content: ['a', 1] } }), 400);
+  assert.equal(status('text-embedding-005', { model: 'x', input: [{ content: 'a', task_type: 7 }] }), 400);
+  assert.equal(status('text-embedding-005', { model: 'x', input: [{ content: 'a', title: null }] }), 400);
+  assert.equal(status('text-embedding-005', { model: 'x', input: ['a', null] }), 400);
+});
+
 test('requests Vertex cannot express are 422; malformed ones 400', () => {
   assert.equal(status('gemini-embedding-001', { model: 'x', input: ['a', 'b'] }), 422);
   assert.equal(status('text-embedding-005', { model: 'x', input: [1, 2, 3] }), 422);

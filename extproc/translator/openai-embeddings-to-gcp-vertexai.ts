@@ -5,12 +5,13 @@ import type { TokenUsage } from '../usage/token-usage.js';
 import { gcpVertexAIErrorBody } from './gcp-vertexai-error-body.js';
 import { pathEscape } from './path-escape.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
+import { readVertexEmbeddingInstances, type VertexEmbeddingInstance } from './vertex-embedding-instances.js';
 
 /**
  * OpenAI embeddings to Vertex AI. The text-embedding and multilingual models take a batch through
- * `:predict` (`instances[].content`); Gemini embedding models take one content through
- * `:embedContent`. The result is an OpenAI embedding list, as floats or base64 (little-endian
- * float32, as OpenAI encodes it).
+ * `:predict` (`instances[]`); Gemini embedding models take one content through `:embedContent`.
+ * Inputs may carry Vertex's task type and title (see `readVertexEmbeddingInstances`). The result
+ * is an OpenAI embedding list, as floats or base64 (little-endian float32, as OpenAI encodes it).
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/projects.locations.publishers.models/embedContent
  */
@@ -24,19 +25,25 @@ export function openAIEmbeddingsToGCPVertexAI(context: TranslatorContext): Trans
     needsBody: true,
     request(client) {
       if (!client) throw new Error('the GCP Vertex AI embeddings translator needs the request body');
-      const { inputs, dimensions, encoding } = readEmbeddingsRequest(client);
+      const { instances, dimensions, encoding } = readEmbeddingsRequest(client);
       base64 = encoding === 'base64';
       const modelPath = `publishers/google/models/${pathEscape(model)}`;
       if (embedContent) {
-        const [text] = inputs;
-        if (inputs.length !== 1 || text === undefined) {
-          throw invalidRequestBody(`${model} embeds exactly one input per request (got ${inputs.length})`);
+        const [instance] = instances;
+        if (instances.length !== 1 || instance === undefined) {
+          throw invalidRequestBody(`${model} embeds exactly one input per request (got ${instances.length})`);
         }
-        const body = { content: { parts: [{ text }] }, ...(dimensions !== undefined ? { outputDimensionality: dimensions } : {}) };
+        // embedContent names the per-text options in camelCase, beside the content.
+        const body = {
+          content: { parts: [{ text: instance.content }] },
+          ...(instance.task_type !== undefined ? { taskType: instance.task_type } : {}),
+          ...(instance.title !== undefined ? { title: instance.title } : {}),
+          ...(dimensions !== undefined ? { outputDimensionality: dimensions } : {}),
+        };
         return { path: `${modelPath}:embedContent`, body: Buffer.from(JSON.stringify(body)) };
       }
       const body = {
-        instances: inputs.map((content) => ({ content })),
+        instances,
         ...(dimensions !== undefined ? { parameters: { outputDimensionality: dimensions } } : {}),
       };
       return { path: `${modelPath}:predict`, body: Buffer.from(JSON.stringify(body)) };
@@ -69,7 +76,7 @@ export function openAIEmbeddingsToGCPVertexAI(context: TranslatorContext): Trans
 }
 
 interface EmbeddingsRequest {
-  inputs: string[];
+  instances: VertexEmbeddingInstance[];
   dimensions?: number;
   encoding: string;
 }
@@ -77,17 +84,12 @@ interface EmbeddingsRequest {
 /** The parts of an OpenAI embeddings request Vertex can use; token-id inputs have no Vertex form. */
 function readEmbeddingsRequest(client: ClientRequest): EmbeddingsRequest {
   const json = client.json;
-  const input = json.input;
-  let inputs: string[];
-  if (typeof input === 'string') inputs = [input];
-  else if (Array.isArray(input) && input.length > 0 && input.every((item): item is string => typeof item === 'string')) inputs = input;
-  else if (Array.isArray(input) && input.length > 0) throw invalidRequestBody('GCP Vertex AI embeddings take text inputs only, not token arrays');
-  else if (input === undefined && json.messages !== undefined) throw invalidRequestBody('GCP Vertex AI embeddings take "input" text, not "messages"');
-  else throw malformedRequest('"input" must be a non-empty string or array');
+  if (json.input === undefined && json.messages !== undefined) throw invalidRequestBody('GCP Vertex AI embeddings take "input" text, not "messages"');
+  const instances = readVertexEmbeddingInstances(json.input);
   const encoding = json.encoding_format ?? 'float';
   if (encoding !== 'float' && encoding !== 'base64') throw malformedRequest('"encoding_format" must be "float" or "base64"');
   const dimensions = optionalNumber(json.dimensions);
-  return { inputs, encoding, ...(dimensions !== undefined ? { dimensions } : {}) };
+  return { instances, encoding, ...(dimensions !== undefined ? { dimensions } : {}) };
 }
 
 interface Embeddings {

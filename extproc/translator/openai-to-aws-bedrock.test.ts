@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
 import { findEndpoint } from '../endpoints.js';
-import type { JsonRecord } from '../json-guards.js';
+import { isRecord, type JsonRecord } from '../json-guards.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
 import { openAIToAWSBedrock } from './openai-to-aws-bedrock.js';
 import type { ClientRequest, Translator } from './translator.js';
@@ -185,9 +185,10 @@ const EXPECTED_CHUNKS = [
   },
 ];
 
-function streamingTranslator(): Translator {
+function streamingTranslator(includeUsage = true): Translator {
   const aws = translator();
-  aws.request(client({ model: 'something', messages: [{ role: 'user', content: 'weather?' }], stream: true }));
+  const streamOptions = includeUsage ? { stream_options: { include_usage: true } } : {};
+  aws.request(client({ model: 'something', messages: [{ role: 'user', content: 'weather?' }], stream: true, ...streamOptions }));
   assert.deepEqual(aws.responseHeaders(200, { 'x-amzn-requestid': 'req-7', 'content-type': 'application/vnd.amazon.eventstream' }), {
     streaming: true,
     set: [['content-type', 'text/event-stream']],
@@ -229,6 +230,90 @@ test('a full stream becomes OpenAI chunks, whatever the chunk boundaries', () =>
     assert.deepEqual(events(text), EXPECTED_CHUNKS);
     assert.deepEqual(usage, { inputTokens: 1412, outputTokens: 96, totalTokens: 1508, cachedInputTokens: 1000, cacheCreationInputTokens: 0 });
   }
+});
+
+test('without stream_options.include_usage there is no usage chunk (OpenAI\'s contract), but the usage is still read', () => {
+  for (const flag of [undefined, false]) {
+    const aws = translator();
+    const streamOptions = flag === undefined ? {} : { stream_options: { include_usage: flag } };
+    aws.request(client({ model: 'something', messages: [{ role: 'user', content: 'weather?' }], stream: true, ...streamOptions }));
+    aws.responseHeaders(200, { 'x-amzn-requestid': 'req-7', 'content-type': 'application/vnd.amazon.eventstream' });
+    const { text, usage } = feed(aws, [Buffer.concat(STREAM)]);
+    assert.deepEqual(events(text), EXPECTED_CHUNKS.slice(0, -1));
+    assert.deepEqual(usage, { inputTokens: 1412, outputTokens: 96, totalTokens: 1508, cachedInputTokens: 1000, cacheCreationInputTokens: 0 });
+  }
+});
+
+/** Tool call deltas of a translated stream, as `index: arguments` (starts as `index: name`). */
+function toolCallEvents(text: string): string[] {
+  return events(text).flatMap((event) => {
+    const choices: unknown = isRecord(event) ? event.choices : undefined;
+    const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
+    const calls: unknown = isRecord(choice) && isRecord(choice.delta) ? choice.delta.tool_calls : undefined;
+    if (!Array.isArray(calls)) return [];
+    return calls.map((call: unknown) => {
+      assert.ok(isRecord(call) && isRecord(call.function));
+      const { index, function: fn } = call;
+      return typeof fn.name === 'string' ? `${String(index)} start ${fn.name}` : `${String(index)}: ${String(fn.arguments)}`;
+    });
+  });
+}
+
+test('tool blocks without contentBlockIndex: each start is the next call, deltas go to the call last started', () => {
+  const toolStart = (id: string, name: string, index?: number) => encodeAwsEvent('contentBlockStart', { ...(index !== undefined ? { contentBlockIndex: index } : {}), start: { toolUse: { toolUseId: id, name } } });
+  const toolDelta = (input: string, index?: number) => encodeAwsEvent('contentBlockDelta', { ...(index !== undefined ? { contentBlockIndex: index } : {}), delta: { toolUse: { input } } });
+  const stop = (index?: number) => encodeAwsEvent('contentBlockStop', index !== undefined ? { contentBlockIndex: index } : {});
+  const frame = (...events: Buffer[]) => [encodeAwsEvent('messageStart', { role: 'assistant' }), ...events, encodeAwsEvent('messageStop', { stopReason: 'tool_use' })];
+  const cases: [string, Buffer[], string[]][] = [
+    [
+      'no index anywhere, stops included',
+      frame(encodeAwsEvent('contentBlockDelta', { delta: { text: 'Let me check.' } }), stop(), toolStart('t1', 'weather'), toolDelta('{"city":"Oslo"}'), stop(), toolStart('t2', 'clock'), toolDelta('{}'), stop()),
+      ['0 start weather', '0: {"city":"Oslo"}', '1 start clock', '1: {}'],
+    ],
+    [
+      'no index and no stops',
+      frame(toolStart('t1', 'weather'), toolDelta('{"city":'), toolDelta('"Oslo"}'), toolStart('t2', 'weather'), toolDelta('{"city":"Rome"}'), toolStart('t3', 'clock')),
+      ['0 start weather', '0: {"city":', '0: "Oslo"}', '1 start weather', '1: {"city":"Rome"}', '2 start clock'],
+    ],
+    [
+      'indexed starts, interleaved deltas (parallel calls)',
+      frame(toolStart('t1', 'weather', 1), toolStart('t2', 'clock', 2), toolDelta('{"city":"Oslo"}', 1), toolDelta('{}', 2), stop(2), stop(1)),
+      ['0 start weather', '1 start clock', '0: {"city":"Oslo"}', '1: {}'],
+    ],
+    [
+      'indexed starts, unindexed deltas',
+      frame(toolStart('t1', 'weather', 0), toolDelta('{"city":"Oslo"}'), stop(0), toolStart('t2', 'clock', 1), toolDelta('{}'), stop(1)),
+      ['0 start weather', '0: {"city":"Oslo"}', '1 start clock', '1: {}'],
+    ],
+  ];
+  for (const [label, stream, expected] of cases) {
+    const aws = streamingTranslator(false);
+    assert.deepEqual(toolCallEvents(feed(aws, [Buffer.concat(stream)]).text), expected, label);
+  }
+});
+
+test('tool calls without contentBlockIndex are assembled by the OpenAI SDK as separate calls', async () => {
+  const stream = Buffer.concat([
+    encodeAwsEvent('messageStart', { role: 'assistant' }),
+    encodeAwsEvent('contentBlockStart', { start: { toolUse: { toolUseId: 't1', name: 'weather' } } }),
+    encodeAwsEvent('contentBlockDelta', { delta: { toolUse: { input: '{"city":"Oslo"}' } } }),
+    encodeAwsEvent('contentBlockStart', { start: { toolUse: { toolUseId: 't2', name: 'clock' } } }),
+    encodeAwsEvent('contentBlockDelta', { delta: { toolUse: { input: '{}' } } }),
+    encodeAwsEvent('messageStop', { stopReason: 'tool_use' }),
+  ]);
+  const text = feed(streamingTranslator(false), [stream]).text;
+  const openai = new OpenAI({
+    apiKey: 'unused',
+    baseURL: 'http://gateway.invalid/v1',
+    maxRetries: 0,
+    fetch: () => Promise.resolve(new Response(text, { status: 200, headers: { 'content-type': 'text/event-stream' } })),
+  });
+  const completion = await openai.chat.completions.stream({ model: 'something', messages: [{ role: 'user', content: 'hi' }] }).finalChatCompletion();
+  const calls = completion.choices[0]?.message.tool_calls?.map((call) => (call.type === 'function' ? [call.id, call.function.name, call.function.arguments] : [])) ?? [];
+  assert.deepEqual(calls, [
+    ['t1', 'weather', '{"city":"Oslo"}'],
+    ['t2', 'clock', '{}'],
+  ]);
 });
 
 test('usage is unknown until metadata arrives; a stream cut inside a frame ends with an error event, not [DONE]', () => {

@@ -22,6 +22,7 @@ import type { ResponseHeaders, Translator, TranslatorContext } from './translato
 export function openAIToAWSBedrock(context: TranslatorContext): Translator {
   const model = context.requestModel;
   let streamRequested = false;
+  let includeUsage = false;
   let headers: ResponseHeaders = {};
   let stream: { reader: ConverseStreamReader; chat: ChatStreamFromConverse } | undefined;
   let usage: TokenUsage = {};
@@ -32,6 +33,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
       if (!client) throw new Error('the OpenAI → AWS Bedrock translator needs the request body');
       const chat = readChatRequest(client.json);
       streamRequested = client.stream;
+      includeUsage = chat.includeUsage;
       return {
         path: `/model/${pathEscape(model)}/${client.stream ? 'converse-stream' : 'converse'}`,
         body: Buffer.from(JSON.stringify(converseRequestFromChat(chat))),
@@ -41,7 +43,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
     responseHeaders(status, responseHeaders) {
       headers = responseHeaders;
       if (status < 200 || status >= 300 || !streamRequested) return { streaming: false };
-      const meta = { ...requestId(headers), model, created: unixSeconds() };
+      const meta = { ...requestId(headers), model, created: unixSeconds(), includeUsage };
       stream = { reader: new ConverseStreamReader(), chat: new ChatStreamFromConverse(meta) };
       return { streaming: true, set: [['content-type', 'text/event-stream']] };
     },

@@ -50,6 +50,13 @@ test('responses: not per deployment, the model stays in the body', () => {
   assert.deepEqual(translator('/v1/responses').request(undefined), { path: '/openai/responses?api-version=2025-01-01-preview' });
 });
 
+test('responses input tokens: /openai/responses/input_tokens with api-version; the count is the input tokens', () => {
+  const counter = translator('/v1/responses/input_tokens');
+  assert.deepEqual(counter.request(undefined), { path: '/openai/responses/input_tokens?api-version=2025-01-01-preview' });
+  counter.responseHeaders(200, { 'content-type': 'application/json' });
+  assert.deepEqual(counter.responseBody(Buffer.from('{"object":"response.input_tokens","input_tokens":8}'), true), { usage: { inputTokens: 8 } });
+});
+
 test('responses are read as OpenAI (usage, model)', () => {
   const chat = translator('/v1/chat/completions');
   assert.deepEqual(chat.responseHeaders(200, { 'content-type': 'application/json' }), { streaming: false });

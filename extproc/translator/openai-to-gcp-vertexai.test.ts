@@ -66,6 +66,17 @@ test('calibration: upstream’s request body byte for byte, path, and response',
   assert.equal(response.responseModel, 'gemini-1.5-pro');
 });
 
+test('model: the completion names Gemini’s modelVersion, and so does the response model the exchange records', () => {
+  const gcp = translator('gemini-2.5-flash');
+  gcp.request({ raw: Buffer.from('{}'), json: { model: 'x', messages: [user('hi')] }, stream: false, headers: {} });
+  gcp.responseHeaders(200, { 'content-type': 'application/json' });
+  const response = gcp.responseBody(Buffer.from('{"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}],"modelVersion":"gemini-2.5-flash-preview-05-20"}'), true);
+  const completion: unknown = JSON.parse(response.body?.toString() ?? '');
+  assert.ok(isRecord(completion));
+  assert.equal(completion.model, 'gemini-2.5-flash-preview-05-20');
+  assert.equal(response.responseModel, 'gemini-2.5-flash-preview-05-20');
+});
+
 test('paths: streaming asks for SSE; the model is escaped as a path segment', () => {
   assert.equal(translate({ model: 'x', messages: [user('hi')], stream: true }).path, 'publishers/google/models/gemini-1.5-pro:streamGenerateContent?alt=sse');
   assert.equal(translate({ model: 'x', messages: [user('hi')] }, 'tuned/model@1').path, 'publishers/google/models/tuned%2Fmodel@1:generateContent');
@@ -264,8 +275,8 @@ test('streaming through the translator: SSE headers, translated chunks, usage fo
   const last = gcp.responseBody(bytes.subarray(cut), true);
   assert.equal(
     last.body?.toString(),
-    'data: {"object":"chat.completion.chunk","model":"gemini-2.0-flash","choices":[{"index":0,"delta":{"role":"assistant","content":"Hé"},"finish_reason":"stop"}]}\n\n' +
-      'data: {"object":"chat.completion.chunk","model":"gemini-2.0-flash","choices":[],"usage":{"prompt_tokens":2,"completion_tokens":1,"total_tokens":3}}\n\n' +
+    'data: {"object":"chat.completion.chunk","model":"gemini-2.0-flash-001","choices":[{"index":0,"delta":{"role":"assistant","content":"Hé"},"finish_reason":"stop"}]}\n\n' +
+      'data: {"object":"chat.completion.chunk","model":"gemini-2.0-flash-001","choices":[],"usage":{"prompt_tokens":2,"completion_tokens":1,"total_tokens":3}}\n\n' +
       'data: [DONE]\n\n',
   );
   assert.deepEqual(last.usage, { inputTokens: 2, outputTokens: 1, totalTokens: 3 });

@@ -12,8 +12,10 @@ import type { ResponseBodyTranslation, Translator, TranslatorContext } from './t
 /**
  * OpenAI chat completions to Gemini on Vertex AI (`generateContent`, or `streamGenerateContent`
  * as SSE). The path is relative: the GCP authenticator puts `/v1/projects/{p}/locations/{r}/` in
- * front. Responses are rebuilt as OpenAI completions or chunks, with `model` the model the
- * gateway asked Vertex for; Gemini's `modelVersion` is reported as the response model.
+ * front. Responses are rebuilt as OpenAI completions or chunks whose `model` is the one that
+ * answered, Gemini's `modelVersion` (as OpenAI reports the dated snapshot, not the alias asked
+ * for), or the model the gateway asked Vertex for when Gemini does not say; the same name is the
+ * response model of metrics and access logs.
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference
  */
 export function openAIToGCPVertexAI(context: TranslatorContext): Translator {
@@ -32,11 +34,8 @@ export function openAIToGCPVertexAI(context: TranslatorContext): Translator {
     }
     const response = readGeminiResponse(parsed);
     const usage: TokenUsage = convertGeminiUsage(response.usageMetadata) ?? {};
-    return {
-      body: Buffer.from(JSON.stringify(geminiToChatCompletion(response, model))),
-      usage,
-      responseModel: response.modelVersion ?? model,
-    };
+    const responseModel = response.modelVersion ?? model;
+    return { body: Buffer.from(JSON.stringify(geminiToChatCompletion(response, responseModel))), usage, responseModel };
   };
 
   return {

@@ -5,6 +5,7 @@ import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody, isJsonBody } from './backend-error-body.js';
 import type { ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
+import { UsageChunkFilter } from './usage-chunk-filter.js';
 
 /**
  * OpenAI client API to an OpenAI-compatible backend: the same wire format, so the body passes
@@ -20,6 +21,9 @@ export type UsageReader = (parsed: Record<string, unknown>) => TokenUsage | unde
 
 const readOpenAIUsage: UsageReader = (parsed) => convertOpenAIUsage(parsed.usage);
 
+/** The endpoints whose streams report usage only when asked (`stream_options.include_usage`). */
+const USAGE_ON_REQUEST: ReadonlySet<string> = new Set(['chat-completions', 'completions']);
+
 /**
  * The OpenAI wire format to some path: shared by every backend that speaks it (OpenAI and
  * compatibles, Azure OpenAI), which differ only in the path and in where the model goes.
@@ -30,6 +34,7 @@ export function openAIWireFormat(
 ): Translator {
   return passThrough(context, {
     ...options,
+    addStreamUsage: context.needsUsage === true && USAGE_ON_REQUEST.has(context.endpoint.name),
     readUsage: options.readUsage ?? readOpenAIUsage,
     wrapError: (status, body) => backendErrorBody(options.backendErrorType ?? 'OpenAIBackendError', status, body.toString('utf8')),
   });
@@ -50,10 +55,18 @@ export function passThrough(
     wrapError: (status: number, body: Buffer) => Buffer;
     /** Extra upstream headers. */
     headers?: [string, string][];
+    /**
+     * Ask for stream usage the client did not ask for (`stream_options.include_usage`), and
+     * keep the usage chunk that brings from the client (see UsageChunkFilter).
+     */
+    addStreamUsage?: boolean;
   },
 ): Translator {
   const override = options.writeOverrideToBody ? context.backend.modelNameOverride : undefined;
   const rewritesModel = override !== undefined && override !== '' && override !== context.originalModel;
+  const addStreamUsage = options.addStreamUsage === true;
+  /** Set when this attempt's request asked for usage on the client's behalf. */
+  let usageFilter: UsageChunkFilter | undefined;
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
   let sse: SseLineReader | undefined;
@@ -78,12 +91,22 @@ export function passThrough(
   };
 
   return {
-    needsBody: rewritesModel,
-    request: (client) => ({
-      path: options.path,
-      ...(rewritesModel && client ? { body: Buffer.from(setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(override))) } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-    }),
+    // Whether a stream needs usage asked for is in the body.
+    needsBody: rewritesModel || addStreamUsage,
+    request(client) {
+      let text = rewritesModel && client ? setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(override)) : undefined;
+      usageFilter = undefined;
+      if (addStreamUsage && client?.stream === true && !asksForStreamUsage(client.json)) {
+        const streamOptions = isRecord(client.json.stream_options) ? client.json.stream_options : {};
+        text = setTopLevelField(text ?? client.raw.toString('utf8'), 'stream_options', JSON.stringify({ ...streamOptions, include_usage: true }));
+        usageFilter = new UsageChunkFilter();
+      }
+      return {
+        path: options.path,
+        ...(text !== undefined ? { body: Buffer.from(text) } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+      };
+    },
     responseHeaders(status, headers) {
       const contentType = headers['content-type'] ?? '';
       streaming = status >= 200 && status < 300 && contentType.includes('text/event-stream');
@@ -104,7 +127,8 @@ export function passThrough(
           lines.push(...last.lines);
           for (const payload of last.data) observe(payload);
         }
-        return { body: lines.length === 1 && lines[0] ? lines[0] : Buffer.concat(lines), usage, ...(responseModel !== undefined ? { responseModel } : {}) };
+        const forwarded = lines.length === 1 && lines[0] ? lines[0] : Buffer.concat(lines);
+        return { body: usageFilter ? usageFilter.filter(forwarded) : forwarded, usage, ...(responseModel !== undefined ? { responseModel } : {}) };
       } else if (chunk.length > 0 && !observe(chunk.toString('utf8')) && jsonResponse) {
         // A 2xx that says JSON but is not (cut short, garbage): the client gets a 502, not a body its SDK cannot parse.
         throw new Error(`the ${context.backend.schema.name} response is not valid JSON`);
@@ -117,6 +141,11 @@ export function passThrough(
       return { body: options.wrapError(status, body), contentType: 'application/json' };
     },
   };
+}
+
+/** Whether the client asked for the usage chunk of a stream itself. */
+function asksForStreamUsage(json: Readonly<Record<string, unknown>>): boolean {
+  return isRecord(json.stream_options) && json.stream_options.include_usage === true;
 }
 
 export function joinPath(prefix: string, suffix: string): string {

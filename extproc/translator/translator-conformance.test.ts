@@ -25,6 +25,7 @@ const ENDPOINT_PATHS: Readonly<Record<TranslatedEndpointName, string>> = {
   completions: '/v1/completions',
   embeddings: '/v1/embeddings',
   responses: '/v1/responses',
+  'responses-input-tokens': '/v1/responses/input_tokens',
   'images-generations': '/v1/images/generations',
   'audio-speech': '/v1/audio/speech',
   'audio-transcriptions': '/v1/audio/transcriptions',
@@ -32,6 +33,7 @@ const ENDPOINT_PATHS: Readonly<Record<TranslatedEndpointName, string>> = {
   messages: '/anthropic/v1/messages',
   'count-tokens': '/anthropic/v1/messages/count_tokens',
   rerank: '/cohere/v2/rerank',
+  tokenize: '/tokenize',
 };
 
 /** Each schema as an AIServiceBackend would configure it. */
@@ -86,7 +88,7 @@ function supportedPairs(): Pair[] {
   return pairs;
 }
 
-function translatorFor(pair: Pair, override?: string): Translator {
+function translatorFor(pair: Pair, override?: string, needsUsage?: boolean): Translator {
   const backend: BackendConfig = {
     name: 'default/conformance/route/r/rule/0/ref/0',
     route: 'default/r',
@@ -94,7 +96,7 @@ function translatorFor(pair: Pair, override?: string): Translator {
     schema: SCHEMAS[pair.schema],
     ...(override !== undefined ? { modelNameOverride: override } : {}),
   };
-  return pair.factory({ endpoint: pair.endpoint, backend, originalModel: CLIENT_MODEL, requestModel: override ?? CLIENT_MODEL });
+  return pair.factory({ endpoint: pair.endpoint, backend, originalModel: CLIENT_MODEL, requestModel: override ?? CLIENT_MODEL, ...(needsUsage !== undefined ? { needsUsage } : {}) });
 }
 
 /** The client request the router hands on; `pretty` sends the bytes indented, as some clients do. */
@@ -238,6 +240,10 @@ function openAIWire(name: TranslatedEndpointName): ProviderWire | undefined {
         ]),
       );
     }
+    case 'responses-input-tokens':
+      return jsonWire('OpenAI input token count', { object: 'response.input_tokens', input_tokens: 12 });
+    case 'tokenize':
+      return jsonWire('vLLM tokenize', { count: 3, max_model_len: 8192, tokens: [9906, 11, 1917] });
     case 'images-generations':
       return jsonWire('OpenAI image', { created: 1, data: [{ b64_json: 'aGk=' }], usage: { input_tokens: 5, output_tokens: 10, total_tokens: 15 } });
     case 'audio-transcriptions':
@@ -352,6 +358,12 @@ const ANTHROPIC_COUNT_TOKENS_WIRE: ProviderWire = {
   empty: json({}),
 };
 
+const GEMINI_COUNT_TOKENS_WIRE: ProviderWire = {
+  format: 'Gemini countTokens',
+  response: { contentType: 'application/json', body: json({ totalTokens: 12, totalBillableCharacters: 40, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 12 }] }) },
+  empty: json({}),
+};
+
 const BEDROCK_COUNT_TOKENS_WIRE: ProviderWire = {
   format: 'Bedrock CountTokens',
   response: { contentType: 'application/json', body: json({ inputTokens: 12 }) },
@@ -370,16 +382,18 @@ function providerWire(pair: Pair): ProviderWire | undefined {
     case 'Anthropic':
     case 'GCPAnthropic':
       if (pair.name === 'count-tokens') return ANTHROPIC_COUNT_TOKENS_WIRE;
+      if (pair.name === 'tokenize') return { ...ANTHROPIC_COUNT_TOKENS_WIRE, requiresContent: 'count_tokens always answers input_tokens' };
       return chatLike ? anthropicWire('sse') : undefined;
     case 'AWSAnthropic':
-      if (pair.name === 'count-tokens') return BEDROCK_COUNT_TOKENS_WIRE;
+      if (pair.name === 'count-tokens' || pair.name === 'tokenize') return BEDROCK_COUNT_TOKENS_WIRE;
       return chatLike ? anthropicWire('aws-event-stream') : undefined;
     case 'AWSBedrock':
       if (pair.name === 'embeddings') return TITAN_WIRE;
-      if (pair.name === 'count-tokens') return BEDROCK_COUNT_TOKENS_WIRE;
+      if (pair.name === 'count-tokens' || pair.name === 'tokenize') return BEDROCK_COUNT_TOKENS_WIRE;
       return chatLike ? CONVERSE_WIRE : undefined;
     case 'GCPVertexAI':
       if (pair.name === 'embeddings') return VERTEX_EMBEDDINGS_WIRE;
+      if (pair.name === 'tokenize') return GEMINI_COUNT_TOKENS_WIRE;
       return pair.name === 'chat-completions' ? GEMINI_WIRE : undefined;
     case 'Cohere':
       return pair.name === 'rerank' ? COHERE_RERANK_WIRE : undefined;
@@ -649,6 +663,50 @@ for (const pair of supportedPairs()) {
       assertNoProblems(problems);
     });
   }
+}
+
+/** The JSON payloads of an SSE text's `data:` lines (`[DONE]` and other non-JSON payloads left out). */
+function ssePayloads(text: string): unknown[] {
+  return text.split(/\r\n|\r|\n/).flatMap((line) => {
+    if (!line.startsWith('data:')) return [];
+    try {
+      const payload: unknown = JSON.parse(line.slice(5));
+      return [payload];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const isUsageChunk = (payload: unknown): boolean => isRecord(payload) && Array.isArray(payload.choices) && payload.choices.length === 0 && isRecord(payload.usage);
+
+/** Endpoints whose OpenAI streams end with a usage chunk only on `stream_options.include_usage` (OpenAI's contract). */
+const USAGE_CHUNK_ENDPOINTS: ReadonlySet<TranslatedEndpointName> = new Set(['chat-completions', 'completions']);
+
+for (const pair of supportedPairs().filter((candidate) => USAGE_CHUNK_ENDPOINTS.has(candidate.name))) {
+  test(`${pair.label}: rule 9, the usage chunk reaches the client only when it asked (costs or not), and usage is read either way`, () => {
+    const problems: string[] = [];
+    const wire = wireOf(pair);
+    for (const needsUsage of [false, true]) {
+      for (const asked of [true, false]) {
+        // A pass-through stream the gateway did not ask usage for is the provider's to shape.
+        if (!needsUsage && !asked) continue;
+        collect(problems, `${asked ? 'asked' : 'not asked'}${needsUsage ? ', costs configured' : ''}`, () => {
+          assert.ok(wire.stream, `the suite has no stream for ${wire.format}`);
+          const translator = translatorFor(pair, undefined, needsUsage);
+          const request = asked ? streamingRequest(pair.name) : { ...MINIMAL_REQUESTS[pair.name], stream: true };
+          translator.request(clientOf(pair, request));
+          translator.responseHeaders(200, { 'content-type': wire.stream.contentType });
+          let usage: TokenUsage = {};
+          const out = feed(translator, wire.stream.body, 9, (result) => (usage = result.usage));
+          const chunks = ssePayloads(out.toString('utf8')).filter(isUsageChunk);
+          assert.equal(chunks.length, asked ? 1 : 0, `${chunks.length} usage chunk(s) reached the client`);
+          assert.ok(usage.inputTokens !== undefined, `the gateway did not read the usage: ${JSON.stringify(usage)}`);
+        });
+      }
+    }
+    assertNoProblems(problems);
+  });
 }
 
 test('the table has translators for the suite to check', () => {

@@ -1,6 +1,7 @@
 import type { TranslatedEndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
 import { readResponsesUsage } from '../usage/convert-responses-usage.js';
+import { readInputTokenCount } from '../usage/read-input-token-count.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
 import { joinPath, openAIToOpenAI, openAIWireFormat } from './openai-to-openai.js';
 import type { TranslatorFactory } from './translator.js';
@@ -15,6 +16,9 @@ import { openAIToAnthropic, openAIToAWSAnthropic, openAIToGCPAnthropic } from '.
 import { openAIToAWSBedrock } from './openai-to-aws-bedrock.js';
 import { openAIToGCPVertexAI } from './openai-to-gcp-vertexai.js';
 import { openAIMultipartPassThrough } from './openai-multipart-pass-through.js';
+import { tokenizeToAWSAnthropic, tokenizeToGCPAnthropic } from './tokenize-to-anthropic.js';
+import { tokenizeToAWSBedrock } from './tokenize-to-aws-bedrock.js';
+import { tokenizeToGCPVertexAI } from './tokenize-to-gcp-vertexai.js';
 
 /** Marks a pair the gateway cannot serve; the reason is shown to the client (422). */
 export interface Unsupported {
@@ -47,6 +51,17 @@ function only(what: string, entries: Partial<Row>): Row {
 const openAIResponsesShape: TranslatorFactory = (context) =>
   openAIWireFormat(context, { path: joinPath(context.backend.schema.prefix ?? 'v1', context.endpoint.suffix), writeOverrideToBody: true, readUsage: readResponsesUsage });
 
+/** OpenAI pass-through for `/v1/responses/input_tokens`: the count is the request's input tokens. */
+const openAIInputTokens: TranslatorFactory = (context) =>
+  openAIWireFormat(context, { path: joinPath(context.backend.schema.prefix ?? 'v1', context.endpoint.suffix), writeOverrideToBody: true, readUsage: readInputTokenCount });
+
+/**
+ * `/tokenize` passed to an OpenAI-compatible server that has one (vLLM, SGLang), at its root
+ * whatever the schema prefix, as vLLM serves it. OpenAI itself has none. Counting consumes no
+ * tokens: no usage is read.
+ */
+const openAITokenize: TranslatorFactory = (context) => openAIWireFormat(context, { path: '/tokenize', writeOverrideToBody: true, readUsage: () => undefined });
+
 /**
  * Every (endpoint, backend schema) pair: the compiler checks the table is complete, so adding
  * an endpoint or a schema fails the build until each pair either has a translator or says why not.
@@ -69,6 +84,7 @@ export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
     GCPVertexAI: openAIEmbeddingsToGCPVertexAI,
   }),
   responses: only('/v1/responses', { OpenAI: openAIResponsesShape, AzureOpenAI: openAIToAzureOpenAI }),
+  'responses-input-tokens': only('/v1/responses/input_tokens', { OpenAI: openAIInputTokens, AzureOpenAI: openAIToAzureOpenAI }),
   'images-generations': only('/v1/images/generations', { OpenAI: openAIResponsesShape }),
   'audio-speech': only('/v1/audio/speech', { OpenAI: openAIToOpenAI }),
   'audio-transcriptions': only('/v1/audio/transcriptions', { OpenAI: openAIMultipartPassThrough }),
@@ -86,6 +102,13 @@ export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
     GCPAnthropic: countTokensToGCPAnthropic,
   }),
   rerank: only('/cohere/v2/rerank', { Cohere: cohereToCohere }),
+  tokenize: only('/tokenize', {
+    OpenAI: openAITokenize,
+    GCPVertexAI: tokenizeToGCPVertexAI,
+    GCPAnthropic: tokenizeToGCPAnthropic,
+    AWSBedrock: tokenizeToAWSBedrock,
+    AWSAnthropic: tokenizeToAWSAnthropic,
+  }),
 };
 
 export function isUnsupported(entry: Entry): entry is Unsupported {

@@ -11,11 +11,18 @@ export interface TranslatorContext {
   originalModel: string;
   /** The model sent to the provider: the backendRef's modelNameOverride, else the original. */
   requestModel: string;
+  /**
+   * The gateway needs the token usage of every response, streams included (costs are
+   * configured). Backends that report stream usage only when asked (OpenAI's
+   * `stream_options.include_usage`) are asked; the client still gets a usage chunk only if it
+   * asked for one itself (see README, "Usage in streams").
+   */
+  needsUsage?: boolean;
 }
 
 /** The client's request as the router read it. Read only: retries translate it again. */
 export interface ClientRequest {
-  /** The body bytes to translate (the client's, possibly with `stream_options.include_usage` added). */
+  /** The body bytes to translate, as the client sent them (decoded). */
   raw: Buffer;
   /** `raw`, parsed; an object (the router refuses anything else with 400). */
   json: JsonRecord;
@@ -73,7 +80,8 @@ export interface Translator {
   /**
    * False when the request can be forwarded without reading the body (pass-through, no model
    * override): `request` is then called with no client request in fallback rules, where the
-   * body is not buffered. True for every translator that rewrites the body.
+   * body is not buffered. True for every translator that rewrites the body, or may (a
+   * pass-through asks for stream usage only when the body says it streams).
    */
   readonly needsBody: boolean;
   request(client: ClientRequest | undefined): TranslatedRequest;

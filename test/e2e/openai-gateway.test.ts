@@ -64,11 +64,17 @@ test('streaming chat completion: chunks in order and the final usage chunk', asy
   assert.equal(usageTotal, 18);
 });
 
-test('streaming without include_usage: the gateway asks for usage (costs are configured) and logs it', async () => {
+test('streaming without include_usage: the gateway asks for usage (costs are configured) and logs it, but the client gets no usage chunk', async () => {
   upstream.reset();
   const since = aigw.stdout.length;
   const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true });
-  for await (const chunk of stream) void chunk;
+  const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  assert.ok(chunks.length > 0);
+  assert.ok(
+    chunks.every((chunk) => chunk.choices.length > 0 && chunk.usage == null),
+    'OpenAI sends the usage chunk only to clients that ask (stream_options.include_usage), and so does the gateway',
+  );
   const seen = upstream.requests[0]?.json();
   assert.ok(isRecord(seen) && isRecord(seen.stream_options));
   assert.equal(seen.stream_options.include_usage, true);

@@ -366,7 +366,7 @@ test('Vertex AI Gemini: non-streaming chat with ADC token, project path, and a t
   assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Paris' });
   assert.ok(call.id.length > 0, 'Gemini gives no id; the gateway makes one for the client to answer');
   assert.equal(first.id, 'gemini-response-1');
-  assert.equal(first.model, 'gemini-2.0-flash');
+  assert.equal(first.model, 'gemini-2.0-flash-001', "the model is Gemini's modelVersion, not the name asked for");
   assert.deepEqual(usageOf(first.usage), { prompt: 31, completion: 6, total: 37 });
 
   const seen = vertex.only();
@@ -412,6 +412,7 @@ test('Vertex AI Gemini: streaming (alt=sse) with include_usage', async () => {
   assert.equal(got.text, 'Bonjour!');
   assert.deepEqual(got.finishReasons, ['stop']);
   assert.deepEqual(usageOf(got.usage), { prompt: 8, completion: 3, total: 11 });
+  assert.deepEqual([...got.models], ['gemini-2.0-flash-001'], "every chunk names Gemini's modelVersion");
   const seen = vertex.only();
   assert.equal(seen.path, `${VERTEX_PREFIX}/gemini-2.0-flash:streamGenerateContent`);
   assert.equal(seen.query.get('alt'), 'sse');
@@ -673,6 +674,43 @@ test('Bedrock: two tool calls in one stream get OpenAI indexes 0 and 1 and are b
       ['tooluse_b', '{"city":"Rome"}'],
     ],
   );
+});
+
+test('Bedrock: tool blocks without contentBlockIndex stay separate calls; no usage chunk unasked, usage still logged', async () => {
+  const since = aigw.stdout.length;
+  script('bedrock', (_request, response) =>
+    sendEventStream(
+      response,
+      [
+        converseEvent('messageStart', { role: 'assistant' }),
+        converseEvent('contentBlockStart', { start: { toolUse: { toolUseId: 'tooluse_x', name: 'get_weather' } } }),
+        converseEvent('contentBlockDelta', { delta: { toolUse: { input: '{"city":"Oslo"}' } } }),
+        converseEvent('contentBlockStop', {}),
+        converseEvent('contentBlockStart', { start: { toolUse: { toolUseId: 'tooluse_y', name: 'get_weather' } } }),
+        converseEvent('contentBlockDelta', { delta: { toolUse: { input: '{"city":"Bergen"}' } } }),
+        converseEvent('contentBlockStop', {}),
+        converseEvent('messageStop', { stopReason: 'tool_use' }),
+        converseEvent('metadata', { usage: { inputTokens: 40, outputTokens: 20, totalTokens: 60 }, metrics: { latencyMs: 1 } }),
+      ],
+      'bedrock-tools-unindexed',
+    ),
+  );
+  const stream = await client('bedrock').chat.completions.create({ model: CLAUDE_ON_AWS, messages: [{ role: 'user', content: 'Weather in Oslo and Bergen?' }], tools: [WEATHER_TOOL], stream: true });
+  const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  assert.ok(
+    chunks.every((chunk) => chunk.choices.length > 0 && chunk.usage === undefined),
+    'OpenAI sends the usage chunk only on stream_options.include_usage, and so does the gateway',
+  );
+  const calls = new Map<number, { id?: string; arguments: string }>();
+  for (const call of chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? [])) {
+    const known = calls.get(call.index) ?? { arguments: '' };
+    calls.set(call.index, { ...known, ...(call.id ? { id: call.id } : {}), arguments: known.arguments + (call.function?.arguments ?? '') });
+  }
+  assert.deepEqual(Object.fromEntries(calls), { 0: { id: 'tooluse_x', arguments: '{"city":"Oslo"}' }, 1: { id: 'tooluse_y', arguments: '{"city":"Bergen"}' } });
+  const entry = await accessLogEntry(aigw, { upstreamPath: `/model/${CLAUDE_ON_AWS}/converse-stream`, model: CLAUDE_ON_AWS }, since);
+  assert.equal(entry['gen_ai.usage.input_tokens'], 40);
+  assert.equal(entry['gen_ai.usage.output_tokens'], 20);
 });
 
 test('Anthropic: a streamed tool_use (input_json_delta pieces) is assembled by the SDK into a tool call', async () => {

@@ -160,6 +160,46 @@ test('Vertex AI: embeddings of two inputs go to :predict as instances; vectors i
   assert.match(String(entry.backend), /^default\/vertex\/route\//);
 });
 
+test('Vertex AI: {content, task_type, title} inputs become instances with their task type and title', async () => {
+  vertex.reset();
+  vertex.reply((_request, response) =>
+    sendJson(
+      response,
+      200,
+      predictEmbeddingsResponse([
+        { values: [1, 0], tokens: 3 },
+        { values: [0, 1], tokens: 2 },
+        { values: [0.5, 0.5], tokens: 1 },
+      ]),
+    ),
+  );
+  // The SDK's types know only OpenAI's inputs: upstream's extension goes as raw JSON.
+  const response = await fetch(`http://localhost:${gatewayPort}/v1/embeddings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [BACKEND_SELECTOR_HEADER]: 'vertex' },
+    body: JSON.stringify({
+      model: 'text-embedding-005',
+      input: [
+        { content: 'Everest is 8,849 m tall.', task_type: 'RETRIEVAL_DOCUMENT', title: 'Everest' },
+        { content: ['How tall is Everest?', 'K2'], task_type: 'RETRIEVAL_QUERY' },
+      ],
+      encoding_format: 'float',
+    }),
+  });
+  assert.equal(response.status, 200);
+  const result: unknown = await response.json();
+  assert.ok(isRecord(result) && Array.isArray(result.data));
+  assert.equal(result.data.length, 3);
+  assert.deepEqual(result.usage, { prompt_tokens: 6, total_tokens: 6 });
+  assert.deepEqual(vertex.only().json(), {
+    instances: [
+      { content: 'Everest is 8,849 m tall.', task_type: 'RETRIEVAL_DOCUMENT', title: 'Everest' },
+      { content: 'How tall is Everest?', task_type: 'RETRIEVAL_QUERY' },
+      { content: 'K2', task_type: 'RETRIEVAL_QUERY' },
+    ],
+  });
+});
+
 test('Cohere rerank: passed through to /v2/rerank with the configured key; usage in the access log', async () => {
   cohere.reset();
   const answer = {
