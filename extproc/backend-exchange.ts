@@ -226,7 +226,7 @@ export class BackendExchange {
       response.response_body = { response: { body_mutation: { body: sent }, header_mutation: headerMutation([length], this.decoder ? ['content-encoding'] : []) } };
     }
     response.dynamic_metadata = this.finishSuccess();
-    this.span?.endSuccess();
+    this.span?.endSuccess(this.usage);
     return response;
   }
 
@@ -258,7 +258,7 @@ export class BackendExchange {
     const response = stream.body(out, endOfStream, !this.decoder && out.equals(chunk));
     if (endOfStream && response) {
       response.dynamic_metadata = this.finishSuccess();
-      this.span?.endSuccess();
+      this.span?.endSuccess(this.usage);
     }
     return response;
   }

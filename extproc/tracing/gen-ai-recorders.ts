@@ -6,6 +6,7 @@
  * token counting with the operation and model only, as upstream records them.
  */
 import type { TranslatedEndpointName } from '../endpoints.js';
+import type { TracedEndpointName } from './traced-endpoints.js';
 import { isRecord } from '../json-guards.js';
 import { providerName } from '../metrics/genai-metrics.js';
 import { accumulateMessagesStream } from './accumulate-messages-stream.js';
@@ -67,7 +68,7 @@ function completedResponse(events: readonly unknown[]): unknown {
   return completed;
 }
 
-export function genAIRecorders(capture: boolean): Record<TranslatedEndpointName, SpanRecorder> {
+export function genAIRecorders(capture: boolean): Record<TracedEndpointName, SpanRecorder> {
   return {
     'chat-completions': openAIShaped('chat-completions', 'chat', capture, true),
     completions: openAIShaped('completions', 'text_completion', capture, true),

@@ -3,7 +3,7 @@
  * convention; one recorder per endpoint, as upstream `openinference/*`). The table is total:
  * a new endpoint does not build until it says what its span records.
  */
-import type { TranslatedEndpointName } from '../endpoints.js';
+import type { TracedEndpointName } from './traced-endpoints.js';
 import { chatErrorAttributes } from './chat-error-attributes.js';
 import { chatRequestAttributes } from './chat-request-attributes.js';
 import { chatResponseAttributes } from './chat-response-attributes.js';
@@ -46,7 +46,7 @@ function bodyOf(response: SpanResponse): unknown {
   return response.json ?? {};
 }
 
-export const OPENINFERENCE_RECORDERS: Record<TranslatedEndpointName, SpanRecorder> = {
+export const OPENINFERENCE_RECORDERS: Record<TracedEndpointName, SpanRecorder> = {
   'chat-completions': {
     ...openInference('chatCompletion'),
     request: (request, config) => chatRequestAttributes(request.json, request.raw, config),

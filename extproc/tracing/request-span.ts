@@ -5,12 +5,15 @@
  * (open-inference-recorders.ts, gen-ai-recorders.ts), not from branches in the request path.
  */
 import type { Span, SpanStatusCode } from '@opentelemetry/api';
-import type { EndpointName, TranslatedEndpointName } from '../endpoints.js';
+import type { EndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
 import { SseLineReader } from '../sse/sse-line-reader.js';
 import { genAIRecorders } from './gen-ai-recorders.js';
 import type { OpenInferenceConfig } from './open-inference-config.js';
 import { OPENINFERENCE_RECORDERS } from './open-inference-recorders.js';
+import { isTraced, type TracedEndpointName } from './traced-endpoints.js';
+import type { TokenUsage } from '../usage/token-usage.js';
+import { isRecord } from '../json-guards.js';
 import type { RequestTracer, SemanticConvention } from './request-tracer.js';
 import type { SpanAttributes, SpanOutcome } from './span-attributes.js';
 import { nothingRecorded, type SpanRecorder, type SpanRequest } from './span-recorder.js';
@@ -22,15 +25,11 @@ export type { SpanRequest, UploadedFile } from './span-recorder.js';
 const STATUS_OK: SpanStatusCode.OK = 1;
 const STATUS_ERROR: SpanStatusCode.ERROR = 2;
 
-const RECORDERS: Record<SemanticConvention | 'gen_ai_content', Record<TranslatedEndpointName, SpanRecorder>> = {
+const RECORDERS: Record<SemanticConvention | 'gen_ai_content', Record<TracedEndpointName, SpanRecorder>> = {
   openinference: OPENINFERENCE_RECORDERS,
   gen_ai: genAIRecorders(false),
   gen_ai_content: genAIRecorders(true),
 };
-
-function isTranslated(endpoint: EndpointName): endpoint is TranslatedEndpointName {
-  return endpoint !== 'models' && endpoint !== 'anthropic-models';
-}
 
 export class RequestSpan {
   private readonly chunks: Buffer[] = [];
@@ -43,13 +42,15 @@ export class RequestSpan {
 
   private constructor(
     private readonly span: Span,
+    /** Chat and legacy completions: the client's stream is OpenAI chunks, whose usage chunk is optional. */
+    private readonly carriesOpenAIChunks: boolean,
     private readonly recorder: SpanRecorder,
     private readonly config: OpenInferenceConfig,
     /** Header name/value pairs carrying this span to the upstream request. */
     readonly inject: readonly [string, string][],
   ) {}
 
-  /** Undefined for the model lists the gateway answers itself: they have no span. */
+  /** Undefined for the model lists the gateway answers itself and the token counts upstream does not trace. */
   static start(
     tracer: RequestTracer,
     endpoint: EndpointName,
@@ -57,13 +58,13 @@ export class RequestSpan {
     request: SpanRequest,
     headerAttributes: SpanAttributes,
   ): RequestSpan | undefined {
-    if (!isTranslated(endpoint)) return undefined;
+    if (!isTraced(endpoint)) return undefined;
     const table = tracer.semconv === 'gen_ai' && tracer.captureContent ? 'gen_ai_content' : tracer.semconv;
     const recorder = RECORDERS[table][endpoint];
     const attributes = [...recorder.request(request, tracer.openInference), ...headerAttributes];
     const model = typeof request.json.model === 'string' ? request.json.model : '';
     const { span, inject } = tracer.start(recorder.name(model), recorder.kind, headers, attributes);
-    return new RequestSpan(span, recorder, tracer.openInference, inject);
+    return new RequestSpan(span, endpoint === 'chat-completions' || endpoint === 'completions', recorder, tracer.openInference, inject);
   }
 
   /** The backend the request goes to (called once it is chosen). */
@@ -87,7 +88,12 @@ export class RequestSpan {
     this.collectFrom(() => this.sse?.push(body).data ?? []);
   }
 
-  endSuccess(): void {
+  /**
+   * @param usage what the gateway read of the response's usage: an OpenAI chunk stream sent to a
+   *   client that did not ask for `include_usage` carries none (the gateway may have read it from
+   *   the provider, or from a chunk it asked for and held back), yet the span records it.
+   */
+  endSuccess(usage?: TokenUsage): void {
     if (this.unrecordedStream) {
       this.finish(nothingRecorded());
       return;
@@ -95,6 +101,7 @@ export class RequestSpan {
     if (this.sse) {
       const sse = this.sse;
       this.collectFrom(() => sse.end().data);
+      if (usage && this.carriesOpenAIChunks && !this.events.some((event) => isRecord(event) && isRecord(event.usage))) this.events.push(usageChunk(usage));
       this.finish(this.recorder.stream?.(this.events, this.config));
       return;
     }
@@ -151,4 +158,18 @@ export class RequestSpan {
     }
     this.span.end();
   }
+}
+
+/** The usage chunk OpenAI sends last when asked (`include_usage`), from counts the gateway read. */
+function usageChunk(usage: TokenUsage): Record<string, unknown> {
+  return {
+    choices: [],
+    usage: {
+      ...(usage.inputTokens !== undefined ? { prompt_tokens: usage.inputTokens } : {}),
+      ...(usage.outputTokens !== undefined ? { completion_tokens: usage.outputTokens } : {}),
+      ...(usage.totalTokens !== undefined ? { total_tokens: usage.totalTokens } : {}),
+      ...(usage.cachedInputTokens !== undefined ? { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } } : {}),
+      ...(usage.reasoningTokens !== undefined ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } } : {}),
+    },
+  };
 }

@@ -97,6 +97,18 @@ test('streaming chat completion: the accumulated answer and the first-token even
   assert.deepEqual(span.events.map((event) => event.name), ['First Token Stream Event']);
 });
 
+test('a stream without include_usage: the client gets no usage chunk, the span still has the token counts the gateway read', async () => {
+  const trace = newTraceparent();
+  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'stream please' }], stream: true }, { headers: { traceparent: trace.header } });
+  let usageChunks = 0;
+  for await (const chunk of stream) if (chunk.usage) usageChunks++;
+  assert.equal(usageChunks, 0, 'the client did not ask for usage');
+  const span = await receiver.waitForSpan((candidate) => candidate.traceId === trace.traceId);
+  assert.equal(span.attributes['llm.token_count.prompt'], 11);
+  assert.equal(span.attributes['llm.token_count.completion'], 7);
+  assert.equal(span.attributes['llm.token_count.total'], 18);
+});
+
 test('embeddings: an EMBEDDING span', async () => {
   const trace = newTraceparent();
   await client.embeddings.create({ model: 'text-embedding-3-small', input: 'embed me' }, { headers: { traceparent: trace.header } });
