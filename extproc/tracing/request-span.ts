@@ -101,7 +101,7 @@ export class RequestSpan {
     if (this.sse) {
       const sse = this.sse;
       this.collectFrom(() => sse.end().data);
-      if (usage && this.carriesOpenAIChunks && !this.events.some((event) => isRecord(event) && isRecord(event.usage))) this.events.push(usageChunk(usage));
+      if (usage && hasCounts(usage) && this.carriesOpenAIChunks && !this.events.some((event) => isRecord(event) && isRecord(event.usage))) this.events.push(usageChunk(usage));
       this.finish(this.recorder.stream?.(this.events, this.config));
       return;
     }
@@ -158,6 +158,11 @@ export class RequestSpan {
     }
     this.span.end();
   }
+}
+
+/** Whether the gateway read any count (an empty usage adds nothing the span could show). */
+function hasCounts(usage: TokenUsage): boolean {
+  return Object.values(usage).some((count) => count !== undefined);
 }
 
 /** The usage chunk OpenAI sends last when asked (`include_usage`), from counts the gateway read. */
