@@ -1,6 +1,6 @@
 /**
  * Process faults: the ext_proc killed with requests in flight (they fail fast with 5xx, aigw
- * restarts it on the same socket, new requests succeed again within a second), the restart
+ * restarts it on the same socket, new requests succeed again within two seconds), the restart
  * itself failing (aigw exits 1 with the reason), and Envoy killed or crashing (aigw reports it
  * with Envoy's last log lines, stops the ext_proc and exits 1).
  */
@@ -51,6 +51,13 @@ function assertJsonError(result: Outcome): void {
   assert.ok(isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.message === 'string' && parsed.error.message !== '', `no error message: ${result.body}`);
 }
 
+/**
+ * The supervisor restarts the ext_proc at once; the new process needs ~0.6–1.1 s on 2 busy cores to
+ * load its modules and bind. Two seconds still fails a restart that waits for a backoff or a health
+ * poll, without failing on a loaded CI machine.
+ */
+const RESTART_BOUND_MS = 2000;
+
 /** Sends a request every 20 ms until one succeeds; resolves with the ms from `since` to that success. */
 async function firstSuccessAfter(port: number, since: number, timeoutMs = 10_000): Promise<{ afterMs: number; failures: number }> {
   let failures = 0;
@@ -90,7 +97,7 @@ describe('the ext_proc is killed', { skip: linuxOnly }, () => {
     await upstream?.close();
   });
 
-  test('in-flight requests fail fast with 5xx; the ext_proc is restarted; new requests succeed within a second', async (t) => {
+  test('in-flight requests fail fast with 5xx; the ext_proc is restarted; new requests succeed within two seconds', async (t) => {
     const before = await gatewayPids(aigw.pid);
     held = new Promise((resolve) => (release = resolve));
     let killedAt = Number.POSITIVE_INFINITY;
@@ -109,7 +116,7 @@ describe('the ext_proc is killed', { skip: linuxOnly }, () => {
 
     const { afterMs, failures } = await firstSuccessAfter(port, killedAt);
     t.diagnostic(`in-flight answered ${failed.map((result) => `${result.status} after ${Math.round(result.afterKillMs)} ms`).join(', ')}; first success ${Math.round(afterMs)} ms after the kill (${failures} failed meanwhile)`);
-    assert.ok(afterMs < 1000, `first success ${Math.round(afterMs)} ms after the kill`);
+    assert.ok(afterMs < RESTART_BOUND_MS, `first success ${Math.round(afterMs)} ms after the kill`);
     const now = await gatewayPids(aigw.pid, { notExtProc: before.extProc });
     assert.equal(now.envoy, before.envoy, 'Envoy kept running');
     assert.notEqual(now.extProc, before.extProc);
@@ -129,7 +136,7 @@ describe('the ext_proc is killed', { skip: linuxOnly }, () => {
     const killedAt = performance.now();
     const { afterMs } = await firstSuccessAfter(port, killedAt);
     t.diagnostic(`first success ${Math.round(afterMs)} ms after the crash`);
-    assert.ok(afterMs < 1000, `first success ${Math.round(afterMs)} ms after the crash`);
+    assert.ok(afterMs < RESTART_BOUND_MS, `first success ${Math.round(afterMs)} ms after the crash`);
     assert.match(aigw.stderr, new RegExp(`\\(pid ${before.extProc}\\) was killed by SIGSEGV; restarting it`));
     const metrics = await fetch(`http://127.0.0.1:${aigw.adminPort}/metrics`);
     assert.equal(metrics.status, 200);
