@@ -338,7 +338,11 @@ function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | u
 async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, debug: boolean): Promise<ProxiedMcpServers | undefined> {
   if (!mcpServers || !Object.values(mcpServers.mcpServers).some((server) => (server.command ?? '') !== '')) return undefined;
   try {
-    return await proxyStdioMcpServers(mcpServers, { logger: createLogger(debug ? 'debug' : 'warn'), env: process.env });
+    return await proxyStdioMcpServers(mcpServers, {
+      logger: createLogger(debug ? 'debug' : 'warn'),
+      notice: (message) => void process.stderr.write(`aigw: ${message}\n`),
+      env: process.env,
+    });
   } catch (error) {
     if (error instanceof StdioProxyError) throw new RunError(error.message);
     throw error;

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { McpBackendConfig } from './mcp-config.js';
 import { type JsonRpcMessage, parseJsonRpcMessages } from './mcp-jsonrpc.js';
-import { SseEventParser } from './mcp-sse.js';
+import { SseReader, type SseEvent } from '../sse/sse-reader.js';
 
 /** One HTTP exchange with a backend MCP server (Streamable HTTP). */
 export interface BackendCall {
@@ -146,17 +146,18 @@ export async function* readMessages(response: BackendResponse): AsyncGenerator<B
     for (const message of parseJsonRpcMessages(await readText(response.body))) yield { message };
     return;
   }
-  const parser = new SseEventParser();
-  const drain = function* (events: ReturnType<SseEventParser['push']>): Generator<BackendMessage> {
+  // A message may be as large on a stream as in a JSON body, and no larger.
+  const reader = new SseReader({ sseLineBytes: MAX_BODY_BYTES, sseEventBytes: MAX_BODY_BYTES });
+  const drain = function* (events: SseEvent[]): Generator<BackendMessage> {
     for (const event of events) {
       if (event.event !== undefined && event.event !== 'message') continue;
       for (const message of parseJsonRpcMessages(event.data)) yield { message, ...(event.id ? { eventId: event.id } : {}) };
     }
   };
   for await (const chunk of response.body) {
-    yield* drain(parser.push(Buffer.isBuffer(chunk) ? chunk : String(chunk)));
+    yield* drain(reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))).events);
   }
-  yield* drain(parser.end());
+  yield* drain(reader.end().events);
 }
 
 function decompress(response: http.IncomingMessage, encoding: string | undefined): Readable {

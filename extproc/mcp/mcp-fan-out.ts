@@ -89,6 +89,36 @@ export async function handleFanOut(exchange: Exchange, request: JsonRpcRequest, 
   return failures > 0 ? { status: 'error', errorType: 'internal_error', message: `${failures} of ${targets.length} backends returned an error response` } : SUCCESS;
 }
 
+/** Id prefix of the gateway's own `tools/list` requests for unknown-tool hints. */
+const TOOL_HINT_ID_PREFIX = 'aigw-tool-hint';
+let toolHintRequests = 0;
+
+/**
+ * The prefixed names of the tools the session's client may call (as `tools/list` shows them), for
+ * a hint when it calls one that does not exist. Best effort within `timeoutMs`: a backend that
+ * fails or is slow is left out, and nothing it sends meanwhile reaches the client.
+ */
+export async function sessionToolNames(exchange: Exchange, timeoutMs: number): Promise<string[]> {
+  const { capability } = FAN_OUT_METHODS['tools/list'];
+  const targets = (exchange.session?.session.backends ?? []).filter((entry) => entry.capabilities & capability && exchange.route.backends.has(entry.backend));
+  const signal = AbortSignal.any([exchange.signal, AbortSignal.timeout(timeoutMs)]);
+  const request: JsonRpcRequest = { kind: 'request', id: `${TOOL_HINT_ID_PREFIX}-${++toolHintRequests}`, method: 'tools/list', params: {} };
+  const lists = await Promise.all(
+    targets.map(async (entry) => {
+      const backend = exchange.route.backends.get(entry.backend);
+      if (!backend) return [];
+      try {
+        const pages = await askBackend(exchange, backend, entry, request, true, () => undefined, signal);
+        return pages.flatMap((page) => (Array.isArray(page.tools) ? mergeItems(exchange, 'tools/list', backend, page.tools) : []));
+      } catch (error) {
+        exchange.runtime.logger.debug('MCP backend left out of an unknown-tool hint', { backend: entry.backend, reason: error instanceof Error ? error.message : String(error) });
+        return [];
+      }
+    }),
+  );
+  return lists.flat().flatMap((tool) => (isRecord(tool) && typeof tool.name === 'string' ? [tool.name] : []));
+}
+
 /** The result pages of one backend; `relay` receives its other messages. */
 async function askBackend(
   exchange: Exchange,
@@ -97,6 +127,7 @@ async function askBackend(
   request: JsonRpcRequest,
   paginated: boolean,
   relay: (message: JsonRpcMessage) => void,
+  signal: AbortSignal = exchange.signal,
 ): Promise<JsonRecord[]> {
   const pages: JsonRecord[] = [];
   let params = request.params;
@@ -107,7 +138,7 @@ async function askBackend(
       sessionId: entry.sessionId,
       protocolVersion: exchange.protocolVersion,
       forwardedHeaders: forwardedHeaders(exchange, backend.config),
-      signal: exchange.signal,
+      signal,
     });
     if (response.status < 200 || response.status >= 300) {
       throw new Error(`status code ${response.status}, body=${await bodySnippet(response.body)}`);

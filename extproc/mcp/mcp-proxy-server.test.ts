@@ -175,6 +175,9 @@ describe('MCP proxy with real MCP servers', () => {
     await assert.rejects(client.callTool({ name: 'nobody__tool' }), invalidParams(/unknown tool "nobody__tool": no server "nobody" in this session; this session's servers: alpha__, beta__, gamma__$/));
     await assert.rejects(client.callTool({ name: 'plain' }), invalidParams(/unknown tool "plain": tool names are <server>__<tool>; /));
     await assert.rejects(client.callTool({ name: 'plain' }), invalidParams(servers));
+    // The tool without its prefix, or with a misspelt server: the name the session can call.
+    await assert.rejects(client.callTool({ name: 'echo' }), invalidParams(/^MCP error -32602: unknown tool "echo": tool names are <server>__<tool>; this session's servers: alpha__, beta__, gamma__; did you mean "alpha__echo"\?$/));
+    await assert.rejects(client.callTool({ name: 'gama__add' }), invalidParams(/unknown tool "gama__add": no server "gama" in this session; .*; did you mean "gamma__add"\?$/));
     // Hidden by the toolSelector: as unknown as a tool that does not exist.
     await assert.rejects(client.callTool({ name: 'alpha__secret' }), invalidParams(/unknown tool "alpha__secret": alpha exposes no tool "secret"/));
     await assert.rejects(client.callTool({ name: 'gamma__sub' }), invalidParams(/gamma exposes no tool "sub"/));

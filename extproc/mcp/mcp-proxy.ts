@@ -21,7 +21,7 @@ import {
   SUCCESS,
   writeHead,
 } from './mcp-exchange.js';
-import { handleFanOut, isFanOutMethod } from './mcp-fan-out.js';
+import { handleFanOut, isFanOutMethod, sessionToolNames } from './mcp-fan-out.js';
 import { forwardRequest, forwardToBackend, inFlightKey, notifyBackends } from './mcp-forward.js';
 import { handleInitialize } from './mcp-initialize.js';
 import { type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, parseJsonRpcMessage } from './mcp-jsonrpc.js';
@@ -38,7 +38,7 @@ import { parseEventIds, parseSessionPlaintext } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
 import { spanRequest } from './mcp-span-request.js';
 import { compileToolSelector } from './mcp-tool-selector.js';
-import { type TargetKind, unknownTargetError } from './mcp-unknown-target.js';
+import { suggestNames, type TargetKind, unknownTargetError } from './mcp-unknown-target.js';
 
 export interface McpProxyOptions {
   config: McpConfig;
@@ -257,9 +257,13 @@ export class McpProxy {
         return SUCCESS;
       case 'tools/call': {
         const fullName = stringParam(params.name, 'name');
-        const { backend, split } = this.target(exchange, request, 'tool', fullName, splitPrefixedName(fullName));
+        const split = splitPrefixedName(fullName);
+        const servers = sessionServers(exchange);
+        const backend = split && servers.includes(split.backend) ? exchange.route.backends.get(split.backend) : undefined;
+        if (!split || !backend) throw await unknownTool(exchange, request, fullName, split ? `no server ${JSON.stringify(split.backend)} in this session` : undefined);
+        exchange.metadata.backend = split.backend;
         exchange.metadata.tool = split.name;
-        if (!backend.selector(split.name)) throw unknownTargetError(request.id, 'tool', fullName, sessionServers(exchange), `${split.backend} exposes no tool ${JSON.stringify(split.name)}`);
+        if (!backend.selector(split.name)) throw await unknownTool(exchange, request, fullName, `${split.backend} exposes no tool ${JSON.stringify(split.name)}`);
         const forwarded = { ...params, name: split.name };
         const decision = exchange.route.auth.authorize(exchange.identity, exchange.httpRequest, { method: 'tools/call', backend: split.backend, tool: split.name, params: forwarded });
         if (!decision.allowed) throw new McpProxyError(decision.answer.status, 'access denied', 'internal_error', decision.answer);
@@ -420,6 +424,20 @@ export class McpProxy {
     exchange.metadata.backend = split.backend;
     return { backend, split };
   }
+}
+
+/** How long an unknown tool's error may wait for the session's tool lists, for its hint. */
+const TOOL_HINT_TIMEOUT_MS = 2000;
+
+/**
+ * The error for a tool the session cannot route, with the names the client most likely meant
+ * (`everything__echo` for `echo`): the models that call tools often drop the prefix or misspell a
+ * name, and the exact name lets them correct themselves in one step. The names come from the
+ * session's own tool lists (what the client may call), asked for only on this error path.
+ */
+async function unknownTool(exchange: Exchange, request: JsonRpcRequest, fullName: string, reason: string | undefined): Promise<McpJsonRpcError> {
+  const names = await sessionToolNames(exchange, TOOL_HINT_TIMEOUT_MS);
+  return unknownTargetError(request.id, 'tool', fullName, sessionServers(exchange), reason, suggestNames(fullName, names));
 }
 
 /** The servers of the exchange's session that the route still has. */

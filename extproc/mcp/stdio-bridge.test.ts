@@ -18,6 +18,7 @@ import { startStdioBridge, StdioBridgeStartError, type StdioBridge, type StdioBr
 
 const EVERYTHING = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./stdio-fixture-server.js', import.meta.url));
+const FAKE = fileURLToPath(new URL('../../test/support/fake-stdio-mcp-server.js', import.meta.url));
 /** What the bridge declares upstream; a direct client declaring the same sees the same tools. */
 const BRIDGE_CAPABILITIES: ClientCapabilities = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
 
@@ -179,6 +180,49 @@ describe('stdio bridge with the fixture server', () => {
       return true;
     });
     await assert.rejects(startStdioBridge({ name: 'slow', command: process.execPath, args: [FIXTURE, '--hang'], logger, initializeTimeoutMs: 300 }), /running the slow stdio2http proxy command: the MCP initialize handshake timed out after 0\.3s/);
+  });
+
+  it('prints a start line with the command line (secrets redacted) and the pid', async () => {
+    const notices: string[] = [];
+    const started = await bridge({ name: 'noisy', args: [FIXTURE, '--token=tok_0123456789abcdef'], env: { SERVICE_TOKEN: 'tok_0123456789abcdef' }, notice: (message) => void notices.push(message) });
+    assert.deepEqual(notices, [`started MCP server noisy: ${process.execPath} ${FIXTURE} --token=<redacted> (pid ${started.pid ?? '?'})`]);
+  });
+
+  it('a server that exits at start: its last 20 stderr lines in the error, secrets redacted; no start line', async () => {
+    const notices: string[] = [];
+    await assert.rejects(
+      startStdioBridge({ name: 'broken', command: process.execPath, args: [FAKE, 'fail'], env: { FAKE_MCP_TOKEN: 'ghp_fakefakefake1234' }, logger, notice: (message) => void notices.push(message) }),
+      (error: unknown) => {
+        assert.ok(error instanceof StdioBridgeStartError);
+        const [head, ...tail] = error.message.split('\n  ');
+        assert.equal(head, 'running the broken stdio2http proxy command: the command exited with code 1 before completing the MCP initialize handshake; its last stderr lines:');
+        assert.equal(tail.length, 20);
+        assert.equal(tail[0], 'fake-mcp: log line 6');
+        assert.equal(tail.at(-1), 'fake-mcp: login failed with token <redacted>');
+        assert.ok(!error.message.includes('ghp_fakefakefake1234'));
+        return true;
+      },
+    );
+    assert.deepEqual(notices, []);
+  });
+
+  it('a server that never answers initialize: a progress line per interval, then the timeout with its stderr', async () => {
+    const notices: string[] = [];
+    const started = Date.now();
+    await assert.rejects(
+      startStdioBridge({ name: 'mute', command: process.execPath, args: [FAKE, 'hang'], logger, initializeTimeoutMs: 1100, progressIntervalMs: 300, notice: (message) => void notices.push(message) }),
+      (error: unknown) => {
+        assert.ok(error instanceof StdioBridgeStartError);
+        assert.equal(
+          error.message,
+          'running the mute stdio2http proxy command: the MCP initialize handshake timed out after 1.1s (AIGW_MCP_STDIO_INITIALIZE_TIMEOUT sets how long to wait); its last stderr lines:\n  fake-mcp: thinking about it',
+        );
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 10_000);
+    assert.ok(notices.length >= 2 && notices.length <= 4, notices.join('\n'));
+    for (const notice of notices) assert.match(notice, /^still waiting for MCP server mute to answer initialize \(\d+ s\)$/);
   });
 
   it('restarts a crashed server: the in-flight call fails with a JSON-RPC error, the next call works', async () => {

@@ -13,6 +13,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 import { buildStdioEnv } from './stdio-env.js';
+import { stdioServerRedactor } from './stdio-redaction.js';
 import { StdioSessions } from './stdio-sessions.js';
 import { StdioUpstream } from './stdio-upstream.js';
 
@@ -24,10 +25,17 @@ export interface StdioBridgeOptions {
   /** Added to `baseEnv`; `${VAR}` in values is resolved from `baseEnv` (stdio-env.ts). */
   env?: Readonly<Record<string, string>>;
   logger: Logger;
+  /** aigw's status lines (see StdioUpstreamOptions.notice); none when absent. */
+  notice?: (message: string) => void;
   /** aigw's environment; process.env by default. */
   baseEnv?: Readonly<Record<string, string | undefined>>;
-  /** Start-up: how long the server may take to answer `initialize` (default 60 s). */
+  /**
+   * Start-up: how long the server may take to answer `initialize` (default 20 s: enough for an
+   * `npx` server to download, short enough that a server that never answers is reported soon).
+   */
   initializeTimeoutMs?: number;
+  /** While waiting for that answer, a progress notice this often (default 5 s). */
+  progressIntervalMs?: number;
   /** A relayed request fails after this long without a response or progress (default 120 s, upstream's write timeout). */
   requestTimeoutMs?: number;
   /** Restart backoff after a crash: first delay, doubled up to the maximum (default 500 ms → 30 s). */
@@ -63,6 +71,7 @@ export class StdioBridgeStartError extends Error {
 }
 
 const HTTP_SHUTDOWN_MS = 5000;
+export const DEFAULT_INITIALIZE_TIMEOUT_MS = 20_000;
 
 /**
  * Starts the command, completes the MCP handshake, then listens on 127.0.0.1:<random>.
@@ -81,7 +90,10 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
     args: options.args ?? [],
     env,
     logger,
-    initializeTimeoutMs: options.initializeTimeoutMs ?? 60_000,
+    redact: stdioServerRedactor(env, Object.keys(options.env ?? {})),
+    ...(options.notice ? { notice: options.notice } : {}),
+    initializeTimeoutMs: options.initializeTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
+    progressIntervalMs: options.progressIntervalMs ?? 5000,
     restartDelayMs: options.restartDelayMs ?? 500,
     restartMaxDelayMs: options.restartMaxDelayMs ?? 30_000,
     restartWaitMs: options.restartWaitMs ?? 10_000,

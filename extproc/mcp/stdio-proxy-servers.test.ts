@@ -44,6 +44,16 @@ describe('proxyStdioMcpServers', () => {
     }
   });
 
+  it('AIGW_MCP_STDIO_INITIALIZE_TIMEOUT sets the handshake timeout; an invalid value is an error', async () => {
+    const hang = { mcpServers: { mute: { command: process.execPath, args: [FIXTURE, '--hang'] } } };
+    const logger = createLogger('warn', () => undefined);
+    await assert.rejects(proxyStdioMcpServers(hang, { logger, env: { ...process.env, AIGW_MCP_STDIO_INITIALIZE_TIMEOUT: '400ms' } }), /handshake timed out after 0\.4s/);
+    await assert.rejects(
+      proxyStdioMcpServers(hang, { logger, env: { ...process.env, AIGW_MCP_STDIO_INITIALIZE_TIMEOUT: 'soon' } }),
+      (error: unknown) => error instanceof StdioProxyError && error.message === 'failed to proxy stdio for MCP servers: AIGW_MCP_STDIO_INITIALIZE_TIMEOUT must be a positive duration such as 45s or 2m, got "soon"',
+    );
+  });
+
   it('fails with upstream’s message and stops the servers that did start', async () => {
     const pids: number[] = [];
     const logger = createLogger('debug', (line) => {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { McpServerConfig, McpServersConfig } from '../../compiler/autoconfig/mcp-servers-config.js';
 import type { Logger } from '../logger.js';
+import { parseDurationMs } from './mcp-proxy-settings.js';
 import { startStdioBridge, type StdioBridge, type StdioBridgeOptions } from './stdio-bridge.js';
 
 /** `aigw run` could not start a stdio MCP server (exit 1, upstream's message). */
@@ -22,10 +23,15 @@ export interface ProxiedMcpServers {
 
 export interface ProxyStdioOptions {
   logger: Logger;
-  /** aigw's environment (the commands inherit it). */
+  /**
+   * aigw's status lines, shown at every log level (`aigw run` prints them as `aigw: <message>`):
+   * each server's start, and progress while one is slow to answer `initialize`.
+   */
+  notice?: (message: string) => void;
+  /** aigw's environment (the commands inherit it; `AIGW_MCP_STDIO_INITIALIZE_TIMEOUT` is read from it). */
   env: Readonly<Record<string, string | undefined>>;
   /** Test seam: timeouts and backoff of each bridge. */
-  bridgeOptions?: Partial<Pick<StdioBridgeOptions, 'initializeTimeoutMs' | 'requestTimeoutMs' | 'restartDelayMs' | 'restartMaxDelayMs' | 'restartWaitMs'>>;
+  bridgeOptions?: Partial<Pick<StdioBridgeOptions, 'initializeTimeoutMs' | 'progressIntervalMs' | 'requestTimeoutMs' | 'restartDelayMs' | 'restartMaxDelayMs' | 'restartWaitMs'>>;
 }
 
 /**
@@ -38,6 +44,7 @@ export async function proxyStdioMcpServers(config: McpServersConfig, options: Pr
   const names = Object.keys(config.mcpServers)
     .filter((name) => (config.mcpServers[name]?.command ?? '') !== '')
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const initializeTimeoutMs = initializeTimeoutFromEnv(options.env);
   const started = await Promise.allSettled(
     names.map((name) => {
       const server = config.mcpServers[name];
@@ -48,7 +55,9 @@ export async function proxyStdioMcpServers(config: McpServersConfig, options: Pr
         args: server?.args ?? [],
         ...(server?.env ? { env: server.env } : {}),
         logger: options.logger,
+        ...(options.notice ? { notice: options.notice } : {}),
         baseEnv: options.env,
+        ...(initializeTimeoutMs !== undefined ? { initializeTimeoutMs } : {}),
         ...options.bridgeOptions,
       });
     }),
@@ -71,4 +80,17 @@ export async function proxyStdioMcpServers(config: McpServersConfig, options: Pr
     Object.defineProperty(servers, name, { value: entry, enumerable: true, writable: true, configurable: true });
   }
   return { config: { mcpServers: servers }, bridges, close };
+}
+
+/**
+ * `AIGW_MCP_STDIO_INITIALIZE_TIMEOUT` (a Go duration such as `45s` or `2m`, or seconds): how long
+ * each server may take to answer `initialize` at start (20 s when unset). Invalid is an error, not
+ * the default: a typo must not silently change behaviour.
+ */
+function initializeTimeoutFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env.AIGW_MCP_STDIO_INITIALIZE_TIMEOUT;
+  if (text === undefined || text === '') return undefined;
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw new StdioProxyError(`AIGW_MCP_STDIO_INITIALIZE_TIMEOUT must be a positive duration such as 45s or 2m, got ${JSON.stringify(text)}`);
+  return ms;
 }

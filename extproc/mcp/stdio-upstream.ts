@@ -5,6 +5,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError, type Implementation, type JSONRPCRequest, type Notification, type Request, type Result, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { LineRedactor } from '../../envoy/log-redactor.js';
 import type { Logger } from '../logger.js';
 import { StdioChildTransport, type ChildExit } from './stdio-child-transport.js';
 import { resolveCommandPath } from './stdio-command-path.js';
@@ -25,7 +26,16 @@ export interface StdioUpstreamOptions {
   args: readonly string[];
   env: Record<string, string>;
   logger: Logger;
+  /** Applied to the command line and every stderr line before they are printed or logged. */
+  redact: LineRedactor;
+  /**
+   * aigw's own status lines on its stderr (`aigw: …`, shown at every log level, unlike the
+   * logger's): the first start, and progress while the first handshake is slow.
+   */
+  notice?: (message: string) => void;
   initializeTimeoutMs: number;
+  /** While the first start waits for `initialize`, a progress notice this often. */
+  progressIntervalMs: number;
   /** First restart delay; doubled per consecutive failure up to restartMaxDelayMs. */
   restartDelayMs: number;
   restartMaxDelayMs: number;
@@ -82,7 +92,11 @@ export class StdioUpstream {
 
   /** First start. Rejects with the reason (no restart) when the command or handshake fails. */
   async start(): Promise<void> {
-    this.adopt(await this.connect());
+    const connection = await this.connect(true);
+    this.adopt(connection);
+    const { name, command, args, redact } = this.options;
+    // The arguments only redacted: servers often take their API key as one.
+    this.options.notice?.(`started MCP server ${name}: ${redact([command, ...args].join(' '))} (pid ${connection.transport.pid ?? '?'})`);
   }
 
   /** The connected client, waiting (bounded) for a restart in progress. */
@@ -120,8 +134,9 @@ export class StdioUpstream {
     await transport?.close();
   }
 
-  private async connect(): Promise<{ client: UpstreamClient; transport: StdioChildTransport; info: UpstreamInfo }> {
-    const { name, logger } = this.options;
+  /** @param firstStart the user is waiting: say so while the handshake is slow. */
+  private async connect(firstStart = false): Promise<{ client: UpstreamClient; transport: StdioChildTransport; info: UpstreamInfo }> {
+    const { name, logger, redact, notice } = this.options;
     const file = resolveCommandPath(this.options.command, this.options.env);
     // Not the arguments: servers often take their API key as one (this logger never sees credentials).
     logger.info('starting stdio2http MCP proxy command', { name, command: this.options.command, argCount: this.options.args.length });
@@ -129,14 +144,20 @@ export class StdioUpstream {
       file,
       args: this.options.args,
       env: this.options.env,
-      onStderrLine: (line) => logger.debug('stdio MCP server stderr', { name, line }),
+      onStderrLine: (line) => logger.debug('stdio MCP server stderr', { name, line: redact(line) }),
     });
     const client: UpstreamClient = new Client<Request, Notification, Result>({ name: `stdio2http-${name}`, version: CLIENT_VERSION }, { capabilities: CLIENT_CAPABILITIES });
     client.fallbackRequestHandler = (request, extra) => this.options.onRequest(request, extra);
     client.fallbackNotificationHandler = (notification) => this.options.onNotification(notification);
     client.onerror = (error) => logger.debug('stdio MCP server connection error', { name, error: error.message });
+    const waitingSince = Date.now();
+    // `npx` servers may download for a while first: a silent wait looks like a hang.
+    const progress = firstStart && notice
+      ? setInterval(() => notice(`still waiting for MCP server ${name} to answer initialize (${Math.round((Date.now() - waitingSince) / 1000)} s)`), this.options.progressIntervalMs)
+      : undefined;
+    progress?.unref();
     try {
-      await client.connect(transport, { timeout: this.options.initializeTimeoutMs });
+      await client.connect(transport, { timeout: this.options.initializeTimeoutMs }).finally(() => clearInterval(progress));
     } catch (error) {
       // Described before close(), which would make any failure look like our SIGTERM.
       const reason = this.describeStartFailure(error, transport);
@@ -150,12 +171,12 @@ export class StdioUpstream {
 
   private describeStartFailure(error: unknown, transport: StdioChildTransport): string {
     const exit = transport.exit;
-    const stderr = transport.lastStderrLines().slice(-5);
+    const stderr = this.stderrTail(transport);
     const tail = stderr.length > 0 ? `; its last stderr lines:\n  ${stderr.join('\n  ')}` : '';
     // No pid: spawning itself failed, and the error says why (e.g. spawn EACCES).
     if (exit && transport.pid !== undefined) return `the command ${describeExit(exit)} before completing the MCP initialize handshake${tail}`;
     if (error instanceof McpError && error.code === REQUEST_TIMEOUT) {
-      return `the MCP initialize handshake timed out after ${this.options.initializeTimeoutMs / 1000}s${tail}`;
+      return `the MCP initialize handshake timed out after ${this.options.initializeTimeoutMs / 1000}s (AIGW_MCP_STDIO_INITIALIZE_TIMEOUT sets how long to wait)${tail}`;
     }
     const message = error instanceof Error ? error.message : String(error);
     return `${message.replace(/^MCP error -?\d+: /, 'initialize: ')}${tail}`;
@@ -177,13 +198,18 @@ export class StdioUpstream {
     this.client = undefined;
     if (Date.now() - this.startedAt >= HEALTHY_AFTER_MS) this.failures = 0;
     this.lastExit = transport.exit ? describeExit(transport.exit) : 'closed its stdout';
-    const stderr = transport.lastStderrLines();
+    const stderr = this.stderrTail(transport);
     this.options.logger.warn(
       `stdio MCP server ${JSON.stringify(this.options.name)} ${this.lastExit}; restarting it in ${this.nextDelay()}ms. Its last stderr lines:\n  ${stderr.join('\n  ') || '(none)'}`,
     );
     // Its pipes may be closed while a grandchild lives on: make sure the old one is gone.
     void transport.close();
     this.scheduleRestart();
+  }
+
+  /** The server's last stderr lines (up to 20), secrets taken out. */
+  private stderrTail(transport: StdioChildTransport): string[] {
+    return transport.lastStderrLines().map((line) => this.options.redact(line));
   }
 
   private nextDelay(): number {

@@ -24,6 +24,7 @@ import { embeddingsResponseAttributes } from './embeddings-response-attributes.j
 import { DEFAULT_OPENINFERENCE_CONFIG } from './open-inference-config.js';
 import { OPENINFERENCE_SPAN_KIND, openInferenceSpanName } from './open-inference-span-name.js';
 import type { SpanAttributeValue, SpanAttributes, SpanEvent, SpanOutcome, SpanStatus } from './span-attributes.js';
+import { parseSseEvents } from '../sse/sse-reader.js';
 
 const CASSETTES_DIR = join(UPSTREAM_DIR, 'cassettes');
 const HAVE_FIXTURES = existsSync(join(SPANS_DIR, 'chat-basic.json')) && existsSync(join(CASSETTES_DIR, 'chat-basic.yaml'));
@@ -49,10 +50,8 @@ function loadCassette(name: string): Interaction {
 
 function sseDataEvents(body: string): unknown[] {
   const out: unknown[] = [];
-  for (const line of body.split(/\r?\n/)) {
-    if (!line.startsWith('data:')) continue;
-    const data = line.slice(5).trim();
-    if (data === '' || data === '[DONE]') continue;
+  for (const { data } of parseSseEvents(body)) {
+    if (data.trim() === '' || data.trim() === '[DONE]') continue;
     out.push(JSON.parse(data));
   }
   return out;

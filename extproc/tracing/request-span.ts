@@ -7,7 +7,7 @@
 import type { Span, SpanStatusCode } from '@opentelemetry/api';
 import type { EndpointName } from '../endpoints.js';
 import type { SchemaName } from '../filter-config.js';
-import { SseLineReader } from '../sse/sse-line-reader.js';
+import { SseReader, type SseChunk } from '../sse/sse-reader.js';
 import { genAIRecorders } from './gen-ai-recorders.js';
 import type { OpenInferenceConfig } from './open-inference-config.js';
 import { OPENINFERENCE_RECORDERS } from './open-inference-recorders.js';
@@ -33,7 +33,7 @@ const RECORDERS: Record<SemanticConvention | 'gen_ai_content', Record<TracedEndp
 
 export class RequestSpan {
   private readonly chunks: Buffer[] = [];
-  private sse: SseLineReader | undefined;
+  private sse: SseReader | undefined;
   /** The stream went over a line or event limit: the span records what it had until then. */
   private sseBroken = false;
   private readonly events: unknown[] = [];
@@ -84,8 +84,8 @@ export class RequestSpan {
       this.chunks.push(body);
       return;
     }
-    this.sse ??= new SseLineReader();
-    this.collectFrom(() => this.sse?.push(body).data ?? []);
+    const sse = (this.sse ??= new SseReader());
+    this.collectFrom(() => payloads(sse.push(body)));
   }
 
   /**
@@ -100,7 +100,7 @@ export class RequestSpan {
     }
     if (this.sse) {
       const sse = this.sse;
-      this.collectFrom(() => sse.end().data);
+      this.collectFrom(() => payloads(sse.end()));
       if (usage && hasCounts(usage) && this.carriesOpenAIChunks && !this.events.some((event) => isRecord(event) && isRecord(event.usage))) this.events.push(usageChunk(usage));
       this.finish(this.recorder.stream?.(this.events, this.config));
       return;
@@ -177,4 +177,9 @@ function usageChunk(usage: TokenUsage): Record<string, unknown> {
       ...(usage.reasoningTokens !== undefined ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } } : {}),
     },
   };
+}
+
+/** The data of the events a chunk completed. */
+function payloads(chunk: SseChunk): string[] {
+  return chunk.events.map((event) => event.data);
 }

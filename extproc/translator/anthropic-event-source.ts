@@ -1,5 +1,5 @@
 import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
-import { SseLineReader } from '../sse/sse-line-reader.js';
+import { SseReader } from '../sse/sse-reader.js';
 import { AwsEventStreamDecoder, type AwsStreamMessage } from './aws-event-stream.js';
 import { anthropicTypeOfAwsException } from './provider-error.js';
 
@@ -23,11 +23,11 @@ export type AnthropicStreamFraming = 'sse' | 'aws-event-stream';
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
 export class AnthropicEventSource {
-  private readonly sse?: SseLineReader;
+  private readonly sse?: SseReader;
   private readonly aws?: AwsEventStreamDecoder;
 
   constructor(framing: AnthropicStreamFraming) {
-    if (framing === 'sse') this.sse = new SseLineReader();
+    if (framing === 'sse') this.sse = new SseReader();
     else this.aws = new AwsEventStreamDecoder();
   }
 
@@ -37,9 +37,9 @@ export class AnthropicEventSource {
    */
   push(chunk: Buffer, endOfStream: boolean): AnthropicStreamEvent[] {
     if (this.sse) {
-      const payloads = this.sse.push(chunk).data;
-      if (endOfStream) payloads.push(...this.sse.end().data);
-      return payloads.filter((payload) => payload.trim() !== '').map(parseEvent);
+      const events = this.sse.push(chunk).events;
+      if (endOfStream) events.push(...this.sse.end().events);
+      return events.filter((event) => event.data.trim() !== '').map((event) => parseEvent(event.data));
     }
     const aws = this.aws;
     if (!aws) return [];

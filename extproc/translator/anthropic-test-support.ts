@@ -4,6 +4,7 @@ import type { SchemaName } from '../filter-config.js';
 import { isRecord, type JsonRecord } from '../json-guards.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
+import { parseSseEvents } from '../sse/sse-reader.js';
 
 /** Test helpers for the Anthropic-family translators (not a test file itself). */
 
@@ -62,19 +63,10 @@ export function feed(translator: Translator, bytes: Buffer, size: number): { tex
 
 /** SSE text as `{event, data}` pairs (`data` parsed unless `[DONE]`). */
 export function parseSse(text: string): { event?: string; data: unknown }[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      let event: string | undefined;
-      let data = '';
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event: ')) event = line.slice(7);
-        else if (line.startsWith('data: ')) data = line.slice(6);
-      }
-      const parsed: unknown = data === '[DONE]' ? data : JSON.parse(data);
-      return { ...(event !== undefined ? { event } : {}), data: parsed };
-    });
+  return parseSseEvents(text).map(({ event, data }) => {
+    const parsed: unknown = data === '[DONE]' ? data : JSON.parse(data);
+    return { ...(event !== undefined ? { event } : {}), data: parsed };
+  });
 }
 
 /** A typical streamed Anthropic message: thinking, text, then a tool call. */

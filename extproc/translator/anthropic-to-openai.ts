@@ -1,5 +1,5 @@
 import { isRecord, optionalString } from '../json-guards.js';
-import { SseLineReader } from '../sse/sse-line-reader.js';
+import { SseReader } from '../sse/sse-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { ChatChunksToAnthropic } from './chat-chunks-to-anthropic.js';
@@ -18,7 +18,7 @@ export function anthropicToOpenAI(context: TranslatorContext): Translator {
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
   let streaming = false;
-  let lines: SseLineReader | undefined;
+  let sse: SseReader | undefined;
   let toAnthropic: ChatChunksToAnthropic | undefined;
 
   const result = (body: string): ResponseBodyTranslation => ({ body: Buffer.from(body, 'utf8'), usage, responseModel: responseModel ?? context.requestModel });
@@ -53,12 +53,12 @@ export function anthropicToOpenAI(context: TranslatorContext): Translator {
         const chat = parse(chunk.toString('utf8'));
         return result(JSON.stringify(chatToAnthropicMessage(chat, usage, context.requestModel)));
       }
-      lines ??= new SseLineReader();
+      sse ??= new SseReader();
       toAnthropic ??= new ChatChunksToAnthropic({ fallbackModel: context.requestModel, usage: () => usage });
-      const payloads = lines.push(chunk).data;
-      if (endOfStream) payloads.push(...lines.end().data);
+      const events = sse.push(chunk).events;
+      if (endOfStream) events.push(...sse.end().events);
       let out = '';
-      for (const payload of payloads) {
+      for (const { data: payload } of events) {
         if (payload.trim() === '') continue;
         out += payload.trim() === '[DONE]' ? toAnthropic.done() : toAnthropic.handle(parse(payload));
       }

@@ -1,4 +1,4 @@
-import { SseLineReader } from '../sse/sse-line-reader.js';
+import { SseReader } from '../sse/sse-reader.js';
 import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { gcpErrorMessage, GCP_VERTEXAI_BACKEND_ERROR, readGCPError } from './gcp-vertexai-error-body.js';
@@ -20,7 +20,7 @@ export class GeminiStreamToOpenAIChunks {
   usage: TokenUsage = {};
   /** `modelVersion`, once Gemini reported it. */
   responseModel: string | undefined;
-  private readonly lines = new SseLineReader();
+  private readonly sse = new SseReader();
   private id: string | undefined;
   private created: number | undefined;
   private readonly startedChoices = new Set<number>();
@@ -35,12 +35,12 @@ export class GeminiStreamToOpenAIChunks {
 
   /** Feeds provider bytes; returns the SSE text for the events they completed. */
   push(chunk: Buffer): string {
-    return this.lines.push(chunk).data.map((payload) => this.event(payload)).join('');
+    return this.sse.push(chunk).events.map((event) => this.event(event.data)).join('');
   }
 
   /** Finishes the stream: any unterminated last event, the usage chunk, `[DONE]`. */
   end(): string {
-    let out = this.lines.end().data.map((payload) => this.event(payload)).join('');
+    let out = this.sse.end().events.map((event) => this.event(event.data)).join('');
     if (this.includeUsage && !this.failed) out += sseEvent(this.chunk([], openAIUsage(this.usage)));
     return out + SSE_DONE;
   }

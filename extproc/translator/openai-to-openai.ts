@@ -1,6 +1,6 @@
 import { isRecord, optionalString } from '../json-guards.js';
 import { setTopLevelField } from '../json-patch.js';
-import { SseLineReader } from '../sse/sse-line-reader.js';
+import { SseReader } from '../sse/sse-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody, isJsonBody } from './backend-error-body.js';
@@ -69,7 +69,7 @@ export function passThrough(
   let usageFilter: UsageChunkFilter | undefined;
   let usage: TokenUsage = {};
   let responseModel: string | undefined;
-  let sse: SseLineReader | undefined;
+  let sse: SseReader | undefined;
   let streaming = false;
   let jsonResponse = false;
 
@@ -118,14 +118,14 @@ export function passThrough(
         // Whole lines only: the bytes of an unfinished line wait for its end, so that an error
         // event the gateway may have to add (a line over the limit, a stalled stream) never
         // lands in the middle of a provider's line.
-        sse ??= new SseLineReader();
+        sse ??= new SseReader();
         const read = sse.push(chunk);
         const lines = read.lines;
-        for (const payload of read.data) observe(payload);
+        for (const event of read.events) observe(event.data);
         if (endOfStream) {
           const last = sse.end();
           lines.push(...last.lines);
-          for (const payload of last.data) observe(payload);
+          for (const event of last.events) observe(event.data);
         }
         const forwarded = lines.length === 1 && lines[0] ? lines[0] : Buffer.concat(lines);
         return { body: usageFilter ? usageFilter.filter(forwarded) : forwarded, usage, ...(responseModel !== undefined ? { responseModel } : {}) };

@@ -9,6 +9,7 @@ import { encodeAwsEvent } from './aws-event-stream.js';
 import { CLIENT_MODEL, MINIMAL_REQUESTS, PROBES, streamingRequest } from './conformance-requests.js';
 import { isUnsupported, TRANSLATORS } from './translator-table.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator, TranslatorFactory } from './translator.js';
+import { parseSseEvents } from '../sse/sse-reader.js';
 
 /**
  * The conformance suite every translator in `TRANSLATORS` runs (the hono `common.case.test.ts`
@@ -665,12 +666,11 @@ for (const pair of supportedPairs()) {
   }
 }
 
-/** The JSON payloads of an SSE text's `data:` lines (`[DONE]` and other non-JSON payloads left out). */
+/** The JSON payloads of an SSE text's events (`[DONE]` and other non-JSON payloads left out). */
 function ssePayloads(text: string): unknown[] {
-  return text.split(/\r\n|\r|\n/).flatMap((line) => {
-    if (!line.startsWith('data:')) return [];
+  return parseSseEvents(text).flatMap(({ data }) => {
     try {
-      const payload: unknown = JSON.parse(line.slice(5));
+      const payload: unknown = JSON.parse(data);
       return [payload];
     } catch {
       return [];

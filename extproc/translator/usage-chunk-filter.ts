@@ -10,7 +10,7 @@ const USAGE_KEY = Buffer.from('"usage"');
  * a pass-through stream whose `stream_options.include_usage` the gateway added for its own
  * accounting. OpenAI's contract is that a client that did not ask gets no such chunk, and code
  * that reads `choices[0]` of every chunk breaks on it. The gateway still reads the usage: this
- * only changes what is forwarded. Works on whole lines (as `SseLineReader` hands them over); the
+ * only changes what is forwarded. Works on whole lines (as `SseReader` hands them over); the
  * blank line that ends a dropped event goes with it, also when it comes in a later chunk.
  * @see https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
  */

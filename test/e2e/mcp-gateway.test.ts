@@ -165,7 +165,11 @@ test('tools of every server under <backend>__<tool>, the selector applied, calls
     // params naming the servers (not a 404, which would end the client's session).
     const invalidParams = (pattern: RegExp) => (error: unknown): boolean => error instanceof McpError && error.code === -32602 && pattern.test(error.message);
     await assert.rejects(client.callTool({ name: 'full__secret', arguments: {} }), invalidParams(/unknown tool "full__secret": full exposes no tool "secret"/));
-    await assert.rejects(client.callTool({ name: 'nope__echo', arguments: {} }), invalidParams(/no server "nope" in this session; this session's servers: full__, simple__/));
+    await assert.rejects(client.callTool({ name: 'nope__echo', arguments: {} }), invalidParams(/no server "nope" in this session; this session's servers: full__, simple__; did you mean "full__echo"\?$/));
+    // The tool without its prefix: the error names the one to call.
+    await assert.rejects(client.callTool({ name: 'echo', arguments: {} }), invalidParams(/^MCP error -32602: unknown tool "echo": tool names are <server>__<tool>; this session's servers: full__, simple__; did you mean "full__echo"\?$/));
+    // A misspelt tool the selector does not include: the nearest one it does.
+    await assert.rejects(client.callTool({ name: 'full__ecko', arguments: {} }), invalidParams(/unknown tool "full__ecko": full exposes no tool "ecko"; .*; did you mean "full__echo"\?$/));
     await client.ping();
     assert.deepEqual((await client.callTool({ name: 'full__echo', arguments: { text: 'still here' } })).content, [{ type: 'text', text: 'full:still here' }]);
   } finally {
