@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -16,9 +15,9 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { INSPECTOR_CLI } from '../support/mcp-inspector.js';
 
 const ISSUER = 'https://issuer.example.test/realms/aigw';
-const INSPECTOR = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/inspector/cli/build/cli.js', import.meta.url));
 
 let full: TestBackend;
 let simple: TestBackend;
@@ -247,10 +246,10 @@ test('OAuth: 401 with the protected-resource challenge, the metadata document, s
 
 test("the seed's check: the MCP Inspector CLI lists and calls tools through the gateway", async () => {
   const run = promisify(execFile);
-  const listed = await run(process.execPath, [INSPECTOR, '--cli', `${base}/mcp`, '--method', 'tools/list'], { timeout: 60_000 });
+  const listed = await run(process.execPath, [INSPECTOR_CLI, '--cli', `${base}/mcp`, '--method', 'tools/list'], { timeout: 60_000 });
   const tools: unknown = JSON.parse(listed.stdout);
   assert.ok(typeof tools === 'object' && tools !== null && 'tools' in tools && Array.isArray(tools.tools));
   assert.ok(tools.tools.some((tool: unknown) => typeof tool === 'object' && tool !== null && 'name' in tool && tool.name === 'full__echo'));
-  const called = await run(process.execPath, [INSPECTOR, '--cli', `${base}/mcp`, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'full__echo', '--tool-arg', 'text=inspected'], { timeout: 60_000 });
+  const called = await run(process.execPath, [INSPECTOR_CLI, '--cli', `${base}/mcp`, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'full__echo', '--tool-arg', 'text=inspected'], { timeout: 60_000 });
   assert.match(called.stdout, /full:inspected/);
 });

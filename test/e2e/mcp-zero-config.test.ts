@@ -13,9 +13,9 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { freePort } from '../support/free-port.js';
+import { INSPECTOR_CLI } from '../support/mcp-inspector.js';
 
 const EVERYTHING = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
-const INSPECTOR = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/inspector/cli/build/cli.js', import.meta.url));
 const run = promisify(execFile);
 
 let httpServer: ChildProcess | undefined;
@@ -73,7 +73,7 @@ after(async () => {
 
 test('Inspector CLI tools/list (the seed command) shows both servers, the HTTP one narrowed by includeTools', async (t) => {
   if (skipReason) return t.skip(skipReason);
-  const listed = await run(process.execPath, [INSPECTOR, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/list'], { timeout: 60_000 });
+  const listed = await run(process.execPath, [INSPECTOR_CLI, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/list'], { timeout: 60_000 });
   const parsed: unknown = JSON.parse(listed.stdout);
   assert.ok(typeof parsed === 'object' && parsed !== null && 'tools' in parsed && Array.isArray(parsed.tools));
   const names = parsed.tools.map((tool: unknown) => (typeof tool === 'object' && tool !== null && 'name' in tool ? String(tool.name) : '')).sort();
@@ -84,11 +84,11 @@ test('Inspector CLI tools/list (the seed command) shows both servers, the HTTP o
 
 test('Inspector CLI tools/call through the stdio server and the HTTP server', async (t) => {
   if (skipReason) return t.skip(skipReason);
-  const local = await run(process.execPath, [INSPECTOR, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/call', '--tool-name', 'local__echo', '--tool-arg', 'message=via stdio'], { timeout: 60_000 });
+  const local = await run(process.execPath, [INSPECTOR_CLI, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/call', '--tool-name', 'local__echo', '--tool-arg', 'message=via stdio'], { timeout: 60_000 });
   assert.match(local.stdout, /via stdio/);
-  const remote = await run(process.execPath, [INSPECTOR, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/call', '--tool-name', 'remote__get-sum', '--tool-arg', 'a=2', '--tool-arg', 'b=40'], { timeout: 60_000 });
+  const remote = await run(process.execPath, [INSPECTOR_CLI, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/call', '--tool-name', 'remote__get-sum', '--tool-arg', 'a=2', '--tool-arg', 'b=40'], { timeout: 60_000 });
   assert.match(remote.stdout, /42/);
-  const env = await run(process.execPath, [INSPECTOR, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/call', '--tool-name', 'local__get-env'], { timeout: 60_000 });
+  const env = await run(process.execPath, [INSPECTOR_CLI, '--cli', 'http://localhost:1975/mcp', '--method', 'tools/call', '--tool-name', 'local__get-env'], { timeout: 60_000 });
   assert.match(env.stdout, /hello from env/, 'the stdio server got its env with ${VAR} substituted');
 });
 

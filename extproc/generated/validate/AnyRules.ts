@@ -1,4 +1,4 @@
-// Original file: node_modules/@grpc/grpc-js-xds/deps/protoc-gen-validate/validate/validate.proto
+// Original file: extproc/proto/validate/validate.proto
 
 
 export interface AnyRules {

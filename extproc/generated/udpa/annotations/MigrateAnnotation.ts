@@ -1,4 +1,4 @@
-// Original file: node_modules/@grpc/grpc-js-xds/deps/xds/udpa/annotations/migrate.proto
+// Original file: extproc/proto/udpa/annotations/migrate.proto
 
 
 export interface MigrateAnnotation {

@@ -1,4 +1,4 @@
-// Original file: node_modules/@grpc/grpc-js-xds/deps/xds/udpa/annotations/versioning.proto
+// Original file: extproc/proto/udpa/annotations/versioning.proto
 
 
 export interface VersioningAnnotation {

@@ -1,4 +1,4 @@
-// Original file: node_modules/@grpc/grpc-js-xds/deps/envoy-api/envoy/type/v3/semantic_version.proto
+// Original file: extproc/proto/envoy/type/v3/semantic_version.proto
 
 
 export interface SemanticVersion {

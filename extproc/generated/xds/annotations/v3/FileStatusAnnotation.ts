@@ -1,4 +1,4 @@
-// Original file: node_modules/@grpc/grpc-js-xds/deps/xds/xds/annotations/v3/status.proto
+// Original file: extproc/proto/xds/annotations/v3/status.proto
 
 
 export interface FileStatusAnnotation {
