@@ -21,8 +21,10 @@ export interface Diagnostic {
   /**
    * `unsupported`: valid for the Kubernetes API but not something `aigw run` can honour. `run`
    * and `translate` refuse it; `validate` reports it as a warning (an error with `--strict`).
+   * `unknown`: a field the schema does not declare (usually a typo); an error for every command,
+   * as under the API server's strict field validation.
    */
-  category?: 'unsupported';
+  category?: 'unsupported' | 'unknown';
 }
 
 /**

@@ -1,15 +1,16 @@
 /**
  * The candidate nearest to `name` in edit distance (insertions, deletions, substitutions), for a
  * "did you mean" hint; undefined when none is within a third of the name's length (at least 1),
- * where a suggestion would be a guess rather than the obvious fix of a typo. Ties go to the
- * earlier candidate.
+ * where a suggestion would be a guess rather than the obvious fix of a typo. Case is ignored
+ * (`openai` is one fix away from `OpenAI`, not three). Ties go to the earlier candidate.
  */
 export function closestName<T extends string>(name: string, candidates: readonly T[]): T | undefined {
   const limit = Math.max(1, Math.floor(name.length / 3));
+  const typed = name.toLowerCase();
   let best: T | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
+    const distance = editDistance(typed, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
