@@ -6,6 +6,7 @@ import { CrdRegistry } from '../compiler/admission/crd-registry.js';
 import { validateObject } from '../compiler/admission/validate-object.js';
 import { analyzeSources, type ConfigSource } from '../compiler/compile-config.js';
 import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostic.js';
+import { didYouMean } from '../compiler/did-you-mean.js';
 import type { SourceDocument } from '../compiler/load-documents.js';
 import { checkMcpRoutePaths } from '../compiler/mcp-route-paths.js';
 import { parseFieldPath } from '../compiler/parse-field-path.js';
@@ -41,21 +42,19 @@ export async function validateConfigs(options: ValidateOptions): Promise<number>
   const registry = CrdRegistry.fromDirectory(CRD_DIR);
   if (existsSync(EXTERNAL_SCHEMA_DIR)) for (const crd of CrdRegistry.fromDirectory(EXTERNAL_SCHEMA_DIR).crds) registry.add(crd);
   const admitted = new Map<string, boolean>();
-  const admissionWarnings = new Set<string>();
   for (const document of analysis.documents) {
     const outcome = admit(document, registry);
     if (!outcome) continue;
     admitted.set(outcome.label, outcome.diagnostics.some((d) => d.severity === 'error'));
-    for (const diagnostic of outcome.diagnostics) if (diagnostic.severity === 'warning') admissionWarnings.add(`${outcome.label} ${diagnostic.path ?? ''}`);
     diagnostics.push(...outcome.diagnostics);
   }
   diagnostics.push(...checkMcpRoutePaths(analysis.documents));
   const partial = !analysis.documents.some((document) => document.value.kind === 'Gateway');
   for (const diagnostic of analysis.diagnostics) {
     // The admission check already judged the AI resources it rejected; don't say it twice.
-    if (diagnostic.resource !== undefined && admitted.get(diagnostic.resource) === true && diagnostic.category !== 'unsupported') continue;
-    // A field the schema does not know was already reported as the API server's warning.
-    if (admissionWarnings.has(`${diagnostic.resource ?? ''} ${diagnostic.path ?? ''}`)) continue;
+    // Unknown fields are the exception: admission drops them (the API server's default), and the
+    // compile path reports them as errors for validate, translate and run alike.
+    if (diagnostic.resource !== undefined && admitted.get(diagnostic.resource) === true && diagnostic.category === undefined) continue;
     // Without a Gateway the files are a part of a configuration, not a whole one.
     if (partial && diagnostic.message.startsWith('no Gateway found')) continue;
     diagnostics.push(diagnostic.category === 'unsupported' ? { ...diagnostic, severity: options.strict ? 'error' : 'warning', message: `${diagnostic.message} (valid for Kubernetes; aigw run refuses it)` } : diagnostic);
@@ -116,14 +115,16 @@ function admit(document: SourceDocument, registry: CrdRegistry): { label: string
     return { file: document.file, ...(position ? { line: position.line, column: position.column } : {}) };
   };
   if (!crd) {
-    return { label, diagnostics: [{ severity: 'error', ...where('kind'), message: `no matches for kind "${kind}" in version "${apiVersion}"` }] };
+    const hint = didYouMean(kind, registry.crds.filter((known) => apiVersion.startsWith(`${known.group}/`)).map((known) => known.kind));
+    return { label, diagnostics: [{ severity: 'error', ...where('kind'), message: `no matches for kind "${kind}" in version "${apiVersion}"`, ...(hint ? { hint } : {}) }] };
   }
   const result = validateObject(crd, document.value);
   const prefix = `${crd.group ? `${kind}.${crd.group}` : kind} ${JSON.stringify(name)} is invalid: `;
-  const diagnostics: Diagnostic[] = result.errors.map((error) => ({ severity: 'error', ...where(error.path), message: `${prefix}${error.message}` }));
-  for (const warning of result.warnings) {
-    const field = /unknown field "([^"]+)"/.exec(warning)?.[1] ?? '';
-    diagnostics.push({ severity: 'warning', ...where(field), resource: label, path: field, message: `${warning} (the API server drops it)` });
-  }
+  // result.warnings (unknown fields) are left to the compile path's checkUnknownFields, which
+  // reports them as errors with a suggestion, the same way translate and run do.
+  const diagnostics: Diagnostic[] = result.errors.map((error) => {
+    const hint = error.type === 'Unsupported' && typeof error.value === 'string' && error.supported ? didYouMean(error.value, error.supported.filter((v) => typeof v === 'string')) : undefined;
+    return { severity: 'error', ...where(error.path), message: `${prefix}${error.message}`, ...(hint ? { hint } : {}) };
+  });
   return { label, diagnostics };
 }

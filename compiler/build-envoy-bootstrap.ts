@@ -6,6 +6,7 @@ import { envoyDuration } from './quantities.js';
 import { mcpEnvoyRoutes, mcpMetadataFilter, mcpProxyCluster } from './build-mcp-routes.js';
 import { typeUrl as type, type Json } from './envoy-json.js';
 import { mergeBootstrap } from './merge-envoy-bootstrap.js';
+import { CLUSTER_LABEL_KEY, clusterLabel, ENDPOINT_LABEL_KEY, endpointLabel, ENDPOINT_METADATA } from './backend-labels.js';
 import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from './local-reply-config.js';
 import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
 import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/stream-timeouts.js';
@@ -31,7 +32,6 @@ export interface BootstrapOptions {
 export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1';
 
 export const EXT_PROC_CLUSTER = 'aigw-extproc';
-const ENDPOINT_METADATA = 'aigateway.envoy.io';
 const TLS_MATCH_KEY = 'aigw_tls';
 
 /**
@@ -354,6 +354,8 @@ function backendCluster(name: string, refs: BackendRefModel[], rule: RuleModel, 
       ],
     },
     common_lb_config: { locality_weighted_lb_config: {} },
+    // Read by the local reply when no endpoint could be picked (UH): which backends these are.
+    metadata: { filter_metadata: { [ENDPOINT_METADATA]: { [CLUSTER_LABEL_KEY]: clusterLabel(refs) } } },
     load_assignment: {
       cluster_name: name,
       endpoints: refs.map((ref, index) => ({
@@ -364,7 +366,8 @@ function backendCluster(name: string, refs: BackendRefModel[], rule: RuleModel, 
           endpoint: endpointAddress(endpoint),
           metadata: {
             filter_metadata: {
-              [ENDPOINT_METADATA]: { per_route_rule_backend_name: ref.backend.name },
+              // The label is what a connect failure's local reply names (backend-labels.ts).
+              [ENDPOINT_METADATA]: { per_route_rule_backend_name: ref.backend.name, [ENDPOINT_LABEL_KEY]: endpointLabel(ref, endpoint) },
               ...(ref.tls ? { 'envoy.transport_socket_match': { [TLS_MATCH_KEY]: String(index) } } : {}),
             },
           },

@@ -235,8 +235,8 @@ test('reports every problem with file:line:col, resource and field path', () => 
     .replace('    name: OpenAI\n    prefix: api/v1', '    name: OpenAl\n    prefix: api/v1');
   const errors = compileError(broken);
   assert.deepEqual(errors, [
-    'gw.yaml:37:11: error: AIGatewayRoute "route": spec.rules[0].backendRefs[0].colour: field is not supported by aigw run (hint: remove it, or check the spelling against the API reference)',
-    'gw.yaml:74:5: error: AIServiceBackend "local": spec.schema.name: Unsupported value: "OpenAl": supported values: "OpenAI", "AzureOpenAI", "AWSBedrock", "AWSAnthropic", "GCPVertexAI", "GCPAnthropic", "Anthropic", "Cohere"',
+    'gw.yaml:37:11: error: AIGatewayRoute "route": spec.rules[0].backendRefs[0].colour: unknown field "colour" (hint: remove it, or use one of the fields known here: bodyMutation, group, headerMutation, kind, modelNameOverride, name, namespace, priority, weight)',
+    'gw.yaml:74:5: error: AIServiceBackend "local": spec.schema.name: Unsupported value: "OpenAl": supported values: "OpenAI", "AzureOpenAI", "AWSBedrock", "AWSAnthropic", "GCPVertexAI", "GCPAnthropic", "Anthropic", "Cohere" (hint: did you mean "OpenAI"?)',
   ]);
 });
 
@@ -401,8 +401,8 @@ test('a kind its API group does not have is "no matches", an error even for vali
   assert.deepEqual(analyze(doc('gateway.networking.k8s.io/v1', 'Frobnicator')), [
     'no matches for kind "Frobnicator" in version "gateway.networking.k8s.io/v1" (the kinds of gateway.networking.k8s.io are GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant, BackendTLSPolicy, TLSRoute, TCPRoute, UDPRoute, BackendLBPolicy, ListenerSet)',
   ]);
-  assert.deepEqual(analyze(doc('aigateway.envoyproxy.io/v1beta1', 'AIServiceBackendz')), ['no matches for kind "AIServiceBackendz" in version "aigateway.envoyproxy.io/v1beta1" (did you mean AIServiceBackend?)']);
-  assert.deepEqual(analyze(doc('gateway.envoyproxy.io/v1alpha1', 'backends')), ['no matches for kind "backends" in version "gateway.envoyproxy.io/v1alpha1" (did you mean Backend?)']);
+  assert.deepEqual(analyze(doc('aigateway.envoyproxy.io/v1beta1', 'AIServiceBackendz')), ['no matches for kind "AIServiceBackendz" in version "aigateway.envoyproxy.io/v1beta1" (did you mean "AIServiceBackend"?)']);
+  assert.deepEqual(analyze(doc('gateway.envoyproxy.io/v1alpha1', 'backends')), ['no matches for kind "backends" in version "gateway.envoyproxy.io/v1alpha1" (did you mean "Backend"?)']);
   // A real kind aigw does not compile, or a kind of another group (a CRD it cannot know): unsupported.
   assert.deepEqual(analyze(doc('gateway.networking.k8s.io/v1', 'GRPCRoute')), ['kind GRPCRoute (gateway.networking.k8s.io/v1) is not supported by aigw run (remove this resource from the file) [unsupported]']);
   assert.deepEqual(analyze(doc('example.com/v1', 'Widget')), ['kind Widget (example.com/v1) is not supported by aigw run (remove this resource from the file) [unsupported]']);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { FilterConfig } from '../extproc/filter-config.js';
 import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
+import { checkUnknownFields } from './check-unknown-fields.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
@@ -102,7 +103,22 @@ export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<R
     documents.push(...loaded.documents);
     diagnostics.push(...loaded.problems);
   }
+  const unknownFields = checkUnknownFields(documents);
+  diagnostics.push(...unknownFields);
+  // Readers keep this array: resolving the model reports through them too.
   const resources = readResources(documents, env, diagnostics);
+  // For a field the schema does not declare, the schema's verdict (with its "did you mean") is
+  // the precise one; the reader only knows that it did not read the field. The exception is a
+  // field a reader knows and warns about: a quirk of upstream's own configurations (its
+  // autoconfig writes AIServiceBackend spec.timeouts, which no schema has), accepted as upstream
+  // accepts it rather than refused.
+  const unknownAt = new Set(unknownFields.map(fieldKey));
+  const warnedAt = new Set(diagnostics.filter((d) => d.severity === 'warning' && d.category === undefined).map(fieldKey));
+  const kept = diagnostics.filter((d) =>
+    d.category === 'unknown' ? !warnedAt.has(fieldKey(d)) : !(d.category === 'unsupported' && unknownAt.has(fieldKey(d))),
+  );
+  // In place: the readers hold this array and resolving the model reports through them.
+  diagnostics.splice(0, diagnostics.length, ...kept);
   const model = diagnostics.some(isError) ? undefined : resolveGateway(resources, diagnostics);
   const fallbackFile = sources[0]?.file ?? '';
   for (const diagnostic of diagnostics) if (!diagnostic.file) diagnostic.file = fallbackFile;
@@ -150,6 +166,10 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
+}
+
+function fieldKey(diagnostic: Diagnostic): string {
+  return `${diagnostic.file}\n${diagnostic.resource ?? ''}\n${diagnostic.path ?? ''}`;
 }
 
 function isError(diagnostic: Diagnostic): boolean {

@@ -19,10 +19,17 @@ export interface Diagnostic {
   /** A suggestion for fixing it, e.g. `did you mean "backendRefs"?`. */
   hint?: string;
   /**
+   * The source line at `line`, for errors whose cause is easier to see than to describe (YAML
+   * syntax, indentation). Rendered under the message with a `^` at `column`.
+   */
+  excerpt?: string;
+  /**
    * `unsupported`: valid for the Kubernetes API but not something `aigw run` can honour. `run`
    * and `translate` refuse it; `validate` reports it as a warning (an error with `--strict`).
+   * `unknown`: a field the schema does not declare (usually a typo); an error for every command,
+   * as under the API server's strict field validation.
    */
-  category?: 'unsupported';
+  category?: 'unsupported' | 'unknown';
 }
 
 /**
@@ -32,6 +39,7 @@ export interface Diagnostic {
  *   config.yaml:12:9: error: AIGatewayRoute "my-route": spec.rules[0].backendRefs[0].name: not found (hint: …)
  *
  * Missing parts are left out with their separator (`config.yaml: error: …` when there is no line).
+ * A diagnostic with an excerpt adds two lines: the source line and a `^` under the column.
  */
 export function formatDiagnostic(d: Diagnostic): string {
   let location = d.file;
@@ -44,6 +52,11 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (d.path !== undefined && d.path !== '') parts.push(d.path);
   let text = `${parts.join(': ')}: ${d.message}`;
   if (d.hint !== undefined && d.hint !== '') text += ` (hint: ${d.hint})`;
+  if (d.excerpt !== undefined && d.column !== undefined) {
+    // Tabs are kept in the caret's padding so the caret lands under the same character.
+    const padding = d.excerpt.slice(0, d.column - 1).replace(/[^\t]/g, ' ');
+    text += `\n    ${d.excerpt}\n    ${padding}^`;
+  }
   return text;
 }
 

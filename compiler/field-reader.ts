@@ -1,4 +1,5 @@
 import type { Diagnostic } from './diagnostic.js';
+import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './quantities.js';
 import { formatFieldPath, type SourceDocument } from './load-documents.js';
 import { isOneOf, isRecord, type JsonRecord } from '../extproc/json-guards.js';
@@ -94,7 +95,7 @@ export class FieldReader {
     const raw = this.string(key);
     if (raw === undefined) return undefined;
     if (isOneOf(values, raw)) return raw;
-    this.error(key, `Unsupported value: ${JSON.stringify(raw)}: supported values: ${values.map((v) => `"${v}"`).join(', ')}`);
+    this.error(key, `Unsupported value: ${JSON.stringify(raw)}: supported values: ${values.map((v) => `"${v}"`).join(', ')}`, didYouMean(raw, values));
     return undefined;
   }
 

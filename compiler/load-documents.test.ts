@@ -196,23 +196,46 @@ describe('loadDocuments: multiple documents', () => {
 });
 
 describe('loadDocuments: problems', () => {
-  it('reports every syntax error with file:line:col, across documents', () => {
+  it('reports the first syntax error of each document with file:line:col, across documents', () => {
     const { problems } = loadDocuments('a: [1, 2\nb: : c\n---\nok: 1\n---\nx: 1\n  y: 2\n', 'bad.yaml');
     assert.deepEqual(
       problems.map((p) => [p.severity, p.file, p.line, p.column]),
       [
+        // The parser's follow-on errors about the same broken flow sequence are not repeated.
         ['error', 'bad.yaml', 2, 1],
-        ['error', 'bad.yaml', 2, 4],
-        // `1\n  y: 2` reads as a multi-line implicit key starting at the `1`.
-        ['error', 'bad.yaml', 6, 4],
-        ['error', 'bad.yaml', 6, 4],
+        // `1\n  y: 2` reads as a multi-line implicit key starting at the `1` (two parser errors
+        // there); the typo is the over-indented `y` on line 7.
+        ['error', 'bad.yaml', 7, 3],
       ],
     );
     assert.ok(problems.every((p) => p.message.startsWith('invalid YAML: ')));
   });
 
   it('reports tabs used as indentation', () => {
-    assert.deepEqual(problemsOf('a:\n\tb: 1\n'), ['2:1 error invalid YAML: Tabs are not allowed as indentation']);
+    assert.deepEqual(problemsOf('a:\n\tb: 1\n'), ['2:1 error invalid YAML: a tab is used for indentation; YAML indents with spaces only']);
+  });
+
+  it('explains an indentation typo once, at the line that is off, with what it should line up with', () => {
+    const secret = (metadata: string): string => `apiVersion: v1\nkind: Secret\nmetadata:\n${metadata}stringData:\n  a: b\n`;
+    const deeper = loadDocuments(secret('  name: x\n   namespace: y\n'), 'gw.yaml').problems;
+    assert.equal(deeper.length, 1, 'BLOCK_AS_IMPLICIT_KEY and MULTILINE_IMPLICIT_KEY become one message');
+    assert.equal(
+      formatDiagnostic(deeper[0] ?? { severity: 'error', file: '', message: '' }),
+      [
+        'gw.yaml:5:4: error: invalid YAML: "namespace:" is indented more than "name:" on line 4, so it reads as part of the value of "name" (and a value cannot hold a key) (hint: line it up with "name:" (column 3); to nest it under "name", put nothing after "name:")',
+        '       namespace: y',
+        '       ^',
+      ].join('\n'),
+    );
+    assert.deepEqual(problemsOf(secret('    name: x\n  namespace: y\n')), [
+      '5:3 error invalid YAML: "namespace:" starts at column 3, but "name:" on line 4 starts at column 5: the keys of one mapping must start at the same column',
+    ]);
+    assert.deepEqual(problemsOf('spec:\n  rules:\n  - backendRefs:\n    - name: a\n   weight: 2\n'), [
+      '5:4 error invalid YAML: "weight:" is indented like an item of the list above it, but has no "-"',
+    ]);
+    const [noDash] = loadDocuments('spec:\n  rules:\n  - backendRefs:\n    - name: a\n   weight: 2\n', 'gw.yaml').problems;
+    assert.match(noDash?.hint ?? '', /"name:" on line 4 starts at column 7/);
+    assert.deepEqual(problemsOf('spec:\n  rules\n    - name: a\n'), ['2:8 error invalid YAML: "rules" has no ":" after it, so the indented lines below cannot be its value']);
   });
 
   it('rejects an alias bomb instead of expanding it', () => {
@@ -368,7 +391,12 @@ describe('diagnostic formatting', () => {
   it('loadDocuments problems format as file:line:col', () => {
     const [p] = loadDocuments('a:\n\tb: 1\n', 'tabs.yaml').problems;
     assert.ok(p);
-    assert.equal(formatDiagnostic(p), 'tabs.yaml:2:1: error: invalid YAML: Tabs are not allowed as indentation');
+    // The source line follows, with a caret under the column (tabs kept so it lines up).
+    assert.equal(
+      formatDiagnostic(p),
+      'tabs.yaml:2:1: error: invalid YAML: a tab is used for indentation; YAML indents with spaces only (hint: replace the tab at the start of this line with spaces)\n    \tb: 1\n    ^',
+    );
+    assert.equal(formatDiagnostic({ severity: 'error', file: 'f', line: 1, column: 3, message: 'm', excerpt: '\tab' }), 'f:1:3: error: m\n    \tab\n    \t ^');
   });
 
   it('formatFieldPath renders Kubernetes field paths', () => {

@@ -21,6 +21,7 @@ import {
 } from 'yaml';
 
 import type { Diagnostic } from './diagnostic.js';
+import { explainYamlError } from './explain-yaml-error.js';
 
 export { formatFieldPath } from './diagnostic.js';
 
@@ -139,16 +140,26 @@ export function loadDocuments(text: string, file: string): LoadedDocuments {
     // The parser out of stack (thousands of nested [ or {, or indentation levels) leaves a trail
     // of follow-on errors; the first overflow is the one worth reporting.
     const overflow = doc.errors.find((e) => e.message.includes('Maximum call stack size exceeded'));
-    for (const e of overflow ? [overflow] : doc.errors) {
-      if (isDuplicateKey(e)) {
-        report('warning', e.pos[0], `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]))}; the last value is used`);
-      } else if (e === overflow) {
+    for (const e of overflow ? [overflow] : doc.errors.filter(isDuplicateKey)) {
+      if (e === overflow) {
         report('error', e.pos[0], `invalid YAML: nested too deeply to read (aigw reads at most ${MAX_NESTING_DEPTH} levels)`);
         broken = true;
       } else {
-        report('error', e.pos[0], `invalid YAML: ${e.message}`);
-        broken = true;
+        report('warning', e.pos[0], `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]))}; the last value is used`);
       }
+    }
+    // One mistake (a mis-indented key, a missing colon) makes the parser report two or three
+    // errors, the later ones about its own recovery: the first one, explained, is the useful one.
+    const syntax = overflow ? undefined : doc.errors.filter((e) => !isDuplicateKey(e)).sort((a, b) => a.pos[0] - b.pos[0])[0];
+    if (syntax) {
+      const { line, column } = positionAt(syntax.pos[0]);
+      const explained = explainYamlError(text, syntax.code, syntax.message, line, column);
+      const key = `${explained.line}:${explained.column} ${explained.message}`;
+      if (!reported.has(key)) {
+        reported.add(key);
+        problems.push({ severity: 'error', file, ...explained, excerpt: sourceLine(text, explained.line) });
+      }
+      broken = true;
     }
     for (const w of doc.warnings) report('warning', w.pos[0], w.message);
     // A document with syntax errors still yields a best-effort tree, but acting on a guess
@@ -212,6 +223,18 @@ export function loadDocuments(text: string, file: string): LoadedDocuments {
     });
   });
   return { documents, problems };
+}
+
+/** The text of 1-based line `line`, shown under a syntax error with a caret. */
+function sourceLine(text: string, line: number): string {
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const next = text.indexOf('\n', start);
+    if (next === -1) return '';
+    start = next + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, '');
 }
 
 function isDuplicateKey(e: YAMLError): boolean {

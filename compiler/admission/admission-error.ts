@@ -28,6 +28,9 @@ export interface AdmissionError {
   message: string;
   /** What produced it: a schema keyword (`maxItems`, `pattern`, …) or `x-kubernetes-validations`. */
   source: string;
+  /** For `Unsupported`: the value given and the values allowed, for a "did you mean" hint. */
+  value?: JsonValue;
+  supported?: readonly JsonValue[];
 }
 
 const TYPE_TEXT: Record<AdmissionErrorType, string> = {
@@ -95,8 +98,8 @@ export const fieldErrors = {
     fieldError(path, 'Invalid', { value }, detail, source),
   duplicate: (path: string, value: JsonValue | undefined, source: string): AdmissionError =>
     fieldError(path, 'Duplicate', { value }, '', source),
-  notSupported: (path: string, value: JsonValue | undefined, supported: readonly JsonValue[], source: string): AdmissionError =>
-    fieldError(
+  notSupported: (path: string, value: JsonValue | undefined, supported: readonly JsonValue[], source: string): AdmissionError => ({
+    ...fieldError(
       path,
       'Unsupported',
       { value },
@@ -105,6 +108,9 @@ export const fieldErrors = {
         : `supported values: ${supported.map((v) => goQuote(typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`,
       source,
     ),
+    ...(value !== undefined ? { value } : {}),
+    supported,
+  }),
   tooMany: (path: string, actual: number, max: number, source: string): AdmissionError =>
     fieldError(
       path,

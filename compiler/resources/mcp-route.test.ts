@@ -268,7 +268,7 @@ describe('MCPRoute reading', () => {
     expect('apiKey:', /exactly one of secretRef or inline must be set/);
     expect('toolSelector:', /include and includeRegex are mutually exclusive/, 2);
     expect('includeRegex: ["("]', /spec\.backendRefs\[2\]\.toolSelector\.includeRegex\[0\]: Invalid value: "\(": not a valid regular expression/);
-    expect('unknownField: 1', /spec\.backendRefs\[2\]\.unknownField: field is not supported by aigw run/);
+    expect('unknownField: 1', /spec\.backendRefs\[2\]\.unknownField: unknown field "unknownField"/);
     expect('- name: tools', /spec\.backendRefs\[2\]\.name: Duplicate value: "tools": all backendRefs names must be unique/, 2);
     expect('apiKeyAuth:', /spec\.securityPolicy\.apiKeyAuth: securityPolicy\.apiKeyAuth is not supported by aigw run \(hint: aigw run authenticates MCP clients with securityPolicy\.oauth only/);
     expect('extAuth:', /spec\.securityPolicy\.extAuth: securityPolicy\.extAuth is not supported by aigw run/);

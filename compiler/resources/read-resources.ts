@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostic.js';
+import { didYouMean } from '../did-you-mean.js';
 import { FieldReader } from '../field-reader.js';
 import type { SourceDocument } from '../load-documents.js';
 import { isRecord } from '../../extproc/json-guards.js';
@@ -133,12 +134,14 @@ export function readResources(
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     const groupKinds = Object.hasOwn(KINDS_OF_GROUP, group) ? KINDS_OF_GROUP[group] : undefined;
     if (groupKinds && !groupKinds.has(kind)) {
-      // A typo close to a real kind (case, a plural, a letter too many or too few at the end).
+      // A typo close to a real kind: a misspelling, case, or a plural / a truncation (`AIGatewayRoutes`,
+      // `AIService`), which edit distance alone would call too far.
       const typed = kind.toLowerCase();
-      const near = [...groupKinds]
+      const truncated = [...groupKinds]
         .filter((known) => typed.length >= 4 && (typed.startsWith(known.toLowerCase()) || known.toLowerCase().startsWith(typed)))
         .sort((a, b) => b.length - a.length)[0];
-      root.error('kind', `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}`, near ? `did you mean ${near}?` : `the kinds of ${group} are ${[...groupKinds].join(', ')}`);
+      const hint = didYouMean(kind, [...groupKinds]) ?? (truncated ? `did you mean ${JSON.stringify(truncated)}?` : undefined);
+      root.error('kind', `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}`, hint ?? `the kinds of ${group} are ${[...groupKinds].join(', ')}`);
       continue;
     }
     if (!isKnownKind(kind)) {

@@ -48,7 +48,7 @@ test('bad YAML and unknown fields: file:line:col for each problem, exit 1', asyn
   await writeFile(file, valid.replace('schema:\n', 'schema:\n    nmae: typo\n'));
   const result = await aigw(['run', file]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, new RegExp(`${file.replace(/[/.]/g, '\\$&')}:\\d+:\\d+: error: AIServiceBackend "openai": spec.schema.nmae: field is not supported by aigw run`));
+  assert.match(result.stderr, new RegExp(`${file.replace(/[/.]/g, '\\$&')}:\\d+:\\d+: error: AIServiceBackend "openai": spec.schema.nmae: unknown field "nmae" \\(hint: did you mean "name"\\?\\)`));
   assertNoStack(result);
 
   await writeFile(file, 'kind: [unclosed\n');

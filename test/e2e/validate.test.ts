@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { isRecord } from '../../extproc/json-guards.js';
@@ -95,4 +97,17 @@ test('every problem is reported with file:line:col; --output json; --strict; std
   const usage = await validate(['--bogus']);
   assert.equal(usage.code, 2);
   assert.equal((await validate([])).code, 2);
+});
+
+test('an unknown field is an error for validate and translate alike, with file:line:col and a "did you mean"', async () => {
+  const file = join(await mkdtemp(join(tmpdir(), 'aigw-validate-')), 'typo.yaml');
+  await writeFile(file, gatewayConfigYaml({ port: 1975, upstreamPort: 8080 }).replace('      backendRefs:\n', '      backendRef:\n'));
+  const line = new RegExp(`^${file.replace(/[/.]/g, '\\$&')}:\\d+:7: error: AIGatewayRoute "[^"]+": spec\\.rules\\[0\\]\\.backendRef: unknown field "backendRef" \\(hint: did you mean "backendRefs"\\?\\)$`, 'm');
+  const checked = await validate([file]);
+  assert.equal(checked.code, 1, checked.stdout);
+  assert.match(checked.stdout, line);
+  assert.match(checked.stdout, / 1 error\(s\), 0 warning\(s\)/);
+  const translated = await runCli(['translate', file]);
+  assert.equal(translated.code, 1, translated.stderr);
+  assert.match(translated.stderr, line);
 });

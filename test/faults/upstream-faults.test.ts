@@ -83,7 +83,7 @@ describe('upstream refuses connections', () => {
       const answer = await post(port, CHAT, 'refused', stream ? chatStream() : chat());
       assert.equal(answer.status, 503);
       const error = openAIError(answer);
-      assert.match(String(error.message), /remote connection failure/);
+      assert.match(String(error.message), /backend default\/refused \(127\.0\.0\.1:\d+\) is unreachable/);
       assert.equal(error.code, 'upstream_error');
     }
     const error = await rejection(() => openai.chat.completions.create(chat(), via('refused')));
@@ -93,7 +93,7 @@ describe('upstream refuses connections', () => {
   test('Anthropic client: 503 in Anthropic\'s error shape', async () => {
     const answer = await post(port, MESSAGES, 'refused-anthropic', message());
     assert.equal(answer.status, 503);
-    assert.match(String(anthropicError(answer).message), /remote connection failure/);
+    assert.match(String(anthropicError(answer).message), /backend default\/refused-anthropic \(127\.0\.0\.1:\d+\) is unreachable/);
     const error = await rejection(() => anthropic.messages.create(message(), via('refused-anthropic')));
     assert.ok(error instanceof Anthropic.APIError && error.status === 503, String(error));
     assert.equal(error.type, 'service_unavailable_error');
