@@ -86,8 +86,8 @@ spec:
 before(async () => {
   primary = await startFakeOpenAI({ error: { status: 500, body: { error: { message: 'primary is down' } } } });
   secondary = await startFakeOpenAI({ usage: { promptTokens: 9, completionTokens: 2 } });
-  const port = await freePort();
-  aigw = await startAigw({ configYaml: config(port) });
+  aigw = await startAigw({ configYaml: (port) => config(port) });
+  const port = aigw.port;
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 
