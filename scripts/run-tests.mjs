@@ -32,6 +32,26 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-// End-to-end tests each start Envoy; running files one at a time keeps ports and CPU calm on 2 cores.
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit', cwd: root });
+
+// No test may hang the run. The timeout applies to each test, hook and describe block. The slowest
+// tests of the default run take 15–40 s on a calm 2-core machine, and about three times that when
+// other builds share the cores, so 240 s fails only a test that is stuck. Fault tests deliberately wait out
+// upstream and drain timeouts (70–120 s each), so they get 480 s. A test that fails on its timeout
+// reports it as "test timed out after N ms", with the test's name.
+const timeoutMs = faultsOnly ? 480_000 : 240_000;
+// A server or child a failed test forgot to close would keep its file's process alive after the
+// last test; --test-force-exit ends it once its tests are done (Node ≥ 20.14, which CI runs).
+const [major, minor] = process.versions.node.split('.').map(Number);
+const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+// CI parses the output: TAP always ends with the runner's summary (`# tests`, `# pass`,
+// `# fail`, …). The spec reporter prints the failures after its summary, so it would not end
+// with one. At a terminal spec is easier to read.
+const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const reporter = process.env.AIGW_TEST_REPORTER ?? (ci ? 'tap' : 'spec');
+
+// One file at a time: end-to-end files each start Envoy and bind ports, and nobody has shown them
+// stable side by side on 2 shared cores. A second `node --test` run for the unit files alone
+// could use more workers, but Node would then print two summaries and CI reads only the last one.
+const args = ['--test', '--test-concurrency=1', `--test-timeout=${timeoutMs}`, ...forceExit, `--test-reporter=${reporter}`, ...files];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

@@ -121,7 +121,10 @@ test('fallback across schemas: OpenAI primary, Azure OpenAI secondary with its o
     .replace('    name: OpenAI\n    prefix: alt/v1\n', '    name: AzureOpenAI\n    version: 2025-01-01-preview\n')
     .replace('  type: APIKey\n  apiKey:\n    secretRef:\n      name: secondary-key', '  type: AzureAPIKey\n  azureAPIKey:\n    secretRef:\n      name: secondary-key')
     .replace('      httpStatusCodes:\n        - 500', '      httpStatusCodes:\n        - 503');
-  const gateway = await startAigw({ configYaml: yaml });
+  const gateway = await startAigw({ configYaml: yaml }).catch(async (error: unknown) => {
+    await Promise.all([azure.close(), failing.close()]);
+    throw error;
+  });
   try {
     const crossClient = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
     const completion = await crossClient.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });

@@ -19,6 +19,14 @@ async function childPids(pid: number): Promise<number[]> {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** For a start that fails: the upstream a test already started would otherwise stay open. */
+function closeAndRethrow(upstream: { close(): Promise<void> }): (error: unknown) => Promise<never> {
+  return async (error) => {
+    await upstream.close();
+    throw error;
+  };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -30,7 +38,7 @@ function isAlive(pid: number): boolean {
 
 test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   const upstream = await startFakeOpenAI({ delayMs: 1500 });
-  const aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port }) });
+  const aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port }) }).catch(closeAndRethrow(upstream));
   const port = aigw.port;
   try {
     const inFlight = fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
@@ -77,7 +85,7 @@ function faultyGatewayYaml(port: number, upstream: FaultyUpstream): string {
 
 test('SIGHUP (the terminal closed) drains like SIGTERM: a long in-flight request completes, then exit 0', async () => {
   const upstream = await startFaultyUpstream();
-  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) });
+  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) }).catch(closeAndRethrow(upstream));
   const port = aigw.port;
   try {
     const inFlight = slowChat(port, 2500);
@@ -137,7 +145,7 @@ test('SIGHUP after the terminal went away (stdout and stderr closed): aigw still
 
 test('a second signal during the drain exits at once', async () => {
   const upstream = await startFaultyUpstream();
-  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) });
+  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) }).catch(closeAndRethrow(upstream));
   const port = aigw.port;
   try {
     const inFlight = slowChat(port, 10_000).then(
