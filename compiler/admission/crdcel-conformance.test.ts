@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Runs the upstream CRD-validation calibration cases (../shared/fixtures/upstream/crdcel,
+// Runs the upstream CRD-validation calibration cases (test/fixtures/upstream/crdcel,
 // listed in its EXPECTED.md) against the CRDs in crds/: each object must be accepted, or rejected
 // with an error containing the quoted text. Skipped, with the reason, when either is missing.
 
@@ -15,9 +15,10 @@ import { parse } from 'yaml';
 import { CrdRegistry } from './crd-registry.js';
 import { isJsonObject } from './json-value.js';
 import { validateObject } from './validate-object.js';
+import { missingFixtures, upstreamPath } from '../../test/support/upstream-fixtures.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const casesDir = join(repoRoot, '..', 'shared', 'fixtures', 'upstream', 'crdcel');
+const casesDir = upstreamPath('crdcel');
 const crdsDir = join(repoRoot, 'crds');
 
 export interface CalibrationCase {
@@ -41,7 +42,8 @@ export function parseExpected(markdown: string): CalibrationCase[] {
 }
 
 function skipReason(): string | undefined {
-  if (!existsSync(join(casesDir, 'EXPECTED.md'))) return `calibration cases not found at ${casesDir}`;
+  const missing = missingFixtures(join(casesDir, 'EXPECTED.md'));
+  if (missing !== false) return missing;
   if (!existsSync(crdsDir) || !readdirSync(crdsDir).some((f) => f.endsWith('.yaml'))) return `no CRD manifests in ${crdsDir}`;
   return undefined;
 }

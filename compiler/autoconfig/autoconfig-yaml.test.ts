@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Auto-configuration against upstream's goldens (../shared/fixtures/upstream/autoconfig, one per
-// environment combination; skipped with the reason when missing), the decision logic and error
+// Auto-configuration against upstream's goldens (test/fixtures/upstream/autoconfig, one per
+// environment combination), the decision logic and error
 // messages of spec/cli.md §2 / §8.2, and a compile of every result.
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 import { isRecord, type JsonRecord } from '../../extproc/json-guards.js';
@@ -17,11 +16,10 @@ import { ConfigError } from '../diagnostic.js';
 import { envsubst } from '../envsubst.js';
 import { AutoconfigError, type AutoconfigErrorCode } from './autoconfig-error.js';
 import { autoconfigYaml, type AutoconfigInput } from './autoconfig-yaml.js';
+import { missingFixtures, upstreamPath } from '../../test/support/upstream-fixtures.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const upstreamDir = join(repoRoot, '..', 'shared', 'fixtures', 'upstream');
-const goldenDir = join(upstreamDir, 'autoconfig');
-const missing = existsSync(goldenDir) ? false : `upstream goldens not found at ${goldenDir} (../shared is missing)`;
+const goldenDir = upstreamPath('autoconfig');
+const missing = missingFixtures(goldenDir, upstreamPath('examples', 'aigw', 'ollama.yaml'));
 
 const KEY = { OPENAI_API_KEY: 'sk-test-key' };
 const AZURE = { AZURE_OPENAI_API_KEY: 'azure-key', AZURE_OPENAI_ENDPOINT: 'https://my-resource.openai.azure.com', OPENAI_API_VERSION: '2024-02-15-preview' };
@@ -139,7 +137,7 @@ describe('autoconfigYaml: upstream goldens', { skip: missing }, () => {
     });
   }
   it('examples/aigw/ollama.yaml is the output for OPENAI_BASE_URL=http://localhost:11434/v1', () => {
-    const ollama = readFileSync(join(upstreamDir, 'examples', 'aigw', 'ollama.yaml'), 'utf8');
+    const ollama = readFileSync(upstreamPath('examples', 'aigw', 'ollama.yaml'), 'utf8');
     assert.deepEqual(documents(autoconfigYaml({ env: { OPENAI_API_KEY: 'unused', OPENAI_BASE_URL: 'http://localhost:11434/v1' } }).yaml), documents(ollama));
   });
 

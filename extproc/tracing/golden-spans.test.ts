@@ -1,7 +1,7 @@
 /**
  * Feeds each upstream cassette (go-vcr YAML) through the OpenInference attribute functions and
  * compares the result with the recorded golden span of the same name
- * (../shared/fixtures/upstream/spans/*.json, OTLP JSON recorded from the Python OpenInference
+ * (test/fixtures/upstream/spans/*.json, OTLP JSON recorded from the Python OpenInference
  * instrumentation). Ids and timestamps are ignored; JSON-valued string attributes are compared
  * as parsed JSON, because the Python recorder serializes with different spacing and key order.
  * The few remaining differences are the ones upstream's own RequireSpanEqual normalizes away,
@@ -9,12 +9,13 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 import { isRecord } from '../json-guards.js';
 import { assertAttributesEqual, errorCodePrefix, loadGolden, SPANS_DIR, UPSTREAM_DIR } from '../../test/support/golden-span.js';
+import { missingFixtures } from '../../test/support/upstream-fixtures.js';
 import { chatErrorAttributes } from './chat-error-attributes.js';
 import { chatRequestAttributes } from './chat-request-attributes.js';
 import { chatResponseAttributes } from './chat-response-attributes.js';
@@ -27,7 +28,7 @@ import type { SpanAttributeValue, SpanAttributes, SpanEvent, SpanOutcome, SpanSt
 import { parseSseEvents } from '../sse/sse-reader.js';
 
 const CASSETTES_DIR = join(UPSTREAM_DIR, 'cassettes');
-const HAVE_FIXTURES = existsSync(join(SPANS_DIR, 'chat-basic.json')) && existsSync(join(CASSETTES_DIR, 'chat-basic.yaml'));
+const MISSING = missingFixtures(join(SPANS_DIR, 'chat-basic.json'), join(CASSETTES_DIR, 'chat-basic.yaml'));
 
 // ---- cassette (go-vcr YAML) ----------------------------------------------------------------
 
@@ -79,7 +80,7 @@ function dedupe(attrs: SpanAttributes): SpanAttributes {
 
 const config = DEFAULT_OPENINFERENCE_CONFIG;
 
-describe('OpenInference golden spans (shared/fixtures/upstream/spans)', { skip: HAVE_FIXTURES ? false : 'shared/fixtures/upstream not present' }, () => {
+describe('OpenInference golden spans (test/fixtures/upstream/spans)', { skip: MISSING }, () => {
   test('chat-basic: exact match (JSON attributes compared parsed)', () => {
     const golden = loadGolden('chat-basic');
     const vcr = loadCassette('chat-basic');

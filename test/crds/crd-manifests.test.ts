@@ -4,13 +4,15 @@
  * messages of the API spec, and covers the calibration cases of the upstream crdcel corpus.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { missingFixtures, upstreamPath } from '../support/upstream-fixtures.js';
 
 const CRD_DIR = new URL('../../../crds/', import.meta.url).pathname;
-const CRDCEL_DIR = process.env.AIGW_CRDCEL_DIR ?? new URL('../../../../shared/fixtures/upstream/crdcel/', import.meta.url).pathname;
+const CRDCEL_DIR = upstreamPath('crdcel');
+const CRDCEL_MISSING = missingFixtures(join(CRDCEL_DIR, 'EXPECTED.md'));
 const GROUP = 'aigateway.envoyproxy.io';
 
 type Obj = Record<string, unknown>;
@@ -569,8 +571,8 @@ function undeclaredFields(schema: Obj, value: unknown, path: string, out: string
   return out;
 }
 
-describe('calibration cases (shared/fixtures/upstream/crdcel/EXPECTED.md)', { skip: !existsSync(join(CRDCEL_DIR, 'EXPECTED.md')) && 'shared/ fixtures not present' }, () => {
-  const cases = existsSync(join(CRDCEL_DIR, 'EXPECTED.md')) ? calibrationCases() : [];
+describe('calibration cases (test/fixtures/upstream/crdcel/EXPECTED.md)', { skip: CRDCEL_MISSING }, () => {
+  const cases = CRDCEL_MISSING === false ? calibrationCases() : [];
   test('EXPECTED.md lists the cases', () => {
     assert.ok(cases.length >= 10, `found ${cases.length} cases`);
   });

@@ -5,17 +5,17 @@
  * and typical mistakes are rejected with the API server's wording.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { missingFixtures, UPSTREAM_DIR, upstreamPath } from '../support/upstream-fixtures.js';
 
 import { CrdRegistry, loadCrd, validateObject, type AdmissionResult, type CrdModel } from '../../compiler/admission/index.js';
 
 const EXTERNAL_DIR = new URL('../../../crds/external/', import.meta.url).pathname;
-const UPSTREAM_DIR = process.env.AIGW_UPSTREAM_DIR ?? new URL('../../../../shared/fixtures/upstream/', import.meta.url).pathname;
-const FIXTURE_DIRS = ['examples', 'autoconfig'].map((d) => join(UPSTREAM_DIR, d));
-const HAVE_FIXTURES = FIXTURE_DIRS.every((d) => existsSync(d));
+const FIXTURE_DIRS = ['examples', 'autoconfig'].map((d) => upstreamPath(d));
+const FIXTURES_MISSING = missingFixtures(...FIXTURE_DIRS);
 
 type Obj = Record<string, unknown>;
 
@@ -257,9 +257,9 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-describe('crds/external: upstream example manifests', { skip: !HAVE_FIXTURES && 'shared/fixtures/upstream not present' }, () => {
+describe('crds/external: upstream example manifests', { skip: FIXTURES_MISSING }, () => {
   const objects: { where: string; object: Obj }[] = [];
-  if (HAVE_FIXTURES) {
+  if (FIXTURES_MISSING === false) {
     for (const file of FIXTURE_DIRS.flatMap((d) => yamlFiles(d))) {
       parseAllDocuments(readFileSync(file, 'utf8')).forEach((doc, i) => {
         const object: unknown = doc.toJS();
@@ -267,7 +267,7 @@ describe('crds/external: upstream example manifests', { skip: !HAVE_FIXTURES && 
         const o = object as Obj;
         if (typeof o['apiVersion'] !== 'string' || typeof o['kind'] !== 'string') return;
         if (!registry.lookup(o['apiVersion'], o['kind'])) return;
-        objects.push({ where: `${file.slice(UPSTREAM_DIR.length)}#${i}`, object: o });
+        objects.push({ where: `${relative(UPSTREAM_DIR, file)}#${i}`, object: o });
       });
     }
   }

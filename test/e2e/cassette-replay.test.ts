@@ -1,20 +1,21 @@
 /**
- * Replays upstream's recorded OpenAI interactions (go-vcr cassettes in ../shared) through the
+ * Replays upstream's recorded OpenAI interactions (go-vcr cassettes in test/fixtures/upstream) through the
  * real gateway: the fake upstream answers with the recording, and the client must receive the
  * recorded status and body byte for byte (streams included).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { isRecord } from '../../extproc/json-guards.js';
-import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { cassetteDir, loadCassette, type Cassette } from '../support/cassette.js';
 import { CASSETTE_NAME_HEADER } from '../support/cassette-player.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { missingFixtures } from '../support/upstream-fixtures.js';
 
 const REPLAYED = /^(chat|completion|embeddings)-.*\.yaml$/;
-const available = existsSync(cassetteDir());
-const cassettes: Cassette[] = available
+const missing = missingFixtures(cassetteDir());
+const cassettes: Cassette[] = missing === false
   ? readdirSync(cassetteDir())
       .filter((name) => REPLAYED.test(name))
       .sort()
@@ -31,11 +32,11 @@ function requestModel(cassette: Cassette): string | undefined {
 }
 
 before(async () => {
-  if (!available) return;
+  if (missing !== false) return;
   upstream = await startFakeOpenAI({ cassettes });
-  port = await freePort();
   const models = [...new Set(cassettes.map(requestModel).filter((model): model is string => model !== undefined))];
-  aigw = await startAigw({ configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models, accessLog: false }) });
+  aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, models, accessLog: false }) });
+  port = aigw.port;
 });
 
 after(async () => {
@@ -43,7 +44,7 @@ after(async () => {
   await upstream?.close();
 });
 
-test('the cassette corpus is present', { skip: available ? false : `no cassettes at ${cassetteDir()}` }, () => {
+test('the cassette corpus is present', { skip: missing }, () => {
   assert.ok(cassettes.length >= 30, `found ${cassettes.length} cassettes`);
   for (const kind of ['chat-', 'completion-', 'embeddings-']) assert.ok(cassettes.some((cassette) => cassette.name.startsWith(kind)));
 });

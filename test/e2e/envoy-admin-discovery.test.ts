@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { directChildren, discoverEnvoyAdmin, flagValue, isEnvoyLive, selectEnvoy } from '../support/func-e-admin-discovery.js';
 import { commandLine, gatewayPids } from '../support/process-tree.js';
 
@@ -14,7 +14,7 @@ const linuxOnly = process.platform === 'linux' ? false : 'reads /proc';
 let aigw: AigwProcess;
 
 before(async () => {
-  aigw = await startAigw({ configYaml: gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 }) });
+  aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: 9 }) });
 });
 
 after(async () => {

@@ -14,7 +14,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
-import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { INSPECTOR_CLI } from '../support/mcp-inspector.js';
 
 const ISSUER = 'https://issuer.example.test/realms/aigw';
@@ -128,9 +128,8 @@ before(async () => {
   const [other, kidless] = await Promise.all([generateKeyPair('RS256', { extractable: true }), generateKeyPair('RS256', { extractable: true })]);
   kidlessKey = kidless.privateKey;
   const withoutKid = await Promise.all([other.publicKey, kidless.publicKey].map(async (key) => ({ ...(await exportJWK(key)), alg: 'RS256', use: 'sig' })));
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  aigw = await startAigw({ configYaml: config(port, JSON.stringify({ keys: [jwk, ...withoutKid] })) });
+  aigw = await startAigw({ configYaml: (port) => config(port, JSON.stringify({ keys: [jwk, ...withoutKid] })) });
+  base = `http://localhost:${aigw.port}`;
 });
 
 after(async () => {

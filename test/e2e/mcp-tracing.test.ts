@@ -14,7 +14,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { stringify } from 'yaml';
 import { isRecord } from '../../extproc/json-guards.js';
 import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
-import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 
 const SPAN_KIND_CLIENT = 3;
@@ -50,11 +50,11 @@ function config(port: number): string {
 }
 
 async function startGateway(env: Record<string, string>): Promise<{ aigw: AigwProcess; base: string }> {
-  const port = await freePort();
   const aigw = await startAigw({
-    configYaml: config(port),
+    configYaml: (port) => config(port),
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_SERVICE_NAME: 'aigw-mcp-e2e', ...env },
   });
+  const port = aigw.port;
   return { aigw, base: `http://localhost:${port}` };
 }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI, { toFile } from 'openai';
-import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { instructions, startInstructedUpstream, type InstructedUpstream } from '../support/instructed-upstream.js';
 import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';
 
@@ -26,9 +26,8 @@ const RESPONSE = {
 
 before(async () => {
   upstream = await startInstructedUpstream();
-  const port = await freePort();
   aigw = await startAigw({
-    configYaml: providerGatewayYaml(port, [
+    configYaml: (port) => providerGatewayYaml(port, [
       { name: 'openai', schema: { name: 'OpenAI' }, port: upstream.port, security: { type: 'APIKey', apiKey: { secretRef: { name: 'key' } } }, secrets: { key: { apiKey: 'sk-openai' } } },
       { name: 'openai-override', schema: { name: 'OpenAI' }, port: upstream.port, modelNameOverride: 'gpt-4o-transcribe' },
       { name: 'azure', schema: { name: 'AzureOpenAI', version: '2025-03-01-preview' }, port: upstream.port, security: { type: 'AzureAPIKey', azureAPIKey: { secretRef: { name: 'azure-key' } } }, secrets: { 'azure-key': { apiKey: 'az-key' } } },
@@ -44,6 +43,7 @@ before(async () => {
       },
     ]),
   });
+  const port = aigw.port;
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 

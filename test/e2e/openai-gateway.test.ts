@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { isRecord } from '../../extproc/json-guards.js';
-import { DEFAULT_TEST_API_KEY, freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { DEFAULT_TEST_API_KEY, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { runCli } from '../support/run-cli.js';
 import { join } from 'node:path';
@@ -18,11 +18,11 @@ let client: OpenAI;
 
 before(async () => {
   upstream = await startFakeOpenAI({ usage: { promptTokens: 11, completionTokens: 7 }, contentChunks: ['Hello', ' from', ' the fake'] });
-  port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'gpt-4o-logged'] }),
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'gpt-4o-logged'] }),
     env: { OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES: 'x-team-id:team.id' },
   });
+  port = aigw.port;
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'client-side-key-is-replaced', maxRetries: 0 });
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { BUCKETS } from '../../extproc/metrics/genai-metrics.js';
-import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
@@ -19,9 +19,8 @@ let client: OpenAI;
 before(async () => {
   upstream = await startFakeOpenAI({ usage: { promptTokens: 13, completionTokens: 5 } });
   receiver = await startOtlpReceiver();
-  const port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small'], accessLog: false }),
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small'], accessLog: false }),
     env: {
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.url}/v1/metrics`,
       OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
@@ -29,6 +28,7 @@ before(async () => {
       OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES: 'x-team-id:team.id',
     },
   });
+  const port = aigw.port;
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 

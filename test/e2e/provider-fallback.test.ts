@@ -86,8 +86,8 @@ spec:
 before(async () => {
   primary = await startFakeOpenAI({ error: { status: 500, body: { error: { message: 'primary is down' } } } });
   secondary = await startFakeOpenAI({ usage: { promptTokens: 9, completionTokens: 2 } });
-  const port = await freePort();
-  aigw = await startAigw({ configYaml: config(port) });
+  aigw = await startAigw({ configYaml: (port) => config(port) });
+  const port = aigw.port;
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 
@@ -121,7 +121,10 @@ test('fallback across schemas: OpenAI primary, Azure OpenAI secondary with its o
     .replace('    name: OpenAI\n    prefix: alt/v1\n', '    name: AzureOpenAI\n    version: 2025-01-01-preview\n')
     .replace('  type: APIKey\n  apiKey:\n    secretRef:\n      name: secondary-key', '  type: AzureAPIKey\n  azureAPIKey:\n    secretRef:\n      name: secondary-key')
     .replace('      httpStatusCodes:\n        - 500', '      httpStatusCodes:\n        - 503');
-  const gateway = await startAigw({ configYaml: yaml });
+  const gateway = await startAigw({ configYaml: yaml }).catch(async (error: unknown) => {
+    await Promise.all([azure.close(), failing.close()]);
+    throw error;
+  });
   try {
     const crossClient = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
     const completion = await crossClient.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });

@@ -19,6 +19,14 @@ async function childPids(pid: number): Promise<number[]> {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** For a start that fails: the upstream a test already started would otherwise stay open. */
+function closeAndRethrow(upstream: { close(): Promise<void> }): (error: unknown) => Promise<never> {
+  return async (error) => {
+    await upstream.close();
+    throw error;
+  };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -30,8 +38,8 @@ function isAlive(pid: number): boolean {
 
 test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   const upstream = await startFakeOpenAI({ delayMs: 1500 });
-  const port = await freePort();
-  const aigw = await startAigw({ configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port }) });
+  const aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port }) }).catch(closeAndRethrow(upstream));
+  const port = aigw.port;
   try {
     const inFlight = fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
       method: 'POST',
@@ -52,7 +60,7 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
 });
 
 test('killing aigw with SIGKILL also ends Envoy and the ext_proc', { skip: process.platform !== 'linux' ? 'needs setpriv --pdeathsig (Linux)' : false }, async () => {
-  const aigw = await startAigw({ configYaml: gatewayConfigYaml({ port: await freePort(), upstreamPort: 9 }) });
+  const aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: 9 }) });
   const children = await childPids(aigw.pid);
   assert.equal(children.length, 2, 'Envoy and the ext_proc');
   process.kill(aigw.pid, 'SIGKILL');
@@ -77,8 +85,8 @@ function faultyGatewayYaml(port: number, upstream: FaultyUpstream): string {
 
 test('SIGHUP (the terminal closed) drains like SIGTERM: a long in-flight request completes, then exit 0', async () => {
   const upstream = await startFaultyUpstream();
-  const port = await freePort();
-  const aigw = await startAigw({ configYaml: faultyGatewayYaml(port, upstream) });
+  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) }).catch(closeAndRethrow(upstream));
+  const port = aigw.port;
   try {
     const inFlight = slowChat(port, 2500);
     await upstream.nextRequest();
@@ -137,8 +145,8 @@ test('SIGHUP after the terminal went away (stdout and stderr closed): aigw still
 
 test('a second signal during the drain exits at once', async () => {
   const upstream = await startFaultyUpstream();
-  const port = await freePort();
-  const aigw = await startAigw({ configYaml: faultyGatewayYaml(port, upstream) });
+  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) }).catch(closeAndRethrow(upstream));
+  const port = aigw.port;
   try {
     const inFlight = slowChat(port, 10_000).then(
       (response) => response.status,

@@ -6,20 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isRecord } from '../../extproc/json-guards.js';
 import type { SpanAttributeValue, SpanAttributes } from '../../extproc/tracing/span-attributes.js';
-import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { cassetteDir, loadCassette, type Cassette } from '../support/cassette.js';
 import { CASSETTE_NAME_HEADER } from '../support/cassette-player.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { assertAttributesEqual, errorCodePrefix, loadGolden, SPANS_DIR } from '../support/golden-span.js';
 import { startOtlpReceiver, type AttributeValue, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { missingFixtures } from '../support/upstream-fixtures.js';
 
 const CASES = ['chat-basic', 'chat-streaming', 'chat-bad-request', 'embeddings-basic'] as const;
-const available = CASES.every((name) => existsSync(join(SPANS_DIR, `${name}.json`)) && existsSync(join(cassetteDir(), `${name}.yaml`)));
+const missing = missingFixtures(...CASES.flatMap((name) => [join(SPANS_DIR, `${name}.json`), join(cassetteDir(), `${name}.yaml`)]));
 
 let upstream: FakeOpenAI;
 let receiver: OtlpReceiver;
@@ -28,7 +28,7 @@ let port: number;
 const cassettes = new Map<string, Cassette>();
 
 before(async () => {
-  if (!available) return;
+  if (missing !== false) return;
   for (const name of CASES) cassettes.set(name, loadCassette(join(cassetteDir(), `${name}.yaml`)));
   const models = new Set<string>();
   for (const cassette of cassettes.values()) {
@@ -37,11 +37,11 @@ before(async () => {
   }
   upstream = await startFakeOpenAI({ cassettes: [...cassettes.values()] });
   receiver = await startOtlpReceiver();
-  port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: [...models], accessLog: false }),
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, models: [...models], accessLog: false }),
     env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
   });
+  port = aigw.port;
 });
 
 after(async () => {
@@ -73,7 +73,7 @@ function flat(value: AttributeValue): SpanAttributeValue {
   return value.map(String);
 }
 
-describe('exported spans equal the recorded upstream spans', { skip: available ? false : 'shared/fixtures/upstream spans or cassettes not present' }, () => {
+describe('exported spans equal the recorded upstream spans', { skip: missing }, () => {
   for (const name of ['chat-basic', 'chat-streaming', 'embeddings-basic'] as const) {
     test(name, async () => {
       const golden = loadGolden(name);

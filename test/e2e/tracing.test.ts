@@ -26,9 +26,8 @@ const STATUS_ERROR = 2;
 before(async () => {
   upstream = await startFakeOpenAI({ usage: { promptTokens: 11, completionTokens: 7 }, contentChunks: ['Hello', ' from', ' the fake'] });
   receiver = await startOtlpReceiver();
-  const port = await freePort();
   aigw = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'dall-e-3', 'whisper-1', 'gpt-4o-transcribe'] }),
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'dall-e-3', 'whisper-1', 'gpt-4o-transcribe'] }),
     env: {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -37,6 +36,7 @@ before(async () => {
       OTEL_AIGW_SPAN_REQUEST_HEADER_ATTRIBUTES: 'x-team-id:team.id',
     },
   });
+  const port = aigw.port;
   client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 
@@ -260,11 +260,11 @@ async function spanFromGateway(
   env: Record<string, string>,
   request: (client: OpenAI, headers: { traceparent: string }) => Promise<unknown>,
 ): Promise<{ span: ReceivedSpan; trace: ReturnType<typeof newTraceparent> }> {
-  const port = await freePort();
   const gateway = await startAigw({
-    configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, models: ['gpt-4o-mini'], accessLog: false }),
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', ...env },
   });
+  const port = gateway.port;
   try {
     const trace = newTraceparent();
     const client = new OpenAI({ baseURL: `http://localhost:${port}/v1`, apiKey: 'unused', maxRetries: 0 });

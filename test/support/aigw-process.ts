@@ -21,10 +21,14 @@ export const READY_LINE = 'Envoy AI Gateway listening on http://localhost:';
 export const AIGW_BIN = fileURLToPath(new URL('../../bin/aigw.js', import.meta.url));
 
 export interface StartAigwOptions {
-  configYaml: string;
+  /**
+   * The configuration. As a function of the Gateway listener port, startAigw picks the port and
+   * can pick another when Envoy finds it taken (see startAigw); the chosen one is `aigw.port`.
+   */
+  configYaml: string | ((port: number) => string);
   /** Added to (or, with undefined values, removed from) the inherited environment. */
   env?: Record<string, string | undefined>;
-  /** Admin server port; a free one when unset. */
+  /** Admin server port; a free one (replaced when it turns out taken) when unset. */
   adminPort?: number;
   extraArgs?: string[];
   /** How long to wait for the ready line (default 60 s). */
@@ -46,6 +50,8 @@ export interface AigwExit {
 
 export interface AigwProcess {
   readonly pid: number;
+  /** The Gateway listener port startAigw chose for a `configYaml` function; 0 for a fixed config. */
+  readonly port: number;
   readonly adminPort: number;
   readonly runId: string;
   readonly configPath: string;
@@ -69,11 +75,50 @@ let runCounter = 0;
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/** Attempts at a start that fails only because a port picked here was taken meanwhile. */
+const START_ATTEMPTS = 3;
+
+/** aigw's one-line refusal when something holds an address it must bind (bin/address-in-use.ts). */
+const ADDRESS_IN_USE = /address \S*:(\d+) already in use/;
+
+/** Thrown by one start attempt when aigw exited because a port was taken. */
+class PortTakenError extends Error {
+  constructor(
+    readonly port: number,
+    cause: unknown,
+  ) {
+    super(`port ${port} is already in use`, { cause });
+  }
+}
+
+/**
+ * Starts `aigw run` and waits for its ready line. freePort() can only say a port was free a moment
+ * ago: another test process, or a gateway's outgoing connection, may bind it before Envoy does,
+ * and aigw then exits with "address … already in use". Ports picked here (the admin port unless
+ * given; the listener port when `configYaml` is a function) are then replaced and the start tried
+ * again, a bounded number of times. A fixed port the test chose stays a failure, as it should.
+ */
 export async function startAigw(options: StartAigwOptions): Promise<AigwProcess> {
+  const render = options.configYaml;
+  let port = typeof render === 'function' ? await freePort() : 0;
+  let adminPort = options.adminPort ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, typeof render === 'function' ? render(port) : render, port, adminPort);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= START_ATTEMPTS) throw error instanceof PortTakenError ? error.cause : error;
+      const ours = (error.port === port && typeof render === 'function') || (error.port === adminPort && options.adminPort === undefined);
+      if (!ours) throw error.cause;
+      if (error.port === port) port = await freePort();
+      else adminPort = await freePort();
+    }
+  }
+}
+
+async function startOnce(options: StartAigwOptions, configYaml: string, port: number, adminPort: number): Promise<AigwProcess> {
   const tempDir = await mkdtemp(join(tmpdir(), 'aigw-test-'));
   const configPath = join(tempDir, 'config.yaml');
-  await writeFile(configPath, options.configYaml);
-  const adminPort = options.adminPort ?? (await freePort());
+  await writeFile(configPath, configYaml);
   // Short: it ends up in the ext_proc unix socket path, which must stay under 108 bytes.
   const runId = `t${process.pid}-${++runCounter}`;
 
@@ -170,6 +215,7 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
 
   const aigw: AigwProcess = {
     pid: child.pid ?? -1,
+    port,
     adminPort,
     runId,
     configPath,
@@ -195,6 +241,8 @@ export async function startAigw(options: StartAigwOptions): Promise<AigwProcess>
     await waitFor(() => (stderr.includes(READY_LINE) ? true : undefined), options.startTimeoutMs ?? 60_000, 'the ready line');
   } catch (error) {
     await stop('SIGTERM', 5_000);
+    const taken = exitState && exitState.code !== 0 ? ADDRESS_IN_USE.exec(stderr) : null;
+    if (taken) throw new PortTakenError(Number(taken[1]), error);
     throw error;
   }
   return aigw;

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { CassetteError, cassetteDir, cassetteHeader, cassettePath, loadCassette, parseCassette } from './cassette.js';
 import { CassettePlayer } from './cassette-player.js';
+import { missingFixtures } from './upstream-fixtures.js';
 
 const MINIMAL = `version: 2
 interactions:
@@ -46,8 +47,8 @@ void describe('parseCassette', () => {
   });
 });
 
-void describe('recorded cassettes', () => {
-  const files = readdirSync(cassetteDir()).filter((file) => file.endsWith('.yaml'));
+void describe('recorded cassettes', { skip: missingFixtures(cassetteDir()) }, () => {
+  const files = missingFixtures(cassetteDir()) !== false ? [] : readdirSync(cassetteDir()).filter((file) => file.endsWith('.yaml'));
 
   void it('are all found', () => {
     assert.ok(files.length >= 40, `only ${files.length} cassettes in ${cassetteDir()}`);

@@ -1,13 +1,13 @@
 /**
  * Typed reader for go-vcr v2 cassettes (the recorded OpenAI interactions in
- * shared/fixtures/upstream/cassettes). Only the fields replay needs are kept; everything is
+ * test/fixtures/upstream/cassettes). Only the fields replay needs are kept; everything is
  * validated so a malformed fixture fails loudly at load time instead of as a confusing 500
  * in the middle of a test.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { upstreamPath } from './upstream-fixtures.js';
 
 /** Header names as recorded (canonical Go casing), each with all its values. */
 export type CassetteHeaders = Record<string, string[]>;
@@ -47,12 +47,9 @@ export class CassetteError extends Error {
   }
 }
 
-/**
- * Directory of the recorded cassettes: shared/ sits beside the repository (locally and in CI);
- * AIGW_CASSETTE_DIR overrides. Resolved from the compiled file in dist/test/support/.
- */
+/** Directory of the recorded cassettes (the vendored upstream copy, or AIGW_UPSTREAM_DIR's). */
 export function cassetteDir(): string {
-  return process.env.AIGW_CASSETTE_DIR ?? fileURLToPath(new URL('../../../../shared/fixtures/upstream/cassettes/', import.meta.url));
+  return upstreamPath('cassettes');
 }
 
 /** Path of a recorded cassette by name, e.g. `chat-basic`. */

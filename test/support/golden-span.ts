@@ -1,17 +1,17 @@
 /**
- * Upstream's recorded OpenInference spans (OTLP JSON in ../shared/fixtures/upstream/spans) and
+ * Upstream's recorded OpenInference spans (OTLP JSON in test/fixtures/upstream/spans) and
  * the comparison rules for them: ids and timestamps ignored, JSON-valued string attributes
  * compared parsed (the Python recorder uses other spacing and key order).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isRecord, type JsonRecord } from '../../extproc/json-guards.js';
+import { upstreamPath } from './upstream-fixtures.js';
 import type { SpanAttributeValue, SpanAttributes, SpanEvent, SpanStatus } from '../../extproc/tracing/span-attributes.js';
 
-export const UPSTREAM_DIR = process.env.AIGW_UPSTREAM_DIR ?? fileURLToPath(new URL('../../../../shared/fixtures/upstream/', import.meta.url));
-export const SPANS_DIR = join(UPSTREAM_DIR, 'spans');
+export { UPSTREAM_DIR } from './upstream-fixtures.js';
+export const SPANS_DIR = upstreamPath('spans');
 
 export interface GoldenSpan {
   name: string;

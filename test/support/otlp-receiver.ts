@@ -171,6 +171,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     waitForMetric: (predicate, timeoutMs = 10_000) => waitFor(metricPoints, predicate, timeoutMs, 'metric point'),
     close: async () => {
       grpc.forceShutdown();
+      // An exporter's keep-alive connection would otherwise hold close() open until it idles out.
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
