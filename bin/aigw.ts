@@ -80,7 +80,9 @@ function logFormatOf(argv: readonly string[], env: NodeJS.ProcessEnv): LogFormat
   }
   if (value === undefined) return 'text';
   if (isLogFormat(value)) return value;
-  throw new UsageError(`${origin}: expected text or json but got ${JSON.stringify(value)}`);
+  const message = `${origin}: expected text or json but got ${JSON.stringify(value)}`;
+  // As for AIGW_DEBUG: a bad variable is not a bad command line (exit 1, as upstream).
+  throw origin === 'AIGW_LOG_FORMAT' ? new EnvValueError(message) : new UsageError(message);
 }
 
 let logFormat: LogFormat = 'text';

@@ -48,6 +48,8 @@ function bashScript(commands: readonly CommandSpec[], globalFlags: readonly Flag
     '  COMPREPLY=()',
     '  for ((i = 1; i < COMP_CWORD; i++)); do',
     '    case "${COMP_WORDS[i]}" in',
+    // The value of a flag before the command is not the command.
+    `      ${globalFlags.filter((flag) => flag.takesValue).map((flag) => `--${flag.name}`).join('|') || '--'}) ((i++)) ;;`,
     '      -*) ;;',
     '      *) cmd="${COMP_WORDS[i]}"; break ;;',
     '    esac',

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { watchParent } from './parent-watch.js';
+
+// The watch's timer is unref'd (it must not keep aigw alive): this keeps the test process up.
+const keepAlive = setInterval(() => undefined, 1000);
+after(() => clearInterval(keepAlive));
 
 test('resolves with the original parent pid once the parent pid changes', async () => {
   let ppid = 4242;
