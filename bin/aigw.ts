@@ -245,7 +245,7 @@ async function runCommand(args: string[]): Promise<number> {
       stderr: process.stderr,
       logger: runLogger,
       logFormat,
-      stopWhen: parent.gone.then((pid) => `: the process that started aigw (pid ${pid}) has exited`),
+      stopWhen: parent.gone.then((pid) => `because the process that started aigw (pid ${pid}) has exited`),
     });
   } finally {
     parent.stop();

@@ -93,6 +93,6 @@ test('every problem is reported with file:line:col; --output json; --strict; std
 
   assert.equal((await validate(['-'], gatewayConfigYaml({ port: 1975, upstreamPort: 8080 }))).code, 0);
   const usage = await validate(['--bogus']);
-  assert.equal(usage.code, 2);
-  assert.equal((await validate([])).code, 2);
+  assert.equal(usage.code, 80);
+  assert.equal((await validate([])).code, 80);
 });
