@@ -127,8 +127,9 @@ function topLevel(args: string[]): number {
     process.stdout.write(versionText('text'));
     return EXIT_OK;
   }
-  // No command is a usage error (as upstream), with the usage to say what is expected.
-  process.stderr.write(MAIN_HELP);
+  // No command is a usage error (as upstream), with the usage to say what is expected (not in
+  // json mode, where stderr carries only JSON lines).
+  if (logFormat === 'text') process.stderr.write(MAIN_HELP);
   throw new UsageError(`expected a command: one of ${COMMANDS.map((spec) => spec.name).join(', ')}`);
 }
 

@@ -94,6 +94,10 @@ test('--log-format json / AIGW_LOG_FORMAT=json: errors as one JSON object per li
     assert.equal(record.msg, 'config file not found: /nonexistent/aigw.yaml');
     assert.ok(!Number.isNaN(Date.parse(String(record.time))));
   }
+  // Bare aigw in json mode: the usage error alone, as JSON (the usage text is for people).
+  const bare = await runCli(['--log-format', 'json']);
+  assert.equal(bare.code, 80);
+  assert.equal((JSON.parse(bare.stderr.trim()) as Record<string, unknown>).level, 'error');
 });
 
 test('completion scripts: bash parses them (bash -n), zsh and fish when installed', async () => {
