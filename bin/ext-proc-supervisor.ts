@@ -1,4 +1,5 @@
 import type { ChildExit } from '../envoy/spawn-tied-child.js';
+import type { Logger } from '../extproc/logger.js';
 import type { RunningExtProc } from '../extproc/spawn-ext-proc.js';
 
 export interface RestartPolicy {
@@ -30,7 +31,7 @@ export class ExtProcSupervisor {
   constructor(
     first: RunningExtProc,
     private readonly spawn: () => Promise<RunningExtProc>,
-    private readonly log: (line: string) => void,
+    private readonly logger: Logger,
     private readonly policy: RestartPolicy = DEFAULT_RESTART_POLICY,
     private readonly now: () => number = Date.now,
   ) {
@@ -76,12 +77,12 @@ export class ExtProcSupervisor {
       this.giveUp(`${what}, its ${this.crashes.length} crashes within ${Math.round(this.policy.windowMs / 1000)}s are too many to keep restarting it`);
       return;
     }
-    this.log(`aigw: ${what}; restarting it (requests in flight on it failed with 500)`);
+    this.logger.warn(`${what}; restarting it (requests in flight on it failed with 500)`);
     try {
       const next = await this.spawn();
       this.restarts++;
       this.current = next;
-      this.log(`aigw: the external processor is back (pid ${next.pid ?? '?'}) after ${this.now() - at} ms`);
+      this.logger.info(`the external processor is back (pid ${next.pid ?? '?'}) after ${this.now() - at} ms`);
       if (this.stopping) return; // stop() stops it once restarting settles.
       this.watch(next);
     } catch (error) {

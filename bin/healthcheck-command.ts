@@ -1,59 +1,63 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../extproc/logger.js';
 import type { AigwDirs } from './aigw-dirs.js';
+import { isRunLockHeld } from './run-lock.js';
 
 export interface HealthcheckOptions {
   dirs: AigwDirs;
-  /** The run to check; the most recent run in the runtime directory when unset. */
+  /** The run to check; the most recent running run in the runtime directory when unset. */
   runId?: string;
-  stderr: NodeJS.WritableStream;
+  logger: Logger;
   timeoutMs?: number;
 }
 
 /**
  * `aigw healthcheck` (e.g. a Docker HEALTHCHECK): exit 0 only when the gateway's Envoy answers
- * LIVE on its admin `/ready`. The admin address is the one Envoy wrote for the run.
+ * LIVE on its admin `/ready`. The admin address is the one Envoy wrote for the run. A run counts
+ * as running only while its aigw holds the run lock, so files an aigw killed with SIGKILL left
+ * behind are not mistaken for a gateway.
  */
 export async function healthcheck(options: HealthcheckOptions): Promise<number> {
-  const runId = options.runId ?? latestRun(options.dirs.runtimeDir);
+  const { logger, dirs } = options;
+  const runId = options.runId ?? (await latestRunningRun(dirs.runtimeDir));
   if (runId === undefined) {
-    options.stderr.write(`aigw: health check failed: no aigw run found in ${options.dirs.runtimeDir}\n`);
+    logger.error(`no aigw run is running (none found in ${dirs.runtimeDir}); start one with "aigw run"`);
     return 1;
   }
-  const addressFile = join(options.dirs.runtimeDir, runId, 'admin-address.txt');
+  const runDir = join(dirs.runtimeDir, runId);
+  if (!(await isRunLockHeld(runDir))) {
+    logger.error(`no aigw run is running under run id ${runId} (in ${dirs.runtimeDir})`);
+    return 1;
+  }
+  const addressFile = join(runDir, 'admin-address.txt');
   let address: string;
   try {
-    address = readFileSync(addressFile, 'utf8').trim();
+    address = (await readFile(addressFile, 'utf8')).trim();
   } catch {
-    options.stderr.write(`aigw: health check failed: Envoy of run ${runId} has not started (no ${addressFile})\n`);
+    logger.error(`health check failed: the Envoy of run ${runId} has not started yet (no ${addressFile})`);
     return 1;
   }
   try {
     const response = await fetch(`http://${address}/ready`, { signal: AbortSignal.timeout(options.timeoutMs ?? 1000) });
     const body = (await response.text()).trim();
     if (response.ok && body.toUpperCase() === 'LIVE') return 0;
-    options.stderr.write(`aigw: health check failed: Envoy admin server is not ready: ${body || response.status}\n`);
+    logger.error(`health check failed: Envoy admin server is not ready: ${body || response.status}`);
   } catch (error) {
-    options.stderr.write(`aigw: health check failed: Envoy admin server did not answer: ${error instanceof Error ? error.message : String(error)}\n`);
+    logger.error(`health check failed: Envoy admin server did not answer: ${error instanceof Error ? error.message : String(error)}`);
   }
   return 1;
 }
 
-function latestRun(runtimeDir: string): string | undefined {
-  let newest: { name: string; time: number } | undefined;
-  let entries: string[];
-  try {
-    entries = readdirSync(runtimeDir);
-  } catch {
-    return undefined;
+/** The run whose aigw started last among those still running. */
+async function latestRunningRun(runtimeDir: string): Promise<string | undefined> {
+  const names = await readdir(runtimeDir).catch(() => []);
+  const running: { name: string; time: number }[] = [];
+  for (const name of names) {
+    const dir = join(runtimeDir, name);
+    if (!(await isRunLockHeld(dir))) continue;
+    const time = await stat(dir).then((stats) => stats.mtimeMs, () => 0);
+    running.push({ name, time });
   }
-  for (const name of entries) {
-    try {
-      const time = statSync(join(runtimeDir, name, 'admin-address.txt')).mtimeMs;
-      if (!newest || time > newest.time) newest = { name, time };
-    } catch {
-      // not a run directory, or Envoy not started there
-    }
-  }
-  return newest?.name;
+  return running.sort((a, b) => b.time - a.time)[0]?.name;
 }

@@ -1,5 +1,5 @@
 import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LISTEN_ADDRESS } from '../compiler/build-envoy-bootstrap.js';
 import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
@@ -7,6 +7,8 @@ import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
 import { ENVOY_VERSION } from '../envoy/envoy-version.js';
 import { obtainEnvoy } from '../envoy/obtain-envoy.js';
 import { EnvoyStartError, startEnvoy, type RunningEnvoy } from '../envoy/start-envoy.js';
+import { renderEnvoyLine } from '../extproc/child-log.js';
+import type { LogFormat, Logger } from '../extproc/logger.js';
 import { spawnExtProc, type RunningExtProc } from '../extproc/spawn-ext-proc.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
 import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
@@ -14,6 +16,7 @@ import { redactionRules } from './config-secrets.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
 import { RunError } from './run-error.js';
+import { pruneRunDirs } from './prune-run-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
 import type { AigwDirs } from './aigw-dirs.js';
@@ -42,6 +45,11 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** aigw's own messages; it writes to `stderr` in `logFormat`. */
+  logger: Logger;
+  logFormat: LogFormat;
+  /** Stops a running gateway as SIGTERM would, with the reason (the launcher has gone). */
+  stopWhen?: Promise<string>;
 }
 
 /** Where one run keeps its files. */
@@ -59,6 +67,8 @@ interface RunPaths {
 
 const LISTENER: PortUser = { name: 'the Gateway listener' };
 const ADMIN_SERVER: PortUser = { name: 'the admin server', flag: '--admin-port' };
+/** How many runs' directories are kept under <state-home>/runs (the current one included). */
+export const KEEP_RUNS = 10;
 /** A generated run id in use (two runs in the same millisecond) gets a suffix; this many tries. */
 const MAX_GENERATED_RUN_IDS = 20;
 
@@ -72,20 +82,25 @@ export async function runGateway(options: RunOptions): Promise<number> {
   // The terminal may go away while aigw drains (SIGHUP): writing to it must not crash aigw.
   const stdout = hangupSafeStream(options.stdout);
   const stderr = hangupSafeStream(options.stderr);
-  const log = (line: string): void => void stderr.write(`${line}\n`);
+  const { logger } = options;
 
   let paths = runPaths(options.dirs, options.runId);
-  let compiled = await compile(options, paths, log);
+  let compiled = await compile(options, paths, true);
   const { runId, lock } = await lockRunId(options);
   try {
     if (runId !== options.runId) {
       // The paths are compiled into the bootstrap: again with this run's (warnings were said).
       paths = runPaths(options.dirs, runId);
-      compiled = await compile(options, paths, () => undefined);
+      compiled = await compile(options, paths, false);
     }
-    return await startGateway(options, compiled, paths, { startedAt, stdout, stderr, log });
+    // Old runs' files pile up otherwise (one directory per run id, generated ones unique).
+    await pruneRunDirs(options.dirs, { keep: KEEP_RUNS, current: runId }).catch((error: unknown) => logger.debug(`pruning old run directories: ${error instanceof Error ? error.message : String(error)}`));
+    return await startGateway(options, compiled, paths, { startedAt, stdout, stderr, logger });
   } finally {
     await lock.release();
+    // The sockets, pipes and the admin address are of this run only: gone with it, so nothing
+    // (aigw healthcheck) takes a stopped run for a running one.
+    await rm(paths.runtimeDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -132,10 +147,10 @@ interface RunOutput {
   startedAt: number;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
-async function startGateway(options: RunOptions, compiled: CompiledConfig, paths: RunPaths, { startedAt, stdout, stderr, log }: RunOutput): Promise<number> {
+async function startGateway(options: RunOptions, compiled: CompiledConfig, paths: RunPaths, { startedAt, stdout, stderr, logger }: RunOutput): Promise<number> {
   // Probes for a clear message up front; two aigw started together may both pass them, and then
   // the loser learns it from Envoy's bind or the ext_proc's admin server (below).
   for (const { address, port } of listenerSockets(compiled, options.listenAddress)) await checkAddressFree(address, port, LISTENER);
@@ -161,7 +176,8 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
     dataHome: options.dirs.dataHome,
     // EnvoyProxy provider.host.envoyVersion (ENVOY_VERSION in zero-config mode) picks another release.
     version: compiled.model.envoyVersion ?? ENVOY_VERSION,
-    log,
+    // Progress and fallbacks of the download (envoy/download-envoy.ts prefixes its warnings).
+    log: (line) => (line.startsWith('warning: ') ? logger.warn(line.slice('warning: '.length)) : logger.info(line)),
     // The raw stream: the progress bar draws only on a terminal (isTTY), which the wrapper hides.
     progress: options.stderr,
     env: options.env,
@@ -170,7 +186,7 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
   // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted, and
   // so are the File access logs, which Envoy writes through aigw.
   const redaction = redactionRules(compiled.filterConfig);
-  const accessLogs = await openAccessLogPipes(compiled.accessLogPipes, redaction, log);
+  const accessLogs = await openAccessLogPipes(compiled.accessLogPipes, redaction, logger);
   const startExtProc = (): Promise<RunningExtProc> =>
     spawnExtProc({
       configPath: filterConfigPath,
@@ -180,6 +196,7 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
       adminHost: options.adminAddress,
       envoyAdminAddressFile: paths.adminAddressFile,
       logLevel: options.debug ? 'debug' : 'warn',
+      logFormat: options.logFormat,
       stderr,
       env: compiled.model.extProcEnv,
       redaction,
@@ -203,6 +220,7 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
       logLevels: options.debug ? { ...compiled.model.logLevels, default: 'debug' } : { default: 'error', ...compiled.model.logLevels },
       stdout,
       stderr,
+      ...(options.logFormat === 'json' ? { renderLine: (line: string) => renderEnvoyLine(line, 'json') } : {}),
       redaction,
     });
   } catch (error) {
@@ -215,15 +233,16 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
 
   const firstPort = compiled.model.listeners[0]?.port ?? 0;
   const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
-  log(`Envoy AI Gateway listening on http://localhost:${firstPort} (admin http://${envoy.adminAddress}) after ${seconds}s`);
+  logger.info(`Envoy AI Gateway listening on http://localhost:${firstPort} (admin http://${envoy.adminAddress}) after ${seconds}s`);
   for (const { address, port } of listenerSockets(compiled, options.listenAddress).filter((socket) => !isLoopback(socket.address))) {
-    log(`Listener on ${hostPort(address, port)}: reachable from other machines, which can spend the configured provider credentials`);
+    logger.warn(`Listener on ${hostPort(address, port)}: reachable from other machines, which can spend the configured provider credentials`);
   }
-  log(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
-  return superviseGateway({ envoy, extProc: new ExtProcSupervisor(extProc, startExtProc, log), accessLogs, log });
+  logger.info(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
+  return superviseGateway({ envoy, extProc: new ExtProcSupervisor(extProc, startExtProc, logger), accessLogs, logger, ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}) });
 }
 
-async function compile(options: RunOptions, paths: RunPaths, log: (line: string) => void): Promise<CompiledConfig> {
+/** `warn`: whether to show the configuration's warnings (not again on a second compile). */
+async function compile(options: RunOptions, paths: RunPaths, warn: boolean): Promise<CompiledConfig> {
   let text = options.config.text;
   if (text === undefined) {
     const path = resolve(options.config.file);
@@ -247,7 +266,8 @@ async function compile(options: RunOptions, paths: RunPaths, log: (line: string)
     // Warnings about a generated configuration concern aigw's own template (it mirrors upstream's,
     // including fields Kubernetes prunes), not anything the user can change: debug only.
     const generated = options.config.text !== undefined;
-    if (!generated || options.debug) for (const warning of compiled.warnings) log(formatDiagnostic(warning));
+    // `aigw: warning: file:line:col: …`: the severity moves to the front, as on every aigw line.
+    if (warn && (!generated || options.debug)) for (const warning of compiled.warnings) options.logger.warn(formatDiagnostic(warning).replace(': warning: ', ': '));
     return compiled;
   } catch (error) {
     if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);

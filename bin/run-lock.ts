@@ -52,6 +52,14 @@ export async function acquireRunLock(dir: string, owner: RunLockOwner, timeoutMs
   }
 }
 
+/**
+ * Whether a running aigw holds the run directory `dir` (its lock socket answers). A directory
+ * left by an aigw killed with SIGKILL, or not a run directory at all, is not held.
+ */
+export async function isRunLockHeld(dir: string): Promise<boolean> {
+  return (await probeLock(join(dir, RUN_LOCK_FILE))).alive;
+}
+
 /** Listens on `path`; undefined when the file exists already (a live or a stale lock). */
 function listenOn(path: string, owner: RunLockOwner): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type { RunningEnvoy } from '../envoy/start-envoy.js';
+import type { Logger } from '../extproc/logger.js';
 import type { AccessLogPipes } from './access-log-pipes.js';
 import type { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
@@ -8,7 +9,12 @@ export interface SupervisedGateway {
   extProc: ExtProcSupervisor;
   /** Copied until Envoy is gone, so the last requests' lines reach their files. */
   accessLogs: AccessLogPipes;
-  log: (line: string) => void;
+  logger: Logger;
+  /**
+   * Resolves (with why) when the gateway must stop as on SIGTERM for another reason: the
+   * process that started aigw has gone (bin/parent-watch.ts).
+   */
+  stopWhen?: Promise<string>;
 }
 
 /** How long a shutdown waits for in-flight requests (long LLM streams are cut after this). */
@@ -27,7 +33,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * holds the listeners and in-flight connections, and dies only from a crash or an outside kill,
  * which a silent restart would hide. A first signal drains (exit 0); a second exits at once.
  */
-export function superviseGateway({ envoy, extProc, accessLogs, log }: SupervisedGateway): Promise<number> {
+export function superviseGateway({ envoy, extProc, accessLogs, logger, stopWhen }: SupervisedGateway): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const finish = async (code: number): Promise<void> => {
@@ -35,10 +41,10 @@ export function superviseGateway({ envoy, extProc, accessLogs, log }: Supervised
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       resolveExit(code);
     };
-    const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-      log(`aigw: shutting down on ${signal} (draining in-flight requests; press Ctrl-C again to exit now)`);
+    const shutdown = async (why: string): Promise<void> => {
+      logger.info(`shutting down ${why} (draining in-flight requests; press Ctrl-C again to exit now)`);
       const left = await envoy.drain(DRAIN_TIMEOUT_MS);
-      if (left > 0) log(`aigw: ${left} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000}s; stopping anyway`);
+      if (left > 0) logger.warn(`${left} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000}s; stopping anyway`);
       // Envoy first, so no new request reaches an ext_proc that is going away.
       envoy.stop('SIGTERM');
       await envoy.exited;
@@ -52,19 +58,24 @@ export function superviseGateway({ envoy, extProc, accessLogs, log }: Supervised
         process.exit(EXIT_RUNTIME);
       }
       stopping = true;
-      void shutdown(signal);
+      void shutdown(`on ${signal}`);
     };
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    void stopWhen?.then((why) => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(why);
+    });
     void envoy.exited.then((exit) => {
       if (stopping) return;
       stopping = true;
-      log(`aigw: error: Envoy (pid ${envoy.pid ?? '?'}) ${exit.reason} unexpectedly; stopping the gateway. Envoy's last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
+      logger.error(`Envoy (pid ${envoy.pid ?? '?'}) ${exit.reason} unexpectedly; stopping the gateway. Envoy's last log lines:\n  ${envoy.lastLogLines().join('\n  ') || '(none)'}`);
       void extProc.stop('SIGTERM').then(() => finish(EXIT_RUNTIME));
     });
     void extProc.failed.then((reason) => {
       if (stopping) return;
       stopping = true;
-      log(`aigw: error: ${reason}; stopping Envoy`);
+      logger.error(`${reason}; stopping Envoy`);
       envoy.stop('SIGTERM');
       void envoy.exited.then(() => finish(EXIT_RUNTIME));
     });

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
+import { mapLineStream } from '../extproc/child-log.js';
 import { accessLogRedactor, createLineRedactor, redactingLineStream, type RedactionRules } from './log-redactor.js';
 import { childExit, spawnTiedChild, type ChildExit } from './spawn-tied-child.js';
 
@@ -22,6 +23,8 @@ export interface StartEnvoyOptions {
   stdout: NodeJS.WritableStream;
   /** Where Envoy's stderr goes, line by line. */
   stderr: NodeJS.WritableStream;
+  /** Each (redacted) stderr line as shown on `stderr`, e.g. wrapped as JSON; unchanged when unset. */
+  renderLine?: (line: string) => string;
   /** Credentials to take out of Envoy's output (its debug logs dump headers); none when unset. */
   redaction?: RedactionRules;
   readyTimeoutMs?: number;
@@ -81,7 +84,9 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
     lines.push(line);
     if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
   });
-  child.stderr?.pipe(stderrLines).pipe(options.stderr, { end: false });
+  const shown = options.renderLine ? stderrLines.pipe(mapLineStream(options.renderLine)) : stderrLines;
+  child.stderr?.pipe(stderrLines);
+  shown.pipe(options.stderr, { end: false });
   // Access logs: configured secrets and bearer tokens, as in File sinks (bin/access-log-pipes.ts).
   child.stdout?.pipe(redactingLineStream(accessLogRedactor(options.redaction))).pipe(options.stdout, { end: false });
   // Its last words (a crash's stack trace) pass through the line stream after the exit is known:

@@ -2,13 +2,15 @@
 /**
  * The ext_proc process: `node extproc/main.js --config <file> --socket <path> --admin-port <n>`.
  * `aigw run` starts it before Envoy and supervises it; it can also be run alone for debugging.
+ * `--log-format` (text or json, default `AIGW_LOG_FORMAT`, else text): aigw always asks for json
+ * and renders the lines itself (extproc/child-log.ts).
  */
 import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startAdminServer } from './admin-server.js';
 import { startExtProcServer } from './ext-proc-server.js';
 import { FilterConfigError } from './filter-config.js';
-import { createLogger, isLogLevel, type Logger } from './logger.js';
+import { createLogger, formatLogLine, isLogFormat, isLogLevel, type LogFormat, type Logger } from './logger.js';
 import { configuredModelNames } from './metrics/configured-model-names.js';
 import { GenAIMetrics } from './metrics/genai-metrics.js';
 import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, type HeaderAttribute } from './metrics/header-attributes.js';
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
       'admin-host': { type: 'string', default: '127.0.0.1' },
       'envoy-admin-address-file': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
+      'log-format': { type: 'string' },
     },
     strict: true,
   });
@@ -41,7 +44,10 @@ async function main(): Promise<void> {
   const adminPort = Number(values['admin-port']);
   if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new UsageError('--admin-port must be a port number');
 
-  const logger = createLogger(level);
+  const format = values['log-format'] ?? process.env.AIGW_LOG_FORMAT ?? 'text';
+  if (!isLogFormat(format)) throw new UsageError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+  fatalFormat = format;
+  const logger = createLogger({ level, format });
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(values.config, 'utf8'));
@@ -95,7 +101,8 @@ async function main(): Promise<void> {
         : `failed to start the admin server: ${error instanceof Error ? error.message : String(error)}`,
     );
   });
-  process.stderr.write(`${READY_LINE}\n`);
+  // Whatever the level: aigw waits for this line.
+  process.stderr.write(`${formatLogLine(format, 'info', READY_LINE)}\n`);
 
   let stopping = false;
   const stop = (): void => {
@@ -151,7 +158,10 @@ async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMet
   return proxy;
 }
 
+/** The format of the last words: the chosen one once the arguments are read. */
+let fatalFormat: LogFormat = process.env.AIGW_LOG_FORMAT === 'json' ? 'json' : 'text';
+
 main().catch((error: unknown) => {
-  process.stderr.write(`aigw ext_proc: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${formatLogLine(fatalFormat, 'error', error instanceof Error ? error.message : String(error))}\n`);
   process.exit(error instanceof UsageError ? 80 : 1);
 });

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
 import { createLineRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
 import { childExit, spawnTiedChild, type ChildExit } from '../envoy/spawn-tied-child.js';
+import { parseLogRecord, renderExtProcLine } from './child-log.js';
+import type { LogFormat } from './logger.js';
 import { READY_LINE } from './ready-line.js';
 
 export interface SpawnExtProcOptions {
@@ -13,6 +15,8 @@ export interface SpawnExtProcOptions {
   adminHost: string;
   envoyAdminAddressFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The user's log format: the ext_proc's lines are rendered in it on `stderr`. */
+  logFormat?: LogFormat;
   stderr: NodeJS.WritableStream;
   /** Extra environment (GatewayConfig `extProc.kubernetes.env`), on top of aigw's own. */
   env?: Record<string, string>;
@@ -65,32 +69,41 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       '--admin-host', options.adminHost,
       '--envoy-admin-address-file', options.envoyAdminAddressFile,
       '--log-level', options.logLevel,
+      // Always json towards aigw, which renders the lines in the user's format (child-log.ts).
+      '--log-format', 'json',
     ],
     { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', reject: false, buffer: false, env: options.env ?? {} },
   );
   const exited = childExit(child);
-  let output = '';
+  const format = options.logFormat ?? 'text';
+  /** What it said before it was ready: shown once it is, or quoted (messages only) if it fails. */
+  const early: { rendered: string; message: string }[] = [];
   let ready = false;
   await new Promise<void>((resolve, reject) => {
+    const earlyText = (): string => early.map((line) => line.message).join('\n').trim();
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ExtProcStartError(`the ext_proc did not become ready in time${output ? `:\n${output.trim()}` : ''}`));
+      const said = earlyText();
+      reject(new ExtProcStartError(`the ext_proc did not become ready in time${said ? `:\n${said}` : ''}`));
     }, options.readyTimeoutMs ?? 30_000);
-    const stderr = child.stderr?.pipe(redactingLineStream(createLineRedactor(options.redaction ?? { secrets: [], isCredentialHeader: () => false })));
-    stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      if (!ready) {
-        output += text;
-        if (output.includes(READY_LINE)) {
-          ready = true;
-          clearTimeout(timer);
-          options.stderr.write(output);
-          resolve();
-        }
+    const onLine = (line: string): void => {
+      const rendered = `${renderExtProcLine(line, format)}\n`;
+      if (ready) {
+        options.stderr.write(rendered);
         return;
       }
-      options.stderr.write(chunk);
-    });
+      const message = parseLogRecord(line)?.msg ?? line;
+      early.push({ rendered, message });
+      if (message === READY_LINE) {
+        ready = true;
+        clearTimeout(timer);
+        options.stderr.write(early.map((entry) => entry.rendered).join(''));
+        resolve();
+      }
+    };
+    const stderr = child.stderr?.pipe(redactingLineStream(createLineRedactor(options.redaction ?? { secrets: [], isCredentialHeader: () => false }), onLine));
+    // Flowing mode: the lines are taken in onLine.
+    stderr?.resume();
     // Its last words pass through the line stream after the exit is known: wait for them (briefly).
     const drained = new Promise<void>((resolveDrained) => {
       if (!stderr) return resolveDrained();
@@ -101,9 +114,8 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       await drained;
       if (ready) return;
       clearTimeout(timer);
-      // Its own message (e.g. admin port in use) is the useful part; drop the "aigw ext_proc:" prefix.
-      const message = output.trim().replace(/^aigw ext_proc: /, '') || `the ext_proc ${exit.reason}`;
-      reject(new ExtProcStartError(message));
+      // Its own message (e.g. admin port in use) is the useful part.
+      reject(new ExtProcStartError(earlyText() || `the ext_proc ${exit.reason}`));
     });
   });
   return { pid: child.pid, exited, stop: (signal = 'SIGTERM') => child.kill(signal) };

@@ -7,7 +7,7 @@ import { isRecord } from '../../extproc/json-guards.js';
 import { compileConfig } from '../compile-config.js';
 import { ConfigError } from '../diagnostic.js';
 import { awsCredentialsAvailable } from './aws-credentials-available.js';
-import { AWS_BEDROCK_NOTE, defaultMultiBackendYaml, type DefaultBackendOptions } from './default-multi-backend-yaml.js';
+import { AWS_BEDROCK_NOTE, defaultMultiBackendYaml, OPENAI_NOTE, TARS_NOTE, type DefaultBackendOptions } from './default-multi-backend-yaml.js';
 
 const NO_AWS: DefaultBackendOptions = { awsCredentials: false };
 
@@ -69,7 +69,7 @@ describe('defaultMultiBackendYaml', () => {
 
   it('no keys: Ollama only, one note per missing backend', () => {
     const { yaml, notes } = defaultMultiBackendYaml({}, NO_AWS);
-    assert.deepEqual(notes, ['OpenAI backend left out: OPENAI_API_KEY is not set', 'Tetrate Agent Router Service backend left out: TARS_API_KEY is not set', AWS_BEDROCK_NOTE]);
+    assert.deepEqual(notes, [OPENAI_NOTE, TARS_NOTE, AWS_BEDROCK_NOTE]);
     assert.deepEqual(names(yaml, 'Backend'), ['ollama']);
     assert.deepEqual(names(yaml, 'Secret'), []);
     assert.deepEqual(names(yaml, 'BackendSecurityPolicy'), []);
@@ -79,7 +79,7 @@ describe('defaultMultiBackendYaml', () => {
   it('OpenAI only (empty TARS_API_KEY counts as unset)', () => {
     const env = { OPENAI_API_KEY: 'k', TARS_API_KEY: '' };
     const { yaml, notes } = defaultMultiBackendYaml(env, NO_AWS);
-    assert.deepEqual(notes, ['Tetrate Agent Router Service backend left out: TARS_API_KEY is not set', AWS_BEDROCK_NOTE]);
+    assert.deepEqual(notes, [TARS_NOTE, AWS_BEDROCK_NOTE]);
     assert.deepEqual(names(yaml, 'AIServiceBackend'), ['openai', 'ollama']);
     assert.equal(routing(env).length, 4);
   });
@@ -119,6 +119,26 @@ describe('defaultMultiBackendYaml', () => {
     const aws = compiled.filterConfig.backends.find((backend) => backend.aiServiceBackend === 'default/aws');
     assert.deepEqual(aws?.auth, { type: 'AWSCredentials', region: 'us-east-1' });
     assert.equal(aws?.host, 'bedrock-runtime.us-east-1.amazonaws.com');
+  });
+
+  it('all (--show-default): every backend of the default with placeholders, nothing left out, whatever is set', () => {
+    const { yaml, notes } = defaultMultiBackendYaml({}, { awsCredentials: false, all: true });
+    assert.deepEqual(notes, []);
+    assert.deepEqual(names(yaml, 'Backend'), ['openai', 'tars', 'aws', 'ollama']);
+    assert.match(yaml, /apiKey: \$\{OPENAI_API_KEY\}/);
+    assert.match(yaml, /apiKey: \$\{TARS_API_KEY\}/);
+    assert.deepEqual(routing({ OPENAI_API_KEY: 'k', TARS_API_KEY: 't' }, { awsCredentials: false, all: true }), [
+      'aigw-backend-selector=openai -> default/openai',
+      'aigw-backend-selector=tars -> default/tars',
+      'aigw-backend-selector=aws -> default/aws',
+      'aigw-backend-selector=ollama -> default/ollama',
+      'x-ai-eg-model=gpt-4o-mini -> default/openai',
+      'x-ai-eg-model=us.meta.llama3-2-1b-instruct-v1:0 -> default/aws',
+      'x-ai-eg-model=mistral:latest -> default/ollama',
+    ]);
+    // The notes say which variable does what: OPENAI_API_KEY switches the whole configuration.
+    assert.match(OPENAI_NOTE, /replaces the whole default with a single-provider configuration/);
+    assert.match(TARS_NOTE, /Setting it adds the backend/);
   });
 
   it('AWS credentials are found in the environment or the shared files, as the AWS SDKs look', () => {

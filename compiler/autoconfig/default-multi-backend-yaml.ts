@@ -55,12 +55,29 @@ const BACKENDS: readonly DefaultBackend[] = [
 ];
 
 export const AWS_BEDROCK_NOTE =
-  'AWS Bedrock (us-east-1) backend left out: no AWS credentials found (~/.aws/credentials, AWS_SHARED_CREDENTIALS_FILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
+  'AWS Bedrock (us-east-1) backend left out: no AWS credentials found. AWS credentials add it (model us.meta.llama3-2-1b-instruct-v1:0, header "aigw-backend-selector: aws"): ~/.aws/credentials or ~/.aws/config (or the files AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE name), or AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY';
+
+/**
+ * Why OpenAI is not in the default that runs: aigw only gets here when OPENAI_API_KEY is unset,
+ * because setting it selects upstream's single-provider autoconfig (seed 000) instead of this
+ * default (seed 001). Said in full, since "set OPENAI_API_KEY" alone would mislead.
+ */
+export const OPENAI_NOTE =
+  'OpenAI backend left out: OPENAI_API_KEY is not set. Setting it does not add OpenAI to this default: it replaces the whole default with a single-provider configuration for OpenAI (or for the OpenAI-compatible service at OPENAI_BASE_URL), as AZURE_OPENAI_API_KEY does for Azure OpenAI and ANTHROPIC_API_KEY for Anthropic. For OpenAI next to the other backends, save "aigw run --show-default" to a file and run that file with OPENAI_API_KEY set';
+
+export const TARS_NOTE =
+  'Tetrate Agent Router Service backend left out: TARS_API_KEY is not set. Setting it adds the backend (header "aigw-backend-selector: tars") and keeps the others';
 
 /** What the caller found on this machine (the template itself reads no files). */
 export interface DefaultBackendOptions {
   /** Whether AWS credentials are available (see `awsCredentialsAvailable`). */
   awsCredentials: boolean;
+  /**
+   * Every backend, whatever is set (`aigw run --show-default`): the whole default to copy and
+   * edit, with `${VAR}` placeholders. Pass an empty environment with it for output that does
+   * not depend on this machine.
+   */
+  all?: boolean;
 }
 
 /**
@@ -72,13 +89,14 @@ export function defaultMultiBackendYaml(env: Readonly<Record<string, string | un
   const notes: string[] = [];
   const backendsHere = BACKENDS.map((backend) => (backend.aws ? withAwsEndpoint(backend, env) : backend));
   const enabled = backendsHere.filter((backend) => {
+    if (options.all) return true;
     if (backend.aws) {
       if (options.awsCredentials) return true;
       notes.push(AWS_BEDROCK_NOTE);
       return false;
     }
     if (backend.keyVariable === undefined || (env[backend.keyVariable] ?? '') !== '') return true;
-    notes.push(`${backend.label} backend left out: ${backend.keyVariable} is not set`);
+    notes.push(backend.keyVariable === 'OPENAI_API_KEY' ? OPENAI_NOTE : TARS_NOTE);
     return false;
   });
   const otel = otelLogConfig(env);

@@ -240,7 +240,7 @@ describe('stdio bridge with the fixture server', () => {
     assert.equal(fixture.pid, secondPid);
     assert.equal(alive(firstPid), false);
     assert.equal(await callText(client, 'echo', { message: 'after restart' }), 'Echo: after restart');
-    assert.ok(logLines.some((line) => line.includes('stdio MCP server \\"crashy\\" exited with code 3') && line.includes('fixture: crashing on request')), logLines.join(''));
+    assert.ok(logLines.some((line) => line.includes('stdio MCP server "crashy" exited with code 3') && line.includes('fixture: crashing on request')), logLines.join(''));
   });
 
   it('close() terminates the command and stops serving', async () => {

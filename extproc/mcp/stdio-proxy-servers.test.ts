@@ -38,7 +38,7 @@ describe('proxyStdioMcpServers', () => {
         local: { type: 'http', url: local.url, headers: { Authorization: 'Bearer y' }, includeTools: ['echo'] },
         both: { type: 'http', url: both.url },
       });
-      assert.ok(warnings.some((line) => line.includes('has both \\"command\\" and \\"url\\"')), warnings.join(''));
+      assert.ok(warnings.some((line) => line.includes('has both "command" and "url"')), warnings.join(''));
     } finally {
       await proxied.close();
     }
@@ -57,7 +57,7 @@ describe('proxyStdioMcpServers', () => {
   it('fails with upstream’s message and stops the servers that did start', async () => {
     const pids: number[] = [];
     const logger = createLogger('debug', (line) => {
-      const match = /msg="stdio2http MCP proxy command running".*pid=(\d+)/.exec(line);
+      const match = /stdio2http MCP proxy command running.*pid=(\d+)/.exec(line);
       if (match) pids.push(Number(match[1]));
     });
     await assert.rejects(

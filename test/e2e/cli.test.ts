@@ -3,6 +3,7 @@
  * exit and no stack trace; Envoy dying takes aigw down with Envoy's last words.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
@@ -22,23 +23,114 @@ test('help and version', async () => {
   const help = await aigw(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: aigw <command>/);
+  assert.equal((await aigw(['-h'])).stdout, help.stdout);
+  assert.equal((await aigw(['help'])).stdout, help.stdout);
   assert.match((await aigw(['run', '--help'])).stdout, /--admin-port=1064/);
-  assert.match((await aigw(['version'])).stdout, /^Envoy AI Gateway CLI: \S+/);
+  assert.equal((await aigw(['help', 'run'])).stdout, (await aigw(['run', '--help'])).stdout);
+  for (const command of ['version', 'validate', 'translate', 'healthcheck', 'download-envoy', 'completion', 'help']) {
+    const shown = await aigw(['help', command]);
+    assert.equal(shown.code, 0, command);
+    assert.match(shown.stdout, new RegExp(`^Usage: aigw ${command}`), command);
+  }
+  const envoyVersion = (JSON.parse(await readFile(new URL('../../../envoy-version.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const version = await aigw(['version']);
+  assert.match(version.stdout, /^Envoy AI Gateway CLI: \S+\n/);
+  assert.match(version.stdout, new RegExp(`\nEnvoy: ${envoyVersion.replaceAll('.', '\\.')}\n$`));
+  assert.equal((await aigw(['--version'])).stdout, version.stdout);
+  const json = JSON.parse((await aigw(['version', '-o', 'json'])).stdout) as Record<string, unknown>;
+  assert.equal(json.envoy, envoyVersion);
+  assert.equal(typeof json.aigw, 'string');
 });
 
-test('usage errors exit 80', async () => {
+test('usage errors exit 80, in every command', async () => {
   const unknownFlag = await aigw(['run', 'x.yaml', '--nope']);
   assert.equal(unknownFlag.code, 80);
   assert.equal(unknownFlag.stderr.trim(), 'aigw: error: unknown flag --nope');
   const noCommand = await aigw([]);
   assert.equal(noCommand.code, 80);
+  assert.match(noCommand.stderr, /^Usage: aigw <command>/, 'bare aigw shows the usage');
+  assert.match(noCommand.stderr, /aigw: error: expected a command: one of version, run, /);
   assert.match((await aigw(['run', 'a.yaml', '--admin-port', 'abc'])).stderr, /--admin-port: expected a port number/);
+  const cases: string[][] = [
+    ['bogus'],
+    ['--nope'],
+    ['help', 'bogus'],
+    ['version', '--nope'],
+    ['version', 'extra'],
+    ['version', '-o', 'xml'],
+    ['run', 'a.yaml', 'b.yaml'],
+    ['run', '--admin-port'],
+    ['validate'],
+    ['validate', '--bogus'],
+    ['validate', '-o', 'xml', 'a.yaml'],
+    ['translate'],
+    ['translate', '--nope', 'a.yaml'],
+    ['healthcheck', 'extra'],
+    ['healthcheck', '--nope'],
+    ['download-envoy', 'extra'],
+    ['download-envoy', '--nope'],
+    ['completion'],
+    ['completion', 'tcsh'],
+    ['--log-format', 'xml', 'version'],
+  ];
+  for (const args of cases) {
+    const result = await aigw(args);
+    assert.equal(result.code, 80, `aigw ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, /^aigw: error: /m, `aigw ${args.join(' ')}`);
+    assertNoStack(result);
+  }
+  // A bad variable is not a bad command line: exit 1, as AIGW_DEBUG.
+  const badEnv = await runCli(['version'], { env: { AIGW_LOG_FORMAT: 'xml' } });
+  assert.equal(badEnv.code, 1);
+  assert.equal(badEnv.stderr.trim(), 'aigw: error: AIGW_LOG_FORMAT: expected text or json but got "xml"');
+});
+
+test('--log-format json / AIGW_LOG_FORMAT=json: errors as one JSON object per line', async () => {
+  for (const [args, env] of [[['--log-format', 'json', 'run', '/nonexistent/aigw.yaml'], {}], [['run', '/nonexistent/aigw.yaml'], { AIGW_LOG_FORMAT: 'json' }]] as const) {
+    const result = await runCli([...args], { env });
+    assert.equal(result.code, 1);
+    const record = JSON.parse(result.stderr.trim()) as Record<string, unknown>;
+    assert.equal(record.level, 'error');
+    assert.equal(record.msg, 'config file not found: /nonexistent/aigw.yaml');
+    assert.ok(!Number.isNaN(Date.parse(String(record.time))));
+  }
+  // Bare aigw in json mode: the usage error alone, as JSON (the usage text is for people).
+  const bare = await runCli(['--log-format', 'json']);
+  assert.equal(bare.code, 80);
+  assert.equal((JSON.parse(bare.stderr.trim()) as Record<string, unknown>).level, 'error');
+});
+
+test('completion scripts: bash parses them (bash -n), zsh and fish when installed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-completion-'));
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    const result = await aigw(['completion', shell]);
+    assert.equal(result.code, 0, shell);
+    assert.match(result.stdout, /aigw/);
+    for (const word of ['run', 'validate', 'translate', 'healthcheck', 'download-envoy', 'admin-port', 'show-default', 'log-format']) assert.ok(result.stdout.includes(word), `${shell}: ${word}`);
+    const file = join(dir, `aigw.${shell}`);
+    await writeFile(file, result.stdout);
+    const check = shell === 'fish' ? ['fish', '--no-execute', file] : [shell, '-n', file];
+    const [command = '', ...args] = check;
+    if (spawnSync('sh', ['-c', `command -v ${shell}`]).status !== 0) {
+      assert.notEqual(shell, 'bash', 'bash is required');
+      continue;
+    }
+    const parsed = spawnSync(command, args, { encoding: 'utf8' });
+    assert.equal(parsed.status, 0, `${shell}: ${parsed.stderr}`);
+  }
+});
+
+test('healthcheck with nothing running says so and exits 1', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-hc-'));
+  const result = await runCli(['healthcheck'], { env: { AIGW_RUNTIME_DIR: dir } });
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr.trim(), `aigw: error: no aigw run is running (none found in ${dir}); start one with "aigw run"`);
 });
 
 test('a missing config file is one line, exit 1', async () => {
   const result = await aigw(['run', '/nonexistent/aigw.yaml']);
   assert.equal(result.code, 1);
-  assert.equal(result.stderr.trim(), 'aigw: config file not found: /nonexistent/aigw.yaml');
+  assert.equal(result.stderr.trim(), 'aigw: error: config file not found: /nonexistent/aigw.yaml');
 });
 
 test('bad YAML and unknown fields: file:line:col for each problem, exit 1', async () => {
@@ -69,7 +161,7 @@ test('a listener port in use is one clear line, exit 1', async () => {
   try {
     const result = await aigw(['run', file, '--admin-port', String(await freePort())]);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim(), `aigw: address 127.0.0.1:${address.port} already in use (the Gateway listener needs it): another aigw or program is serving it`);
+    assert.equal(result.stderr.trim(), `aigw: error: address 127.0.0.1:${address.port} already in use (the Gateway listener needs it): another aigw or program is serving it`);
   } finally {
     busy.close();
   }
@@ -86,7 +178,7 @@ test('an admin port in use is one clear line naming the address, exit 1', async 
   try {
     const result = await aigw(['run', file, '--admin-port', String(address.port)]);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim(), `aigw: address 127.0.0.1:${address.port} already in use (the admin server needs it): another aigw or program is serving it; choose another with --admin-port`);
+    assert.equal(result.stderr.trim(), `aigw: error: address 127.0.0.1:${address.port} already in use (the admin server needs it): another aigw or program is serving it; choose another with --admin-port`);
     assertNoStack(result);
   } finally {
     busy.close();

@@ -83,7 +83,7 @@ test('an unknown variable: validate accepts with a warning at file:line:col, run
 
   const run = await runCli(['run', file, '--admin-port', String(await freePort())]);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /^aigw: invalid configuration:/);
+  assert.match(run.stderr, /^aigw: error: invalid configuration:/);
   assert.match(run.stderr, suggestion);
 });
 

@@ -165,7 +165,7 @@ test('aigw healthcheck: 0 while the gateway is ready', async () => {
   assert.equal((await runCli(['healthcheck'], { env })).code, 0, 'the most recent run by default');
   const missing = await runCli(['healthcheck', '--run-id', 'no-such-run'], { env });
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /health check failed/);
+  assert.match(missing.stderr, /no aigw run is running under run id no-such-run/);
 });
 
 test('SIGTERM stops Envoy and the ext_proc and exits 0', async () => {

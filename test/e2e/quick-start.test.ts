@@ -102,10 +102,11 @@ test('older document: aigw run with no variables routes by aigw-backend-selector
 
 test('aigw run --show-default > default.yaml, edit the model, aigw run custom.yaml', async (t) => {
   await withOllama(async (ollama) => {
-    const shown = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_API_KEY: 'unused' } });
+    // The whole built-in default (seed 001), whatever is set: OpenAI's key changes nothing here.
+    const shown = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'unused' } });
     assert.equal(shown.code, 0);
-    // The documents' edit: match one model instead of everything, via envsubst with a default.
-    const custom = shown.stdout.replace(/value: \.\*/, 'value: ${CHAT_MODEL:=deepseek-r1:1.5b}');
+    // The document's edit: the model Ollama serves, via envsubst with a default.
+    const custom = shown.stdout.replace(/value: mistral:latest/, 'value: ${CHAT_MODEL:=deepseek-r1:1.5b}');
     assert.notEqual(custom, shown.stdout);
     const dir = await mkdtemp(join(tmpdir(), 'aigw-quick-'));
     await writeFile(join(dir, 'custom.yaml'), custom);

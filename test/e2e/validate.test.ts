@@ -98,8 +98,8 @@ test('every problem is reported with file:line:col; --output json; --strict; std
 
   assert.equal((await validateInProcess(['-'], { input: gatewayConfigYaml({ port: 1975, upstreamPort: 8080 }) })).code, 0);
   const usage = await validate(['--bogus']);
-  assert.equal(usage.code, 2);
-  assert.equal((await validate([])).code, 2);
+  assert.equal(usage.code, 80);
+  assert.equal((await validate([])).code, 80);
 });
 
 test('an unknown field is an error for validate and translate alike, with file:line:col and a "did you mean"', async () => {

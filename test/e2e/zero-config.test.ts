@@ -3,13 +3,13 @@
  * default), `--show-default` prints it without secrets, and bad variables fail as upstream does.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { freePort, gatewayConfigYaml, startAigw } from '../support/aigw-process.js';
+import { startAigw } from '../support/aigw-process.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
 import { runCli } from '../support/run-cli.js';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
@@ -89,41 +89,59 @@ test('OTEL_EXPORTER_OTLP_ENDPOINT (grpc): access logs and spans reach the collec
   }
 });
 
-test('--show-default prints the generated configuration with placeholders, never the key', async () => {
-  const shown = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'sk-secret-value' } });
-  assert.equal(shown.code, 0);
-  assert.match(shown.stdout, /apiKey: \$\{OPENAI_API_KEY\}/);
-  assert.doesNotMatch(shown.stdout, /sk-secret-value/);
-  assert.match(shown.stdout, /hostname: api\.openai\.com/);
+test('--show-default prints the whole built-in default with placeholders, whatever is set, never a key', async () => {
+  const bare = await runCli(['run', '--show-default'], { env: CLEAN_ENV });
+  assert.equal(bare.code, 0);
+  const withKeys = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'sk-secret-value', TARS_API_KEY: 'sk-tars-value', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'aws-secret-value' } });
+  assert.equal(withKeys.stdout, bare.stdout, 'the same bytes whatever the environment');
+  assert.doesNotMatch(withKeys.stdout, /sk-secret-value|sk-tars-value|aws-secret-value/);
+  // All four backends of the default (seed 001), selected by header or by model.
+  for (const host of ['api.openai.com', 'api.router.tetrate.ai', 'bedrock-runtime.us-east-1.amazonaws.com', 'localhost']) assert.match(bare.stdout, new RegExp(`hostname: ${host.replaceAll('.', '\\.')}`));
+  assert.match(bare.stdout, /apiKey: \$\{OPENAI_API_KEY\}/);
+  assert.match(bare.stdout, /apiKey: \$\{TARS_API_KEY\}/);
+  for (const selector of ['openai', 'tars', 'aws', 'ollama']) assert.match(bare.stdout, new RegExp(`name: aigw-backend-selector\n {14}value: ${selector}\n`));
+  for (const model of ['gpt-4o-mini', 'us.meta.llama3-2-1b-instruct-v1:0', 'mistral:latest']) assert.ok(bare.stdout.includes(`value: ${model}`), model);
+  assert.equal(bare.stderr, '');
   // The output is valid input for `aigw validate` (and so for `aigw run FILE`).
-  const validated = await runCli(['validate', '-'], { input: shown.stdout, env: { OPENAI_API_KEY: 'sk-secret-value' } });
+  const validated = await runCli(['validate', '-'], { input: bare.stdout, env: { OPENAI_API_KEY: 'sk-secret-value', TARS_API_KEY: 't' } });
   assert.equal(validated.code, 0, validated.stdout);
+  // It prints the built-in default only: a file or MCP servers are a usage error.
+  assert.equal((await runCli(['run', 'x.yaml', '--show-default'], { env: CLEAN_ENV })).code, 80);
+  assert.equal((await runCli(['run', '--show-default', '--mcp-json', '{}'], { env: CLEAN_ENV })).code, 80);
 });
 
-test('with no provider variable, the built-in default has Ollama and says which backends it left out', async () => {
-  const shown = await runCli(['run', '--show-default'], { env: CLEAN_ENV });
-  assert.equal(shown.code, 0);
-  assert.match(shown.stdout, /aigw-backend-selector/);
-  assert.match(shown.stdout, /port: 11434/);
-  assert.match(shown.stderr, /OPENAI_API_KEY/);
-  assert.match(shown.stderr, /TARS_API_KEY/);
+test('with no provider variable, the start-up messages say which variable adds which backend, and what OPENAI_API_KEY does instead', async () => {
+  // The admin port is taken, so the run stops right after saying what it generated.
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const address = busy.address();
+  assert.ok(address && typeof address === 'object');
+  try {
+    const run = await runCli(['run', '--admin-port', String(address.port)], { env: { ...CLEAN_ENV, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_ACCESS_KEY_ID: '' } });
+    assert.equal(run.code, 1);
+    const lines = run.stderr.split('\n');
+    const note = (prefix: string): string => lines.find((line) => line.startsWith(prefix)) ?? assert.fail(`no "${prefix}" in:\n${run.stderr}`);
+    assert.match(note('aigw: OpenAI backend left out: OPENAI_API_KEY is not set.'), /Setting it does not add OpenAI to this default: it replaces the whole default with a single-provider configuration/);
+    assert.match(note('aigw: Tetrate Agent Router Service backend left out: TARS_API_KEY is not set.'), /Setting it adds the backend/);
+    assert.match(note('aigw: AWS Bedrock (us-east-1) backend left out: no AWS credentials found.'), /AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY/);
+  } finally {
+    busy.close();
+  }
 });
 
 test('<config-home>/config.yaml is used when no path is given', async () => {
   const home = await mkdtemp(join(tmpdir(), 'aigw-home-'));
-  await mkdir(home, { recursive: true });
-  const yaml = gatewayConfigYaml({ port: await freePort(), upstreamPort: 9, models: ['from-config-home'] });
-  await writeFile(join(home, 'config.yaml'), yaml);
-  const shown = await runCli(['run', '--show-default', '--config-home', home], { env: CLEAN_ENV });
-  assert.equal(shown.code, 0);
-  assert.equal(shown.stdout, yaml);
+  await writeFile(join(home, 'config.yaml'), 'kind: [unclosed\n');
+  const run = await runCli(['run', '--config-home', home], { env: CLEAN_ENV });
+  assert.equal(run.code, 1);
+  assert.ok(run.stderr.includes(join(home, 'config.yaml')), run.stderr);
 });
 
 test('configuration errors of the environment and the MCP flags', async () => {
-  const azure = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, AZURE_OPENAI_API_KEY: 'k' } });
+  const azure = await runCli(['run'], { env: { ...CLEAN_ENV, AZURE_OPENAI_API_KEY: 'k' } });
   assert.equal(azure.code, 1);
   assert.match(azure.stderr, /AZURE_OPENAI_ENDPOINT environment variable is required when AZURE_OPENAI_API_KEY is set/);
-  const badUrl = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'ftp://example.com/v1' } });
+  const badUrl = await runCli(['run'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'ftp://example.com/v1' } });
   assert.equal(badUrl.code, 1);
   assert.match(badUrl.stderr, /invalid base URL: unsupported scheme "ftp"/);
   const both = await runCli(['run', '--mcp-config', 'x.json', '--mcp-json', '{}'], { env: CLEAN_ENV });

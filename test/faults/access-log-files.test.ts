@@ -164,5 +164,5 @@ test('a File sink that cannot be written fails the start with the path and the r
   await writeFile(file, withFileSinks(providerGatewayYaml(await freePort(), [{ name: 'openai', schema: { name: 'OpenAI' }, port: upstream.port }]), { json: missing, text: textLog }));
   const result = await runCli(['run', file, '--admin-port', String(await freePort())], { timeoutMs: 30_000 });
   assert.equal(result.code, 1, result.stderr);
-  assert.equal(result.stderr.trim(), `aigw: cannot open the access log file ${missing} (an EnvoyProxy File sink): ENOENT: no such file or directory, open '${missing}'`);
+  assert.equal(result.stderr.trim(), `aigw: error: cannot open the access log file ${missing} (an EnvoyProxy File sink): ENOENT: no such file or directory, open '${missing}'`);
 });

@@ -61,7 +61,7 @@ test(`two aigw run on one listener port at the same instant: exactly one serves,
     ]);
     try {
       assert.match(loserError, /aigw exited \(code 1\) while waiting for the ready line/);
-      assert.match(loserError, new RegExp(`aigw: address 127\\.0\\.0\\.1:${port} already in use \\(the Gateway listener needs it\\): another aigw or program is serving it`));
+      assert.match(loserError, new RegExp(`aigw: error: address 127\\.0\\.0\\.1:${port} already in use \\(the Gateway listener needs it\\): another aigw or program is serving it`));
       // Which check caught it: aigw's probe (before the ext_proc) or Envoy's own bind (after it).
       t.diagnostic(`round ${round}: the loser found out ${/External Processor is ready/.test(loserError) ? "from Envoy's bind" : "from aigw's probe"}`);
       for (let i = 0; i < 5; i++) assert.equal(await chatStatus(port), 200, 'the winner serves every request');
@@ -81,7 +81,7 @@ test(`two aigw run on one admin port at the same instant: exactly one serves, th
     ]);
     try {
       assert.match(loserError, /aigw exited \(code 1\)/);
-      assert.match(loserError, new RegExp(`aigw: address 127\\.0\\.0\\.1:${adminPort} already in use \\(the admin server needs it\\): another aigw or program is serving it; choose another with --admin-port`));
+      assert.match(loserError, new RegExp(`aigw: error: address 127\\.0\\.0\\.1:${adminPort} already in use \\(the admin server needs it\\): another aigw or program is serving it; choose another with --admin-port`));
       const health = await fetch(`http://127.0.0.1:${adminPort}/health`);
       assert.equal(health.status, 200, await health.text());
     } finally {
@@ -111,7 +111,7 @@ test('the run id of a running gateway is refused up front (--run-id and AIGW_RUN
       assert.equal(refused.code, 1, refused.stderr);
       assert.equal(
         refused.stderr.trim(),
-        `aigw: run id ${first.runId} (${origin}) is in use by a running aigw (pid ${first.pid}, started ${/started ([^)]+)\)/.exec(refused.stderr)?.[1] ?? '?'}): a second gateway under it would take over its sockets and run files. Stop that gateway first, or choose another run id`,
+        `aigw: error: run id ${first.runId} (${origin}) is in use by a running aigw (pid ${first.pid}, started ${/started ([^)]+)\)/.exec(refused.stderr)?.[1] ?? '?'}): a second gateway under it would take over its sockets and run files. Stop that gateway first, or choose another run id`,
       );
       assert.ok(Date.now() - startedAt < 10_000, 'refused before starting anything');
     }
