@@ -113,7 +113,11 @@ test('the unpacked package runs from another directory: version, validate, trans
 
     const version: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.ok(isRecord(version) && typeof version.version === 'string');
-    assert.equal(aigw('version').stdout.trim(), `Envoy AI Gateway CLI: ${version.version}`);
+    const pinned: unknown = JSON.parse(readFileSync(join(ROOT, 'envoy-version.json'), 'utf8'));
+    assert.ok(isRecord(pinned) && typeof pinned.version === 'string');
+    // The Envoy version comes from the packed envoy-version.json, found relative to the package.
+    assert.equal(aigw('version').stdout, `Envoy AI Gateway CLI: ${version.version}\nEnvoy: ${pinned.version}\n`);
+    assert.deepEqual(JSON.parse(aigw('version', '-o', 'json').stdout), { aigw: version.version, envoy: pinned.version });
     const validate = aigw('validate', relative(elsewhere, example));
     assert.equal(validate.status, 0, validate.stdout + validate.stderr);
     const translate = aigw('translate', example);
