@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { AccessLogPipe } from '../compiler/pipe-file-access-logs.js';
-import type { Logger } from '../extproc/logger.js';
+import type { Logger } from '../common/logger.js';
 import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
 import { outputTail, runCommand } from '../envoy/run-command.js';
 import { RunError } from './run-error.js';

@@ -1,6 +1,6 @@
-import { isRecord } from '../extproc/json-guards.js';
-import { redactFilterConfig, type FilterConfig } from '../extproc/filter-config.js';
-import { configuredCredentialHeaders, isCredentialHeader } from '../extproc/sensitive-headers.js';
+import { isRecord } from '../common/json-guards.js';
+import { redactFilterConfig, type FilterConfig } from '../contract/filter-config.js';
+import { configuredCredentialHeaders, isCredentialHeader } from '../extproc/request/sensitive-headers.js';
 import { secretVariants, type RedactionRules } from '../envoy/log-redactor.js';
 
 const REDACTED = '<redacted>';

@@ -1,6 +1,6 @@
 import type { ChildExit } from '../envoy/spawn-tied-child.js';
-import type { Logger } from '../extproc/logger.js';
-import type { RunningExtProc } from '../extproc/spawn-ext-proc.js';
+import type { Logger } from '../common/logger.js';
+import type { RunningExtProc } from './spawn-ext-proc.js';
 
 export interface RestartPolicy {
   /** Give up once the ext_proc has crashed this many times within `windowMs`. */

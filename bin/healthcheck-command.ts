@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../extproc/logger.js';
+import type { Logger } from '../common/logger.js';
 import type { AigwDirs } from './aigw-dirs.js';
 import { isRunLockHeld } from './run-lock.js';
 

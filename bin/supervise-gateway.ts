@@ -1,5 +1,5 @@
 import type { RunningEnvoy } from '../envoy/start-envoy.js';
-import type { Logger } from '../extproc/logger.js';
+import type { Logger } from '../common/logger.js';
 import type { AccessLogPipes } from './access-log-pipes.js';
 import type { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';

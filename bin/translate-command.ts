@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { compileSources, type CompiledConfig, type ConfigSource } from '../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
-import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../extproc/filter-config.js';
+import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../contract/filter-config.js';
 import { RunError } from './run-error.js';
 
 export interface TranslateOptions {

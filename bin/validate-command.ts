@@ -10,7 +10,7 @@ import { didYouMean } from '../compiler/did-you-mean.js';
 import type { SourceDocument } from '../compiler/load-documents.js';
 import { checkMcpRoutePaths } from '../compiler/mcp-route-paths.js';
 import { parseFieldPath } from '../compiler/parse-field-path.js';
-import { isRecord } from '../extproc/json-guards.js';
+import { isRecord } from '../common/json-guards.js';
 import { UsageError } from './usage-error.js';
 
 export interface ValidateOptions {

@@ -1,4 +1,4 @@
-import type { AWSStaticCredentials } from '../extproc/filter-config.js';
+import type { AWSStaticCredentials } from '../contract/filter-config.js';
 
 /**
  * Reads one profile of an AWS shared credentials file, the way the AWS SDK for JavaScript reads

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BackendAuth } from '../extproc/filter-config.js';
-import { redactFilterConfig } from '../extproc/filter-config.js';
+import type { BackendAuth } from '../contract/filter-config.js';
+import { redactFilterConfig } from '../contract/filter-config.js';
 import { compileConfig } from './compile-config.js';
 import { ConfigError, formatDiagnostic } from './diagnostic.js';
 

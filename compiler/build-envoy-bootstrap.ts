@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../extproc/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../contract/filter-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -9,7 +9,7 @@ import { mergeBootstrap } from './merge-envoy-bootstrap.js';
 import { CLUSTER_LABEL_KEY, clusterLabel, ENDPOINT_LABEL_KEY, endpointLabel, ENDPOINT_METADATA } from './backend-labels.js';
 import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from './local-reply-config.js';
 import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
-import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/stream-timeouts.js';
+import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/request/stream-timeouts.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
 export interface BootstrapOptions {

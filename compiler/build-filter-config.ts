@@ -1,4 +1,4 @@
-import { FILTER_CONFIG_VERSION, type BackendConfig, type FilterConfig, type RuleConfig } from '../extproc/filter-config.js';
+import { FILTER_CONFIG_VERSION, type BackendConfig, type FilterConfig, type RuleConfig } from '../contract/filter-config.js';
 import type { GatewayModel } from './gateway-model.js';
 
 /** The ext_proc's view of the gateway: backends by name, route costs, the model list and the MCP routes. */

@@ -1,6 +1,6 @@
-import { METADATA_NAMESPACE } from '../extproc/filter-config.js';
-import { wellKnownSuffix } from '../extproc/mcp/auth/challenges.js';
-import { MCP_METADATA_HEADERS, MCP_METADATA_KEYS, MCP_ROUTE_HEADER } from '../extproc/mcp/mcp-config.js';
+import { METADATA_NAMESPACE } from '../contract/filter-config.js';
+import { wellKnownSuffix } from '../mcp/auth/challenges.js';
+import { MCP_METADATA_HEADERS, MCP_METADATA_KEYS, MCP_ROUTE_HEADER } from '../contract/mcp-config.js';
 import { typeUrl, type Json } from './envoy-json.js';
 import type { McpRouteModel } from './gateway-model.js';
 import type { HeaderMatch } from './resources/ai-gateway-route.js';

@@ -6,9 +6,9 @@
 
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { buildCelBindings } from '../extproc/mcp/auth/cel-bindings.js';
-import { desugarOptionalSyntax, OPTIONAL_FUNCS } from '../extproc/mcp/auth/cel-optional.js';
-import { compileCelPredicate } from '../extproc/mcp/auth/cel-predicate.js';
+import { buildCelBindings } from '../mcp/auth/cel-bindings.js';
+import { desugarOptionalSyntax, OPTIONAL_FUNCS } from '../mcp/auth/cel-optional.js';
+import { compileCelPredicate } from '../mcp/auth/cel-predicate.js';
 
 type Expr = ReturnType<typeof parse>['expr'];
 

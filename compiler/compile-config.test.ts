@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { isRecord } from '../extproc/json-guards.js';
+import { isRecord } from '../common/json-guards.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { MAX_CONFIG_BYTES } from './read-config-file.js';

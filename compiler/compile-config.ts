@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FilterConfig } from '../extproc/filter-config.js';
+import type { FilterConfig } from '../contract/filter-config.js';
 import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
 import { checkUnknownFields } from './check-unknown-fields.js';

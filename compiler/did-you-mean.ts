@@ -3,7 +3,7 @@
 // "did you mean" hints for names the user typed (field names, kinds, enum values), shared by the
 // compiler and `aigw validate` so both suggest the same fix for the same typo.
 
-import { closestName } from '../extproc/closest-name.js';
+import { closestName } from '../common/closest-name.js';
 
 /** `did you mean "backendRefs"?`, or undefined when no candidate is close enough to be the obvious fix. */
 export function didYouMean(typed: string, candidates: readonly string[]): string | undefined {

@@ -2,7 +2,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './quantities.js';
 import { formatFieldPath, type SourceDocument } from './load-documents.js';
-import { isOneOf, isRecord, type JsonRecord } from '../extproc/json-guards.js';
+import { isOneOf, isRecord, type JsonRecord } from '../common/json-guards.js';
 
 type Path = readonly (string | number)[];
 

@@ -1,5 +1,5 @@
-import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
-import type { McpRouteConfig } from '../extproc/mcp/mcp-config.js';
+import type { BackendConfig, LLMRequestCost, ModelInfo } from '../contract/filter-config.js';
+import type { McpRouteConfig } from '../contract/mcp-config.js';
 import type { Json } from './envoy-json.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import type { HeaderMatch } from './resources/ai-gateway-route.js';

@@ -1,5 +1,5 @@
-import { openAIErrorType } from '../extproc/error-body.js';
-import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../extproc/filter-config.js';
+import { openAIErrorType } from '../extproc/errors/error-body.js';
+import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../contract/filter-config.js';
 import { anthropicErrorType } from '../extproc/translator/backend-error-body.js';
 import { CLUSTER_LABEL_KEY, ENDPOINT_LABEL_KEY, ENDPOINT_METADATA } from './backend-labels.js';
 import type { Json } from './envoy-json.js';

@@ -1,6 +1,6 @@
 import type { Diagnostic } from './diagnostic.js';
 import type { SourceDocument } from './load-documents.js';
-import { isRecord } from '../extproc/json-guards.js';
+import { isRecord } from '../common/json-guards.js';
 
 interface Claim {
   document: SourceDocument;

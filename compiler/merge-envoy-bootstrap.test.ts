@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRecord } from '../extproc/json-guards.js';
+import { isRecord } from '../common/json-guards.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { mergeBootstrap, toEnvoyJson } from './merge-envoy-bootstrap.js';

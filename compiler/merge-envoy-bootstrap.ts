@@ -1,4 +1,4 @@
-import { isRecord } from '../extproc/json-guards.js';
+import { isRecord } from '../common/json-guards.js';
 import type { Json } from './envoy-json.js';
 
 /** A parsed YAML value as bootstrap JSON, or undefined when it holds something JSON cannot (.inf, a function). */

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
-import { firstInvalidUtf8Offset } from '../extproc/request-body.js';
+import { firstInvalidUtf8Offset } from '../extproc/request/request-body.js';
 import type { Diagnostic } from './diagnostic.js';
 
 /**

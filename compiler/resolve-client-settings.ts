@@ -1,4 +1,4 @@
-import { DEFAULT_BUFFER_LIMIT_BYTES } from '../extproc/filter-config.js';
+import { DEFAULT_BUFFER_LIMIT_BYTES } from '../contract/filter-config.js';
 import type { ClientSettings } from './gateway-model.js';
 import type { ClientTrafficPolicySpec } from './resources/client-traffic-policy.js';
 import type { ResourceOf } from './resources/resource.js';

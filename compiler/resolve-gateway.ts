@@ -1,4 +1,4 @@
-import type { BackendConfig, LLMRequestCost, ModelInfo } from '../extproc/filter-config.js';
+import type { BackendConfig, LLMRequestCost, ModelInfo } from '../contract/filter-config.js';
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redactFilterConfig } from '../extproc/filter-config.js';
+import { redactFilterConfig } from '../contract/filter-config.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
 import { formatDiagnostic } from './diagnostic.js';
 

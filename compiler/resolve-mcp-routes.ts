@@ -1,4 +1,4 @@
-import type { McpBackendConfig, McpOAuthConfig, McpRouteConfig } from '../extproc/mcp/mcp-config.js';
+import type { McpBackendConfig, McpOAuthConfig, McpRouteConfig } from '../contract/mcp-config.js';
 import type { McpRouteModel } from './gateway-model.js';
 import { backendTls, type ResourceIndex } from './resource-index.js';
 import { resolveParentListeners } from './resolve-parent-listeners.js';

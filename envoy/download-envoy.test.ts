@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { downloadEnvoy } from './download-envoy.js';
 import { cachedEnvoyPath } from './envoy-cache.js';
-import { fakeEnvoyScript, makeTempDir, removeDir, writeExecutable } from './fake-envoy-fixtures.js';
+import { fakeEnvoyScript, makeTempDir, removeDir, writeExecutable } from '../test/support/fake-envoy-fixtures.js';
 
 describe('downloadEnvoy', () => {
   it('prints the cached path and the version line, ignoring an explicit path', async () => {

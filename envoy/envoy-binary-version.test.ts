@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { getEnvoyBinaryVersion, parseEnvoyVersionOutput } from './envoy-binary-version.js';
-import { makeTempDir, removeDir, writeExecutable } from './fake-envoy-fixtures.js';
+import { makeTempDir, removeDir, writeExecutable } from '../test/support/fake-envoy-fixtures.js';
 
 describe('envoy --version', () => {
   it('parses the real 1.38.3 output', () => {

@@ -11,7 +11,7 @@ import {
   removeStaleStagingDirs,
   STALE_STAGING_AGE_MS,
 } from './envoy-cache.js';
-import { makeTempDir, removeDir, writeExecutable } from './fake-envoy-fixtures.js';
+import { makeTempDir, removeDir, writeExecutable } from '../test/support/fake-envoy-fixtures.js';
 
 async function stage(dataHome: string, content: string): Promise<string> {
   const dir = await createStagingDir(dataHome, 'test');

@@ -17,7 +17,7 @@ import {
   writeExecutable,
   type FakeServer,
   type FakeTarball,
-} from './fake-envoy-fixtures.js';
+} from '../test/support/fake-envoy-fixtures.js';
 import { obtainEnvoy, type ObtainEnvoyOptions } from './obtain-envoy.js';
 
 const VERSION = '1.38.3';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cachedEnvoyPath, envoyVersionsDir } from './envoy-cache.js';
 import { getEnvoyBinaryVersion } from './envoy-binary-version.js';
-import { makeFakePython, makeTempDir, removeDir } from './fake-envoy-fixtures.js';
+import { makeFakePython, makeTempDir, removeDir } from '../test/support/fake-envoy-fixtures.js';
 import { obtainEnvoy } from './obtain-envoy.js';
 import { obtainFromPip } from './pip-source.js';
 

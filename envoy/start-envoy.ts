@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
-import { mapLineStream } from '../extproc/child-log.js';
+import { mapLineStream } from '../common/child-log.js';
 import { accessLogRedactor, createLineRedactor, redactingLineStream, type RedactionRules } from './log-redactor.js';
 import { childExit, spawnTiedChild, type ChildExit } from './spawn-tied-child.js';
 

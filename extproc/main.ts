@@ -7,21 +7,21 @@
  */
 import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { startAdminServer } from './admin-server.js';
-import { startExtProcServer } from './ext-proc-server.js';
-import { FilterConfigError } from './filter-config.js';
-import { createLogger, formatLogLine, isLogFormat, isLogLevel, type LogFormat, type Logger } from './logger.js';
-import { configuredModelNames } from './metrics/configured-model-names.js';
-import { GenAIMetrics } from './metrics/genai-metrics.js';
-import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, type HeaderAttribute } from './metrics/header-attributes.js';
-import { labelLimitsFromEnv, type LabelLimits } from './metrics/label-limits.js';
-import type { McpConfig } from './mcp/mcp-config.js';
-import { parseFilterConfig } from './parse-filter-config.js';
-import type { RequestTracer } from './tracing/request-tracer.js';
-import { READY_LINE } from './ready-line.js';
-import { configuredCredentialHeaders, isCredentialHeader } from './sensitive-headers.js';
-import { buildRuntimeConfig } from './runtime-config.js';
-import { hasCelCosts } from './costs.js';
+import { startAdminServer } from './server/admin-server.js';
+import { startExtProcServer } from './server/ext-proc-server.js';
+import { FilterConfigError } from '../contract/filter-config.js';
+import { createLogger, formatLogLine, isLogFormat, isLogLevel, type LogFormat, type Logger } from '../common/logger.js';
+import { configuredModelNames } from './telemetry/metrics/configured-model-names.js';
+import { GenAIMetrics } from './telemetry/metrics/genai-metrics.js';
+import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, type HeaderAttribute } from './telemetry/metrics/header-attributes.js';
+import { labelLimitsFromEnv, type LabelLimits } from './telemetry/metrics/label-limits.js';
+import type { McpConfig } from '../contract/mcp-config.js';
+import { parseFilterConfig } from '../contract/parse-filter-config.js';
+import type { RequestTracer } from './telemetry/tracing/request-tracer.js';
+import { READY_LINE } from './server/ready-line.js';
+import { configuredCredentialHeaders, isCredentialHeader } from './request/sensitive-headers.js';
+import { buildRuntimeConfig } from './server/runtime-config.js';
+import { hasCelCosts } from './usage/costs.js';
 
 
 async function main(): Promise<void> {
@@ -68,12 +68,12 @@ async function main(): Promise<void> {
   const metricHeaders = withoutCredentials(metricsHeaderAttributes(process.env));
   // The OpenTelemetry SDK and exporters (hundreds of modules) load only when asked for: a fast
   // start matters, aigw restarts this process in place when it dies.
-  const otlpMetrics = anySet(process.env, METRICS_VARIABLES) ? (await import('./metrics/otlp-metrics.js')).createOtlpMetrics(process.env, metricHeaders) : undefined;
+  const otlpMetrics = anySet(process.env, METRICS_VARIABLES) ? (await import('./telemetry/metrics/otlp-metrics.js')).createOtlpMetrics(process.env, metricHeaders) : undefined;
   const labelLimits = labelLimitsFromEnv(process.env);
   const metrics = new GenAIMetrics(metricHeaders, otlpMetrics, { configuredModels: configuredModelNames(filterConfig), labelLimits });
-  const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
+  const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./telemetry/tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
   // The CEL library (hundreds of modules, ~10 MiB) likewise: only for CEL costs.
-  const compileCel = hasCelCosts(filterConfig.routes) ? (await import('./cost-expression.js')).compileCostExpression : undefined;
+  const compileCel = hasCelCosts(filterConfig.routes) ? (await import('./usage/cost-expression.js')).compileCostExpression : undefined;
   const spanHeaders = tracer ? withoutCredentials(spanHeaderAttributes(process.env)) : [];
   const logHeaders = withoutCredentials(logHeaderAttributes(process.env));
   const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
@@ -141,8 +141,8 @@ interface McpTelemetry {
 
 /** The MCP proxy (and its OAuth/CEL libraries, and its tracing when on), loaded only for configs with MCP routes. */
 async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, labelLimits: LabelLimits, logger: Logger, telemetry: McpTelemetry): Promise<{ close(): Promise<void> }> {
-  const [{ createMcpRouteAuth }, { startMcpProxy }] = await Promise.all([import('./mcp/auth/create-mcp-route-auth.js'), import('./mcp/mcp-proxy-server.js')]);
-  const tracing = telemetry.tracer ? (await import('./mcp/create-mcp-tracing.js')).createMcpTracing(telemetry.tracer, telemetry.spanHeaders ?? []) : undefined;
+  const [{ createMcpRouteAuth }, { startMcpProxy }] = await Promise.all([import('../mcp/auth/create-mcp-route-auth.js'), import('../mcp/proxy/mcp-proxy-server.js')]);
+  const tracing = telemetry.tracer ? (await import('../mcp/telemetry/create-mcp-tracing.js')).createMcpTracing(telemetry.tracer, telemetry.spanHeaders ?? []) : undefined;
   const proxy = await startMcpProxy({
     socketPath,
     config,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { evaluateCelRules } from './evaluate-cel-rules.js';
 import type { CrdSchema } from './crd-model.js';
 import type { JsonValue } from './json-value.js';
-import { specOf, validWidget, widgetCrd } from './test-fixtures.js';
+import { specOf, validWidget, widgetCrd } from '../../test/support/admission-test-fixtures.js';
 import { validateObject } from './validate-object.js';
 
 const crd = widgetCrd();

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { CrdLoadError, loadCrd } from './load-crd.js';
-import { widgetCrd } from './test-fixtures.js';
+import { widgetCrd } from '../../test/support/admission-test-fixtures.js';
 
 describe('loadCrd', () => {
   it('reads names, versions and the schema with its Kubernetes extensions', () => {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { widgetCrd, validWidget, specOf } from './test-fixtures.js';
+import { widgetCrd, validWidget, specOf } from '../../test/support/admission-test-fixtures.js';
 import { validateObject } from './validate-object.js';
 
 const crd = widgetCrd();

@@ -3,7 +3,7 @@
 // MCP servers JSON → Backends + MCPRoute backendRefs (upstream internal/autoconfig/mcp.go
 // `AddMCPServers`, spec/cli.md §4.2).
 import { AutoconfigError } from './autoconfig-error.js';
-import type { McpServersConfig } from './mcp-servers-config.js';
+import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
 import { goAtoi, isIpAddress } from './parse-base-url.js';
 import { GoUrlError, parseGoUrl } from './parse-go-url.js';
 import type { BackendData, McpRefData } from './render-config.js';

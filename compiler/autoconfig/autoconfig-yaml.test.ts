@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 
-import { isRecord, type JsonRecord } from '../../extproc/json-guards.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { compileConfig } from '../compile-config.js';
 import { ConfigError } from '../diagnostic.js';
 import { envsubst } from '../envsubst.js';

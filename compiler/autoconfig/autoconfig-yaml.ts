@@ -6,7 +6,7 @@
 // caller runs envsubst over it (compileConfig does) before use.
 import { addMcpServers } from './add-mcp-servers.js';
 import { AutoconfigError } from './autoconfig-error.js';
-import type { McpServersConfig } from './mcp-servers-config.js';
+import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
 import { otelLogConfig } from './otel-log-config.js';
 import { parseBaseUrl } from './parse-base-url.js';
 import { renderConfig, type BackendData, type ConfigData, type LlmData } from './render-config.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { compileConfig } from '../compile-config.js';
 import { ConfigError } from '../diagnostic.js';
 import { awsCredentialsAvailable } from './aws-credentials-available.js';

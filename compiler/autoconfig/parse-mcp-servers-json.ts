@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { AutoconfigError } from './autoconfig-error.js';
-import type { McpServerConfig, McpServersConfig } from './mcp-servers-config.js';
+import type { McpServerConfig, McpServersConfig } from '../../mcp/mcp-servers-config.js';
 
 /**
  * Parses the canonical `{"mcpServers": {...}}` JSON of `--mcp-config` / `--mcp-json`

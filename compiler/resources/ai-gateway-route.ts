@@ -1,6 +1,6 @@
-import { compileCostExpression, CostExpressionError } from '../../extproc/cost-expression.js';
-import { COST_VARIABLES } from '../../extproc/cost-variables.js';
-import { COST_TYPES, type LLMRequestCost } from '../../extproc/filter-config.js';
+import { compileCostExpression, CostExpressionError } from '../../extproc/usage/cost-expression.js';
+import { COST_VARIABLES } from '../../extproc/usage/cost-variables.js';
+import { COST_TYPES, type LLMRequestCost } from '../../contract/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
 import { readReference, type ObjectReference } from './object-meta.js';
 

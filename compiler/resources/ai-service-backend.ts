@@ -1,4 +1,4 @@
-import { SCHEMA_NAMES, type SchemaName } from '../../extproc/filter-config.js';
+import { SCHEMA_NAMES, type SchemaName } from '../../contract/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
 import { readBodyMutation, readHeaderMutation } from './ai-gateway-route.js';
 import { readReference, type ObjectReference } from './object-meta.js';

@@ -1,4 +1,4 @@
-import type { LLMRequestCost } from '../../extproc/filter-config.js';
+import type { LLMRequestCost } from '../../contract/filter-config.js';
 import type { FieldReader } from '../field-reader.js';
 import { readCosts } from './ai-gateway-route.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFilterConfig } from '../../extproc/parse-filter-config.js';
+import { parseFilterConfig } from '../../contract/parse-filter-config.js';
 import { buildFilterConfig } from '../build-filter-config.js';
 import { analyzeSources } from '../compile-config.js';
 import { formatDiagnostic } from '../diagnostic.js';

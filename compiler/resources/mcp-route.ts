@@ -1,5 +1,5 @@
-import { isRecord } from '../../extproc/json-guards.js';
-import type { McpAuthorizationConfig, McpAuthorizationRule, McpBackendConfig } from '../../extproc/mcp/mcp-config.js';
+import { isRecord } from '../../common/json-guards.js';
+import type { McpAuthorizationConfig, McpAuthorizationRule, McpBackendConfig } from '../../contract/mcp-config.js';
 import { checkMcpCel } from '../check-mcp-cel.js';
 import type { FieldReader } from '../field-reader.js';
 import { parseDuration } from '../quantities.js';

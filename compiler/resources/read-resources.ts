@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostic.js';
 import { didYouMean } from '../did-you-mean.js';
 import { FieldReader } from '../field-reader.js';
 import type { SourceDocument } from '../load-documents.js';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { readAIGatewayRouteSpec } from './ai-gateway-route.js';
 import { readAIServiceBackendSpec } from './ai-service-backend.js';
 import { readBackendSecurityPolicySpec } from './backend-security-policy.js';

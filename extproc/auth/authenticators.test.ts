@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { GatewayError } from '../gateway-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { awsSigV4Authenticator } from './aws-sigv4-authenticator.js';
 import { createAuthenticator } from './create-authenticator.js';
 import { keyAuthenticator } from './key-authenticator.js';

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AWSAuth } from '../filter-config.js';
-import { GatewayError } from '../gateway-error.js';
+import type { AWSAuth } from '../../contract/filter-config.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
 import { missingCredential } from './credential-override.js';
 

@@ -1,5 +1,5 @@
-import type { AzureAuth } from '../filter-config.js';
-import { GatewayError } from '../gateway-error.js';
+import type { AzureAuth } from '../../contract/filter-config.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
 import { bearerTokenAuthenticator } from './bearer-token-authenticator.js';
 import { entraTokenSource } from './entra-client-credentials.js';

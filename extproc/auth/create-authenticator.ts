@@ -1,4 +1,4 @@
-import type { BackendAuth } from '../filter-config.js';
+import type { BackendAuth } from '../../contract/filter-config.js';
 import { awsSigV4Authenticator } from './aws-sigv4-authenticator.js';
 import { azureTokenAuthenticator } from './azure-token-authenticator.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';

@@ -1,5 +1,5 @@
-import type { CredentialOverride } from '../filter-config.js';
-import { GatewayError } from '../gateway-error.js';
+import type { CredentialOverride } from '../../contract/filter-config.js';
+import { GatewayError } from '../errors/gateway-error.js';
 
 /** 401 for a request whose per-request credential is required but missing (upstream's wording). */
 export function missingCredential(detail?: string): GatewayError {

@@ -8,7 +8,7 @@
  * OpenID configuration first; throttling and server errors are retried a couple of times.
  * Protocol reference: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
-import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { ExpiringToken } from './token-cache.js';
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';

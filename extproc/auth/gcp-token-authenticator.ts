@@ -1,7 +1,7 @@
 import type { GoogleAuth } from 'google-auth-library';
-import type { GCPAuth } from '../filter-config.js';
-import { GatewayError } from '../gateway-error.js';
-import { isRecord } from '../json-guards.js';
+import type { GCPAuth } from '../../contract/filter-config.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { isRecord } from '../../common/json-guards.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
 import { bearerTokenAuthenticator } from './bearer-token-authenticator.js';
 

@@ -1,4 +1,4 @@
-import type { KeyAuth } from '../filter-config.js';
+import type { KeyAuth } from '../../contract/filter-config.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
 import { overrideValue } from './credential-override.js';
 

@@ -1,4 +1,4 @@
-import { removeTopLevelField, setTopLevelField } from '../json-patch.js';
+import { removeTopLevelField, setTopLevelField } from '../request/json-patch.js';
 import { pathEscape } from './path-escape.js';
 import type { ClientRequest } from './translator.js';
 

@@ -1,5 +1,5 @@
-import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
-import { SseReader } from '../sse/sse-reader.js';
+import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
+import { SseReader } from '../../common/sse/sse-reader.js';
 import { AwsEventStreamDecoder, type AwsStreamMessage } from './aws-event-stream.js';
 import { anthropicTypeOfAwsException } from './provider-error.js';
 

@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import type { AnthropicStreamEvent } from './anthropic-event-source.js';
 import { finishReasonOf } from './anthropic-message-to-chat.js';

@@ -1,4 +1,4 @@
-import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { openAIUsage, unixSeconds, type ChatCompletionOut, type ChatMessageOut, type ChatToolCallOut, type FinishReason, type ThinkingBlockOut } from './openai-chat-response.js';
 

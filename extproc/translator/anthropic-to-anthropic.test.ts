@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { isRecord } from '../json-guards.js';
-import { anthropicSse, bedrockChunks, bodyOf, client, context, feed, parseSse, STREAM_EVENTS } from './anthropic-test-support.js';
+import { isRecord } from '../../common/json-guards.js';
+import { anthropicSse, bedrockChunks, bodyOf, client, context, feed, parseSse, STREAM_EVENTS } from '../../test/support/anthropic-test-support.js';
 import { anthropicToAnthropic, anthropicToAWSAnthropic, anthropicToGCPAnthropic } from './anthropic-to-anthropic.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
 

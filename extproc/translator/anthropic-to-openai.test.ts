@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GatewayError } from '../gateway-error.js';
-import type { JsonRecord } from '../json-guards.js';
-import { bodyOf, client, context, feed, parseSse } from './anthropic-test-support.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { JsonRecord } from '../../common/json-guards.js';
+import { bodyOf, client, context, feed, parseSse } from '../../test/support/anthropic-test-support.js';
 import { anthropicToOpenAI } from './anthropic-to-openai.js';
 
 const MESSAGES = '/anthropic/v1/messages';

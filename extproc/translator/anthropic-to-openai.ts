@@ -1,5 +1,5 @@
-import { isRecord, optionalString } from '../json-guards.js';
-import { SseReader } from '../sse/sse-reader.js';
+import { isRecord, optionalString } from '../../common/json-guards.js';
+import { SseReader } from '../../common/sse/sse-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { ChatChunksToAnthropic } from './chat-chunks-to-anthropic.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StreamLimitError } from '../sse/stream-limits.js';
+import { StreamLimitError } from '../../common/sse/stream-limits.js';
 import { AwsEventStreamDecoder, encodeAwsEvent } from './aws-event-stream.js';
 
 test('messages split at every byte boundary decode once complete, in order', () => {

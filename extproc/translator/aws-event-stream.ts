@@ -1,6 +1,6 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { STREAM_LIMITS, StreamLimitError, type StreamLimits } from '../sse/stream-limits.js';
+import { STREAM_LIMITS, StreamLimitError, type StreamLimits } from '../../common/sse/stream-limits.js';
 
 /** One decoded AWS event-stream message. */
 export interface AwsStreamMessage {

@@ -1,4 +1,4 @@
-import { parsesAsJson } from '../json-guards.js';
+import { parsesAsJson } from '../../common/json-guards.js';
 
 /**
  * The error body the gateway sends when it rewrites a provider's error for an OpenAI-API

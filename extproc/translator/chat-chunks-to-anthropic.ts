@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { anthropicErrorType } from './backend-error-body.js';
 import { anthropicUsageOut, stopReasonOf } from './chat-to-anthropic-message.js';

@@ -1,5 +1,5 @@
-import { invalidRequestBody } from '../gateway-error.js';
-import { isRecord, optionalNumber, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody } from '../errors/gateway-error.js';
+import { isRecord, optionalNumber, type JsonRecord } from '../../common/json-guards.js';
 import { parseDataUri, type ChatMessage, type ChatRequest, type ChatTool, type ImagePart, type TextPart, type ToolChoice } from './openai-chat-request.js';
 
 /**

@@ -1,4 +1,4 @@
-import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 
 /**

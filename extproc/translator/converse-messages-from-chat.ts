@@ -1,5 +1,5 @@
-import { invalidRequestBody } from '../gateway-error.js';
-import { isRecord } from '../json-guards.js';
+import { invalidRequestBody } from '../errors/gateway-error.js';
+import { isRecord } from '../../common/json-guards.js';
 import { parseDataUri, type CacheControl, type ChatMessage, type ToolCall, type UserPart } from './openai-chat-request.js';
 import { converseImageFormat } from './converse-image-format.js';
 import type { ConverseCachePoint, ConverseContentBlock, ConverseMessage, ConverseRole, ConverseSystemBlock } from './converse-types.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GatewayError } from '../gateway-error.js';
-import type { JsonRecord } from '../json-guards.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 import { converseRequestFromChat } from './converse-request-from-chat.js';
 import { readChatRequest } from './openai-chat-request.js';
 

@@ -1,5 +1,5 @@
-import { invalidRequestBody } from '../gateway-error.js';
-import { optionalNumber, optionalString } from '../json-guards.js';
+import { invalidRequestBody } from '../errors/gateway-error.js';
+import { optionalNumber, optionalString } from '../../common/json-guards.js';
 import type { ChatRequest } from './openai-chat-request.js';
 import { converseMessagesFromChat } from './converse-messages-from-chat.js';
 import type { ConverseInferenceConfig, ConverseMessage, ConverseOutputFormat, ConverseRequest, ConverseToolConfig } from './converse-types.js';

@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import { AwsEventStreamDecoder, type AwsStreamMessage } from './aws-event-stream.js';
 import type { ConverseReasoningDelta, ConverseStreamEvent, ConverseStreamException } from './converse-types.js';
 import { readConverseUsage } from './read-converse-response.js';

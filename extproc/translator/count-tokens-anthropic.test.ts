@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRecord } from '../json-guards.js';
-import { bodyOf, client, context } from './anthropic-test-support.js';
+import { isRecord } from '../../common/json-guards.js';
+import { bodyOf, client, context } from '../../test/support/anthropic-test-support.js';
 import { countTokensToAnthropic, countTokensToAWSAnthropic, countTokensToGCPAnthropic } from './count-tokens-anthropic.js';
 
 const COUNT = '/anthropic/v1/messages/count_tokens';

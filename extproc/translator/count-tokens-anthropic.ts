@@ -1,5 +1,5 @@
-import { isRecord, optionalNumber, type JsonRecord } from '../json-guards.js';
-import { setTopLevelField } from '../json-patch.js';
+import { isRecord, optionalNumber, type JsonRecord } from '../../common/json-guards.js';
+import { setTopLevelField } from '../request/json-patch.js';
 import { readInputTokenCount } from '../usage/read-input-token-count.js';
 import { awsCountTokensPath, BEDROCK_ANTHROPIC_VERSION, nativeAnthropicBody, VERTEX_ANTHROPIC_VERSION, vertexCountTokensModel } from './anthropic-backend-request.js';
 import { anthropicPassThrough } from './anthropic-pass-through.js';

@@ -1,4 +1,4 @@
-import { isRecord } from '../json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 
 /** Keywords of Vertex AI's `Schema` (a subset of OpenAPI 3.0) as JSON Schema spells them. */
 const SCHEMA_KEYWORDS = new Set([

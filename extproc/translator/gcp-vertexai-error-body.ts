@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString } from '../../common/json-guards.js';
 import { backendErrorBody } from './backend-error-body.js';
 
 /** The `error` object of a Google API error (`google.rpc.Status` as JSON). */

@@ -1,4 +1,4 @@
-import type { JsonRecord } from '../json-guards.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 
 /**
  * The parts of the Gemini `generateContent` request the gateway writes (Vertex AI REST, camelCase

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRecord } from '../json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { GeminiStreamToOpenAIChunks } from './gemini-stream-to-openai-chunks.js';
 
 /** Gemini's SSE framing (`alt=sse` uses CRLF line ends). */

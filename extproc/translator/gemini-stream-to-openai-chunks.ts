@@ -1,4 +1,4 @@
-import { SseReader } from '../sse/sse-reader.js';
+import { SseReader } from '../../common/sse/sse-reader.js';
 import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { gcpErrorMessage, GCP_VERTEXAI_BACKEND_ERROR, readGCPError } from './gcp-vertexai-error-body.js';

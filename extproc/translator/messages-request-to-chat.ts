@@ -1,5 +1,5 @@
-import { invalidRequestBody, malformedRequest } from '../gateway-error.js';
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody, malformedRequest } from '../errors/gateway-error.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 
 /**
  * An Anthropic Messages request as an OpenAI chat completion request, for Anthropic-API

@@ -1,5 +1,5 @@
-import { invalidRequestBody, malformedRequest } from '../gateway-error.js';
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody, malformedRequest } from '../errors/gateway-error.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 
 /**
  * The OpenAI chat completion request, read once into typed form for translators that rebuild

@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber } from '../json-guards.js';
+import { isRecord, optionalNumber } from '../../common/json-guards.js';
 import { fitsGeminiSchema } from './fits-gemini-schema.js';
 import type { GeminiGenerationConfig } from './gemini-api-types.js';
 import type { ChatRequest } from './openai-chat-request.js';

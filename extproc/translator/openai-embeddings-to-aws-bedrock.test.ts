@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findEndpoint } from '../endpoints.js';
-import { GatewayError } from '../gateway-error.js';
-import type { JsonRecord } from '../json-guards.js';
+import { findEndpoint } from '../request/endpoints.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 import { openAIEmbeddingsToAWSBedrock } from './openai-embeddings-to-aws-bedrock.js';
 import type { Translator } from './translator.js';
 

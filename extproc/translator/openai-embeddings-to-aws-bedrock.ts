@@ -1,5 +1,5 @@
-import { invalidRequestBody } from '../gateway-error.js';
-import { isRecord, optionalNumber, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody } from '../errors/gateway-error.js';
+import { isRecord, optionalNumber, type JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody } from './backend-error-body.js';
 import { pathEscape } from './path-escape.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findEndpoint } from '../endpoints.js';
-import { GatewayError } from '../gateway-error.js';
-import { isRecord, type JsonRecord } from '../json-guards.js';
+import { findEndpoint } from '../request/endpoints.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { openAIEmbeddingsToGCPVertexAI } from './openai-embeddings-to-gcp-vertexai.js';
 import type { Translator } from './translator.js';
 

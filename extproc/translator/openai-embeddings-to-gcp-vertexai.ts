@@ -1,5 +1,5 @@
-import { invalidRequestBody, malformedRequest } from '../gateway-error.js';
-import { isRecord, optionalNumber, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody, malformedRequest } from '../errors/gateway-error.js';
+import { isRecord, optionalNumber, type JsonRecord } from '../../common/json-guards.js';
 import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { gcpVertexAIErrorBody } from './gcp-vertexai-error-body.js';

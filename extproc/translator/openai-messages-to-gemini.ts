@@ -1,5 +1,5 @@
-import { invalidRequestBody } from '../gateway-error.js';
-import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody } from '../errors/gateway-error.js';
+import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { GeminiContent, GeminiPart } from './gemini-api-types.js';
 import { guessMimeType } from './guess-mime-type.js';
 import { joinText, parseDataUri, type ChatRequest, type ToolCall, type UserPart } from './openai-chat-request.js';

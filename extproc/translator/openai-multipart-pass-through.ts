@@ -1,4 +1,4 @@
-import { setMultipartField } from '../multipart-field.js';
+import { setMultipartField } from '../request/multipart-field.js';
 import { readResponsesUsage } from '../usage/convert-responses-usage.js';
 import { joinPath, openAIWireFormat } from './openai-to-openai.js';
 import type { Translator, TranslatorContext } from './translator.js';

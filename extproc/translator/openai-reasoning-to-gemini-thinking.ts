@@ -1,5 +1,5 @@
-import { invalidRequestBody } from '../gateway-error.js';
-import { optionalNumber } from '../json-guards.js';
+import { invalidRequestBody } from '../errors/gateway-error.js';
+import { optionalNumber } from '../../common/json-guards.js';
 import type { GeminiThinkingConfig } from './gemini-api-types.js';
 import type { ChatRequest } from './openai-chat-request.js';
 

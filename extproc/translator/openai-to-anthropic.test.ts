@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GatewayError } from '../gateway-error.js';
-import { isRecord } from '../json-guards.js';
-import { anthropicSse, bedrockChunks, bodyOf, client, context, feed, parseSse, STREAM_EVENTS } from './anthropic-test-support.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { isRecord } from '../../common/json-guards.js';
+import { anthropicSse, bedrockChunks, bodyOf, client, context, feed, parseSse, STREAM_EVENTS } from '../../test/support/anthropic-test-support.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
 import { openAIToAnthropic, openAIToAWSAnthropic, openAIToGCPAnthropic } from './openai-to-anthropic.js';
 

@@ -1,4 +1,4 @@
-import { isRecord } from '../json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { AnthropicUsageAccumulator } from '../usage/convert-anthropic-usage.js';
 import {
   anthropicVersionHeader,

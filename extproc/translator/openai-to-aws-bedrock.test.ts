@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { findEndpoint } from '../endpoints.js';
-import { isRecord, type JsonRecord } from '../json-guards.js';
+import { findEndpoint } from '../request/endpoints.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
 import { openAIToAWSBedrock } from './openai-to-aws-bedrock.js';
 import type { ClientRequest, Translator } from './translator.js';

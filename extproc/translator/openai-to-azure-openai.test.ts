@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findEndpoint } from '../endpoints.js';
-import type { BackendConfig } from '../filter-config.js';
+import { findEndpoint } from '../request/endpoints.js';
+import type { BackendConfig } from '../../contract/filter-config.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
 import type { ClientRequest } from './translator.js';
 

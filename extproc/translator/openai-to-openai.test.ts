@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findEndpoint } from '../endpoints.js';
-import type { BackendConfig, SchemaName } from '../filter-config.js';
-import { isRecord, type JsonRecord } from '../json-guards.js';
+import { findEndpoint } from '../request/endpoints.js';
+import type { BackendConfig, SchemaName } from '../../contract/filter-config.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
 import { openAIToOpenAI } from './openai-to-openai.js';
 import { isUnsupported, TRANSLATORS } from './translator-table.js';

@@ -1,6 +1,6 @@
-import { isRecord, optionalString } from '../json-guards.js';
-import { setTopLevelField } from '../json-patch.js';
-import { SseReader } from '../sse/sse-reader.js';
+import { isRecord, optionalString } from '../../common/json-guards.js';
+import { setTopLevelField } from '../request/json-patch.js';
+import { SseReader } from '../../common/sse/sse-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody, isJsonBody } from './backend-error-body.js';

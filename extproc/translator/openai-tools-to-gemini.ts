@@ -1,4 +1,4 @@
-import { isRecord, type JsonRecord } from '../json-guards.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { fitsGeminiSchema } from './fits-gemini-schema.js';
 import type { GeminiFunctionDeclaration, GeminiTool, GeminiToolConfig } from './gemini-api-types.js';
 import type { ChatTool, ToolChoice } from './openai-chat-request.js';

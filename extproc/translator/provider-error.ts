@@ -1,4 +1,4 @@
-import { isRecord, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import { anthropicErrorBody, anthropicErrorType, backendErrorBody } from './backend-error-body.js';
 import type { ResponseErrorTranslation, ResponseHeaders } from './translator.js';
 

@@ -1,4 +1,4 @@
-import { isRecord, optionalString } from '../json-guards.js';
+import { isRecord, optionalString } from '../../common/json-guards.js';
 
 /** An AWS service error response, as read. */
 export interface AwsError {

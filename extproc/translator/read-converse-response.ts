@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { ConverseOutputBlock, ConverseResponse, ConverseUsage } from './converse-types.js';
 
 /**

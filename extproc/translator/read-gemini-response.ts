@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString, type JsonRecord } from '../../common/json-guards.js';
 
 /** One part of a candidate, reduced to what the OpenAI conversion uses. */
 export interface GeminiResponsePart {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GatewayError } from '../gateway-error.js';
-import type { JsonRecord } from '../json-guards.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 import { tokenizeChatRequest } from './tokenize-chat-request.js';
 
 function refusal(json: JsonRecord): string | undefined {

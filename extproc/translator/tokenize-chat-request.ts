@@ -1,5 +1,5 @@
-import { malformedRequest } from '../gateway-error.js';
-import type { JsonRecord } from '../json-guards.js';
+import { malformedRequest } from '../errors/gateway-error.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 import { readChatRequest, type ChatRequest } from './openai-chat-request.js';
 
 /**

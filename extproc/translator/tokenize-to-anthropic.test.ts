@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRecord } from '../json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { tokenizeToAWSAnthropic, tokenizeToGCPAnthropic } from './tokenize-to-anthropic.js';
-import { answer, sendTokenize, tokenizeTranslatorFor } from './tokenize-test-support.js';
+import { answer, sendTokenize, tokenizeTranslatorFor } from '../../test/support/tokenize-test-support.js';
 
 const CHAT = {
   model: 'client-model',

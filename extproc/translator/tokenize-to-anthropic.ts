@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber } from '../json-guards.js';
+import { isRecord, optionalNumber } from '../../common/json-guards.js';
 import { awsCountTokensPath, BEDROCK_ANTHROPIC_VERSION, VERTEX_ANTHROPIC_VERSION, vertexCountTokensModel } from './anthropic-backend-request.js';
 import { chatRequestToAnthropic } from './chat-request-to-anthropic.js';
 import { openAIErrorFromProvider } from './provider-error.js';

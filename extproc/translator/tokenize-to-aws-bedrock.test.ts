@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tokenizeToAWSBedrock } from './tokenize-to-aws-bedrock.js';
-import { answer, sendTokenize, tokenizeTranslatorFor } from './tokenize-test-support.js';
+import { answer, sendTokenize, tokenizeTranslatorFor } from '../../test/support/tokenize-test-support.js';
 
 test('CountTokens with Converse input: messages, system and tools; a cross-region profile loses its prefix', () => {
   const translator = tokenizeTranslatorFor(tokenizeToAWSBedrock, { name: 'AWSBedrock' }, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0');

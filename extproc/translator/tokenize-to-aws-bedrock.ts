@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber } from '../json-guards.js';
+import { isRecord, optionalNumber } from '../../common/json-guards.js';
 import { awsCountTokensPath } from './anthropic-backend-request.js';
 import { converseRequestFromChat } from './converse-request-from-chat.js';
 import { openAIErrorFromProvider } from './provider-error.js';

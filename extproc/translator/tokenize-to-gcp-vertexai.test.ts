@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tokenizeToGCPVertexAI } from './tokenize-to-gcp-vertexai.js';
-import { answer, sendTokenize, tokenizeTranslatorFor } from './tokenize-test-support.js';
+import { answer, sendTokenize, tokenizeTranslatorFor } from '../../test/support/tokenize-test-support.js';
 
 const VERTEX = { name: 'GCPVertexAI', version: 'v1' } as const;
 

@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString } from '../../common/json-guards.js';
 import { gcpVertexAIErrorBody } from './gcp-vertexai-error-body.js';
 import { openAIChatToGeminiRequest } from './openai-chat-to-gemini-request.js';
 import { pathEscape } from './path-escape.js';

@@ -1,4 +1,4 @@
-import type { JsonRecord } from '../json-guards.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 import type { ChatRequest } from './openai-chat-request.js';
 import { tokenizeChatRequest } from './tokenize-chat-request.js';
 import type { ResponseErrorTranslation, ResponseHeaders, TranslatedRequest, Translator, TranslatorContext } from './translator.js';

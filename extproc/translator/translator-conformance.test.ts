@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findEndpoint, type Endpoint, type TranslatedEndpointName } from '../endpoints.js';
-import { SCHEMA_NAMES, type BackendConfig, type BackendSchema, type SchemaName } from '../filter-config.js';
-import { GatewayError } from '../gateway-error.js';
-import { isRecord, type JsonRecord } from '../json-guards.js';
+import { findEndpoint, type Endpoint, type TranslatedEndpointName } from '../request/endpoints.js';
+import { SCHEMA_NAMES, type BackendConfig, type BackendSchema, type SchemaName } from '../../contract/filter-config.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
-import { CLIENT_MODEL, MINIMAL_REQUESTS, PROBES, streamingRequest } from './conformance-requests.js';
+import { CLIENT_MODEL, MINIMAL_REQUESTS, PROBES, streamingRequest } from '../../test/support/conformance-requests.js';
 import { isUnsupported, TRANSLATORS } from './translator-table.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator, TranslatorFactory } from './translator.js';
-import { parseSseEvents } from '../sse/sse-reader.js';
+import { parseSseEvents } from '../../common/sse/sse-reader.js';
 
 /**
  * The conformance suite every translator in `TRANSLATORS` runs (the hono `common.case.test.ts`

@@ -1,5 +1,5 @@
-import type { TranslatedEndpointName } from '../endpoints.js';
-import type { SchemaName } from '../filter-config.js';
+import type { TranslatedEndpointName } from '../request/endpoints.js';
+import type { SchemaName } from '../../contract/filter-config.js';
 import { readResponsesUsage } from '../usage/convert-responses-usage.js';
 import { readInputTokenCount } from '../usage/read-input-token-count.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';

@@ -1,6 +1,6 @@
-import type { Endpoint } from '../endpoints.js';
-import type { BackendConfig } from '../filter-config.js';
-import type { JsonRecord } from '../json-guards.js';
+import type { Endpoint } from '../request/endpoints.js';
+import type { BackendConfig } from '../../contract/filter-config.js';
+import type { JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 
 /** What a translator knows about the request it serves before it sees the body. */

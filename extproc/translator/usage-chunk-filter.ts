@@ -1,4 +1,4 @@
-import { isRecord } from '../json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 
 const LF = 0x0a;
 const CR = 0x0d;

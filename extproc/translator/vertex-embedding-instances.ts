@@ -1,5 +1,5 @@
-import { invalidRequestBody, malformedRequest } from '../gateway-error.js';
-import { isRecord, type JsonRecord } from '../json-guards.js';
+import { invalidRequestBody, malformedRequest } from '../errors/gateway-error.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 
 /**
  * One text to embed, as Vertex AI's text embedding models take it (`instances[]` of `:predict`).

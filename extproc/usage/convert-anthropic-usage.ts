@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString } from '../json-guards.js';
+import { isRecord, optionalNumber, optionalString } from '../../common/json-guards.js';
 import { explicitCachingUsage } from './explicit-caching-usage.js';
 import type { TokenUsage } from './token-usage.js';
 

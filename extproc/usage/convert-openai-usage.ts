@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber } from '../json-guards.js';
+import { isRecord, optionalNumber } from '../../common/json-guards.js';
 import type { TokenUsage } from './token-usage.js';
 
 /**

@@ -1,4 +1,4 @@
-import { optionalNumber } from '../json-guards.js';
+import { optionalNumber } from '../../common/json-guards.js';
 import type { TokenUsage } from './token-usage.js';
 
 /**

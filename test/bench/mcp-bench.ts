@@ -10,7 +10,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { stringify } from 'yaml';
-import { startTestBackend } from '../../extproc/mcp/mcp-test-backend.js';
+import { startTestBackend } from '../support/mcp-test-backend.js';
 import { freePort, startAigw } from '../support/aigw-process.js';
 import { runScript } from '../support/run-script.js';
 

@@ -11,7 +11,10 @@ import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { missingFixtures, UPSTREAM_DIR, upstreamPath } from '../support/upstream-fixtures.js';
 
-import { CrdRegistry, loadCrd, validateObject, type AdmissionResult, type CrdModel } from '../../compiler/admission/index.js';
+import { CrdRegistry } from '../../compiler/admission/crd-registry.js';
+import type { CrdModel } from '../../compiler/admission/crd-model.js';
+import { loadCrd } from '../../compiler/admission/load-crd.js';
+import { validateObject, type AdmissionResult } from '../../compiler/admission/validate-object.js';
 
 const EXTERNAL_DIR = new URL('../../../crds/external/', import.meta.url).pathname;
 const FIXTURE_DIRS = ['examples', 'autoconfig'].map((d) => upstreamPath(d));

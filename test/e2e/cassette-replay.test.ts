@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { cassetteDir, loadCassette, type Cassette } from '../support/cassette.js';
 import { CASSETTE_NAME_HEADER } from '../support/cassette-player.js';

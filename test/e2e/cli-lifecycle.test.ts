@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { AIGW_BIN, freePort, gatewayConfigYaml, READY_LINE, startAigw } from '../support/aigw-process.js';
 import { childPids, commandLine, gatewayPids, isAlive, waitForExit } from '../support/process-tree.js';
 import { runCli } from '../support/run-cli.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { runCli } from '../support/run-cli.js';
 import { sendJson, startScriptedProvider, type ScriptedProvider } from '../support/scripted-provider.js';

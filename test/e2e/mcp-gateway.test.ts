@@ -13,7 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { stringify } from 'yaml';
-import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
+import { startTestBackend, type TestBackend } from '../support/mcp-test-backend.js';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { INSPECTOR_CLI } from '../support/mcp-inspector.js';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/run-cli.js';
 
 const FAKE = fileURLToPath(new URL('../support/fake-stdio-mcp-server.js', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('../../extproc/mcp/stdio-fixture-server.js', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../support/stdio-fixture-server.js', import.meta.url));
 /** No provider variables: zero-config MCP mode, no LLM backend. */
 const NO_PROVIDERS = { OPENAI_API_KEY: '', AZURE_OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' };
 

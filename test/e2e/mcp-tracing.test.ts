@@ -12,8 +12,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { stringify } from 'yaml';
-import { isRecord } from '../../extproc/json-guards.js';
-import { startTestBackend, type TestBackend } from '../../extproc/mcp/mcp-test-backend.js';
+import { isRecord } from '../../common/json-guards.js';
+import { startTestBackend, type TestBackend } from '../support/mcp-test-backend.js';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 

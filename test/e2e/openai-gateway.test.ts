@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { DEFAULT_TEST_API_KEY, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { runCli } from '../support/run-cli.js';

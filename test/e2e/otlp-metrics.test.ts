@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { BUCKETS } from '../../extproc/metrics/genai-metrics.js';
+import { BUCKETS } from '../../extproc/telemetry/metrics/genai-metrics.js';
 import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';

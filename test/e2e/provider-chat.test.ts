@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { accessLogEntry } from '../support/access-log-entry.js';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { anthropicMessage, anthropicStreamEvents, sendAnthropicSse } from '../support/fake-anthropic.js';

@@ -16,7 +16,7 @@ import { resolveDirs } from '../../bin/aigw-dirs.js';
 import { RunError } from '../../bin/run-error.js';
 import { ENVOY_VERSION } from '../../envoy/envoy-version.js';
 import { obtainEnvoy } from '../../envoy/obtain-envoy.js';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { AIGW_BIN, gatewayConfigYaml } from '../support/aigw-process.js';
 import { translateInProcess } from '../support/in-process-cli.js';
 import { missingFixtures, upstreamPath } from '../support/upstream-fixtures.js';

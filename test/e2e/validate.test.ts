@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { gatewayConfigYaml } from '../support/aigw-process.js';
 import { validateInProcess } from '../support/in-process-cli.js';
 import { runCli, type CliResult } from '../support/run-cli.js';

@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { isRecord } from '../../extproc/json-guards.js';
-import { MAX_JSON_DEPTH } from '../../extproc/request-body.js';
+import { isRecord } from '../../common/json-guards.js';
+import { MAX_JSON_DEPTH } from '../../extproc/request/request-body.js';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { instructions, startInstructedUpstream, type InstructedUpstream } from '../support/instructed-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';

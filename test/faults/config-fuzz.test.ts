@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import { validateConfigs } from '../../bin/validate-command.js';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { analyzeSources, compileSources } from '../../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from '../../compiler/diagnostic.js';
 import { MAX_CONFIG_BYTES } from '../../compiler/read-config-file.js';

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import OpenAI from 'openai';
 import { stringify } from 'yaml';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { instructions, startInstructedUpstream, type InstructedUpstream } from '../support/instructed-upstream.js';
 import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { anthropicError, drain, NO_HANG_MS, openAIError, parseJson, post } from '../support/fault-client.js';
 import { faultHeaders, startFaultyUpstream, type FaultSpec, type FaultyUpstream } from '../support/faulty-upstream.js';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEFAULT_LABEL_LIMITS, OVERFLOW_LABEL_VALUE } from '../../extproc/metrics/label-limits.js';
+import { DEFAULT_LABEL_LIMITS, OVERFLOW_LABEL_VALUE } from '../../extproc/telemetry/metrics/label-limits.js';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';

@@ -5,7 +5,7 @@
  * with Envoy's last log lines, stops the ext_proc and exits 1).
  */
 import assert from 'node:assert/strict';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';

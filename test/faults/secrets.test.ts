@@ -28,7 +28,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { gatewayPids, waitForExit } from '../support/process-tree.js';
 import { BACKEND_SELECTOR_HEADER, providerGatewayYaml } from '../support/provider-gateway-yaml.js';
 import { runCli } from '../support/run-cli.js';
-import { SECRET_MARKER } from '../../extproc/secret-scrubber.js';
+import { SECRET_MARKER } from '../../extproc/request/secret-scrubber.js';
 
 const linuxOnly = process.platform !== 'linux' ? 'needs /proc (Linux)' : false;
 

@@ -19,7 +19,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { exportJWK, generateKeyPair } from 'jose';
 import { stringify } from 'yaml';
 import { compileConfig } from '../../compiler/compile-config.js';
-import { startTestBackend, type TestBackend as McpBackend } from '../../extproc/mcp/mcp-test-backend.js';
+import { startTestBackend, type TestBackend as McpBackend } from '../support/mcp-test-backend.js';
 import { freePort, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { instructions, startInstructedUpstream, type InstructedUpstream } from '../support/instructed-upstream.js';
 

@@ -4,7 +4,7 @@
  * that report what arrived before the stream failed.
  */
 import assert from 'node:assert/strict';
-import { isRecord, type JsonRecord } from '../../extproc/json-guards.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { BACKEND_SELECTOR_HEADER } from './provider-gateway-yaml.js';
 
 /** Longest any faulted request may take before the test calls it hung. */

@@ -25,7 +25,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeAwsEvent } from '../../extproc/translator/aws-event-stream.js';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { anthropicMessage, anthropicSse, anthropicStreamEvents } from './fake-anthropic.js';
 import { converseResponse, converseTextStream } from './fake-bedrock.js';
 import { chatCompletionBody, chatCompletionEvents } from './synthetic-openai.js';

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRecord, type JsonRecord } from '../../extproc/json-guards.js';
+import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { upstreamPath } from './upstream-fixtures.js';
-import type { SpanAttributeValue, SpanAttributes, SpanEvent, SpanStatus } from '../../extproc/tracing/span-attributes.js';
+import type { SpanAttributeValue, SpanAttributes, SpanEvent, SpanStatus } from '../../extproc/telemetry/tracing/span-attributes.js';
 
 export { UPSTREAM_DIR } from './upstream-fixtures.js';
 export const SPANS_DIR = upstreamPath('spans');

@@ -8,7 +8,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { isRecord } from '../../extproc/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 
 // Resolved from the compiled file (dist/test/support) back to the source tree.
 const PROTO = fileURLToPath(new URL('../../../test/support/proto/otlp-trace.proto', import.meta.url));

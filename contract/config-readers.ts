@@ -1,0 +1,27 @@
+import { FilterConfigError } from './filter-config.js';
+import { isRecord, type JsonRecord } from '../common/json-guards.js';
+
+/** Readers for the filter config file: each names the field path of what is wrong. */
+
+export function record(value: unknown, path: string): JsonRecord {
+  if (!isRecord(value)) throw new FilterConfigError(`${path}: expected an object`);
+  return value;
+}
+
+export function list(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw new FilterConfigError(`${path}: expected a list`);
+  return value;
+}
+
+export function string(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw new FilterConfigError(`${path}: expected a string`);
+  return value;
+}
+
+export function strings(value: unknown, path: string): string[] {
+  return list(value, path).map((item, i) => string(item, `${path}[${i}]`));
+}
+
+export function optionalString(value: unknown, path: string): string | undefined {
+  return value === undefined ? undefined : string(value, path);
+}

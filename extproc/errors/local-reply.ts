@@ -1,0 +1,35 @@
+import type { ClientAPI } from '../request/endpoints.js';
+import { gatewayErrorBody } from './error-body.js';
+import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../../contract/filter-config.js';
+import { GatewayError } from './gateway-error.js';
+import { isRecord } from '../../common/json-guards.js';
+
+/**
+ * The message of Envoy's own reply for an upstream failure (connect failure, reset, timeout:
+ * the bootstrap's local_reply_config writes it in OpenAI's shape), or undefined for any other
+ * body, e.g. a provider's error.
+ */
+export function localReplyMessage(body: Buffer): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed) || !isRecord(parsed.error)) return undefined;
+  const { code, message } = parsed.error;
+  return code === LOCAL_REPLY_ERROR_CODE && typeof message === 'string' && message.startsWith(LOCAL_REPLY_MESSAGE_PREFIX) ? message : undefined;
+}
+
+/**
+ * What the client gets for Envoy's upstream-failure reply: undefined when `body` is not one;
+ * `{}` (forward it) for OpenAI clients, who already have their API's shape; else the reply
+ * rewritten into the client API's error shape (Anthropic's for `/anthropic/…`), same status.
+ * It never reaches a translator: it is not the provider's answer.
+ */
+export function localReplyForClient(status: number, body: Buffer, clientAPI: ClientAPI): { body?: Buffer; contentType?: string } | undefined {
+  const message = localReplyMessage(body);
+  if (message === undefined) return undefined;
+  if (clientAPI === 'openai') return {};
+  return { body: Buffer.from(gatewayErrorBody(new GatewayError('UPSTREAM_FAILURE', status, message), clientAPI)), contentType: 'application/json' };
+}

@@ -1,0 +1,251 @@
+import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
+import { contentEncodingHeader, decodeRequestBody, requestCodings, type RequestCoding } from './decode-request-body.js';
+import { findEndpoint, type ClientAPI, type Endpoint } from './endpoints.js';
+import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from '../server/envoy-messages.js';
+import { gatewayErrorBody } from '../errors/error-body.js';
+import { DEFAULT_BUFFER_LIMIT_BYTES, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from '../../contract/filter-config.js';
+import { GatewayError, malformedRequest } from '../errors/gateway-error.js';
+import { clientInternalHeaders } from '../server/internal-headers.js';
+import type { HeaderValueOption } from '../generated/envoy/config/core/v3/HeaderValueOption.js';
+import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/HttpBody.js';
+import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
+import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
+import { localReplyForClient } from '../errors/local-reply.js';
+import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
+import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
+import { RouterStreamGuard } from './router-stream-guard.js';
+import type { RuntimeConfig } from '../server/runtime-config.js';
+import { streamTimeouts } from './stream-timeouts.js';
+import { RequestSpan } from '../telemetry/tracing/request-span.js';
+import { SpanResponseObserver } from '../telemetry/tracing/span-response-observer.js';
+
+export { MODEL_HEADER };
+export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
+/**
+ * Headers the gateway owns, always removed from a client's request (with any other `x-ai-eg-*`
+ * it sent, see internal-headers.ts): client-supplied values are dropped before anything reads
+ * them (the MCP ones, which Envoy sets on MCP routes, are not forwarded to LLM providers either).
+ */
+const INTERNAL_HEADERS = [MODEL_HEADER, ORIGINAL_PATH_HEADER, ROUTE_HEADER, 'x-ai-eg-mcp-route', 'x-ai-eg-mcp-backend', 'x-ai-eg-upstream-host'];
+
+/** What the router filter's gRPC stream says about where its request came in (gRPC metadata). */
+export interface RouterContext {
+  /** The Envoy listener the request came in on, if known. */
+  listener?: string;
+  /** That listener's buffer limit: what a compressed body may decode to. */
+  bufferLimitBytes?: number;
+  /** That listener's stream idle timeout (ClientTrafficPolicy): the gateway's stream timers fire before it. */
+  streamIdleMs?: number;
+  /** Sends a message on this gRPC stream outside the request/response cycle (see BackendExchange). */
+  push?: (response: ProcessingResponse) => void;
+}
+
+/**
+ * The router-level filter: one gRPC stream per client request. It finds the endpoint, reads the
+ * model from the body and matches the AIGatewayRoute rules. For `router`-mode rules it also picks
+ * the backend, rewrites the request for it and reads the response, so the whole exchange runs on
+ * this one stream. For `upstream`-mode rules (fallback priorities) it only tags the request with
+ * the rule and lets the upstream filter translate each attempt. It keeps no state outside this
+ * object.
+ */
+export class RouterProcessor {
+  private endpoint: Endpoint | undefined;
+  private path = '';
+  private headers: Partial<Record<string, string>> = {};
+  /** The request body's content codings, undone before the body is read. */
+  private codings: RequestCoding[] = [];
+  private exchange: BackendExchange | undefined;
+  private span: RequestSpan | undefined;
+  /** Upstream mode with tracing: watches the (already translated) response for the span. */
+  private observer: SpanResponseObserver | undefined;
+  /** Upstream mode: the status of an error response whose body may be Envoy's own reply. */
+  private errorStatus: number | undefined;
+  /** Upstream mode: the rule, and when the request was routed (the route timeout's origin). */
+  private upstreamRule: { name: string; backend: string; routedAt: number } | undefined;
+  /** Upstream mode: the watch over a 2xx stream (the upstream filter translates it). */
+  private guard: RouterStreamGuard | undefined;
+
+  private readonly listener: string | undefined;
+  private readonly bufferLimitBytes: number;
+  private readonly push: ((response: ProcessingResponse) => void) | undefined;
+
+  constructor(
+    private readonly runtime: RuntimeConfig,
+    private readonly context: RouterContext = {},
+  ) {
+    this.listener = context.listener;
+    this.bufferLimitBytes = context.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES;
+    this.push = context.push;
+  }
+
+  requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
+    this.headers = pickHeaders(message, this.runtime.pickedHeaders);
+    this.path = this.headers[':path'] ?? '';
+    const endpoint = findEndpoint(this.path);
+    if (!endpoint) {
+      return immediateResponse(404, `unsupported path: ${this.path.split('?')[0] ?? ''}`, 'text/plain');
+    }
+    if (endpoint.name === 'models' || endpoint.name === 'anthropic-models') {
+      return immediateResponse(200, this.runtime.modelsBody(this.headers[':authority'], this.listener, endpoint.clientAPI), 'application/json');
+    }
+    if (message?.end_of_stream) {
+      // No body means no model: refuse rather than route on whatever headers the client sent.
+      return errorResponse(malformedRequest(`a JSON body with "model" is required for ${this.path.split('?')[0] ?? ''}`), endpoint.clientAPI);
+    }
+    try {
+      // Refused before the body is buffered: nothing in it could be read.
+      this.codings = requestCodings(contentEncodingHeader(message), this.path.split('?')[0] ?? '');
+    } catch (error) {
+      if (GatewayError.isInstance(error)) return errorResponse(error, endpoint.clientAPI);
+      throw error;
+    }
+    this.endpoint = endpoint;
+    const sent = clientInternalHeaders(message);
+    // Nothing the gateway reads later (rule matches, telemetry, credentials) may see them either.
+    for (const name of sent) delete this.headers[name];
+    return { request_headers: { response: { header_mutation: headerMutation([], [...new Set([...INTERNAL_HEADERS, ...sent])]) } } };
+  }
+
+  async requestBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse> {
+    const endpoint = this.endpoint;
+    if (!endpoint) return { request_body: { response: {} } };
+    try {
+      return await this.route(endpoint, message?.body ?? Buffer.alloc(0));
+    } catch (caught) {
+      // A translator or span recorder overflowing the stack met the client's input (e.g. deeply
+      // nested tool-call arguments): a 400, not an internal error.
+      const error = isStackOverflow(caught) ? nestedTooDeeply(this.path.split('?')[0] ?? this.path, caught) : caught;
+      if (!GatewayError.isInstance(error)) throw error;
+      const body = gatewayErrorBody(error, endpoint.clientAPI);
+      this.span?.endError(error.status, body);
+      return immediateResponse(error.status, body, 'application/json');
+    }
+  }
+
+  responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
+    if (this.exchange) return this.exchange.responseHeaders(message);
+    // upstream mode: an error for a non-OpenAI client may be Envoy's own reply (every attempt
+    // failed), which no upstream filter saw: its body is read to put it in the client's shape.
+    const status = Number(pickHeaders(message, [':status'])[':status'] ?? '0');
+    const clientAPI = this.endpoint?.clientAPI ?? 'openai';
+    this.errorStatus = clientAPI !== 'openai' && status >= 400 && message?.end_of_stream !== true ? status : undefined;
+    const contentType = pickHeaders(message, ['content-type'])['content-type'] ?? '';
+    if (this.upstreamRule && this.push && status >= 200 && status < 300 && contentType.includes('text/event-stream') && message?.end_of_stream !== true) {
+      const { name, backend, routedAt } = this.upstreamRule;
+      const config = this.runtime.backends.get(backend);
+      const timeouts = config ? streamTimeouts(config, this.context.streamIdleMs) : undefined;
+      if (timeouts) {
+        this.guard = new RouterStreamGuard(clientAPI, name, timeouts, routedAt, this.push, this.runtime.logger, (code, body) => this.span?.endError(code, body));
+        this.observer?.responseHeaders(message);
+        return { response_headers: { response: {} }, mode_override: this.guard.modeOverride(ROUTER_PROCESSING_MODE) };
+      }
+    }
+    if (this.observer) return this.observer.responseHeaders(message);
+    if (this.errorStatus !== undefined) return { response_headers: { response: {} } };
+    // Otherwise the upstream filter reads the response; step aside for the rest of it.
+    return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
+  }
+
+  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> {
+    if (this.exchange) return this.exchange.responseBody(message);
+    if (this.guard) {
+      await this.observer?.responseBody(message);
+      return this.guard.responseBody(message);
+    }
+    const response = this.observer ? await this.observer.responseBody(message) : { response_body: { response: {} } };
+    const local = this.errorStatus !== undefined && this.endpoint ? localReplyForClient(this.errorStatus, message?.body ?? Buffer.alloc(0), this.endpoint.clientAPI) : undefined;
+    if (!local?.body) return response;
+    const set = [setHeader('content-type', 'application/json'), setHeader('content-length', String(local.body.length))];
+    return { response_body: { response: { header_mutation: headerMutation(set), body_mutation: { body: local.body } } } };
+  }
+
+  /** The gRPC stream ended: stops the exchange's stream timers. */
+  close(): void {
+    this.exchange?.close();
+    this.guard?.close();
+  }
+
+  private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
+    const path = this.path.split('?')[0] ?? this.path;
+    const decoded = this.codings.length > 0 ? await decodeRequestBody(original, this.codings, this.bufferLimitBytes, path) : original;
+    const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, decoded, this.headers['content-type']) : parseRequestBody(endpoint, path, decoded);
+    const tracer = this.runtime.tracer;
+    if (tracer) {
+      const headerAttributes = this.runtime.spanHeaders.flatMap((mapping) => {
+        const value = this.headers[mapping.header];
+        return value === undefined ? [] : [[mapping.attribute, value] as const];
+      });
+      // A multipart body is mostly the uploaded file: it is not turned into text for the span.
+      const raw = endpoint.bodyFormat === 'multipart' ? '' : decoded.toString('utf8');
+      this.span = RequestSpan.start(tracer, endpoint.name, this.headers, { json: parsed.json, raw, ...(parsed.file ? { file: parsed.file } : {}) }, headerAttributes);
+    }
+    const rule = matchRule(this.runtime.rules, this.listener, (name) => (name === MODEL_MATCH_NAME ? parsed.model : this.headers[name]));
+    if (!rule) {
+      throw new GatewayError('MODEL_NOT_FOUND', 404, `${ROUTE_NOT_FOUND_MESSAGE} Model: ${parsed.model}`);
+    }
+    const set: HeaderValueOption[] = [setHeader(MODEL_HEADER, parsed.model)];
+    const remove: string[] = [];
+    const metadata: Record<string, string> = {};
+    for (const mapping of this.runtime.logHeaders) {
+      const value = this.headers[mapping.header];
+      if (value !== undefined) metadata[mapping.attribute] = value;
+    }
+
+    // Stream usage the costs need is asked for by the backend's translator (TranslatorContext.needsUsage),
+    // which knows whether its backend reports it unasked and keeps the client's stream as the client asked.
+    let body = decoded;
+
+    if (rule.config.mode === 'upstream') {
+      if (this.span) {
+        this.observer = new SpanResponseObserver(this.span);
+        for (const [name, value] of this.span.inject) set.push(setHeader(name, value));
+      }
+      // The upstream filter translates each attempt; it needs the client's path (the router may
+      // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
+      set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));
+      // Every backend of a rule has the rule's timeouts: any one tells them.
+      const first = rule.config.backends[0];
+      if (first) this.upstreamRule = { name: rule.config.name, backend: first.name, routedAt: performance.now() };
+    } else {
+      const backendName = pickBackend(rule.config);
+      const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
+      if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
+      this.span?.backend(backend.schema.name);
+      const filter = {
+        mode: ROUTER_PROCESSING_MODE,
+        streams: 'duplex',
+        ...(this.push ? { push: this.push } : {}),
+        ...(this.context.streamIdleMs !== undefined ? { listenerStreamIdleMs: this.context.streamIdleMs } : {}),
+      } as const;
+      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
+      for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
+      const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      if (request.body) body = request.body;
+      set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
+      remove.push(...request.remove);
+      metadata.backend_name = backend.name;
+    }
+    if (decoded !== original) {
+      // A compressed body goes on as it came when the gateway neither changed nor signed it;
+      // otherwise (and in upstream mode, where each attempt's backend may rewrite it) it goes
+      // decoded, without content-encoding: the gateway does not compress.
+      if (body === decoded && rule.config.mode === 'router' && this.exchange?.signsBody !== true) body = original;
+      else remove.push('content-encoding');
+    }
+    if (body !== original) set.push(setHeader('content-length', String(body.length)));
+    return {
+      request_body: {
+        response: {
+          header_mutation: headerMutation(set, remove),
+          clear_route_cache: true,
+          ...(body !== original ? { body_mutation: { body } } : {}),
+        },
+      },
+      ...(Object.keys(metadata).length > 0 ? { dynamic_metadata: dynamicMetadata(metadata) } : {}),
+    };
+  }
+}
+
+export function errorResponse(error: GatewayError, clientAPI: ClientAPI = 'openai'): ProcessingResponse {
+  return immediateResponse(error.status, gatewayErrorBody(error, clientAPI), 'application/json');
+}
