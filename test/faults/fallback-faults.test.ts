@@ -150,13 +150,16 @@ describe('every priority fails: the last failure reaches the client in its API s
   test('both refuse connections: 503 from Envoy, in the OpenAI shape or in Anthropic\'s', async () => {
     const forOpenAI = await post(port, CHAT, 'fb-dead', chat());
     assert.equal(forOpenAI.status, 503);
-    assert.match(String(openAIError(forOpenAI).message), /remote connection failure/);
+    // The reply names the backend of the last attempt and its address, not Envoy's response flags.
+    const unreachable = /backend default\/fb-dead\S* \(127\.0\.0\.1:\d+\) is unreachable/;
+    assert.match(String(openAIError(forOpenAI).message), unreachable);
+    assert.doesNotMatch(String(openAIError(forOpenAI).message), /\bUF\b|upstream connect error/);
 
     const forAnthropic = await post(port, MESSAGES, 'fb-dead', message());
     assert.equal(forAnthropic.status, 503);
     const error = anthropicError(forAnthropic);
     assert.equal(error.type, 'service_unavailable_error');
-    assert.match(String(error.message), /remote connection failure/);
+    assert.match(String(error.message), unreachable);
     const body = parseJson(forAnthropic.text);
     assert.ok(isRecord(body.error) && body.error.code === undefined, 'no OpenAI fields left over');
   });
