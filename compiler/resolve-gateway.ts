@@ -1,4 +1,5 @@
 import type { BackendConfig, LLMRequestCost, ModelInfo } from '../contract/filter-config.js';
+import { PROVIDERS } from '../providers/providers.js';
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
@@ -405,8 +406,10 @@ function isJsonObject(text: string): boolean {
 }
 
 function filterSchema(schema: ResourceOf<'AIServiceBackend'>['spec']['schema']): BackendConfig['schema'] {
-  // As the upstream controller: OpenAI-style schemas take a path prefix (default v1); the others an API version.
-  if (schema.name === 'OpenAI' || schema.name === 'Anthropic') return { name: schema.name, prefix: schema.prefix ?? 'v1' };
+  // As the upstream controller: a schema takes either a path prefix (with a default) or an API
+  // version, and the other field is dropped.
+  const addressing = PROVIDERS[schema.name].addressing;
+  if (addressing.field === 'prefix') return { name: schema.name, prefix: schema.prefix ?? addressing.defaultPrefix };
   return { name: schema.name, ...(schema.version !== undefined ? { version: schema.version } : {}) };
 }
 

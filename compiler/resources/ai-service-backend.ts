@@ -1,4 +1,5 @@
 import { SCHEMA_NAMES, type SchemaName } from '../../contract/filter-config.js';
+import { PROVIDERS } from '../../providers/providers.js';
 import type { FieldReader } from '../field-reader.js';
 import { readBodyMutation, readHeaderMutation } from './ai-gateway-route.js';
 import { readReference, type ObjectReference } from './object-meta.js';
@@ -19,7 +20,8 @@ export function readAIServiceBackendSpec(spec: FieldReader): AIServiceBackendSpe
     if (!schema.has('name')) schema.error('name', 'Required value');
     const prefix = schema.string('prefix');
     const version = schema.string('version');
-    if (name === 'AzureOpenAI' && version === undefined) schema.warn('version', 'no api-version: Azure OpenAI requires one (e.g. 2024-10-21); requests will fail');
+    const addressing = name ? PROVIDERS[name].addressing : undefined;
+    if (addressing?.field === 'version' && addressing.missingWarning && version === undefined) schema.warn('version', addressing.missingWarning);
     schema.done();
     if (name) {
       schemaValue = {

@@ -6,19 +6,32 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { awsSigV4Authenticator } from './aws-sigv4-authenticator.js';
 import { createAuthenticator } from './create-authenticator.js';
 import { keyAuthenticator } from './key-authenticator.js';
+import { SCHEMA_NAMES } from '../../contract/filter-config.js';
+
+const BEARER = { header: 'authorization', scheme: 'Bearer' } as const;
 import { TokenCache } from './token-cache.js';
 
 const request = (headers: Record<string, string> = {}, body = '{"x":1}') => ({ path: '/model/m:0/converse', body: Buffer.from(body), headers, host: 'bedrock-runtime.us-east-1.amazonaws.com' });
 
 test('key credentials: the configured key in its header, or the override header when sent; both reported as secrets', async () => {
-  const azure = keyAuthenticator({ type: 'AzureAPIKey', key: 'k1', override: { header: 'x-aigw-azure-api-key', fallbackToConfigured: true } });
+  const azure = keyAuthenticator({ type: 'AzureAPIKey', key: 'k1', override: { header: 'x-aigw-azure-api-key', fallbackToConfigured: true } }, BEARER);
   assert.deepEqual(await azure.apply(request()), { headers: [['api-key', 'k1']], secrets: ['k1'] });
   assert.deepEqual(await azure.apply(request({ 'x-aigw-azure-api-key': ' k2 ' })), { headers: [['api-key', 'k2']], secrets: ['k2', 'k1'] });
   assert.deepEqual(azure.removeHeaders, ['x-aigw-azure-api-key']);
-  const strict = keyAuthenticator({ type: 'APIKey', key: 'k1', override: { header: 'x-aigw-api-key', fallbackToConfigured: false } });
+  const strict = keyAuthenticator({ type: 'APIKey', key: 'k1', override: { header: 'x-aigw-api-key', fallbackToConfigured: false } }, BEARER);
   assert.deepEqual(await strict.apply(request({ 'x-aigw-api-key': 'k3' })), { headers: [['authorization', 'Bearer k3']], secrets: ['k3', 'k1'] });
   await assert.rejects(strict.apply(request()), (error: unknown) => GatewayError.isInstance(error) && error.status === 401 && error.message === 'missing upstream credential');
-  assert.deepEqual(await createAuthenticator(undefined).apply(request()), { headers: [], secrets: [] });
+  assert.deepEqual(await createAuthenticator(undefined, 'OpenAI').apply(request()), { headers: [], secrets: [] });
+});
+
+test('key credentials: APIKey goes where the schema takes it (Bearer for every upstream schema); the typed key types ignore the schema', async () => {
+  const ownHeader = keyAuthenticator({ type: 'APIKey', key: 'k1' }, { header: 'x-acme-key' });
+  assert.deepEqual(await ownHeader.apply(request()), { headers: [['x-acme-key', 'k1']], secrets: ['k1'] });
+  assert.deepEqual(ownHeader.setHeaders, ['x-acme-key']);
+  for (const schema of SCHEMA_NAMES) {
+    assert.deepEqual(await createAuthenticator({ type: 'APIKey', key: 'k1' }, schema).apply(request()), { headers: [['authorization', 'Bearer k1']], secrets: ['k1'] }, schema);
+    assert.deepEqual(await createAuthenticator({ type: 'AnthropicAPIKey', key: 'k1' }, schema).apply(request()), { headers: [['x-api-key', 'k1']], secrets: ['k1'] }, schema);
+  }
 });
 
 /** Re-signs what the authenticator signed, as AWS would check it. */
@@ -104,7 +117,7 @@ test('GCP: the Vertex path prefix; a key that cannot sign is a 502 that shows ne
     region: 'europe-west4',
     serviceAccountKey: JSON.stringify({ type: 'service_account', client_email: 'gw@p.iam.gserviceaccount.com', private_key: 'not-a-pem-private-key-SECRET' }),
     override: { header: 'x-aigw-gcp-access-token', fallbackToConfigured: true },
-  });
+  }, 'GCPVertexAI');
   const overridden = await gcp.apply({ ...request({ 'x-aigw-gcp-access-token': 'ya29.token' }), path: 'publishers/google/models/gemini:generateContent' });
   assert.deepEqual(overridden, { path: '/v1/projects/my%20project/locations/europe-west4/publishers/google/models/gemini:generateContent', headers: [['authorization', 'Bearer ya29.token']], secrets: ['ya29.token', 'not-a-pem-private-key-SECRET'] });
   await assert.rejects(

@@ -1,4 +1,5 @@
-import type { BackendAuth } from '../../contract/filter-config.js';
+import type { BackendAuth, SchemaName } from '../../contract/filter-config.js';
+import { PROVIDERS } from '../../providers/providers.js';
 import { awsSigV4Authenticator } from './aws-sigv4-authenticator.js';
 import { azureTokenAuthenticator } from './azure-token-authenticator.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
@@ -14,14 +15,17 @@ export const NO_AUTH: BackendAuthenticator = {
   apply: () => Promise.resolve({ headers: [], secrets: [] }),
 };
 
-/** The authenticator for one configured credential, by BackendSecurityPolicy type. */
-export function createAuthenticator(auth: BackendAuth | undefined): BackendAuthenticator {
+/**
+ * The authenticator for one configured credential, by BackendSecurityPolicy type; the backend's
+ * schema says where an APIKey goes.
+ */
+export function createAuthenticator(auth: BackendAuth | undefined, schema: SchemaName): BackendAuthenticator {
   if (!auth) return NO_AUTH;
   switch (auth.type) {
     case 'APIKey':
     case 'AzureAPIKey':
     case 'AnthropicAPIKey':
-      return keyAuthenticator(auth);
+      return keyAuthenticator(auth, PROVIDERS[schema].apiKey);
     case 'AWSCredentials':
       return awsSigV4Authenticator(auth);
     case 'AzureCredentials':

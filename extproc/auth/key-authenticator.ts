@@ -1,18 +1,24 @@
 import type { KeyAuth } from '../../contract/filter-config.js';
+import type { KeyHeader } from '../../providers/provider-descriptor.js';
 import type { BackendAuthenticator } from './backend-authenticator.js';
 import { overrideValue } from './credential-override.js';
 
-/** The request header each key credential type is sent in. */
-export const KEY_HEADER: Record<KeyAuth['type'], string> = {
-  APIKey: 'authorization',
-  AzureAPIKey: 'api-key',
-  AnthropicAPIKey: 'x-api-key',
+/**
+ * The header of the key types named after a provider's header, which any schema gets alike
+ * (APIKey's header is the schema's: ProviderDescriptor.apiKey).
+ */
+export const TYPED_KEY_HEADER: Record<Exclude<KeyAuth['type'], 'APIKey'>, KeyHeader> = {
+  AzureAPIKey: { header: 'api-key' },
+  AnthropicAPIKey: { header: 'x-api-key' },
 };
 
-/** APIKey (`Authorization: Bearer <key>`), AzureAPIKey (`api-key`), AnthropicAPIKey (`x-api-key`). */
-export function keyAuthenticator(auth: KeyAuth): BackendAuthenticator {
-  const header = KEY_HEADER[auth.type];
-  const format = (key: string): string => (auth.type === 'APIKey' ? `Bearer ${key}` : key);
+/**
+ * A key from a Secret in its header: APIKey where the schema takes one (`Authorization: Bearer`
+ * for every upstream schema), AzureAPIKey in `api-key`, AnthropicAPIKey in `x-api-key`.
+ */
+export function keyAuthenticator(auth: KeyAuth, schemaKeyHeader: KeyHeader): BackendAuthenticator {
+  const { header, scheme } = auth.type === 'APIKey' ? schemaKeyHeader : TYPED_KEY_HEADER[auth.type];
+  const format = (key: string): string => (scheme ? `${scheme} ${key}` : key);
   const configured: [string, string][] = [[header, format(auth.key)]];
   const overrideHeader = auth.override?.header;
   return {

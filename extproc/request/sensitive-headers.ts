@@ -3,23 +3,28 @@
  * Envoy's debug output) and never copied into telemetry (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES).
  */
 import type { FilterConfig } from '../../contract/filter-config.js';
+import { CLIENT_CREDENTIAL_HEADERS } from '../auth/client-credential-headers.js';
 
+/**
+ * Known credential headers: HTTP's own, every provider's (from the provider descriptors, so a new
+ * provider's key header is covered without a name guess), and the gateway's default override headers.
+ */
 const CREDENTIAL_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
   'cookie',
   'set-cookie',
-  'api-key',
-  'x-api-key',
-  'x-goog-api-key',
-  'x-amz-security-token',
+  ...CLIENT_CREDENTIAL_HEADERS,
   'x-aigw-aws-access-key-id',
   'x-aigw-aws-secret-access-key',
   'x-aigw-aws-session-token',
   'x-aigw-azure-access-token',
 ]);
 
-/** Names that say "credential" (x-tenant-key, x-auth-token, my-secret, …). */
+/**
+ * Names that say "credential" (x-tenant-key, x-auth-token, my-secret, …): a backstop for headers
+ * no descriptor knows, those a user sets in a headerMutation or maps into telemetry.
+ */
 const CREDENTIAL_NAME = /(?:^|[-_.])(?:auth|authorization|api-?key|key|token|secret|password|passwd|credentials?|cookie)(?:$|[-_.])/i;
 
 /** Whether `name` (any case) carries a credential: a known one, one named like one, or one of `extra`. */

@@ -8,6 +8,7 @@ import type { RequestTracer } from '../telemetry/tracing/request-tracer.js';
 import type { BackendAuthenticator } from '../auth/backend-authenticator.js';
 import { CLIENT_CREDENTIAL_HEADERS } from '../auth/client-credential-headers.js';
 import { createAuthenticator, NO_AUTH } from '../auth/create-authenticator.js';
+import { PROVIDERS } from '../../providers/providers.js';
 import { compileCosts, type CelCostCompiler, type CompiledCost } from '../usage/costs.js';
 import { hostMatches } from '../request/host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from '../request/route-matcher.js';
@@ -128,10 +129,12 @@ function buildAuthenticators(config: FilterConfig): Map<string, BackendAuthentic
   const byCredential = new Map<string, BackendAuthenticator>();
   const result = new Map<string, BackendAuthenticator>();
   for (const backend of config.backends) {
-    const key = JSON.stringify(backend.auth ?? null);
+    // Backends with the same credential share an authenticator (one token cache), unless their
+    // schemas present an APIKey differently.
+    const key = JSON.stringify([backend.auth ?? null, PROVIDERS[backend.schema.name].apiKey]);
     let authenticator = byCredential.get(key);
     if (!authenticator) {
-      authenticator = createAuthenticator(backend.auth);
+      authenticator = createAuthenticator(backend.auth, backend.schema.name);
       byCredential.set(key, authenticator);
     }
     result.set(backend.name, authenticator);

@@ -8,6 +8,8 @@ import type { TokenUsage } from '../usage/token-usage.js';
 import { encodeAwsEvent } from './aws-event-stream.js';
 import { CLIENT_MODEL, MINIMAL_REQUESTS, PROBES, streamingRequest } from '../../test/support/conformance-requests.js';
 import { isUnsupported, TRANSLATORS } from './translator-table.js';
+import type { ProviderWire as BackendWire } from '../../providers/provider-descriptor.js';
+import { mapProviders, PROVIDERS } from '../../providers/providers.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator, TranslatorFactory } from './translator.js';
 import { parseSseEvents } from '../../common/sse/sse-reader.js';
 
@@ -37,20 +39,28 @@ const ENDPOINT_PATHS: Readonly<Record<TranslatedEndpointName, string>> = {
   tokenize: '/tokenize',
 };
 
-/** Each schema as an AIServiceBackend would configure it. */
-const SCHEMAS: Readonly<Record<SchemaName, BackendSchema>> = {
-  OpenAI: { name: 'OpenAI', prefix: 'v1' },
-  AzureOpenAI: { name: 'AzureOpenAI', version: '2025-01-01-preview' },
-  AWSBedrock: { name: 'AWSBedrock' },
-  AWSAnthropic: { name: 'AWSAnthropic', version: 'bedrock-2023-05-31' },
-  GCPVertexAI: { name: 'GCPVertexAI', version: 'v1' },
-  GCPAnthropic: { name: 'GCPAnthropic', version: 'vertex-2023-10-16' },
-  Anthropic: { name: 'Anthropic', prefix: 'v1' },
-  Cohere: { name: 'Cohere', version: 'v2' },
+/**
+ * The versions an AIServiceBackend would set, for the schemas that take one; the others get the
+ * descriptor's default prefix, as the compiler gives them.
+ */
+const VERSIONS: Readonly<Partial<Record<SchemaName, string>>> = {
+  AzureOpenAI: '2025-01-01-preview',
+  AWSAnthropic: 'bedrock-2023-05-31',
+  GCPVertexAI: 'v1',
+  GCPAnthropic: 'vertex-2023-10-16',
+  Cohere: 'v2',
 };
 
+/** Each schema as an AIServiceBackend would configure it. */
+const SCHEMAS: Readonly<Record<SchemaName, BackendSchema>> = mapProviders((name, provider): BackendSchema => {
+  const version = VERSIONS[name];
+  if (provider.addressing.field === 'prefix') return { name, prefix: provider.addressing.defaultPrefix };
+  return { name, ...(version !== undefined ? { version } : {}) };
+});
+
 /** GCP paths are relative: the GCP authenticator prefixes `/v1/projects/{p}/locations/{r}/`. */
-const RELATIVE_PATH_SCHEMAS: ReadonlySet<SchemaName> = new Set(['GCPVertexAI', 'GCPAnthropic']);
+const RELATIVE_PATH_WIRES: ReadonlySet<BackendWire> = new Set<BackendWire>(['gcp-vertexai', 'gcp-anthropic']);
+const hasRelativePath = (schema: SchemaName): boolean => RELATIVE_PATH_WIRES.has(PROVIDERS[schema].wire);
 
 /**
  * Pairs whose `needsBody` is true although `request` forwards the client's bytes (no replacement
@@ -372,31 +382,31 @@ const BEDROCK_COUNT_TOKENS_WIRE: ProviderWire = {
   requiresContent: 'CountTokens always answers inputTokens',
 };
 
-/** What the provider behind a pair answers; undefined when the suite has not learned it yet. */
+/** What the provider behind a pair answers (by its descriptor's wire); undefined when the suite has not learned it yet. */
 function providerWire(pair: Pair): ProviderWire | undefined {
   const chatLike = pair.name === 'chat-completions' || pair.name === 'messages';
-  switch (pair.schema) {
-    case 'OpenAI':
-    case 'AzureOpenAI':
+  switch (PROVIDERS[pair.schema].wire) {
+    case 'openai':
+    case 'azure-openai':
       // An Anthropic-API client served by an OpenAI backend gets chat completions translated.
       return openAIWire(pair.name === 'messages' ? 'chat-completions' : pair.name);
-    case 'Anthropic':
-    case 'GCPAnthropic':
+    case 'anthropic':
+    case 'gcp-anthropic':
       if (pair.name === 'count-tokens') return ANTHROPIC_COUNT_TOKENS_WIRE;
       if (pair.name === 'tokenize') return { ...ANTHROPIC_COUNT_TOKENS_WIRE, requiresContent: 'count_tokens always answers input_tokens' };
       return chatLike ? anthropicWire('sse') : undefined;
-    case 'AWSAnthropic':
+    case 'aws-anthropic':
       if (pair.name === 'count-tokens' || pair.name === 'tokenize') return BEDROCK_COUNT_TOKENS_WIRE;
       return chatLike ? anthropicWire('aws-event-stream') : undefined;
-    case 'AWSBedrock':
+    case 'aws-bedrock':
       if (pair.name === 'embeddings') return TITAN_WIRE;
       if (pair.name === 'count-tokens' || pair.name === 'tokenize') return BEDROCK_COUNT_TOKENS_WIRE;
       return chatLike ? CONVERSE_WIRE : undefined;
-    case 'GCPVertexAI':
+    case 'gcp-vertexai':
       if (pair.name === 'embeddings') return VERTEX_EMBEDDINGS_WIRE;
       if (pair.name === 'tokenize') return GEMINI_COUNT_TOKENS_WIRE;
       return pair.name === 'chat-completions' ? GEMINI_WIRE : undefined;
-    case 'Cohere':
+    case 'cohere':
       return pair.name === 'rerank' ? COHERE_RERANK_WIRE : undefined;
   }
 }
@@ -437,13 +447,13 @@ function assertNoProblems(problems: readonly string[]): void {
 }
 
 for (const pair of supportedPairs()) {
-  test(`${pair.label}: rule 1, request gives ${RELATIVE_PATH_SCHEMAS.has(pair.schema) ? 'a relative' : 'an absolute'} path`, () => {
+  test(`${pair.label}: rule 1, request gives ${hasRelativePath(pair.schema) ? 'a relative' : 'an absolute'} path`, () => {
     const problems: string[] = [];
     for (const variant of variants(pair)) {
       collect(problems, variant.label, () => {
         const { path } = translatorFor(pair, variant.override).request(clientOf(pair, variant.json, variant.pretty));
         assert.equal(typeof path, 'string');
-        if (RELATIVE_PATH_SCHEMAS.has(pair.schema)) assert.ok(path !== '' && !path.startsWith('/'), `path ${JSON.stringify(path)} should be relative`);
+        if (hasRelativePath(pair.schema)) assert.ok(path !== '' && !path.startsWith('/'), `path ${JSON.stringify(path)} should be relative`);
         else assert.ok(path.startsWith('/'), `path ${JSON.stringify(path)} should be absolute`);
       });
     }

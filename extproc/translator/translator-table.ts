@@ -1,5 +1,7 @@
 import type { TranslatedEndpointName } from '../request/endpoints.js';
 import type { SchemaName } from '../../contract/filter-config.js';
+import type { ProviderWire } from '../../providers/provider-descriptor.js';
+import { mapProviders } from '../../providers/providers.js';
 import { readResponsesUsage } from '../usage/convert-responses-usage.js';
 import { readInputTokenCount } from '../usage/read-input-token-count.js';
 import { openAIToAzureOpenAI } from './openai-to-azure-openai.js';
@@ -28,23 +30,12 @@ export interface Unsupported {
 type Entry = TranslatorFactory | Unsupported;
 type Row = Record<SchemaName, Entry>;
 
-const cannot = (what: string) => (schema: SchemaName): Unsupported => ({
-  unsupported: `${what} cannot be served by a backend with schema ${schema}`,
-});
-
-/** A row where only the listed schemas serve the endpoint. */
-function only(what: string, entries: Partial<Row>): Row {
-  const no = cannot(what);
-  return {
-    OpenAI: entries.OpenAI ?? no('OpenAI'),
-    AzureOpenAI: entries.AzureOpenAI ?? no('AzureOpenAI'),
-    AWSBedrock: entries.AWSBedrock ?? no('AWSBedrock'),
-    AWSAnthropic: entries.AWSAnthropic ?? no('AWSAnthropic'),
-    GCPVertexAI: entries.GCPVertexAI ?? no('GCPVertexAI'),
-    GCPAnthropic: entries.GCPAnthropic ?? no('GCPAnthropic'),
-    Anthropic: entries.Anthropic ?? no('Anthropic'),
-    Cohere: entries.Cohere ?? no('Cohere'),
-  };
+/**
+ * A row where only the listed wires serve the endpoint: each schema gets its wire's translator
+ * (PROVIDERS[schema].wire), or a reason naming the schema.
+ */
+function only(what: string, entries: Partial<Record<ProviderWire, TranslatorFactory>>): Row {
+  return mapProviders((schema, provider): Entry => entries[provider.wire] ?? { unsupported: `${what} cannot be served by a backend with schema ${schema}` });
 }
 
 /** OpenAI pass-through for endpoints whose usage is in the Responses shape (responses, images). */
@@ -63,51 +54,52 @@ const openAIInputTokens: TranslatorFactory = (context) =>
 const openAITokenize: TranslatorFactory = (context) => openAIWireFormat(context, { path: '/tokenize', writeOverrideToBody: true, readUsage: () => undefined });
 
 /**
- * Every (endpoint, backend schema) pair: the compiler checks the table is complete, so adding
- * an endpoint or a schema fails the build until each pair either has a translator or says why not.
+ * Every (endpoint, backend schema) pair, by the schema's wire: the compiler checks the table is
+ * complete, so adding an endpoint fails the build until it has a row, and a schema has a row
+ * entry as soon as its descriptor names a wire. A wire left out of a row cannot serve the endpoint.
  */
 export const TRANSLATORS: Record<TranslatedEndpointName, Row> = {
   'chat-completions': only('/v1/chat/completions', {
-    OpenAI: openAIToOpenAI,
-    AzureOpenAI: openAIToAzureOpenAI,
-    AWSBedrock: openAIToAWSBedrock,
-    AWSAnthropic: openAIToAWSAnthropic,
-    GCPVertexAI: openAIToGCPVertexAI,
-    GCPAnthropic: openAIToGCPAnthropic,
-    Anthropic: openAIToAnthropic,
+    openai: openAIToOpenAI,
+    'azure-openai': openAIToAzureOpenAI,
+    'aws-bedrock': openAIToAWSBedrock,
+    'aws-anthropic': openAIToAWSAnthropic,
+    'gcp-vertexai': openAIToGCPVertexAI,
+    'gcp-anthropic': openAIToGCPAnthropic,
+    anthropic: openAIToAnthropic,
   }),
-  completions: only('/v1/completions', { OpenAI: openAIToOpenAI }),
+  completions: only('/v1/completions', { openai: openAIToOpenAI }),
   embeddings: only('/v1/embeddings', {
-    OpenAI: openAIToOpenAI,
-    AzureOpenAI: openAIToAzureOpenAI,
-    AWSBedrock: openAIEmbeddingsToAWSBedrock,
-    GCPVertexAI: openAIEmbeddingsToGCPVertexAI,
+    openai: openAIToOpenAI,
+    'azure-openai': openAIToAzureOpenAI,
+    'aws-bedrock': openAIEmbeddingsToAWSBedrock,
+    'gcp-vertexai': openAIEmbeddingsToGCPVertexAI,
   }),
-  responses: only('/v1/responses', { OpenAI: openAIResponsesShape, AzureOpenAI: openAIToAzureOpenAI }),
-  'responses-input-tokens': only('/v1/responses/input_tokens', { OpenAI: openAIInputTokens, AzureOpenAI: openAIToAzureOpenAI }),
-  'images-generations': only('/v1/images/generations', { OpenAI: openAIResponsesShape }),
-  'audio-speech': only('/v1/audio/speech', { OpenAI: openAIToOpenAI }),
-  'audio-transcriptions': only('/v1/audio/transcriptions', { OpenAI: openAIMultipartPassThrough }),
-  'audio-translations': only('/v1/audio/translations', { OpenAI: openAIMultipartPassThrough }),
+  responses: only('/v1/responses', { openai: openAIResponsesShape, 'azure-openai': openAIToAzureOpenAI }),
+  'responses-input-tokens': only('/v1/responses/input_tokens', { openai: openAIInputTokens, 'azure-openai': openAIToAzureOpenAI }),
+  'images-generations': only('/v1/images/generations', { openai: openAIResponsesShape }),
+  'audio-speech': only('/v1/audio/speech', { openai: openAIToOpenAI }),
+  'audio-transcriptions': only('/v1/audio/transcriptions', { openai: openAIMultipartPassThrough }),
+  'audio-translations': only('/v1/audio/translations', { openai: openAIMultipartPassThrough }),
   messages: only('/anthropic/v1/messages', {
-    Anthropic: anthropicToAnthropic,
-    AWSAnthropic: anthropicToAWSAnthropic,
-    GCPAnthropic: anthropicToGCPAnthropic,
-    OpenAI: anthropicToOpenAI,
-    AWSBedrock: anthropicToAWSBedrock,
+    anthropic: anthropicToAnthropic,
+    'aws-anthropic': anthropicToAWSAnthropic,
+    'gcp-anthropic': anthropicToGCPAnthropic,
+    openai: anthropicToOpenAI,
+    'aws-bedrock': anthropicToAWSBedrock,
   }),
   'count-tokens': only('/anthropic/v1/messages/count_tokens', {
-    Anthropic: countTokensToAnthropic,
-    AWSAnthropic: countTokensToAWSAnthropic,
-    GCPAnthropic: countTokensToGCPAnthropic,
+    anthropic: countTokensToAnthropic,
+    'aws-anthropic': countTokensToAWSAnthropic,
+    'gcp-anthropic': countTokensToGCPAnthropic,
   }),
-  rerank: only('/cohere/v2/rerank', { Cohere: cohereToCohere }),
+  rerank: only('/cohere/v2/rerank', { cohere: cohereToCohere }),
   tokenize: only('/tokenize', {
-    OpenAI: openAITokenize,
-    GCPVertexAI: tokenizeToGCPVertexAI,
-    GCPAnthropic: tokenizeToGCPAnthropic,
-    AWSBedrock: tokenizeToAWSBedrock,
-    AWSAnthropic: tokenizeToAWSAnthropic,
+    openai: openAITokenize,
+    'gcp-vertexai': tokenizeToGCPVertexAI,
+    'gcp-anthropic': tokenizeToGCPAnthropic,
+    'aws-bedrock': tokenizeToAWSBedrock,
+    'aws-anthropic': tokenizeToAWSAnthropic,
   }),
 };
 

@@ -1,5 +1,6 @@
 import { Histogram, Registry } from 'prom-client';
 import type { SchemaName } from '../../../contract/filter-config.js';
+import { PROVIDERS } from '../../../providers/providers.js';
 import type { TokenUsage } from '../../usage/token-usage.js';
 import { GenAILabelBounds, type BoundedAttributes } from './genai-label-bounds.js';
 import type { HeaderAttribute } from './header-attributes.js';
@@ -12,17 +13,6 @@ import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
  */
 
 const SCOPE = 'envoyproxy/ai-gateway';
-
-const PROVIDER_NAMES: Record<SchemaName, string> = {
-  OpenAI: 'openai',
-  AzureOpenAI: 'azure.openai',
-  AWSBedrock: 'aws.bedrock',
-  AWSAnthropic: 'aws.anthropic',
-  GCPVertexAI: 'gcp.vertex_ai',
-  GCPAnthropic: 'gcp.anthropic',
-  Anthropic: 'anthropic',
-  Cohere: 'cohere',
-};
 
 /** Histogram bucket boundaries of the OpenTelemetry GenAI semantic conventions. */
 export const BUCKETS: Record<Instrument, readonly number[]> = {
@@ -194,7 +184,7 @@ export function forEachObservation(outcome: CompletionOutcome, observe: (instrum
 
 /** The GenAI provider name per backend schema (gen_ai.provider.name). */
 export function providerName(schema: SchemaName): string {
-  return PROVIDER_NAMES[schema];
+  return PROVIDERS[schema].otelName;
 }
 
 type Child = ReturnType<Histogram['labels']>;
