@@ -21,6 +21,7 @@ import { credentialHeaderValues } from './sensitive-headers.js';
 import { ResponseStream, streamModeOverride, type StreamMode } from './response-stream.js';
 import type { RequestAttributes } from '../telemetry/metrics/genai-metrics.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
+import type { ResponseProcessor } from './stream-processor.js';
 import { streamTimeouts, timeoutMessage, type StreamTimeout } from './stream-timeouts.js';
 import type { RequestSpan } from '../telemetry/tracing/request-span.js';
 import { isUnsupported, TRANSLATORS } from '../translator/translator-table.js';
@@ -59,9 +60,10 @@ export interface ExchangeFilter {
  * One request to one backend: picks the translator for (endpoint, backend schema), produces the
  * upstream path, credentials and body, and reads the response for usage, metrics and cost
  * metadata. Driven either by the router filter (one gRPC stream does everything) or by the
- * upstream filter (once per attempt); all its state belongs to that one stream.
+ * upstream filter (once per attempt); all its state belongs to that one stream. It is the router
+ * filter's ResponseProcessor in `router` mode.
  */
-export class BackendExchange {
+export class BackendExchange implements ResponseProcessor {
   private readonly translator: Translator;
   private readonly authenticator: BackendAuthenticator;
   private readonly attributes: RequestAttributes;

@@ -1,8 +1,10 @@
 import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
 import { contentEncodingHeader, decodeRequestBody, requestCodings, type RequestCoding } from './decode-request-body.js';
-import { findEndpoint, type ClientAPI, type Endpoint } from './endpoints.js';
+import { findEndpoint, type Endpoint } from './endpoints.js';
 import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from '../server/envoy-messages.js';
 import { gatewayErrorBody } from '../errors/error-body.js';
+import { errorResponse } from './error-response.js';
+import { FallbackResponse, type FallbackRule } from './fallback-response.js';
 import { DEFAULT_BUFFER_LIMIT_BYTES, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from '../../contract/filter-config.js';
 import { GatewayError, malformedRequest } from '../errors/gateway-error.js';
 import { clientInternalHeaders } from '../server/internal-headers.js';
@@ -10,14 +12,11 @@ import type { HeaderValueOption } from '../generated/envoy/config/core/v3/Header
 import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
-import { localReplyForClient } from '../errors/local-reply.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
-import { RouterStreamGuard } from './router-stream-guard.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
-import { streamTimeouts } from './stream-timeouts.js';
+import type { ResponseProcessor, StreamProcessor } from './stream-processor.js';
 import { RequestSpan } from '../telemetry/tracing/request-span.js';
-import { SpanResponseObserver } from '../telemetry/tracing/span-response-observer.js';
 
 export { MODEL_HEADER };
 export const ORIGINAL_PATH_HEADER = 'x-ai-eg-original-path';
@@ -42,32 +41,26 @@ export interface RouterContext {
 
 /**
  * The router-level filter: one gRPC stream per client request. It finds the endpoint, reads the
- * model from the body and matches the AIGatewayRoute rules. For `router`-mode rules it also picks
- * the backend, rewrites the request for it and reads the response, so the whole exchange runs on
- * this one stream. For `upstream`-mode rules (fallback priorities) it only tags the request with
- * the rule and lets the upstream filter translate each attempt. It keeps no state outside this
- * object.
+ * model from the body and matches the AIGatewayRoute rules; the matched rule's mode then decides,
+ * once, who carries the request on and reads its response (`response`):
+ * - `router` mode: this filter picks the backend and drives its BackendExchange, which rewrites
+ *   the request and reads the response on this same stream;
+ * - `upstream` mode (fallback priorities): this filter only tags the request with the rule, the
+ *   upstream filter translates each attempt, and a FallbackResponse watches the response.
+ * It keeps no state outside this object.
  */
-export class RouterProcessor {
+export class RouterProcessor implements StreamProcessor {
   private endpoint: Endpoint | undefined;
   private path = '';
   private headers: Partial<Record<string, string>> = {};
   /** The request body's content codings, undone before the body is read. */
   private codings: RequestCoding[] = [];
-  private exchange: BackendExchange | undefined;
   private span: RequestSpan | undefined;
-  /** Upstream mode with tracing: watches the (already translated) response for the span. */
-  private observer: SpanResponseObserver | undefined;
-  /** Upstream mode: the status of an error response whose body may be Envoy's own reply. */
-  private errorStatus: number | undefined;
-  /** Upstream mode: the rule, and when the request was routed (the route timeout's origin). */
-  private upstreamRule: { name: string; backend: string; routedAt: number } | undefined;
-  /** Upstream mode: the watch over a 2xx stream (the upstream filter translates it). */
-  private guard: RouterStreamGuard | undefined;
+  /** Who reads the response: set by the rule's mode when the request is routed (see responder). */
+  private response: ResponseProcessor | undefined;
 
   private readonly listener: string | undefined;
   private readonly bufferLimitBytes: number;
-  private readonly push: ((response: ProcessingResponse) => void) | undefined;
 
   constructor(
     private readonly runtime: RuntimeConfig,
@@ -75,7 +68,6 @@ export class RouterProcessor {
   ) {
     this.listener = context.listener;
     this.bufferLimitBytes = context.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES;
-    this.push = context.push;
   }
 
   requestHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
@@ -123,46 +115,24 @@ export class RouterProcessor {
   }
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    if (this.exchange) return this.exchange.responseHeaders(message);
-    // upstream mode: an error for a non-OpenAI client may be Envoy's own reply (every attempt
-    // failed), which no upstream filter saw: its body is read to put it in the client's shape.
-    const status = Number(pickHeaders(message, [':status'])[':status'] ?? '0');
-    const clientAPI = this.endpoint?.clientAPI ?? 'openai';
-    this.errorStatus = clientAPI !== 'openai' && status >= 400 && message?.end_of_stream !== true ? status : undefined;
-    const contentType = pickHeaders(message, ['content-type'])['content-type'] ?? '';
-    if (this.upstreamRule && this.push && status >= 200 && status < 300 && contentType.includes('text/event-stream') && message?.end_of_stream !== true) {
-      const { name, backend, routedAt } = this.upstreamRule;
-      const config = this.runtime.backends.get(backend);
-      const timeouts = config ? streamTimeouts(config, this.context.streamIdleMs) : undefined;
-      if (timeouts) {
-        this.guard = new RouterStreamGuard(clientAPI, name, timeouts, routedAt, this.push, this.runtime.logger, (code, body) => this.span?.endError(code, body));
-        this.observer?.responseHeaders(message);
-        return { response_headers: { response: {} }, mode_override: this.guard.modeOverride(ROUTER_PROCESSING_MODE) };
-      }
-    }
-    if (this.observer) return this.observer.responseHeaders(message);
-    if (this.errorStatus !== undefined) return { response_headers: { response: {} } };
-    // Otherwise the upstream filter reads the response; step aside for the rest of it.
-    return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
+    return this.responder().responseHeaders(message);
   }
 
-  async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> {
-    if (this.exchange) return this.exchange.responseBody(message);
-    if (this.guard) {
-      await this.observer?.responseBody(message);
-      return this.guard.responseBody(message);
-    }
-    const response = this.observer ? await this.observer.responseBody(message) : { response_body: { response: {} } };
-    const local = this.errorStatus !== undefined && this.endpoint ? localReplyForClient(this.errorStatus, message?.body ?? Buffer.alloc(0), this.endpoint.clientAPI) : undefined;
-    if (!local?.body) return response;
-    const set = [setHeader('content-type', 'application/json'), setHeader('content-length', String(local.body.length))];
-    return { response_body: { response: { header_mutation: headerMutation(set), body_mutation: { body: local.body } } } };
+  responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> | ProcessingResponse | undefined {
+    return this.responder().responseBody(message);
   }
 
-  /** The gRPC stream ended: stops the exchange's stream timers. */
+  /** The gRPC stream ended: stops the response's stream timers. */
   close(): void {
-    this.exchange?.close();
-    this.guard?.close();
+    this.response?.close();
+  }
+
+  /**
+   * The response half the rule's mode chose; a stream never routed (Envoy answered before the
+   * body came) can only see Envoy's own reply, watched as a fallback rule's would be.
+   */
+  private responder(): ResponseProcessor {
+    return (this.response ??= FallbackResponse.unrouted(this.runtime, this.endpoint?.clientAPI ?? 'openai'));
   }
 
   private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
@@ -195,17 +165,14 @@ export class RouterProcessor {
     // which knows whether its backend reports it unasked and keeps the client's stream as the client asked.
     let body = decoded;
 
+    // Whether an unchanged body may go on as it came (compressed): not if its bytes were signed decoded.
+    let keepsEncoding = false;
     if (rule.config.mode === 'upstream') {
-      if (this.span) {
-        this.observer = new SpanResponseObserver(this.span);
-        for (const [name, value] of this.span.inject) set.push(setHeader(name, value));
-      }
+      this.response = new FallbackResponse(this.runtime, endpoint.clientAPI, this.context, fallbackRule(rule.config.name, rule.config.backends), this.span);
+      for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
       // The upstream filter translates each attempt; it needs the client's path (the router may
       // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
       set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));
-      // Every backend of a rule has the rule's timeouts: any one tells them.
-      const first = rule.config.backends[0];
-      if (first) this.upstreamRule = { name: rule.config.name, backend: first.name, routedAt: performance.now() };
     } else {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
@@ -214,22 +181,24 @@ export class RouterProcessor {
       const filter = {
         mode: ROUTER_PROCESSING_MODE,
         streams: 'duplex',
-        ...(this.push ? { push: this.push } : {}),
+        ...(this.context.push ? { push: this.context.push } : {}),
         ...(this.context.streamIdleMs !== undefined ? { listenerStreamIdleMs: this.context.streamIdleMs } : {}),
       } as const;
-      this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
+      const exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
+      this.response = exchange;
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
-      const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      const request = await exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
       if (request.body) body = request.body;
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
       remove.push(...request.remove);
       metadata.backend_name = backend.name;
+      keepsEncoding = !exchange.signsBody;
     }
     if (decoded !== original) {
       // A compressed body goes on as it came when the gateway neither changed nor signed it;
       // otherwise (and in upstream mode, where each attempt's backend may rewrite it) it goes
       // decoded, without content-encoding: the gateway does not compress.
-      if (body === decoded && rule.config.mode === 'router' && this.exchange?.signsBody !== true) body = original;
+      if (body === decoded && keepsEncoding) body = original;
       else remove.push('content-encoding');
     }
     if (body !== original) set.push(setHeader('content-length', String(body.length)));
@@ -246,6 +215,9 @@ export class RouterProcessor {
   }
 }
 
-export function errorResponse(error: GatewayError, clientAPI: ClientAPI = 'openai'): ProcessingResponse {
-  return immediateResponse(error.status, gatewayErrorBody(error, clientAPI), 'application/json');
+/** A fallback rule's timers come from any one of its backends: every backend has the rule's timeouts. */
+function fallbackRule(name: string, backends: readonly { name: string }[]): FallbackRule | undefined {
+  const first = backends[0];
+  // When it was routed is the origin of Envoy's route timeout, which the stream timers mirror.
+  return first ? { name, backend: first.name, routedAt: performance.now() } : undefined;
 }

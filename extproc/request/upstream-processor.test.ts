@@ -23,8 +23,8 @@ function metadataFields(response: { dynamic_metadata?: { fields?: Record<string,
 
 test('pass-through: path, API key and length at the body (the body is not sent back), usage and costs at the end', async () => {
   const runtime = testRuntime();
-  const upstream = new UpstreamProcessor(runtime);
-  const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  const upstream = new UpstreamProcessor(runtime, OPENAI);
+  const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }));
   assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' });
   const request = await upstream.requestBody({ body: Buffer.from('{"model":"gpt-4o-mini"}'), end_of_stream: true });
   assert.deepEqual(setHeaders(request.request_body?.response), { ':path': '/v1/chat/completions', authorization: 'Bearer sk-test-secret', 'content-length': '23' });
@@ -32,7 +32,7 @@ test('pass-through: path, API key and length at the body (the body is not sent b
   assert.equal(request.request_body?.response?.status, undefined);
 
   // Embeddings: with costs configured, a chat pass-through reads the body (whether it streams decides if usage must be asked for).
-  const bodiless = await new UpstreamProcessor(runtime).requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-original-path': '/v1/embeddings' }, true), OPENAI);
+  const bodiless = await new UpstreamProcessor(runtime, OPENAI).requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-original-path': '/v1/embeddings' }, true));
   assert.equal(bodiless.mode_override, undefined, 'without a body, a pass-through is done at the headers');
   assert.deepEqual(setHeaders(bodiless.request_headers?.response), { ':path': '/v1/embeddings', authorization: 'Bearer sk-test-secret' });
 
@@ -55,8 +55,8 @@ test('pass-through: path, API key and length at the body (the body is not sent b
 });
 
 test('model override: the body is buffered, then the path and the model field are rewritten together', async () => {
-  const upstream = new UpstreamProcessor(testRuntime());
-  const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-model': 'alias', 'x-ai-eg-original-path': '/v1/embeddings?x=y' }), OVERRIDE);
+  const upstream = new UpstreamProcessor(testRuntime(), OVERRIDE);
+  const headers = await upstream.requestHeaders(headersMessage({ ':path': '/v1/embeddings', 'x-ai-eg-model': 'alias', 'x-ai-eg-original-path': '/v1/embeddings?x=y' }));
   // A mode override replaces the whole mode: the response must still be processed.
   assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, request_body_mode: 'BUFFERED' });
   const replaced = await upstream.requestBody({ body: Buffer.from('{"input": "hi",  "model":"alias"}'), end_of_stream: true });
@@ -71,8 +71,8 @@ test('a pass-through retry after an attempt that rewrote the body gets the origi
   // The first attempt (a translating backend, say) sent a longer body with its own length; Envoy
   // retries with the headers as that attempt left them, and the original body.
   const stale = String(original.length + 7);
-  const retry = new UpstreamProcessor(testRuntime());
-  await retry.requestHeaders(headersMessage({ ':path': '/custom/v2/chat/completions', 'content-length': stale, ...route }), OPENAI);
+  const retry = new UpstreamProcessor(testRuntime(), OPENAI);
+  await retry.requestHeaders(headersMessage({ ':path': '/custom/v2/chat/completions', 'content-length': stale, ...route }));
   const response = (await retry.requestBody({ body: Buffer.from(original), end_of_stream: true })).request_body?.response;
   assert.equal(setHeaders(response)['content-length'], String(original.length));
   assert.equal(setHeaders(response)[':path'], '/v1/chat/completions');
@@ -80,8 +80,8 @@ test('a pass-through retry after an attempt that rewrote the body gets the origi
 });
 
 test('streaming responses switch to STREAMED and read usage from the last chunk', async () => {
-  const upstream = new UpstreamProcessor(testRuntime());
-  await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  const upstream = new UpstreamProcessor(testRuntime(), OPENAI);
+  await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }));
   const headers = upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'text/event-stream; charset=utf-8' }));
   assert.deepEqual(headers.mode_override, { ...UPSTREAM_PROCESSING_MODE, response_body_mode: 'STREAMED' });
   assert.deepEqual(headers.response_headers?.response?.header_mutation?.remove_headers, ['content-length']);
@@ -95,8 +95,8 @@ test('streaming responses switch to STREAMED and read usage from the last chunk'
 });
 
 test('gzip-encoded responses are decoded for usage but forwarded as they came', async () => {
-  const upstream = new UpstreamProcessor(testRuntime());
-  await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  const upstream = new UpstreamProcessor(testRuntime(), OPENAI);
+  await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'gpt-4o-mini', 'x-ai-eg-original-path': '/v1/chat/completions' }));
   upstream.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json', 'content-encoding': 'gzip' }));
   const done = await upstream.responseBody({ body: gzipSync(JSON.stringify({ usage: { prompt_tokens: 4, completion_tokens: 2 } })), end_of_stream: true });
   assert.ok(done);
@@ -105,15 +105,15 @@ test('gzip-encoded responses are decoded for usage but forwarded as they came', 
 });
 
 test('provider errors: JSON passes through, other bodies become an OpenAI error object', async () => {
-  const json = new UpstreamProcessor(testRuntime());
-  await json.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  const json = new UpstreamProcessor(testRuntime(), OPENAI);
+  await json.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }));
   json.responseHeaders(headersMessage({ ':status': '429', 'content-type': 'application/json' }));
   const passed = await json.responseBody({ body: Buffer.from('{"error":{"message":"slow down"}}'), end_of_stream: true });
   assert.ok(passed);
   assert.equal(passed.response_body?.response?.body_mutation, undefined);
 
-  const text = new UpstreamProcessor(testRuntime());
-  await text.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }), OPENAI);
+  const text = new UpstreamProcessor(testRuntime(), OPENAI);
+  await text.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/v1/chat/completions' }));
   text.responseHeaders(headersMessage({ ':status': '503', 'content-type': 'text/plain' }));
   const wrapped = await text.responseBody({ body: Buffer.from('upstream overloaded'), end_of_stream: true });
   assert.ok(wrapped);
@@ -125,10 +125,10 @@ test('provider errors: JSON passes through, other bodies become an OpenAI error 
 
 test('an endpoint the backend schema cannot serve answers 422 and counts as a failed request; an unknown backend is an internal error', async () => {
   const runtime = testRuntime();
-  const upstream = new UpstreamProcessor(runtime);
-  const response = await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/cohere/v2/rerank' }), OPENAI);
+  const upstream = new UpstreamProcessor(runtime, OPENAI);
+  const response = await upstream.requestHeaders(headersMessage({ 'x-ai-eg-model': 'm', 'x-ai-eg-original-path': '/cohere/v2/rerank' }));
   assert.equal(response.immediate_response?.status?.code, 'UnprocessableEntity');
   const text = await runtime.metrics.registry.metrics();
   assert.match(text, /^gen_ai_server_request_duration_seconds_count\{[^}]*gen_ai_operation_name="rerank"[^}]*error_type="_OTHER"[^}]*\} 1$/m);
-  await assert.rejects(new UpstreamProcessor(testRuntime()).requestHeaders(headersMessage({}), 'nope'), /not in the filter config/);
+  await assert.rejects(new UpstreamProcessor(testRuntime(), 'nope').requestHeaders(headersMessage({})), /not in the filter config/);
 });

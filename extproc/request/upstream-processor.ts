@@ -7,8 +7,10 @@ import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/Ht
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
-import { errorResponse, ORIGINAL_PATH_HEADER } from './router-processor.js';
+import { errorResponse } from './error-response.js';
+import { ORIGINAL_PATH_HEADER } from './router-processor.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
+import type { StreamProcessor } from './stream-processor.js';
 
 /**
  * The upstream filter of `upstream`-mode rules (those with fallback priorities): runs once per
@@ -19,19 +21,23 @@ import type { RuntimeConfig } from '../server/runtime-config.js';
  * the body would go out with that body's `content-length` (the provider then waits for bytes
  * that never come). A pass-through only gets its length back; its body is not sent back.
  */
-export class UpstreamProcessor {
+export class UpstreamProcessor implements StreamProcessor {
   private exchange: BackendExchange | undefined;
   private endpoint: Endpoint | undefined;
   private headers: Partial<Record<string, string>> = {};
   /** Headers a previous attempt's backend may have set that this one does not. */
   private stale: string[] = [];
 
-  constructor(private readonly runtime: RuntimeConfig) {}
+  /** @param backendName the backend Envoy picked for this attempt (from its endpoint metadata). */
+  constructor(
+    private readonly runtime: RuntimeConfig,
+    private readonly backendName: string,
+  ) {}
 
-  async requestHeaders(message: HttpHeaders__Output | undefined, backendName: string): Promise<ProcessingResponse> {
-    const backend = this.runtime.backends.get(backendName);
+  async requestHeaders(message: HttpHeaders__Output | undefined): Promise<ProcessingResponse> {
+    const backend = this.runtime.backends.get(this.backendName);
     if (!backend) {
-      throw new GatewayError('BACKEND_NOT_FOUND', 500, `backend ${JSON.stringify(backendName)} is not in the filter config`);
+      throw new GatewayError('BACKEND_NOT_FOUND', 500, `backend ${JSON.stringify(this.backendName)} is not in the filter config`);
     }
     this.headers = pickHeaders(message, [ORIGINAL_PATH_HEADER, MODEL_HEADER, ROUTE_HEADER, ...this.runtime.pickedHeaders]);
     const originalPath = this.headers[ORIGINAL_PATH_HEADER] ?? this.headers[':path'] ?? '';
@@ -100,4 +106,10 @@ export class UpstreamProcessor {
   responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> | ProcessingResponse {
     return this.exchange ? this.exchange.responseBody(message) : { response_body: { response: {} } };
   }
+
+  /**
+   * Nothing to stop: the attempt's stream runs no timers (the router filter owns them), and
+   * chunks Envoy sent before it closed the gRPC stream are still answered.
+   */
+  close(): void {}
 }

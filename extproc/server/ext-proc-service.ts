@@ -5,8 +5,10 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { ProcessingRequest__Output } from '../generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import type { Struct__Output } from '../generated/google/protobuf/Struct.js';
-import { errorResponse, RouterProcessor } from '../request/router-processor.js';
+import { errorResponse } from '../request/error-response.js';
+import { RouterProcessor, type RouterContext } from '../request/router-processor.js';
 import type { RuntimeConfig } from './runtime-config.js';
+import type { StreamProcessor } from '../request/stream-processor.js';
 import { UpstreamProcessor } from '../request/upstream-processor.js';
 
 const EXT_PROC_ATTRIBUTES_KEY = 'envoy.filters.http.ext_proc';
@@ -16,7 +18,38 @@ export type ProcessCall = ServerDuplexStream<ProcessingRequest__Output, Processi
 /**
  * Handles one `Process` stream (one HTTP request at the router level, or one upstream attempt).
  * Messages are processed strictly in order; a phase may be async (decompression), so each one
- * waits for the previous.
+ * waits for the previous. Which filter instance calls is known from the first message: Envoy
+ * attaches the backend name attribute only in the upstream filter (see streamProcessor).
+ *
+ * Router filter, `router`-mode rule (RouterProcessor, its BackendExchange answers the response):
+ *
+ *   Envoy (listener's filter)      ext_proc
+ *   request_headers ───────────►   endpoint from the path; strip x-ai-eg-* (404, /models, 400, 415: immediate_response)
+ *   request_body (BUFFERED) ───►   model → rule → backend; translate, credentials, sign
+ *                   ◄───────────   x-ai-eg-route=<backend>, :path, key, body, clear_route_cache (4xx/5xx: immediate_response)
+ *     … Envoy re-matches the route and sends the request to that backend's cluster …
+ *   response_headers ──────────►   status; a 2xx stream switches to FULL_DUPLEX_STREAMED (mode_override)
+ *   response_body ×n ──────────►   translated, scrubbed; usage and costs in dynamic_metadata at the end
+ *                   ◄───────────   (pushed) a stream timer's error event ends the stream
+ *   end / error ───────────────►   close(): the timers stop
+ *
+ * Router filter, `upstream`-mode rule (fallback priorities), and the upstream filter per attempt:
+ *
+ *   Envoy (listener's filter)      RouterProcessor → FallbackResponse
+ *   request_headers ───────────►   as above
+ *   request_body (BUFFERED) ───►   model → rule; x-ai-eg-route=<rule>, x-ai-eg-original-path, clear_route_cache
+ *     … Envoy's load balancer picks a backend by priority; each attempt, retries included, runs:
+ *       Envoy (cluster's filter)   UpstreamProcessor (a stream of its own, the backend as attribute)
+ *       request_headers ───────►   BackendExchange for that backend; body needed: mode_override BUFFERED,
+ *                                  else path/key now; backend_name in dynamic_metadata
+ *       request_body ──────────►   translate, credentials, sign; content-length of this attempt's body
+ *       response_headers/body ─►   translated (2xx streams STREAMED), usage and costs at the end …
+ *   response_headers ──────────►   2xx stream: FULL_DUPLEX_STREAMED under the rule's timers (RouterStreamGuard);
+ *                                  error for a non-OpenAI client: read its body; else response_body NONE
+ *   response_body ×n ──────────►   passed on (span fed); Envoy's own all-attempts-failed reply put in the client's shape
+ *   end / error ───────────────►   close(): the timers stop
+ *
+ * Trailers are never read (their modes are SKIP, and FULL_DUPLEX_STREAMED's SEND brings none).
  */
 export function handleProcessStream(call: ProcessCall, getRuntime: () => RuntimeConfig): void {
   const runtime = getRuntime();
@@ -24,8 +57,7 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
   const listener = typeof listenerValue === 'string' ? listenerValue : undefined;
   const bufferLimitBytes = positiveIntegerMetadata(call, BUFFER_LIMIT_METADATA_KEY);
   const streamIdleMs = positiveIntegerMetadata(call, STREAM_IDLE_METADATA_KEY);
-  let router: RouterProcessor | undefined;
-  let upstream: UpstreamProcessor | undefined;
+  let processor: StreamProcessor | undefined;
   let queue: Promise<void> = Promise.resolve();
   let failed = false;
 
@@ -38,36 +70,27 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
   };
   const close = (): void => {
     ended = true;
-    router?.close();
+    processor?.close();
+  };
+  const router: RouterContext = {
+    ...(listener !== undefined ? { listener } : {}),
+    ...(bufferLimitBytes !== undefined ? { bufferLimitBytes } : {}),
+    ...(streamIdleMs !== undefined ? { streamIdleMs } : {}),
+    push,
   };
 
   // Undefined: nothing to answer (a FULL_DUPLEX_STREAMED body chunk is not answered one to one).
   const process = async (request: ProcessingRequest__Output): Promise<ProcessingResponse | undefined> => {
     switch (request.request) {
-      case 'request_headers': {
-        const backendName = backendNameAttribute(request.attributes);
-        if (backendName !== undefined) {
-          upstream = new UpstreamProcessor(runtime);
-          return upstream.requestHeaders(request.request_headers, backendName);
-        }
-        router = new RouterProcessor(runtime, {
-          ...(listener !== undefined ? { listener } : {}),
-          ...(bufferLimitBytes !== undefined ? { bufferLimitBytes } : {}),
-          ...(streamIdleMs !== undefined ? { streamIdleMs } : {}),
-          push,
-        });
-        return router.requestHeaders(request.request_headers);
-      }
+      case 'request_headers':
+        processor = streamProcessor(runtime, request.attributes, router);
+        return processor.requestHeaders(request.request_headers);
       case 'request_body':
-        if (upstream) return upstream.requestBody(request.request_body);
-        if (router) return router.requestBody(request.request_body);
-        return { request_body: { response: {} } };
+        return processor ? processor.requestBody(request.request_body) : { request_body: { response: {} } };
       case 'response_headers':
-        return (upstream ?? router)?.responseHeaders(request.response_headers) ?? { response_headers: { response: {} } };
-      case 'response_body': {
-        const processor = upstream ?? router;
+        return processor ? processor.responseHeaders(request.response_headers) : { response_headers: { response: {} } };
+      case 'response_body':
         return processor ? processor.responseBody(request.response_body) : { response_body: { response: {} } };
-      }
       case 'request_trailers':
         return { request_trailers: {} };
       case 'response_trailers':
@@ -111,6 +134,16 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
     failed = true; // Envoy went away (client disconnect, reset): nothing left to answer.
     close();
   });
+}
+
+/**
+ * The one place a stream's mode is chosen: the upstream filter asks Envoy for the backend name
+ * of the endpoint it picked (an attribute the router filter never gets), so a request_headers
+ * message carrying it comes from an attempt of a fallback rule; any other from the listener.
+ */
+function streamProcessor(runtime: RuntimeConfig, attributes: ProcessingRequest__Output['attributes'], router: RouterContext): StreamProcessor {
+  const backendName = backendNameAttribute(attributes);
+  return backendName === undefined ? new RouterProcessor(runtime, router) : new UpstreamProcessor(runtime, backendName);
 }
 
 function backendNameAttribute(attributes: Record<string, Struct__Output> | undefined): string | undefined {
