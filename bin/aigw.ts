@@ -22,16 +22,16 @@ import type { McpServersConfig } from '../mcp/mcp-servers-config.js';
 import { parseMcpServersJson } from '../compiler/autoconfig/parse-mcp-servers-json.js';
 import { createLogger, isLogFormat, type LogFormat, type Logger } from '../common/logger.js';
 import { proxyStdioMcpServers, StdioProxyError, type ProxiedMcpServers } from '../mcp/stdio/stdio-proxy-servers.js';
-import { defaultRunId, expandPath, resolveDirs, type AigwDirs } from './aigw-dirs.js';
-import { COMMANDS, GLOBAL_OPTIONS, HEALTHCHECK_OPTIONS, RUN_OPTIONS, TOP_LEVEL_FLAGS, TRANSLATE_OPTIONS, VALIDATE_OPTIONS, VERSION_OPTIONS } from './cli-commands.js';
-import { completionScript, SHELLS, type Shell } from './completion.js';
-import { healthcheck } from './healthcheck-command.js';
-import { COMPLETION_HELP, DOWNLOAD_HELP, HEALTHCHECK_HELP, HELP_HELP, MAIN_HELP, RUN_HELP, TRANSLATE_HELP, VALIDATE_HELP, VERSION_HELP } from './help-text.js';
-import { watchParent } from './parent-watch.js';
-import { RunError, runGateway } from './run-command.js';
-import { translateConfig } from './translate-command.js';
-import { validateConfigs } from './validate-command.js';
-import { EnvValueError, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './usage-error.js';
+import { defaultRunId, expandPath, resolveDirs, type AigwDirs } from './gateway/aigw-dirs.js';
+import { COMMANDS, GLOBAL_OPTIONS, HEALTHCHECK_OPTIONS, RUN_OPTIONS, TOP_LEVEL_FLAGS, TRANSLATE_OPTIONS, VALIDATE_OPTIONS, VERSION_OPTIONS } from './cli/command-options.js';
+import { completionScript, SHELLS, type Shell } from './cli/completion-script.js';
+import { healthcheck } from './commands/healthcheck.js';
+import { COMPLETION_HELP, DOWNLOAD_HELP, HEALTHCHECK_HELP, HELP_HELP, MAIN_HELP, RUN_HELP, TRANSLATE_HELP, VALIDATE_HELP, VERSION_HELP } from './cli/help-text.js';
+import { watchParent } from './gateway/parent-watch.js';
+import { RunError, runGateway } from './gateway/run-gateway.js';
+import { translateConfig } from './commands/translate-config.js';
+import { validateConfigs } from './commands/validate-configs.js';
+import { EnvValueError, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './cli/usage-error.js';
 
 const HELP: Record<string, string> = {
   version: VERSION_HELP,

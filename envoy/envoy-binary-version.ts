@@ -1,7 +1,7 @@
 // Reads the version of an Envoy binary from `envoy --version`, which prints e.g.
 //   envoy  version: 0ebfcfe5b0484b89ca85b761da9e05ce75dbda8d/1.38.3/Modified/RELEASE/BoringSSL
 import { describeError, EnvoyError } from './envoy-errors.js';
-import { outputTail, runCommand, type CommandResult } from './run-command.js';
+import { outputTail, runCommand, type CommandResult } from '../common/run-process.js';
 
 export interface EnvoyBinaryVersion {
   /** Semantic version, e.g. "1.38.3" (may carry a suffix such as "-dev"). */

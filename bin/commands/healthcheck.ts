@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../common/logger.js';
-import type { AigwDirs } from './aigw-dirs.js';
-import { isRunLockHeld } from './run-lock.js';
+import type { Logger } from '../../common/logger.js';
+import type { AigwDirs } from '../gateway/aigw-dirs.js';
+import { isRunLockHeld } from '../gateway/run-lock.js';
 
 export interface HealthcheckOptions {
   dirs: AigwDirs;

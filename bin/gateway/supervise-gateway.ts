@@ -1,8 +1,8 @@
-import type { RunningEnvoy } from '../envoy/start-envoy.js';
-import type { Logger } from '../common/logger.js';
+import type { RunningEnvoy } from '../../envoy/start-envoy.js';
+import type { Logger } from '../../common/logger.js';
 import type { AccessLogPipes } from './access-log-pipes.js';
 import type { ExtProcSupervisor } from './ext-proc-supervisor.js';
-import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
+import { EXIT_OK, EXIT_RUNTIME } from '../cli/usage-error.js';
 
 export interface SupervisedGateway {
   envoy: RunningEnvoy;

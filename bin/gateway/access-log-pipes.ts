@@ -5,10 +5,10 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import type { AccessLogPipe } from '../compiler/pipe-file-access-logs.js';
-import type { Logger } from '../common/logger.js';
-import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
-import { outputTail, runCommand } from '../envoy/run-command.js';
+import type { AccessLogPipe } from '../../compiler/pipe-file-access-logs.js';
+import type { Logger } from '../../common/logger.js';
+import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../../envoy/log-redactor.js';
+import { outputTail, runCommand } from '../../common/run-process.js';
 import { RunError } from './run-error.js';
 
 const openFdAsync = promisify(openFd);

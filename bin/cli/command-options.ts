@@ -3,8 +3,8 @@
  * same tables, what help and shell completion list (bin/completion.ts).
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { CommandSpec, FlagSpec } from './completion.js';
-import { SHELLS } from './completion.js';
+import type { CommandSpec, FlagSpec } from './completion-script.js';
+import { SHELLS } from './completion-script.js';
 
 export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
