@@ -1,6 +1,6 @@
 /**
  * The commands and their flags: the parser's option tables (node:util parseArgs) and, from the
- * same tables, what help and shell completion list (bin/completion.ts).
+ * same tables, what help and shell completion list (completion-script.ts).
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { CommandSpec, FlagSpec } from './completion-script.js';

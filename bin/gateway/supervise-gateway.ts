@@ -12,7 +12,7 @@ export interface SupervisedGateway {
   logger: Logger;
   /**
    * Resolves (with why) when the gateway must stop as on SIGTERM for another reason: the
-   * process that started aigw has gone (bin/parent-watch.ts).
+   * process that started aigw has gone (parent-watch.ts).
    */
   stopWhen?: Promise<string>;
 }
