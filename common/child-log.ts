@@ -1,5 +1,5 @@
 /**
- * How aigw shows what its children print on stderr, in the user's log format (extproc/logger.ts).
+ * How aigw shows what its children print on stderr, in the user's log format (logger.ts).
  *
  * The ext_proc always logs JSON lines to aigw (`--log-format json`), whatever the user chose:
  * aigw then renders each one itself, so its own lines and the ext_proc's come out alike, a

@@ -6,6 +6,7 @@ export function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value when it is a string, else undefined: for reading fields of a provider's or client's JSON, where a wrong type means "not given". */
 export function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }

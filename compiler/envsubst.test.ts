@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The expected values below were checked against the real a8m/envsubst v1.4.3 (relaxed mode),
-// row by row. The first block is spec/cli.md §3.2. The rest pins the quirks that fall out of its lexer.
+// row by row. The first block covers the syntax form by form (SET=val, EMPTY= and UNSET unset). The rest pins the quirks that fall out of its lexer.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ function assertSyntaxError(text: string, line: number, column: number): void {
   );
 }
 
-describe('envsubst: spec/cli.md §3.2 table', () => {
+describe('envsubst: the syntax, form by form', () => {
   const rows: ReadonlyArray<readonly [input: string, output: string]> = [
     // bare $NAME is substituted too
     ['${SET}', 'val'],

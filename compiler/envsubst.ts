@@ -2,7 +2,7 @@
 //
 // Environment substitution with the exact dialect of a8m/envsubst v1.4.3 (relaxed mode),
 // which upstream `aigw run` applies to the whole raw config text before YAML parsing
-// (spec/cli.md §3). The dialect has many quirks (see the table in §3.2); they fall out of
+// (upstream cmd/aigw/config.go). The dialect has many quirks (envsubst.test.ts pins them); they fall out of
 // its lexer/parser design rather than from explicit rules. So this file is a
 // state-for-state port of parse/lex.go and parse/parse.go, not a
 // re-derivation from the table. Any "simplification" would change edge-case output.

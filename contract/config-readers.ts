@@ -22,6 +22,7 @@ export function strings(value: unknown, path: string): string[] {
   return list(value, path).map((item, i) => string(item, `${path}[${i}]`));
 }
 
-export function optionalString(value: unknown, path: string): string | undefined {
+/** A string, or undefined when the field is left out; anything else is an error (unlike common/json-guards' optionalString, which ignores it). */
+export function stringOrAbsent(value: unknown, path: string): string | undefined {
   return value === undefined ? undefined : string(value, path);
 }

@@ -103,7 +103,7 @@ export interface McpAuthorizationConfig {
 
 export interface McpAuthorizationRule {
   action: 'Allow' | 'Deny';
-  /** CEL over `request`, `auth.jwt`, `mcp` (see dataplane.md §8). */
+  /** CEL over `request`, `auth.jwt`, `mcp` (the bindings are in mcp/auth/cel-bindings.ts). */
   cel?: string;
   /** `target.tools`: the rule applies to these (backend, tool) pairs only. */
   tools?: { backend: string; tool: string }[];

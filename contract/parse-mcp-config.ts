@@ -1,4 +1,4 @@
-import { list, optionalString, record, string, strings } from './config-readers.js';
+import { list, record, string, stringOrAbsent, strings } from './config-readers.js';
 import { FilterConfigError } from './filter-config.js';
 import type { McpAuthorizationConfig, McpAuthorizationRule, McpBackendConfig, McpConfig, McpOAuthConfig, McpRouteConfig } from './mcp-config.js';
 
@@ -37,12 +37,12 @@ function parseBackend(value: unknown, path: string): McpBackendConfig {
       return { name: string(header.name, `${path}.forwardHeaders[${i}].name`), backendHeader: string(header.backendHeader, `${path}.forwardHeaders[${i}].backendHeader`) };
     }),
   };
-  const tlsServerName = optionalString(backend.tlsServerName, `${path}.tlsServerName`);
+  const tlsServerName = stringOrAbsent(backend.tlsServerName, `${path}.tlsServerName`);
   if (tlsServerName !== undefined) result.tlsServerName = tlsServerName;
   if (backend.apiKey !== undefined) {
     const apiKey = record(backend.apiKey, `${path}.apiKey`);
-    const header = optionalString(apiKey.header, `${path}.apiKey.header`);
-    const queryParam = optionalString(apiKey.queryParam, `${path}.apiKey.queryParam`);
+    const header = stringOrAbsent(apiKey.header, `${path}.apiKey.header`);
+    const queryParam = stringOrAbsent(apiKey.queryParam, `${path}.apiKey.queryParam`);
     result.apiKey = { value: string(apiKey.value, `${path}.apiKey.value`), ...(header !== undefined ? { header } : {}), ...(queryParam !== undefined ? { queryParam } : {}) };
   }
   if (backend.toolSelector !== undefined) {
@@ -70,7 +70,7 @@ function parseOAuth(value: unknown, path: string): McpOAuthConfig {
   }
   const metadata = record(oauth.protectedResourceMetadata, `${path}.protectedResourceMetadata`);
   const optional = (key: 'resourceName' | 'resourceDocumentation' | 'resourcePolicyUri'): Partial<Record<typeof key, string>> => {
-    const text = optionalString(metadata[key], `${path}.protectedResourceMetadata.${key}`);
+    const text = stringOrAbsent(metadata[key], `${path}.protectedResourceMetadata.${key}`);
     return text !== undefined ? { [key]: text } : {};
   };
   return {
@@ -110,7 +110,7 @@ function parseAuthorization(value: unknown, path: string): McpAuthorizationConfi
 function parseRule(value: unknown, path: string): McpAuthorizationRule {
   const rule = record(value, path);
   const result: McpAuthorizationRule = { action: action(rule.action, `${path}.action`) };
-  const cel = optionalString(rule.cel, `${path}.cel`);
+  const cel = stringOrAbsent(rule.cel, `${path}.cel`);
   if (cel !== undefined) result.cel = cel;
   if (rule.tools !== undefined) {
     result.tools = list(rule.tools, `${path}.tools`).map((item, i) => {

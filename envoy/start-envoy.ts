@@ -87,7 +87,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
   const shown = options.renderLine ? stderrLines.pipe(mapLineStream(options.renderLine)) : stderrLines;
   child.stderr?.pipe(stderrLines);
   shown.pipe(options.stderr, { end: false });
-  // Access logs: configured secrets and bearer tokens, as in File sinks (bin/access-log-pipes.ts).
+  // Access logs: configured secrets and bearer tokens, as in File sinks (bin/gateway/access-log-pipes.ts).
   child.stdout?.pipe(redactingLineStream(accessLogRedactor(options.redaction))).pipe(options.stdout, { end: false });
   // Its last words (a crash's stack trace) pass through the line stream after the exit is known:
   // `exited` waits for them (briefly), so lastLogLines() has them.

@@ -3,7 +3,7 @@
  * The ext_proc process: `node extproc/main.js --config <file> --socket <path> --admin-port <n>`.
  * `aigw run` starts it before Envoy and supervises it; it can also be run alone for debugging.
  * `--log-format` (text or json, default `AIGW_LOG_FORMAT`, else text): aigw always asks for json
- * and renders the lines itself (extproc/child-log.ts).
+ * and renders the lines itself (common/child-log.ts).
  */
 import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -38,14 +38,14 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  if (!values.config || !values.socket) throw new UsageError('--config and --socket are required');
+  if (!values.config || !values.socket) throw new ExtProcArgumentError('--config and --socket are required');
   const level = values['log-level'];
-  if (!isLogLevel(level)) throw new UsageError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
+  if (!isLogLevel(level)) throw new ExtProcArgumentError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
   const adminPort = Number(values['admin-port']);
-  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new UsageError('--admin-port must be a port number');
+  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new ExtProcArgumentError('--admin-port must be a port number');
 
   const format = values['log-format'] ?? process.env.AIGW_LOG_FORMAT ?? 'text';
-  if (!isLogFormat(format)) throw new UsageError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+  if (!isLogFormat(format)) throw new ExtProcArgumentError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
   fatalFormat = format;
   const logger = createLogger({ level, format });
   let raw: unknown;
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   });
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
-  if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
+  if (mcpConfig && !values['mcp-socket']) throw new ExtProcArgumentError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
   const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger, { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) }) : undefined;
   const admin = await startAdminServer({
@@ -121,7 +121,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-class UsageError extends Error {}
+/** A missing or bad ext_proc flag: exit 80, the exit code aigw gives its own usage errors. */
+class ExtProcArgumentError extends Error {}
 
 /** Tracing stays off unless one of these is set (createRequestTracer decides from there). */
 const TRACING_VARIABLES = ['OTEL_TRACES_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'AI_GATEWAY_TRACING_SEMCONV'];
@@ -163,5 +164,5 @@ let fatalFormat: LogFormat = process.env.AIGW_LOG_FORMAT === 'json' ? 'json' : '
 
 main().catch((error: unknown) => {
   process.stderr.write(`${formatLogLine(fatalFormat, 'error', error instanceof Error ? error.message : String(error))}\n`);
-  process.exit(error instanceof UsageError ? 80 : 1);
+  process.exit(error instanceof ExtProcArgumentError ? 80 : 1);
 });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /**
- * One entry of the canonical MCP servers JSON (spec/cli.md §4.1), as used by Claude Desktop,
+ * One entry of the canonical MCP servers JSON (upstream internal/autoconfig/mcp.go), as used by Claude Desktop,
  * Cursor and VS Code. Fields that upstream ignores (`cwd`, `disabled`, ...) are dropped; `env` is
  * kept (upstream ignores it too) because stdio servers commonly need it for their credentials.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // MCP servers JSON → Backends + MCPRoute backendRefs (upstream internal/autoconfig/mcp.go
-// `AddMCPServers`, spec/cli.md §4.2).
+// `AddMCPServers`).
 import { AutoconfigError } from './autoconfig-error.js';
 import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
 import { goAtoi, isIpAddress } from './parse-base-url.js';

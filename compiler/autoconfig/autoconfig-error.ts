@@ -18,8 +18,9 @@ export type AutoconfigErrorCode =
   | 'INVALID_MCP_CONFIG';
 
 /**
- * A failure of auto-configuration. `message` is upstream's text (spec/cli.md §8.2, without the
- * `Error running: ` / `aigw: error: run: ` prefix the CLI adds).
+ * A failure of auto-configuration. `message` is upstream's text (the `fmt.Errorf` chains of its
+ * cmd/aigw and internal/autoconfig), without the `Error running: ` / `aigw: error: run: ` prefix
+ * the CLI adds.
  */
 export class AutoconfigError extends Error {
   readonly code: AutoconfigErrorCode;

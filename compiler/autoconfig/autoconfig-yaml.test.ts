@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Auto-configuration against upstream's goldens (test/fixtures/upstream/autoconfig, one per
-// environment combination), the decision logic and error
-// messages of spec/cli.md §2 / §8.2, and a compile of every result.
+// environment combination), upstream's decision logic (OpenAI or Azure before Anthropic, MCP
+// servers added first) and error messages, and a compile of every result.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ const KEY = { OPENAI_API_KEY: 'sk-test-key' };
 const AZURE = { AZURE_OPENAI_API_KEY: 'azure-key', AZURE_OPENAI_ENDPOINT: 'https://my-resource.openai.azure.com', OPENAI_API_VERSION: '2024-02-15-preview' };
 const ORG_AND_PROJECT = { OPENAI_ORG_ID: 'org-test123', OPENAI_PROJECT_ID: 'proj_test456' };
 
-/** The environment (and flags) each golden is the output for, read off its content and cli.md §2.4. */
+/** The environment (and flags) each golden is the output for, read off its content and upstream's config.yaml.tmpl. */
 const GOLDEN_INPUTS: Record<string, AutoconfigInput> = {
   'openai.yaml': { env: KEY },
   'openai-ip.yaml': { env: { ...KEY, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' } },
@@ -68,7 +68,7 @@ const GOLDEN_INPUTS: Record<string, AutoconfigInput> = {
 /**
  * Goldens that upstream's template test renders from hand-built data rather than from readConfig.
  * openai-github lists the OpenAI Backend before the MCP one; `aigw run` adds MCP servers first
- * (spec/cli.md §2.1 step 2, §2.4 item 8), so only the document order differs.
+ * (and renders MCP Backends before the provider's), so only the document order differs.
  */
 const ORDER_DIFFERS = new Set(['openai-github.yaml']);
 
@@ -211,7 +211,7 @@ describe('autoconfigYaml: decision logic', () => {
   });
 });
 
-describe('autoconfigYaml: base URL parsing (spec/cli.md §2.3)', () => {
+describe('autoconfigYaml: base URL parsing (upstream parseURL)', () => {
   const endpoint = (baseUrl: string): { spec: unknown; version: unknown; tls: boolean } => {
     const docs = documents(autoconfigYaml({ env: { ...KEY, OPENAI_BASE_URL: baseUrl } }).yaml);
     const backend = findKind(docs, 'Backend');
@@ -256,7 +256,7 @@ describe('autoconfigYaml: base URL parsing (spec/cli.md §2.3)', () => {
   });
 });
 
-describe('autoconfigYaml: errors (spec/cli.md §8.2)', () => {
+describe('autoconfigYaml: errors (upstream\'s texts)', () => {
   it('nothing set', () => {
     const message = 'you must supply at least OPENAI_API_KEY, AZURE_OPENAI_API_KEY, ANTHROPIC_API_KEY, or a config file path';
     expectError({ env: {} }, 'NO_PROVIDER', message);
@@ -296,7 +296,7 @@ describe('autoconfigYaml: errors (spec/cli.md §8.2)', () => {
   });
 });
 
-describe('autoconfigYaml: OTEL access logs (spec/cli.md §2.5)', () => {
+describe('autoconfigYaml: OTEL access logs (upstream otel.go)', () => {
   const envoyProxy = (env: AutoconfigInput['env']): string => {
     const { yaml } = autoconfigYaml({ env: { ...KEY, ...env } });
     compile(yaml, { ...KEY, ...env });
@@ -336,7 +336,7 @@ describe('autoconfigYaml: OTEL access logs (spec/cli.md §2.5)', () => {
   });
 });
 
-describe('autoconfigYaml: MCP servers (spec/cli.md §4.2)', () => {
+describe('autoconfigYaml: MCP servers (upstream AddMCPServers)', () => {
   it('sorts servers, filters types, takes the Bearer token as API key, defaults the path', () => {
     const { yaml, notes } = autoconfigYaml({
       env: {},

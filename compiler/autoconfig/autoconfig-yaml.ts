@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // `aigw run` without a config file: the configuration generated from the OpenAI SDK / Anthropic /
-// OTEL environment variables and the MCP servers JSON (spec/cli.md §2, §4). The YAML keeps
+// OTEL environment variables and the MCP servers JSON (upstream internal/autoconfig/). The YAML keeps
 // `${OPENAI_API_KEY}`-style placeholders for the API keys, so it can be printed safely; the
 // caller runs envsubst over it (compileConfig does) before use.
 import { addMcpServers } from './add-mcp-servers.js';

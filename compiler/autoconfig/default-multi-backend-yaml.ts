@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The older `aigw run` page's built-in default (seed 001): one gateway in front of OpenAI,
+// The built-in default of upstream's earlier `aigw run` (the "Default Proxy" its docs described
+// before zero-config replaced it): one gateway in front of OpenAI,
 // Tetrate Agent Router Service, AWS Bedrock and Ollama, selected by the `aigw-backend-selector`
 // header regardless of the model, else by model name. Backends whose credentials are absent
 // are left out, each with a note. AWS Bedrock signs with the AWS default credential chain
@@ -59,8 +60,8 @@ export const AWS_BEDROCK_NOTE =
 
 /**
  * Why OpenAI is not in the default that runs: aigw only gets here when OPENAI_API_KEY is unset,
- * because setting it selects upstream's single-provider autoconfig (seed 000) instead of this
- * default (seed 001). Said in full, since "set OPENAI_API_KEY" alone would mislead.
+ * because setting it selects upstream's single-provider autoconfig (autoconfig-yaml.ts) instead
+ * of this default. Said in full, since "set OPENAI_API_KEY" alone would mislead.
  */
 export const OPENAI_NOTE =
   'OpenAI backend left out: OPENAI_API_KEY is not set. Setting it does not add OpenAI to this default: it replaces the whole default with a single-provider configuration for OpenAI (or for the OpenAI-compatible service at OPENAI_BASE_URL), as AZURE_OPENAI_API_KEY does for Azure OpenAI and ANTHROPIC_API_KEY for Anthropic. For OpenAI next to the other backends, save "aigw run --show-default" to a file and run that file with OPENAI_API_KEY set';

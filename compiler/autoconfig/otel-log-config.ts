@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Envoy access-log sinks from the OTEL_* environment (upstream internal/autoconfig/otel.go,
-// spec/cli.md §2.5). Only used for generated configs.
+// Envoy access-log sinks from the OTEL_* environment (upstream internal/autoconfig/otel.go).
+// Only used for generated configs.
 import { AutoconfigError } from './autoconfig-error.js';
 import { goAtoi, isIpAddress } from './parse-base-url.js';
 import { GoUrlError, goQuote, parseGoUrl } from './parse-go-url.js';

@@ -10,7 +10,7 @@ export interface ParsedBaseUrl {
   /** Rendered as a Backend `ip` endpoint rather than `fqdn`. */
   isIp: boolean;
   port: number;
-  /** The path without its leading `/`; '' for `/v1`, which is the schema default (spec/cli.md §2.3). */
+  /** The path without its leading `/`; '' for `/v1`, which is the schema default (upstream internal/autoconfig/config.go `parseURL`). */
   version: string;
   /** `https` ⇒ a BackendTLSPolicy. */
   needsTls: boolean;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The subset of Go's net/url `url.Parse` that upstream auto-config depends on (spec/cli.md §2.3,
-// §4.2): scheme detection (`localhost:11434/v1` has the scheme `localhost`), authority and host
+// The subset of Go's net/url `url.Parse` that upstream auto-config depends on (base URLs in
+// internal/autoconfig/config.go, MCP server URLs in mcp.go): scheme detection (`localhost:11434/v1` has the scheme `localhost`), authority and host
 // validation, percent-decoding of the path, and Go's error texts (`parse ":::invalid": missing
 // protocol scheme`). WHATWG `URL` differs on every one of these, so it is not used.
 

@@ -18,7 +18,7 @@ function expectError(text: string, message: string): void {
 }
 
 describe('parseMcpServersJson', () => {
-  it('reads the canonical format (the seed example), ignoring unknown keys but keeping env', () => {
+  it('reads the canonical format (the example in upstream\'s aigw run docs), ignoring unknown keys but keeping env', () => {
     const text = JSON.stringify({
       mcpServers: {
         context7: { type: 'http', url: 'https://mcp.context7.com/mcp' },

@@ -5,7 +5,7 @@ import type { McpServerConfig, McpServersConfig } from '../../mcp/mcp-servers-co
 
 /**
  * Parses the canonical `{"mcpServers": {...}}` JSON of `--mcp-config` / `--mcp-json`
- * (spec/cli.md §4.1). As upstream: keys are case-sensitive, unknown keys are ignored, `null`
+ * (upstream internal/autoconfig/mcp.go). As upstream: keys are case-sensitive, unknown keys are ignored, `null`
  * counts as absent, a missing `mcpServers` means no servers. Wrong types are errors. Unlike
  * upstream, `env` (string values) is kept for stdio servers.
  * Throws AutoconfigError INVALID_MCP_CONFIG: `failed to unmarshal MCP config: <source>: <detail>`.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// A port of upstream's internal/autoconfig/config.yaml.tmpl (spec/cli.md §2.4): the same
+// A port of upstream's internal/autoconfig/config.yaml.tmpl: the same
 // documents, in the same order, with the same comments and layout, so that `--show-default`
 // prints what upstream prints. Values from the environment are quoted when they would not
 // survive as bare YAML scalars (see yaml-scalar.ts).

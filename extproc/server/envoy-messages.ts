@@ -50,7 +50,8 @@ export function dynamicMetadata(fields: Record<string, string | number>): Struct
   for (const [key, value] of Object.entries(fields)) {
     values[key] = typeof value === 'number' ? { numberValue: value } : { stringValue: value };
   }
-  // Well-known types use protobufjs' camelCase JSON names even with keepCase (see envoy.md).
+  // Well-known types (Struct, Value) use protobufjs' camelCase JSON names even with keepCase:
+  // `struct_value` / `string_value` would be dropped silently, serialised as an empty Value.
   return { fields: { [METADATA_NAMESPACE]: { structValue: { fields: values } } } };
 }
 

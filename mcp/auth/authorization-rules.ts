@@ -1,4 +1,4 @@
-// `authorization` / `backendSelector` rules (dataplane.md §8, upstream authorization.go): rules in
+// `authorization` / `backendSelector` rules (upstream internal/mcpproxy/authorization.go): rules in
 // order, the first match gives its action, otherwise `defaultAction`. A rule matches when its CEL
 // is true, its target.tools contains (backend, tool), and its source.jwt claims all match and its
 // scopes are all present. A CEL error or non-boolean result means "no match" (logged).

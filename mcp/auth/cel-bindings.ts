@@ -1,6 +1,6 @@
 // The variables an authorization rule's CEL sees. Upstream binds one variable, `request`, holding
-// everything (`request.mcp.tool`, `request.auth.jwt.claims`); dataplane.md §8 also writes
-// `mcp.tool` and `auth.jwt.claims`, so `mcp` and `auth` are bound at top level as well.
+// everything (`request.mcp.tool`, `request.auth.jwt.claims`); rules may also be written with the
+// shorter `mcp.tool` and `auth.jwt.claims`, so `mcp` and `auth` are bound at top level as well.
 
 import type { CelInput } from '@bufbuild/cel';
 

@@ -1,7 +1,7 @@
 // The HTTP answers of MCP authorization: 401 and 403 `WWW-Authenticate: Bearer` challenges (RFC
 // 6750 §3, RFC 9728 §5.1, MCP authorization 2025-06-18/2025-11-25), the 503 when keys cannot be
 // fetched, and the CORS headers that let browser clients read them. Error bodies are short
-// text/plain, like every other error of the MCP proxy (dataplane.md §8).
+// text/plain, like every other error of the MCP proxy (as upstream's internal/mcpproxy).
 
 import type { McpHttpAnswer, McpHttpRequest } from './mcp-route-auth.js';
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// stdio2http (upstream cmd/aigw/stdio2http.go, spec/cli.md §4.5): `aigw run` starts each stdio
+// stdio2http (upstream cmd/aigw/stdio2http.go): `aigw run` starts each stdio
 // MCP server of --mcp-config / --mcp-json and serves it as a local Streamable HTTP MCP endpoint,
 // so the gateway routes to it like to any HTTP MCP backend.
 //

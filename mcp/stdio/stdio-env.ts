@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The environment of a stdio MCP server started by `aigw run` (stdio2http, spec/cli.md §4.5).
+// The environment of a stdio MCP server started by `aigw run` (stdio-bridge.ts).
 
 /**
  * `${NAME}`, `${NAME:-default}` (default when NAME is unset or empty) and VS Code / Cursor's

@@ -35,7 +35,7 @@ export interface ProxyStdioOptions {
 }
 
 /**
- * Upstream's proxyStdioMCPServers (spec/cli.md §4.5): every server with a non-empty `command`,
+ * Upstream's proxyStdioMCPServers (cmd/aigw/stdio2http.go): every server with a non-empty `command`,
  * whatever its `type` (and even with a `url`, which is then ignored, as upstream), is started
  * behind a stdio2http bridge. They start concurrently (`npx` servers take seconds each); if any
  * fails, the others are stopped and the first failure in name order is reported.

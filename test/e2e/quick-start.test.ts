@@ -1,7 +1,8 @@
 /**
- * The two `aigw run` documents' quick starts, driven as a new user would, with a local fake
+ * The quick starts of upstream's `aigw run` docs (the current zero-config one, and the earlier
+ * one with the built-in multi-backend default), driven as a new user would, with a local fake
  * OpenAI-compatible server standing in for Ollama on localhost:11434. They use the fixed ports
- * the documents use (1975, 11434), so they are skipped when something else holds those ports.
+ * the docs use (1975, 11434), so they are skipped when something else holds those ports.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -47,7 +48,7 @@ async function withOllama(fn: (ollama: FakeOpenAI) => Promise<void>, t: { skip: 
   }
 }
 
-test('current document: OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY=unused aigw run', async (t) => {
+test('zero-config quick start: OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY=unused aigw run', async (t) => {
   await withOllama(async (ollama) => {
     const aigw = await startAigw({ configYaml: '', omitConfigPath: true, env: { ...CLEAN_ENV, OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_API_KEY: 'unused' } });
     try {
@@ -61,7 +62,7 @@ test('current document: OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY
   }, t);
 });
 
-test('older document: aigw run with no variables routes by aigw-backend-selector, then by model', async (t) => {
+test('built-in default quick start: aigw run with no variables routes by aigw-backend-selector, then by model', async (t) => {
   await withOllama(async (ollama) => {
     // No provider variable at all: the multi-backend default (Ollama always, OpenAI and TARS with keys,
     // AWS Bedrock with AWS credentials; its endpoint moved to a local stand-in with the AWS SDKs' variable).
@@ -102,7 +103,7 @@ test('older document: aigw run with no variables routes by aigw-backend-selector
 
 test('aigw run --show-default > default.yaml, edit the model, aigw run custom.yaml', async (t) => {
   await withOllama(async (ollama) => {
-    // The whole built-in default (seed 001), whatever is set: OpenAI's key changes nothing here.
+    // The whole built-in default (four backends), whatever is set: OpenAI's key changes nothing here.
     const shown = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'unused' } });
     assert.equal(shown.code, 0);
     // The document's edit: the model Ollama serves, via envsubst with a default.

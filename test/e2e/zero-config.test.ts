@@ -95,7 +95,7 @@ test('--show-default prints the whole built-in default with placeholders, whatev
   const withKeys = await runCli(['run', '--show-default'], { env: { ...CLEAN_ENV, OPENAI_API_KEY: 'sk-secret-value', TARS_API_KEY: 'sk-tars-value', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'aws-secret-value' } });
   assert.equal(withKeys.stdout, bare.stdout, 'the same bytes whatever the environment');
   assert.doesNotMatch(withKeys.stdout, /sk-secret-value|sk-tars-value|aws-secret-value/);
-  // All four backends of the default (seed 001), selected by header or by model.
+  // All four backends of the built-in default, selected by header or by model.
   for (const host of ['api.openai.com', 'api.router.tetrate.ai', 'bedrock-runtime.us-east-1.amazonaws.com', 'localhost']) assert.match(bare.stdout, new RegExp(`hostname: ${host.replaceAll('.', '\\.')}`));
   assert.match(bare.stdout, /apiKey: \$\{OPENAI_API_KEY\}/);
   assert.match(bare.stdout, /apiKey: \$\{TARS_API_KEY\}/);

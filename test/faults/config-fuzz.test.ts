@@ -21,7 +21,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { validateConfigs } from '../../bin/validate-command.js';
+import { validateConfigs } from '../../bin/commands/validate-configs.js';
 import { isRecord } from '../../common/json-guards.js';
 import { analyzeSources, compileSources } from '../../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from '../../compiler/diagnostic.js';

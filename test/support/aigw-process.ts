@@ -78,7 +78,7 @@ let exitHookInstalled = false;
 /** Attempts at a start that fails only because a port picked here was taken meanwhile. */
 const START_ATTEMPTS = 3;
 
-/** aigw's one-line refusal when something holds an address it must bind (bin/address-in-use.ts). */
+/** aigw's one-line refusal when something holds an address it must bind (bin/gateway/address-in-use.ts). */
 const ADDRESS_IN_USE = /address \S*:(\d+) already in use/;
 
 /** Thrown by one start attempt when aigw exited because a port was taken. */

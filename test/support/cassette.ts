@@ -102,12 +102,12 @@ function readInteraction(value: unknown, where: string, index: number): Cassette
       method: requiredString(request, 'method', `${where}.request`).toUpperCase(),
       url,
       path,
-      body: optionalString(request, 'body', `${where}.request`),
+      body: stringOrEmpty(request, 'body', `${where}.request`),
       headers: readHeaders(request.headers, `${where}.request.headers`),
     },
     response: {
       code,
-      body: optionalString(response, 'body', `${where}.response`),
+      body: stringOrEmpty(response, 'body', `${where}.response`),
       headers: readHeaders(response.headers, `${where}.response.headers`),
     },
   };
@@ -135,7 +135,7 @@ function requiredString(record: Record<string, unknown>, key: string, where: str
   return value;
 }
 
-function optionalString(record: Record<string, unknown>, key: string, where: string): string {
+function stringOrEmpty(record: Record<string, unknown>, key: string, where: string): string {
   const value = record[key];
   // An empty body is recorded as "" or left out entirely.
   if (value === undefined || value === null) return '';

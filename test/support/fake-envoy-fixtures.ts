@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../envoy/run-command.js';
+import { runProcess } from '../../common/run-process.js';
 
 export const FAKE_COMMIT = '0ebfcfe5b0484b89ca85b761da9e05ce75dbda8d';
 
@@ -40,7 +40,7 @@ export async function writeExecutable(path: string, content: string): Promise<vo
 }
 
 async function mustRun(argv: readonly string[], cwd?: string): Promise<void> {
-  const result = await runCommand(argv, { cwd });
+  const result = await runProcess(argv, { cwd });
   if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
 }
 

@@ -6,8 +6,8 @@
  * CLI spawn or two (test/support/run-cli.ts) to cover that path.
  */
 import { Writable } from 'node:stream';
-import { translateConfig, type TranslateOptions } from '../../bin/translate-command.js';
-import { validateConfigs, type ValidateOptions } from '../../bin/validate-command.js';
+import { translateConfig, type TranslateOptions } from '../../bin/commands/translate-config.js';
+import { validateConfigs, type ValidateOptions } from '../../bin/commands/validate-configs.js';
 import type { CliResult } from './run-cli.js';
 
 /** A stream that keeps what is written to it, for the commands' stdout and stderr. */

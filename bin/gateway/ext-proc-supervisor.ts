@@ -1,5 +1,5 @@
-import type { ChildExit } from '../envoy/spawn-tied-child.js';
-import type { Logger } from '../common/logger.js';
+import type { ChildExit } from '../../envoy/spawn-tied-child.js';
+import type { Logger } from '../../common/logger.js';
 import type { RunningExtProc } from './spawn-ext-proc.js';
 
 export interface RestartPolicy {

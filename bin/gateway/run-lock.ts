@@ -1,7 +1,7 @@
 import { open, rm, stat } from 'node:fs/promises';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { isRecord } from '../common/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 import { RunError } from './run-error.js';
 
 /** Who holds a run: told to whoever asks, for the refusal message. */

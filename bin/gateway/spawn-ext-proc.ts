@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import { createLineRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
-import { childExit, spawnTiedChild, type ChildExit } from '../envoy/spawn-tied-child.js';
-import { parseLogRecord, renderExtProcLine } from '../common/child-log.js';
-import type { LogFormat } from '../common/logger.js';
-import { READY_LINE } from '../extproc/server/ready-line.js';
+import { createLineRedactor, redactingLineStream, type RedactionRules } from '../../envoy/log-redactor.js';
+import { childExit, spawnTiedChild, type ChildExit } from '../../envoy/spawn-tied-child.js';
+import { parseLogRecord, renderExtProcLine } from '../../common/child-log.js';
+import type { LogFormat } from '../../common/logger.js';
+import { READY_LINE } from '../../extproc/server/ready-line.js';
 
 export interface SpawnExtProcOptions {
   configPath: string;
@@ -53,7 +53,7 @@ const EXT_PROC_V8_ARGS = ['--max-semi-space-size=4'];
  * recoverable, and so it can later run as several processes. Resolves once it prints READY_LINE.
  */
 export async function spawnExtProc(options: SpawnExtProcOptions): Promise<RunningExtProc> {
-  const main = fileURLToPath(new URL('../extproc/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../../extproc/main.js', import.meta.url));
   // For profiling the data path, e.g. AIGW_EXTPROC_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.AIGW_EXTPROC_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const child: ResultPromise = spawnTiedChild(

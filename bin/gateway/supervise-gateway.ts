@@ -1,8 +1,8 @@
-import type { RunningEnvoy } from '../envoy/start-envoy.js';
-import type { Logger } from '../common/logger.js';
+import type { RunningEnvoy } from '../../envoy/start-envoy.js';
+import type { Logger } from '../../common/logger.js';
 import type { AccessLogPipes } from './access-log-pipes.js';
 import type { ExtProcSupervisor } from './ext-proc-supervisor.js';
-import { EXIT_OK, EXIT_RUNTIME } from './usage-error.js';
+import { EXIT_OK, EXIT_RUNTIME } from '../cli/usage-error.js';
 
 export interface SupervisedGateway {
   envoy: RunningEnvoy;
@@ -12,7 +12,7 @@ export interface SupervisedGateway {
   logger: Logger;
   /**
    * Resolves (with why) when the gateway must stop as on SIGTERM for another reason: the
-   * process that started aigw has gone (bin/parent-watch.ts).
+   * process that started aigw has gone (parent-watch.ts).
    */
   stopWhen?: Promise<string>;
 }

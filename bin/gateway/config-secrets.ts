@@ -1,7 +1,7 @@
-import { isRecord } from '../common/json-guards.js';
-import { redactFilterConfig, type FilterConfig } from '../contract/filter-config.js';
-import { configuredCredentialHeaders, isCredentialHeader } from '../extproc/request/sensitive-headers.js';
-import { secretVariants, type RedactionRules } from '../envoy/log-redactor.js';
+import { isRecord } from '../../common/json-guards.js';
+import { redactFilterConfig, type FilterConfig } from '../../contract/filter-config.js';
+import { configuredCredentialHeaders, isCredentialHeader } from '../../extproc/request/sensitive-headers.js';
+import { secretVariants, type RedactionRules } from '../../envoy/log-redactor.js';
 
 const REDACTED = '<redacted>';
 

@@ -1,10 +1,10 @@
-import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
+import { ConfigFileError, readConfigFile } from '../../compiler/read-config-file.js';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { compileSources, type CompiledConfig, type ConfigSource } from '../compiler/compile-config.js';
-import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
-import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../contract/filter-config.js';
-import { RunError } from './run-error.js';
+import { compileSources, type CompiledConfig, type ConfigSource } from '../../compiler/compile-config.js';
+import { ConfigError, formatDiagnostic } from '../../compiler/diagnostic.js';
+import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../../contract/filter-config.js';
+import { RunError } from '../gateway/run-error.js';
 
 export interface TranslateOptions {
   /** One or more files; resources may reference each other across them. */

@@ -1,10 +1,10 @@
 /**
  * The commands and their flags: the parser's option tables (node:util parseArgs) and, from the
- * same tables, what help and shell completion list (bin/completion.ts).
+ * same tables, what help and shell completion list (completion-script.ts).
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { CommandSpec, FlagSpec } from './completion.js';
-import { SHELLS } from './completion.js';
+import type { CommandSpec, FlagSpec } from './completion-script.js';
+import { SHELLS } from './completion-script.js';
 
 export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },

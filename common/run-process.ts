@@ -2,7 +2,7 @@
 // and a timeout, and never rejects on a non-zero exit (callers decide what a failure means).
 import { spawn } from 'node:child_process';
 
-export interface RunCommandOptions {
+export interface RunProcessOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   signal?: AbortSignal;
@@ -11,7 +11,7 @@ export interface RunCommandOptions {
   onStdoutLine?: (line: string) => void;
 }
 
-export interface CommandResult {
+export interface ProcessResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -27,9 +27,9 @@ function appendCapped(buf: string, chunk: Buffer): string {
 }
 
 /** Runs argv[0] with argv[1..]; rejects only if the process could not be started or was aborted. */
-export function runCommand(argv: readonly string[], opts: RunCommandOptions = {}): Promise<CommandResult> {
+export function runProcess(argv: readonly string[], opts: RunProcessOptions = {}): Promise<ProcessResult> {
   const [command, ...args] = argv;
-  if (command === undefined) return Promise.reject(new Error('runCommand: empty argv'));
+  if (command === undefined) return Promise.reject(new Error('runProcess: empty argv'));
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       env: opts.env,
@@ -67,7 +67,7 @@ export function runCommand(argv: readonly string[], opts: RunCommandOptions = {}
 }
 
 /** Last non-empty lines of a command's output, for compact error messages. */
-export function outputTail(result: CommandResult, lines = 3): string {
+export function outputTail(result: ProcessResult, lines = 3): string {
   const all = `${result.stderr}\n${result.stdout}`
     .split('\n')
     .map((l) => l.trim())

@@ -1,6 +1,6 @@
 /**
  * `aigw completion bash|zsh|fish`: shell completion scripts generated from the same command and
- * flag tables the parser uses (bin/cli-commands.ts), so a new flag is completed without anyone
+ * flag tables the parser uses (command-options.ts), so a new flag is completed without anyone
  * remembering to edit three scripts.
  */
 export interface FlagSpec {

@@ -5,10 +5,10 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import type { AccessLogPipe } from '../compiler/pipe-file-access-logs.js';
-import type { Logger } from '../common/logger.js';
-import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../envoy/log-redactor.js';
-import { outputTail, runCommand } from '../envoy/run-command.js';
+import type { AccessLogPipe } from '../../compiler/pipe-file-access-logs.js';
+import type { Logger } from '../../common/logger.js';
+import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../../envoy/log-redactor.js';
+import { outputTail, runProcess } from '../../common/run-process.js';
 import { RunError } from './run-error.js';
 
 const openFdAsync = promisify(openFd);
@@ -67,7 +67,7 @@ interface PipeCopy {
 
 async function copyPipe(pipe: string, file: string, handle: FileHandle, redaction: RedactionRules | undefined, logger: Logger): Promise<PipeCopy> {
   await rm(pipe, { force: true }); // a previous run under this id left it (the run lock is ours)
-  const made = await runCommand(['mkfifo', '-m', '600', pipe]).catch((error: unknown) => ({ exitCode: 127, signal: null, stdout: '', stderr: error instanceof Error ? error.message : String(error) }));
+  const made = await runProcess(['mkfifo', '-m', '600', pipe]).catch((error: unknown) => ({ exitCode: 127, signal: null, stdout: '', stderr: error instanceof Error ? error.message : String(error) }));
   if (made.exitCode !== 0) throw new RunError(`cannot create the access log pipe ${pipe}: ${outputTail(made) || `mkfifo exited with code ${String(made.exitCode)}`}`);
   // The reading end first (non-blocking: there is no writer yet), then a writing end of aigw's
   // own, held until Envoy is gone: the reader sees end-of-file only when both are closed, so

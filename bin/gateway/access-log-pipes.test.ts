@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createLogger } from '../common/logger.js';
+import { createLogger } from '../../common/logger.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
 import { RunError } from './run-error.js';
 

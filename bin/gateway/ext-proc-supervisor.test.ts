@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeExit, type ChildExit } from '../envoy/spawn-tied-child.js';
+import { describeExit, type ChildExit } from '../../envoy/spawn-tied-child.js';
 import type { RunningExtProc } from './spawn-ext-proc.js';
-import { createLogger } from '../common/logger.js';
+import { createLogger } from '../../common/logger.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 
 interface FakeProc extends RunningExtProc {

@@ -10,7 +10,7 @@ export interface PruneOptions {
   current: string;
   /**
    * A runtime directory this recent is left alone even without a live lock: an aigw may have
-   * just created it and be about to take the lock (run-command.ts lockRunId).
+   * just created it and be about to take the lock (run-gateway.ts lockRunId).
    */
   runtimeGraceMs?: number;
   now?: number;

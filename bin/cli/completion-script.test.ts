@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { COMMANDS, RUN_OPTIONS, TOP_LEVEL_FLAGS } from './cli-commands.js';
-import { completionScript, shellQuote } from './completion.js';
+import { COMMANDS, RUN_OPTIONS, TOP_LEVEL_FLAGS } from './command-options.js';
+import { completionScript, shellQuote } from './completion-script.js';
 
 const has = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
 

@@ -1,17 +1,17 @@
-import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
+import { ConfigFileError, readConfigFile } from '../../compiler/read-config-file.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CrdRegistry } from '../compiler/admission/crd-registry.js';
-import { validateObject } from '../compiler/admission/validate-object.js';
-import { analyzeSources, type ConfigSource } from '../compiler/compile-config.js';
-import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostic.js';
-import { didYouMean } from '../compiler/did-you-mean.js';
-import type { SourceDocument } from '../compiler/load-documents.js';
-import { checkMcpRoutePaths } from '../compiler/mcp-route-paths.js';
-import { parseFieldPath } from '../compiler/parse-field-path.js';
-import { isRecord } from '../common/json-guards.js';
-import { UsageError } from './usage-error.js';
+import { CrdRegistry } from '../../compiler/admission/crd-registry.js';
+import { validateObject } from '../../compiler/admission/validate-object.js';
+import { analyzeSources, type ConfigSource } from '../../compiler/compile-config.js';
+import { formatDiagnostic, type Diagnostic } from '../../compiler/diagnostic.js';
+import { didYouMean } from '../../compiler/did-you-mean.js';
+import type { SourceDocument } from '../../compiler/load-documents.js';
+import { checkMcpRoutePaths } from '../../compiler/mcp-route-paths.js';
+import { parseFieldPath } from '../../compiler/parse-field-path.js';
+import { isRecord } from '../../common/json-guards.js';
+import { UsageError } from '../cli/usage-error.js';
 
 export interface ValidateOptions {
   inputs: string[];
@@ -23,7 +23,7 @@ export interface ValidateOptions {
   stdout: NodeJS.WritableStream;
 }
 
-const CRD_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));
+const CRD_DIR = fileURLToPath(new URL('../../../crds/', import.meta.url));
 /** Schemas for the Gateway API, Envoy Gateway and core kinds aigw reads (the fields it uses). */
 const EXTERNAL_SCHEMA_DIR = join(CRD_DIR, 'external');
 

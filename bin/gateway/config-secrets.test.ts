@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileConfig } from '../compiler/compile-config.js';
-import { providerGatewayYaml } from '../test/support/provider-gateway-yaml.js';
+import { compileConfig } from '../../compiler/compile-config.js';
+import { providerGatewayYaml } from '../../test/support/provider-gateway-yaml.js';
 import { configSecrets, redactionRules } from './config-secrets.js';
 
 test('configSecrets finds every credential translate redacts; redactionRules knows the override headers', () => {

@@ -1,14 +1,14 @@
-import { ConfigFileError, readConfigFile } from '../compiler/read-config-file.js';
+import { ConfigFileError, readConfigFile } from '../../compiler/read-config-file.js';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DEFAULT_LISTEN_ADDRESS } from '../compiler/build-envoy-bootstrap.js';
-import { compileConfig, type CompiledConfig } from '../compiler/compile-config.js';
-import { ConfigError, formatDiagnostic } from '../compiler/diagnostic.js';
-import { ENVOY_VERSION } from '../envoy/envoy-version.js';
-import { obtainEnvoy } from '../envoy/obtain-envoy.js';
-import { EnvoyStartError, startEnvoy, type RunningEnvoy } from '../envoy/start-envoy.js';
-import { renderEnvoyLine } from '../common/child-log.js';
-import type { LogFormat, Logger } from '../common/logger.js';
+import { DEFAULT_LISTEN_ADDRESS } from '../../compiler/build-envoy-bootstrap.js';
+import { compileConfig, type CompiledConfig } from '../../compiler/compile-config.js';
+import { ConfigError, formatDiagnostic } from '../../compiler/diagnostic.js';
+import { ENVOY_VERSION } from '../../envoy/envoy-version.js';
+import { obtainEnvoy } from '../../envoy/obtain-envoy.js';
+import { EnvoyStartError, startEnvoy, type RunningEnvoy } from '../../envoy/start-envoy.js';
+import { renderEnvoyLine } from '../../common/child-log.js';
+import type { LogFormat, Logger } from '../../common/logger.js';
 import { spawnExtProc, type RunningExtProc } from './spawn-ext-proc.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
 import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
@@ -21,9 +21,7 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
 import type { AigwDirs } from './aigw-dirs.js';
 
-export { RunError } from './run-error.js';
-
-export interface RunOptions {
+export interface RunGatewayOptions {
   /** The configuration file, or generated text (zero-config mode) shown under the `file` label. */
   config: { file: string; text?: string };
   dirs: AigwDirs;
@@ -77,7 +75,7 @@ const MAX_GENERATED_RUN_IDS = 20;
  * listens; supervise both until a signal (exit 0) or until one of them dies (exit 1 with its
  * last words).
  */
-export async function runGateway(options: RunOptions): Promise<number> {
+export async function runGateway(options: RunGatewayOptions): Promise<number> {
   const startedAt = Date.now();
   // The terminal may go away while aigw drains (SIGHUP): writing to it must not crash aigw.
   const stdout = hangupSafeStream(options.stdout);
@@ -122,7 +120,7 @@ function runPaths(dirs: AigwDirs, runId: string): RunPaths {
  * it silently. A run id given by the user is refused while its aigw runs; a generated one (two
  * runs started in the same millisecond) moves on to `<id>_2`, `<id>_3`, ….
  */
-async function lockRunId(options: RunOptions): Promise<{ runId: string; lock: RunLock }> {
+async function lockRunId(options: RunGatewayOptions): Promise<{ runId: string; lock: RunLock }> {
   const owner = { pid: process.pid, startedAt: new Date().toISOString() };
   for (let attempt = 1; ; attempt++) {
     const runId = attempt === 1 ? options.runId : `${options.runId}_${attempt}`;
@@ -150,7 +148,7 @@ interface RunOutput {
   logger: Logger;
 }
 
-async function startGateway(options: RunOptions, compiled: CompiledConfig, paths: RunPaths, { startedAt, stdout, stderr, logger }: RunOutput): Promise<number> {
+async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig, paths: RunPaths, { startedAt, stdout, stderr, logger }: RunOutput): Promise<number> {
   // Probes for a clear message up front; two aigw started together may both pass them, and then
   // the loser learns it from Envoy's bind or the ext_proc's admin server (below).
   for (const { address, port } of listenerSockets(compiled, options.listenAddress)) await checkAddressFree(address, port, LISTENER);
@@ -242,7 +240,7 @@ async function startGateway(options: RunOptions, compiled: CompiledConfig, paths
 }
 
 /** `warn`: whether to show the configuration's warnings (not again on a second compile). */
-async function compile(options: RunOptions, paths: RunPaths, warn: boolean): Promise<CompiledConfig> {
+async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolean): Promise<CompiledConfig> {
   let text = options.config.text;
   if (text === undefined) {
     const path = resolve(options.config.file);

@@ -1,8 +1,26 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../common/logger.js';
-import type { AigwDirs } from './aigw-dirs.js';
-import { isRunLockHeld } from './run-lock.js';
+import type { Logger } from '../../common/logger.js';
+import { HEALTHCHECK_OPTIONS } from '../cli/command-options.js';
+import { dirFlags } from '../cli/dir-flags.js';
+import { HEALTHCHECK_HELP } from '../cli/help-text.js';
+import { parseCommandArgs } from '../cli/parse-command-args.js';
+import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { resolveDirs, type AigwDirs } from '../gateway/aigw-dirs.js';
+import { isRunLockHeld } from '../gateway/run-lock.js';
+import type { CommandContext } from './command-context.js';
+
+/** `aigw healthcheck [--run-id ID]`: the flags; healthcheck does the check. */
+export async function healthcheckCommand(args: string[], { logger }: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, HEALTHCHECK_OPTIONS);
+  if (values.help) {
+    process.stdout.write(HEALTHCHECK_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`healthcheck: unexpected argument ${positionals[0] ?? ''}`);
+  const runId = values['run-id'] ?? process.env.AIGW_RUN_ID;
+  return healthcheck({ dirs: resolveDirs(dirFlags(values), process.env), ...(runId ? { runId } : {}), logger });
+}
 
 export interface HealthcheckOptions {
   dirs: AigwDirs;
