@@ -219,7 +219,7 @@ export class RouterProcessor {
       } as const;
       this.exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
-      const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      const request = await this.exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers, index: parsed.index });
       if (request.body) body = request.body;
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
       remove.push(...request.remove);

@@ -74,7 +74,7 @@ export class UpstreamProcessor {
       let request: BackendRequest;
       if (exchange.needsBody) {
         const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : parseRequestBody(endpoint, path, raw);
-        request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers });
+        request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers, index: parsed.index });
       } else {
         request = await exchange.request(undefined);
       }
