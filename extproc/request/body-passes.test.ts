@@ -77,34 +77,40 @@ async function routed(path: string, body: Buffer, headers: Record<string, string
   return passes;
 }
 
+/**
+ * Per request: the UTF-8 check, the decode to a string and JSON.parse (plus the router's I-JSON
+ * scan, a JS loop the counter cannot see, which also indexes the top-level members), then one
+ * splice of all the edits (`concat`), or the encoding of a translated body. Before the body
+ * editor each edit cost a decode, a scan and an encode of its own.
+ */
 const EXPECTED: Record<string, { path: string; body: Buffer; headers?: Record<string, string>; passes: BodyPasses }> = {
-  'OpenAI chat pass-through, no edit': { path: '/v1/chat/completions', body: chatBody('plain'), passes: {} },
-  'OpenAI chat, model override': { path: '/v1/chat/completions', body: chatBody('alias'), passes: {} },
-  'OpenAI chat, stream: true (stream_options.include_usage added)': { path: '/v1/chat/completions', body: chatBody('plain', { stream: true }), passes: {} },
-  'OpenAI chat, stream: true and model override': { path: '/v1/chat/completions', body: chatBody('alias', { stream: true }), passes: {} },
-  'OpenAI chat, bodyMutation (one set, one remove)': { path: '/v1/chat/completions', body: chatBody('mutated'), passes: {} },
-  'Anthropic messages to Anthropic (model override)': { path: '/anthropic/v1/messages', body: messagesBody('claude'), passes: {} },
-  'Anthropic messages to AWSAnthropic': { path: '/anthropic/v1/messages', body: messagesBody('claude-aws'), headers: { 'anthropic-beta': 'context-1m-2025-08-07' }, passes: {} },
-  'Anthropic messages to GCPAnthropic': { path: '/anthropic/v1/messages', body: messagesBody('claude-gcp'), passes: {} },
-  'OpenAI chat to AWSBedrock (full translation)': { path: '/v1/chat/completions', body: chatBody('bedrock'), passes: {} },
+  'OpenAI chat pass-through, no edit': { path: '/v1/chat/completions', body: chatBody('plain'), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1 } },
+  'OpenAI chat, model override': { path: '/v1/chat/completions', body: chatBody('alias'), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'OpenAI chat, stream: true (stream_options.include_usage added)': { path: '/v1/chat/completions', body: chatBody('plain', { stream: true }), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'OpenAI chat, stream: true and model override': { path: '/v1/chat/completions', body: chatBody('alias', { stream: true }), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'OpenAI chat, bodyMutation (one set, one remove)': { path: '/v1/chat/completions', body: chatBody('mutated'), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'Anthropic messages to Anthropic (model override)': { path: '/anthropic/v1/messages', body: messagesBody('claude'), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'Anthropic messages to AWSAnthropic': { path: '/anthropic/v1/messages', body: messagesBody('claude-aws'), headers: { 'anthropic-beta': 'context-1m-2025-08-07' }, passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'Anthropic messages to GCPAnthropic': { path: '/anthropic/v1/messages', body: messagesBody('claude-gcp'), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 } },
+  'OpenAI chat to AWSBedrock (full translation)': { path: '/v1/chat/completions', body: chatBody('bedrock'), passes: { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, encode: 1 } },
 };
 
 for (const [name, scenario] of Object.entries(EXPECTED)) {
   test(`body passes: ${name}`, async () => {
-    const passes = await routed(scenario.path, scenario.body, scenario.headers);
-    console.log(`${name}: ${JSON.stringify(passes)}`);
+    assert.deepEqual(await routed(scenario.path, scenario.body, scenario.headers), scenario.passes);
   });
 }
 
 test('body passes: fallback (router, then two attempts, the second with a model override)', async () => {
   const runtime = testRuntime(config());
   const body = chatBody('fallback', { stream: true });
+  const processor = new RouterProcessor(runtime);
   const router = await countBodyPasses(body.length, async () => {
-    const processor = new RouterProcessor(runtime);
     processor.requestHeaders(headersMessage({ ':path': '/v1/chat/completions' }));
     return processor.requestBody({ body, end_of_stream: true });
   });
   assert.equal(router.result.immediate_response, undefined);
+  assert.deepEqual(router.passes, { 'utf8-check': 1, decode: 1, 'JSON.parse': 1 });
   const attempts: BodyPasses[] = [];
   for (const backendName of ['openai', 'override']) {
     const { passes } = await countBodyPasses(body.length, async () => {
@@ -114,5 +120,16 @@ test('body passes: fallback (router, then two attempts, the second with a model 
     });
     attempts.push(passes);
   }
-  console.log(`fallback router: ${JSON.stringify(router.passes)} attempts: ${JSON.stringify(attempts)}`);
+  // Each attempt compares its bytes with the router's and reuses its parse, then splices its edits.
+  assert.deepEqual(attempts, [
+    { compare: 1, concat: 1 },
+    { compare: 1, concat: 1 },
+  ]);
+  processor.close();
+  const third = await countBodyPasses(body.length, async () => {
+    const upstream = new UpstreamProcessor(runtime);
+    await upstream.requestHeaders(headersMessage({ ':path': '/v1/chat/completions', 'x-ai-eg-model': 'fallback', 'x-ai-eg-original-path': '/v1/chat/completions' }), 'openai');
+    return upstream.requestBody({ body, end_of_stream: true });
+  });
+  assert.deepEqual(third.passes, { 'utf8-check': 1, decode: 1, 'JSON.parse': 1, concat: 1 }, 'once the router stream ended, an attempt parses the body itself');
 });

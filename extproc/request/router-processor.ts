@@ -11,6 +11,7 @@ import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/Ht
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { localReplyForClient } from '../errors/local-reply.js';
+import { parsedBodies } from './parsed-body-cache.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import { RouterStreamGuard } from './router-stream-guard.js';
@@ -64,6 +65,9 @@ export class RouterProcessor {
   private upstreamRule: { name: string; backend: string; routedAt: number } | undefined;
   /** Upstream mode: the watch over a 2xx stream (the upstream filter translates it). */
   private guard: RouterStreamGuard | undefined;
+  /** Upstream mode: removes the parsed body the attempts reuse (see ParsedBodyCache); set once closed. */
+  private forgetBody: (() => void) | undefined;
+  private closed = false;
 
   private readonly listener: string | undefined;
   private readonly bufferLimitBytes: number;
@@ -161,6 +165,8 @@ export class RouterProcessor {
 
   /** The gRPC stream ended: stops the exchange's stream timers. */
   close(): void {
+    this.closed = true;
+    this.forgetBody?.();
     this.exchange?.close();
     this.guard?.close();
   }
@@ -206,6 +212,8 @@ export class RouterProcessor {
       // Every backend of a rule has the rule's timeouts: any one tells them.
       const first = rule.config.backends[0];
       if (first) this.upstreamRule = { name: rule.config.name, backend: first.name, routedAt: performance.now() };
+      // Each attempt gets these bytes: it reuses this parse (the stream may have ended while the body was decoded).
+      if (endpoint.bodyFormat !== 'multipart' && !this.closed) this.forgetBody = parsedBodies.remember(endpoint.name, body, parsed);
     } else {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);

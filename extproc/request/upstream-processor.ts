@@ -8,6 +8,7 @@ import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { errorResponse, ORIGINAL_PATH_HEADER } from './router-processor.js';
+import { parsedBodies } from './parsed-body-cache.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
 
 /**
@@ -73,7 +74,8 @@ export class UpstreamProcessor {
       const path = this.headers[ORIGINAL_PATH_HEADER] ?? '';
       let request: BackendRequest;
       if (exchange.needsBody) {
-        const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : parseRequestBody(endpoint, path, raw);
+        // The router parsed these very bytes (see ParsedBodyCache): each attempt reuses that.
+        const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : (parsedBodies.recall(endpoint.name, raw) ?? parseRequestBody(endpoint, path, raw));
         request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers, index: parsed.index });
       } else {
         request = await exchange.request(undefined);

@@ -4,6 +4,26 @@ import { syncBuiltinESMExports } from 'node:module';
 /** How many times each kind of whole-body work ran (see countBodyPasses). */
 export type BodyPasses = Record<string, number>;
 
+/** Replaces `target[name]` with a function that calls `before` then the original; returns the undo. */
+function patch(target: object, name: string, before: (self: unknown, args: unknown[]) => void): () => void {
+  const original: unknown = Reflect.get(target, name);
+  if (typeof original !== 'function') throw new Error(`${name} is not a function`);
+  Reflect.set(target, name, function patched(this: unknown, ...args: unknown[]): unknown {
+    before(this, args);
+    const result: unknown = Reflect.apply(original, this, args);
+    return result;
+  });
+  return () => Reflect.set(target, name, original);
+}
+
+function byteLength(value: unknown): number {
+  return value instanceof Uint8Array || value instanceof ArrayBuffer ? value.byteLength : 0;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
+
 /**
  * Runs `work` while counting the native operations that walk a whole request body: UTF-8
  * validation, decoding to a string, JSON.parse, encoding back to bytes, joining buffers, and
@@ -19,58 +39,30 @@ export async function countBodyPasses<T>(bodyBytes: number, work: () => Promise<
   const count = (name: string, size: number): void => {
     if (size >= threshold) passes[name] = (passes[name] ?? 0) + 1;
   };
-  const originals = {
-    isUtf8: buffer.isUtf8,
-    toString: Buffer.prototype.toString,
-    equals: Buffer.prototype.equals,
-    from: Buffer.from,
-    concat: Buffer.concat,
-    parse: JSON.parse,
-    decode: TextDecoder.prototype.decode,
-  };
-  const isUtf8 = (input: Buffer | ArrayBuffer | NodeJS.TypedArray): boolean => {
-    count('utf8-check', input.byteLength);
-    return originals.isUtf8(input);
-  };
-  // node:buffer's named ESM exports are copied from the CJS object: re-synced after the patch.
-  Object.assign(buffer, { isUtf8 });
+  // Typed `object` (Buffer.prototype is typed `any`).
+  const bufferPrototype = Reflect.getPrototypeOf(Buffer.alloc(0));
+  if (!bufferPrototype) throw new Error('Buffer has no prototype');
+  const undo = [
+    // node:buffer's named ESM exports are copies of the CJS object's: re-synced after the patch.
+    patch(buffer, 'isUtf8', (_self, [input]) => count('utf8-check', byteLength(input))),
+    patch(bufferPrototype, 'toString', (self, [encoding, start, end]) => {
+      if (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8') count('decode', numberOr(end, byteLength(self)) - numberOr(start, 0));
+    }),
+    patch(bufferPrototype, 'equals', (self) => count('compare', byteLength(self))),
+    patch(Buffer, 'from', (_self, [input, encoding]) => {
+      if (typeof input === 'string' && encoding !== 'base64') count('encode', input.length);
+    }),
+    patch(Buffer, 'concat', (_self, [list]) => {
+      if (Array.isArray(list) && list.length > 1) count('concat', list.reduce((total: number, item: unknown) => total + byteLength(item), 0));
+    }),
+    patch(JSON, 'parse', (_self, [text]) => count('JSON.parse', typeof text === 'string' ? text.length : 0)),
+    patch(TextDecoder.prototype, 'decode', (_self, [input]) => count('decode', byteLength(input))),
+  ];
   syncBuiltinESMExports();
-  Buffer.prototype.toString = function toString(this: Buffer, encoding?: BufferEncoding, start?: number, end?: number): string {
-    if (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8') count('decode', (end ?? this.length) - (start ?? 0));
-    return originals.toString.call(this, encoding, start, end);
-  };
-  Buffer.prototype.equals = function equals(this: Buffer, other: Uint8Array): boolean {
-    count('compare', this.length);
-    return originals.equals.call(this, other);
-  };
-  const from = (...args: unknown[]): unknown => {
-    if (typeof args[0] === 'string' && args[1] !== 'base64') count('encode', args[0].length);
-    return Reflect.apply(originals.from, Buffer, args);
-  };
-  Object.assign(Buffer, { from });
-  Buffer.concat = (list: readonly Uint8Array[], totalLength?: number) => {
-    const result = originals.concat.call(Buffer, list, totalLength);
-    if (list.length > 1) count('concat', result.length);
-    return result;
-  };
-  JSON.parse = (text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown): unknown => {
-    count('JSON.parse', text.length);
-    return originals.parse(text, reviver);
-  };
-  TextDecoder.prototype.decode = function decode(this: InstanceType<typeof TextDecoder>, input?: NodeJS.ArrayBufferView | ArrayBuffer, options?: { stream?: boolean }): string {
-    count('decode', input?.byteLength ?? 0);
-    return originals.decode.call(this, input, options);
-  };
   try {
     return { result: await work(), passes };
   } finally {
-    Object.assign(buffer, { isUtf8: originals.isUtf8 });
+    for (const restore of undo) restore();
     syncBuiltinESMExports();
-    Buffer.prototype.toString = originals.toString;
-    Buffer.prototype.equals = originals.equals;
-    Buffer.from = originals.from;
-    Buffer.concat = originals.concat;
-    JSON.parse = originals.parse;
-    TextDecoder.prototype.decode = originals.decode;
   }
 }
