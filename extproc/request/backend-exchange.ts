@@ -6,7 +6,7 @@ import { gatewayErrorBody } from '../errors/error-body.js';
 import type { BackendAuthenticator } from '../auth/backend-authenticator.js';
 import { NO_AUTH } from '../auth/create-authenticator.js';
 import type { BackendConfig, BodyMutation } from '../../contract/filter-config.js';
-import { removeTopLevelField, setTopLevelField } from './json-patch.js';
+import { JsonBodyEditor } from './json-body-editor.js';
 import { parsesAsJson } from '../../common/json-guards.js';
 import { GatewayError, invalidRequestBody } from '../errors/gateway-error.js';
 import type { HeaderValueOption } from '../generated/envoy/config/core/v3/HeaderValueOption.js';
@@ -25,7 +25,7 @@ import type { ResponseProcessor } from './stream-processor.js';
 import { streamTimeouts, timeoutMessage, type StreamTimeout } from './stream-timeouts.js';
 import type { RequestSpan } from '../telemetry/tracing/request-span.js';
 import { isUnsupported, TRANSLATORS } from '../translator/translator-table.js';
-import type { ClientRequest, ResponseBodyTranslation, Translator } from '../translator/translator.js';
+import type { ClientRequest, ResponseBodyTranslation, TranslatedRequest, Translator } from '../translator/translator.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 
 export const MODEL_HEADER = 'x-ai-eg-model';
@@ -153,9 +153,7 @@ export class BackendExchange implements ResponseProcessor {
 
   private async prepare(client: ClientRequest | undefined): Promise<BackendRequest> {
     const translated = this.translator.request(client);
-    let body = translated.body ?? client?.raw;
-    const mutation = this.backend.bodyMutation;
-    if (mutation && body) body = applyBodyMutation(body, mutation);
+    const body = requestBody(translated, client, this.backend.bodyMutation);
     const host = this.backend.host ?? this.requestHeaders[':authority'] ?? '';
     const auth = await this.authenticator.apply({ path: translated.path, body, headers: this.requestHeaders, host });
     const { originalModel, requestModel } = this.attributes;
@@ -350,14 +348,21 @@ export class BackendExchange implements ResponseProcessor {
 }
 
 /**
- * The backend's bodyMutation on the (translated) JSON body: removals first, then sets. A value
- * that parses as JSON goes in as is (numbers, objects); anything else as a JSON string.
+ * The body to send: the translator's, with the backend's bodyMutation applied after the
+ * translator's edits (removals first, then sets). A value that parses as JSON goes in as is
+ * (numbers, objects); anything else as a JSON string. The mutation joins the translator's edits
+ * of the client's body when there are some, or else edits the client's body with the router's
+ * index of it, so the body is written once; only a body the translator built anew is scanned.
  */
-function applyBodyMutation(body: Buffer, mutation: BodyMutation): Buffer {
-  let text = body.toString('utf8');
-  for (const field of mutation.remove) text = removeTopLevelField(text, field);
-  for (const field of mutation.set) text = setTopLevelField(text, field.path, parsesAsJson(field.value) ? field.value : JSON.stringify(field.value));
-  return Buffer.from(text);
+function requestBody(translated: TranslatedRequest, client: ClientRequest | undefined, mutation: BodyMutation | undefined): Buffer | undefined {
+  if (!mutation) return translated.body ?? client?.raw;
+  let edits = translated.edits;
+  if (!edits && translated.body) edits = new JsonBodyEditor(translated.body);
+  if (!edits && client) edits = new JsonBodyEditor(client.raw, client.index);
+  if (!edits) return undefined;
+  for (const field of mutation.remove) edits.remove(field);
+  for (const field of mutation.set) edits.set(field.path, parsesAsJson(field.value) ? field.value : JSON.stringify(field.value));
+  return edits.toBuffer();
 }
 
 function isSuccess(status: number): boolean {

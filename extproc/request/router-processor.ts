@@ -12,6 +12,7 @@ import type { HeaderValueOption } from '../generated/envoy/config/core/v3/Header
 import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
+import { parsedBodies } from './parsed-body-cache.js';
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { matchRule, MODEL_MATCH_NAME, pickBackend } from './route-matcher.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
@@ -58,6 +59,9 @@ export class RouterProcessor implements StreamProcessor {
   private span: RequestSpan | undefined;
   /** Who reads the response: set by the rule's mode when the request is routed (see responder). */
   private response: ResponseProcessor | undefined;
+  /** Upstream mode: removes the parsed body the attempts reuse (see ParsedBodyCache); set once closed. */
+  private forgetBody: (() => void) | undefined;
+  private closed = false;
 
   private readonly listener: string | undefined;
   private readonly bufferLimitBytes: number;
@@ -124,6 +128,8 @@ export class RouterProcessor implements StreamProcessor {
 
   /** The gRPC stream ended: stops the response's stream timers. */
   close(): void {
+    this.closed = true;
+    this.forgetBody?.();
     this.response?.close();
   }
 
@@ -173,6 +179,8 @@ export class RouterProcessor implements StreamProcessor {
       // The upstream filter translates each attempt; it needs the client's path (the router may
       // not have rewritten it yet, and a retry may see an earlier attempt's rewrite).
       set.push(setHeader(ROUTE_HEADER, rule.config.name), setHeader(ORIGINAL_PATH_HEADER, this.path));
+      // Each attempt gets these bytes: it reuses this parse (the stream may have ended while the body was decoded).
+      if (endpoint.bodyFormat !== 'multipart' && !this.closed) this.forgetBody = parsedBodies.remember(endpoint.name, body, parsed);
     } else {
       const backendName = pickBackend(rule.config);
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
@@ -187,7 +195,7 @@ export class RouterProcessor implements StreamProcessor {
       const exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
       this.response = exchange;
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
-      const request = await exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers });
+      const request = await exchange.request({ raw: body, json: parsed.json, stream: parsed.stream, headers: this.headers, index: parsed.index });
       if (request.body) body = request.body;
       set.push(setHeader(ROUTE_HEADER, backend.name), ...request.set);
       remove.push(...request.remove);

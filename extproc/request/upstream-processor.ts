@@ -9,6 +9,7 @@ import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/
 import { isStackOverflow, nestedTooDeeply, parseMultipartRequestBody, parseRequestBody } from './request-body.js';
 import { errorResponse } from './error-response.js';
 import { ORIGINAL_PATH_HEADER } from './router-processor.js';
+import { parsedBodies } from './parsed-body-cache.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
 import type { StreamProcessor } from './stream-processor.js';
 
@@ -79,8 +80,9 @@ export class UpstreamProcessor implements StreamProcessor {
       const path = this.headers[ORIGINAL_PATH_HEADER] ?? '';
       let request: BackendRequest;
       if (exchange.needsBody) {
-        const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : parseRequestBody(endpoint, path, raw);
-        request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers });
+        // The router parsed these very bytes (see ParsedBodyCache): each attempt reuses that.
+        const parsed = endpoint.bodyFormat === 'multipart' ? await parseMultipartRequestBody(endpoint, path, raw, this.headers['content-type']) : (parsedBodies.recall(endpoint.name, raw) ?? parseRequestBody(endpoint, path, raw));
+        request = await exchange.request({ raw, json: parsed.json, stream: parsed.stream, headers: this.headers, index: parsed.index });
       } else {
         request = await exchange.request(undefined);
       }

@@ -1,4 +1,5 @@
-import { removeTopLevelField, setTopLevelField } from '../request/json-patch.js';
+import type { JsonBodyEditor } from '../request/json-body-editor.js';
+import { editClientBody } from './edited-request.js';
 import { pathEscape } from './path-escape.js';
 import type { ClientRequest } from './translator.js';
 
@@ -87,14 +88,14 @@ export function vertexCountTokensModel(model: string): string {
  * The client's Anthropic Messages body as Bedrock InvokeModel or Vertex rawPredict take it: the
  * model moves to the path, `anthropic_version` goes into the body, and for Bedrock `stream` goes
  * too (the path says it) while the accepted beta flags become `anthropic_beta`. The rest of the
- * client's bytes are kept as sent.
+ * client's bytes are kept as sent. Returned as edits, written in one splice when the body is read.
  */
-export function nativeAnthropicBody(client: ClientRequest, target: { schema: 'AWSAnthropic' | 'GCPAnthropic'; version: string }): string {
-  let text = removeTopLevelField(client.raw.toString('utf8'), 'model');
+export function nativeAnthropicBody(client: ClientRequest, target: { schema: 'AWSAnthropic' | 'GCPAnthropic'; version: string }): JsonBodyEditor {
+  const edits = editClientBody(client).remove('model');
   if (target.schema === 'AWSAnthropic') {
-    text = removeTopLevelField(text, 'stream');
+    edits.remove('stream');
     const flags = bedrockBetaFlags(client);
-    if (flags.length > 0) text = setTopLevelField(text, 'anthropic_beta', JSON.stringify(flags));
+    if (flags.length > 0) edits.set('anthropic_beta', JSON.stringify(flags));
   }
-  return setTopLevelField(text, 'anthropic_version', JSON.stringify(target.version));
+  return edits.set('anthropic_version', JSON.stringify(target.version));
 }

@@ -2,6 +2,7 @@ import { AnthropicUsageAccumulator } from '../usage/convert-anthropic-usage.js';
 import { awsAnthropicPath, BEDROCK_ANTHROPIC_VERSION, gcpAnthropicPath, nativeAnthropicBody, VERTEX_ANTHROPIC_VERSION } from './anthropic-backend-request.js';
 import { AnthropicEventSource } from './anthropic-event-source.js';
 import { anthropicPassThrough } from './anthropic-pass-through.js';
+import { editedRequest } from './edited-request.js';
 import { joinPath } from './openai-to-openai.js';
 import { anthropicErrorFromProvider } from './provider-error.js';
 import type { ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
@@ -29,7 +30,7 @@ export function anthropicToGCPAnthropic(context: TranslatorContext): Translator 
       if (version === undefined || version === '') {
         throw new Error(`AIServiceBackend ${context.backend.aiServiceBackend}: schema GCPAnthropic needs spec.schema.version (e.g. ${VERTEX_ANTHROPIC_VERSION}) to serve /anthropic/v1/messages`);
       }
-      return { path: gcpAnthropicPath(context.requestModel, client.stream), body: Buffer.from(nativeAnthropicBody(client, { schema: 'GCPAnthropic', version }), 'utf8') };
+      return editedRequest({ path: gcpAnthropicPath(context.requestModel, client.stream) }, nativeAnthropicBody(client, { schema: 'GCPAnthropic', version }));
     },
   });
 }
@@ -53,7 +54,7 @@ export function anthropicToAWSAnthropic(context: TranslatorContext): Translator 
     needsBody: true,
     request(client) {
       if (!client) throw new Error('the Anthropic to AWSAnthropic translator needs the request body');
-      return { path: awsAnthropicPath(context.requestModel, client.stream), body: Buffer.from(nativeAnthropicBody(client, { schema: 'AWSAnthropic', version }), 'utf8') };
+      return editedRequest({ path: awsAnthropicPath(context.requestModel, client.stream) }, nativeAnthropicBody(client, { schema: 'AWSAnthropic', version }));
     },
     responseHeaders(status, headers) {
       streaming = status >= 200 && status < 300 && (headers['content-type'] ?? '').includes('application/vnd.amazon.eventstream');

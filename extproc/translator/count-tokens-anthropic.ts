@@ -1,8 +1,8 @@
 import { isRecord, optionalNumber, type JsonRecord } from '../../common/json-guards.js';
-import { setTopLevelField } from '../request/json-patch.js';
 import { readInputTokenCount } from '../usage/read-input-token-count.js';
 import { awsCountTokensPath, BEDROCK_ANTHROPIC_VERSION, nativeAnthropicBody, VERTEX_ANTHROPIC_VERSION, vertexCountTokensModel } from './anthropic-backend-request.js';
 import { anthropicPassThrough } from './anthropic-pass-through.js';
+import { editClientBody, editedRequest } from './edited-request.js';
 import { anthropicErrorFromProvider } from './provider-error.js';
 import type { Translator, TranslatorContext } from './translator.js';
 
@@ -33,8 +33,8 @@ export function countTokensToGCPAnthropic(context: TranslatorContext): Translato
     readUsage: readCount,
     rewriteForeignErrors: true,
     rewrite(client) {
-      const text = setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(vertexCountTokensModel(context.requestModel)));
-      return { path, body: Buffer.from(setTopLevelField(text, 'anthropic_version', JSON.stringify(version)), 'utf8') };
+      const edits = editClientBody(client).set('model', JSON.stringify(vertexCountTokensModel(context.requestModel)));
+      return editedRequest({ path }, edits.set('anthropic_version', JSON.stringify(version)));
     },
   });
 }
@@ -52,9 +52,9 @@ export function countTokensToAWSAnthropic(context: TranslatorContext): Translato
     needsBody: true,
     request(client) {
       if (!client) throw new Error('the count_tokens to AWSAnthropic translator needs the request body');
-      let invokeBody = nativeAnthropicBody(client, { schema: 'AWSAnthropic', version });
-      if (client.json.max_tokens === undefined) invokeBody = setTopLevelField(invokeBody, 'max_tokens', String(placeholderMaxTokens(client.json)));
-      const body = { input: { invokeModel: { body: Buffer.from(invokeBody, 'utf8').toString('base64') } } };
+      const invokeBody = nativeAnthropicBody(client, { schema: 'AWSAnthropic', version });
+      if (client.json.max_tokens === undefined) invokeBody.set('max_tokens', String(placeholderMaxTokens(client.json)));
+      const body = { input: { invokeModel: { body: invokeBody.toBuffer().toString('base64') } } };
       return { path: awsCountTokensPath(context.requestModel), body: Buffer.from(JSON.stringify(body), 'utf8') };
     },
     responseHeaders: () => ({ streaming: false }),

@@ -1,9 +1,9 @@
 import { isRecord, optionalString } from '../../common/json-guards.js';
-import { setTopLevelField } from '../request/json-patch.js';
 import { SseReader } from '../../common/sse/sse-reader.js';
 import { convertOpenAIUsage } from '../usage/convert-openai-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody, isJsonBody } from './backend-error-body.js';
+import { editClientBody, editedRequest } from './edited-request.js';
 import type { ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 
@@ -94,18 +94,19 @@ export function passThrough(
     // Whether a stream needs usage asked for is in the body.
     needsBody: rewritesModel || addStreamUsage,
     request(client) {
-      let text = rewritesModel && client ? setTopLevelField(client.raw.toString('utf8'), 'model', JSON.stringify(override)) : undefined;
       usageFilter = undefined;
-      if (addStreamUsage && client?.stream === true && !asksForStreamUsage(client.json)) {
+      const request = { path: options.path, ...(options.headers ? { headers: options.headers } : {}) };
+      if (!client) return request;
+      // Both edits go into one splice of the client's bytes.
+      const edits = editClientBody(client);
+      if (rewritesModel) edits.set('model', JSON.stringify(override));
+      if (addStreamUsage && client.stream && !asksForStreamUsage(client.json)) {
+        // A nested edit is a new value for the top-level member: the client's other options are kept.
         const streamOptions = isRecord(client.json.stream_options) ? client.json.stream_options : {};
-        text = setTopLevelField(text ?? client.raw.toString('utf8'), 'stream_options', JSON.stringify({ ...streamOptions, include_usage: true }));
+        edits.set('stream_options', JSON.stringify({ ...streamOptions, include_usage: true }));
         usageFilter = new UsageChunkFilter();
       }
-      return {
-        path: options.path,
-        ...(text !== undefined ? { body: Buffer.from(text) } : {}),
-        ...(options.headers ? { headers: options.headers } : {}),
-      };
+      return editedRequest(request, edits);
     },
     responseHeaders(status, headers) {
       const contentType = headers['content-type'] ?? '';

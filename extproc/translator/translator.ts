@@ -2,6 +2,8 @@ import type { Endpoint } from '../request/endpoints.js';
 import type { BackendConfig } from '../../contract/filter-config.js';
 import type { JsonRecord } from '../../common/json-guards.js';
 import type { TokenUsage } from '../usage/token-usage.js';
+import type { JsonBodyEditor } from '../request/json-body-editor.js';
+import type { JsonBodyIndex } from '../request/scan-json.js';
 
 /** What a translator knows about the request it serves before it sees the body. */
 export interface TranslatorContext {
@@ -30,6 +32,8 @@ export interface ClientRequest {
   stream: boolean;
   /** Lower-case client request headers a translator may read (`anthropic-version`, `anthropic-beta`). */
   headers: Readonly<Partial<Record<string, string>>>;
+  /** Where `raw`'s top-level members are (the router's scan found them): edits need not scan the body again. */
+  index?: JsonBodyIndex;
 }
 
 /** The upstream request, minus credentials (added afterwards by the backend's authenticator). */
@@ -38,6 +42,11 @@ export interface TranslatedRequest {
   path: string;
   /** Replacement body; undefined forwards the client's bytes unchanged. */
   body?: Buffer;
+  /**
+   * The edits of the client's body that make `body` (see editedRequest): the backend's
+   * bodyMutation joins them, so the body is written once however many edits it needs.
+   */
+  edits?: JsonBodyEditor;
   /** Extra upstream headers, e.g. `content-type` or `anthropic-version`. Lower-case names. */
   headers?: [string, string][];
 }
