@@ -124,7 +124,7 @@ test('AWSCredentials: the profile from the credentials file, the region, the sig
 
 test('AWSCredentials without a file uses the default chain at request time; OIDC is an explicit error', () => {
   assert.deepEqual(auth(config('AWSBedrock', '  type: AWSCredentials\n  awsCredentials:\n    region: us-west-2\n')), { type: 'AWSCredentials', region: 'us-west-2' });
-  const oidc = errors(config('AWSBedrock', '  type: AWSCredentials\n  awsCredentials:\n    region: us-west-2\n    oidcExchangeToken:\n      awsRoleArn: arn:aws:iam::1:role/x\n      oidc: {}\n'));
+  const oidc = errors(config('AWSBedrock', '  type: AWSCredentials\n  awsCredentials:\n    region: us-west-2\n    oidcExchangeToken:\n      awsRoleArn: arn:aws:iam::1:role/x\n      oidc:\n        provider:\n          issuer: https://issuer.example.com\n        clientID: aigw\n        clientSecret:\n          name: oidc\n'));
   assert.match(oidc.join('\n'), /spec.awsCredentials.oidcExchangeToken: AWS OIDC token exchange is not supported by aigw run/);
 });
 

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { FilterConfig } from '../contract/filter-config.js';
 import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
-import { checkUnknownFields } from './check-unknown-fields.js';
+import { admitDocuments } from './admit-documents.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
 import { envsubst, EnvsubstError } from './envsubst.js';
@@ -70,8 +70,10 @@ export interface ConfigAnalysis {
 }
 
 /**
- * text → envsubst → YAML documents → typed resources → resolved model, for several files at
- * once (resources may reference each other across files). Never throws for bad input.
+ * text → envsubst → YAML documents → admission (schema + CEL) → typed resources → resolved
+ * model, for several files at once (resources may reference each other across files). Every
+ * command runs exactly this; `validate` reports it, `translate` and `run` go on to emit. Never
+ * throws for bad input.
  */
 export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<Record<string, string | undefined>>): ConfigAnalysis {
   const diagnostics: Diagnostic[] = [];
@@ -103,23 +105,15 @@ export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<R
     documents.push(...loaded.documents);
     diagnostics.push(...loaded.problems);
   }
-  const unknownFields = checkUnknownFields(documents);
-  diagnostics.push(...unknownFields);
+  // Admission first, as in a cluster: the readers see only what the API server would store.
+  const admission = admitDocuments(documents);
+  diagnostics.push(...admission.diagnostics);
   // Readers keep this array: resolving the model reports through them too.
-  const resources = readResources(documents, env, diagnostics);
-  // For a field the schema does not declare, the schema's verdict (with its "did you mean") is
-  // the precise one; the reader only knows that it did not read the field. The exception is a
-  // field a reader knows and warns about: a quirk of upstream's own configurations (its
-  // autoconfig writes AIServiceBackend spec.timeouts, which no schema has), accepted as upstream
-  // accepts it rather than refused.
-  const unknownAt = new Set(unknownFields.map(fieldKey));
-  const warnedAt = new Set(diagnostics.filter((d) => d.severity === 'warning' && d.category === undefined).map(fieldKey));
-  const kept = diagnostics.filter((d) =>
-    d.category === 'unknown' ? !warnedAt.has(fieldKey(d)) : !(d.category === 'unsupported' && unknownAt.has(fieldKey(d))),
-  );
-  // In place: the readers hold this array and resolving the model reports through them.
-  diagnostics.splice(0, diagnostics.length, ...kept);
+  const resources = readResources(admission.admitted, env, diagnostics);
   const model = diagnostics.some(isError) ? undefined : resolveGateway(resources, diagnostics);
+  // Judged over every document, rejected ones included (a path clash is a clash either way), and
+  // after resolving, which it does not need to hold up.
+  diagnostics.push(...checkMcpRoutePaths(documents));
   const fallbackFile = sources[0]?.file ?? '';
   for (const diagnostic of diagnostics) if (!diagnostic.file) diagnostic.file = fallbackFile;
   // Reported in file order, the way an editor lists problems.
@@ -134,8 +128,7 @@ export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<R
 export function compileSources(sources: readonly ConfigSource[], options: Omit<CompileOptions, 'file'>): CompiledConfig {
   const analysis = analyzeSources(sources, options.env);
   const model = analysis.model;
-  // `aigw validate` runs this check itself, next to analyzeSources.
-  const unique = [...analysis.diagnostics, ...checkMcpRoutePaths(analysis.documents)];
+  const unique = analysis.diagnostics;
   if (!model || unique.some(isError)) throw new ConfigError(unique.filter(isError).concat(unique.filter((d) => !isError(d))));
   const firstFile = sources[0]?.file ?? '';
   // SSL_CERT_FILE is OpenSSL's convention for "trust these CAs instead" (corporate proxies, tests).
@@ -166,10 +159,6 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
-}
-
-function fieldKey(diagnostic: Diagnostic): string {
-  return `${diagnostic.file}\n${diagnostic.resource ?? ''}\n${diagnostic.path ?? ''}`;
 }
 
 function isError(diagnostic: Diagnostic): boolean {

@@ -79,7 +79,7 @@ describe('MCPRoute resolution', () => {
       GATEWAY +
       backend('plain', '    - fqdn:\n        hostname: tools.local\n        port: 80\n') +
       backend('ip', '    - ip:\n        address: 10.0.0.7\n        port: 9000\n') +
-      backend('ip6', '    - ip:\n        address: "::1"\n        port: 9000\n') +
+      backend('ip6', '    - ip:\n        address: "fd00::1"\n        port: 9000\n') +
       backend('github', '    - fqdn:\n        hostname: api.githubcopilot.com\n        port: 443\n') +
       tlsPolicy('github', 'api.githubcopilot.com') +
       backend('sni', '    - ip:\n        address: 10.0.0.8\n        port: 8443\n') +
@@ -93,7 +93,7 @@ describe('MCPRoute resolution', () => {
       [
         ['plain', 'http://tools.local/mcp', undefined],
         ['ip', 'http://10.0.0.7:9000/', undefined],
-        ['ip6', 'http://[::1]:9000/mcp', undefined],
+        ['ip6', 'http://[fd00::1]:9000/mcp', undefined],
         ['github', 'https://api.githubcopilot.com/mcp/readonly', undefined],
         ['sni', 'https://10.0.0.8:8443/mcp', 'tools.internal'],
         ['inline-tls', 'https://kiwi.example/mcp', undefined],
@@ -144,6 +144,7 @@ describe('MCPRoute resolution', () => {
         localJWKS:
           type: ValueRef
           valueRef:
+            group: ""
             kind: ConfigMap
             name: jwks
       protectedResourceMetadata:
@@ -198,6 +199,7 @@ describe('MCPRoute resolution', () => {
         localJWKS:
           type: ValueRef
           valueRef:
+            group: ""
             kind: ConfigMap
             name: absent
       protectedResourceMetadata:

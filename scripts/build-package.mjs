@@ -14,4 +14,7 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
+// Admission prepared at build time (JSON CRDs, ajv validators as code): see gen-admission.mjs.
+const prepared = spawnSync(process.execPath, [fileURLToPath(new URL('gen-admission.mjs', import.meta.url))], { cwd: root, stdio: 'inherit' });
+if (prepared.status !== 0) process.exit(prepared.status ?? 1);
 chmodSync(new URL('../dist/bin/aigw.js', import.meta.url), 0o755);

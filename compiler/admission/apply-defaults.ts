@@ -22,13 +22,20 @@ export function applyDefaults(schema: CrdSchema | undefined, value: JsonValue): 
     return;
   }
   const obj: JsonObject = value;
+  const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  // A null where the schema does not allow one is dropped before defaulting, unless a default
+  // replaces it (apiextensions-apiserver PruneNonNullableNullsWithoutDefaults): `telemetry:`
+  // with nothing under it means "not set", not "set to null". List items are left to validation.
+  for (const key of Object.keys(obj)) {
+    const prop = schema.properties?.get(key) ?? additional;
+    if (prop !== undefined && isNonNullableNull(obj[key], prop) && prop.default === undefined) delete obj[key];
+  }
   if (schema.properties !== undefined) {
     for (const [key, prop] of schema.properties) {
       if (prop.default === undefined) continue;
       if (!Object.hasOwn(obj, key) || isNonNullableNull(obj[key], prop)) obj[key] = cloneJson(prop.default);
     }
   }
-  const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
   for (const key of Object.keys(obj)) {
     const prop = schema.properties?.get(key);
     if (prop !== undefined) {

@@ -178,17 +178,26 @@ class Reader {
 
 /** Reads the first CustomResourceDefinition document of `text` (other documents are ignored). */
 export function loadCrd(text: string, file: string): CrdModel {
-  const r: Reader = new Reader(file);
   let root: Record<string, unknown> | undefined;
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) r.fail('', `YAML: ${doc.errors[0]?.message ?? 'syntax error'}`);
+    if (doc.errors.length > 0) throw new CrdLoadError(file, '', `YAML: ${doc.errors[0]?.message ?? 'syntax error'}`);
     const js: unknown = doc.toJS();
     if (isJsonObject(js) && js['kind'] === 'CustomResourceDefinition') {
       root = js;
       break;
     }
   }
-  if (root === undefined) r.fail('', 'no CustomResourceDefinition document found');
+  if (root === undefined) throw new CrdLoadError(file, '', 'no CustomResourceDefinition document found');
+  return readCrd(root, file);
+}
+
+/**
+ * Reads a CustomResourceDefinition already decoded (from YAML, or from the JSON the build
+ * prepares, see scripts/gen-admission.mjs) into the typed model.
+ */
+export function readCrd(root: unknown, file: string): CrdModel {
+  const r: Reader = new Reader(file);
+  if (!isJsonObject(root)) r.fail('', 'must be an object');
   const apiVersion = r.string(root, 'apiVersion', '', true);
   if (apiVersion !== 'apiextensions.k8s.io/v1') r.fail('apiVersion', `unsupported "${apiVersion ?? ''}", want apiextensions.k8s.io/v1`);
   const metadata = r.object(root['metadata'], 'metadata');

@@ -7,7 +7,7 @@
 
 import type { CrdSchema } from './crd-model.js';
 import { childPath, indexPath, keyPath } from './field-path.js';
-import { isJsonObject, type JsonValue } from './json-value.js';
+import { isJsonObject } from './json-value.js';
 
 /** ObjectMeta's fields; anything else under metadata is unknown. */
 export const OBJECT_META_FIELDS: readonly string[] = [
@@ -80,12 +80,14 @@ function walk(schema: CrdSchema | undefined, value: unknown, path: (string | num
 }
 
 /** Deletes the fields `findUnknownFields` found (they are all own keys of plain objects). */
-export function deleteFields(value: JsonValue, fields: readonly UnknownField[]): void {
+export function deleteFields(value: unknown, fields: readonly UnknownField[]): void {
   for (const field of fields) {
-    let node: JsonValue | undefined = value;
+    let node: unknown = value;
     for (const segment of field.path.slice(0, -1)) {
-      if (node === null || typeof node !== 'object') break;
-      node = Array.isArray(node) ? node[Number(segment)] : node[String(segment)];
+      if (Array.isArray(node)) {
+        const items: readonly unknown[] = node;
+        node = items[Number(segment)];
+      } else node = isJsonObject(node) ? node[String(segment)] : undefined;
     }
     const last = field.path[field.path.length - 1];
     if (isJsonObject(node) && last !== undefined) delete node[String(last)];

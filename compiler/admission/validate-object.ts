@@ -2,7 +2,8 @@
 //
 // validateObject: what the API server's admission does to a custom resource on create, offline:
 //   1. pick the served version named by apiVersion;
-//   2. prune fields the schema does not declare (returned as `unknown field "…"` warnings);
+//   2. prune fields the schema does not declare (returned as `unknown field "…"` warnings, and
+//      as `unknownFields` for callers that refuse them);
 //   3. apply schema defaults (returned in `defaulted`);
 //   4. check metadata.name, the OpenAPI schema (ajv) and list-type uniqueness;
 //   5. evaluate every x-kubernetes-validations CEL rule.
@@ -14,7 +15,7 @@ import type { CrdModel, CrdVersion } from './crd-model.js';
 import { evaluateCelRules } from './evaluate-cel-rules.js';
 import { formatInvalidObject } from './format-invalid-object.js';
 import { isJsonObject, toJsonValue, type JsonValue } from './json-value.js';
-import { pruneUnknownFields } from './prune-unknown-fields.js';
+import { deleteFields, findUnknownFields, type UnknownField } from './unknown-fields.js';
 import { validateSchema } from './validate-schema.js';
 
 export interface AdmissionResult {
@@ -24,6 +25,8 @@ export interface AdmissionResult {
   errors: AdmissionError[];
   /** Server-side field validation warnings, e.g. `unknown field "spec.foo"`. */
   warnings: string[];
+  /** The pruned fields behind those warnings, with the names declared where each was found. */
+  unknownFields: UnknownField[];
   /** The version the object was validated against, when apiVersion named a served one. */
   version?: string;
   /** `<Kind>.<group> "<name>" is invalid: …` when not valid. */
@@ -86,17 +89,19 @@ export function validateObject(crd: CrdModel, object: unknown): AdmissionResult 
     return out;
   };
   if (input === undefined || !isJsonObject(input)) {
-    return finish({ defaulted: input, errors: [fieldErrors.invalid('', input, 'must be an object', 'type')], warnings: [] });
+    return finish({ defaulted: input, errors: [fieldErrors.invalid('', input, 'must be an object', 'type')], warnings: [], unknownFields: [] });
   }
   const obj: Record<string, JsonValue> = structuredClone(input);
   const selected = selectVersion(crd, obj);
-  if (Array.isArray(selected)) return finish({ defaulted: obj, errors: selected, warnings: [] });
+  if (Array.isArray(selected)) return finish({ defaulted: obj, errors: selected, warnings: [], unknownFields: [] });
   const schema = selected.schema;
-  const warnings = schema === undefined ? [] : pruneUnknownFields(schema, obj);
+  const unknownFields = schema === undefined ? [] : findUnknownFields(schema, obj);
+  deleteFields(obj, unknownFields);
+  const warnings = unknownFields.map((field) => `unknown field ${JSON.stringify(field.fieldPath)}`);
   if (schema !== undefined) applyDefaults(schema, obj);
   const errors = [...validateMetadata(obj)];
   if (schema !== undefined) errors.push(...validateSchema(schema, obj), ...evaluateCelRules(schema, obj));
-  return finish({ defaulted: obj, errors, warnings, version: selected.name });
+  return finish({ defaulted: obj, errors, warnings, unknownFields, version: selected.name });
 }
 
 /** `group/version`, or just `version` for the core group (`v1`). */

@@ -13,14 +13,33 @@ import { jsonTypeName, toJsonValue, type JsonValue } from './json-value.js';
 import { KUBERNETES_FORMATS } from './kubernetes-formats.js';
 import { toAjvSchema } from './to-ajv-schema.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false, validateSchema: false });
-for (const [name, check] of KUBERNETES_FORMATS) ajv.addFormat(name, { type: 'string', validate: check });
+/**
+ * How ajv checks a CRD schema, here and in the validators the build prepares
+ * (scripts/gen-admission.mjs), which must agree: all errors, no strict-mode complaints about
+ * Kubernetes' keywords, patterns as Go's RE2 reads them (no `u` flag), schemas taken as given.
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: false, unicodeRegExp: false, validateSchema: false } as const;
 
+/** The formats ajv checks, as ajv's `formats` option takes them (also handed to prepared validators). */
+export const AJV_FORMATS: Readonly<Record<string, { type: 'string'; validate: (s: string) => boolean }>> = Object.fromEntries(
+  [...KUBERNETES_FORMATS].map(([name, check]) => [name, { type: 'string' as const, validate: check }]),
+);
+
+// Made on first use: a process whose schemas were all prepared at build time never needs it.
+let ajv: Ajv | undefined;
+
+/** One validator per schema node, compiled once per process (or prepared at build time). */
 const compiled = new WeakMap<CrdSchema, ValidateFunction>();
+
+/** Uses a validator prepared at build time for `schema` instead of compiling one. */
+export function usePreparedValidator(schema: CrdSchema, validate: ValidateFunction): void {
+  compiled.set(schema, validate);
+}
 
 function compile(schema: CrdSchema): ValidateFunction {
   let fn = compiled.get(schema);
   if (fn === undefined) {
+    ajv ??= new Ajv({ ...AJV_OPTIONS, formats: AJV_FORMATS });
     fn = ajv.compile(toAjvSchema(schema));
     compiled.set(schema, fn);
   }

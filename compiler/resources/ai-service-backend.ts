@@ -33,9 +33,6 @@ export function readAIServiceBackendSpec(spec: FieldReader): AIServiceBackendSpe
   }
   const backendRefReader = spec.requiredObject('backendRef');
   const backendRef = backendRefReader ? readReference(backendRefReader) : undefined;
-  if (backendRef && (backendRef.kind !== 'Backend' || backendRef.group !== 'gateway.envoyproxy.io')) {
-    spec.error('backendRef', 'Invalid value: "object": BackendRef must be a Backend resource of Envoy Gateway. See https://github.com/envoyproxy/ai-gateway/issues/902 for more details.');
-  }
   const headerMutation = readHeaderMutation(spec);
   const bodyMutation = readBodyMutation(spec);
   // Not part of the API: the API server prunes it, so accept it with a warning (upstream's own

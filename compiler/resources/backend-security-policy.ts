@@ -71,8 +71,7 @@ export function readBackendSecurityPolicySpec(spec: FieldReader): BackendSecurit
   }
   for (const other of Object.values(FIELD_OF)) {
     if (other === field) continue;
-    // The API's CEL rule: exactly the field of the chosen type.
-    if (spec.has(other) && field !== undefined) spec.error(other, `Invalid value: "object": When type is ${type ?? ''}, only ${field} field should be set`);
+    // Admission's CEL rule has refused a field of another type; nothing to read here.
     spec.ignore(other);
   }
   const credentialOverride = readCredentialOverride(spec);
@@ -101,10 +100,8 @@ function readAzure(holder: FieldReader): BackendSecurityPolicyAuth | undefined {
   const secretRef = holder.object('clientSecretRef');
   if (holder.has('oidcExchangeToken')) holder.unsupported('oidcExchangeToken', 'Azure OIDC token exchange is not supported by aigw run', 'use clientSecretRef');
   holder.ignore('oidcExchangeToken');
-  if (!secretRef) {
-    if (!holder.has('oidcExchangeToken')) holder.error(undefined, 'Invalid value: "object": Exactly one of clientSecretRef or oidcExchangeToken must be specified');
-    return undefined;
-  }
+  // Without it, admission's CEL rule has refused the policy, or oidcExchangeToken was refused above.
+  if (!secretRef) return undefined;
   return { type: 'AzureCredentials', clientId, tenantId, clientSecretRef: { ref: readReference(secretRef), path: ['spec', 'azureCredentials', 'clientSecretRef', 'name'] } };
 }
 

@@ -59,7 +59,7 @@ function lineOf(text: string, needle: string, nth = 1): number {
 
 describe('MCPRoute reading', () => {
   it('accepts every supported field, v1alpha1 and v1beta1', () => {
-    const spec = `${PARENT}  hostnames: [MCP.example.com, "*.tools.example.com"]
+    const spec = `${PARENT}  hostnames: [mcp.example.com, "*.tools.example.com"]
   path: /tools/mcp
   headers:
     - name: X-Tenant
@@ -204,19 +204,12 @@ describe('MCPRoute reading', () => {
     assert.deepEqual(route?.authorization, { defaultAction: 'Deny', rules: [{ action: 'Allow', jwt: { scopes: [], claims: [{ name: 'role', valueType: 'String', values: ['admin'] }] } }] });
   });
 
-  it('reports every problem at its file:line:col', () => {
+  it('reports every problem at its file:line:col: admission (schema and CEL rules) first', () => {
     const spec = `  parentRefs:
     - name: gw
       kind: HTTPRoute
-  path: mcp
   hostnames: [Bad_Host]
-  headers:
-    - name: x-a
-      type: RegularExpression
-      value: "(unclosed"
   backendRefs:
-    - name: svc
-      port: 80
     - name: tools
       kind: Backend
       group: gateway.envoyproxy.io
@@ -230,19 +223,11 @@ describe('MCPRoute reading', () => {
       group: gateway.envoyproxy.io
       toolSelector:
         include: [a]
-        includeRegex: ["("]
+        includeRegex: [b]
       unknownField: 1
   securityPolicy:
-    apiKeyAuth:
-      credentialRefs: []
-      extractFrom: []
-    extAuth:
-      http:
-        backendRefs: []
     authorization:
       rules:
-        - cel: "foo == 1"
-        - cel: "request.method"
         - source:
             jwt:
               claims:
@@ -258,25 +243,66 @@ describe('MCPRoute reading', () => {
         `expected ${message} at line ${line} (${needle}) in:\n${found.join('\n')}`,
       );
     };
-    expect('kind: HTTPRoute', /spec\.parentRefs\[0\]\.kind: Invalid value: only Gateway is supported/);
+    // The CRD's CEL rules, in the API server's words; the readers never see this MCPRoute.
+    const invalid = 'MCPRoute\\.aigateway\\.envoyproxy\\.io "mcp" is invalid: ';
+    expect('parentRefs:', new RegExp(`${invalid}spec\\.parentRefs: Invalid value: "array": only Gateway is supported`));
+    expect('[Bad_Host]', new RegExp(`${invalid}spec\\.hostnames\\[0\\]: Invalid value: "Bad_Host": spec\\.hostnames\\[0\\] in body should match`));
+    expect('toolSelector: {}', /spec\.backendRefs\[0\]\.toolSelector: Invalid value: "object": at least one of include, includeRegex, exclude, or excludeRegex must be specified/);
+    expect('apiKey:', /spec\.backendRefs\[0\]\.securityPolicy\.apiKey: Invalid value: "object": only one of header or queryParam can be set/);
+    expect('apiKey:', /spec\.backendRefs\[0\]\.securityPolicy\.apiKey: Invalid value: "object": exactly one of secretRef or inline must be set/);
+    expect('toolSelector:', /spec\.backendRefs\[1\]\.toolSelector: Invalid value: "object": include and includeRegex are mutually exclusive/, 2);
+    expect('unknownField: 1', /spec\.backendRefs\[1\]\.unknownField: unknown field "unknownField"/);
+    expect('backendRefs:', /spec\.backendRefs: Invalid value: "array": all backendRefs names must be unique/);
+    expect('claims:', /jwt\.claims: Invalid value: "array": 'scope' claim name is reserved for OAuth scopes/);
+    expect('securityPolicy:', /spec\.securityPolicy: Invalid value: "object": oauth must be configured when any authorization rule uses a jwt source/, 2);
+    assert.ok(!found.some((problem) => problem.includes('error: MCPRoute "mcp": spec.') && !problem.includes('unknown field')), `a reader ran on a rejected MCPRoute:\n${found.join('\n')}`);
+  });
+
+  it('reports every problem at its file:line:col: what only aigw checks, on an admitted MCPRoute', () => {
+    const spec = `${PARENT}  path: mcp
+  headers:
+    - name: x-a
+      type: RegularExpression
+      value: "(unclosed"
+  backendRefs:
+    - name: svc
+      port: 80
+    - name: tools
+      kind: Backend
+      group: gateway.envoyproxy.io
+      toolSelector:
+        includeRegex: ["("]
+  securityPolicy:
+    apiKeyAuth:
+      credentialRefs: []
+      extractFrom: []
+    extAuth:
+      http:
+        backendRef: {name: auth, port: 80}
+    authorization:
+      rules:
+        - cel: "foo == 1"
+        - cel: "request.method"
+`;
+    const text = config(spec);
+    const found = problems(text);
+    const expect = (needle: string, message: RegExp): void => {
+      const line = lineOf(text, needle);
+      assert.ok(
+        found.some((problem) => problem.startsWith(`mcp.yaml:${line}:`) && message.test(problem)),
+        `expected ${message} at line ${line} (${needle}) in:\n${found.join('\n')}`,
+      );
+    };
     expect('path: mcp', /spec\.path: Invalid value: "mcp": must start with "\/"/);
-    expect('[Bad_Host]', /spec\.hostnames\[0\]: Invalid value: "bad_host"/);
     expect('"(unclosed"', /spec\.headers\[0\]\.value: Invalid value: "\(unclosed": not a valid regular expression/);
     expect('name: svc', /spec\.backendRefs\[0\]\.name: Service backends are not supported by aigw run.*hint: define a Backend/);
-    expect('toolSelector: {}', /at least one of include, includeRegex, exclude, or excludeRegex must be specified/);
-    expect('apiKey:', /only one of header or queryParam can be set/);
-    expect('apiKey:', /exactly one of secretRef or inline must be set/);
-    expect('toolSelector:', /include and includeRegex are mutually exclusive/, 2);
-    expect('includeRegex: ["("]', /spec\.backendRefs\[2\]\.toolSelector\.includeRegex\[0\]: Invalid value: "\(": not a valid regular expression/);
-    expect('unknownField: 1', /spec\.backendRefs\[2\]\.unknownField: unknown field "unknownField"/);
-    expect('- name: tools', /spec\.backendRefs\[2\]\.name: Duplicate value: "tools": all backendRefs names must be unique/, 2);
+    expect('includeRegex: ["("]', /spec\.backendRefs\[1\]\.toolSelector\.includeRegex\[0\]: Invalid value: "\(": not a valid regular expression/);
     expect('apiKeyAuth:', /spec\.securityPolicy\.apiKeyAuth: securityPolicy\.apiKeyAuth is not supported by aigw run \(hint: aigw run authenticates MCP clients with securityPolicy\.oauth only/);
     expect('extAuth:', /spec\.securityPolicy\.extAuth: securityPolicy\.extAuth is not supported by aigw run/);
     expect('cel: "foo == 1"', /rules\[0\]\.cel: Invalid value: CEL expression "foo == 1": undeclared reference to "foo"/);
     expect('cel: "request.method"', /rules\[1\]\.cel: Invalid value: CEL expression "request\.method" must evaluate to a bool/);
-    expect('- name: scope', /claims\[0\]\.name: Invalid value: 'scope' claim name is reserved for OAuth scopes/);
-    expect('securityPolicy:', /spec\.securityPolicy: Invalid value: "object": oauth must be configured when any authorization rule uses a jwt source/, 2);
   });
+
   it('reports OAuth, JWKS and header-annotation problems', () => {
     const oauth = (jwks: string): string => `${PARENT}${BACKEND}  securityPolicy:
     oauth:
@@ -285,14 +311,18 @@ describe('MCPRoute reading', () => {
 ${jwks}      protectedResourceMetadata:
         resource: https://mcp.example.com/mcp
 `;
-    const both = problems(config(oauth('        remoteJWKS:\n          uri: https://a/jwks\n          backendRefs: [{name: x}]\n        localJWKS:\n          inline: "{}"\n')));
-    assert.ok(both.some((p) => /spec\.securityPolicy\.oauth\.issuer: Invalid value: "not a uri": must be an absolute URI/.test(p)), both.join('\n'));
+    // The schema's format and CEL rules: admission refuses these before any reader.
+    const both = problems(config(oauth('        remoteJWKS:\n          uri: https://a/jwks\n          backendRefs: [{name: x, port: 80}]\n        localJWKS:\n          inline: "{}"\n')));
+    assert.ok(both.some((p) => /spec\.securityPolicy\.oauth\.issuer: Invalid value: "not a uri": spec\.securityPolicy\.oauth\.issuer in body must be of type uri/.test(p)), both.join('\n'));
     assert.ok(both.some((p) => /oauth\.jwks: Invalid value: "object": remoteJWKS and localJWKS cannot both be specified\./.test(p)));
-    assert.ok(both.some((p) => /remoteJWKS\.backendRefs: remoteJWKS\.backendRefs is not supported by aigw run/.test(p)));
-    assert.ok(both.some((p) => /localJWKS\.inline: Invalid value: the JWKS must be a JSON object with a "keys" list/.test(p)));
-    const secretRef = problems(config(oauth('        localJWKS:\n          type: ValueRef\n          valueRef:\n            kind: Secret\n            name: jwks\n')));
+    const valid = (jwks: string): string => oauth(jwks).replace('issuer: not a uri', 'issuer: https://auth.example.com');
+    const remote = problems(config(valid('        remoteJWKS:\n          uri: https://a/jwks\n          backendRefs: [{name: x, port: 80}]\n')));
+    assert.ok(remote.some((p) => /remoteJWKS\.backendRefs: remoteJWKS\.backendRefs is not supported by aigw run/.test(p)), remote.join('\n'));
+    const local = problems(config(valid('        localJWKS:\n          inline: "{}"\n')));
+    assert.ok(local.some((p) => /localJWKS\.inline: Invalid value: the JWKS must be a JSON object with a "keys" list/.test(p)), local.join('\n'));
+    const secretRef = problems(config(valid('        localJWKS:\n          type: ValueRef\n          valueRef:\n            group: ""\n            kind: Secret\n            name: jwks\n')));
     assert.ok(secretRef.some((p) => /valueRef\.kind: Secret is not supported by aigw run for localJWKS\.valueRef \(hint: reference a ConfigMap/.test(p)), secretRef.join('\n'));
-    const none = problems(config(oauth('')));
+    const none = problems(config(valid('')));
     assert.ok(none.some((p) => /oauth\.issuer: oauth without jwks is not supported by aigw run/.test(p)), none.join('\n'));
 
     const annotation = (value: string): string => `  annotations:\n    mcp-headers.aigw.run/tools: '${value}'\n    mcp-headers.aigw.run/other: '{}'\n`;

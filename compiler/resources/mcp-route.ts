@@ -73,11 +73,9 @@ const ENVOY_GATEWAY = 'gateway.envoyproxy.io';
 const UNSUPPORTED_AUTH_HINT = 'aigw run authenticates MCP clients with securityPolicy.oauth only: remove it, or put the check in front of aigw';
 
 export function readMCPRouteSpec(spec: FieldReader, metadata: ObjectMeta, root: FieldReader): MCPRouteSpec {
-  const parentRefs = spec.objects('parentRefs').map((ref, i) => {
-    const parent = readReference(ref);
-    if ((parent.kind ?? 'Gateway') !== 'Gateway') spec.errorAt([...spec.path, 'parentRefs', i, 'kind'], 'Invalid value: only Gateway is supported');
-    return parent;
-  });
+  // Admission's CEL rules have refused a parent that is not a Gateway, duplicate backendRef
+  // names, and the mutually exclusive or missing fields below; the readers check the rest.
+  const parentRefs = spec.objects('parentRefs').map((ref) => readReference(ref));
   if (!spec.has('parentRefs')) spec.error('parentRefs', 'Required value');
   const hostnames = spec.strings('hostnames').map((hostname) => hostname.toLowerCase());
   hostnames.forEach((hostname, i) => {
@@ -91,10 +89,7 @@ export function readMCPRouteSpec(spec: FieldReader, metadata: ObjectMeta, root: 
   if (spec.has('backendRefs') && backendRefs.length === 0) spec.error('backendRefs', 'Invalid value: must have at least 1 item');
   if (backendRefs.length > 256) spec.error('backendRefs', `Too many: ${backendRefs.length}: must have at most 256 items`);
   const seen = new Set<string>();
-  for (const ref of backendRefs) {
-    if (seen.has(ref.name)) ref.reader.error('name', `Duplicate value: ${JSON.stringify(ref.name)}: all backendRefs names must be unique`);
-    seen.add(ref.name);
-  }
+  for (const ref of backendRefs) seen.add(ref.name);
   for (const [name] of staticHeaders) {
     if (!seen.has(name)) root.errorAt(['metadata', 'annotations', `${MCP_HEADERS_ANNOTATION}${name}`], `no backendRef is named ${JSON.stringify(name)}`, 'name the annotation after a backendRef');
   }
@@ -116,9 +111,6 @@ export function readMCPRouteSpec(spec: FieldReader, metadata: ObjectMeta, root: 
     const authorization = security.object('authorization');
     if (authorization) {
       result.authorization = readAuthorization(authorization, true);
-      if (!oauth && result.authorization.rules.some((rule) => rule.jwt)) {
-        security.error(undefined, 'Invalid value: "object": oauth must be configured when any authorization rule uses a jwt source');
-      }
       checkToolTargets(authorization, result.authorization, seen);
     }
     if (security.has('apiKeyAuth')) security.unsupported('apiKeyAuth', 'securityPolicy.apiKeyAuth is not supported by aigw run', UNSUPPORTED_AUTH_HINT);
@@ -230,9 +222,6 @@ function readToolSelector(selector: FieldReader): NonNullable<MCPBackendRef['too
     if (key.endsWith('Regex')) values.forEach((pattern, i) => checkRegex(selector, i, pattern, key));
     result[key] = values;
   }
-  if (result.include && result.includeRegex) selector.error(undefined, 'Invalid value: "object": include and includeRegex are mutually exclusive');
-  if (result.exclude && result.excludeRegex) selector.error(undefined, 'Invalid value: "object": exclude and excludeRegex are mutually exclusive');
-  if (Object.keys(result).length === 0) selector.error(undefined, 'Invalid value: "object": at least one of include, includeRegex, exclude, or excludeRegex must be specified');
   selector.done();
   return result;
 }
@@ -251,8 +240,6 @@ function readApiKey(apiKey: FieldReader): NonNullable<MCPBackendRef['apiKey']> {
     if (queryParam === '') apiKey.error('queryParam', 'Invalid value: "": should be at least 1 chars long');
     result.queryParam = queryParam;
   }
-  if (header !== undefined && queryParam !== undefined) apiKey.error(undefined, 'Invalid value: "object": only one of header or queryParam can be set');
-  if ((inline !== undefined) === (secretRef !== undefined)) apiKey.error(undefined, 'Invalid value: "object": exactly one of secretRef or inline must be set');
   if (inline !== undefined) result.inline = inline;
   if (secretRef) {
     const ref = readReference(secretRef);
@@ -313,12 +300,10 @@ function readJwtSource(jwt: FieldReader): NonNullable<McpAuthorizationRule['jwt'
     if (!claim.has('values')) claim.error('values', 'Required value');
     const values = claim.strings('values');
     if (claim.has('values') && values.length === 0) claim.error('values', 'Invalid value: must have at least 1 item');
-    if (name === 'scope') claim.error('name', "Invalid value: 'scope' claim name is reserved for OAuth scopes", 'use source.jwt.scopes');
     claim.done();
     return { name, valueType, values };
   });
   if (claims.length > 16) jwt.error('claims', `Too many: ${claims.length}: must have at most 16 items`);
-  if (scopes.length === 0 && claims.length === 0) jwt.error(undefined, 'Invalid value: "object": either scopes or claims must be specified');
   jwt.done();
   return { scopes, claims };
 }
@@ -382,8 +367,6 @@ function readOAuth(oauth: FieldReader): MCPOAuthSpec | undefined {
 function readJwks(jwks: FieldReader): MCPJwksSpec | undefined {
   const remote = jwks.object('remoteJWKS');
   const local = jwks.object('localJWKS');
-  if (!remote && !local) jwks.error(undefined, 'Invalid value: "object": either remoteJWKS or localJWKS must be specified.');
-  if (remote && local) jwks.error(undefined, 'Invalid value: "object": remoteJWKS and localJWKS cannot both be specified.');
   let result: MCPJwksSpec | undefined;
   if (remote) {
     const uri = remote.requiredString('uri');
@@ -403,12 +386,10 @@ function readJwks(jwks: FieldReader): MCPJwksSpec | undefined {
     result = { type: 'remote', uri, cacheDurationSeconds };
   }
   if (local) {
-    const type = local.oneOf('type', ['Inline', 'ValueRef'] as const) ?? 'Inline';
+    // Admission's CEL rule has refused a type that does not match the one field set.
+    local.oneOf('type', ['Inline', 'ValueRef'] as const);
     const inline = local.string('inline');
     const valueRef = local.object('valueRef');
-    if (!(type === 'Inline' && inline !== undefined && !valueRef) && !(type === 'ValueRef' && inline === undefined && valueRef)) {
-      local.error(undefined, 'Invalid value: "object": Exactly one of inline or valueRef must be set with correct type.');
-    }
     if (inline !== undefined) {
       const problem = jwksProblem(inline);
       if (problem) local.error('inline', `Invalid value: ${problem}`);

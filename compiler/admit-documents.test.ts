@@ -1,7 +1,12 @@
+// Admission as every command runs it (compiler/admit-documents.ts): unknown fields, CEL rules
+// judged once, rejected resources kept from the readers, and the build's prepared schemas.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gatewayConfigYaml } from '../test/support/gateway-config-yaml.js';
 import { bundledCrd, plural } from './admission/bundled-crds.js';
+import { loadCrd } from './admission/load-crd.js';
+import { validateObject } from './admission/validate-object.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
 import { ConfigError, formatDiagnostic } from './diagnostic.js';
 
@@ -63,4 +68,43 @@ test('bundled schemas are found by kind through the API machinery plural', () =>
     assert.equal(bundledCrd(apiVersion, kind)?.kind, kind);
   }
   assert.equal(bundledCrd('example.com/v1', 'Widget'), undefined);
+});
+
+test('a CEL rule is judged once, by admission, in the API server words, for every command alike', () => {
+  // Two rules with one name break the AIGatewayRoute CRD's "rule name must be unique" rule.
+  const rule = '    - matches:\n        - headers:\n            - type: Exact\n              name: x-ai-eg-model\n              value: gpt-4o-mini\n      backendRefs:\n        - name: openai\n';
+  const text = BASE.replace(rule, `${rule.replace('    - matches:', '    - name: same\n      matches:')}${rule.replace('    - matches:', '    - name: same\n      matches:')}`);
+  assert.notEqual(text, BASE);
+  const analyzed = analyzeProblems(text);
+  assert.deepEqual(analyzed, [
+    'gw.yaml:68:3: error: AIGatewayRoute.aigateway.envoyproxy.io "aigw-run" is invalid: spec.rules: Invalid value: "array": rule name must be unique within the route',
+  ]);
+  assert.deepEqual(compileProblems(text), analyzed);
+});
+
+test('the readers never see a resource admission rejected', () => {
+  const text = BASE.replace('  schema:\n    name: OpenAI\n', '  schema:\n    name: NoSuchSchema\n');
+  assert.notEqual(text, BASE);
+  const problems = analyzeProblems(text);
+  assert.ok(problems.some((p) => /AIServiceBackend\.aigateway\.envoyproxy\.io "[^"]+" is invalid: spec\.schema\.name: Unsupported value: "NoSuchSchema"/.test(p)), problems.join('\n'));
+  assert.ok(!problems.some((p) => /error: AIServiceBackend "/.test(p)), `a reader reported on a rejected resource:\n${problems.join('\n')}`);
+});
+
+test('what the build prepared (JSON CRDs, ajv code) reads and judges as the YAML does', () => {
+  const kinds: [string, string][] = [
+    ['aigateway.envoyproxy.io/v1beta1', 'AIGatewayRoute'],
+    ['aigateway.envoyproxy.io/v1beta1', 'BackendSecurityPolicy'],
+    ['aigateway.envoyproxy.io/v1beta1', 'MCPRoute'],
+    ['gateway.networking.k8s.io/v1', 'Gateway'],
+    ['v1', 'Secret'],
+  ];
+  for (const [apiVersion, kind] of kinds) {
+    const prepared = bundledCrd(apiVersion, kind);
+    assert.ok(prepared, kind);
+    const fromYaml = loadCrd(readFileSync(prepared.file, 'utf8'), prepared.file);
+    assert.deepEqual(prepared, fromYaml, `${kind}: the prepared JSON reads differently from the YAML`);
+    // Same object, judged by the prepared validator (bundledCrd) and by one compiled now (fromYaml).
+    const broken = { apiVersion, kind, metadata: { name: 'Not_A_Name' }, spec: { rules: 'x', type: 7, listeners: [{}], parentRefs: [{ kind: 1 }] }, data: { 'bad key': 1 } };
+    assert.deepEqual(validateObject(prepared, broken).errors, validateObject(fromYaml, broken).errors, kind);
+  }
 });
