@@ -75,4 +75,5 @@ for (const dir of ['crds', join('crds', 'external')]) {
     }
   }
 }
-console.log(`gen-admission: ${files} CRDs, ${validators} validators in ${out}`);
+// On stderr: scripts/check-package.mjs reads the build's stdout as JSON.
+console.error(`gen-admission: ${files} CRDs, ${validators} validators in ${out}`);

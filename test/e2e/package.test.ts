@@ -17,12 +17,12 @@ import { isRecord } from '../../common/json-guards.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /**
- * About 1.15 × today's figures (402 files, 2.31 MB unpacked; 1,418 files before the runtime-only
- * build), so a new module passes and a wholesale mistake (tests, source maps, sources, a stray
- * directory) does not.
+ * About 1.15 × today's figures (475 files, 5.8 MB unpacked, 3.4 MB of it the admission prepared at
+ * build time; 1,418 files before the runtime-only build), so a new module passes and a wholesale
+ * mistake (tests, source maps, sources, a stray directory) does not.
  */
-const MAX_FILES = 460;
-const MAX_UNPACKED_BYTES = 2_700_000;
+const MAX_FILES = 550;
+const MAX_UNPACKED_BYTES = 6_700_000;
 
 interface PackedFile {
   path: string;
@@ -124,7 +124,7 @@ test('the unpacked package runs from another directory: version, validate, trans
     assert.equal(translate.status, 0, translate.stderr);
     assert.match(translate.stdout, /envoy\.filters\.http\.ext_proc/);
 
-    const loadProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(pkg, 'dist', 'extproc', 'load-ext-proc-service.js'))}); m.loadExtProcService();`], {
+    const loadProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(pkg, 'dist', 'extproc', 'server', 'load-ext-proc-service.js'))}); m.loadExtProcService();`], {
       cwd: elsewhere,
       encoding: 'utf8',
       timeout: 60_000,
