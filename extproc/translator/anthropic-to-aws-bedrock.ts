@@ -1,7 +1,7 @@
 import type { TokenUsage } from '../usage/token-usage.js';
-import { anthropicMessageFromConverse } from './anthropic-message-from-converse.js';
-import { AnthropicStreamFromConverse } from './anthropic-stream-from-converse.js';
-import { converseRequestFromMessages } from './converse-request-from-messages.js';
+import { anthropicMessageFromConverse } from './converse-to-anthropic-message.js';
+import { AnthropicStreamFromConverse } from './converse-stream-to-anthropic.js';
+import { converseRequestFromMessages } from './messages-request-to-converse.js';
 import { ConverseStreamReader, leftoverError } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import { pathEscape } from './path-escape.js';

@@ -3,7 +3,7 @@ import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { gcpErrorMessage, GCP_VERTEXAI_BACKEND_ERROR, readGCPError } from './gcp-vertexai-error-body.js';
 import { createdFromTime, geminiPartsToOpenAI } from './gemini-parts-to-openai.js';
-import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
+import { mapGeminiFinishReason } from './gemini-finish-reason-to-chat.js';
 import { openAIUsage, sseEvent, SSE_DONE, type ChatCompletionChunkOut, type ChunkDeltaOut } from './openai-chat-response.js';
 import { readGeminiResponse, type GeminiResponse } from './read-gemini-response.js';
 

@@ -5,7 +5,7 @@ import type { TokenUsage } from '../usage/token-usage.js';
 import { gcpVertexAIErrorBody } from './gcp-vertexai-error-body.js';
 import { pathEscape } from './path-escape.js';
 import type { ClientRequest, ResponseBodyTranslation, Translator, TranslatorContext } from './translator.js';
-import { readVertexEmbeddingInstances, type VertexEmbeddingInstance } from './vertex-embedding-instances.js';
+import { readVertexEmbeddingInstances, type VertexEmbeddingInstance } from './read-vertex-embedding-instances.js';
 
 /**
  * OpenAI embeddings to Vertex AI. The text-embedding and multilingual models take a batch through

@@ -1,8 +1,8 @@
 import type { TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody } from './backend-error-body.js';
-import { chatCompletionFromConverse } from './chat-completion-from-converse.js';
-import { ChatStreamFromConverse } from './chat-stream-from-converse.js';
-import { converseRequestFromChat } from './converse-request-from-chat.js';
+import { chatCompletionFromConverse } from './converse-to-chat-completion.js';
+import { ChatStreamFromConverse } from './converse-stream-to-chat.js';
+import { converseRequestFromChat } from './chat-request-to-converse.js';
 import { ConverseStreamReader, leftoverError } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import { readChatRequest } from './openai-chat-request.js';

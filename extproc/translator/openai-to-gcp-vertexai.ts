@@ -2,7 +2,7 @@ import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { gcpVertexAIErrorBody } from './gcp-vertexai-error-body.js';
 import { GeminiStreamToOpenAIChunks } from './gemini-stream-to-openai-chunks.js';
-import { geminiToChatCompletion } from './gemini-to-openai-chat-completion.js';
+import { geminiToChatCompletion } from './gemini-to-chat-completion.js';
 import { readChatRequest } from './openai-chat-request.js';
 import { openAIChatToGeminiRequest } from './openai-chat-to-gemini-request.js';
 import { pathEscape } from './path-escape.js';

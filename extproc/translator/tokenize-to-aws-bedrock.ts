@@ -1,6 +1,6 @@
 import { isRecord, optionalNumber } from '../../common/json-guards.js';
 import { awsCountTokensPath } from './anthropic-backend-request.js';
-import { converseRequestFromChat } from './converse-request-from-chat.js';
+import { converseRequestFromChat } from './chat-request-to-converse.js';
 import { openAIErrorFromProvider } from './provider-error.js';
 import { tokenizeTranslator } from './tokenize-translator.js';
 import type { Translator, TranslatorContext } from './translator.js';

@@ -10,7 +10,7 @@ import type { TranslatorFactory } from './translator.js';
 import { anthropicToAnthropic, anthropicToAWSAnthropic, anthropicToGCPAnthropic } from './anthropic-to-anthropic.js';
 import { anthropicToOpenAI } from './anthropic-to-openai.js';
 import { anthropicToAWSBedrock } from './anthropic-to-aws-bedrock.js';
-import { countTokensToAnthropic, countTokensToAWSAnthropic, countTokensToGCPAnthropic } from './count-tokens-anthropic.js';
+import { countTokensToAnthropic, countTokensToAWSAnthropic, countTokensToGCPAnthropic } from './count-tokens-to-anthropic.js';
 import { cohereToCohere } from './cohere-to-cohere.js';
 import { openAIEmbeddingsToAWSBedrock } from './openai-embeddings-to-aws-bedrock.js';
 import { openAIEmbeddingsToGCPVertexAI } from './openai-embeddings-to-gcp-vertexai.js';

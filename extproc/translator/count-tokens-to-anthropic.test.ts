@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isRecord } from '../../common/json-guards.js';
 import { bodyOf, client, context } from '../../test/support/anthropic-test-support.js';
-import { countTokensToAnthropic, countTokensToAWSAnthropic, countTokensToGCPAnthropic } from './count-tokens-anthropic.js';
+import { countTokensToAnthropic, countTokensToAWSAnthropic, countTokensToGCPAnthropic } from './count-tokens-to-anthropic.js';
 
 const COUNT = '/anthropic/v1/messages/count_tokens';
 const REQUEST = { model: 'claude', messages: [{ role: 'user', content: 'hi' }] };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { JsonRecord } from '../../common/json-guards.js';
-import { converseRequestFromChat } from './converse-request-from-chat.js';
+import { converseRequestFromChat } from './chat-request-to-converse.js';
 import { readChatRequest } from './openai-chat-request.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

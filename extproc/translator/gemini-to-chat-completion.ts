@@ -1,6 +1,6 @@
 import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { createdFromTime, geminiPartsToOpenAI } from './gemini-parts-to-openai.js';
-import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
+import { mapGeminiFinishReason } from './gemini-finish-reason-to-chat.js';
 import { openAIUsage, type ChatCompletionOut, type ChatMessageOut } from './openai-chat-response.js';
 import type { GeminiResponse } from './read-gemini-response.js';
 

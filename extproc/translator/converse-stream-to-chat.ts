@@ -2,7 +2,7 @@ import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import type { ConverseStreamItem } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import type { ConverseStreamEvent } from './converse-types.js';
-import { finishReasonFromConverse } from './finish-reason-from-converse.js';
+import { finishReasonFromConverse } from './converse-stop-reason-to-chat.js';
 import { openAIUsage, sseEvent, type ChatCompletionChunkOut, type ChunkDeltaOut } from './openai-chat-response.js';
 
 /** The end of a translated Bedrock stream: upstream sends a single newline here (`sseDoneFullLine`). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { geminiToChatCompletion } from './gemini-to-openai-chat-completion.js';
+import { geminiToChatCompletion } from './gemini-to-chat-completion.js';
 import { readGeminiResponse } from './read-gemini-response.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,7 +1,7 @@
 import { invalidRequestBody } from '../errors/gateway-error.js';
 import { optionalNumber, optionalString } from '../../common/json-guards.js';
 import type { ChatRequest } from './openai-chat-request.js';
-import { converseMessagesFromChat } from './converse-messages-from-chat.js';
+import { converseMessagesFromChat } from './chat-messages-to-converse.js';
 import type { ConverseInferenceConfig, ConverseMessage, ConverseOutputFormat, ConverseRequest, ConverseToolConfig } from './converse-types.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { TokenUsage } from '../usage/token-usage.js';
-import { anthropicUsageFromConverse, stopReasonFromConverse } from './anthropic-message-from-converse.js';
+import { anthropicUsageFromConverse, stopReasonFromConverse } from './converse-to-anthropic-message.js';
 import type { ConverseStreamItem } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import type { ConverseStopReason, ConverseStreamEvent, ConverseUsage } from './converse-types.js';

@@ -1,6 +1,6 @@
 import type { TokenUsage } from '../usage/token-usage.js';
 import type { ConverseResponse } from './converse-types.js';
-import { finishReasonFromConverse } from './finish-reason-from-converse.js';
+import { finishReasonFromConverse } from './converse-stop-reason-to-chat.js';
 import { openAIUsage, type ChatCompletionOut, type ChatMessageOut, type ThinkingBlockOut } from './openai-chat-response.js';
 
 /**
