@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../common/logger.js';
 import { COMMANDS } from './cli/command-options.js';
 import { logFormatFlag } from './cli/log-format-flag.js';
 import { splitCommand } from './cli/split-command.js';
-import { EnvValueError, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './cli/usage-error.js';
+import { exitCodeFor, isAigwError, UsageError } from '../common/errors.js';
 import type { Command } from './commands/command-context.js';
 import { completionCommand } from './commands/completion.js';
 import { downloadEnvoyCommand } from './commands/download-envoy.js';
@@ -53,14 +53,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
-      logger.error(error.message);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    logger.error(message);
-    if (!(error instanceof EnvValueError) && process.env.AIGW_DEBUG === 'true' && error instanceof Error && error.stack) logger.debug(error.stack);
-    process.exitCode = EXIT_RUNTIME;
+    logger.error(error instanceof Error ? error.message : String(error));
+    // A usage or environment mistake is the user's, not aigw's: no stack trace even when debugging.
+    const userMistake = isAigwError(error, 'USAGE') || isAigwError(error, 'ENV');
+    if (!userMistake && process.env.AIGW_DEBUG === 'true' && error instanceof Error && error.stack) logger.debug(error.stack);
+    process.exitCode = exitCodeFor(error);
   },
 );

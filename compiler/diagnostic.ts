@@ -3,6 +3,7 @@
 // One shape for every config problem (YAML syntax, schema, cross-reference) so the CLI can
 // report all of them at once, each pointing at file:line:col like a compiler.
 
+import { AigwError } from '../common/errors.js';
 /** A problem found in a config file. */
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -64,12 +65,11 @@ export function formatDiagnostic(d: Diagnostic): string {
  * ConfigError is thrown when a config cannot be used. It carries every diagnostic found, not just
  * the first. The message lists them, one per line.
  */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends AigwError {
   readonly diagnostics: readonly Diagnostic[];
 
   constructor(diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
+    super('CONFIG', diagnostics.map(formatDiagnostic).join('\n'));
     this.name = 'ConfigError';
     this.diagnostics = diagnostics;
   }

@@ -382,7 +382,7 @@ describe('diagnostic formatting', () => {
     const second: Diagnostic = { severity: 'warning', file: 'c.yaml', line: 1, column: 1, message: 'w' };
     const err = new ConfigError([full, second]);
     assert.ok(err instanceof Error);
-    assert.equal(err.code, 'CONFIG_INVALID');
+    assert.equal(err.code, 'CONFIG');
     assert.equal(err.name, 'ConfigError');
     assert.deepEqual(err.diagnostics, [full, second]);
     assert.equal(err.message, `${formatDiagnostic(full)}\nc.yaml:1:1: warning: w`);

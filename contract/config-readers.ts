@@ -1,20 +1,20 @@
-import { FilterConfigError } from './filter-config.js';
 import { isRecord, type JsonRecord } from '../common/json-guards.js';
+import { AigwError } from '../common/errors.js';
 
 /** Readers for the filter config file: each names the field path of what is wrong. */
 
 export function record(value: unknown, path: string): JsonRecord {
-  if (!isRecord(value)) throw new FilterConfigError(`${path}: expected an object`);
+  if (!isRecord(value)) throw new AigwError('CONFIG', `${path}: expected an object`);
   return value;
 }
 
 export function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw new FilterConfigError(`${path}: expected a list`);
+  if (!Array.isArray(value)) throw new AigwError('CONFIG', `${path}: expected a list`);
   return value;
 }
 
 export function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new FilterConfigError(`${path}: expected a string`);
+  if (typeof value !== 'string') throw new AigwError('CONFIG', `${path}: expected a string`);
   return value;
 }
 

@@ -284,15 +284,6 @@ export interface FilterConfig {
   mcp?: McpConfig;
 }
 
-/** Thrown when a filter config document does not match this contract. */
-export class FilterConfigError extends Error {
-  readonly code = 'FILTER_CONFIG_INVALID';
-  constructor(message: string) {
-    super(message);
-    this.name = 'FilterConfigError';
-  }
-}
-
 /** Returns a copy with every credential replaced by `<redacted>`, for logs and `translate`. */
 export function redactFilterConfig(config: FilterConfig): FilterConfig {
   return {

@@ -1,22 +1,8 @@
-import {
-  COST_TYPES,
-  FILTER_CONFIG_VERSION,
-  FilterConfigError,
-  SCHEMA_NAMES,
-  type BackendAuth,
-  type BackendConfig,
-  type BackendTimeouts,
-  type CredentialOverride,
-  type FilterConfig,
-  type HeaderMutation,
-  type LLMRequestCost,
-  type ModelInfo,
-  type RouteConfig,
-  type RuleConfig,
-} from './filter-config.js';
+import { COST_TYPES, FILTER_CONFIG_VERSION, SCHEMA_NAMES, type BackendAuth, type BackendConfig, type BackendTimeouts, type CredentialOverride, type FilterConfig, type HeaderMutation, type LLMRequestCost, type ModelInfo, type RouteConfig, type RuleConfig } from './filter-config.js';
 import { list, record, string } from './config-readers.js';
 import { isOneOf } from '../common/json-guards.js';
 import { parseMcpConfig } from './parse-mcp-config.js';
+import { AigwError } from '../common/errors.js';
 
 /**
  * Parses a filter config read from disk. The compiler wrote it, but a config from another aigw
@@ -25,7 +11,7 @@ import { parseMcpConfig } from './parse-mcp-config.js';
 export function parseFilterConfig(value: unknown): FilterConfig {
   const root = record(value, 'config');
   if (root.version !== FILTER_CONFIG_VERSION) {
-    throw new FilterConfigError(
+    throw new AigwError('CONFIG', 
       `unsupported filter config version ${JSON.stringify(root.version)}: this ext_proc reads ${FILTER_CONFIG_VERSION}`,
     );
   }
@@ -41,14 +27,14 @@ export function parseFilterConfig(value: unknown): FilterConfig {
 
 function parseRule(value: unknown, path: string): RuleConfig {
   const rule = record(value, path);
-  if (rule.mode !== 'router' && rule.mode !== 'upstream') throw new FilterConfigError(`${path}.mode: expected "router" or "upstream"`);
+  if (rule.mode !== 'router' && rule.mode !== 'upstream') throw new AigwError('CONFIG', `${path}.mode: expected "router" or "upstream"`);
   return {
     name: string(rule.name, `${path}.name`),
     route: string(rule.route, `${path}.route`),
     headers: list(rule.headers, `${path}.headers`).map((item, i) => {
       const header = record(item, `${path}.headers[${i}]`);
       const type = header.type;
-      if (type !== 'Exact' && type !== 'RegularExpression') throw new FilterConfigError(`${path}.headers[${i}].type: expected Exact or RegularExpression`);
+      if (type !== 'Exact' && type !== 'RegularExpression') throw new AigwError('CONFIG', `${path}.headers[${i}].type: expected Exact or RegularExpression`);
       return { name: string(header.name, `${path}.headers[${i}].name`), type, value: string(header.value, `${path}.headers[${i}].value`) };
     }),
     hostnames: list(rule.hostnames ?? [], `${path}.hostnames`).map((item, i) => string(item, `${path}.hostnames[${i}]`)),
@@ -62,7 +48,7 @@ function parseRule(value: unknown, path: string): RuleConfig {
 }
 
 function integer(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new FilterConfigError(`${path}: expected an integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new AigwError('CONFIG', `${path}: expected an integer`);
   return value;
 }
 
@@ -70,7 +56,7 @@ function parseBackend(value: unknown, path: string): BackendConfig {
   const item = record(value, path);
   const schema = record(item.schema, `${path}.schema`);
   if (!isOneOf(SCHEMA_NAMES, schema.name)) {
-    throw new FilterConfigError(`${path}.schema.name: unknown schema ${JSON.stringify(schema.name)}`);
+    throw new AigwError('CONFIG', `${path}.schema.name: unknown schema ${JSON.stringify(schema.name)}`);
   }
   const backend: BackendConfig = {
     name: string(item.name, `${path}.name`),
@@ -107,7 +93,7 @@ function parseBackend(value: unknown, path: string): BackendConfig {
 function parseTimeouts(value: unknown, path: string): BackendTimeouts {
   const timeouts = record(value, path);
   const field = timeouts.requestField;
-  if (field !== 'timeouts.request' && field !== 'timeouts.backendRequest') throw new FilterConfigError(`${path}.requestField: expected "timeouts.request" or "timeouts.backendRequest"`);
+  if (field !== 'timeouts.request' && field !== 'timeouts.backendRequest') throw new AigwError('CONFIG', `${path}.requestField: expected "timeouts.request" or "timeouts.backendRequest"`);
   return {
     requestMs: integer(timeouts.requestMs, `${path}.requestMs`),
     requestField: field,
@@ -152,13 +138,13 @@ function parseAuth(value: unknown, path: string): BackendAuth {
         ...override,
       };
     default:
-      throw new FilterConfigError(`${path}.type: unknown auth type ${JSON.stringify(auth.type)}`);
+      throw new AigwError('CONFIG', `${path}.type: unknown auth type ${JSON.stringify(auth.type)}`);
   }
 }
 
 function parseOverride(value: unknown, path: string): CredentialOverride {
   const override = record(value, path);
-  if (typeof override.fallbackToConfigured !== 'boolean') throw new FilterConfigError(`${path}.fallbackToConfigured: expected a boolean`);
+  if (typeof override.fallbackToConfigured !== 'boolean') throw new AigwError('CONFIG', `${path}.fallbackToConfigured: expected a boolean`);
   return { header: string(override.header, `${path}.header`), fallbackToConfigured: override.fallbackToConfigured };
 }
 
@@ -184,7 +170,7 @@ function parseRoute(value: unknown, path: string): RouteConfig {
 function parseCost(value: unknown, path: string): LLMRequestCost {
   const cost = record(value, path);
   if (!isOneOf(COST_TYPES, cost.type)) {
-    throw new FilterConfigError(`${path}.type: unknown cost type ${JSON.stringify(cost.type)}`);
+    throw new AigwError('CONFIG', `${path}.type: unknown cost type ${JSON.stringify(cost.type)}`);
   }
   return {
     metadataKey: string(cost.metadataKey, `${path}.metadataKey`),
@@ -197,7 +183,7 @@ function parseModel(value: unknown, path: string): ModelInfo {
   const model = record(value, path);
   const createdAt = model.createdAt;
   if (createdAt !== undefined && (typeof createdAt !== 'number' || !Number.isInteger(createdAt))) {
-    throw new FilterConfigError(`${path}.createdAt: expected an integer (unix seconds)`);
+    throw new AigwError('CONFIG', `${path}.createdAt: expected an integer (unix seconds)`);
   }
   return {
     name: string(model.name, `${path}.name`),

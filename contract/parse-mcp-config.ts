@@ -1,6 +1,6 @@
 import { list, record, string, stringOrAbsent, strings } from './config-readers.js';
-import { FilterConfigError } from './filter-config.js';
 import type { McpAuthorizationConfig, McpAuthorizationRule, McpBackendConfig, McpConfig, McpOAuthConfig, McpRouteConfig } from './mcp-config.js';
+import { AigwError } from '../common/errors.js';
 
 /** Parses `FilterConfig.mcp` as written by the compiler (see mcp-config.ts). */
 export function parseMcpConfig(value: unknown, path: string): McpConfig {
@@ -61,12 +61,12 @@ function parseOAuth(value: unknown, path: string): McpOAuthConfig {
   let parsedJwks: McpOAuthConfig['jwks'];
   if (jwks.type === 'remote') {
     const seconds = jwks.cacheDurationSeconds;
-    if (typeof seconds !== 'number' || seconds < 0) throw new FilterConfigError(`${path}.jwks.cacheDurationSeconds: expected a non-negative number`);
+    if (typeof seconds !== 'number' || seconds < 0) throw new AigwError('CONFIG', `${path}.jwks.cacheDurationSeconds: expected a non-negative number`);
     parsedJwks = { type: 'remote', uri: string(jwks.uri, `${path}.jwks.uri`), cacheDurationSeconds: seconds };
   } else if (jwks.type === 'local') {
     parsedJwks = { type: 'local', json: string(jwks.json, `${path}.jwks.json`) };
   } else {
-    throw new FilterConfigError(`${path}.jwks.type: expected "remote" or "local"`);
+    throw new AigwError('CONFIG', `${path}.jwks.type: expected "remote" or "local"`);
   }
   const metadata = record(oauth.protectedResourceMetadata, `${path}.protectedResourceMetadata`);
   const optional = (key: 'resourceName' | 'resourceDocumentation' | 'resourcePolicyUri'): Partial<Record<typeof key, string>> => {
@@ -95,7 +95,7 @@ function parseOAuth(value: unknown, path: string): McpOAuthConfig {
 }
 
 function action(value: unknown, path: string): 'Allow' | 'Deny' {
-  if (value !== 'Allow' && value !== 'Deny') throw new FilterConfigError(`${path}: expected "Allow" or "Deny"`);
+  if (value !== 'Allow' && value !== 'Deny') throw new AigwError('CONFIG', `${path}: expected "Allow" or "Deny"`);
   return value;
 }
 
@@ -125,7 +125,7 @@ function parseRule(value: unknown, path: string): McpAuthorizationRule {
       claims: list(jwt.claims ?? [], `${path}.jwt.claims`).map((item, i) => {
         const claim = record(item, `${path}.jwt.claims[${i}]`);
         const valueType = claim.valueType;
-        if (valueType !== 'String' && valueType !== 'StringArray') throw new FilterConfigError(`${path}.jwt.claims[${i}].valueType: expected "String" or "StringArray"`);
+        if (valueType !== 'String' && valueType !== 'StringArray') throw new AigwError('CONFIG', `${path}.jwt.claims[${i}].valueType: expected "String" or "StringArray"`);
         return { name: string(claim.name, `${path}.jwt.claims[${i}].name`), valueType, values: strings(claim.values, `${path}.jwt.claims[${i}].values`) };
       }),
     };

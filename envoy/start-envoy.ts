@@ -3,6 +3,7 @@ import type { ResultPromise } from 'execa';
 import { mapLineStream } from '../common/child-log.js';
 import { accessLogRedactor, createLineRedactor, redactingLineStream, type RedactionRules } from './log-redactor.js';
 import { childExit, spawnTiedChild, type ChildExit } from './spawn-tied-child.js';
+import { AigwError } from '../common/errors.js';
 
 export interface StartEnvoyOptions {
   binary: string;
@@ -47,10 +48,9 @@ export interface RunningEnvoy {
 }
 
 /** Thrown when Envoy exits or never becomes ready; carries its last log lines. */
-export class EnvoyStartError extends Error {
-  readonly code = 'ENVOY_START_FAILED';
+export class EnvoyStartError extends AigwError {
   constructor(message: string, readonly logLines: string[]) {
-    super(logLines.length > 0 ? `${message}\nEnvoy's last log lines:\n  ${logLines.join('\n  ')}` : message);
+    super('ENVOY', logLines.length > 0 ? `${message}\nEnvoy's last log lines:\n  ${logLines.join('\n  ')}` : message);
     this.name = 'EnvoyStartError';
   }
 }

@@ -9,7 +9,6 @@ import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startAdminServer } from './server/admin-server.js';
 import { startExtProcServer } from './server/ext-proc-server.js';
-import { FilterConfigError } from '../contract/filter-config.js';
 import { createLogger, formatLogLine, isLogFormat, isLogLevel, type LogFormat, type Logger } from '../common/logger.js';
 import { configuredModelNames } from './telemetry/metrics/configured-model-names.js';
 import { GenAIMetrics } from './telemetry/metrics/genai-metrics.js';
@@ -22,6 +21,7 @@ import { READY_LINE } from './server/ready-line.js';
 import { configuredCredentialHeaders, isCredentialHeader } from './request/sensitive-headers.js';
 import { buildRuntimeConfig } from './server/runtime-config.js';
 import { hasCelCosts } from './usage/costs.js';
+import { AigwError, exitCodeFor, UsageError } from '../common/errors.js';
 
 
 async function main(): Promise<void> {
@@ -38,21 +38,21 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  if (!values.config || !values.socket) throw new ExtProcArgumentError('--config and --socket are required');
+  if (!values.config || !values.socket) throw new UsageError('--config and --socket are required');
   const level = values['log-level'];
-  if (!isLogLevel(level)) throw new ExtProcArgumentError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
+  if (!isLogLevel(level)) throw new UsageError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
   const adminPort = Number(values['admin-port']);
-  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new ExtProcArgumentError('--admin-port must be a port number');
+  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new UsageError('--admin-port must be a port number');
 
   const format = values['log-format'] ?? process.env.AIGW_LOG_FORMAT ?? 'text';
-  if (!isLogFormat(format)) throw new ExtProcArgumentError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+  if (!isLogFormat(format)) throw new UsageError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
   fatalFormat = format;
   const logger = createLogger({ level, format });
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(values.config, 'utf8'));
   } catch (error) {
-    throw new FilterConfigError(`cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AigwError('CONFIG', `cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const filterConfig = parseFilterConfig(raw);
   // Request headers copied into telemetry: never one that carries a credential.
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   });
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
-  if (mcpConfig && !values['mcp-socket']) throw new ExtProcArgumentError('the config has MCP routes: --mcp-socket is required');
+  if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
   const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger, { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) }) : undefined;
   const admin = await startAdminServer({
@@ -120,9 +120,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
-
-/** A missing or bad ext_proc flag: exit 80, the exit code aigw gives its own usage errors. */
-class ExtProcArgumentError extends Error {}
 
 /** Tracing stays off unless one of these is set (createRequestTracer decides from there). */
 const TRACING_VARIABLES = ['OTEL_TRACES_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'AI_GATEWAY_TRACING_SEMCONV'];
@@ -164,5 +161,6 @@ let fatalFormat: LogFormat = process.env.AIGW_LOG_FORMAT === 'json' ? 'json' : '
 
 main().catch((error: unknown) => {
   process.stderr.write(`${formatLogLine(fatalFormat, 'error', error instanceof Error ? error.message : String(error))}\n`);
-  process.exit(error instanceof ExtProcArgumentError ? 80 : 1);
+  // A bad flag exits 80, as aigw's own usage errors do.
+  process.exit(exitCodeFor(error));
 });

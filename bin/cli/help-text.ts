@@ -1,6 +1,6 @@
 /** The commands' help texts (`aigw --help`, `aigw <command> --help`, `aigw help <command>`). */
 import { ENVOY_VERSION } from '../../envoy/envoy-version.js';
-import { EXIT_USAGE } from './usage-error.js';
+import { EXIT_USAGE } from '../../common/errors.js';
 
 export const MAIN_HELP = `Usage: aigw <command> [flags]
 

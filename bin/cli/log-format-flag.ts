@@ -1,5 +1,5 @@
 import { isLogFormat, type LogFormat } from '../../common/logger.js';
-import { EnvValueError, UsageError } from './usage-error.js';
+import { AigwError, UsageError } from '../../common/errors.js';
 
 /**
  * `--log-format` / AIGW_LOG_FORMAT, read before the arguments are parsed so that even a usage
@@ -22,5 +22,5 @@ export function logFormatFlag(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (isLogFormat(value)) return value;
   const message = `${origin}: expected text or json but got ${JSON.stringify(value)}`;
   // As for AIGW_DEBUG: a bad variable is not a bad command line (exit 1, as upstream).
-  throw origin === 'AIGW_LOG_FORMAT' ? new EnvValueError(message) : new UsageError(message);
+  throw origin === 'AIGW_LOG_FORMAT' ? new AigwError('ENV', message) : new UsageError(message);
 }

@@ -2,7 +2,7 @@ import { COMMANDS, GLOBAL_OPTIONS, TOP_LEVEL_FLAGS } from '../cli/command-option
 import { completionScript, SHELLS, type Shell } from '../cli/completion-script.js';
 import { COMPLETION_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 
 /** `aigw completion bash|zsh|fish`: print the shell's completion script. */
 export function completionCommand(args: string[]): number {

@@ -4,7 +4,7 @@ import { GLOBAL_OPTIONS } from '../cli/command-options.js';
 import { dirFlags } from '../cli/dir-flags.js';
 import { DOWNLOAD_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 import { resolveDirs } from '../gateway/aigw-dirs.js';
 import type { CommandContext } from './command-context.js';
 

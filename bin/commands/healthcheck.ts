@@ -5,7 +5,7 @@ import { HEALTHCHECK_OPTIONS } from '../cli/command-options.js';
 import { dirFlags } from '../cli/dir-flags.js';
 import { HEALTHCHECK_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 import { resolveDirs, type AigwDirs } from '../gateway/aigw-dirs.js';
 import { isRunLockHeld } from '../gateway/run-lock.js';
 import type { CommandContext } from './command-context.js';

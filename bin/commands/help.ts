@@ -1,7 +1,7 @@
 import { COMMANDS, GLOBAL_OPTIONS } from '../cli/command-options.js';
 import { COMPLETION_HELP, DOWNLOAD_HELP, HEALTHCHECK_HELP, HELP_HELP, MAIN_HELP, RUN_HELP, TRANSLATE_HELP, VALIDATE_HELP, VERSION_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 
 /** Each command's help: what `aigw help <command>` prints, the same as `aigw <command> --help`. */
 const HELP: Record<string, string> = {

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { AutoconfigError } from '../../compiler/autoconfig/autoconfig-error.js';
 import { autoconfigYaml } from '../../compiler/autoconfig/autoconfig-yaml.js';
 import { awsCredentialsAvailable } from '../../compiler/autoconfig/aws-credentials-available.js';
 import { defaultMultiBackendYaml } from '../../compiler/autoconfig/default-multi-backend-yaml.js';
@@ -15,10 +14,9 @@ import { RUN_OPTIONS } from '../cli/command-options.js';
 import { dirFlags } from '../cli/dir-flags.js';
 import { RUN_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EnvValueError, EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { AigwError, EXIT_OK, isAigwError, UsageError } from '../../common/errors.js';
 import { defaultRunId, expandPath, resolveDirs } from '../gateway/aigw-dirs.js';
 import { watchParent } from '../gateway/parent-watch.js';
-import { RunError } from '../gateway/run-error.js';
 import { runGateway } from '../gateway/run-gateway.js';
 import type { CommandContext } from './command-context.js';
 
@@ -119,7 +117,7 @@ function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | u
   try {
     return providerSet || mcpServers ? autoconfigYaml({ env, debug, ...(mcpServers ? { mcpServers } : {}) }) : defaultMultiBackendYaml(env, { awsCredentials: awsCredentialsAvailable(env) });
   } catch (error) {
-    if (error instanceof AutoconfigError) throw new RunError(error.message);
+    if (isAigwError(error, 'CONFIG')) throw new AigwError('RUN', error.message);
     throw error;
   }
 }
@@ -137,7 +135,7 @@ async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, ru
       env: process.env,
     });
   } catch (error) {
-    if (error instanceof StdioProxyError) throw new RunError(error.message);
+    if (error instanceof StdioProxyError) throw new AigwError('RUN', error.message);
     throw error;
   }
 }
@@ -158,7 +156,7 @@ async function readMcpServers(configFile: string | undefined, json: string | und
     }
     return json === undefined ? undefined : parseMcpServersJson(json, '--mcp-json');
   } catch (error) {
-    if (error instanceof AutoconfigError) throw new UsageError(`run: ${error.message}`);
+    if (isAigwError(error, 'CONFIG')) throw new UsageError(`run: ${error.message}`);
     throw error;
   }
 }
@@ -169,5 +167,5 @@ function parseBoolEnv(name: string): boolean {
   if (value === undefined || value === '') return false;
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no'].includes(value)) return false;
-  throw new EnvValueError(`--debug: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
+  throw new AigwError('ENV', `--debug: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
 }

@@ -1,7 +1,7 @@
 import { COMMANDS, GLOBAL_OPTIONS } from '../cli/command-options.js';
 import { MAIN_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 import type { CommandContext } from './command-context.js';
 import { versionText } from './version.js';
 

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { compileSources, type CompiledConfig, type ConfigSource } from '../../compiler/compile-config.js';
 import { ConfigError, formatDiagnostic } from '../../compiler/diagnostic.js';
 import { FILTER_CONFIG_VERSION, redactFilterConfig } from '../../contract/filter-config.js';
-import { RunError } from '../gateway/run-error.js';
+import { AigwError } from '../../common/errors.js';
 
 export interface TranslateOptions {
   /** One or more files; resources may reference each other across them. */
@@ -34,16 +34,16 @@ export async function translateConfig(options: TranslateOptions): Promise<number
     try {
       sources.push({ file: configPath, text: await readConfigFile(path, configPath) });
     } catch (error) {
-      if (error instanceof ConfigFileError) throw new RunError(formatDiagnostic(error.diagnostic));
+      if (error instanceof ConfigFileError) throw new AigwError('RUN', formatDiagnostic(error.diagnostic));
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-      throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new AigwError('RUN', code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   let compiled;
   try {
     compiled = compileSources(sources, { env: options.env, extProcSocketPath: TRANSLATE_SOCKET_PATH });
   } catch (error) {
-    if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
+    if (error instanceof ConfigError) throw new AigwError('RUN', `invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
     throw error;
   }
   for (const warning of compiled.warnings) options.stderr.write(`${formatDiagnostic(warning)}\n`);

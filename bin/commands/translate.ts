@@ -1,7 +1,7 @@
 import { TRANSLATE_OPTIONS } from '../cli/command-options.js';
 import { TRANSLATE_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 import { translateConfig } from './translate-config.js';
 
 /** `aigw translate <path>... [-o yaml|json] [--show-secrets]`: the flags; translateConfig does the work. */

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSources, type ConfigSource } from '../../compiler/compile-config.js';
 import { formatDiagnostic, type Diagnostic } from '../../compiler/diagnostic.js';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../../common/errors.js';
 
 export interface ValidateOptions {
   inputs: string[];

@@ -1,7 +1,7 @@
 import { VALIDATE_OPTIONS } from '../cli/command-options.js';
 import { VALIDATE_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 import { validateConfigs } from './validate-configs.js';
 
 /** `aigw validate <path>... [--strict] [-o text|json]`: the flags; validateConfigs does the checking. */

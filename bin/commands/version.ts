@@ -3,7 +3,7 @@ import { ENVOY_VERSION } from '../../envoy/envoy-version.js';
 import { VERSION_OPTIONS } from '../cli/command-options.js';
 import { VERSION_HELP } from '../cli/help-text.js';
 import { parseCommandArgs } from '../cli/parse-command-args.js';
-import { EXIT_OK, UsageError } from '../cli/usage-error.js';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
 
 /** `aigw version [-o text|json]`: the aigw version and the pinned Envoy version. */
 export function versionCommand(args: string[]): number {

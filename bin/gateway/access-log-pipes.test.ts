@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLogger } from '../../common/logger.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
-import { RunError } from './run-error.js';
+import { isAigwError } from '../../common/errors.js';
 
 const SECRET = 'sk-configured-secret-1234';
 const RULES = { secrets: [SECRET], isCredentialHeader: () => false };
@@ -41,7 +41,7 @@ test('a file that cannot be opened fails the start, naming it (no parent directo
   try {
     const file = join(dir, 'missing', 'access.log');
     await assert.rejects(openAccessLogPipes([{ pipe: join(dir, 'p.pipe'), file }], RULES, createLogger('debug', () => undefined)), (error: unknown) => {
-      assert.ok(error instanceof RunError);
+      assert.ok(isAigwError(error, 'RUN'));
       assert.match(error.message, new RegExp(`^cannot open the access log file ${file.replace(/[/.]/g, '\\$&')} \\(an EnvoyProxy File sink\\): ENOENT`));
       return true;
     });

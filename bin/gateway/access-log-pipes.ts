@@ -9,7 +9,7 @@ import type { AccessLogPipe } from '../../compiler/pipe-file-access-logs.js';
 import type { Logger } from '../../common/logger.js';
 import { accessLogRedactor, redactingLineStream, type RedactionRules } from '../../envoy/log-redactor.js';
 import { outputTail, runProcess } from '../../common/run-process.js';
-import { RunError } from './run-error.js';
+import { AigwError } from '../../common/errors.js';
 
 const openFdAsync = promisify(openFd);
 const closeFdAsync = promisify(closeFd);
@@ -54,7 +54,7 @@ async function openAccessLogFile(file: string): Promise<FileHandle> {
   try {
     return await open(resolve(file), 'a', 0o644);
   } catch (error) {
-    throw new RunError(`cannot open the access log file ${file} (an EnvoyProxy File sink): ${error instanceof Error ? error.message : String(error)}`);
+    throw new AigwError('RUN', `cannot open the access log file ${file} (an EnvoyProxy File sink): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -68,7 +68,7 @@ interface PipeCopy {
 async function copyPipe(pipe: string, file: string, handle: FileHandle, redaction: RedactionRules | undefined, logger: Logger): Promise<PipeCopy> {
   await rm(pipe, { force: true }); // a previous run under this id left it (the run lock is ours)
   const made = await runProcess(['mkfifo', '-m', '600', pipe]).catch((error: unknown) => ({ exitCode: 127, signal: null, stdout: '', stderr: error instanceof Error ? error.message : String(error) }));
-  if (made.exitCode !== 0) throw new RunError(`cannot create the access log pipe ${pipe}: ${outputTail(made) || `mkfifo exited with code ${String(made.exitCode)}`}`);
+  if (made.exitCode !== 0) throw new AigwError('RUN', `cannot create the access log pipe ${pipe}: ${outputTail(made) || `mkfifo exited with code ${String(made.exitCode)}`}`);
   // The reading end first (non-blocking: there is no writer yet), then a writing end of aigw's
   // own, held until Envoy is gone: the reader sees end-of-file only when both are closed, so
   // it neither ends before Envoy opens the pipe nor loses what Envoy wrote last.

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { test } from 'node:test';
 import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isAddressInUse } from './address-in-use.js';
-import { RunError } from './run-error.js';
+import { isAigwError } from '../../common/errors.js';
 
-test('checkAddressFree: a port someone listens on is one clear RunError naming the address; a free one passes', async () => {
+test('checkAddressFree: a port someone listens on is one clear RUN error naming the address; a free one passes', async () => {
   const busy = net.createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   const address = busy.address();
   assert.ok(address && typeof address === 'object');
   try {
     await assert.rejects(checkAddressFree('127.0.0.1', address.port, { name: 'the admin server', flag: '--admin-port' }), (error: unknown) => {
-      assert.ok(error instanceof RunError);
+      assert.ok(isAigwError(error, 'RUN'));
       assert.equal(error.message, `address 127.0.0.1:${address.port} already in use (the admin server needs it): another aigw or program is serving it; choose another with --admin-port`);
       return true;
     });

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { RunError } from './run-error.js';
+import { AigwError } from '../../common/errors.js';
 
 /** `host:port`, with brackets around an IPv6 host. */
 export function hostPort(host: string, port: number): string {
@@ -19,7 +19,7 @@ export function addressInUseMessage(address: string, user: PortUser): string {
 }
 
 /**
- * Fails with a clear RunError when `host:port` cannot be listened on right now. A probe only:
+ * Fails with a clear RUN error when `host:port` cannot be listened on right now. A probe only:
  * two aigw started together may both pass it, and then the listener's own bind decides (Envoy's
  * listeners do not share ports: `enable_reuse_port: false`).
  */
@@ -27,7 +27,7 @@ export async function checkAddressFree(host: string, port: number, user: PortUse
   const error = await listenError(host, port);
   if (!error) return;
   const address = hostPort(host, port);
-  throw new RunError(error.code === 'EADDRINUSE' ? addressInUseMessage(address, user) : `cannot listen on ${address} (${user.name} needs it): ${error.message}`);
+  throw new AigwError('RUN', error.code === 'EADDRINUSE' ? addressInUseMessage(address, user) : `cannot listen on ${address} (${user.name} needs it): ${error.message}`);
 }
 
 /** Whether another process has `host:port`, e.g. to explain why a child that listens there failed to start. */

@@ -15,7 +15,7 @@ import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isA
 import { redactionRules } from './config-secrets.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
-import { RunError } from './run-error.js';
+import { AigwError } from '../../common/errors.js';
 import { pruneRunDirs } from './prune-run-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
@@ -134,7 +134,7 @@ async function lockRunId(options: RunGatewayOptions): Promise<{ runId: string; l
     if (options.runIdOrigin !== undefined || attempt >= MAX_GENERATED_RUN_IDS) {
       const holder = attempted.owner ? ` (pid ${attempted.owner.pid}, started ${attempted.owner.startedAt})` : '';
       const origin = options.runIdOrigin !== undefined ? ` (${options.runIdOrigin})` : '';
-      throw new RunError(
+      throw new AigwError('RUN', 
         `run id ${runId}${origin} is in use by a running aigw${holder}: a second gateway under it would take over its sockets and run files. Stop that gateway first, or choose another run id`,
       );
     }
@@ -203,9 +203,9 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
     await accessLogs.close();
     // Another aigw started at the same time may have won the admin port after our probe.
     if (options.adminPort !== 0 && (await isAddressInUse(options.adminAddress, options.adminPort))) {
-      throw new RunError(addressInUseMessage(hostPort(options.adminAddress, options.adminPort), ADMIN_SERVER));
+      throw new AigwError('RUN', addressInUseMessage(hostPort(options.adminAddress, options.adminPort), ADMIN_SERVER));
     }
-    throw new RunError(`external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AigwError('RUN', `external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
   });
 
   let envoy: RunningEnvoy;
@@ -226,7 +226,7 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
     await accessLogs.close();
     // Likewise a listener port: Envoy's listeners do not share ports, so the later bind fails.
     const busy = error instanceof EnvoyStartError ? envoyBindConflict(error.logLines) : undefined;
-    throw new RunError(busy ? addressInUseMessage(busy, LISTENER) : error instanceof Error ? error.message : String(error));
+    throw new AigwError('RUN', busy ? addressInUseMessage(busy, LISTENER) : error instanceof Error ? error.message : String(error));
   }
 
   const firstPort = compiled.model.listeners[0]?.port ?? 0;
@@ -247,9 +247,9 @@ async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolea
     try {
       text = await readConfigFile(path, options.config.file);
     } catch (error) {
-      if (error instanceof ConfigFileError) throw new RunError(formatDiagnostic(error.diagnostic));
+      if (error instanceof ConfigFileError) throw new AigwError('RUN', formatDiagnostic(error.diagnostic));
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-      throw new RunError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new AigwError('RUN', code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   try {
@@ -268,7 +268,7 @@ async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolea
     if (warn && (!generated || options.debug)) for (const warning of compiled.warnings) options.logger.warn(formatDiagnostic(warning).replace(': warning: ', ': '));
     return compiled;
   } catch (error) {
-    if (error instanceof ConfigError) throw new RunError(`invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
+    if (error instanceof ConfigError) throw new AigwError('RUN', `invalid configuration:\n${error.diagnostics.map(formatDiagnostic).join('\n')}`);
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { isRecord } from '../../common/json-guards.js';
-import { RunError } from './run-error.js';
+import { AigwError } from '../../common/errors.js';
 
 /** Who holds a run: told to whoever asks, for the refusal message. */
 export interface RunLockOwner {
@@ -46,7 +46,7 @@ export async function acquireRunLock(dir: string, owner: RunLockOwner, timeoutMs
       if (probe.alive) return { acquired: false, owner: probe.owner };
       await rm(path, { force: true }); // left by an aigw that did not get to clean up
     }
-    throw new RunError(`cannot take the run lock ${path}: it keeps being recreated by another process`);
+    throw new AigwError('RUN', `cannot take the run lock ${path}: it keeps being recreated by another process`);
   } finally {
     await releaseMutex();
   }
@@ -69,7 +69,7 @@ function listenOn(path: string, owner: RunLockOwner): Promise<net.Server | undef
     });
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') resolve(undefined);
-      else reject(new RunError(`cannot take the run lock ${path}: ${error.message}`));
+      else reject(new AigwError('RUN', `cannot take the run lock ${path}: ${error.message}`));
     });
     server.listen(path, () => {
       // The lock lasts as long as the process; it must not keep a finished aigw alive.
@@ -124,14 +124,14 @@ async function takeMutex(path: string, timeoutMs: number): Promise<() => Promise
       return () => rm(path, { force: true });
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) {
-        throw new RunError(`cannot take the run lock mutex ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new AigwError('RUN', `cannot take the run lock mutex ${path}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     const modified = await stat(path).then((stats) => stats.mtimeMs, () => Date.now());
     if (Date.now() - modified > STALE_MUTEX_MS) {
       await rm(path, { force: true });
     } else if (Date.now() > deadline) {
-      throw new RunError(`cannot take the run lock mutex ${path}: another aigw has held it for ${Math.round(timeoutMs / 1000)}s`);
+      throw new AigwError('RUN', `cannot take the run lock mutex ${path}: another aigw has held it for ${Math.round(timeoutMs / 1000)}s`);
     } else {
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
     }

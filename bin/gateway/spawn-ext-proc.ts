@@ -4,6 +4,7 @@ import { createLineRedactor, redactingLineStream, type RedactionRules } from '..
 import { childExit, spawnTiedChild, type ChildExit } from '../../envoy/spawn-tied-child.js';
 import { parseLogRecord, renderExtProcLine } from '../../common/child-log.js';
 import type { LogFormat } from '../../common/logger.js';
+import { AigwError } from '../../common/errors.js';
 import { READY_LINE } from '../../extproc/server/ready-line.js';
 
 export interface SpawnExtProcOptions {
@@ -30,15 +31,6 @@ export interface RunningExtProc {
   /** Resolves when the process has exited, for whatever reason. */
   exited: Promise<ChildExit>;
   stop(signal?: NodeJS.Signals): void;
-}
-
-/** Thrown when the ext_proc exits before it is ready; carries what it printed. */
-export class ExtProcStartError extends Error {
-  readonly code = 'EXTPROC_START_FAILED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExtProcStartError';
-  }
 }
 
 /**
@@ -84,7 +76,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       const said = earlyText();
-      reject(new ExtProcStartError(`the ext_proc did not become ready in time${said ? `:\n${said}` : ''}`));
+      reject(new AigwError('EXT_PROC', `the ext_proc did not become ready in time${said ? `:\n${said}` : ''}`));
     }, options.readyTimeoutMs ?? 30_000);
     const onLine = (line: string): void => {
       const rendered = `${renderExtProcLine(line, format)}\n`;
@@ -115,7 +107,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       if (ready) return;
       clearTimeout(timer);
       // Its own message (e.g. admin port in use) is the useful part.
-      reject(new ExtProcStartError(earlyText() || `the ext_proc ${exit.reason}`));
+      reject(new AigwError('EXT_PROC', earlyText() || `the ext_proc ${exit.reason}`));
     });
   });
   return { pid: child.pid, exited, stop: (signal = 'SIGTERM') => child.kill(signal) };

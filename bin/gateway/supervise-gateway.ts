@@ -2,7 +2,7 @@ import type { RunningEnvoy } from '../../envoy/start-envoy.js';
 import type { Logger } from '../../common/logger.js';
 import type { AccessLogPipes } from './access-log-pipes.js';
 import type { ExtProcSupervisor } from './ext-proc-supervisor.js';
-import { EXIT_OK, EXIT_RUNTIME } from '../cli/usage-error.js';
+import { EXIT_OK, EXIT_RUNTIME } from '../../common/errors.js';
 
 export interface SupervisedGateway {
   envoy: RunningEnvoy;

@@ -2,11 +2,11 @@
 //
 // MCP servers JSON → Backends + MCPRoute backendRefs (upstream internal/autoconfig/mcp.go
 // `AddMCPServers`).
-import { AutoconfigError } from './autoconfig-error.js';
 import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
 import { goAtoi, isIpAddress } from './parse-base-url.js';
-import { GoUrlError, parseGoUrl } from './parse-go-url.js';
+import { parseGoUrl } from './parse-go-url.js';
 import type { BackendData, McpRefData } from './render-config.js';
+import { AigwError, isAigwError } from '../../common/errors.js';
 
 const HTTP_TYPES = new Set(['', 'http', 'streamable-http', 'streamable_http', 'streamableHttp']);
 
@@ -32,8 +32,8 @@ export function addMcpServers(config: McpServersConfig, notes: string[]): { back
     try {
       parsed = parseGoUrl(url);
     } catch (error) {
-      if (error instanceof GoUrlError) {
-        throw new AutoconfigError('INVALID_MCP_SERVER', `failed to add MCP servers config: failed to parse MCP server URL ${url}: ${error.message}`, name);
+      if (isAigwError(error, 'CONFIG')) {
+        throw new AigwError('CONFIG', `failed to add MCP servers config: failed to parse MCP server URL ${url}: ${error.message}`);
       }
       throw error;
     }

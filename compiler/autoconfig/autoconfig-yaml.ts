@@ -5,11 +5,11 @@
 // `${OPENAI_API_KEY}`-style placeholders for the API keys, so it can be printed safely; the
 // caller runs envsubst over it (compileConfig does) before use.
 import { addMcpServers } from './add-mcp-servers.js';
-import { AutoconfigError } from './autoconfig-error.js';
 import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
 import { otelLogConfig } from './otel-log-config.js';
 import { parseBaseUrl } from './parse-base-url.js';
 import { renderConfig, type BackendData, type ConfigData, type LlmData } from './render-config.js';
+import { AigwError } from '../../common/errors.js';
 
 export interface AutoconfigInput {
   env: Readonly<Record<string, string | undefined>>;
@@ -24,7 +24,7 @@ export const NO_PROVIDER_MESSAGE = 'you must supply at least OPENAI_API_KEY, AZU
 /**
  * Generates the configuration upstream's `aigw run` would generate for this environment.
  * `notes` explains choices the user may not expect (ignored variables, skipped MCP servers).
- * Throws AutoconfigError with upstream's messages for missing or invalid variables.
+ * Throws a CONFIG AigwError with upstream's messages for missing or invalid variables.
  */
 export function autoconfigYaml(input: AutoconfigInput): { yaml: string; notes: string[] } {
   const env = input.env;
@@ -58,13 +58,13 @@ export function autoconfigYaml(input: AutoconfigInput): { yaml: string; notes: s
     data.openai = llm;
     if (get('ANTHROPIC_API_KEY') !== '') notes.push('ANTHROPIC_API_KEY is ignored: an OpenAI-family key is set, and OpenAI takes precedence over Anthropic');
   } else if (get('ANTHROPIC_API_KEY') !== '') {
-    const parsed = parseBaseUrl(get('ANTHROPIC_BASE_URL') || 'https://api.anthropic.com/v1', 'ANTHROPIC_BASE_URL');
+    const parsed = parseBaseUrl(get('ANTHROPIC_BASE_URL') || 'https://api.anthropic.com/v1');
     addBackend({ name: 'anthropic', host: parsed.host, isIp: parsed.isIp, port: parsed.port, needsTls: parsed.needsTls, telemetry: false });
     data.anthropic = { backendName: 'anthropic', schemaName: 'Anthropic', version: parsed.version, organizationId: '', projectId: '' };
   }
 
   if (backends.length === 0 && data.mcpRefs.length === 0 && !data.openai && !data.anthropic) {
-    throw new AutoconfigError('NO_PROVIDER', NO_PROVIDER_MESSAGE);
+    throw new AigwError('CONFIG', NO_PROVIDER_MESSAGE);
   }
 
   const otel = otelLogConfig(env);
@@ -74,7 +74,7 @@ export function autoconfigYaml(input: AutoconfigInput): { yaml: string; notes: s
     const existing = backends.find((backend) => backend.name === telemetry.name);
     if (!existing) backends.push(telemetry);
     else if (!sameBackend(existing, telemetry)) {
-      throw new AutoconfigError('INVALID_OTEL_CONFIG', `failed to configure OTEL logging: backend ${JSON.stringify(telemetry.name)} already configured with different settings`);
+      throw new AigwError('CONFIG', `failed to configure OTEL logging: backend ${JSON.stringify(telemetry.name)} already configured with different settings`);
     }
   }
   return { yaml: renderConfig(data), notes };
@@ -86,13 +86,13 @@ function openAIConfig(get: (name: string) => string, notes: string[]): { backend
   if (get('AZURE_OPENAI_API_KEY') !== '') {
     const endpoint = get('AZURE_OPENAI_ENDPOINT');
     if (endpoint === '') {
-      throw new AutoconfigError('AZURE_ENDPOINT_REQUIRED', 'AZURE_OPENAI_ENDPOINT environment variable is required when AZURE_OPENAI_API_KEY is set', 'AZURE_OPENAI_ENDPOINT');
+      throw new AigwError('CONFIG', 'AZURE_OPENAI_ENDPOINT environment variable is required when AZURE_OPENAI_API_KEY is set');
     }
     const apiVersion = get('OPENAI_API_VERSION');
     if (apiVersion === '') {
-      throw new AutoconfigError('AZURE_API_VERSION_REQUIRED', 'OPENAI_API_VERSION environment variable is required when AZURE_OPENAI_API_KEY is set', 'OPENAI_API_VERSION');
+      throw new AigwError('CONFIG', 'OPENAI_API_VERSION environment variable is required when AZURE_OPENAI_API_KEY is set');
     }
-    const parsed = parseBaseUrl(endpoint, 'AZURE_OPENAI_ENDPOINT');
+    const parsed = parseBaseUrl(endpoint);
     if (get('OPENAI_API_KEY') !== '' || get('OPENAI_BASE_URL') !== '') {
       notes.push('AZURE_OPENAI_API_KEY is set, so Azure OpenAI is used: OPENAI_API_KEY and OPENAI_BASE_URL are ignored');
     }
@@ -102,7 +102,7 @@ function openAIConfig(get: (name: string) => string, notes: string[]): { backend
       llm: { backendName: 'openai', schemaName: 'AzureOpenAI', version: apiVersion, organizationId, projectId },
     };
   }
-  const parsed = parseBaseUrl(get('OPENAI_BASE_URL') || 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
+  const parsed = parseBaseUrl(get('OPENAI_BASE_URL') || 'https://api.openai.com/v1');
   return {
     backend: { name: 'openai', host: parsed.host, isIp: parsed.isIp, port: parsed.port, needsTls: parsed.needsTls, telemetry: false },
     llm: { backendName: 'openai', schemaName: 'OpenAI', version: parsed.version, organizationId, projectId },

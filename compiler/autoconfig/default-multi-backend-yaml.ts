@@ -7,7 +7,6 @@
 // are left out, each with a note. AWS Bedrock signs with the AWS default credential chain
 // (~/.aws/credentials, AWS_* variables) at request time, so the YAML holds no AWS secret.
 import { isIP } from 'node:net';
-import { AutoconfigError } from './autoconfig-error.js';
 import { otelLogConfig } from './otel-log-config.js';
 import {
   LICENSE_HEADER,
@@ -23,6 +22,7 @@ import {
   type BackendData,
 } from './render-config.js';
 import { plain } from './yaml-scalar.js';
+import { AigwError } from '../../common/errors.js';
 
 interface DefaultBackend {
   /** Backend, AIServiceBackend and `aigw-backend-selector` value. */
@@ -83,7 +83,7 @@ export interface DefaultBackendOptions {
 
 /**
  * The built-in multi-backend default (no provider variable set). The YAML keeps `${OPENAI_API_KEY}`
- * and `${TARS_API_KEY}` placeholders; the caller runs envsubst. Throws AutoconfigError only for
+ * and `${TARS_API_KEY}` placeholders; the caller runs envsubst. Throws a CONFIG AigwError only for
  * invalid OTEL_* access-log variables.
  */
 export function defaultMultiBackendYaml(env: Readonly<Record<string, string | undefined>>, options: DefaultBackendOptions): { yaml: string; notes: string[] } {
@@ -141,7 +141,7 @@ function withAwsEndpoint(backend: DefaultBackend, env: Readonly<Record<string, s
     url = new URL(override);
   } catch {
     const variable = env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' : 'AWS_ENDPOINT_URL';
-    throw new AutoconfigError('INVALID_BASE_URL', `invalid ${variable} ${JSON.stringify(override)}: expected a URL such as https://bedrock-runtime.us-east-1.amazonaws.com`, variable);
+    throw new AigwError('CONFIG', `invalid ${variable} ${JSON.stringify(override)}: expected a URL such as https://bedrock-runtime.us-east-1.amazonaws.com`);
   }
   const tls = url.protocol === 'https:';
   return { ...backend, host: url.hostname, port: url.port ? Number(url.port) : tls ? 443 : 80, tls };

@@ -2,38 +2,27 @@
 //
 // Envoy access-log sinks from the OTEL_* environment (upstream internal/autoconfig/otel.go).
 // Only used for generated configs.
-import { AutoconfigError } from './autoconfig-error.js';
 import { goAtoi, isIpAddress } from './parse-base-url.js';
-import { GoUrlError, goQuote, parseGoUrl } from './parse-go-url.js';
+import { goQuote, parseGoUrl } from './parse-go-url.js';
 import type { BackendData, OtelLogData } from './render-config.js';
+import { AigwError, isAigwError } from '../../common/errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The access-log settings and, for OTLP, the collector Backend. Throws INVALID_OTEL_CONFIG. */
+/** The access-log settings and, for OTLP, the collector Backend. Throws a CONFIG AigwError. */
 export function otelLogConfig(env: Env): { otel: OtelLogData; backend?: BackendData } {
   try {
     return readOtelLogConfig(env);
   } catch (error) {
-    if (error instanceof OtelProblem) throw new AutoconfigError('INVALID_OTEL_CONFIG', `failed to configure OTEL logging: ${error.message}`, error.variable);
+    if (isAigwError(error, 'CONFIG')) throw new AigwError('CONFIG', `failed to configure OTEL logging: ${error.message}`);
     throw error;
   }
 }
 
-class OtelProblem extends Error {
-  constructor(
-    message: string,
-    readonly variable: string,
-  ) {
-    super(message);
-  }
-}
-
 function readOtelLogConfig(env: Env): { otel: OtelLogData; backend?: BackendData } {
-  let endpointVariable = 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT';
   let endpoint = (env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? '').trim();
   let backendName = 'otel-logs';
   if (endpoint === '') {
-    endpointVariable = 'OTEL_EXPORTER_OTLP_ENDPOINT';
     endpoint = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim();
     backendName = 'otel';
   }
@@ -44,14 +33,14 @@ function readOtelLogConfig(env: Env): { otel: OtelLogData; backend?: BackendData
   else if (exporter === 'console') mode = 'console';
   else if (exporter === 'otlp') mode = 'otlp';
   else if (exporter === '') mode = endpoint !== '' ? 'otlp' : 'console';
-  else throw new OtelProblem(`unsupported OTEL_LOGS_EXPORTER value ${goQuote(exporter)} (allowed: otlp, console, none)`, 'OTEL_LOGS_EXPORTER');
+  else throw new AigwError('CONFIG', `unsupported OTEL_LOGS_EXPORTER value ${goQuote(exporter)} (allowed: otlp, console, none)`);
   if (mode !== 'otlp') return { otel: { ...none, mode } };
 
   const protocolVariable = (env.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL ?? '').trim() !== '' ? 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = (env[protocolVariable] ?? '').trim() || 'grpc';
-  if (protocol.toLowerCase() !== 'grpc') throw new OtelProblem(`OTEL logs support gRPC protocol only, got ${goQuote(protocol)}`, protocolVariable);
-  if (endpoint === '') throw new OtelProblem('invalid OTLP endpoint: empty', endpointVariable);
-  const backend = parseOtlpEndpoint(endpoint, backendName, endpointVariable);
+  if (protocol.toLowerCase() !== 'grpc') throw new AigwError('CONFIG', `OTEL logs support gRPC protocol only, got ${goQuote(protocol)}`);
+  if (endpoint === '') throw new AigwError('CONFIG', 'invalid OTLP endpoint: empty');
+  const backend = parseOtlpEndpoint(endpoint, backendName);
 
   const headersVariable = (env.OTEL_EXPORTER_OTLP_LOGS_HEADERS ?? '').trim() !== '' ? 'OTEL_EXPORTER_OTLP_LOGS_HEADERS' : 'OTEL_EXPORTER_OTLP_HEADERS';
   const headers = parsePairs(env[headersVariable] ?? '', false).map(([name, value]) => ({ name, value }));
@@ -62,21 +51,21 @@ function readOtelLogConfig(env: Env): { otel: OtelLogData; backend?: BackendData
   return { otel: { mode: 'otlp', backendName, headers, resources: sorted }, backend };
 }
 
-function parseOtlpEndpoint(raw: string, name: string, variable: string): BackendData {
+function parseOtlpEndpoint(raw: string, name: string): BackendData {
   const withScheme = raw.includes('://') ? raw : `http://${raw}`;
   let url;
   try {
     url = parseGoUrl(withScheme);
   } catch (error) {
-    if (error instanceof GoUrlError) throw new OtelProblem(`invalid OTLP endpoint ${goQuote(raw)}: ${error.message}`, variable);
+    if (isAigwError(error, 'CONFIG')) throw new AigwError('CONFIG', `invalid OTLP endpoint ${goQuote(raw)}: ${error.message}`);
     throw error;
   }
-  if (url.hostname === '') throw new OtelProblem(`invalid OTLP endpoint ${goQuote(raw)}: missing host`, variable);
+  if (url.hostname === '') throw new AigwError('CONFIG', `invalid OTLP endpoint ${goQuote(raw)}: missing host`);
   const tls = url.scheme === 'https';
   let port = tls ? 443 : 80;
   if (url.port !== '') {
     const parsed = goAtoi(url.port);
-    if (typeof parsed === 'string') throw new OtelProblem(`invalid OTLP endpoint ${goQuote(raw)}: ${parsed}`, variable);
+    if (typeof parsed === 'string') throw new AigwError('CONFIG', `invalid OTLP endpoint ${goQuote(raw)}: ${parsed}`);
     port = parsed;
   }
   return { name, host: url.hostname, isIp: isIpAddress(url.hostname), port, needsTls: tls, telemetry: true };

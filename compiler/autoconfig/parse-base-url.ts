@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { isIP } from 'node:net';
-import { AutoconfigError } from './autoconfig-error.js';
-import { GoUrlError, parseGoUrl } from './parse-go-url.js';
+import { parseGoUrl } from './parse-go-url.js';
+import { AigwError, isAigwError } from '../../common/errors.js';
 
 /** Where a provider is reached, from its base URL (upstream internal/autoconfig/config.go `parseURL`). */
 export interface ParsedBaseUrl {
@@ -18,25 +18,25 @@ export interface ParsedBaseUrl {
 
 /**
  * Parses OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT or ANTHROPIC_BASE_URL exactly as upstream does.
- * Throws AutoconfigError INVALID_BASE_URL with upstream's message.
+ * Throws a CONFIG AigwError with upstream's message.
  */
-export function parseBaseUrl(baseUrl: string, variable: string): ParsedBaseUrl {
+export function parseBaseUrl(baseUrl: string): ParsedBaseUrl {
   let url;
   try {
     url = parseGoUrl(baseUrl);
   } catch (error) {
-    if (error instanceof GoUrlError) throw new AutoconfigError('INVALID_BASE_URL', `invalid base URL: ${error.message}`, variable);
+    if (isAigwError(error, 'CONFIG')) throw new AigwError('CONFIG', `invalid base URL: ${error.message}`);
     throw error;
   }
-  if (url.hostname === '') throw new AutoconfigError('INVALID_BASE_URL', 'invalid base URL: missing hostname', variable);
+  if (url.hostname === '') throw new AigwError('CONFIG', 'invalid base URL: missing hostname');
   let port: number;
   if (url.port === '') {
     if (url.scheme === 'https') port = 443;
     else if (url.scheme === 'http') port = 80;
-    else throw new AutoconfigError('INVALID_BASE_URL', `invalid base URL: unsupported scheme ${JSON.stringify(url.scheme)}`, variable);
+    else throw new AigwError('CONFIG', `invalid base URL: unsupported scheme ${JSON.stringify(url.scheme)}`);
   } else {
     const parsed = goAtoi(url.port);
-    if (typeof parsed === 'string') throw new AutoconfigError('INVALID_BASE_URL', `invalid port in base URL: ${parsed}`, variable);
+    if (typeof parsed === 'string') throw new AigwError('CONFIG', `invalid port in base URL: ${parsed}`);
     port = parsed;
   }
   let version = url.path.startsWith('/') ? url.path.slice(1) : url.path;

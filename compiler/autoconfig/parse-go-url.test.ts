@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { GoUrlError, parseGoUrl } from './parse-go-url.js';
+import { parseGoUrl } from './parse-go-url.js';
+import { isAigwError } from '../../common/errors.js';
 
 describe('parseGoUrl (Go net/url semantics)', () => {
   it('parses like url.Parse', () => {
@@ -22,6 +23,6 @@ describe('parseGoUrl (Go net/url semantics)', () => {
       ['http://h%41/', 'parse "http://h%41/": invalid URL escape "%41"'],
       ['http://h/\n', 'parse "http://h/\\n": net/url: invalid control character in URL'],
     ];
-    for (const [raw, message] of cases) assert.throws(() => parseGoUrl(raw), (error: unknown) => error instanceof GoUrlError && error.message === message, raw);
+    for (const [raw, message] of cases) assert.throws(() => parseGoUrl(raw), (error: unknown) => isAigwError(error, 'CONFIG') && error.message === message, raw);
   });
 });

@@ -5,6 +5,7 @@
 // validation, percent-decoding of the path, and Go's error texts (`parse ":::invalid": missing
 // protocol scheme`). WHATWG `URL` differs on every one of these, so it is not used.
 
+import { AigwError } from '../../common/errors.js';
 /** What auto-config reads from a parsed URL. */
 export interface GoUrl {
   /** Lower-cased, as Go does. */
@@ -19,20 +20,14 @@ export interface GoUrl {
   opaque: string;
 }
 
-/** A failed parse; `message` is Go's `*url.Error` text: `parse "<url>": <reason>`. */
-export class GoUrlError extends Error {
-  readonly reason: string;
-
-  constructor(rawUrl: string, reason: string) {
-    super(`parse ${goQuote(rawUrl)}: ${reason}`);
-    this.name = 'GoUrlError';
-    this.reason = reason;
-  }
+/** A failed parse; the message is Go's `*url.Error` text: `parse "<url>": <reason>`. */
+function goUrlError(rawUrl: string, reason: string): AigwError {
+  return new AigwError('CONFIG', `parse ${goQuote(rawUrl)}: ${reason}`);
 }
 
-/** Go's `url.Parse(raw)`. Throws GoUrlError. */
+/** Go's `url.Parse(raw)`. Throws a CONFIG AigwError. */
 export function parseGoUrl(raw: string): GoUrl {
-  if ([...raw].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new GoUrlError(raw, 'net/url: invalid control character in URL');
+  if ([...raw].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw goUrlError(raw, 'net/url: invalid control character in URL');
   const hash = raw.indexOf('#');
   const withoutFragment = hash >= 0 ? raw.slice(0, hash) : raw;
   const { scheme, rest: afterScheme } = getScheme(raw, withoutFragment);
@@ -47,7 +42,7 @@ export function parseGoUrl(raw: string): GoUrl {
     }
     const slash = rest.indexOf('/');
     const segment = slash >= 0 ? rest.slice(0, slash) : rest;
-    if (segment.includes(':')) throw new GoUrlError(raw, 'first path segment in URL cannot contain colon');
+    if (segment.includes(':')) throw goUrlError(raw, 'first path segment in URL cannot contain colon');
   }
   if ((scheme !== '' || !rest.startsWith('///')) && rest.startsWith('//')) {
     const afterSlashes = rest.slice(2);
@@ -72,7 +67,7 @@ function getScheme(raw: string, text: string): { scheme: string; rest: string } 
       continue;
     }
     if (c === ':') {
-      if (i === 0) throw new GoUrlError(raw, 'missing protocol scheme');
+      if (i === 0) throw goUrlError(raw, 'missing protocol scheme');
       return { scheme: text.slice(0, i), rest: text.slice(i + 1) };
     }
     return { scheme: '', rest: text };
@@ -86,19 +81,19 @@ function parseAuthorityHost(raw: string, authority: string): string {
   const host = at >= 0 ? authority.slice(at + 1) : authority;
   if (at >= 0) {
     const userinfo = authority.slice(0, at);
-    if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) throw new GoUrlError(raw, 'net/url: invalid userinfo');
+    if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) throw goUrlError(raw, 'net/url: invalid userinfo');
   }
   if (host.startsWith('[')) {
     const close = host.lastIndexOf(']');
-    if (close < 0) throw new GoUrlError(raw, "missing ']' in host");
+    if (close < 0) throw goUrlError(raw, "missing ']' in host");
     const colonPort = host.slice(close + 1);
-    if (!validOptionalPort(colonPort)) throw new GoUrlError(raw, `invalid port ${goQuote(colonPort)} after host`);
+    if (!validOptionalPort(colonPort)) throw goUrlError(raw, `invalid port ${goQuote(colonPort)} after host`);
     return unescape(raw, host, 'host');
   }
   const colon = host.lastIndexOf(':');
   if (colon >= 0) {
     const colonPort = host.slice(colon);
-    if (!validOptionalPort(colonPort)) throw new GoUrlError(raw, `invalid port ${goQuote(colonPort)} after host`);
+    if (!validOptionalPort(colonPort)) throw goUrlError(raw, `invalid port ${goQuote(colonPort)} after host`);
   }
   return unescape(raw, host, 'host');
 }
@@ -128,16 +123,16 @@ function unescape(raw: string, text: string, mode: 'path' | 'host'): string {
     const c = text[i] ?? '';
     if (c === '%') {
       const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new GoUrlError(raw, `invalid URL escape ${goQuote(text.slice(i, i + 3))}`);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw goUrlError(raw, `invalid URL escape ${goQuote(text.slice(i, i + 3))}`);
       // Go only lets a host escape produce a non-ASCII byte (or, in an IPv6 zone, anything).
       if (mode === 'host' && parseInt(hex, 16) < 0x80 && hex !== '25') {
-        throw new GoUrlError(raw, `invalid URL escape ${goQuote(text.slice(i, i + 3))}`);
+        throw goUrlError(raw, `invalid URL escape ${goQuote(text.slice(i, i + 3))}`);
       }
       bytes.push(parseInt(hex, 16));
       i += 2;
       continue;
     }
-    if (mode === 'host' && c.charCodeAt(0) < 0x80 && !HOST_CHAR.test(c)) throw new GoUrlError(raw, `invalid character ${goQuote(c)} in host name`);
+    if (mode === 'host' && c.charCodeAt(0) < 0x80 && !HOST_CHAR.test(c)) throw goUrlError(raw, `invalid character ${goQuote(c)} in host name`);
     bytes.push(...Buffer.from(c, 'utf8'));
   }
   return Buffer.from(bytes).toString('utf8');

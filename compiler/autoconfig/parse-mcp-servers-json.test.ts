@@ -2,15 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { AutoconfigError } from './autoconfig-error.js';
+import { isAigwError } from '../../common/errors.js';
 import { parseMcpServersJson } from './parse-mcp-servers-json.js';
 
 function expectError(text: string, message: string): void {
   assert.throws(
     () => parseMcpServersJson(text, 'mcp.json'),
     (error: unknown) => {
-      assert.ok(error instanceof AutoconfigError, String(error));
-      assert.equal(error.code, 'INVALID_MCP_CONFIG');
+      assert.ok(isAigwError(error, 'CONFIG'), String(error));
       assert.equal(error.message, message);
       return true;
     },
@@ -71,7 +70,7 @@ describe('parseMcpServersJson', () => {
 
   it('rejects malformed input with clear messages', () => {
     expectError('', 'failed to unmarshal MCP config: mcp.json: empty input, expected a JSON object');
-    assert.throws(() => parseMcpServersJson('{"mcpServers": {', 'mcp.json'), /^AutoconfigError: failed to unmarshal MCP config: mcp\.json: invalid JSON: /);
+    assert.throws(() => parseMcpServersJson('{"mcpServers": {', 'mcp.json'), /^AigwError: failed to unmarshal MCP config: mcp\.json: invalid JSON: /);
     expectError('[]', 'failed to unmarshal MCP config: mcp.json: expected a JSON object like {"mcpServers": {...}}, got an array');
     expectError('{"mcpServers": []}', 'failed to unmarshal MCP config: mcp.json: mcpServers: expected an object of servers by name, got an array');
     expectError('{"mcpServers": {"a": "http://a"}}', 'failed to unmarshal MCP config: mcp.json: mcpServers."a": expected an object, got a string ("http://a")');

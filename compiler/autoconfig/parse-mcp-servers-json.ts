@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 import { isRecord } from '../../common/json-guards.js';
-import { AutoconfigError } from './autoconfig-error.js';
 import type { McpServerConfig, McpServersConfig } from '../../mcp/mcp-servers-config.js';
+import { AigwError } from '../../common/errors.js';
 
 /**
  * Parses the canonical `{"mcpServers": {...}}` JSON of `--mcp-config` / `--mcp-json`
  * (upstream internal/autoconfig/mcp.go). As upstream: keys are case-sensitive, unknown keys are ignored, `null`
  * counts as absent, a missing `mcpServers` means no servers. Wrong types are errors. Unlike
  * upstream, `env` (string values) is kept for stdio servers.
- * Throws AutoconfigError INVALID_MCP_CONFIG: `failed to unmarshal MCP config: <source>: <detail>`.
+ * Throws a CONFIG AigwError: `failed to unmarshal MCP config: <source>: <detail>`.
  */
 export function parseMcpServersJson(text: string, source: string): McpServersConfig {
   const fail = (detail: string): never => {
-    throw new AutoconfigError('INVALID_MCP_CONFIG', `failed to unmarshal MCP config: ${source}: ${detail}`, source);
+    throw new AigwError('CONFIG', `failed to unmarshal MCP config: ${source}: ${detail}`);
   };
   let value: unknown;
   try {

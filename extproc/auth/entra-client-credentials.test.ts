@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EntraTokenError, entraTokenSource, type EntraClientCredentials } from './entra-client-credentials.js';
+import { entraTokenSource, type EntraClientCredentials } from './entra-client-credentials.js';
+import { isAigwError } from '../../common/errors.js';
 
 const CREDENTIALS: EntraClientCredentials = { tenantId: 'tenant-1', clientId: 'client-1', clientSecret: 'the-secret' };
 const SCOPE = 'https://cognitiveservices.azure.com/.default';
@@ -75,7 +76,7 @@ test('a refused request reports the OAuth error and the first line of its descri
     () => assert.fail('expected a rejection'),
     (rejection: unknown) => rejection,
   );
-  assert.ok(error instanceof EntraTokenError);
+  assert.ok(isAigwError(error, 'UPSTREAM'));
   assert.equal(error.message, 'invalid_client: AADSTS7000215: Invalid client secret provided.');
   assert.ok(!error.message.includes('the-secret'));
 });

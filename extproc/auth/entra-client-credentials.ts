@@ -10,6 +10,7 @@
  */
 import { isRecord, optionalString, type JsonRecord } from '../../common/json-guards.js';
 import type { ExpiringToken } from './token-cache.js';
+import { AigwError } from '../../common/errors.js';
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
@@ -40,11 +41,6 @@ export interface EntraTokenOptions {
   retryDelaysMs?: readonly number[];
 }
 
-/** A refused or failed token request; the message carries Entra's error code, never the secret. */
-export class EntraTokenError extends Error {
-  override readonly name = 'EntraTokenError';
-}
-
 /**
  * Returns a function that requests a fresh token on each call (caching is the caller's job).
  * The token endpoint is resolved on first use and kept once it resolved.
@@ -65,20 +61,20 @@ export function entraTokenSource(credentials: EntraClientCredentials, options: E
     const body = await requestJson(fetchImpl, endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() }, retryDelays);
     const token = optionalString(body.access_token);
     const expiresIn = Number(body.expires_in); // a number from Entra ID, a string from some ADFS versions
-    if (!token || !Number.isFinite(expiresIn) || expiresIn <= 0) throw new EntraTokenError('the token endpoint answered without access_token and expires_in');
+    if (!token || !Number.isFinite(expiresIn) || expiresIn <= 0) throw new AigwError('UPSTREAM', 'the token endpoint answered without access_token and expires_in');
     return { token, expiresAt: requestedAt + expiresIn * 1000 };
   };
 }
 
 async function resolveTokenEndpoint(tenantId: string, authorityHost: string | undefined, fetchImpl: typeof fetch, retryDelays: readonly number[]): Promise<string> {
-  if (!TENANT_ID.test(tenantId)) throw new EntraTokenError(`invalid tenant id ${JSON.stringify(tenantId)}: only letters, digits, "-" and "."`);
+  if (!TENANT_ID.test(tenantId)) throw new AigwError('UPSTREAM', `invalid tenant id ${JSON.stringify(tenantId)}: only letters, digits, "-" and "."`);
   const authority = parseAuthorityHost(authorityHost ?? DEFAULT_AUTHORITY_HOST);
   if (CLOUD_AUTHORITIES.has(authority.hostname)) return `${authority.origin}/${tenantId}/oauth2/v2.0/token`;
   // ADFS (tenant "adfs") publishes its configuration without the v2.0 segment.
   const configuration = tenantId.toLowerCase() === 'adfs' ? `${authority.href}adfs/.well-known/openid-configuration` : `${authority.href}${tenantId}/v2.0/.well-known/openid-configuration`;
   const body = await requestJson(fetchImpl, configuration, { method: 'GET' }, retryDelays);
   const endpoint = optionalString(body.token_endpoint);
-  if (!endpoint || !isHttpsUrl(endpoint)) throw new EntraTokenError(`${configuration} has no https token_endpoint`);
+  if (!endpoint || !isHttpsUrl(endpoint)) throw new AigwError('UPSTREAM', `${configuration} has no https token_endpoint`);
   return endpoint;
 }
 
@@ -88,9 +84,9 @@ function parseAuthorityHost(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new EntraTokenError(`AZURE_AUTHORITY_HOST is not a URL: ${JSON.stringify(raw)}`);
+    throw new AigwError('UPSTREAM', `AZURE_AUTHORITY_HOST is not a URL: ${JSON.stringify(raw)}`);
   }
-  if (url.protocol !== 'https:') throw new EntraTokenError(`AZURE_AUTHORITY_HOST must use https, got ${JSON.stringify(raw)}`);
+  if (url.protocol !== 'https:') throw new AigwError('UPSTREAM', `AZURE_AUTHORITY_HOST must use https, got ${JSON.stringify(raw)}`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   url.search = '';
   url.hash = '';
@@ -118,7 +114,7 @@ async function requestJson(fetchImpl: typeof fetch, url: string, init: RequestIn
         await delay(retryDelay);
         continue;
       }
-      throw new EntraTokenError(`${new URL(url).origin} unreachable: ${describeFetchError(error)}`);
+      throw new AigwError('UPSTREAM', `${new URL(url).origin} unreachable: ${describeFetchError(error)}`);
     }
     const text = await response.text();
     if ((response.status === 429 || response.status >= 500) && retryDelay !== undefined) {
@@ -129,9 +125,9 @@ async function requestJson(fetchImpl: typeof fetch, url: string, init: RequestIn
     if (!response.ok) {
       const code = optionalString(parsed?.error);
       const description = optionalString(parsed?.error_description)?.split(/\r?\n/)[0];
-      throw new EntraTokenError(code ? `${code}${description ? `: ${description}` : ''}` : `HTTP ${response.status} from ${new URL(url).origin}`);
+      throw new AigwError('UPSTREAM', code ? `${code}${description ? `: ${description}` : ''}` : `HTTP ${response.status} from ${new URL(url).origin}`);
     }
-    if (!parsed) throw new EntraTokenError(`HTTP ${response.status} from ${new URL(url).origin} is not a JSON object`);
+    if (!parsed) throw new AigwError('UPSTREAM', `HTTP ${response.status} from ${new URL(url).origin} is not a JSON object`);
     return parsed;
   }
 }

@@ -3,15 +3,11 @@
  * of a signal, and the resource every export carries.
  */
 import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { AigwError } from '../../common/errors.js';
 
 type Env = Partial<Record<string, string>>;
 
 export type OtlpProtocol = 'grpc' | 'http/json' | 'http/protobuf';
-
-/** A bad OTEL_* value; the message names the variable. */
-export class OtelConfigError extends Error {
-  override readonly name: string = 'OtelConfigError';
-}
 
 export function otelSdkDisabled(env: Env): boolean {
   return env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
@@ -22,7 +18,7 @@ export function otlpProtocol(env: Env, signal: 'TRACES' | 'METRICS'): OtlpProtoc
   const variable = env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL` : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = (env[variable] || 'http/protobuf').trim();
   if (protocol === 'grpc' || protocol === 'http/json' || protocol === 'http/protobuf') return protocol;
-  throw new OtelConfigError(`${variable} must be grpc, http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
+  throw new AigwError('ENV', `${variable} must be grpc, http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
 }
 
 /** `service.name=ai-gateway` (as upstream), overridden by OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES. */

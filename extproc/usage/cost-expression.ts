@@ -2,6 +2,7 @@ import { celEnv, celUint, isCelError, isCelUint, parse, plan, type CelInput } fr
 import { celFreeVariables } from './cel-free-variables.js';
 import { COST_VARIABLES, isCostVariable, suggestCostVariable, type CostVariable } from './cost-variables.js';
 import type { TokenUsage } from './token-usage.js';
+import { AigwError } from '../../common/errors.js';
 
 /** What a CEL cost expression (`llmRequestCosts[].cel`) can read. Token counts are uint. */
 export interface CostInputs {
@@ -25,13 +26,12 @@ const env = celEnv({});
  * Thrown when an expression does not parse, reads a name that is not a cost variable
  * (`unknownVariables`, each with its likely meaning), or does not yield a non-negative integer.
  */
-export class CostExpressionError extends Error {
-  readonly code = 'COST_EXPRESSION_INVALID';
+export class CostExpressionError extends AigwError {
   constructor(
     message: string,
     readonly unknownVariables: readonly UnknownCostVariable[] = [],
   ) {
-    super(message);
+    super('CONFIG', message);
     this.name = 'CostExpressionError';
   }
 }

@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 
 import type { McpRouteAuth, McpHttpAnswer, McpIdentity } from './mcp-route-auth.js';
 import { bearer, FakeIssuer, mint, NOW, nowSeconds, oauthConfig, request, route, signingKey, type SigningKey } from '../../test/support/mcp-auth-test-kit.js';
-import { createMcpRouteAuth, McpRouteAuthConfigError } from './create-mcp-route-auth.js';
+import { createMcpRouteAuth } from './create-mcp-route-auth.js';
+import { isAigwError } from '../../common/errors.js';
 
 const issuer = new FakeIssuer();
 let rsa: SigningKey;
@@ -217,9 +218,9 @@ test('JWKS endpoint down: 503 (not 401); stale keys keep working; recovers when 
 
 test('an unusable inline JWKS or CEL fails at creation with the route name', () => {
   const bad = oauthConfig('https://issuer.example.com', { type: 'local', json: '{"nope":1}' });
-  assert.throws(() => createMcpRouteAuth(route({ oauth: bad })), (error: unknown) => error instanceof McpRouteAuthConfigError && /default\/mcp-route: oauth\.jwks/.test(error.message));
+  assert.throws(() => createMcpRouteAuth(route({ oauth: bad })), (error: unknown) => isAigwError(error, 'CONFIG') && /default\/mcp-route: oauth\.jwks/.test(error.message));
   assert.throws(
     () => createMcpRouteAuth(route({ authorization: { defaultAction: 'Deny', rules: [{ action: 'Allow', cel: 'request.method ==' }] } })),
-    (error: unknown) => error instanceof McpRouteAuthConfigError && /authorization\.rules\[0\]\.cel/.test(error.message),
+    (error: unknown) => isAigwError(error, 'CONFIG') && /authorization\.rules\[0\]\.cel/.test(error.message),
   );
 });

@@ -7,8 +7,9 @@ import type { Logger } from '../../common/logger.js';
 import type { McpAuthorizationConfig, McpAuthorizationRule } from '../../contract/mcp-config.js';
 import type { McpCall, McpHttpRequest, McpIdentity } from './mcp-route-auth.js';
 import { buildCelBindings, claimsForRules, type CelBindings } from './cel-bindings.js';
-import { compileCelPredicate, CelRuleError, type CelPredicate } from './cel-predicate.js';
+import { compileCelPredicate, type CelPredicate } from './cel-predicate.js';
 import { lookupClaim } from './identity.js';
+import { AigwError } from '../../common/errors.js';
 
 export interface RuleDecision {
   allowed: boolean;
@@ -40,14 +41,14 @@ function claimMatches(value: unknown, claim: JwtClaimRule): boolean {
   return Array.isArray(value) && value.some((item) => typeof item === 'string' && claim.values.includes(item));
 }
 
-/** Compiles a rule set once per route; throws CelRuleError naming the rule when a CEL does not parse. */
+/** Compiles a rule set once per route; throws a CONFIG AigwError naming the rule when a CEL does not parse. */
 export function compileRuleSet(config: McpAuthorizationConfig, label: string, logger: Logger | undefined): RuleSet {
   const rules: CompiledRule[] = config.rules.map((rule, index) => {
     if (rule.cel === undefined || rule.cel.trim() === '') return { rule, index };
     try {
       return { rule, index, cel: compileCelPredicate(rule.cel) };
     } catch (error) {
-      throw new CelRuleError(`${label}.rules[${index}].cel: ${error instanceof Error ? error.message : String(error)}`);
+      throw new AigwError('CONFIG', `${label}.rules[${index}].cel: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
   const defaultAllowed = config.defaultAction === 'Allow';

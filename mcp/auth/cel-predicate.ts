@@ -10,6 +10,7 @@ import { strings } from '@bufbuild/cel/ext';
 
 import type { CelBindings } from './cel-bindings.js';
 import { OPTIONAL_FUNCS, desugarOptionalSyntax } from './cel-optional.js';
+import { AigwError } from '../../common/errors.js';
 
 /** API limit on `rules[].cel` (maxLength=4096). */
 const MAX_SOURCE_LENGTH = 4096;
@@ -104,30 +105,22 @@ function shape(expr: Expr | undefined): AstShape {
   return { nodes, depth: depth + (loop ? 1 : 0) };
 }
 
-/** Thrown at route creation for an expression that cannot be used. */
-export class CelRuleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CelRuleError';
-  }
-}
-
 export function compileCelPredicate(source: string): CelPredicate {
   const text = source.trim();
-  if (text.length > MAX_SOURCE_LENGTH) throw new CelRuleError(`CEL expression longer than ${MAX_SOURCE_LENGTH} characters`);
+  if (text.length > MAX_SOURCE_LENGTH) throw new AigwError('CONFIG', `CEL expression longer than ${MAX_SOURCE_LENGTH} characters`);
   let run: (bindings: Record<string, CelInput>) => CelResult;
   let ast: AstShape;
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(desugarOptionalSyntax(text));
   } catch (error) {
-    throw new CelRuleError(`cannot parse CEL expression ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AigwError('CONFIG', `cannot parse CEL expression ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {
     ast = shape(parsed.expr);
     run = plan(env, parsed);
   } catch (error) {
-    throw new CelRuleError(`CEL expression ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AigwError('CONFIG', `CEL expression ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`);
   }
   return {
     source: text,

@@ -12,6 +12,7 @@ import { forbiddenAnswer, resourceMetadataUrl, unauthorizedAnswer, unavailableAn
 import { ANONYMOUS, identityFromClaims } from './identity.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
 import { createWellKnownHandler, type WellKnownHandler } from './well-known.js';
+import { AigwError } from '../../common/errors.js';
 
 export interface McpRouteAuthOptions {
   /** For the remote JWKS and the issuer's metadata (tests pass a fake). */
@@ -21,24 +22,15 @@ export interface McpRouteAuthOptions {
   logger?: Logger;
 }
 
-/** A route whose security config cannot be used (bad CEL, bad inline JWKS). */
-export class McpRouteAuthConfigError extends Error {
-  readonly code = 'MCP_ROUTE_AUTH_INVALID';
-  constructor(message: string) {
-    super(message);
-    this.name = 'McpRouteAuthConfigError';
-  }
-}
-
 function compile<T>(route: string, what: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
-    throw new McpRouteAuthConfigError(`MCPRoute ${route}: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AigwError('CONFIG', `MCPRoute ${route}: ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-/** Throws McpRouteAuthConfigError when the route's CEL or inline JWKS is invalid. */
+/** Throws a CONFIG AigwError when the route's CEL or inline JWKS is invalid. */
 export function createMcpRouteAuth(route: McpRouteConfig, options: McpRouteAuthOptions = {}): McpRouteAuth {
   const { oauth, authorization, backendSelector } = route;
   if (oauth === undefined && authorization === undefined && backendSelector === undefined) return OPEN_ROUTE;

@@ -8,7 +8,8 @@ import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerif
 
 import type { Logger } from '../../common/logger.js';
 import type { McpOAuthConfig } from '../../contract/mcp-config.js';
-import { createRemoteJwks, JwksUnavailableError, parseJwks } from './remote-jwks.js';
+import { createRemoteJwks, parseJwks } from './remote-jwks.js';
+import { isAigwError } from '../../common/errors.js';
 
 const CLOCK_SKEW_SECONDS = 60;
 
@@ -66,7 +67,7 @@ export function createJwtVerifier(oauth: McpOAuthConfig, options: JwtVerifierOpt
       });
       return { ok: true, claims: payload };
     } catch (error) {
-      if (error instanceof JwksUnavailableError) return { ok: false, reason: 'unavailable', description: error.message };
+      if (isAigwError(error, 'UPSTREAM')) return { ok: false, reason: 'unavailable', description: error.message };
       const description = describe(error);
       options.logger?.debug('MCP bearer token rejected', { issuer: oauth.issuer, reason: description });
       return { ok: false, reason: 'invalid', description };

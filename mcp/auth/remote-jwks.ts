@@ -10,14 +10,7 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerify
 
 import { isRecord } from '../../common/json-guards.js';
 import type { Logger } from '../../common/logger.js';
-
-/** The gateway could not obtain keys: verification is impossible, not failed (→ 503, not 401). */
-export class JwksUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JwksUnavailableError';
-  }
-}
+import { AigwError } from '../../common/errors.js';
 
 const FETCH_TIMEOUT_MS = 5_000;
 const MAX_JWKS_BYTES = 1 << 20;
@@ -88,7 +81,7 @@ export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
     return inFlight;
   }
 
-  const unavailable = (): JwksUnavailableError => new JwksUnavailableError(`the JWKS at ${options.uri} cannot be fetched (${lastError || 'not yet fetched'})`);
+  const unavailable = (): AigwError => new AigwError('UPSTREAM', `the JWKS at ${options.uri} cannot be fetched (${lastError || 'not yet fetched'})`);
 
   return async (header, token) => {
     if (keys === undefined || options.now() - fetchedAt >= cacheMs) await refresh();

@@ -38,7 +38,7 @@ export async function validateInProcess(inputs: string[], options: Partial<Pick<
 
 /**
  * `aigw translate <paths…>` printed to a string. A configuration aigw refuses throws the error the
- * CLI would print (a RunError), as the CLI then exits non-zero.
+ * CLI would print (an AigwError), as the CLI then exits non-zero.
  */
 export async function translateInProcess(configPaths: string[], options: Partial<Pick<TranslateOptions, 'output' | 'showSecrets' | 'env'>> = {}): Promise<CliResult> {
   const stdout = new TextSink();

@@ -2,6 +2,7 @@
  * Request headers copied onto metrics as labels: `OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES`
  * (and the shared `OTEL_AIGW_REQUEST_HEADER_ATTRIBUTES`), written `x-team-id:team.id,…`.
  */
+import { AigwError } from '../../../common/errors.js';
 export interface HeaderAttribute {
   /** Lower-case request header. */
   header: string;
@@ -11,17 +12,12 @@ export interface HeaderAttribute {
   label: string;
 }
 
-/** Thrown for a mapping that is not `header:attribute[,header:attribute…]`. */
-export class HeaderAttributeError extends Error {
-  readonly code = 'HEADER_ATTRIBUTES_INVALID';
-}
-
 export function parseHeaderAttributes(text: string | undefined, variable: string): HeaderAttribute[] {
   if (text === undefined || text.trim() === '') return [];
   return text.split(',').map((pair) => {
     const [header, attribute, ...rest] = pair.split(':').map((part) => part.trim());
     if (!header || !attribute || rest.length > 0) {
-      throw new HeaderAttributeError(`${variable}: ${JSON.stringify(pair)} is not header:attribute (e.g. x-team-id:team.id)`);
+      throw new AigwError('ENV', `${variable}: ${JSON.stringify(pair)} is not header:attribute (e.g. x-team-id:team.id)`);
     }
     return { header: header.toLowerCase(), attribute, label: attribute.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^(\d)/, '_$1') };
   });

@@ -5,6 +5,7 @@
  * that sends 10,000 made-up model names makes `/metrics` hundreds of MB and the ext_proc keeps
  * that memory for good.
  */
+import { AigwError } from '../../../common/errors.js';
 
 export interface LabelLimits {
   /** Distinct values one label takes besides the configured ones; later values record as OVERFLOW_LABEL_VALUE. */
@@ -38,12 +39,6 @@ export const OVERFLOW_LABEL_VALUE = '_OTHER';
 export const MAX_LABEL_VALUES_VARIABLE = 'AIGW_METRICS_MAX_LABEL_VALUES';
 export const MAX_LABEL_SETS_VARIABLE = 'AIGW_METRICS_MAX_LABEL_SETS';
 
-/** A bad AIGW_METRICS_* value; the message names the variable. */
-export class LabelLimitsError extends Error {
-  override readonly name = 'LabelLimitsError';
-  readonly code = 'METRICS_LABEL_LIMITS_INVALID';
-}
-
 /**
  * Reads AIGW_METRICS_MAX_LABEL_VALUES and AIGW_METRICS_MAX_LABEL_SETS (non-negative integers;
  * 0 keeps configured values only). Invalid values are errors, not defaults: a typo must not
@@ -61,6 +56,6 @@ function count(env: Readonly<Record<string, string | undefined>>, variable: stri
   const raw = env[variable]?.trim();
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) throw new LabelLimitsError(`${variable} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) throw new AigwError('ENV', `${variable} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { OtelConfigError } from '../otel-env.js';
 import { test } from 'node:test';
 import { createOtlpMetrics } from './otlp-metrics.js';
+import { isAigwError } from '../../../common/errors.js';
 
 test('OTLP metric export is off unless an endpoint or the console exporter is configured', async () => {
   assert.equal(createOtlpMetrics({}, []), undefined);
@@ -25,5 +25,5 @@ test('bad settings are explicit errors naming the variable', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'udp' }, /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL must be grpc, http\/protobuf or http\/json/],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_METRIC_EXPORT_INTERVAL: '0' }, /OTEL_METRIC_EXPORT_INTERVAL must be a positive integer/],
   ];
-  for (const [env, message] of cases) assert.throws(() => createOtlpMetrics(env, []), (error: unknown) => error instanceof OtelConfigError && message.test(error.message));
+  for (const [env, message] of cases) assert.throws(() => createOtlpMetrics(env, []), (error: unknown) => isAigwError(error, 'ENV') && message.test(error.message));
 });

@@ -8,16 +8,13 @@ import type { Attributes, Histogram } from '@opentelemetry/api';
 import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { gatewayResource, OtelConfigError, otelSdkDisabled, otlpProtocol, type OtlpProtocol } from '../otel-env.js';
+import { gatewayResource, otelSdkDisabled, otlpProtocol, type OtlpProtocol } from '../otel-env.js';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BUCKETS, ERROR_TYPE_OTHER, forEachObservation, providerName, type Instrument, type MetricsExport } from './genai-metrics.js';
 import type { HeaderAttribute } from './header-attributes.js';
+import { AigwError } from '../../../common/errors.js';
 
 type Env = Partial<Record<string, string>>;
-
-export class MetricsConfigError extends OtelConfigError {
-  override readonly name = 'MetricsConfigError';
-}
 
 const INSTRUMENTS: Record<Instrument, { name: string; unit: string; description: string }> = {
   tokenUsage: { name: 'gen_ai.client.token.usage', unit: '{token}', description: 'Number of tokens processed.' },
@@ -26,7 +23,7 @@ const INSTRUMENTS: Record<Instrument, { name: string; unit: string; description:
   timePerOutputToken: { name: 'gen_ai.server.time_per_output_token', unit: 's', description: 'Time per output token after the first, for streaming requests.' },
 };
 
-/** Returns undefined when OTLP/console export is off. @throws MetricsConfigError for a bad setting. */
+/** Returns undefined when OTLP/console export is off. @throws an ENV AigwError for a bad setting. */
 export function createOtlpMetrics(env: Env, headerAttributes: readonly HeaderAttribute[]): MetricsExport | undefined {
   if (otelSdkDisabled(env)) return undefined;
   const exporterName = (env.OTEL_METRICS_EXPORTER ?? '').trim();
@@ -38,7 +35,7 @@ export function createOtlpMetrics(env: Env, headerAttributes: readonly HeaderAtt
     if (!hasEndpoint) return undefined;
     exporter = METRIC_EXPORTERS[otlpProtocol(env, 'METRICS')]();
   } else {
-    throw new MetricsConfigError(`OTEL_METRICS_EXPORTER must be otlp, console, prometheus or none, got ${JSON.stringify(exporterName)}`);
+    throw new AigwError('ENV', `OTEL_METRICS_EXPORTER must be otlp, console, prometheus or none, got ${JSON.stringify(exporterName)}`);
   }
   const interval = exportInterval(env);
   const provider = new MeterProvider({
@@ -87,6 +84,6 @@ function exportInterval(env: Env): number | undefined {
   const raw = env.OTEL_METRIC_EXPORT_INTERVAL?.trim();
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new MetricsConfigError(`OTEL_METRIC_EXPORT_INTERVAL must be a positive integer (milliseconds), got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value <= 0) throw new AigwError('ENV', `OTEL_METRIC_EXPORT_INTERVAL must be a positive integer (milliseconds), got ${JSON.stringify(raw)}`);
   return value;
 }

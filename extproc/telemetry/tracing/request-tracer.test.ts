@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { OtelConfigError } from '../otel-env.js';
 import { test } from 'node:test';
 import { createRequestTracer } from './request-tracer.js';
+import { isAigwError } from '../../../common/errors.js';
 
 test('tracing is off without an endpoint or exporter, with OTEL_TRACES_EXPORTER=none and with OTEL_SDK_DISABLED', () => {
   assert.equal(createRequestTracer({}), undefined);
@@ -43,5 +43,5 @@ test('bad settings are explicit errors naming the variable', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, /OTEL_EXPORTER_OTLP_PROTOCOL must be/],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_BSP_SCHEDULE_DELAY: 'soon' }, /OTEL_BSP_SCHEDULE_DELAY must be a non-negative integer/],
   ];
-  for (const [env, message] of cases) assert.throws(() => createRequestTracer(env), (error: unknown) => error instanceof OtelConfigError && message.test(error.message));
+  for (const [env, message] of cases) assert.throws(() => createRequestTracer(env), (error: unknown) => isAigwError(error, 'ENV') && message.test(error.message));
 });

@@ -12,9 +12,10 @@ import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { gatewayResource, OtelConfigError, otelSdkDisabled, otlpProtocol, type OtlpProtocol } from '../otel-env.js';
+import { gatewayResource, otelSdkDisabled, otlpProtocol, type OtlpProtocol } from '../otel-env.js';
 import { openInferenceCapturesMessages, openInferenceConfigFromEnv, type OpenInferenceConfig } from './open-inference-config.js';
 import type { SpanAttributes } from './span-attributes.js';
+import { AigwError } from '../../../common/errors.js';
 
 type Env = Partial<Record<string, string>>;
 type Headers = Partial<Record<string, string>>;
@@ -30,10 +31,6 @@ const HEADER_SETTER: TextMapSetter<[string, string][]> = {
 export const TRACER_NAME = 'envoyproxy/ai-gateway';
 // In its own module so the request path can name them without loading the OpenTelemetry SDK.
 export { PROPAGATION_HEADERS } from './propagation-headers.js';
-
-export class TracingConfigError extends OtelConfigError {
-  override readonly name = 'TracingConfigError';
-}
 
 export type SemanticConvention = 'openinference' | 'gen_ai';
 
@@ -51,11 +48,11 @@ export interface RequestTracer {
   shutdown(): Promise<void>;
 }
 
-/** Returns undefined when tracing is off. @throws TracingConfigError for a bad setting. */
+/** Returns undefined when tracing is off. @throws an ENV AigwError for a bad setting. */
 export function createRequestTracer(env: Env = process.env): RequestTracer | undefined {
   const rawSemconv = (env.AI_GATEWAY_TRACING_SEMCONV ?? '').trim();
   if (rawSemconv !== '' && rawSemconv !== 'openinference' && rawSemconv !== 'gen_ai') {
-    throw new TracingConfigError(`AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got ${JSON.stringify(rawSemconv)}`);
+    throw new AigwError('ENV', `AI_GATEWAY_TRACING_SEMCONV must be "openinference" or "gen_ai", got ${JSON.stringify(rawSemconv)}`);
   }
   const semconv: SemanticConvention = rawSemconv === 'gen_ai' ? 'gen_ai' : 'openinference';
   const captureContent = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true';
@@ -70,7 +67,7 @@ export function createRequestTracer(env: Env = process.env): RequestTracer | und
   } else if (exporterName === '' || exporterName === 'otlp') {
     processor = new BatchSpanProcessor({ exporter: SPAN_EXPORTERS[otlpProtocol(env, 'TRACES')](), ...batchOptionsFromEnv(env) });
   } else {
-    throw new TracingConfigError(`OTEL_TRACES_EXPORTER must be otlp, console or none, got ${JSON.stringify(exporterName)}`);
+    throw new AigwError('ENV', `OTEL_TRACES_EXPORTER must be otlp, console or none, got ${JSON.stringify(exporterName)}`);
   }
 
   const openInference = openInferenceConfigFromEnv(env);
@@ -114,7 +111,7 @@ function batchOptionsFromEnv(env: Env): { scheduledDelayMillis?: number; exportT
     const raw = env[variable]?.trim();
     if (raw === undefined || raw === '') return undefined;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) throw new TracingConfigError(`${variable} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(value) || value < 0) throw new AigwError('ENV', `${variable} must be a non-negative integer, got ${JSON.stringify(raw)}`);
     return value;
   };
   const delay = read('OTEL_BSP_SCHEDULE_DELAY');
