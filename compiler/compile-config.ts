@@ -6,7 +6,7 @@ import { buildFilterConfig } from './build-filter-config.js';
 import { admitDocuments } from './admit-documents.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
-import { envsubst, EnvsubstError } from './envsubst.js';
+import { envsubst } from './envsubst.js';
 import { MAX_CONFIG_BYTES, sizeProblem } from './read-config-file.js';
 import { pipeFileAccessLogs, type AccessLogPipe } from './pipe-file-access-logs.js';
 import type { GatewayModel } from './gateway-model.js';
@@ -97,8 +97,9 @@ export function analyzeSources(sources: readonly ConfigSource[], env: Readonly<R
     try {
       substituted = envsubst(source.text, env, { maxLength: MAX_CONFIG_BYTES });
     } catch (error) {
-      if (!(error instanceof EnvsubstError)) throw error;
-      diagnostics.push({ severity: 'error', file: source.file, line: error.line, column: error.column, message: error.message, hint: error.hint });
+      // envsubst's own failures are its only ConfigErrors; they know the position, not the file.
+      if (!(error instanceof ConfigError)) throw error;
+      diagnostics.push(...error.diagnostics.map((diagnostic) => ({ ...diagnostic, file: source.file })));
       continue;
     }
     const loaded = loadDocuments(substituted, source.file);

@@ -63,13 +63,15 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /**
  * ConfigError is thrown when a config cannot be used. It carries every diagnostic found, not just
- * the first. The message lists them, one per line.
+ * the first. The message lists them, one per line, unless `message` says otherwise: a file that
+ * cannot be read as text (readConfigFile) and a failed environment substitution (envsubst) keep
+ * the bare message upstream prints (`closing brace expected`), their callers adding the location.
  */
 export class ConfigError extends AigwError {
   readonly diagnostics: readonly Diagnostic[];
 
-  constructor(diagnostics: readonly Diagnostic[]) {
-    super('CONFIG', diagnostics.map(formatDiagnostic).join('\n'));
+  constructor(diagnostics: readonly Diagnostic[], message = diagnostics.map(formatDiagnostic).join('\n')) {
+    super('CONFIG', message);
     this.name = 'ConfigError';
     this.diagnostics = diagnostics;
   }

@@ -6,7 +6,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { envsubst, EnvsubstError } from './envsubst.js';
+import { isAigwError } from '../common/errors.js';
+import { ConfigError } from './diagnostic.js';
+import { envsubst, envsubstError } from './envsubst.js';
 
 const env = { SET: 'val', EMPTY: '', HOME: '/home/u' } as const;
 
@@ -19,10 +21,10 @@ function assertSyntaxError(text: string, line: number, column: number): void {
   assert.throws(
     () => envsubst(text, env),
     (err: unknown) => {
-      assert.ok(err instanceof EnvsubstError);
-      assert.equal(err.code, 'ENVSUBST_SYNTAX');
+      assert.ok(err instanceof ConfigError);
       assert.equal(err.message, 'closing brace expected');
-      assert.deepEqual({ line: err.line, column: err.column }, { line, column });
+      assert.deepEqual({ line: err.diagnostics[0]?.line, column: err.diagnostics[0]?.column }, { line, column });
+      assert.match(err.diagnostics[0]?.hint ?? '', /close the \$\{\.\.\.\}/);
       return true;
     },
   );
@@ -200,11 +202,10 @@ describe('envsubst: error positions', () => {
   it('blames the innermost unclosed ${', () => {
     assertSyntaxError('${A} ${B:-x', 1, 6);
   });
-  it('is an Error with a stable code', () => {
-    const err = new EnvsubstError('closing brace expected', 3, 5);
-    assert.ok(err instanceof Error);
-    assert.equal(err.name, 'EnvsubstError');
-    assert.equal(err.code, 'ENVSUBST_SYNTAX');
+  it('is a CONFIG AigwError', () => {
+    const err = envsubstError('closing brace expected', 3, 5);
+    assert.ok(isAigwError(err, 'CONFIG'));
+    assert.equal(err.name, 'ConfigError');
   });
 });
 
@@ -219,17 +220,16 @@ describe('envsubst: no loops, bounded output', () => {
     assert.throws(
       () => envsubst('a: $BIG\nb: $BIG\nc: ${BIG}\n', { BIG: big }, { maxLength: 2100 }),
       (err: unknown) => {
-        assert.ok(err instanceof EnvsubstError);
-        assert.equal(err.code, 'ENVSUBST_TOO_LARGE');
+        assert.ok(err instanceof ConfigError);
         assert.equal(err.message, 'environment substitution makes the configuration longer than 2100 characters (at ${BIG})');
-        assert.deepEqual({ line: err.line, column: err.column }, { line: 3, column: 4 });
-        assert.match(err.hint, /check its value/);
+        assert.deepEqual({ line: err.diagnostics[0]?.line, column: err.diagnostics[0]?.column }, { line: 3, column: 4 });
+        assert.match(err.diagnostics[0]?.hint ?? '', /check its value/);
         return true;
       },
     );
   });
   it('text after the last variable is blamed on that variable', () => {
-    assert.throws(() => envsubst(`a: $V ${'y'.repeat(50)}`, { V: 'v' }, { maxLength: 20 }), (err: unknown) => err instanceof EnvsubstError && err.line === 1 && err.column === 4);
+    assert.throws(() => envsubst(`a: $V ${'y'.repeat(50)}`, { V: 'v' }, { maxLength: 20 }), (err: unknown) => err instanceof ConfigError && err.diagnostics[0]?.line === 1 && err.diagnostics[0]?.column === 4);
   });
   it('has no limit unless asked', () => {
     assert.equal(sub('$B$B$B', { B: 'z'.repeat(100_000) }).length, 300_000);

@@ -13,35 +13,24 @@
 // Offsets are JS string indices (UTF-16 code units). Go uses byte offsets, but positions
 // never leak into the output, only into our error's line/column.
 
+import { ConfigError } from './diagnostic.js';
+
 /** Environment to substitute from; `undefined` means unset (the shape of `process.env`). */
 export type EnvsubstEnv = Readonly<Record<string, string | undefined>>;
 
 /**
- * EnvsubstError is a failure of {@link envsubst}: a `${` whose closing brace is missing before
- * the end of its line (or of the text), with exactly the upstream message (`closing brace
- * expected`, the CLI prefixes it with `error reading config: `); or, aigw's own guard, an
- * expansion that grows the text past `maxLength` (code `ENVSUBST_TOO_LARGE`).
+ * A failure of {@link envsubst}: a `${` whose closing brace is missing before the end of its line
+ * (or of the text), with exactly the upstream message (`closing brace expected`, the CLI prefixes
+ * it with `error reading config: `); or, aigw's own guard, an expansion that grows the text past
+ * `maxLength` (`tooLarge`). A ConfigError with one diagnostic at the offending `${` (or variable):
+ * 1-based line and column (UTF-16 code units), the hint, and no file (envsubst sees only text; the
+ * caller fills it in). The message stays the bare upstream one.
  */
-export class EnvsubstError extends Error {
-  readonly code: 'ENVSUBST_SYNTAX' | 'ENVSUBST_TOO_LARGE';
-  /** 1-based line of the offending `${` (or variable). */
-  readonly line: number;
-  /** 1-based column (UTF-16 code units) of the offending `${` (or variable). */
-  readonly column: number;
-  /** How to fix it. */
-  readonly hint: string;
-
-  constructor(message: string, line: number, column: number, code: EnvsubstError['code'] = 'ENVSUBST_SYNTAX') {
-    super(message);
-    this.name = 'EnvsubstError';
-    this.code = code;
-    this.line = line;
-    this.column = column;
-    this.hint =
-      code === 'ENVSUBST_SYNTAX'
-        ? 'close the ${...} on the same line, or write $$ for a literal $'
-        : 'a variable used here (or used many times) holds far more text than a configuration needs; check its value';
-  }
+export function envsubstError(message: string, line: number, column: number, tooLarge = false): ConfigError {
+  const hint = tooLarge
+    ? 'a variable used here (or used many times) holds far more text than a configuration needs; check its value'
+    : 'close the ${...} on the same line, or write $$ for a literal $';
+  return new ConfigError([{ severity: 'error', file: '', line, column, message, hint }], message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,14 +436,14 @@ export interface EnvsubstOptions {
  * It is one pass: a value that contains `${OTHER}` (or refers to itself) is inserted as it is,
  * never expanded again, so there are no substitution loops.
  *
- * @throws EnvsubstError `closing brace expected` when a `${` is not closed on its line, or
- *   (ENVSUBST_TOO_LARGE) when the result would be longer than `options.maxLength`.
+ * @throws a ConfigError (envsubstError) `closing brace expected` when a `${` is not closed on its line, or
+ *   when the result would be longer than `options.maxLength`.
  */
 export function envsubst(text: string, env: EnvsubstEnv, options: EnvsubstOptions = {}): string {
   const result = new Parser(lex(text).tokens).parse();
   if ('errorAt' in result) {
     const { line, column } = lineAndColumn(text, result.errorAt);
-    throw new EnvsubstError('closing brace expected', line, column);
+    throw envsubstError('closing brace expected', line, column);
   }
   const maxLength = options.maxLength ?? Infinity;
   let out = '';
@@ -466,7 +455,7 @@ export function envsubst(text: string, env: EnvsubstEnv, options: EnvsubstOption
     if (out.length + value.length > maxLength) {
       const { line, column } = lineAndColumn(text, blame?.pos ?? 0);
       const name = blame ? ` (at $${blame.kind === 'substitution' ? `{${blame.name}}` : blame.name})` : '';
-      throw new EnvsubstError(`environment substitution makes the configuration longer than ${maxLength} characters${name}`, line, column, 'ENVSUBST_TOO_LARGE');
+      throw envsubstError(`environment substitution makes the configuration longer than ${maxLength} characters${name}`, line, column, true);
     }
     out += value;
   }

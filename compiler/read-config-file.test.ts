@@ -3,16 +3,22 @@ import { mkdtemp, open, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigFileError, decodeConfigText, MAX_CONFIG_BYTES, readConfigFile, sizeProblem } from './read-config-file.js';
+import { ConfigError, type Diagnostic } from './diagnostic.js';
+import { decodeConfigText, MAX_CONFIG_BYTES, readConfigFile, sizeProblem } from './read-config-file.js';
 
-async function refusal(promise: Promise<unknown>): Promise<ConfigFileError> {
+/** The one diagnostic of the ConfigError `promise` rejects with; its message is the error's. */
+async function refusal(promise: Promise<unknown>): Promise<Diagnostic> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof ConfigFileError, String(error));
-    return error;
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.diagnostics.length, 1);
+    const [diagnostic] = error.diagnostics;
+    assert.ok(diagnostic);
+    assert.equal(error.message, diagnostic.message);
+    return diagnostic;
   }
-  assert.fail('expected a ConfigFileError');
+  assert.fail('expected a ConfigError');
 }
 
 test('reads a UTF-8 file as text', async () => {
@@ -31,7 +37,7 @@ test('a file over the limit is refused from its size, without reading it', async
   const started = Date.now();
   const error = await refusal(readConfigFile(path, 'huge.yaml'));
   assert.ok(Date.now() - started < 500);
-  assert.deepEqual(error.diagnostic, {
+  assert.deepEqual(error, {
     severity: 'error',
     file: 'huge.yaml',
     message: 'the file is 100 MiB; aigw reads configuration files of at most 4 MiB',
@@ -41,7 +47,7 @@ test('a file over the limit is refused from its size, without reading it', async
 
 test('a stream with no size (/dev/zero) is cut off at the limit', async () => {
   const error = await refusal(readConfigFile('/dev/zero'));
-  assert.equal(error.diagnostic.message, 'the file is more than 4 MiB; aigw reads configuration files of at most 4 MiB');
+  assert.equal(error.message, 'the file is more than 4 MiB; aigw reads configuration files of at most 4 MiB');
 });
 
 test('bytes that are not UTF-8 are refused at their line and column', async () => {
@@ -49,7 +55,7 @@ test('bytes that are not UTF-8 are refused at their line and column', async () =
   const path = join(dir, 'latin1.yaml');
   await writeFile(path, Buffer.concat([Buffer.from('kind: Gateway\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
   const error = await refusal(readConfigFile(path, 'latin1.yaml'));
-  assert.deepEqual(error.diagnostic, {
+  assert.deepEqual(error, {
     severity: 'error',
     file: 'latin1.yaml',
     line: 2,
@@ -57,7 +63,7 @@ test('bytes that are not UTF-8 are refused at their line and column', async () =
     message: 'invalid YAML: the file is not valid UTF-8 (byte 0xe9 at offset 23)',
     hint: 'save it as UTF-8; is it a binary file?',
   });
-  assert.throws(() => decodeConfigText(Buffer.from([0x61, 0xff]), 'x'), ConfigFileError);
+  assert.throws(() => decodeConfigText(Buffer.from([0x61, 0xff]), 'x'), ConfigError);
 });
 
 test('other failures are thrown as they are', async () => {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { firstInvalidUtf8Offset } from '../extproc/request/request-body.js';
-import type { Diagnostic } from './diagnostic.js';
+import { ConfigError, type Diagnostic } from './diagnostic.js';
 
 /**
  * Largest configuration file aigw reads (bytes), and the largest it may become after environment
@@ -30,15 +30,12 @@ function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** Why a configuration file cannot be read as text: too large, or not UTF-8. */
-export class ConfigFileError extends Error {
-  readonly code = 'CONFIG_FILE';
-  readonly diagnostic: Diagnostic;
-  constructor(diagnostic: Diagnostic) {
-    super(diagnostic.message);
-    this.name = 'ConfigFileError';
-    this.diagnostic = diagnostic;
-  }
+/**
+ * Why a configuration file cannot be read as text (too large, or not UTF-8): a ConfigError with
+ * that one diagnostic, whose message is the diagnostic's own (the callers format it with the file).
+ */
+function configFileError(diagnostic: Diagnostic): ConfigError {
+  return new ConfigError([diagnostic], diagnostic.message);
 }
 
 const CHUNK_BYTES = 64 * 1024;
@@ -47,7 +44,8 @@ const CHUNK_BYTES = 64 * 1024;
  * Reads a configuration file as UTF-8 text without ever holding more than MAX_CONFIG_BYTES of it:
  * a regular file over the limit is refused from its size alone, anything else (a pipe,
  * /dev/zero) once that much was read. Bytes that are not UTF-8, which a lossy decode would turn
- * into U+FFFD without a word, are refused with their line and column. Both are ConfigFileErrors;
+ * into U+FFFD without a word, are refused with their line and column. Both are ConfigErrors with one
+ * diagnostic;
  * other failures (ENOENT, EACCES) are thrown as they are.
  */
 export async function readConfigFile(path: string, label = path): Promise<string> {
@@ -55,7 +53,7 @@ export async function readConfigFile(path: string, label = path): Promise<string
   try {
     const stat = await handle.stat();
     const declared = stat.isFile() ? sizeProblem(stat.size) : undefined;
-    if (declared) throw new ConfigFileError({ severity: 'error', file: label, ...declared });
+    if (declared) throw configFileError({ severity: 'error', file: label, ...declared });
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -64,7 +62,7 @@ export async function readConfigFile(path: string, label = path): Promise<string
       if (bytesRead === 0) break;
       total += bytesRead;
       const tooLarge = sizeProblem(total, true);
-      if (tooLarge) throw new ConfigFileError({ severity: 'error', file: label, ...tooLarge });
+      if (tooLarge) throw configFileError({ severity: 'error', file: label, ...tooLarge });
       chunks.push(chunk.subarray(0, bytesRead));
     }
     return decodeConfigText(Buffer.concat(chunks), label);
@@ -73,7 +71,7 @@ export async function readConfigFile(path: string, label = path): Promise<string
   }
 }
 
-/** The bytes as text, or a ConfigFileError at the first byte that is not valid UTF-8. */
+/** The bytes as text, or a ConfigError at the first byte that is not valid UTF-8. */
 export function decodeConfigText(bytes: Buffer, label: string): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   const offset = firstInvalidUtf8Offset(bytes);
@@ -81,7 +79,7 @@ export function decodeConfigText(bytes: Buffer, label: string): string {
   const lineStart = prefix.lastIndexOf('\n') + 1;
   let line = 1;
   for (let i = prefix.indexOf('\n'); i !== -1; i = prefix.indexOf('\n', i + 1)) line++;
-  throw new ConfigFileError({
+  throw configFileError({
     severity: 'error',
     file: label,
     line,

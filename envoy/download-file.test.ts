@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { downloadFile, fetchJson, HttpStatusError } from './download-file.js';
+import { isAigwError } from '../common/errors.js';
+import { downloadFile, fetchJson } from './download-file.js';
 import { makeTempDir, removeDir } from '../test/support/fake-envoy-fixtures.js';
 
 describe('downloadFile / fetchJson', () => {
@@ -49,10 +50,10 @@ describe('downloadFile / fetchJson', () => {
     assert.equal(seen.at(-1), body.length);
   });
 
-  it('turns HTTP errors into HttpStatusError', async () => {
+  it('turns HTTP errors into ENVOY errors naming the status and the URL', async () => {
     await assert.rejects(downloadFile(`${base}/missing`, join(work, 'g')), (err: unknown) => {
-      assert.ok(err instanceof HttpStatusError);
-      assert.equal(err.status, 404);
+      assert.ok(isAigwError(err, 'ENVOY'));
+      assert.match(err.message, new RegExp(`^HTTP 404( Not Found)? from ${base}/missing$`));
       return true;
     });
   });

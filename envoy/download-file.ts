@@ -3,20 +3,18 @@
 // progressing download is never cut off while a stalled one is.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { AigwError } from '../common/errors.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const USER_AGENT = 'aigw (envoy downloader)';
 
-export class HttpStatusError extends Error {
-  readonly status: number;
-  readonly url: string;
-  constructor(url: string, status: number, statusText: string) {
-    super(`HTTP ${status}${statusText === '' ? '' : ` ${statusText}`} from ${url}`);
-    this.name = 'HttpStatusError';
-    this.status = status;
-    this.url = url;
-  }
+/**
+ * A download answered with an error status. An ENVOY AigwError with no status field: obtainEnvoy
+ * falls through to the next source on any failure (a 404 included), and reports only the message.
+ */
+function httpStatusError(url: string, status: number, statusText: string): AigwError {
+  return new AigwError('ENVOY', `HTTP ${status}${statusText === '' ? '' : ` ${statusText}`} from ${url}`);
 }
 
 export interface FetchTimeouts {
@@ -81,7 +79,7 @@ async function fetchOk(url: string, deadline: Deadline, connectTimeoutMs: number
   });
   if (!res.ok) {
     await res.body?.cancel();
-    throw new HttpStatusError(url, res.status, res.statusText);
+    throw httpStatusError(url, res.status, res.statusText);
   }
   return res;
 }

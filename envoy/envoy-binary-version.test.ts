@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { isAigwError } from '../common/errors.js';
 import { getEnvoyBinaryVersion, parseEnvoyVersionOutput } from './envoy-binary-version.js';
 import { makeTempDir, removeDir, writeExecutable } from '../test/support/fake-envoy-fixtures.js';
 
@@ -22,7 +23,7 @@ describe('envoy --version', () => {
       const path = join(dir, 'envoy');
       await writeExecutable(path, '#!/bin/sh\necho "cannot execute: wrong ELF class" >&2\nexit 126\n');
       await assert.rejects(getEnvoyBinaryVersion(path), (err: unknown) => {
-        assert.ok(err instanceof Error && 'code' in err && err.code === 'ENVOY_NOT_RUNNABLE');
+        assert.ok(isAigwError(err, 'ENVOY'));
         assert.match(err.message, /exit 126.*wrong ELF class/);
         return true;
       });

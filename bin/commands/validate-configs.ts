@@ -1,8 +1,8 @@
-import { ConfigFileError, readConfigFile } from '../../compiler/read-config-file.js';
+import { readConfigFile } from '../../compiler/read-config-file.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSources, type ConfigSource } from '../../compiler/compile-config.js';
-import { formatDiagnostic, type Diagnostic } from '../../compiler/diagnostic.js';
+import { ConfigError, formatDiagnostic, type Diagnostic } from '../../compiler/diagnostic.js';
 import { UsageError } from '../../common/errors.js';
 
 export interface ValidateOptions {
@@ -72,7 +72,7 @@ async function collect(input: string, options: ValidateOptions, sources: ConfigS
   try {
     sources.push({ file: input, text: await readConfigFile(input, input) });
   } catch (error) {
-    if (!(error instanceof ConfigFileError)) throw error;
-    diagnostics.push(error.diagnostic);
+    if (!(error instanceof ConfigError)) throw error;
+    diagnostics.push(...error.diagnostics);
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigFileError, readConfigFile } from '../../compiler/read-config-file.js';
+import { readConfigFile } from '../../compiler/read-config-file.js';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LISTEN_ADDRESS } from '../../compiler/build-envoy-bootstrap.js';
@@ -247,7 +247,8 @@ async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolea
     try {
       text = await readConfigFile(path, options.config.file);
     } catch (error) {
-      if (error instanceof ConfigFileError) throw new AigwError('RUN', formatDiagnostic(error.diagnostic));
+      // readConfigFile's own refusals (too large, not UTF-8): one diagnostic each.
+      if (error instanceof ConfigError) throw new AigwError('RUN', error.diagnostics.map(formatDiagnostic).join('\n'));
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
       throw new AigwError('RUN', code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }

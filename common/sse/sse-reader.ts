@@ -1,4 +1,5 @@
-import { STREAM_LIMITS, StreamLimitError, type StreamLimits } from './stream-limits.js';
+import { type AigwError, isAigwError } from '../errors.js';
+import { STREAM_LIMITS, streamLimitError, type StreamLimits } from './stream-limits.js';
 
 /** One dispatched Server-Sent Event. */
 export interface SseEvent {
@@ -53,7 +54,7 @@ const DIGITS = /^[0-9]+$/;
  * when it ends, so a long line costs time linear in its length (UTF-8 split across chunks is
  * decoded whole for the same reason). An unfinished line is held as the chunks it came in, up to
  * `limits.sseLineBytes`; beyond that, or when the data of one event outgrows
- * `limits.sseEventBytes`, push throws a StreamLimitError and the stream cannot be read further.
+ * `limits.sseEventBytes`, push throws an UPSTREAM AigwError (streamLimitError) and the stream cannot be read further.
  *
  * One deliberate difference from a browser: at the end of the stream, an unterminated last line
  * still counts and an event without its closing blank line is still dispatched, because
@@ -76,7 +77,7 @@ export class SseReader {
   private lastId = '';
   private retry: number | undefined;
   /** A limit was exceeded after earlier lines of the same chunk completed: raised on the next call. */
-  private failure: StreamLimitError | undefined;
+  private failure: AigwError | undefined;
 
   constructor(private readonly limits: Pick<StreamLimits, 'sseLineBytes' | 'sseEventBytes'> = STREAM_LIMITS) {}
 
@@ -91,7 +92,7 @@ export class SseReader {
   }
 
   /**
-   * Feeds one chunk. @throws StreamLimitError when a line or an event outgrows its limit. When
+   * Feeds one chunk. @throws an UPSTREAM AigwError (streamLimitError) when a line or an event outgrows its limit. When
    * lines of the same chunk completed before that, they are returned first (the client gets every
    * whole event the provider sent) and the error is raised by the next push or end.
    */
@@ -144,7 +145,8 @@ export class SseReader {
       }
     } catch (error) {
       // Nothing completed before the limit: raise it now; else hand over what did, raise it next.
-      if (!(error instanceof StreamLimitError) || (lineStart === position && held.length === 0)) throw error;
+      // (The limit errors are the only AigwErrors this reader throws.)
+      if (!isAigwError(error, 'UPSTREAM') || (lineStart === position && held.length === 0)) throw error;
       this.failure = error;
     }
     return { events, lines: lineStart > 0 ? [...held, chunk.subarray(0, lineStart)] : held };
@@ -176,7 +178,7 @@ export class SseReader {
     let value = fieldValue(buffer, start, end, DATA);
     if (value !== -1) {
       this.eventDataBytes += end - value;
-      if (this.eventDataBytes > this.limits.sseEventBytes) throw new StreamLimitError('SSE event', this.limits.sseEventBytes, this.eventDataBytes);
+      if (this.eventDataBytes > this.limits.sseEventBytes) throw streamLimitError('SSE event', this.limits.sseEventBytes, this.eventDataBytes);
       const text = buffer.toString('utf8', value, end);
       this.data = this.data === undefined ? text : `${this.data}\n${text}`;
       return;
@@ -209,7 +211,7 @@ export class SseReader {
   }
 
   private checkLine(bytes: number): void {
-    if (bytes > this.limits.sseLineBytes) throw new StreamLimitError('SSE line', this.limits.sseLineBytes, bytes);
+    if (bytes > this.limits.sseLineBytes) throw streamLimitError('SSE line', this.limits.sseLineBytes, bytes);
   }
 }
 

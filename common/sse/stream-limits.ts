@@ -1,3 +1,5 @@
+import { AigwError } from '../errors.js';
+
 /**
  * How much of one provider event the gateway holds before it gives up on the stream. Providers'
  * events are small (a text delta is well under 1 KiB; a large tool call or an inline image a few
@@ -21,18 +23,13 @@ export type StreamLimitName = 'SSE line' | 'SSE event' | 'AWS event-stream frame
 
 /**
  * A provider stream went over one of the gateway's limits: the stream cannot be read any
- * further. The message names the limit and its size, for the error event the client gets.
+ * further. An UPSTREAM AigwError (a remote party misbehaved) whose message names the limit, its
+ * size and how many bytes the offending line, event or frame had reached (or declared) when it
+ * was refused, for the error event the client gets. No subclass: nothing reads those numbers but
+ * the message.
  */
-export class StreamLimitError extends Error {
-  constructor(
-    readonly limit: StreamLimitName,
-    readonly limitBytes: number,
-    /** How many bytes the offending line, event or frame had reached (or declared) when it was refused. */
-    readonly seenBytes: number,
-  ) {
-    super(`the provider sent an ${limit} of more than ${formatMiB(limitBytes)}, the gateway's limit (${seenBytes} bytes seen)`);
-    this.name = 'StreamLimitError';
-  }
+export function streamLimitError(limit: StreamLimitName, limitBytes: number, seenBytes: number): AigwError {
+  return new AigwError('UPSTREAM', `the provider sent an ${limit} of more than ${formatMiB(limitBytes)}, the gateway's limit (${seenBytes} bytes seen)`);
 }
 
 /** `8 MiB`, or the exact byte count when it is not a whole number of MiB. */

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { CrdLoadError, loadCrd } from './load-crd.js';
+import { isAigwError } from '../../common/errors.js';
+import { loadCrd } from './load-crd.js';
 import { widgetCrd } from '../../test/support/admission-test-fixtures.js';
 
 describe('loadCrd', () => {
@@ -48,7 +49,7 @@ describe('loadCrd', () => {
     const bad = (text: string, message: string): void => {
       assert.throws(
         () => loadCrd(text, 'bad.yaml'),
-        (e: unknown) => e instanceof CrdLoadError && e.message === message,
+        (e: unknown) => isAigwError(e, 'INTERNAL') && e.message === message,
       );
     };
     bad('kind: Foo\n', 'bad.yaml: no CustomResourceDefinition document found');

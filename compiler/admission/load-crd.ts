@@ -1,24 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // loadCrd: reads a CustomResourceDefinition manifest (apiextensions.k8s.io/v1) into the typed
-// CrdModel. Every value is narrowed from `unknown`; anything malformed is a CrdLoadError that
-// names the file and the field.
+// CrdModel. Every value is narrowed from `unknown`; anything malformed is an INTERNAL AigwError
+// (crdLoadError) that names the file and the field.
 
 import { parseAllDocuments } from 'yaml';
 
+import { AigwError } from '../../common/errors.js';
 import type { CrdModel, CrdSchema, CrdVersion, SchemaType, ValidationRule } from './crd-model.js';
 import { isJsonObject, toJsonValue, type JsonValue } from './json-value.js';
 
-export class CrdLoadError extends Error {
-  readonly code = 'CRD_INVALID';
-  constructor(
-    readonly file: string,
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`${file}: ${path === '' ? '' : `${path}: `}${detail}`);
-    this.name = 'CrdLoadError';
-  }
+/**
+ * A malformed CRD manifest. INTERNAL, not CONFIG: the only CRDs aigw loads are the ones it ships
+ * (bundled-crds.ts) and test fixtures, never a user's file, so a bad one is a bug in aigw's data.
+ */
+function crdLoadError(file: string, path: string, detail: string): AigwError {
+  return new AigwError('INTERNAL', `${file}: ${path === '' ? '' : `${path}: `}${detail}`);
 }
 
 const SCHEMA_TYPES: readonly SchemaType[] = ['object', 'array', 'string', 'integer', 'number', 'boolean'];
@@ -28,7 +25,7 @@ class Reader {
   constructor(readonly file: string) {}
 
   fail(path: string, detail: string): never {
-    throw new CrdLoadError(this.file, path, detail);
+    throw crdLoadError(this.file, path, detail);
   }
 
   object(value: unknown, path: string): Record<string, unknown> {
@@ -180,14 +177,14 @@ class Reader {
 export function loadCrd(text: string, file: string): CrdModel {
   let root: Record<string, unknown> | undefined;
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new CrdLoadError(file, '', `YAML: ${doc.errors[0]?.message ?? 'syntax error'}`);
+    if (doc.errors.length > 0) throw crdLoadError(file, '', `YAML: ${doc.errors[0]?.message ?? 'syntax error'}`);
     const js: unknown = doc.toJS();
     if (isJsonObject(js) && js['kind'] === 'CustomResourceDefinition') {
       root = js;
       break;
     }
   }
-  if (root === undefined) throw new CrdLoadError(file, '', 'no CustomResourceDefinition document found');
+  if (root === undefined) throw crdLoadError(file, '', 'no CustomResourceDefinition document found');
   return readCrd(root, file);
 }
 

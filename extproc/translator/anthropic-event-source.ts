@@ -33,7 +33,7 @@ export class AnthropicEventSource {
 
   /**
    * The events completed by this chunk. Throws on an event that is not JSON (a broken provider),
-   * and a StreamLimitError on a line, event or frame over the gateway's limits.
+   * and an UPSTREAM AigwError (streamLimitError) on a line, event or frame over the gateway's limits.
    */
   push(chunk: Buffer, endOfStream: boolean): AnthropicStreamEvent[] {
     if (this.sse) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StreamLimitError } from '../../common/sse/stream-limits.js';
+import { isAigwError } from '../../common/errors.js';
 import { AwsEventStreamDecoder, encodeAwsEvent } from './aws-event-stream.js';
 
 test('messages split at every byte boundary decode once complete, in order', () => {
@@ -40,7 +40,9 @@ test('a frame whose prelude declares more than the frame limit is refused before
   const decoder = new AwsEventStreamDecoder({ sseLineBytes: 1, sseEventBytes: 1, awsFrameBytes: 100 });
   assert.throws(
     () => decoder.push(frame.subarray(0, 6)),
-    (error: unknown) => error instanceof StreamLimitError && error.limit === 'AWS event-stream frame' && error.seenBytes === frame.length,
+    (error: unknown) =>
+      isAigwError(error, 'UPSTREAM') &&
+      error.message === `the provider sent an AWS event-stream frame of more than 100 bytes, the gateway's limit (${frame.length} bytes seen)`,
   );
 });
 

@@ -1,6 +1,6 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { STREAM_LIMITS, StreamLimitError, type StreamLimits } from '../../common/sse/stream-limits.js';
+import { STREAM_LIMITS, streamLimitError, type StreamLimits } from '../../common/sse/stream-limits.js';
 
 /** One decoded AWS event-stream message. */
 export interface AwsStreamMessage {
@@ -35,7 +35,7 @@ export class AwsEventStreamDecoder {
 
   /**
    * Feeds one chunk; returns the messages it completed.
-   * @throws on a corrupt frame (bad CRC, impossible length); StreamLimitError on a frame over the limit.
+   * @throws on a corrupt frame (bad CRC, impossible length); an UPSTREAM AigwError (streamLimitError) on a frame over the limit.
    */
   push(chunk: Buffer): AwsStreamMessage[] {
     if (chunk.length > 0) {
@@ -65,7 +65,7 @@ export class AwsEventStreamDecoder {
     const head = first && first.length >= 4 ? first : Buffer.concat(this.pending, 4);
     const total = head.readUInt32BE(0);
     if (total < 16) throw new Error(`AWS event stream frame of ${total} bytes is shorter than its prelude`);
-    if (total > this.limits.awsFrameBytes) throw new StreamLimitError('AWS event-stream frame', this.limits.awsFrameBytes, total);
+    if (total > this.limits.awsFrameBytes) throw streamLimitError('AWS event-stream frame', this.limits.awsFrameBytes, total);
     return total;
   }
 }
