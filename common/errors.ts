@@ -18,16 +18,22 @@
 // | MCP      | the MCP gateway: proxy replies (McpProxyError), stdio bridges       | 1         | –             | McpProxyError.status / JSON-RPC code |
 // | INTERNAL | a bug in aigw or in the data it ships (CRDs)                        | 1         | 1             | 500                  |
 //
-// The subclasses, each only because its callers need data the message cannot carry:
-//   UsageError         USAGE    (here)                     exit 80; the most-thrown error, so it gets a name
-//   ConfigError        CONFIG   compiler/diagnostic.ts     every Diagnostic (file:line:col, hint)
-//   CostExpressionError CONFIG  extproc/usage/cost-expression.ts  the unknown variables, for one diagnostic each
-//   EnvoyStartError    ENVOY    envoy/start-envoy.ts       Envoy's last log lines (address-in-use detection)
-//   GatewayError       GATEWAY  extproc/errors/gateway-error.ts   HTTP status + the client-facing code
-//   McpProxyError      MCP      mcp/proxy/mcp-exchange.ts  HTTP status, metric error type, JSON-RPC code
-// Outside the set on purpose (they never reach a caller outside their module): OtelProblem
-// (compiler/autoconfig/otel-log-config.ts), BackendAnswerError (mcp/proxy/mcp-fan-out.ts), and
-// RelayedError (mcp/stdio), whose numeric `code` is the shape the MCP SDK reads from a thrown error.
+// Most failures are a plain AigwError, built by a small function where the message has a fixed
+// shape (streamLimitError UPSTREAM, crdLoadError INTERNAL, envoyUnavailableError and
+// httpStatusError ENVOY, stdioProxyError and stdioBridgeStartError MCP). The subclasses, each only
+// because its callers need data the message cannot carry:
+//   UsageError          USAGE    (here)                            exit 80; the most-thrown error, so it gets a name
+//   ConfigError         CONFIG   compiler/diagnostic.ts            every Diagnostic (file:line:col, hint); also what
+//                                                                  readConfigFile and envsubst throw, with one diagnostic
+//   CostExpressionError CONFIG   extproc/usage/cost-expression.ts  the unknown variables, for one diagnostic each
+//   EnvoyStartError     ENVOY    envoy/start-envoy.ts              Envoy's last log lines (address-in-use detection)
+//   GatewayError        GATEWAY  extproc/errors/gateway-error.ts   HTTP status + the client-facing `replyCode`
+//   McpProxyError       MCP      mcp/proxy/mcp-exchange.ts         HTTP status, metric error type, a prepared answer,
+//                                                                  or the JSON-RPC id and code (mcpJsonRpcError)
+// Outside the set on purpose (they never reach a caller outside their module): BackendAnswerError
+// (mcp/proxy/mcp-fan-out.ts), one backend's JSON-RPC error, caught and reported per backend within
+// the fan-out; and RelayedError (mcp/stdio/stdio-forward.ts), whose numeric `code` is the shape
+// the MCP SDK reads from a thrown error, so it cannot carry AigwError's string `code`.
 
 export type AigwErrorCode = 'USAGE' | 'ENV' | 'CONFIG' | 'ENVOY' | 'EXT_PROC' | 'RUN' | 'UPSTREAM' | 'GATEWAY' | 'MCP' | 'INTERNAL';
 

@@ -9,7 +9,7 @@ import { parseMcpServersJson } from '../../compiler/autoconfig/parse-mcp-servers
 import { parseQuantity } from '../../compiler/quantities.js';
 import { createLogger, type LogFormat, type Logger } from '../../common/logger.js';
 import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
-import { proxyStdioMcpServers, StdioProxyError, type ProxiedMcpServers } from '../../mcp/stdio/stdio-proxy-servers.js';
+import { proxyStdioMcpServers, type ProxiedMcpServers } from '../../mcp/stdio/stdio-proxy-servers.js';
 import { RUN_OPTIONS } from '../cli/command-options.js';
 import { dirFlags } from '../cli/dir-flags.js';
 import { RUN_HELP } from '../cli/help-text.js';
@@ -135,7 +135,8 @@ async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, ru
       env: process.env,
     });
   } catch (error) {
-    if (error instanceof StdioProxyError) throw new AigwError('RUN', error.message);
+    // proxyStdioMcpServers' own failure (a server that did not start), upstream's message as is.
+    if (isAigwError(error, 'MCP')) throw new AigwError('RUN', error.message);
     throw error;
   }
 }

@@ -23,7 +23,7 @@ export function openAIErrorType(status: number): string {
 }
 
 /** Upstream's message prefixes, which clients and log searches match on. */
-const MESSAGE_PREFIX: Partial<Record<GatewayError['code'], string>> = {
+const MESSAGE_PREFIX: Partial<Record<GatewayError['replyCode'], string>> = {
   MALFORMED_REQUEST: 'malformed request: ',
   INVALID_REQUEST_BODY: 'invalid request body: ',
 };
@@ -36,7 +36,7 @@ const MESSAGE_PREFIX: Partial<Record<GatewayError['code'], string>> = {
 export function openAIErrorBody(error: GatewayError): string {
   return JSON.stringify({
     type: 'error',
-    error: { type: openAIErrorType(error.status), code: String(error.status), message: (MESSAGE_PREFIX[error.code] ?? '') + error.message },
+    error: { type: openAIErrorType(error.status), code: String(error.status), message: (MESSAGE_PREFIX[error.replyCode] ?? '') + error.message },
   });
 }
 
@@ -47,9 +47,9 @@ export function gatewayErrorBody(error: GatewayError, clientAPI: ClientAPI): str
       return openAIErrorBody(error);
     case 'anthropic':
       // @see https://docs.anthropic.com/en/api/errors
-      return JSON.stringify({ type: 'error', error: { type: anthropicErrorType(error.status), message: (MESSAGE_PREFIX[error.code] ?? '') + error.message } });
+      return JSON.stringify({ type: 'error', error: { type: anthropicErrorType(error.status), message: (MESSAGE_PREFIX[error.replyCode] ?? '') + error.message } });
     case 'cohere':
       // @see https://docs.cohere.com/reference/errors
-      return JSON.stringify({ message: (MESSAGE_PREFIX[error.code] ?? '') + error.message });
+      return JSON.stringify({ message: (MESSAGE_PREFIX[error.replyCode] ?? '') + error.message });
   }
 }

@@ -1,10 +1,12 @@
+import { AigwError } from '../../common/errors.js';
+
 /**
  * The small, closed set of errors the ext_proc raises while handling a request. Each has a
- * stable `code` and the HTTP status the client sees; only these reach the client, with a body in
- * the client API's error shape. Anything else is an internal failure and becomes a 500 without
+ * stable `replyCode` and the HTTP status the client sees; only these reach the client, with a body
+ * in the client API's error shape. Anything else is an internal failure and becomes a 500 without
  * details (details go to the log).
  */
-export type GatewayErrorCode =
+export type GatewayReplyCode =
   | 'MALFORMED_REQUEST' // 400: the body is not what the endpoint accepts
   | 'PAYLOAD_TOO_LARGE' // 413: a compressed body decodes to more than the listener's buffer limit
   | 'UNSUPPORTED_MEDIA_TYPE' // 415: a content-encoding the gateway cannot decode
@@ -19,15 +21,19 @@ export type GatewayErrorCode =
 
 const BRAND = Symbol.for('aigw.GatewayError');
 
-export class GatewayError extends Error {
+/**
+ * A GATEWAY AigwError: a request the data plane answers itself. Its client-facing code is
+ * `replyCode`, not `code`, which is AigwError's kind of failure (always 'GATEWAY' here).
+ */
+export class GatewayError extends AigwError {
   readonly [BRAND] = true;
   constructor(
-    readonly code: GatewayErrorCode,
+    readonly replyCode: GatewayReplyCode,
     readonly status: number,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('GATEWAY', message, options);
     this.name = 'GatewayError';
   }
 

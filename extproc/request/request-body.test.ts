@@ -20,7 +20,7 @@ function verdict(body: string | Buffer): string {
   } catch (error) {
     assert.ok(GatewayError.isInstance(error), `expected a GatewayError, got ${String(error)}`);
     assert.equal(error.status, 400);
-    assert.equal(error.code, 'MALFORMED_REQUEST');
+    assert.equal(error.replyCode, 'MALFORMED_REQUEST');
     return error.message;
   }
 }

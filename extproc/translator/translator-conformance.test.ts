@@ -162,7 +162,7 @@ function variants(pair: Pair): Variant[] {
 }
 
 function describeError(error: unknown): string {
-  if (GatewayError.isInstance(error)) return `GatewayError ${error.status} ${error.code}: ${error.message}`;
+  if (GatewayError.isInstance(error)) return `GatewayError ${error.status} ${error.replyCode}: ${error.message}`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return `non-Error ${String(error)}`;
 }

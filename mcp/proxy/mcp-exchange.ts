@@ -1,10 +1,12 @@
 import type * as http from 'node:http';
+import { AigwError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { McpBackendClient } from './mcp-backend-client.js';
 import { MCP_METADATA_HEADERS, type McpBackendConfig, type McpRouteConfig } from '../../contract/mcp-config.js';
 import type { McpMetrics } from '../telemetry/mcp-metrics.js';
 import type { McpProxySettings } from './mcp-proxy-settings.js';
 import type { McpHttpAnswer, McpHttpRequest, McpIdentity, McpRouteAuth } from '../auth/mcp-route-auth.js';
+import type { JsonRpcId } from './mcp-jsonrpc.js';
 import type { McpBackendSession, McpSession } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
 import type { ToolSelector } from './mcp-tool-selector.js';
@@ -57,8 +59,11 @@ export interface Exchange {
   trace?: McpRequestTrace;
 }
 
-/** An error answered to the client as a text/plain body (upstream's error shape). */
-export class McpProxyError extends Error {
+/**
+ * An error answered to the client as a text/plain body (upstream's error shape), an MCP AigwError.
+ * With `jsonRpc` (see mcpJsonRpcError) it is answered as that JSON-RPC error response instead.
+ */
+export class McpProxyError extends AigwError {
   constructor(
     readonly status: number,
     message: string,
@@ -66,8 +71,11 @@ export class McpProxyError extends Error {
     readonly errorType: string,
     /** A response prepared elsewhere (the authorizer's 403), sent instead of the message. */
     readonly answer?: McpHttpAnswer,
+    /** The JSON-RPC request's id and the error code to answer it with (HTTP 200). */
+    readonly jsonRpc?: { readonly id: JsonRpcId; readonly code: number },
   ) {
-    super(message);
+    super('MCP', message);
+    this.name = 'McpProxyError';
   }
 }
 

@@ -195,7 +195,11 @@ function mergeItems(exchange: Exchange, method: FanOutMethod, backend: BackendRu
   return merged;
 }
 
-/** A JSON-RPC error answered by a backend. */
+/**
+ * A JSON-RPC error answered by a backend. Not an AigwError on purpose: it never leaves this module
+ * (the fan-out catches it and leaves that backend out of the merged answer, logged at debug); the
+ * class only tells it apart from a transport failure, which is logged louder.
+ */
 class BackendAnswerError extends Error {}
 
 /** A bound on pages per backend, against servers whose cursor never ends. */

@@ -7,15 +7,10 @@ export const INVALID_PARAMS = -32602;
 /**
  * An error answered as a JSON-RPC error response (HTTP 200), not as an HTTP status. For mistakes a
  * client must see as its request failing rather than its session: Streamable HTTP clients read a
- * 404 as "session expired" and start over, and other 4xx as a transport failure.
+ * 404 as "session expired" and start over, and other 4xx as a transport failure. A McpProxyError
+ * with its `jsonRpc` set rather than a subclass: its JSON-RPC `code` (a number) cannot share the
+ * name of AigwError's `code`.
  */
-export class McpJsonRpcError extends McpProxyError {
-  constructor(
-    readonly id: JsonRpcId,
-    readonly code: number,
-    message: string,
-    errorType: string,
-  ) {
-    super(200, message, errorType);
-  }
+export function mcpJsonRpcError(id: JsonRpcId, code: number, message: string, errorType: string): McpProxyError {
+  return new McpProxyError(200, message, errorType, undefined, { id, code });
 }

@@ -31,7 +31,6 @@ import type { McpTracing } from '../telemetry/mcp-tracing.js';
 import { splitNamespacedUri, splitPrefixedName } from './mcp-names.js';
 import { GATEWAY_PING_ID_PREFIX, GATEWAY_TOOLS_CHANGED_ID_PREFIX, streamNotifications } from './mcp-notification-stream.js';
 import type { McpProxySettings } from './mcp-proxy-settings.js';
-import { McpJsonRpcError } from './mcp-json-rpc-error.js';
 import { decodeRoutedId } from './mcp-routed-id.js';
 import type { McpHttpAnswer, McpHttpRequest, McpRouteAuth } from '../auth/mcp-route-auth.js';
 import { parseEventIds, parseSessionPlaintext } from './mcp-session.js';
@@ -171,7 +170,7 @@ export class McpProxy {
       return;
     }
     if (proxyError?.answer) return sendAnswer(response, proxyError.answer, exchange);
-    if (exchange && error instanceof McpJsonRpcError) return sendJson(exchange, 200, { jsonrpc: '2.0', id: error.id, error: { code: error.code, message: error.message } });
+    if (exchange && proxyError?.jsonRpc) return sendJson(exchange, 200, { jsonrpc: '2.0', id: proxyError.jsonRpc.id, error: { code: proxyError.jsonRpc.code, message: proxyError.message } });
     const status = proxyError?.status ?? 500;
     const body = proxyError ? proxyError.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
     if (exchange) setMetadataHeaders(response, exchange.metadata);
@@ -198,7 +197,7 @@ export class McpProxy {
       outcome = {
         status: 'error',
         errorType: error instanceof McpProxyError ? error.errorType : 'internal_error',
-        ...(error instanceof McpJsonRpcError ? { jsonRpcErrorCode: error.code } : {}),
+        ...(error instanceof McpProxyError && error.jsonRpc ? { jsonRpcErrorCode: error.jsonRpc.code } : {}),
         message: error instanceof Error ? error.message : String(error),
       };
       throw error;
@@ -435,7 +434,7 @@ const TOOL_HINT_TIMEOUT_MS = 2000;
  * name, and the exact name lets them correct themselves in one step. The names come from the
  * session's own tool lists (what the client may call), asked for only on this error path.
  */
-async function unknownTool(exchange: Exchange, request: JsonRpcRequest, fullName: string, reason: string | undefined): Promise<McpJsonRpcError> {
+async function unknownTool(exchange: Exchange, request: JsonRpcRequest, fullName: string, reason: string | undefined): Promise<McpProxyError> {
   const names = await sessionToolNames(exchange, TOOL_HINT_TIMEOUT_MS);
   return unknownTargetError(request.id, 'tool', fullName, sessionServers(exchange), reason, suggestNames(fullName, names));
 }

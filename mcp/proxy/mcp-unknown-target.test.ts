@@ -23,7 +23,7 @@ test('a typo in the server or the tool suggests the nearest name; nothing close 
 
 test('the error message ends with the suggestions', () => {
   const error = unknownTargetError(7, 'tool', 'echo', ['everything', 'github'], undefined, ['everything__echo', 'github__echo']);
-  assert.equal(error.code, -32602);
+  assert.deepEqual(error.jsonRpc, { id: 7, code: -32602 });
   assert.equal(
     error.message,
     'unknown tool "echo": tool names are <server>__<tool>; this session\'s servers: everything__, github__; did you mean "everything__echo" or "github__echo"?',

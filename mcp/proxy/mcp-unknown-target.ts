@@ -1,4 +1,5 @@
-import { INVALID_PARAMS, McpJsonRpcError } from './mcp-json-rpc-error.js';
+import type { McpProxyError } from './mcp-exchange.js';
+import { INVALID_PARAMS, mcpJsonRpcError } from './mcp-json-rpc-error.js';
 import type { JsonRpcId } from './mcp-jsonrpc.js';
 import { closestName } from '../../common/closest-name.js';
 import { NAME_SEPARATOR, splitPrefixedName } from './mcp-names.js';
@@ -12,12 +13,12 @@ export type TargetKind = 'tool' | 'prompt' | 'resource';
  * session's servers are named, not every backend of the route: a backend left out by the
  * backendSelector stays undisclosed.
  */
-export function unknownTargetError(id: JsonRpcId, kind: TargetKind, fullName: string, servers: readonly string[], reason?: string, suggestions: readonly string[] = []): McpJsonRpcError {
+export function unknownTargetError(id: JsonRpcId, kind: TargetKind, fullName: string, servers: readonly string[], reason?: string, suggestions: readonly string[] = []): McpProxyError {
   const shape = kind === 'resource' ? 'resource URIs are <server>+<uri> (ui://<server>/<path> for UI resources)' : `${kind} names are <server>${NAME_SEPARATOR}<${kind}>`;
   const known = servers.length === 0 ? 'this session has no servers' : `this session's servers: ${servers.map((server) => (kind === 'resource' ? server : `${server}${NAME_SEPARATOR}`)).join(', ')}`;
   const why = reason ?? shape;
   const hint = suggestions.length === 0 ? '' : `; did you mean ${suggestions.map((name) => JSON.stringify(name)).join(' or ')}?`;
-  return new McpJsonRpcError(id, INVALID_PARAMS, `unknown ${kind} ${JSON.stringify(fullName)}: ${why}; ${known}${hint}`, 'invalid_param');
+  return mcpJsonRpcError(id, INVALID_PARAMS, `unknown ${kind} ${JSON.stringify(fullName)}: ${why}; ${known}${hint}`, 'invalid_param');
 }
 
 /** At most this many names in a hint: past that it is a list, not a suggestion. */

@@ -12,9 +12,10 @@ import {
   ToolListChangedNotificationSchema,
   type ClientCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isAigwError } from '../../common/errors.js';
 import { isRecord } from '../../common/json-guards.js';
 import { createLogger } from '../../common/logger.js';
-import { startStdioBridge, StdioBridgeStartError, type StdioBridge, type StdioBridgeOptions } from './stdio-bridge.js';
+import { startStdioBridge, type StdioBridge, type StdioBridgeOptions } from './stdio-bridge.js';
 
 const EVERYTHING = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../test/support/stdio-fixture-server.js', import.meta.url));
@@ -169,12 +170,12 @@ describe('stdio bridge with the fixture server', () => {
 
   it('fails to start with upstream’s message: unknown command, early exit, handshake timeout', async () => {
     await assert.rejects(startStdioBridge({ name: 'bad', command: 'definitely-not-a-command-xyz', logger }), (error: unknown) => {
-      assert.ok(error instanceof StdioBridgeStartError);
+      assert.ok(isAigwError(error, 'MCP'));
       assert.equal(error.message, 'running the bad stdio2http proxy command: exec: "definitely-not-a-command-xyz": executable file not found in $PATH');
       return true;
     });
     await assert.rejects(startStdioBridge({ name: 'early', command: process.execPath, args: [FIXTURE, '--fail'], logger }), (error: unknown) => {
-      assert.ok(error instanceof StdioBridgeStartError);
+      assert.ok(isAigwError(error, 'MCP'));
       assert.match(error.message, /^running the early stdio2http proxy command: the command exited with code 2 before completing the MCP initialize handshake; its last stderr lines:\n/);
       assert.match(error.message, /fixture: refusing to start/);
       return true;
@@ -193,7 +194,7 @@ describe('stdio bridge with the fixture server', () => {
     await assert.rejects(
       startStdioBridge({ name: 'broken', command: process.execPath, args: [FAKE, 'fail'], env: { FAKE_MCP_TOKEN: 'ghp_fakefakefake1234' }, logger, notice: (message) => void notices.push(message) }),
       (error: unknown) => {
-        assert.ok(error instanceof StdioBridgeStartError);
+        assert.ok(isAigwError(error, 'MCP'));
         const [head, ...tail] = error.message.split('\n  ');
         assert.equal(head, 'running the broken stdio2http proxy command: the command exited with code 1 before completing the MCP initialize handshake; its last stderr lines:');
         assert.equal(tail.length, 20);
@@ -212,7 +213,7 @@ describe('stdio bridge with the fixture server', () => {
     await assert.rejects(
       startStdioBridge({ name: 'mute', command: process.execPath, args: [FAKE, 'hang'], logger, initializeTimeoutMs: 1100, progressIntervalMs: 300, notice: (message) => void notices.push(message) }),
       (error: unknown) => {
-        assert.ok(error instanceof StdioBridgeStartError);
+        assert.ok(isAigwError(error, 'MCP'));
         assert.equal(
           error.message,
           'running the mute stdio2http proxy command: the MCP initialize handshake timed out after 1.1s (AIGW_MCP_STDIO_INITIALIZE_TIMEOUT sets how long to wait); its last stderr lines:\n  fake-mcp: thinking about it',

@@ -11,6 +11,7 @@
 // notifications are relayed back. Several HTTP sessions share the one stdio process.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AigwError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { buildStdioEnv } from './stdio-env.js';
 import { stdioServerRedactor } from './stdio-redaction.js';
@@ -57,17 +58,10 @@ export interface StdioBridge {
   close(): Promise<void>;
 }
 
-/** The command could not be started or did not complete the MCP handshake. */
-export class StdioBridgeStartError extends Error {
-  readonly code = 'STDIO_BRIDGE_START_FAILED';
-  constructor(
-    readonly serverName: string,
-    reason: string,
-  ) {
-    // Upstream's wording; aigw run prefixes `failed to proxy stdio for MCP servers: `.
-    super(`running the ${serverName} stdio2http proxy command: ${reason}`);
-    this.name = 'StdioBridgeStartError';
-  }
+/** The command could not be started or did not complete the MCP handshake: an MCP AigwError. */
+function stdioBridgeStartError(serverName: string, reason: string): AigwError {
+  // Upstream's wording; aigw run prefixes `failed to proxy stdio for MCP servers: `.
+  return new AigwError('MCP', `running the ${serverName} stdio2http proxy command: ${reason}`);
 }
 
 const HTTP_SHUTDOWN_MS = 5000;
@@ -75,7 +69,7 @@ export const DEFAULT_INITIALIZE_TIMEOUT_MS = 20_000;
 
 /**
  * Starts the command, completes the MCP handshake, then listens on 127.0.0.1:<random>.
- * Rejects with StdioBridgeStartError when the command or the handshake fails. A later exit is
+ * Rejects with an MCP AigwError when the command or the handshake fails. A later exit is
  * logged (with the server's last stderr lines) and the command restarted with backoff.
  */
 export async function startStdioBridge(options: StdioBridgeOptions): Promise<StdioBridge> {
@@ -108,7 +102,7 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
   try {
     await upstream.start();
   } catch (error) {
-    throw new StdioBridgeStartError(name, error instanceof Error ? error.message : String(error));
+    throw stdioBridgeStartError(name, error instanceof Error ? error.message : String(error));
   }
   const active = new StdioSessions({ name, upstream, logger, requestTimeoutMs });
   ref.sessions = active;
@@ -125,7 +119,7 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
     port = await listen(http);
   } catch (error) {
     await upstream.close();
-    throw new StdioBridgeStartError(name, `getting a free port for the ${name} stdio2http proxy: ${error instanceof Error ? error.message : String(error)}`);
+    throw stdioBridgeStartError(name, `getting a free port for the ${name} stdio2http proxy: ${error instanceof Error ? error.message : String(error)}`);
   }
   const url = `http://127.0.0.1:${port}/mcp`;
   logger.info('starting stdio2http MCP proxy', { name, address: `127.0.0.1:${port}` });

@@ -6,7 +6,11 @@ import type { Protocol, RequestHandlerExtra } from '@modelcontextprotocol/sdk/sh
 import { ErrorCode, McpError, ResultSchema, type JSONRPCRequest, type Notification, type Request, type Result } from '@modelcontextprotocol/sdk/types.js';
 import { isRecord } from '../../common/json-guards.js';
 
-/** A JSON-RPC error to send as is: code, message and data of the other side's error. */
+/**
+ * A JSON-RPC error to send as is: code, message and data of the other side's error. Not an
+ * AigwError on purpose: the MCP SDK answers a thrown error with its numeric `code`, which
+ * AigwError's string `code` would replace.
+ */
 export class RelayedError extends Error {
   constructor(
     readonly code: number,

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../common/logger.js';
-import { proxyStdioMcpServers, StdioProxyError } from './stdio-proxy-servers.js';
+import { isAigwError } from '../../common/errors.js';
+import { proxyStdioMcpServers } from './stdio-proxy-servers.js';
 
 const FIXTURE = fileURLToPath(new URL('../../test/support/stdio-fixture-server.js', import.meta.url));
 
@@ -50,7 +51,7 @@ describe('proxyStdioMcpServers', () => {
     await assert.rejects(proxyStdioMcpServers(hang, { logger, env: { ...process.env, AIGW_MCP_STDIO_INITIALIZE_TIMEOUT: '400ms' } }), /handshake timed out after 0\.4s/);
     await assert.rejects(
       proxyStdioMcpServers(hang, { logger, env: { ...process.env, AIGW_MCP_STDIO_INITIALIZE_TIMEOUT: 'soon' } }),
-      (error: unknown) => error instanceof StdioProxyError && error.message === 'failed to proxy stdio for MCP servers: AIGW_MCP_STDIO_INITIALIZE_TIMEOUT must be a positive duration such as 45s or 2m, got "soon"',
+      (error: unknown) => isAigwError(error, 'MCP') && error.message === 'failed to proxy stdio for MCP servers: AIGW_MCP_STDIO_INITIALIZE_TIMEOUT must be a positive duration such as 45s or 2m, got "soon"',
     );
   });
 
@@ -63,7 +64,7 @@ describe('proxyStdioMcpServers', () => {
     await assert.rejects(
       proxyStdioMcpServers({ mcpServers: { bad: { command: 'definitely-not-a-command-xyz' }, good: { command: process.execPath, args: [FIXTURE] } } }, { logger, env: process.env }),
       (error: unknown) => {
-        assert.ok(error instanceof StdioProxyError);
+        assert.ok(isAigwError(error, 'MCP'));
         assert.equal(error.message, 'failed to proxy stdio for MCP servers: running the bad stdio2http proxy command: exec: "definitely-not-a-command-xyz": executable file not found in $PATH');
         return true;
       },

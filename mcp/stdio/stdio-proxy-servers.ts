@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { McpServerConfig, McpServersConfig } from '../mcp-servers-config.js';
+import { AigwError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { parseDurationMs } from '../proxy/mcp-proxy-settings.js';
 import { startStdioBridge, type StdioBridge, type StdioBridgeOptions } from './stdio-bridge.js';
 
-/** `aigw run` could not start a stdio MCP server (exit 1, upstream's message). */
-export class StdioProxyError extends Error {
-  readonly code = 'STDIO_PROXY_FAILED';
-  constructor(message: string) {
-    super(`failed to proxy stdio for MCP servers: ${message}`);
-    this.name = 'StdioProxyError';
-  }
+/** `aigw run` could not start a stdio MCP server: an MCP AigwError (exit 1) with upstream's message. */
+function stdioProxyError(message: string): AigwError {
+  return new AigwError('MCP', `failed to proxy stdio for MCP servers: ${message}`);
 }
 
 export interface ProxiedMcpServers {
@@ -67,7 +64,7 @@ export async function proxyStdioMcpServers(config: McpServersConfig, options: Pr
   const failure = started.find((result) => result.status === 'rejected');
   if (failure) {
     await close();
-    throw new StdioProxyError(failure.reason instanceof Error ? failure.reason.message : String(failure.reason));
+    throw stdioProxyError(failure.reason instanceof Error ? failure.reason.message : String(failure.reason));
   }
 
   const servers: Record<string, McpServerConfig> = {};
@@ -91,6 +88,6 @@ function initializeTimeoutFromEnv(env: Readonly<Record<string, string | undefine
   const text = env.AIGW_MCP_STDIO_INITIALIZE_TIMEOUT;
   if (text === undefined || text === '') return undefined;
   const ms = parseDurationMs(text);
-  if (ms === undefined || ms <= 0) throw new StdioProxyError(`AIGW_MCP_STDIO_INITIALIZE_TIMEOUT must be a positive duration such as 45s or 2m, got ${JSON.stringify(text)}`);
+  if (ms === undefined || ms <= 0) throw stdioProxyError(`AIGW_MCP_STDIO_INITIALIZE_TIMEOUT must be a positive duration such as 45s or 2m, got ${JSON.stringify(text)}`);
   return ms;
 }
