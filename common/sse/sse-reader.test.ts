@@ -176,9 +176,8 @@ test('a 30 MB line in 16 KiB chunks costs time linear in what is read, and stops
   const reader = new SseReader();
   const chunk = Buffer.alloc(16 * 1024, 'x');
   reader.push(Buffer.from('data: {"choices":[{"delta":{"content":"'));
-  const started = performance.now();
   let refusedAt = 0;
-  let slowest = 0;
+  const pushes: number[] = [];
   for (let sent = 0; sent < 30 * 1024 * 1024; sent += chunk.length) {
     const before = performance.now();
     try {
@@ -188,13 +187,16 @@ test('a 30 MB line in 16 KiB chunks costs time linear in what is read, and stops
       refusedAt = sent;
       break;
     }
-    slowest = Math.max(slowest, performance.now() - before);
+    pushes.push(performance.now() - before);
   }
-  const total = performance.now() - started;
   assert.ok(refusedAt > 7 * 1024 * 1024 && refusedAt <= 8 * 1024 * 1024, `refused after ${refusedAt} bytes`);
-  // Quadratic re-scanning of the held line would take seconds here (and ~10 ms per late chunk).
-  assert.ok(total < 250, `took ${Math.round(total)} ms`);
-  assert.ok(slowest < 20, `slowest push took ${slowest.toFixed(1)} ms`);
+  // Quadratic re-scanning of the held line would make each late push cost ~10 ms (the whole held
+  // line again). Medians, not a total or a maximum: a GC pause or a busy CI machine moves single
+  // pushes and the sum, not the typical late push.
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const early = median(pushes.slice(0, 64));
+  const late = median(pushes.slice(-64));
+  assert.ok(late < 2, `a late push took ${late.toFixed(2)} ms (median; early ones ${early.toFixed(2)} ms)`);
 });
 
 test('a limit exceeded after whole lines of the same chunk: those lines come first, the error with the next push', () => {
