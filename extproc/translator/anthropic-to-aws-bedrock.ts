@@ -1,7 +1,7 @@
 import type { TokenUsage } from '../usage/token-usage.js';
-import { anthropicMessageFromConverse } from './converse-to-anthropic-message.js';
-import { AnthropicStreamFromConverse } from './converse-stream-to-anthropic.js';
-import { converseRequestFromMessages } from './messages-request-to-converse.js';
+import { converseToAnthropicMessage } from './converse-to-anthropic-message.js';
+import { ConverseStreamToAnthropic } from './converse-stream-to-anthropic.js';
+import { messagesRequestToConverse } from './messages-request-to-converse.js';
 import { ConverseStreamReader, leftoverError } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import { pathEscape } from './path-escape.js';
@@ -19,7 +19,7 @@ import type { Translator, TranslatorContext } from './translator.js';
  */
 export function anthropicToAWSBedrock(context: TranslatorContext): Translator {
   const model = context.requestModel;
-  let stream: { reader: ConverseStreamReader; events: AnthropicStreamFromConverse } | undefined;
+  let stream: { reader: ConverseStreamReader; events: ConverseStreamToAnthropic } | undefined;
   let id = '';
   let usage: TokenUsage = {};
 
@@ -29,7 +29,7 @@ export function anthropicToAWSBedrock(context: TranslatorContext): Translator {
       if (!client) throw new Error('the Anthropic to AWS Bedrock translator needs the request body');
       return {
         path: `/model/${pathEscape(model)}/${client.stream ? 'converse-stream' : 'converse'}`,
-        body: Buffer.from(JSON.stringify(converseRequestFromMessages(client)), 'utf8'),
+        body: Buffer.from(JSON.stringify(messagesRequestToConverse(client)), 'utf8'),
         headers: [['content-type', 'application/json']],
       };
     },
@@ -37,14 +37,14 @@ export function anthropicToAWSBedrock(context: TranslatorContext): Translator {
       id = headers['x-amzn-requestid'] ?? '';
       const streaming = status >= 200 && status < 300 && (headers['content-type'] ?? '').includes('application/vnd.amazon.eventstream');
       if (!streaming) return { streaming };
-      stream = { reader: new ConverseStreamReader(), events: new AnthropicStreamFromConverse({ id, model }) };
+      stream = { reader: new ConverseStreamReader(), events: new ConverseStreamToAnthropic({ id, model }) };
       return { streaming, set: [['content-type', 'text/event-stream']] };
     },
     responseBody(chunk, endOfStream) {
       if (!stream) {
         const response = readConverseResponse(chunk);
         usage = converseTokenUsage(response.usage);
-        return { body: Buffer.from(JSON.stringify(anthropicMessageFromConverse(response, { id, model })), 'utf8'), usage, responseModel: model };
+        return { body: Buffer.from(JSON.stringify(converseToAnthropicMessage(response, { id, model })), 'utf8'), usage, responseModel: model };
       }
       const { reader, events } = stream;
       let out = reader

@@ -16,7 +16,7 @@ const CACHE_POINT: ConverseCachePoint = { cachePoint: { type: 'default' } };
  * - `cache_control` on a part becomes a cache point right after that part's block.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html
  */
-export function converseMessagesFromChat(messages: readonly ChatMessage[]): { system: ConverseSystemBlock[]; messages: ConverseMessage[] } {
+export function chatMessagesToConverse(messages: readonly ChatMessage[]): { system: ConverseSystemBlock[]; messages: ConverseMessage[] } {
   const system: ConverseSystemBlock[] = [];
   const turns: ConverseMessage[] = [];
   const append = (role: ConverseRole, blocks: ConverseContentBlock[]): void => {

@@ -2,19 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { JsonRecord } from '../../common/json-guards.js';
-import { converseRequestFromChat } from './chat-request-to-converse.js';
+import { chatRequestToConverse } from './chat-request-to-converse.js';
 import { readChatRequest } from './openai-chat-request.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 function translate(body: JsonRecord): unknown {
   // Through JSON, as the body goes on the wire: undefined fields must not count.
-  return JSON.parse(JSON.stringify(converseRequestFromChat(readChatRequest(body))));
+  return JSON.parse(JSON.stringify(chatRequestToConverse(readChatRequest(body))));
 }
 
 function assertRefused(body: JsonRecord, message: RegExp): void {
   assert.throws(
-    () => converseRequestFromChat(readChatRequest(body)),
+    () => chatRequestToConverse(readChatRequest(body)),
     (error: unknown) => GatewayError.isInstance(error) && error.status === 422 && message.test(error.message),
   );
 }

@@ -1,7 +1,7 @@
 import { invalidRequestBody } from '../errors/gateway-error.js';
 import { optionalNumber, optionalString } from '../../common/json-guards.js';
 import type { ChatRequest } from './openai-chat-request.js';
-import { converseMessagesFromChat } from './chat-messages-to-converse.js';
+import { chatMessagesToConverse } from './chat-messages-to-converse.js';
 import type { ConverseInferenceConfig, ConverseMessage, ConverseOutputFormat, ConverseRequest, ConverseToolConfig } from './converse-types.js';
 
 /**
@@ -12,10 +12,10 @@ import type { ConverseInferenceConfig, ConverseMessage, ConverseOutputFormat, Co
  * and a `json_schema` response format without a schema.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_RequestSyntax
  */
-export function converseRequestFromChat(chat: ChatRequest): ConverseRequest {
+export function chatRequestToConverse(chat: ChatRequest): ConverseRequest {
   const choices = optionalNumber(chat.json.n);
   if (choices !== undefined && choices > 1) throw invalidRequestBody(`n ${choices}: AWS Bedrock Converse returns one choice per request`);
-  const { system, messages } = converseMessagesFromChat(chat.messages);
+  const { system, messages } = chatMessagesToConverse(chat.messages);
   const request: ConverseRequest = { inferenceConfig: inferenceConfig(chat), messages };
   if (system.length > 0) request.system = system;
   const toolConfig = converseToolConfig(chat, messages);

@@ -6,7 +6,7 @@ import type { FinishReason } from './openai-chat-response.js';
  * intervention is reported as `content_filter` (the text is the guardrail's, not an answer) and
  * a full context window as `length`; anything else, or none, is `stop`.
  */
-export function finishReasonFromConverse(stopReason: ConverseStopReason | undefined): FinishReason {
+export function converseStopReasonToChat(stopReason: ConverseStopReason | undefined): FinishReason {
   switch (stopReason) {
     case 'max_tokens':
     case 'model_context_window_exceeded':

@@ -1,5 +1,5 @@
 import type { TokenUsage } from '../usage/token-usage.js';
-import { anthropicUsageFromConverse, stopReasonFromConverse } from './converse-to-anthropic-message.js';
+import { converseUsageToAnthropic, converseStopReasonToAnthropic } from './converse-to-anthropic-message.js';
 import type { ConverseStreamItem } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import type { ConverseStopReason, ConverseStreamEvent, ConverseUsage } from './converse-types.js';
@@ -18,7 +18,7 @@ type BlockKind = 'text' | 'thinking' | 'redacted_thinking' | 'tool_use';
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-export class AnthropicStreamFromConverse {
+export class ConverseStreamToAnthropic {
   private started = false;
   /** Converse block index → the Anthropic block opened for it (blocks Bedrock sent without an index: keys below 0). */
   private readonly blocks = new Map<number, { index: number; kind: BlockKind; open: boolean }>();
@@ -139,7 +139,7 @@ export class AnthropicStreamFromConverse {
       block.open = false;
       out += sseEvent({ type: 'content_block_stop', index: block.index }, 'content_block_stop');
     }
-    const delta = { type: 'message_delta', delta: { stop_reason: stopReasonFromConverse(this.stopReason), stop_sequence: null }, usage: anthropicUsageFromConverse(this.converseUsage) };
+    const delta = { type: 'message_delta', delta: { stop_reason: converseStopReasonToAnthropic(this.stopReason), stop_sequence: null }, usage: converseUsageToAnthropic(this.converseUsage) };
     return out + sseEvent(delta, 'message_delta') + sseEvent({ type: 'message_stop' }, 'message_stop');
   }
 

@@ -2,7 +2,7 @@ import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import type { ConverseStreamItem } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import type { ConverseStreamEvent } from './converse-types.js';
-import { finishReasonFromConverse } from './converse-stop-reason-to-chat.js';
+import { converseStopReasonToChat } from './converse-stop-reason-to-chat.js';
 import { openAIUsage, sseEvent, type ChatCompletionChunkOut, type ChunkDeltaOut } from './openai-chat-response.js';
 
 /** The end of a translated Bedrock stream: upstream sends a single newline here (`sseDoneFullLine`). */
@@ -15,7 +15,7 @@ const SSE_DONE_LINE = 'data: [DONE]\n';
  * the last started call's. The usage chunk (`choices: []`) follows OpenAI's contract: it is sent
  * only when the client asked for it (`stream_options.include_usage`); the usage is read either way.
  */
-export class ChatStreamFromConverse {
+export class ConverseStreamToChat {
   /** Tool calls started so far: the next one's `index`. */
   private toolCalls = 0;
   /** The OpenAI `index` of the tool call each Converse tool block began. */
@@ -75,7 +75,7 @@ export class ChatStreamFromConverse {
         return [];
       case 'messageStop':
         this.stopped = true;
-        return [this.chunk({ role: 'assistant', content: '' }, finishReasonFromConverse(event.stopReason))];
+        return [this.chunk({ role: 'assistant', content: '' }, converseStopReasonToChat(event.stopReason))];
       case 'metadata':
         if (!event.usage) return [];
         this.usageSoFar = mergeUsage(this.usageSoFar, converseTokenUsage(event.usage));

@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
  * Anthropic's `stop_reason` for a Converse stop reason: Claude's own reasons keep their names,
  * a guardrail or content filter is a refusal, and anything else ends the turn.
  */
-export function stopReasonFromConverse(stopReason: ConverseStopReason | undefined): string {
+export function converseStopReasonToAnthropic(stopReason: ConverseStopReason | undefined): string {
   switch (stopReason) {
     case 'tool_use':
     case 'max_tokens':
@@ -28,7 +28,7 @@ export function stopReasonFromConverse(stopReason: ConverseStopReason | undefine
 }
 
 /** Bedrock's counts as Anthropic's `usage`: both count input apart from cache reads and writes. */
-export function anthropicUsageFromConverse(usage: ConverseUsage | undefined): Json {
+export function converseUsageToAnthropic(usage: ConverseUsage | undefined): Json {
   const out: Json = { input_tokens: usage?.inputTokens ?? 0, output_tokens: usage?.outputTokens ?? 0 };
   if (usage?.cacheReadInputTokens !== undefined) out.cache_read_input_tokens = usage.cacheReadInputTokens;
   if (usage?.cacheWriteInputTokens !== undefined) out.cache_creation_input_tokens = usage.cacheWriteInputTokens;
@@ -36,7 +36,7 @@ export function anthropicUsageFromConverse(usage: ConverseUsage | undefined): Js
 }
 
 /** One Converse output block as an Anthropic content block. */
-export function anthropicBlockFromConverse(block: ConverseOutputBlock): Json {
+export function converseBlockToAnthropic(block: ConverseOutputBlock): Json {
   switch (block.type) {
     case 'text':
       return { type: 'text', text: block.text };
@@ -50,15 +50,15 @@ export function anthropicBlockFromConverse(block: ConverseOutputBlock): Json {
 }
 
 /** A Converse response as an Anthropic `message`; Bedrock names neither the message nor the model. */
-export function anthropicMessageFromConverse(response: ConverseResponse, meta: { id: string; model: string }): Json {
+export function converseToAnthropicMessage(response: ConverseResponse, meta: { id: string; model: string }): Json {
   return {
     id: meta.id,
     type: 'message',
     role: 'assistant',
     model: meta.model,
-    content: response.content.map(anthropicBlockFromConverse),
-    stop_reason: stopReasonFromConverse(response.stopReason),
+    content: response.content.map(converseBlockToAnthropic),
+    stop_reason: converseStopReasonToAnthropic(response.stopReason),
     stop_sequence: null,
-    usage: anthropicUsageFromConverse(response.usage),
+    usage: converseUsageToAnthropic(response.usage),
   };
 }

@@ -1,6 +1,6 @@
 import type { TokenUsage } from '../usage/token-usage.js';
 import type { ConverseResponse } from './converse-types.js';
-import { finishReasonFromConverse } from './converse-stop-reason-to-chat.js';
+import { converseStopReasonToChat } from './converse-stop-reason-to-chat.js';
 import { openAIUsage, type ChatCompletionOut, type ChatMessageOut, type ThinkingBlockOut } from './openai-chat-response.js';
 
 /**
@@ -9,7 +9,7 @@ import { openAIUsage, type ChatCompletionOut, type ChatMessageOut, type Thinking
  * *first* text block, as upstream answers (its data-plane tests pin it: three text blocks give
  * the first one's text).
  */
-export function chatCompletionFromConverse(
+export function converseToChatCompletion(
   response: ConverseResponse,
   usage: TokenUsage,
   meta: { id?: string; model: string; created: number },
@@ -47,7 +47,7 @@ export function chatCompletionFromConverse(
     object: 'chat.completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, finish_reason: finishReasonFromConverse(response.stopReason) }],
+    choices: [{ index: 0, message, finish_reason: converseStopReasonToChat(response.stopReason) }],
     ...(response.usage ? { usage: openAIUsage(usage) } : {}),
   };
 }

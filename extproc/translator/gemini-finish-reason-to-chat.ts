@@ -20,7 +20,7 @@ const FILTERED = new Set([
  * (mid-stream) is null.
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/GenerateContentResponse#FinishReason
  */
-export function mapGeminiFinishReason(reason: string | undefined, calledTools: boolean): FinishReason | null {
+export function geminiFinishReasonToChat(reason: string | undefined, calledTools: boolean): FinishReason | null {
   if (reason === undefined) return null;
   if (reason === 'MAX_TOKENS') return 'length';
   if (FILTERED.has(reason)) return 'content_filter';

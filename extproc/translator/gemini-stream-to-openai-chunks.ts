@@ -3,7 +3,7 @@ import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { mergeUsage, type TokenUsage } from '../usage/token-usage.js';
 import { gcpErrorMessage, GCP_VERTEXAI_BACKEND_ERROR, readGCPError } from './gcp-vertexai-error-body.js';
 import { createdFromTime, geminiPartsToOpenAI } from './gemini-parts-to-openai.js';
-import { mapGeminiFinishReason } from './gemini-finish-reason-to-chat.js';
+import { geminiFinishReasonToChat } from './gemini-finish-reason-to-chat.js';
 import { openAIUsage, sseEvent, SSE_DONE, type ChatCompletionChunkOut, type ChunkDeltaOut } from './openai-chat-response.js';
 import { readGeminiResponse, type GeminiResponse } from './read-gemini-response.js';
 
@@ -83,7 +83,7 @@ export class GeminiStreamToOpenAIChunks {
         this.toolCallCounts.set(candidate.index, next);
       }
       const calledTools = this.toolCallCounts.has(candidate.index);
-      return { index: candidate.index, delta, finish_reason: mapGeminiFinishReason(candidate.finishReason, calledTools) };
+      return { index: candidate.index, delta, finish_reason: geminiFinishReasonToChat(candidate.finishReason, calledTools) };
     });
     if (choices.length === 0 && response.blockReason !== undefined) {
       choices.push({ index: 0, delta: this.startDelta(0), finish_reason: 'content_filter' });

@@ -1,6 +1,6 @@
 import { convertGeminiUsage } from '../usage/convert-gemini-usage.js';
 import { createdFromTime, geminiPartsToOpenAI } from './gemini-parts-to-openai.js';
-import { mapGeminiFinishReason } from './gemini-finish-reason-to-chat.js';
+import { geminiFinishReasonToChat } from './gemini-finish-reason-to-chat.js';
 import { openAIUsage, type ChatCompletionOut, type ChatMessageOut } from './openai-chat-response.js';
 import type { GeminiResponse } from './read-gemini-response.js';
 
@@ -23,7 +23,7 @@ export function geminiToChatCompletion(response: GeminiResponse, model: string):
       const message: ChatMessageOut = { role: 'assistant', content: pieces.text ?? null };
       if (pieces.toolCalls.length > 0) message.tool_calls = pieces.toolCalls;
       if (pieces.reasoning !== undefined) message.reasoning_content = pieces.reasoning;
-      return { index: candidate.index, message, finish_reason: mapGeminiFinishReason(candidate.finishReason, pieces.toolCalls.length > 0) };
+      return { index: candidate.index, message, finish_reason: geminiFinishReasonToChat(candidate.finishReason, pieces.toolCalls.length > 0) };
     }),
   };
   if (completion.choices.length === 0 && response.blockReason !== undefined) {

@@ -28,7 +28,7 @@ const CACHE_POINT: ConverseCachePoint = { cachePoint: { type: 'default' } };
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  */
-export function converseRequestFromMessages(client: ClientRequest): ConverseRequest {
+export function messagesRequestToConverse(client: ClientRequest): ConverseRequest {
   const json = client.json;
   for (const field of ['mcp_servers', 'container'] as const) {
     if (json[field] !== undefined && json[field] !== null) throw invalidRequestBody(`${field} is not supported by AWS Bedrock Converse`);

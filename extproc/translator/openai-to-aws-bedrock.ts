@@ -1,8 +1,8 @@
 import type { TokenUsage } from '../usage/token-usage.js';
 import { backendErrorBody } from './backend-error-body.js';
-import { chatCompletionFromConverse } from './converse-to-chat-completion.js';
-import { ChatStreamFromConverse } from './converse-stream-to-chat.js';
-import { converseRequestFromChat } from './chat-request-to-converse.js';
+import { converseToChatCompletion } from './converse-to-chat-completion.js';
+import { ConverseStreamToChat } from './converse-stream-to-chat.js';
+import { chatRequestToConverse } from './chat-request-to-converse.js';
 import { ConverseStreamReader, leftoverError } from './converse-stream-reader.js';
 import { converseTokenUsage } from './converse-token-usage.js';
 import { readChatRequest } from './openai-chat-request.js';
@@ -24,7 +24,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
   let streamRequested = false;
   let includeUsage = false;
   let headers: ResponseHeaders = {};
-  let stream: { reader: ConverseStreamReader; chat: ChatStreamFromConverse } | undefined;
+  let stream: { reader: ConverseStreamReader; chat: ConverseStreamToChat } | undefined;
   let usage: TokenUsage = {};
 
   return {
@@ -36,7 +36,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
       includeUsage = chat.includeUsage;
       return {
         path: `/model/${pathEscape(model)}/${client.stream ? 'converse-stream' : 'converse'}`,
-        body: Buffer.from(JSON.stringify(converseRequestFromChat(chat))),
+        body: Buffer.from(JSON.stringify(chatRequestToConverse(chat))),
         headers: [['content-type', 'application/json']],
       };
     },
@@ -44,7 +44,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
       headers = responseHeaders;
       if (status < 200 || status >= 300 || !streamRequested) return { streaming: false };
       const meta = { ...requestId(headers), model, created: unixSeconds(), includeUsage };
-      stream = { reader: new ConverseStreamReader(), chat: new ChatStreamFromConverse(meta) };
+      stream = { reader: new ConverseStreamReader(), chat: new ConverseStreamToChat(meta) };
       return { streaming: true, set: [['content-type', 'text/event-stream']] };
     },
     responseBody(chunk, endOfStream) {
@@ -60,7 +60,7 @@ export function openAIToAWSBedrock(context: TranslatorContext): Translator {
       }
       const response = readConverseResponse(chunk);
       usage = converseTokenUsage(response.usage);
-      const completion = chatCompletionFromConverse(response, usage, { ...requestId(headers), model, created: unixSeconds() });
+      const completion = converseToChatCompletion(response, usage, { ...requestId(headers), model, created: unixSeconds() });
       return { body: Buffer.from(JSON.stringify(completion)), usage, responseModel: model };
     },
     responseError(status, body) {

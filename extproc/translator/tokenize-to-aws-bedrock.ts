@@ -1,6 +1,6 @@
 import { isRecord, optionalNumber } from '../../common/json-guards.js';
 import { awsCountTokensPath } from './anthropic-backend-request.js';
-import { converseRequestFromChat } from './chat-request-to-converse.js';
+import { chatRequestToConverse } from './chat-request-to-converse.js';
 import { openAIErrorFromProvider } from './provider-error.js';
 import { tokenizeTranslator } from './tokenize-translator.js';
 import type { Translator, TranslatorContext } from './translator.js';
@@ -14,7 +14,7 @@ export function tokenizeToAWSBedrock(context: TranslatorContext): Translator {
   return tokenizeTranslator(context, {
     provider: 'AWS Bedrock',
     request(chat) {
-      const { messages, system, toolConfig } = converseRequestFromChat(chat);
+      const { messages, system, toolConfig } = chatRequestToConverse(chat);
       const converse = { messages, ...(system ? { system } : {}), ...(toolConfig ? { toolConfig } : {}) };
       return {
         path: awsCountTokensPath(context.requestModel),
