@@ -24,8 +24,7 @@ const COMMA = Buffer.from(',');
  * recorded (ParsedRequestBody.index), the body is not read again at all; without one (a
  * translated body) it is scanned once, on the first edit.
  *
- * Edits apply in order, exactly as if each were applied to the text the previous one left (the
- * rules of the string functions in json-patch.ts, which are built on this class):
+ * Edits apply in order, exactly as if each were applied to the text the previous one left:
  * - `set` replaces the value of a member in place, or adds the member at the start of the
  *   object (`{"new":…,` followed by the rest as it was);
  * - `remove` takes the member out with the comma after it, or, for the last member, the comma
