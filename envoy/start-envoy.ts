@@ -117,6 +117,16 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
     if (adminAddress && (await isReady(adminAddress))) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // LIVE is not enough: a listener whose listen() failed after its bind succeeded (another
+  // process bound the port in between: SO_REUSEADDR lets both bind, only one listen) is dropped
+  // with an error line while Envoy goes LIVE without it. Serving nothing is no start.
+  // (Stats that cannot be read right after /ready answered are left to the supervisor.)
+  const failedListeners = await listenerCreateFailures(adminAddress);
+  if (failedListeners !== undefined && failedListeners > 0) {
+    child.kill('SIGKILL');
+    await exited;
+    throw new EnvoyStartError(`Envoy could not open ${failedListeners === 1 ? 'a listener' : `${failedListeners} listeners`}`, lastLogLines());
+  }
   return {
     pid: child.pid,
     adminAddress,
@@ -135,6 +145,17 @@ async function isReady(adminAddress: string): Promise<boolean> {
     return response.ok && (await response.text()).trim().toUpperCase() === 'LIVE';
   } catch {
     return false;
+  }
+}
+
+/** `listener_manager.listener_create_failure`, or undefined when the admin did not answer. */
+async function listenerCreateFailures(adminAddress: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(`http://${adminAddress}/stats?filter=${encodeURIComponent('^listener_manager\\.listener_create_failure$')}`, { signal: AbortSignal.timeout(2000) });
+    const match = /^listener_manager\.listener_create_failure: (\d+)$/m.exec(await response.text());
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isAddressInUse } from './address-in-use.js';
+import { addressInUseMessage, checkAddressFree, envoyBindConflict, envoyListenConflict, hostPort, isAddressInUse } from './address-in-use.js';
 import { isAigwError } from '../../common/errors.js';
 
 test('checkAddressFree: a port someone listens on is one clear RUN error naming the address; a free one passes', async () => {
@@ -33,4 +33,12 @@ test("envoyBindConflict: Envoy's fatal bind line, as it prints it", () => {
   assert.equal(envoyBindConflict(["cannot bind '0.0.0.0:80': Permission denied"]), undefined);
   assert.equal(hostPort('::1', 1975), '[::1]:1975');
   assert.match(addressInUseMessage('0.0.0.0:1975', { name: 'the Gateway listener' }), /^address 0\.0\.0\.0:1975 already in use \(the Gateway listener needs it\): another aigw or program is serving it$/);
+});
+
+test("envoyListenConflict: the listen() that lost to another process's (Envoy logs it and goes LIVE without the listener)", () => {
+  const line = "[2026-12-06 08:06:07.478][2728][error][config] [source/common/listener_manager/listener_manager_impl.cc:818] final pre-worker listener init for listener 'default/aigw-run/http' failed: cannot listen() errno=98";
+  assert.equal(envoyListenConflict(['something else', line]), true);
+  assert.equal(envoyListenConflict([line.replace('errno=98', 'errno=13')]), false, 'another errno is not a taken port');
+  assert.equal(envoyListenConflict([line.replace('errno=98', 'errno=985')]), false);
+  assert.equal(envoyListenConflict([]), false);
 });

@@ -55,3 +55,11 @@ export function envoyBindConflict(logLines: readonly string[]): string | undefin
   }
   return undefined;
 }
+
+/** Envoy's non-fatal listen failure (it goes LIVE without the listener): `final pre-worker listener init for listener 'x' failed: cannot listen() errno=98`. */
+const ENVOY_LISTEN_CONFLICT = /listener '[^']*' failed: cannot listen\(\) errno=98\b/;
+
+/** Whether Envoy's last log lines show a listener whose listen() found its port taken (EADDRINUSE). */
+export function envoyListenConflict(logLines: readonly string[]): boolean {
+  return logLines.some((line) => ENVOY_LISTEN_CONFLICT.test(line));
+}

@@ -11,7 +11,7 @@ import { renderEnvoyLine } from '../../common/child-log.js';
 import type { LogFormat, Logger } from '../../common/logger.js';
 import { spawnExtProc, type RunningExtProc } from './spawn-ext-proc.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
-import { addressInUseMessage, checkAddressFree, envoyBindConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
+import { addressInUseMessage, checkAddressFree, envoyBindConflict, envoyListenConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
 import { redactionRules } from './config-secrets.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
@@ -224,8 +224,10 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   } catch (error) {
     extProc.stop('SIGKILL');
     await accessLogs.close();
-    // Likewise a listener port: Envoy's listeners do not share ports, so the later bind fails.
-    const busy = error instanceof EnvoyStartError ? envoyBindConflict(error.logLines) : undefined;
+    // Likewise a listener port: Envoy's listeners do not share ports, so the later bind fails —
+    // or, when both bound before either listened, the later listen() (startEnvoy stopped that
+    // Envoy, so a port still taken now is the other gateway's).
+    const busy = error instanceof EnvoyStartError ? (envoyBindConflict(error.logLines) ?? (envoyListenConflict(error.logLines) ? await firstAddressInUse(listenerSockets(compiled, options.listenAddress)) : undefined)) : undefined;
     throw new AigwError('RUN', busy ? addressInUseMessage(busy, LISTENER) : error instanceof Error ? error.message : String(error));
   }
 
@@ -275,6 +277,12 @@ async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolea
 }
 
 /** Where each listener binds: --listen-address, else its Gateway's addresses, else loopback (as the bootstrap). */
+/** The first of `sockets` another process holds, as `host:port`. */
+async function firstAddressInUse(sockets: readonly { address: string; port: number }[]): Promise<string | undefined> {
+  for (const { address, port } of sockets) if (await isAddressInUse(address, port)) return hostPort(address, port);
+  return undefined;
+}
+
 function listenerSockets(compiled: CompiledConfig, listenAddress: string | undefined): { address: string; port: number }[] {
   return compiled.model.listeners.flatMap((listener) => {
     const addresses = listenAddress !== undefined ? [listenAddress] : listener.addresses.length > 0 ? listener.addresses : [DEFAULT_LISTEN_ADDRESS];

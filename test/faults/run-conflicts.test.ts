@@ -5,17 +5,23 @@
  * leaves the first untouched; once the first is killed with SIGKILL, its run id is free again.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AIGW_BIN, freePort, gatewayConfigYaml, READY_LINE, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { gatewayPids, waitForExit } from '../support/process-tree.js';
 import { runCli } from '../support/run-cli.js';
+import { resolveDirs } from '../../bin/gateway/aigw-dirs.js';
+import { cachedEnvoyPath } from '../../envoy/envoy-cache.js';
+import { ENVOY_VERSION } from '../../envoy/envoy-version.js';
 
 const linuxOnly = process.platform !== 'linux' ? 'needs /proc (Linux)' : false;
 const ROUNDS = 3;
+const noStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0 ? false : 'needs strace (to hold Envoy between its bind and its listen)';
 
 let upstream: FakeOpenAI;
 
@@ -62,14 +68,61 @@ test(`two aigw run on one listener port at the same instant: exactly one serves,
     try {
       assert.match(loserError, /aigw exited \(code 1\) while waiting for the ready line/);
       assert.match(loserError, new RegExp(`aigw: error: address 127\\.0\\.0\\.1:${port} already in use \\(the Gateway listener needs it\\): another aigw or program is serving it`));
-      // Which check caught it: aigw's probe (before the ext_proc) or Envoy's own bind (after it).
-      t.diagnostic(`round ${round}: the loser found out ${/External Processor is ready/.test(loserError) ? "from Envoy's bind" : "from aigw's probe"}`);
+      // Which check caught it: aigw's probe (before the ext_proc), Envoy's own bind, or its listen (both bound first).
+      t.diagnostic(`round ${round}: the loser found out ${/cannot listen\(\) errno=98/.test(loserError) ? "from Envoy's listen" : /External Processor is ready/.test(loserError) ? "from Envoy's bind" : "from aigw's probe"}`);
       for (let i = 0; i < 5; i++) assert.equal(await chatStatus(port), 200, 'the winner serves every request');
     } finally {
       assert.deepEqual(await winner.stop(), { code: 0, signal: null });
     }
   }
 });
+
+test("the lost race made certain: another process listens between Envoy's bind and its listen — aigw exits 1 naming the address instead of serving nothing", { skip: linuxOnly || noStrace }, async () => {
+  // Two gateways started together can both bind the port (SO_REUSEADDR, neither listening yet);
+  // the later listen() fails and Envoy drops that listener but still reports LIVE. strace holds
+  // every listen() after the admin's for 3 s, so that moment is certain rather than rare.
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-listen-race-'));
+  const wrapper = join(dir, 'envoy');
+  const envoy = cachedEnvoyPath(resolveDirs({}, process.env).dataHome, ENVOY_VERSION);
+  await writeFile(wrapper, `#!/bin/sh\nexec strace -D -f -qq -o ${JSON.stringify(join(dir, 'trace'))} -e trace=bind,listen -e inject=listen:delay_enter=3000000:when=2 ${JSON.stringify(envoy)} "$@"\n`);
+  await chmod(wrapper, 0o755);
+  const port = await freePort();
+  const other = net.createServer((socket) => socket.destroy());
+  try {
+    const starting = startAigw({ configYaml: gatewayConfigYaml({ port, upstreamPort: upstream.port }), captureStdout: false, startTimeoutMs: 30_000, extraArgs: ['--envoy-path', wrapper] });
+    const failure = starting.then(
+      async (gateway) => {
+        await gateway.stop('SIGKILL');
+        return 'it served';
+      },
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    // Envoy binds right after its admin starts; listen in the middle of its 3 s hold.
+    await waitForBind(join(dir, 'trace'), port);
+    await new Promise<void>((resolve, reject) => {
+      other.once('error', reject);
+      other.listen(port, '127.0.0.1', resolve);
+    });
+    const message = await failure;
+    assert.match(message, /aigw exited \(code 1\)/);
+    assert.match(message, new RegExp(`aigw: error: address 127\\.0\\.0\\.1:${port} already in use \\(the Gateway listener needs it\\): another aigw or program is serving it`));
+    assert.match(message, /cannot listen\(\) errno=98/, "Envoy's own line is quoted");
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Waits (≤20 s) until strace's trace shows Envoy's successful bind() of 127.0.0.1:`port`. */
+async function waitForBind(tracePath: string, port: number): Promise<void> {
+  const bound = new RegExp(`bind\\(\\d+, \\{sa_family=AF_INET, sin_port=htons\\(${port}\\),.*\\) = 0$`, 'm');
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (bound.test(await readFile(tracePath, 'utf8').catch(() => ''))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(`Envoy never bound port ${port}`);
+}
 
 test(`two aigw run on one admin port at the same instant: exactly one serves, the other exits 1 naming the address (${ROUNDS} rounds)`, async () => {
   for (let round = 1; round <= ROUNDS; round++) {
