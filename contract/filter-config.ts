@@ -9,6 +9,7 @@
  */
 
 import type { McpConfig } from './mcp-config.js';
+import type { RateLimitConfig } from './rate-limit-config.js';
 
 /** The config format version this ext_proc reads. Bump on any incompatible change. */
 export const FILTER_CONFIG_VERSION = 'aigw.filter-config/v1';
@@ -282,6 +283,8 @@ export interface FilterConfig {
   models: ModelInfo[];
   /** MCPRoutes served by the ext_proc's MCP proxy; absent when there are none. */
   mcp?: McpConfig;
+  /** What the rate-limit service enforces (BackendTrafficPolicy rateLimit.global, QuotaPolicy); absent when nothing is limited. */
+  rateLimit?: RateLimitConfig;
 }
 
 /** Returns a copy with every credential replaced by `<redacted>`, for logs and `translate`. */
