@@ -27,6 +27,8 @@ export const RUN_OPTIONS = {
   'show-default': { type: 'boolean' },
   'mcp-config': { type: 'string' },
   'mcp-json': { type: 'string' },
+  'ratelimit-redis-url': { type: 'string' },
+  'ratelimit-failure-mode-deny': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const VALIDATE_OPTIONS = {
@@ -73,6 +75,8 @@ const FLAG_SUMMARIES: Record<string, string> = {
   'show-default': 'Print the built-in default configuration and exit',
   'mcp-config': 'Path to an MCP servers configuration file',
   'mcp-json': 'MCP servers configuration as JSON',
+  'ratelimit-redis-url': 'Redis for rate-limit counters shared by several gateways ($AIGW_RATELIMIT_REDIS_URL)',
+  'ratelimit-failure-mode-deny': 'Refuse requests (503) when the rate-limit counters are unreachable ($AIGW_RATELIMIT_FAILURE_MODE_DENY)',
   output: 'Output format',
   strict: 'Treat warnings as errors',
   'show-secrets': 'Print credentials instead of <redacted>',

@@ -95,6 +95,15 @@ Flags:
                               edit it and run it.
       --mcp-config=STRING     Path to MCP servers configuration file.
       --mcp-json=STRING       JSON string of MCP servers configuration.
+      --ratelimit-redis-url=STRING
+                              Keep rate-limit and quota counters (BackendTrafficPolicy
+                              rateLimit, QuotaPolicy) in Redis, so several gateways
+                              share one budget ($AIGW_RATELIMIT_REDIS_URL, e.g.
+                              redis://:password@host:6379/0). Default: in memory.
+      --ratelimit-failure-mode-deny
+                              When the counters cannot be reached, answer 503
+                              instead of letting requests through
+                              ($AIGW_RATELIMIT_FAILURE_MODE_DENY).
       --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
 
 Telemetry (environment):

@@ -49,7 +49,9 @@ export async function runCommand(args: string[], { logFormat }: CommandContext):
   if (maxHeapText !== undefined && (envoyMaxHeapBytes === undefined || envoyMaxHeapBytes < 64 * 1024 * 1024)) {
     throw new UsageError(`--envoy-max-heap: expected a quantity of at least 64Mi (such as 512Mi or 2Gi) but got ${JSON.stringify(maxHeapText)}`);
   }
-  const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG');
+  const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG', '--debug');
+  const rateLimitRedisUrl = parseRedisUrl(values['ratelimit-redis-url'], process.env.AIGW_RATELIMIT_REDIS_URL);
+  const rateLimitFailureModeDeny = values['ratelimit-failure-mode-deny'] ?? parseBoolEnv('AIGW_RATELIMIT_FAILURE_MODE_DENY', '--ratelimit-failure-mode-deny');
   const runLogger = createLogger({ level: debug ? 'debug' : 'info', format: logFormat });
   const mcpServers = await readMcpServers(values['mcp-config'], values['mcp-json']);
   let configPath = positionals[0];
@@ -81,6 +83,8 @@ export async function runCommand(args: string[], { logFormat }: CommandContext):
       ...(listenAddress !== undefined ? { listenAddress } : {}),
       ...(envoyMaxHeapBytes !== undefined ? { envoyMaxHeapBytes } : {}),
       debug,
+      ...(rateLimitRedisUrl !== undefined ? { rateLimitRedisUrl } : {}),
+      rateLimitFailureModeDeny,
       ...(envoyPath ? { envoyPath, envoyPathOrigin: values['envoy-path'] ? '--envoy-path' : 'AIGW_ENVOY_PATH' } : {}),
       env: process.env,
       stdout: process.stdout,
@@ -163,10 +167,38 @@ async function readMcpServers(configFile: string | undefined, json: string | und
 }
 
 /** AIGW_DEBUG, in the forms upstream's flag library accepts; anything else is exit 1, not 80. */
-function parseBoolEnv(name: string): boolean {
+function parseBoolEnv(name: string, flag: string): boolean {
   const value = process.env[name];
   if (value === undefined || value === '') return false;
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no'].includes(value)) return false;
-  throw new AigwError('ENV', `--debug: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
+  throw new AigwError('ENV', `${flag}: bool value must be true, 1, yes, false, 0 or no but got ${JSON.stringify(value)} (from envar ${name}=${JSON.stringify(value)})`);
+}
+
+/**
+ * `--ratelimit-redis-url` (else AIGW_RATELIMIT_REDIS_URL): where rate-limit counters live so
+ * several gateways share one budget. Checked here, quoted without its password (it is a secret).
+ */
+function parseRedisUrl(flag: string | undefined, variable: string | undefined): string | undefined {
+  const text = flag ?? (variable === '' ? undefined : variable);
+  if (text === undefined) return undefined;
+  const origin = flag !== undefined ? '--ratelimit-redis-url' : 'AIGW_RATELIMIT_REDIS_URL';
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    const shown = url ? withoutPassword(url) : JSON.stringify(text.replace(/\/\/[^@/]*@/, '//<credentials>@'));
+    throw new UsageError(`${origin}: expected redis://[user:password@]host[:port][/db] or rediss://… but got ${shown}`);
+  }
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname)) throw new UsageError(`${origin}: the path of ${withoutPassword(url)} must be a database number such as /0`);
+  return text;
+}
+
+function withoutPassword(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.password !== '') copy.password = '<redacted>';
+  return JSON.stringify(copy.href);
 }

@@ -24,8 +24,23 @@ export function configSecrets(config: FilterConfig): string[] {
   return found;
 }
 
-/** What aigw takes out of its children's output for this configuration. */
-export function redactionRules(config: FilterConfig): RedactionRules {
+/**
+ * What aigw takes out of its children's output for this configuration, and for the rate-limit
+ * Redis URL when there is one (its password, and the whole URL, which a client error may quote).
+ */
+export function redactionRules(config: FilterConfig, redisUrl?: string): RedactionRules {
   const overrideHeaders = configuredCredentialHeaders(config);
-  return { secrets: secretVariants(configSecrets(config)), isCredentialHeader: (name) => isCredentialHeader(name, overrideHeaders) };
+  return { secrets: secretVariants([...configSecrets(config), ...redisUrlSecrets(redisUrl)]), isCredentialHeader: (name) => isCredentialHeader(name, overrideHeaders) };
+}
+
+function redisUrlSecrets(redisUrl: string | undefined): string[] {
+  if (redisUrl === undefined) return [];
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(redisUrl).password);
+  } catch {
+    // run.ts checked the URL; a password that does not decode is taken as written.
+    password = /^[a-z]+:\/\/[^:@/]*:([^@/]*)@/.exec(redisUrl)?.[1] ?? '';
+  }
+  return password === '' ? [] : [redisUrl, password];
 }

@@ -38,6 +38,10 @@ export interface RunGatewayOptions {
   /** `--envoy-max-heap` in bytes. */
   envoyMaxHeapBytes?: number;
   debug: boolean;
+  /** `--ratelimit-redis-url`: rate-limit counters in Redis instead of the ext_proc's memory (a secret: it may hold a password). */
+  rateLimitRedisUrl?: string;
+  /** `--ratelimit-failure-mode-deny`: Envoy refuses requests when the rate-limit service fails. */
+  rateLimitFailureModeDeny?: boolean;
   envoyPath?: string;
   envoyPathOrigin?: string;
   env: NodeJS.ProcessEnv;
@@ -58,6 +62,8 @@ interface RunPaths {
   runtimeDir: string;
   socketPath: string;
   mcpSocketPath: string;
+  /** The rate-limit service (in the ext_proc process) Envoy's rate-limit filters call. */
+  rateLimitSocketPath: string;
   adminAddressFile: string;
   /** The run id these paths are named after (a generated one may have got a suffix). */
   runId: string;
@@ -109,6 +115,7 @@ function runPaths(dirs: AigwDirs, runId: string): RunPaths {
     runtimeDir,
     socketPath: join(runtimeDir, 'extproc.sock'),
     mcpSocketPath: join(runtimeDir, 'mcp.sock'),
+    rateLimitSocketPath: join(runtimeDir, 'ratelimit.sock'),
     adminAddressFile: join(runtimeDir, 'admin-address.txt'),
     runId,
   };
@@ -183,20 +190,22 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
 
   // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted, and
   // so are the File access logs, which Envoy writes through aigw.
-  const redaction = redactionRules(compiled.filterConfig);
+  const redaction = redactionRules(compiled.filterConfig, options.rateLimitRedisUrl);
   const accessLogs = await openAccessLogPipes(compiled.accessLogPipes, redaction, logger);
   const startExtProc = (): Promise<RunningExtProc> =>
     spawnExtProc({
       configPath: filterConfigPath,
       socketPath: paths.socketPath,
       ...(compiled.filterConfig.mcp ? { mcpSocketPath: paths.mcpSocketPath } : {}),
+      ...(compiled.filterConfig.rateLimit ? { rateLimitSocketPath: paths.rateLimitSocketPath } : {}),
       adminPort: options.adminPort,
       adminHost: options.adminAddress,
       envoyAdminAddressFile: paths.adminAddressFile,
       logLevel: options.debug ? 'debug' : 'warn',
       logFormat: options.logFormat,
       stderr,
-      env: compiled.model.extProcEnv,
+      // The Redis URL goes by environment, never on a command line others can read (ps).
+      env: { ...compiled.model.extProcEnv, ...(options.rateLimitRedisUrl !== undefined ? { AIGW_RATELIMIT_REDIS_URL: options.rateLimitRedisUrl } : {}) },
       redaction,
     });
   const extProc = await startExtProc().catch(async (error: unknown) => {
@@ -261,6 +270,8 @@ async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolea
       env: options.env,
       extProcSocketPath: paths.socketPath,
       mcpProxySocketPath: paths.mcpSocketPath,
+      rateLimitSocketPath: paths.rateLimitSocketPath,
+      rateLimitFailureModeDeny: options.rateLimitFailureModeDeny ?? false,
       ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
       ...(options.envoyMaxHeapBytes !== undefined ? { envoyMaxHeapBytes: options.envoyMaxHeapBytes } : {}),
     });

@@ -12,6 +12,8 @@ export interface SpawnExtProcOptions {
   socketPath: string;
   /** Unix socket of the MCP proxy (only when the config has MCP routes). */
   mcpSocketPath?: string;
+  /** Unix socket of the rate-limit service (only when the config limits anything). */
+  rateLimitSocketPath?: string;
   adminPort: number;
   adminHost: string;
   envoyAdminAddressFile: string;
@@ -57,6 +59,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       '--config', options.configPath,
       '--socket', options.socketPath,
       ...(options.mcpSocketPath ? ['--mcp-socket', options.mcpSocketPath] : []),
+      ...(options.rateLimitSocketPath ? ['--ratelimit-socket', options.rateLimitSocketPath] : []),
       '--admin-port', String(options.adminPort),
       '--admin-host', options.adminHost,
       '--envoy-admin-address-file', options.envoyAdminAddressFile,

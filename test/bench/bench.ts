@@ -67,6 +67,7 @@ const SCENARIOS: Scenario[] = [
 let upstream: UpstreamProcess | undefined;
 let aigw: AigwProcess | undefined;
 let tracedAigw: AigwProcess | undefined;
+let limitedAigw: AigwProcess | undefined;
 let otlpSink: Server | undefined;
 
 /** Accepts OTLP/HTTP exports and drops them: the bench measures the gateway, not a collector. */
@@ -124,6 +125,18 @@ async function main(): Promise<number> {
     });
     targets['gateway+tracing'] = `http://127.0.0.1:${tracedPort}/v1/chat/completions`;
   }
+  // The cost of rate limiting (#16): the same gateway plus a token budget per model (a limit no
+  // run reaches), so each request is checked before it goes upstream and charged at its end —
+  // two calls to the rate-limit service on the hot path.
+  const rateLimited = process.env.BENCH_RATELIMIT !== '0';
+  if (rateLimited) {
+    const limitedPort = await freePort();
+    limitedAigw = await startAigw({
+      configYaml: withBedrock(gatewayConfigYaml({ port: limitedPort, upstreamPort: upstream.port, models: [MODEL], accessLog, extraDocuments: [tokenBudgetPolicy()] }), upstream.port),
+      captureStdout: false,
+    });
+    targets['gateway+ratelimit'] = `http://127.0.0.1:${limitedPort}/v1/chat/completions`;
+  }
   // One request each first: a broken gateway fails here in a second, not after every cell.
   for (const scenario of SCENARIOS) {
     for (const target of Object.keys(targets)) {
@@ -145,6 +158,7 @@ async function main(): Promise<number> {
       const gateway = await measure('gateway');
       rows.push({ scenario: scenario.name, concurrency, direct, gateway });
       if (tracing) rows.push({ scenario: `${scenario.name} (tracing on)`, concurrency, direct, gateway: await measure('gateway+tracing') });
+      if (rateLimited) rows.push({ scenario: `${scenario.name} (rate limited)`, concurrency, direct, gateway: await measure('gateway+ratelimit') });
     }
   }
 
@@ -153,15 +167,17 @@ async function main(): Promise<number> {
   aigw = undefined;
   const tracedExit = await tracedAigw?.stop();
   tracedAigw = undefined;
+  const limitedExit = await limitedAigw?.stop();
+  limitedAigw = undefined;
   otlpSink?.close();
   otlpSink = undefined;
   await upstream.stop();
   upstream = undefined;
   const failedRequests = rows.reduce((sum, row) => sum + row.direct.errors + row.gateway.errors, 0);
-  const cleanStop = exit.code === 0 && (tracedExit === undefined || tracedExit.code === 0);
+  const cleanStop = exit.code === 0 && (tracedExit === undefined || tracedExit.code === 0) && (limitedExit === undefined || limitedExit.code === 0);
 
   process.stdout.write(`\n${resultsTable(rows)}\n`);
-  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; streaming latency is time to the last byte.\n`);
+  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; rate-limited rows ${rateLimited ? 'share it too (BENCH_RATELIMIT=0: off)' : 'off'}; streaming latency is time to the last byte.\n`);
   const output = resolve('bench-results.json');
   await writeFile(
     output,
@@ -189,6 +205,30 @@ async function main(): Promise<number> {
   }
   if (!cleanStop) log(`FAILED: aigw did not stop cleanly (${JSON.stringify(exit)})`);
   return failedRequests > 0 || !cleanStop ? 1 : 0;
+}
+
+/** A BackendTrafficPolicy on the test Gateway: a total-token budget per model, checked per request, charged at the end. */
+function tokenBudgetPolicy(): Record<string, unknown> {
+  return {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'BackendTrafficPolicy',
+    metadata: { name: 'token-budget', namespace: 'default' },
+    spec: {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'aigw-run' }],
+      rateLimit: {
+        type: 'Global',
+        global: {
+          rules: [
+            {
+              clientSelectors: [{ headers: [{ name: 'x-ai-eg-model', type: 'Distinct' }] }],
+              limit: { requests: 1_000_000_000, unit: 'Hour' },
+              cost: { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: 'llm_total_token' } } },
+            },
+          ],
+        },
+      },
+    },
+  };
 }
 
 /**
@@ -264,6 +304,7 @@ stringData:
 async function cleanup(): Promise<void> {
   await aigw?.stop();
   await tracedAigw?.stop();
+  await limitedAigw?.stop();
   otlpSink?.close();
   await upstream?.stop();
 }
