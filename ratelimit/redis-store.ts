@@ -48,6 +48,24 @@ export class RedisStore implements RateLimitStore {
     this.client.on('error', () => undefined);
   }
 
+  /**
+   * Waits (up to `timeoutMs`) for the first connection, so the first requests after a start are
+   * not refused for want of one; false when Redis is not there yet (the store keeps trying).
+   */
+  connected(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.on('ready', onReady);
+    });
+  }
+
   async increment(counters: readonly CounterIncrement[]): Promise<number[]> {
     if (counters.length === 0) return [];
     const multi = this.client.multi();

@@ -26,6 +26,8 @@ export const REDIS_SERVER_MISSING: string | undefined = binaryMissing();
 export interface TestRedis {
   port: number;
   url: string;
+  /** The running server's pid (for SIGSTOP/SIGCONT). */
+  pid(): number;
   /** Kills the server (SIGKILL: a crash, not a shutdown) and waits for it to exit. */
   kill(): Promise<void>;
   /** A new server on the same port, after kill(). */
@@ -48,6 +50,10 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
   return {
     port,
     url: `redis://${auth}127.0.0.1:${port}/0`,
+    pid: () => {
+      if (child?.pid === undefined) throw new Error('redis-server is not running');
+      return child.pid;
+    },
     kill,
     restart: async () => {
       await kill();
