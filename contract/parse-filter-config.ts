@@ -2,6 +2,7 @@ import { COST_TYPES, FILTER_CONFIG_VERSION, SCHEMA_NAMES, type BackendAuth, type
 import { list, record, string } from './config-readers.js';
 import { isOneOf } from '../common/json-guards.js';
 import { parseMcpConfig } from './parse-mcp-config.js';
+import { parseRateLimitConfig } from './parse-rate-limit-config.js';
 import { AigwError } from '../common/errors.js';
 
 /**
@@ -22,6 +23,7 @@ export function parseFilterConfig(value: unknown): FilterConfig {
     routes: list(root.routes, 'routes').map((item, i) => parseRoute(item, `routes[${i}]`)),
     models: list(root.models, 'models').map((item, i) => parseModel(item, `models[${i}]`)),
     ...(root.mcp !== undefined ? { mcp: parseMcpConfig(root.mcp, 'mcp') } : {}),
+    ...(root.rateLimit !== undefined ? { rateLimit: parseRateLimitConfig(root.rateLimit, 'rateLimit') } : {}),
   };
 }
 

@@ -3,7 +3,9 @@
  * The ext_proc process: `node extproc/main.js --config <file> --socket <path> --admin-port <n>`.
  * `aigw run` starts it before Envoy and supervises it; it can also be run alone for debugging.
  * `--log-format` (text or json, default `AIGW_LOG_FORMAT`, else text): aigw always asks for json
- * and renders the lines itself (common/child-log.ts).
+ * and renders the lines itself (common/child-log.ts). `--ratelimit-socket <path>` (required when
+ * the config has rate limits): where Envoy's rate-limit filter reaches the rate-limit service
+ * (`ratelimit/`), served by this process.
  */
 import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       socket: { type: 'string' },
       'mcp-socket': { type: 'string' },
+      'ratelimit-socket': { type: 'string' },
       'admin-port': { type: 'string', default: '1064' },
       'admin-host': { type: 'string', default: '127.0.0.1' },
       'envoy-admin-address-file': { type: 'string' },
@@ -55,6 +58,9 @@ async function main(): Promise<void> {
     throw new AigwError('CONFIG', `cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const filterConfig = parseFilterConfig(raw);
+  const rateLimitConfig = filterConfig.rateLimit && filterConfig.rateLimit.domains.length > 0 ? filterConfig.rateLimit : undefined;
+  const rateLimitSocket = values['ratelimit-socket'];
+  if (rateLimitConfig && !rateLimitSocket) throw new UsageError('the config has rate limits: --ratelimit-socket is required');
   // Request headers copied into telemetry: never one that carries a credential.
   const credentialHeaders = configuredCredentialHeaders(filterConfig);
   const refused = new Set<string>();
@@ -87,6 +93,11 @@ async function main(): Promise<void> {
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
   const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger, { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) }) : undefined;
+  // The rate-limit service (and the Redis client, when AIGW_RATELIMIT_REDIS_URL is set) loads only for configs with rate limits.
+  const rateLimit =
+    rateLimitConfig && rateLimitSocket
+      ? await (await import('../ratelimit/start-rate-limit-service.js')).startRateLimitService({ socketPath: rateLimitSocket, config: rateLimitConfig, registry: metrics.registry, logger, env: process.env })
+      : undefined;
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],
@@ -111,8 +122,7 @@ async function main(): Promise<void> {
     admin.close();
     void mcp?.close();
     // Spans still in the batch are exported before exit (bounded: the exporter times out).
-    void server
-      .close()
+    void Promise.all([server.close(), rateLimit?.close()])
       .then(() => Promise.all([tracer?.shutdown(), metrics.shutdown()]))
       .catch((error: unknown) => logger.warn(`tracing shutdown: ${error instanceof Error ? error.message : String(error)}`))
       .then(() => process.exit(0));

@@ -96,7 +96,7 @@ test('every runtime asset is packed, the CLI executable with a node shebang', ()
   assert.ok(cli && (cli.mode & 0o111) !== 0, `dist/bin/aigw.js mode ${cli?.mode.toString(8) ?? '?'}`);
 });
 
-test('the unpacked package runs from another directory: version, validate, translate, the ext_proc protos', () => {
+test('the unpacked package runs from another directory: version, validate, translate, the ext_proc and rate-limit protos', () => {
   const unpacked = join(summary.work, 'unpacked');
   const elsewhere = mkdtempSync(join(tmpdir(), 'aigw-elsewhere-'));
   try {
@@ -130,6 +130,12 @@ test('the unpacked package runs from another directory: version, validate, trans
       timeout: 60_000,
     });
     assert.equal(loadProtos.status, 0, loadProtos.stderr);
+    const loadRateLimitProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(pkg, 'dist', 'ratelimit', 'load-rate-limit-service.js'))}); m.loadRateLimitService();`], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(loadRateLimitProtos.status, 0, loadRateLimitProtos.stderr);
   } finally {
     rmSync(elsewhere, { recursive: true, force: true });
   }

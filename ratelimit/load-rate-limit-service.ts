@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { isRecord } from '../common/json-guards.js';
+
+/** The vendored Envoy protos (extproc/proto, shipped next to `dist/`; this file compiles to `dist/ratelimit/`). */
+const PROTO_DIR = fileURLToPath(new URL('../../extproc/proto', import.meta.url));
+
+export const SHOULD_RATE_LIMIT_PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
+
+/**
+ * Envoy's `envoy.service.ratelimit.v3.RateLimitService` from `extproc/proto` (the descriptor's
+ * `hits_addend` comes from the overlay there). Loader options as for the ext_proc service:
+ * keepCase, enums and longs as strings, no defaults (an absent field stays undefined).
+ */
+export function loadRateLimitService(): ServiceDefinition {
+  const definition = loadSync('envoy/service/ratelimit/v3/rls.proto', {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+    includeDirs: [PROTO_DIR],
+  });
+  const service = lookup(loadPackageDefinition(definition), ['envoy', 'service', 'ratelimit', 'v3', 'RateLimitService', 'service']);
+  if (!isServiceDefinition(service)) throw new Error('RateLimitService not found in the Envoy protos');
+  return service;
+}
+
+function lookup(root: unknown, keys: string[]): unknown {
+  let current: unknown = root;
+  for (const key of keys) {
+    if ((typeof current !== 'object' || current === null) && typeof current !== 'function') return undefined;
+    const next: unknown = Object.getOwnPropertyDescriptor(current, key)?.value;
+    current = next;
+  }
+  return current;
+}
+
+function isServiceDefinition(value: unknown): value is ServiceDefinition {
+  return isRecord(value) && isRecord(value.ShouldRateLimit) && value.ShouldRateLimit.path === SHOULD_RATE_LIMIT_PATH;
+}
