@@ -250,12 +250,24 @@ export interface RuleConfig {
   mode: 'router' | 'upstream';
 }
 
-/** AIGatewayRoute `spec.llmRequestCosts[]`. */
+/**
+ * AIGatewayRoute `spec.llmRequestCosts[]`; also a QuotaPolicy's cost (`quota_cost`,
+ * `service_quota_cost`), which applies only to the backend (and model) it limits.
+ */
 export interface LLMRequestCost {
   metadataKey: string;
   type: CostType;
   cel?: string;
+  /** Only for requests served by this AIServiceBackend (`<ns>/<name>`, BackendConfig.aiServiceBackend). */
+  backend?: string;
+  /** Only for requests whose model sent upstream (after modelNameOverride) is this one. */
+  model?: string;
 }
+
+/** The metadata key of a QuotaPolicy per-model cost (`perModelQuotas[].quota.costExpression`), as upstream. */
+export const QUOTA_COST_METADATA_KEY = 'quota_cost';
+/** The metadata key of a QuotaPolicy `serviceQuota.costExpression` cost (aigw's own: upstream does not enforce serviceQuota). */
+export const SERVICE_QUOTA_COST_METADATA_KEY = 'service_quota_cost';
 
 export interface RouteConfig {
   /** `<ns>/<name>`. */
