@@ -159,7 +159,7 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel, opt
         routerExtProc(listener),
         ...(limits.global ? [rateLimitFilter(RATE_LIMIT_FILTER, listener.name, RATE_LIMIT_CLUSTER, options)] : []),
         ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
-        ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, options)] : []),
+        ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, options, true)] : []),
         { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } },
       ],
       local_reply_config: localReplyConfig(listener),
@@ -214,7 +214,7 @@ function rateLimitPerRoute(limits: TargetRateLimits): { [key: string]: Json } | 
  * is not the one the ext_proc picks, and only the latter has actions (RateLimitPerRoute). When
  * the service fails or is too slow, requests pass unless `rateLimitFailureModeDeny` (then 503).
  */
-function rateLimitFilter(name: string, domain: string, cluster: string, options: BootstrapOptions): Json {
+function rateLimitFilter(name: string, domain: string, cluster: string, options: BootstrapOptions, quota = false): Json {
   return {
     name,
     typed_config: {
@@ -224,6 +224,8 @@ function rateLimitFilter(name: string, domain: string, cluster: string, options:
       failure_mode_deny: options.rateLimitFailureModeDeny ?? false,
       status_on_error: { code: 'ServiceUnavailable' },
       enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+      // As Envoy AI Gateway's quota filter; Envoy Gateway's keeps the header.
+      ...(quota ? { disable_x_envoy_ratelimited_header: true } : {}),
       rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: cluster } }, transport_api_version: 'V3' },
     },
   };

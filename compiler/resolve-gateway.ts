@@ -218,15 +218,13 @@ function trafficPolicyFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIn
   const limiting = pick('rateLimit');
   const rateLimit: RateLimitModel | undefined =
     limiting?.spec.rateLimit !== undefined ? { ...limiting.spec.rateLimit, policy: { name: limiting.metadata.name, namespace: limiting.metadata.namespace } } : undefined;
-  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}), ...(rateLimit ? { rateLimit, rateLimitReader: limiting?.reader } : {}) };
+  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}), ...(rateLimit ? { rateLimit } : {}) };
 }
 
 interface TrafficSettings {
   retry?: RetrySettings;
   circuitBreaker?: CircuitBreakerSettings;
   rateLimit?: RateLimitModel;
-  /** The policy rateLimit came from, to report on. */
-  rateLimitReader?: ResourceOf<'BackendTrafficPolicy'>['reader'];
 }
 
 function resolveRoute(
@@ -271,15 +269,6 @@ function resolveRoute(
     for (const ref of refs) {
       const quota = quotas.forBackendRef(ref.backend, mode, route, ruleIndex);
       if (quota) ref.quota = quota;
-    }
-    if (mode === 'upstream' && policy.rateLimit?.type === 'Global' && policy.rateLimitReader) {
-      const charged = policy.rateLimit.rules.flatMap((rule, i) => (rule.responseCost && 'metadata' in rule.responseCost ? [i] : []));
-      if (charged.length > 0) {
-        policy.rateLimitReader.warnAt(
-          ['spec', 'rateLimit', 'global', 'rules', charged[0] ?? 0, 'cost', 'response'],
-          `rule ${ruleIndex} of AIGatewayRoute ${route.metadata.name} has fallback priorities: Envoy's rate limit filter does not see the metadata its fallback attempts record, so the response cost of rule(s) ${charged.join(', ')} is not charged for requests on that rule (their request-time checks still apply)`,
-        );
-      }
     }
     const endpointKinds = new Set((mode === 'upstream' ? refs : []).flatMap((ref) => ref.endpoints.map((endpoint) => endpoint.kind)));
     if (endpointKinds.has('fqdn') && endpointKinds.has('unix')) {

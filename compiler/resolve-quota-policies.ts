@@ -70,7 +70,7 @@ export function resolveQuotaPolicies(index: ResourceIndex): QuotaIndex {
         for (const policy of quotas.policies) {
           policy.reader.errorAt(
             ['spec', 'targetRefs'],
-            `AIServiceBackend ${backend.aiServiceBackend} is a backend of rule ${ruleIndex} of AIGatewayRoute ${route.metadata.namespace}/${route.metadata.name}, which has fallback priorities: aigw run cannot enforce a quota there (Envoy picks the backend per attempt, and its rate-limit filter does not see the tokens a fallback attempt used)`,
+            `AIServiceBackend ${backend.aiServiceBackend} is a backend of rule ${ruleIndex} of AIGatewayRoute ${route.metadata.namespace}/${route.metadata.name}, which has fallback priorities: aigw run cannot enforce a quota there (Envoy picks the backend of each attempt after the rate-limit check, so a request cannot be checked against its backend's quota before it is sent)`,
             'give the rule one priority, or limit the backend in a rule without fallback',
           );
         }

@@ -46,6 +46,17 @@ export const ROUTE_NOT_FOUND_MESSAGE =
  */
 export const LOCAL_REPLY_ERROR_CODE = 'upstream_error';
 export const LOCAL_REPLY_MESSAGE_PREFIX = 'upstream failure: ';
+/** Envoy's own rate-limit replies (429 over a limit, 503 when the rate-limit service fails and fails closed), recognised the same way. */
+export const LOCAL_REPLY_RATE_LIMITED_CODE = 'rate_limit_exceeded';
+export const LOCAL_REPLY_RATE_LIMITED_PREFIX = 'rate limit exceeded: ';
+export const LOCAL_REPLY_RATE_LIMIT_ERROR_CODE = 'rate_limit_service_error';
+export const LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX = 'rate limit service failed: ';
+/** Every (code, message prefix) of Envoy's own replies that the ext_proc puts in the client API's shape. */
+export const LOCAL_REPLY_KINDS: readonly { code: string; prefix: string }[] = [
+  { code: LOCAL_REPLY_ERROR_CODE, prefix: LOCAL_REPLY_MESSAGE_PREFIX },
+  { code: LOCAL_REPLY_RATE_LIMITED_CODE, prefix: LOCAL_REPLY_RATE_LIMITED_PREFIX },
+  { code: LOCAL_REPLY_RATE_LIMIT_ERROR_CODE, prefix: LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX },
+];
 
 /** The dynamic metadata namespace shared with access logs and rate limits. */
 export const METADATA_NAMESPACE = 'io.envoy.ai_gateway';

@@ -128,6 +128,9 @@ function readRateLimit(rateLimit: FieldReader): RateLimitSettings | undefined {
   const chosen = type === 'Global' ? global : local;
   const other = type === 'Global' ? local : global;
   if (other) rateLimit.error(type === 'Global' ? 'local' : 'global', `Forbidden: rateLimit.type is ${type}`);
+  if (type === 'Local') {
+    rateLimit.unsupported(declared ? 'type' : 'local', 'local rate limits are not supported by aigw run yet', 'use type: Global (enforced by the rate-limit service aigw run starts)');
+  }
   let rules: RateLimitRule[] = [];
   if (!chosen) {
     rateLimit.error(type === 'Global' ? 'global' : 'local', `Required value: rateLimit.type is ${type}`);
@@ -139,5 +142,5 @@ function readRateLimit(rateLimit: FieldReader): RateLimitSettings | undefined {
     else rules = read.filter((rule): rule is RateLimitRule => rule !== undefined);
   }
   rateLimit.done();
-  return rules.length > 0 ? { type, rules } : undefined;
+  return rules.length > 0 && type === 'Global' ? { type, rules } : undefined;
 }
