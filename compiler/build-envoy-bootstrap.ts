@@ -10,6 +10,7 @@ import { CLUSTER_LABEL_KEY, clusterLabel, ENDPOINT_LABEL_KEY, endpointLabel, END
 import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from './local-reply-config.js';
 import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
 import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/request/stream-timeouts.js';
+import { envoyRateLimits, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, QUOTA_RATE_LIMIT_FILTER, RATE_LIMIT_CLUSTER, RATE_LIMIT_FILTER, targetRateLimits, type TargetRateLimits } from './build-rate-limits.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
 export interface BootstrapOptions {
@@ -22,7 +23,14 @@ export interface BootstrapOptions {
   listenAddress?: string;
   /** Envoy's heap limit for its overload manager (bytes). */
   maxHeapBytes: number;
+  /** The unix socket of the rate-limit service (gRPC); used when a policy limits anything. */
+  rateLimitSocketPath: string;
+  /** Refuse requests (503) when the rate-limit service fails; default false: let them through. */
+  rateLimitFailureModeDeny?: boolean;
 }
+
+/** How long Envoy waits for the rate-limit service before applying the failure mode. */
+const RATE_LIMIT_TIMEOUT = '1s';
 
 /**
  * Where listeners bind without `spec.addresses` or --listen-address: loopback, like the admin
@@ -54,6 +62,7 @@ function generatedBootstrap(model: GatewayModel, options: BootstrapOptions): Jso
       listeners: model.listeners.map((listener) => envoyListener(model, listener, options)),
       clusters: [
         extProcCluster(options),
+        ...rateLimitClusters(model, options),
         ...(model.mcpRoutes.length > 0 ? [mcpProxyCluster(options.mcpProxySocketPath)] : []),
         ...model.telemetryClusters.map((cluster) => telemetryCluster(cluster, options)),
         ...model.routes.flatMap((route) =>
@@ -94,7 +103,7 @@ function envoyListener(model: GatewayModel, listener: ListenerModel, options: Bo
               ...(client.connectionCloseDelayMs !== undefined ? { delay: envoyDuration(client.connectionCloseDelayMs) } : {}),
             },
           },
-          httpConnectionManager(model, listener),
+          httpConnectionManager(model, listener, options),
         ],
       },
     ],
@@ -121,9 +130,10 @@ function overloadManager(maxHeapBytes: number): Json {
   };
 }
 
-function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Json {
+function httpConnectionManager(model: GatewayModel, listener: ListenerModel, options: BootstrapOptions): Json {
   const routes = model.routes.filter((route) => route.listeners.includes(listener.name));
   const mcpRoutes = model.mcpRoutes.filter((route) => route.config.listeners.includes(listener.name));
+  const limits = listenerRateLimits(routes);
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -142,9 +152,14 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Js
         // MCP paths first: LLM routes match any path once the router filter has picked a backend.
         virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...mcpEnvoyRoutes(mcpRoutes), ...targetRoutes(routes), routeNotFound()] }],
       },
+      // Envoy Gateway's order: the router-level ext_proc, then its ratelimit filter (the per-route
+      // config picks the route the ext_proc chose), …, and Envoy AI Gateway's quota filter just
+      // before the router.
       http_filters: [
         routerExtProc(listener),
+        ...(limits.global ? [rateLimitFilter(RATE_LIMIT_FILTER, listener.name, RATE_LIMIT_CLUSTER, options)] : []),
         ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
+        ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, options, true)] : []),
         { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } },
       ],
       local_reply_config: localReplyConfig(listener),
@@ -162,16 +177,76 @@ function targetRoutes(attached: readonly RouteModel[]): Json[] {
   for (const route of attached) {
     for (const rule of route.rules) {
       const targets = rule.mode === 'upstream' ? [rule.cluster] : rule.refs.map((ref) => ref.backend.name);
-      for (const target of targets) {
+      targets.forEach((target, index) => {
+        const perFilter = rateLimitPerRoute(targetRateLimits(route, rule, rule.mode === 'router' ? rule.refs[index]?.quota : undefined));
         routes.push({
           match: { prefix: '/', headers: [{ name: ROUTE_HEADER, string_match: { exact: target } }] },
           route: routeAction(rule, target),
           metadata: { filter_metadata: { [ENDPOINT_METADATA]: { aigw_route_name: route.name } } },
+          ...(perFilter ? { typed_per_filter_config: perFilter } : {}),
         });
-      }
+      });
     }
   }
   return routes;
+}
+
+/** Which rate-limit filters a listener needs: one for BackendTrafficPolicy limits, one for QuotaPolicies. */
+function listenerRateLimits(routes: readonly RouteModel[]): { global: boolean; quota: boolean } {
+  const rules = routes.flatMap((route) => route.rules);
+  return {
+    global: rules.some((rule) => rule.rateLimit?.type === 'Global'),
+    quota: rules.some((rule) => rule.mode === 'router' && rule.refs.some((ref) => ref.quota !== undefined)),
+  };
+}
+
+/** A route's rate-limit actions, per filter (RateLimitPerRoute); undefined when nothing limits it. */
+function rateLimitPerRoute(limits: TargetRateLimits): { [key: string]: Json } | undefined {
+  const perRoute = (entries: TargetRateLimits['global']): Json => ({ '@type': type('envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute'), rate_limits: envoyRateLimits(entries) });
+  const config: { [key: string]: Json } = {};
+  if (limits.global.length > 0) config[RATE_LIMIT_FILTER] = perRoute(limits.global);
+  if (limits.quota.length > 0) config[QUOTA_RATE_LIMIT_FILTER] = perRoute(limits.quota);
+  return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/**
+ * A global rate-limit filter. It stays enabled on every route: the route the request starts on
+ * is not the one the ext_proc picks, and only the latter has actions (RateLimitPerRoute). When
+ * the service fails or is too slow, requests pass unless `rateLimitFailureModeDeny` (then 503).
+ */
+function rateLimitFilter(name: string, domain: string, cluster: string, options: BootstrapOptions, quota = false): Json {
+  return {
+    name,
+    typed_config: {
+      '@type': type('envoy.extensions.filters.http.ratelimit.v3.RateLimit'),
+      domain,
+      timeout: RATE_LIMIT_TIMEOUT,
+      failure_mode_deny: options.rateLimitFailureModeDeny ?? false,
+      status_on_error: { code: 'ServiceUnavailable' },
+      enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+      // As Envoy AI Gateway's quota filter; Envoy Gateway's keeps the header.
+      ...(quota ? { disable_x_envoy_ratelimited_header: true } : {}),
+      rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: cluster } }, transport_api_version: 'V3' },
+    },
+  };
+}
+
+/** The rate-limit service's clusters (Envoy Gateway's and Envoy AI Gateway's names), both on its unix socket, HTTP/2. */
+function rateLimitClusters(model: GatewayModel, options: BootstrapOptions): Json[] {
+  const limits = listenerRateLimits(model.routes);
+  const cluster = (name: string): Json => ({
+    name,
+    type: 'STATIC',
+    connect_timeout: '5s',
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: options.rateLimitSocketPath } } } }] }] },
+  });
+  return [...(limits.global ? [cluster(RATE_LIMIT_CLUSTER)] : []), ...(limits.quota ? [cluster(QUOTA_RATE_LIMIT_CLUSTER)] : [])];
 }
 
 function routeAction(rule: RuleModel, cluster: string): Json {

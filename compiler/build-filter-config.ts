@@ -1,9 +1,11 @@
 import { FILTER_CONFIG_VERSION, type BackendConfig, type FilterConfig, type RuleConfig } from '../contract/filter-config.js';
 import type { GatewayModel } from './gateway-model.js';
+import { buildRateLimitConfig } from './build-rate-limits.js';
 
 /** The ext_proc's view of the gateway: backends by name, route costs, the model list and the MCP routes. */
 export function buildFilterConfig(model: GatewayModel): FilterConfig {
   const backends = new Map<string, BackendConfig>();
+  const rateLimit = buildRateLimitConfig(model);
   for (const route of model.routes) {
     for (const rule of route.rules) for (const ref of rule.refs) backends.set(ref.backend.name, ref.backend);
   }
@@ -15,6 +17,7 @@ export function buildFilterConfig(model: GatewayModel): FilterConfig {
     models: model.models,
     // Only with MCPRoutes, so an LLM-only config is unchanged.
     ...(model.mcpRoutes.length > 0 ? { mcp: { routes: model.mcpRoutes.map((route) => route.config) } } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { buildEnvoyBootstrap } from './build-envoy-bootstrap.js';
 import { buildFilterConfig } from './build-filter-config.js';
 import { admitDocuments } from './admit-documents.js';
 import { ConfigError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
-import { defaultMcpProxySocketPath } from './default-mcp-proxy-socket-path.js';
+import { defaultMcpProxySocketPath, defaultRateLimitSocketPath } from './default-mcp-proxy-socket-path.js';
 import { envsubst } from './envsubst.js';
 import { MAX_CONFIG_BYTES, sizeProblem } from './read-config-file.js';
 import { pipeFileAccessLogs, type AccessLogPipe } from './pipe-file-access-logs.js';
@@ -31,6 +31,10 @@ export interface CompileOptions {
   envoyMaxHeapBytes?: number;
   /** Where Envoy's File access log sinks write (FIFOs aigw reads); default the ext_proc socket's directory. */
   accessLogPipeDir?: string;
+  /** Unix socket of the rate-limit service (gRPC); default `ratelimit.sock` next to extProcSocketPath. */
+  rateLimitSocketPath?: string;
+  /** When the rate-limit service fails: true refuses the request (503), false (default) lets it through. */
+  rateLimitFailureModeDeny?: boolean;
 }
 
 /** Envoy's heap limit when --envoy-max-heap is not given. */
@@ -147,6 +151,8 @@ export function compileSources(sources: readonly ConfigSource[], options: Omit<C
     systemCaFile,
     ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
     maxHeapBytes: options.envoyMaxHeapBytes ?? DEFAULT_ENVOY_MAX_HEAP_BYTES,
+    rateLimitSocketPath: options.rateLimitSocketPath ?? defaultRateLimitSocketPath(options.extProcSocketPath),
+    ...(options.rateLimitFailureModeDeny !== undefined ? { rateLimitFailureModeDeny: options.rateLimitFailureModeDeny } : {}),
   });
   return { model, bootstrap, filterConfig: buildFilterConfig(model), accessLogPipes: piped.pipes, warnings: unique };
 }

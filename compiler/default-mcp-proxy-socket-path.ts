@@ -7,3 +7,8 @@ import { dirname, join } from 'node:path';
 export function defaultMcpProxySocketPath(extProcSocketPath: string): string {
   return join(dirname(extProcSocketPath), 'mcp.sock');
 }
+
+/** Where the rate-limit service listens when the caller does not say: `ratelimit.sock` next to the ext_proc socket. */
+export function defaultRateLimitSocketPath(extProcSocketPath: string): string {
+  return join(dirname(extProcSocketPath), 'ratelimit.sock');
+}

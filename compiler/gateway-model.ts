@@ -4,7 +4,8 @@ import type { Json } from './envoy-json.js';
 import type { AccessLogSetting } from './resources/envoy-proxy.js';
 import type { HeaderMatch } from './resources/ai-gateway-route.js';
 import type { BackendEndpoint } from './resources/backend.js';
-import type { CircuitBreakerSettings, RetrySettings } from './resources/backend-traffic-policy.js';
+import type { CircuitBreakerSettings, RateLimitSettings, RetrySettings } from './resources/backend-traffic-policy.js';
+import type { PerModelQuota, ServiceQuota } from './resources/quota-policy.js';
 
 /**
  * The resolved gateway: every reference followed, defaults applied, nothing Kubernetes-shaped
@@ -95,7 +96,23 @@ export interface RuleModel {
   retry?: RetrySettings;
   /** From a BackendTrafficPolicy targeting the route (or its Gateway); defaults apply to the rest. */
   circuitBreaker?: CircuitBreakerSettings;
+  /** BackendTrafficPolicy `rateLimit`, from a policy on the route, else on its Gateway. */
+  rateLimit?: RateLimitModel;
   refs: BackendRefModel[];
+}
+
+export interface RateLimitModel extends RateLimitSettings {
+  /** The BackendTrafficPolicy: shared rules are keyed by it, and limits name it. */
+  policy: { name: string; namespace: string };
+}
+
+/** The QuotaPolicy budgets that apply to one backendRef (router-mode rules only). */
+export interface QuotaModel {
+  /** `<ns>/<AIServiceBackend>`: the `backend_name` descriptor. */
+  aiServiceBackend: string;
+  /** The per-model quota whose modelName is this backendRef's modelNameOverride. */
+  model?: { policy: string; name: string; quota: PerModelQuota };
+  service?: { policy: string; quota: ServiceQuota };
 }
 
 export interface BackendRefModel {
@@ -104,6 +121,8 @@ export interface BackendRefModel {
   priority: number;
   endpoints: BackendEndpoint[];
   tls?: { sni: string; systemCAs: boolean };
+  /** QuotaPolicies on this backendRef's AIServiceBackend. */
+  quota?: QuotaModel;
 }
 
 /** An MCPRoute: what the MCP proxy needs, and what Envoy matches before sending a request there. */

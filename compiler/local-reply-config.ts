@@ -1,5 +1,12 @@
 import { openAIErrorType } from '../extproc/errors/error-body.js';
-import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../contract/filter-config.js';
+import {
+  LOCAL_REPLY_ERROR_CODE,
+  LOCAL_REPLY_MESSAGE_PREFIX,
+  LOCAL_REPLY_RATE_LIMIT_ERROR_CODE,
+  LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX,
+  LOCAL_REPLY_RATE_LIMITED_CODE,
+  LOCAL_REPLY_RATE_LIMITED_PREFIX,
+} from '../contract/filter-config.js';
 import { anthropicErrorType } from '../extproc/translator/backend-error-body.js';
 import { CLUSTER_LABEL_KEY, ENDPOINT_LABEL_KEY, ENDPOINT_METADATA } from './backend-labels.js';
 import type { Json } from './envoy-json.js';
@@ -28,7 +35,13 @@ interface LocalFailure {
   /** The status written in the body (defaults to `status`; needed when Envoy's status is kept). */
   bodyStatus?: number;
   retryAfter?: boolean;
+  /** `retry-after` from this Envoy command operator instead of a fixed second. */
+  retryAfterValue?: string;
   viaExtProc?: boolean;
+  /** `error.code` of a viaExtProc reply (default LOCAL_REPLY_ERROR_CODE); its message starts with the matching prefix. */
+  code?: string;
+  /** `error.type` of a viaExtProc reply (default `server_error`). */
+  type?: string;
 }
 
 const cel = (expression: string): Json => ({
@@ -105,6 +118,27 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
       retryAfter: true,
       message: "the gateway is overloaded (near Envoy's memory limit, --envoy-max-heap); retry shortly",
     },
+    // Envoy's rate-limit filters (BackendTrafficPolicy rateLimit, QuotaPolicy). They run after the
+    // router-level ext_proc, so their replies pass it on the way out, which rewrites them for
+    // non-OpenAI clients as it does the router's; their x-ratelimit-* headers stay.
+    {
+      filter: flags('RL'),
+      status: 429,
+      viaExtProc: true,
+      code: LOCAL_REPLY_RATE_LIMITED_CODE,
+      type: 'rate_limit_error',
+      retryAfter: true,
+      retryAfterValue: '%RESP(x-ratelimit-reset)%',
+      message: `${LOCAL_REPLY_RATE_LIMITED_PREFIX}this request is over a rate limit or token quota of the gateway (BackendTrafficPolicy rateLimit, QuotaPolicy); retry when the window resets (x-ratelimit-reset seconds)`,
+    },
+    {
+      filter: flags('RLSE'),
+      status: 503,
+      viaExtProc: true,
+      code: LOCAL_REPLY_RATE_LIMIT_ERROR_CODE,
+      retryAfter: true,
+      message: `${LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX}the gateway's rate-limit service did not answer, and failure mode deny refuses requests it cannot check; retry shortly`,
+    },
     // From the router filter, rewritten by the ext_proc for non-OpenAI clients.
     {
       filter: flags('UO'),
@@ -141,12 +175,12 @@ function mappers(failure: LocalFailure): Json[] {
   const status = failure.status ?? failure.bodyStatus ?? 500;
   const extra: { [key: string]: Json } = {
     ...(failure.status !== undefined ? { status_code: failure.status } : {}),
-    ...(failure.retryAfter ? { headers_to_add: [{ header: { key: 'retry-after', value: String(RETRY_AFTER_SECONDS) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : {}),
+    ...(failure.retryAfter ? { headers_to_add: [{ header: { key: 'retry-after', value: failure.retryAfterValue ?? String(RETRY_AFTER_SECONDS) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : {}),
   };
   const mapper = (filter: Json, body: Json): Json => ({ filter, ...extra, body_format_override: { json_format: body, content_type: 'application/json' } });
   if (failure.viaExtProc) {
     // The code and prefix the ext_proc recognises (extproc/local-reply.ts).
-    return [mapper(failure.filter, { error: { message: failure.message, type: 'server_error', code: LOCAL_REPLY_ERROR_CODE } })];
+    return [mapper(failure.filter, { error: { message: failure.message, type: failure.type ?? 'server_error', code: failure.code ?? LOCAL_REPLY_ERROR_CODE } })];
   }
   const onPath = (prefix: string): Json => all(failure.filter, { header_filter: { header: { name: ':path', string_match: { prefix } } } });
   return [

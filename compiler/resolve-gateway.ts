@@ -1,17 +1,18 @@
-import type { BackendConfig, LLMRequestCost, ModelInfo } from '../contract/filter-config.js';
+import { QUOTA_COST_METADATA_KEY, SERVICE_QUOTA_COST_METADATA_KEY, type BackendConfig, type LLMRequestCost, type ModelInfo } from '../contract/filter-config.js';
 import { PROVIDERS } from '../providers/providers.js';
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
 import type { Diagnostic } from './diagnostic.js';
-import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
+import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RateLimitModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import type { SecretRef } from './resources/backend-security-policy.js';
 import { awsProfileCredentials } from './aws-credentials-file.js';
 import type { BackendEndpoint } from './resources/backend.js';
-import type { BackendTrafficPolicySpec, CircuitBreakerSettings, RetrySettings } from './resources/backend-traffic-policy.js';
+import type { CircuitBreakerSettings, RetrySettings } from './resources/backend-traffic-policy.js';
 import type { Resource, ResourceOf } from './resources/resource.js';
 import { backendTls, isTarget, ResourceIndex } from './resource-index.js';
 import { resolveParentListeners } from './resolve-parent-listeners.js';
 import { resolveMcpRoutes } from './resolve-mcp-routes.js';
 import { resolveClientSettings } from './resolve-client-settings.js';
+import { resolveQuotaPolicies, type QuotaIndex } from './resolve-quota-policies.js';
 
 const AI_GROUP = 'aigateway.envoyproxy.io';
 
@@ -77,16 +78,18 @@ export function resolveGateway(resources: readonly Resource[], diagnostics: Diag
   const routes: RouteModel[] = [];
   const models = new Map<string, ModelInfo>();
   const attachedRoutes: { route: ResourceOf<'AIGatewayRoute'>; listeners: string[] }[] = [];
+  const quotas = resolveQuotaPolicies(index);
   for (const route of index.all('AIGatewayRoute')) {
     const attachedTo = resolveParentListeners(route, route.spec.parentRefs, index);
     if (attachedTo.length === 0) continue;
     // Gateway-wide costs (GatewayConfig) under the route's own; the first attached Gateway's apply.
     const firstGateway = [...attachedTo][0]?.split('/').slice(0, 2).join('/') ?? '';
     const inherited = globalCosts.get(firstGateway) ?? [];
-    routes.push(resolveRoute(route, [...attachedTo], index, models, trafficPolicyFor(route, index), inherited));
+    routes.push(resolveRoute(route, [...attachedTo], index, models, trafficPolicyFor(route, index), inherited, quotas));
     attachedRoutes.push({ route, listeners: [...attachedTo] });
   }
   reportShadowedRules(attachedRoutes);
+  quotas.reportUnused();
   for (const policy of index.all('BackendTrafficPolicy')) {
     const targetsSomething = policy.spec.targetRefs.some(
       (ref) => (ref.kind === 'Gateway' && index.find('Gateway', ref.name, policy.metadata.namespace)) || (ref.kind === 'HTTPRoute' && index.find('AIGatewayRoute', ref.name, policy.metadata.namespace)),
@@ -200,20 +203,28 @@ function endpointAuthority(endpoint: BackendEndpoint | undefined): string {
   return endpoint.kind === 'fqdn' ? `${endpoint.hostname}:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
 }
 
-/** ClientTrafficPolicy `connection.bufferLimit` for the Gateway, else the default. */
 /** The BackendTrafficPolicy settings of a route: each field from the policy on the route, else from one on its Gateway. */
-function trafficPolicyFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex): { retry?: RetrySettings; circuitBreaker?: CircuitBreakerSettings } {
+function trafficPolicyFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIndex): TrafficSettings {
   const policies = index.all('BackendTrafficPolicy').filter((policy) => policy.metadata.namespace === route.metadata.namespace);
   const gatewayNames = new Set(route.spec.parentRefs.map((ref) => ref.name));
-  const pick = <K extends 'retry' | 'circuitBreaker'>(field: K): BackendTrafficPolicySpec[K] | undefined => {
+  const pick = <K extends 'retry' | 'circuitBreaker' | 'rateLimit'>(field: K): ResourceOf<'BackendTrafficPolicy'> | undefined => {
     const having = policies.filter((policy) => policy.spec[field] !== undefined);
     const forRoute = having.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'HTTPRoute' && ref.name === route.metadata.name));
     const forGateway = having.find((policy) => policy.spec.targetRefs.some((ref) => ref.kind === 'Gateway' && gatewayNames.has(ref.name)));
-    return (forRoute ?? forGateway)?.spec[field];
+    return forRoute ?? forGateway;
   };
-  const retry = pick('retry');
-  const circuitBreaker = pick('circuitBreaker');
-  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}) };
+  const retry = pick('retry')?.spec.retry;
+  const circuitBreaker = pick('circuitBreaker')?.spec.circuitBreaker;
+  const limiting = pick('rateLimit');
+  const rateLimit: RateLimitModel | undefined =
+    limiting?.spec.rateLimit !== undefined ? { ...limiting.spec.rateLimit, policy: { name: limiting.metadata.name, namespace: limiting.metadata.namespace } } : undefined;
+  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}), ...(rateLimit ? { rateLimit } : {}) };
+}
+
+interface TrafficSettings {
+  retry?: RetrySettings;
+  circuitBreaker?: CircuitBreakerSettings;
+  rateLimit?: RateLimitModel;
 }
 
 function resolveRoute(
@@ -221,8 +232,9 @@ function resolveRoute(
   listeners: string[],
   index: ResourceIndex,
   models: Map<string, ModelInfo>,
-  policy: { retry?: RetrySettings; circuitBreaker?: CircuitBreakerSettings },
+  policy: TrafficSettings,
   globalCosts: readonly LLMRequestCost[],
+  quotas: QuotaIndex,
 ): RouteModel {
   const namespace = route.metadata.namespace;
   const routeName = `${namespace}/${route.metadata.name}`;
@@ -254,6 +266,10 @@ function resolveRoute(
       };
     }
     const mode = new Set(refs.map((ref) => ref.priority)).size > 1 ? 'upstream' : 'router';
+    for (const ref of refs) {
+      const quota = quotas.forBackendRef(ref.backend, mode, route, ruleIndex);
+      if (quota) ref.quota = quota;
+    }
     const endpointKinds = new Set((mode === 'upstream' ? refs : []).flatMap((ref) => ref.endpoints.map((endpoint) => endpoint.kind)));
     if (endpointKinds.has('fqdn') && endpointKinds.has('unix')) {
       route.reader.errorAt(['spec', 'rules', ruleIndex, 'backendRefs'], 'backends reached by hostname and by unix socket cannot share a rule with fallback priorities', 'use ip or fqdn endpoints for all of them');
@@ -269,10 +285,30 @@ function resolveRoute(
       ...(rule.streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs: rule.streamIdleTimeoutMs } : {}),
       ...(policy.retry ? { retry: policy.retry } : {}),
       ...(policy.circuitBreaker ? { circuitBreaker: policy.circuitBreaker } : {}),
+      ...(policy.rateLimit ? { rateLimit: policy.rateLimit } : {}),
       refs,
     };
   });
-  return { name: routeName, listeners, hostnames: route.spec.hostnames, costs: dedupeCosts([...globalCosts, ...route.spec.llmRequestCosts]), rules };
+  return { name: routeName, listeners, hostnames: route.spec.hostnames, costs: [...dedupeCosts([...globalCosts, ...route.spec.llmRequestCosts]), ...quotaCosts(rules)], rules };
+}
+
+/** The costs the QuotaPolicies on a route's backends charge, each filtered to its backend (and model). */
+function quotaCosts(rules: readonly RuleModel[]): LLMRequestCost[] {
+  const costs = new Map<string, LLMRequestCost>();
+  for (const rule of rules) {
+    for (const { quota } of rule.refs) {
+      if (!quota) continue;
+      if (quota.model) {
+        const cost: LLMRequestCost = { metadataKey: QUOTA_COST_METADATA_KEY, type: 'CEL', cel: quota.model.quota.costExpression, backend: quota.aiServiceBackend, model: quota.model.name };
+        costs.set(JSON.stringify(cost), cost);
+      }
+      if (quota.service) {
+        const cost: LLMRequestCost = { metadataKey: SERVICE_QUOTA_COST_METADATA_KEY, type: 'CEL', cel: quota.service.quota.costExpression, backend: quota.aiServiceBackend };
+        costs.set(JSON.stringify(cost), cost);
+      }
+    }
+  }
+  return [...costs.values()];
 }
 
 function resolveBackendRef(

@@ -46,6 +46,17 @@ export const ROUTE_NOT_FOUND_MESSAGE =
  */
 export const LOCAL_REPLY_ERROR_CODE = 'upstream_error';
 export const LOCAL_REPLY_MESSAGE_PREFIX = 'upstream failure: ';
+/** Envoy's own rate-limit replies (429 over a limit, 503 when the rate-limit service fails and fails closed), recognised the same way. */
+export const LOCAL_REPLY_RATE_LIMITED_CODE = 'rate_limit_exceeded';
+export const LOCAL_REPLY_RATE_LIMITED_PREFIX = 'rate limit exceeded: ';
+export const LOCAL_REPLY_RATE_LIMIT_ERROR_CODE = 'rate_limit_service_error';
+export const LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX = 'rate limit service failed: ';
+/** Every (code, message prefix) of Envoy's own replies that the ext_proc puts in the client API's shape. */
+export const LOCAL_REPLY_KINDS: readonly { code: string; prefix: string }[] = [
+  { code: LOCAL_REPLY_ERROR_CODE, prefix: LOCAL_REPLY_MESSAGE_PREFIX },
+  { code: LOCAL_REPLY_RATE_LIMITED_CODE, prefix: LOCAL_REPLY_RATE_LIMITED_PREFIX },
+  { code: LOCAL_REPLY_RATE_LIMIT_ERROR_CODE, prefix: LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX },
+];
 
 /** The dynamic metadata namespace shared with access logs and rate limits. */
 export const METADATA_NAMESPACE = 'io.envoy.ai_gateway';
@@ -250,12 +261,24 @@ export interface RuleConfig {
   mode: 'router' | 'upstream';
 }
 
-/** AIGatewayRoute `spec.llmRequestCosts[]`. */
+/**
+ * AIGatewayRoute `spec.llmRequestCosts[]`; also a QuotaPolicy's cost (`quota_cost`,
+ * `service_quota_cost`), which applies only to the backend (and model) it limits.
+ */
 export interface LLMRequestCost {
   metadataKey: string;
   type: CostType;
   cel?: string;
+  /** Only for requests served by this AIServiceBackend (`<ns>/<name>`, BackendConfig.aiServiceBackend). */
+  backend?: string;
+  /** Only for requests whose model sent upstream (after modelNameOverride) is this one. */
+  model?: string;
 }
+
+/** The metadata key of a QuotaPolicy per-model cost (`perModelQuotas[].quota.costExpression`), as upstream. */
+export const QUOTA_COST_METADATA_KEY = 'quota_cost';
+/** The metadata key of a QuotaPolicy `serviceQuota.costExpression` cost (aigw's own: upstream does not enforce serviceQuota). */
+export const SERVICE_QUOTA_COST_METADATA_KEY = 'service_quota_cost';
 
 export interface RouteConfig {
   /** `<ns>/<name>`. */

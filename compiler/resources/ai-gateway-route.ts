@@ -156,18 +156,19 @@ export function readCosts(parent: FieldReader, key: string): LLMRequestCost[] {
   });
 }
 
-function checkCostExpression(cost: FieldReader, cel: string): void {
+/** Compiles a CEL cost expression now, reporting each problem on `key` of `cost` (as `unsupported`, see readCosts). */
+export function checkCostExpression(cost: FieldReader, cel: string, key = 'cel'): void {
   try {
     compileCostExpression(cel);
   } catch (error) {
     if (!(error instanceof CostExpressionError)) throw error;
     if (error.unknownVariables.length === 0) {
-      cost.unsupported('cel', error.message);
+      cost.unsupported(key, error.message);
       return;
     }
     for (const { name, suggestion } of error.unknownVariables) {
       cost.unsupported(
-        'cel',
+        key,
         `CEL cost expression ${JSON.stringify(cel)}: undeclared reference to ${JSON.stringify(name)}`,
         suggestion ? `did you mean ${JSON.stringify(suggestion)}?` : `the variables are ${COST_VARIABLES.join(', ')}`,
       );

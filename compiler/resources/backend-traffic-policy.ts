@@ -1,11 +1,22 @@
 import type { FieldReader } from '../field-reader.js';
 import { readReference, type ObjectReference } from './object-meta.js';
+import { readRateLimitRule, type RateLimitRule } from './rate-limit-rule.js';
 
 /** Envoy Gateway BackendTrafficPolicy: the retry and circuit breaker settings aigw run honours. */
 export interface BackendTrafficPolicySpec {
   targetRefs: ObjectReference[];
   retry?: RetrySettings;
   circuitBreaker?: CircuitBreakerSettings;
+  rateLimit?: RateLimitSettings;
+}
+
+/**
+ * `spec.rateLimit`: `Global` rules are enforced by the rate-limit service (Envoy's ratelimit
+ * filter), `Local` ones by each Envoy alone (its local_ratelimit filter).
+ */
+export interface RateLimitSettings {
+  type: 'Global' | 'Local';
+  rules: RateLimitRule[];
 }
 
 /** `spec.circuitBreaker`: Envoy's cluster circuit breaker thresholds, only the fields given. */
@@ -93,12 +104,43 @@ export function readBackendTrafficPolicySpec(spec: FieldReader): BackendTrafficP
     breaker.done();
     result.circuitBreaker = settings;
   }
+  const rateLimit = spec.object('rateLimit');
+  if (rateLimit) {
+    const settings = readRateLimit(rateLimit);
+    if (settings) result.rateLimit = settings;
+  }
   for (const key of Object.keys(spec.value)) {
-    if (key === 'targetRefs' || key === 'retry' || key === 'targetRef' || key === 'circuitBreaker') continue;
-    spec.unsupported(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry and circuitBreaker are honoured');
+    if (key === 'targetRefs' || key === 'retry' || key === 'targetRef' || key === 'circuitBreaker' || key === 'rateLimit') continue;
+    spec.unsupported(key, `BackendTrafficPolicy ${key} is not supported by aigw run yet`, 'remove it; only retry, circuitBreaker and rateLimit are honoured');
     spec.ignore(key);
   }
   spec.done();
   return result;
 }
 
+
+function readRateLimit(rateLimit: FieldReader): RateLimitSettings | undefined {
+  // The CRD makes `type` optional; Envoy Gateway then goes by which of global/local is set.
+  const declared = rateLimit.oneOf('type', ['Global', 'Local'] as const);
+  const global = rateLimit.object('global');
+  const local = rateLimit.object('local');
+  const type = declared ?? (local && !global ? 'Local' : 'Global');
+  const chosen = type === 'Global' ? global : local;
+  const other = type === 'Global' ? local : global;
+  if (other) rateLimit.error(type === 'Global' ? 'local' : 'global', `Forbidden: rateLimit.type is ${type}`);
+  if (type === 'Local') {
+    rateLimit.unsupported(declared ? 'type' : 'local', 'local rate limits are not supported by aigw run yet', 'use type: Global (enforced by the rate-limit service aigw run starts)');
+  }
+  let rules: RateLimitRule[] = [];
+  if (!chosen) {
+    rateLimit.error(type === 'Global' ? 'global' : 'local', `Required value: rateLimit.type is ${type}`);
+  } else {
+    if (!chosen.has('rules')) chosen.error('rules', 'Required value');
+    const read = chosen.objects('rules').map((rule) => readRateLimitRule(rule, type === 'Global' ? 'global' : 'local'));
+    chosen.done();
+    if (read.some((rule) => rule === undefined)) rules = [];
+    else rules = read.filter((rule): rule is RateLimitRule => rule !== undefined);
+  }
+  rateLimit.done();
+  return rules.length > 0 && type === 'Global' ? { type, rules } : undefined;
+}

@@ -17,6 +17,7 @@ import { readGatewayConfigSpec } from './gateway-config.js';
 import { readGatewaySpec } from './gateway.js';
 import { readMCPRouteSpec } from './mcp-route.js';
 import { readObjectMeta, type ObjectMeta } from './object-meta.js';
+import { readQuotaPolicySpec } from './quota-policy.js';
 import type { Resource, ResourceKind } from './resource.js';
 import { readSecret } from './secret.js';
 
@@ -65,6 +66,7 @@ const KINDS: Readonly<Record<ResourceKind, KindEntry>> = {
       return value && { kind: 'BackendSecurityPolicy', metadata, spec: value, reader };
     },
   },
+  QuotaPolicy: { apiVersions: ['aigateway.envoyproxy.io/v1alpha1'], read: (spec, metadata, reader) => ({ kind: 'QuotaPolicy', metadata, spec: readQuotaPolicySpec(spec), reader }) },
   MCPRoute: { apiVersions: AI_GATEWAY, read: (spec, metadata, root) => ({ kind: 'MCPRoute', metadata, spec: readMCPRouteSpec(spec, metadata, root), reader: root }) },
   Secret: {
     apiVersions: ['v1'],
@@ -89,7 +91,7 @@ const KINDS_OF_GROUP: Readonly<Record<string, ReadonlySet<string>>> = {
 const TOP_LEVEL_DATA = new Set<string>(['Secret', 'ConfigMap']);
 
 /** Kinds of the AI gateway API that a later aigw version will compile. */
-const NOT_YET = new Set(['QuotaPolicy', 'HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
+const NOT_YET = new Set(['HTTPRoute', 'SecurityPolicy', 'ReferenceGrant']);
 
 /**
  * Kubernetes workload, RBAC and bookkeeping kinds that example manifests ship next to the gateway

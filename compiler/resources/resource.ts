@@ -13,6 +13,7 @@ import type { GatewayConfigSpec } from './gateway-config.js';
 import type { GatewaySpec } from './gateway.js';
 import type { MCPRouteSpec } from './mcp-route.js';
 import type { ObjectMeta } from './object-meta.js';
+import type { QuotaPolicySpec } from './quota-policy.js';
 import type { SecretData } from './secret.js';
 
 interface Base<K extends string, S> {
@@ -37,6 +38,7 @@ export type Resource =
   | Base<'AIServiceBackend', AIServiceBackendSpec>
   | Base<'BackendSecurityPolicy', BackendSecurityPolicySpec>
   | Base<'MCPRoute', MCPRouteSpec>
+  | Base<'QuotaPolicy', QuotaPolicySpec>
   | Base<'Secret', SecretData>
   | Base<'ConfigMap', ConfigMapData>;
 

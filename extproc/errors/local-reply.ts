@@ -1,13 +1,13 @@
 import type { ClientAPI } from '../request/endpoints.js';
 import { gatewayErrorBody } from './error-body.js';
-import { LOCAL_REPLY_ERROR_CODE, LOCAL_REPLY_MESSAGE_PREFIX } from '../../contract/filter-config.js';
+import { LOCAL_REPLY_KINDS } from '../../contract/filter-config.js';
 import { GatewayError } from './gateway-error.js';
 import { isRecord } from '../../common/json-guards.js';
 
 /**
- * The message of Envoy's own reply for an upstream failure (connect failure, reset, timeout:
- * the bootstrap's local_reply_config writes it in OpenAI's shape), or undefined for any other
- * body, e.g. a provider's error.
+ * The message of Envoy's own reply for an upstream failure (connect failure, reset, timeout) or
+ * a rate limit (the bootstrap's local_reply_config writes them in OpenAI's shape), or undefined
+ * for any other body, e.g. a provider's error.
  */
 export function localReplyMessage(body: Buffer): string | undefined {
   let parsed: unknown;
@@ -18,7 +18,8 @@ export function localReplyMessage(body: Buffer): string | undefined {
   }
   if (!isRecord(parsed) || !isRecord(parsed.error)) return undefined;
   const { code, message } = parsed.error;
-  return code === LOCAL_REPLY_ERROR_CODE && typeof message === 'string' && message.startsWith(LOCAL_REPLY_MESSAGE_PREFIX) ? message : undefined;
+  if (typeof message !== 'string') return undefined;
+  return LOCAL_REPLY_KINDS.some((kind) => kind.code === code && message.startsWith(kind.prefix)) ? message : undefined;
 }
 
 /**

@@ -293,7 +293,7 @@ export class BackendExchange implements ResponseProcessor {
       backend: this.backend.name,
       routeName: this.backend.route,
       usage: this.usage,
-    });
+    }, this.backend.aiServiceBackend);
     return dynamicMetadata({
       ...costs,
       backend_name: this.backend.name,

@@ -5,6 +5,9 @@ import type { LLMRequestCost } from '../../contract/filter-config.js';
 export interface CompiledCost {
   metadataKey: string;
   evaluate: CostProgram;
+  /** Only for this AIServiceBackend (`<ns>/<name>`) / model (QuotaPolicy costs). */
+  backend?: string;
+  model?: string;
 }
 
 /** Compiles a CEL cost expression (cost-expression.ts); loaded only by configurations that have one. */
@@ -21,7 +24,12 @@ export function hasCelCosts(routes: readonly { costs: readonly LLMRequestCost[] 
  * have no notion of "unknown".
  */
 export function compileCosts(costs: readonly LLMRequestCost[], compileCel?: CelCostCompiler): CompiledCost[] {
-  return costs.map((cost) => ({ metadataKey: cost.metadataKey, evaluate: costProgram(cost, compileCel) }));
+  return costs.map((cost) => ({
+    metadataKey: cost.metadataKey,
+    evaluate: costProgram(cost, compileCel),
+    ...(cost.backend !== undefined ? { backend: cost.backend } : {}),
+    ...(cost.model !== undefined ? { model: cost.model } : {}),
+  }));
 }
 
 function costProgram(cost: LLMRequestCost, compileCel: CelCostCompiler | undefined): CostProgram {
@@ -44,9 +52,16 @@ function costProgram(cost: LLMRequestCost, compileCel: CelCostCompiler | undefin
   }
 }
 
-/** Every cost of a finished response, by metadata key. */
-export function computeCosts(costs: readonly CompiledCost[], inputs: CostInputs): Record<string, number> {
+/**
+ * Every cost of a finished response, by metadata key. A cost filtered to a backend or model
+ * (a QuotaPolicy's) counts only when `aiServiceBackend` / `inputs.model` are those.
+ */
+export function computeCosts(costs: readonly CompiledCost[], inputs: CostInputs, aiServiceBackend?: string): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const cost of costs) result[cost.metadataKey] = cost.evaluate(inputs);
+  for (const cost of costs) {
+    if (cost.backend !== undefined && cost.backend !== aiServiceBackend) continue;
+    if (cost.model !== undefined && cost.model !== inputs.model) continue;
+    result[cost.metadataKey] = cost.evaluate(inputs);
+  }
   return result;
 }
