@@ -178,6 +178,8 @@ function parseCost(value: unknown, path: string): LLMRequestCost {
     metadataKey: string(cost.metadataKey, `${path}.metadataKey`),
     type: cost.type,
     ...(cost.cel !== undefined ? { cel: string(cost.cel, `${path}.cel`) } : {}),
+    ...(cost.backend !== undefined ? { backend: string(cost.backend, `${path}.backend`) } : {}),
+    ...(cost.model !== undefined ? { model: string(cost.model, `${path}.model`) } : {}),
   };
 }
 
