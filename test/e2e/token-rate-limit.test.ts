@@ -106,7 +106,7 @@ test('token_ratelimit example: a stream is charged when it ends and is never cut
 });
 
 test('token_ratelimit example: an Anthropic client over /v1/messages gets its own error shape for the 429', { timeout: 60_000 }, async () => {
-  const anthropic = new Anthropic({ baseURL: `http://127.0.0.1:${aigw.port}`, apiKey: 'unused', maxRetries: 0, timeout: 15_000, defaultHeaders: { 'x-tenant-id': 'tenant-a' } });
+  const anthropic = new Anthropic({ baseURL: `http://127.0.0.1:${aigw.port}/anthropic`, apiKey: 'unused', maxRetries: 0, timeout: 15_000, defaultHeaders: { 'x-tenant-id': 'tenant-a' } });
   await assert.rejects(anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => {
     assert.ok(e instanceof Anthropic.RateLimitError, String(e));
     assert.equal(e.status, 429);
