@@ -191,6 +191,11 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted, and
   // so are the File access logs, which Envoy writes through aigw.
   const redaction = redactionRules(compiled.filterConfig, options.rateLimitRedisUrl);
+  if (!compiled.filterConfig.rateLimit) {
+    // Said, not ignored: a flag that changes nothing is most likely a configuration left out.
+    if (options.rateLimitRedisUrl !== undefined) logger.warn('--ratelimit-redis-url (AIGW_RATELIMIT_REDIS_URL) is unused: the configuration has no BackendTrafficPolicy rateLimit.global or QuotaPolicy');
+    if (options.rateLimitFailureModeDeny) logger.warn('--ratelimit-failure-mode-deny is unused: the configuration has no BackendTrafficPolicy rateLimit.global or QuotaPolicy');
+  }
   const accessLogs = await openAccessLogPipes(compiled.accessLogPipes, redaction, logger);
   const startExtProc = (): Promise<RunningExtProc> =>
     spawnExtProc({

@@ -147,3 +147,16 @@ test('an unusable --ratelimit-redis-url is a usage error that does not echo the 
     },
   );
 });
+
+test('--ratelimit-redis-url without any rate limit in the configuration: the gateway serves and says the flag is unused', { skip, timeout: 60_000 }, async () => {
+  assert.ok(redis);
+  const aigw = await startAigw({
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port }),
+    captureStdout: false,
+    extraArgs: ['--ratelimit-redis-url', redis.url],
+  });
+  gateways.push(aigw);
+  assert.match(aigw.stderr, /--ratelimit-redis-url \(AIGW_RATELIMIT_REDIS_URL\) is unused: the configuration has no BackendTrafficPolicy rateLimit\.global or QuotaPolicy/);
+  assert.ok(!aigw.stderr.includes(REDIS_PASSWORD));
+  assert.equal((await chat(aigw, 'anyone')).status, 200);
+});
