@@ -10,6 +10,7 @@ import { CLUSTER_LABEL_KEY, clusterLabel, ENDPOINT_LABEL_KEY, endpointLabel, END
 import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from './local-reply-config.js';
 import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
 import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/request/stream-timeouts.js';
+import { LOCAL_RATE_LIMIT_FILTER, localRateLimitFilter, localRateLimitPerRoute } from './build-local-rate-limits.js';
 import { envoyRateLimits, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, QUOTA_RATE_LIMIT_FILTER, RATE_LIMIT_CLUSTER, RATE_LIMIT_FILTER, targetRateLimits, type TargetRateLimits } from './build-rate-limits.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
@@ -152,11 +153,12 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel, opt
         // MCP paths first: LLM routes match any path once the router filter has picked a backend.
         virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...mcpEnvoyRoutes(mcpRoutes), ...targetRoutes(routes), routeNotFound()] }],
       },
-      // Envoy Gateway's order: the router-level ext_proc, then its ratelimit filter (the per-route
-      // config picks the route the ext_proc chose), …, and Envoy AI Gateway's quota filter just
-      // before the router.
+      // Envoy Gateway's order: the router-level ext_proc, then its local_ratelimit and ratelimit
+      // filters (their per-route configs are those of the route the ext_proc chose), …, and
+      // Envoy AI Gateway's quota filter just before the router.
       http_filters: [
         routerExtProc(listener),
+        ...(limits.local ? [localRateLimitFilter()] : []),
         ...(limits.global ? [rateLimitFilter(RATE_LIMIT_FILTER, listener.name, RATE_LIMIT_CLUSTER, options)] : []),
         ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
         ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, options, true)] : []),
@@ -178,7 +180,7 @@ function targetRoutes(attached: readonly RouteModel[]): Json[] {
     for (const rule of route.rules) {
       const targets = rule.mode === 'upstream' ? [rule.cluster] : rule.refs.map((ref) => ref.backend.name);
       targets.forEach((target, index) => {
-        const perFilter = rateLimitPerRoute(targetRateLimits(route, rule, rule.mode === 'router' ? rule.refs[index]?.quota : undefined));
+        const perFilter = rateLimitPerRoute(targetRateLimits(route, rule, rule.mode === 'router' ? rule.refs[index]?.quota : undefined), localRateLimitPerRoute(rule));
         routes.push({
           match: { prefix: '/', headers: [{ name: ROUTE_HEADER, string_match: { exact: target } }] },
           route: routeAction(rule, target),
@@ -191,19 +193,21 @@ function targetRoutes(attached: readonly RouteModel[]): Json[] {
   return routes;
 }
 
-/** Which rate-limit filters a listener needs: one for BackendTrafficPolicy limits, one for QuotaPolicies. */
-function listenerRateLimits(routes: readonly RouteModel[]): { global: boolean; quota: boolean } {
+/** Which rate-limit filters a listener needs: BackendTrafficPolicy local and global limits, QuotaPolicies. */
+function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; global: boolean; quota: boolean } {
   const rules = routes.flatMap((route) => route.rules);
   return {
-    global: rules.some((rule) => rule.rateLimit?.type === 'Global'),
+    local: rules.some((rule) => rule.rateLimit?.local !== undefined),
+    global: rules.some((rule) => rule.rateLimit?.global !== undefined),
     quota: rules.some((rule) => rule.mode === 'router' && rule.refs.some((ref) => ref.quota !== undefined)),
   };
 }
 
-/** A route's rate-limit actions, per filter (RateLimitPerRoute); undefined when nothing limits it. */
-function rateLimitPerRoute(limits: TargetRateLimits): { [key: string]: Json } | undefined {
+/** A route's rate-limit configuration, per filter (LocalRateLimit, RateLimitPerRoute); undefined when nothing limits it. */
+function rateLimitPerRoute(limits: TargetRateLimits, local: Json | undefined): { [key: string]: Json } | undefined {
   const perRoute = (entries: TargetRateLimits['global']): Json => ({ '@type': type('envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute'), rate_limits: envoyRateLimits(entries) });
   const config: { [key: string]: Json } = {};
+  if (local !== undefined) config[LOCAL_RATE_LIMIT_FILTER] = local;
   if (limits.global.length > 0) config[RATE_LIMIT_FILTER] = perRoute(limits.global);
   if (limits.quota.length > 0) config[QUOTA_RATE_LIMIT_FILTER] = perRoute(limits.quota);
   return Object.keys(config).length > 0 ? config : undefined;

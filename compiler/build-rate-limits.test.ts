@@ -137,8 +137,8 @@ test('QuotaPolicy: a backend of a fallback rule is an error; an unmatched model 
 });
 
 test('readers refuse what aigw run does not generate, with positions', () => {
-  const local = QUOTA_BASE.replace('    type: Global\n    global:\n', '    type: Local\n    local:\n').replace('        - shared: true\n', '        - shadowMode: false\n');
-  assert.ok(problems(local).some((line) => /gw\.yaml:\d+:\d+: error: .*spec\.rateLimit\.type: local rate limits are not supported by aigw run yet/.test(line)), problems(local).join('\n'));
+  const local = QUOTA_BASE.replace('    type: Global\n    global:\n', '    type: Local\n    local:\n');
+  assert.ok(problems(local).some((line) => /gw\.yaml:\d+:\d+: error: .*spec\.rateLimit\.local\.rules\[1\]\.shared: shared applies to global rate limits only/.test(line)), problems(local).join('\n'));
   const methods = QUOTA_BASE.replace('            - sourceCIDR:\n', '            - methods:\n                - value: GET\n              sourceCIDR:\n');
   assert.ok(problems(methods).some((line) => /error: .*clientSelectors\[0\]\.methods: clientSelectors\[\]\.methods is not supported by aigw run/.test(line)));
   const ipv6 = QUOTA_BASE.replace('value: 10.1.2.3/8', 'value: "2001:db8::/32"');

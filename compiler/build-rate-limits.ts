@@ -68,10 +68,10 @@ export function targetRateLimits(route: RouteModel, rule: RuleModel, quota: Quot
 
 function globalEntries(route: RouteModel, rule: RuleModel): RateLimitEntry[] {
   const rateLimit = rule.rateLimit;
-  if (rateLimit?.type !== 'Global') return [];
+  if (!rateLimit?.global) return [];
   const policy = `${rateLimit.policy.namespace}/${rateLimit.policy.name}`;
   const descriptor = routeDescriptor(route, rule);
-  return rateLimit.rules.map((limitRule, ruleIndex): RateLimitEntry => {
+  return rateLimit.global.map((limitRule, ruleIndex): RateLimitEntry => {
     const root: RateLimitAction = limitRule.shared
       ? { kind: 'generic', key: rateLimit.policy.name, value: rateLimit.policy.namespace }
       : { kind: 'generic', key: descriptor, value: descriptor };
@@ -92,7 +92,7 @@ function hitsAddend(cost: RateLimitCost): NonNullable<RateLimitCharge['hitsAdden
 }
 
 /** Envoy Gateway's layout: one descriptor per header condition, then the source address; none: a key for "every request". */
-function selectorActions(selectors: RateLimitSelectors, ruleIndex: number): RateLimitAction[] {
+export function selectorActions(selectors: RateLimitSelectors, ruleIndex: number): RateLimitAction[] {
   const key = (match: number): string => `rule-${ruleIndex}-match-${match}`;
   const actions = selectors.headers.map((header, index): RateLimitAction =>
     header.type === 'Distinct'
@@ -170,7 +170,7 @@ export function envoyRateLimits(entries: readonly RateLimitEntry[]): Json[] {
   );
 }
 
-function envoyAction(action: RateLimitAction): Json {
+export function envoyAction(action: RateLimitAction): Json {
   switch (action.kind) {
     case 'generic':
       return { generic_key: { descriptor_key: action.key, descriptor_value: action.value } };

@@ -158,6 +158,11 @@ export class FieldReader {
     this.report('error', key === undefined ? this.path : [...this.path, key], message, hint, 'unsupported');
   }
 
+  /** `unsupported` for a field below this one. */
+  unsupportedAt(path: Path, message: string, hint?: string): void {
+    this.report('error', path, message, hint, 'unsupported');
+  }
+
   warn(key: string | number | undefined, message: string): void {
     this.report('warning', key === undefined ? this.path : [...this.path, key], message);
   }

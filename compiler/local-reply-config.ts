@@ -120,9 +120,10 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
     },
     // Envoy's rate-limit filters (BackendTrafficPolicy rateLimit, QuotaPolicy). They run after the
     // router-level ext_proc, so their replies pass it on the way out, which rewrites them for
-    // non-OpenAI clients as it does the router's; their x-ratelimit-* headers stay.
+    // non-OpenAI clients as it does the router's; their x-ratelimit-* headers stay. The
+    // local_ratelimit filter sets the RL flag only after its reply is mapped: its code details say it.
     {
-      filter: flags('RL'),
+      filter: { or_filter: { filters: [flags('RL'), cel("response.code_details == 'local_rate_limited'")] } },
       status: 429,
       viaExtProc: true,
       code: LOCAL_REPLY_RATE_LIMITED_CODE,

@@ -218,13 +218,15 @@ function trafficPolicyFor(route: ResourceOf<'AIGatewayRoute'>, index: ResourceIn
   const limiting = pick('rateLimit');
   const rateLimit: RateLimitModel | undefined =
     limiting?.spec.rateLimit !== undefined ? { ...limiting.spec.rateLimit, policy: { name: limiting.metadata.name, namespace: limiting.metadata.namespace } } : undefined;
-  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}), ...(rateLimit ? { rateLimit } : {}) };
+  return { ...(retry ? { retry } : {}), ...(circuitBreaker ? { circuitBreaker } : {}), ...(rateLimit && limiting ? { rateLimit, rateLimitPolicy: limiting } : {}) };
 }
 
 interface TrafficSettings {
   retry?: RetrySettings;
   circuitBreaker?: CircuitBreakerSettings;
   rateLimit?: RateLimitModel;
+  /** The policy `rateLimit` comes from, to report on. */
+  rateLimitPolicy?: ResourceOf<'BackendTrafficPolicy'>;
 }
 
 function resolveRoute(
@@ -269,6 +271,15 @@ function resolveRoute(
     for (const ref of refs) {
       const quota = quotas.forBackendRef(ref.backend, mode, route, ruleIndex);
       if (quota) ref.quota = quota;
+    }
+    // A local bucket is per Envoy route, and a single-priority rule has one Envoy route per
+    // backendRef: the rule's limit would be multiplied by its number of backends.
+    if (policy.rateLimit?.local && mode === 'router' && refs.length > 1) {
+      policy.rateLimitPolicy?.reader.unsupportedAt(
+        ['spec', 'rateLimit', 'local'],
+        `local rate limits are not supported by aigw run on a rule with several backendRefs of one priority (AIGatewayRoute ${routeName} rule ${ruleIndex}): aigw routes each of them separately and Envoy keeps one bucket per route, so the limit would be multiplied by ${refs.length}`,
+        'use rateLimit.global (one counter for the rule), or target an AIGatewayRoute whose rules have one backendRef or fallback priorities',
+      );
     }
     const endpointKinds = new Set((mode === 'upstream' ? refs : []).flatMap((ref) => ref.endpoints.map((endpoint) => endpoint.kind)));
     if (endpointKinds.has('fqdn') && endpointKinds.has('unix')) {

@@ -51,7 +51,7 @@ const MAX_LIMIT = 2 ** 32 - 1;
 
 /** Reads one `rateLimit.{global,local}.rules[]` entry. */
 export function readRateLimitRule(rule: FieldReader, scope: 'global' | 'local'): RateLimitRule | undefined {
-  const selectors = readClientSelectors(rule, 'clientSelectors', { sourceCIDR: true });
+  const selectors = readClientSelectors(rule, 'clientSelectors', { sourceCIDR: true, nonEmpty: true });
   const limit = rule.requiredObject('limit');
   let requests: number | undefined;
   let unit: RateLimitUnit | undefined;
@@ -69,9 +69,15 @@ export function readRateLimitRule(rule: FieldReader, scope: 'global' | 'local'):
   if (cost) {
     requestCost = readCost(cost, 'request');
     responseCost = readCost(cost, 'response');
-    if (scope === 'local' && responseCost) cost.unsupported('response', 'a local rate limit cannot charge a response cost', 'use rateLimit.global for token limits');
-    if (scope === 'local' && requestCost && 'metadata' in requestCost) cost.unsupported('request', 'a local rate limit cannot take its cost from metadata', 'use cost.request.number');
+    if (scope === 'local' && responseCost) cost.error('response', 'Forbidden: response cost is not supported for Local Rate Limits', 'use rateLimit.global for token limits');
+    // Envoy Gateway's local rate limit ignores costs (every request takes one token); refused rather than ignored.
+    if (scope === 'local' && requestCost) cost.unsupported('request', 'a local rate limit cannot charge a request cost: every request takes one token, as in Envoy Gateway', 'remove cost, or use rateLimit.global');
     cost.done();
+  }
+  // Envoy's token buckets hold at least one token.
+  if (scope === 'local' && requests === 0) {
+    limit?.error('requests', 'Invalid value: 0: a local rate limit allows at least 1 request per unit', 'use rateLimit.global to refuse every request, or remove the rule');
+    requests = undefined;
   }
   const shadowMode = rule.boolean('shadowMode') ?? false;
   const shared = rule.boolean('shared') ?? false;
@@ -118,10 +124,10 @@ function readCost(cost: FieldReader, key: 'request' | 'response'): RateLimitCost
 /**
  * Reads `clientSelectors[]` (EG's RateLimitSelectCondition): header conditions (Exact,
  * RegularExpression, Distinct; `invert` for the first two) and, where the caller allows it, one
- * IPv4 `sourceCIDR`. Methods, paths and query parameters are refused: aigw run does not
+ * IPv4 `sourceCIDR` (`nonEmpty`: a selector must select something, as Envoy Gateway requires). Methods, paths and query parameters are refused: aigw run does not
  * generate their descriptors. Returns undefined when something was invalid (already reported).
  */
-export function readClientSelectors(parent: FieldReader, key: string, options: { sourceCIDR: boolean }): RateLimitSelectors | undefined {
+export function readClientSelectors(parent: FieldReader, key: string, options: { sourceCIDR: boolean; nonEmpty?: boolean }): RateLimitSelectors | undefined {
   const result: RateLimitSelectors = { headers: [] };
   let valid = true;
   for (const selector of parent.objects(key)) {
@@ -168,6 +174,11 @@ export function readClientSelectors(parent: FieldReader, key: string, options: {
           result.sourceCIDR = { ...normalised, distinct: type === 'Distinct' };
         }
       }
+    }
+    // Envoy Gateway refuses a selector that selects nothing (BackendTrafficPolicy).
+    if (options.nonEmpty && ['headers', 'sourceCIDR', 'methods', 'path', 'queryParams'].every((field) => !selector.has(field))) {
+      selector.error(undefined, 'Invalid value: a client selector needs at least one of headers or sourceCIDR');
+      valid = false;
     }
     for (const field of ['methods', 'path', 'queryParams'] as const) {
       if (selector.has(field)) {
