@@ -54,7 +54,8 @@ function parseDescriptor(value: unknown, path: string): RequestDescriptor {
     entries: entries.map((item: unknown, i): DescriptorEntry => {
       if (!isRecord(item)) throw new InvalidRateLimitRequest(`${path}.entries[${i}]: expected a message`);
       const key = item.key ?? '';
-      const entryValue = item.value ?? '';
+      const rawValue = item.value ?? '';
+      const entryValue = rawValue instanceof Uint8Array ? decodeDescriptorValue(rawValue) : rawValue;
       if (typeof key !== 'string' || typeof entryValue !== 'string') throw new InvalidRateLimitRequest(`${path}.entries[${i}]: key and value must be strings`);
       return { key, value: entryValue };
     }),
@@ -75,4 +76,55 @@ function uint64(value: unknown, path: string): number {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !/^\d+$/.test(text)) throw new InvalidRateLimitRequest(`${path}: expected a uint64`);
   return BigInt(text) > BigInt(MAX_HITS) ? MAX_HITS : Number(text);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An entry's value as Envoy sent it (`bytes` in aigw's proto overlay: a request header's bytes,
+ * UTF-8 or not) as a string without losing a byte: UTF-8 decodes as usual (the key
+ * envoyproxy/ratelimit would count under), and each byte that is not part of a well-formed UTF-8
+ * sequence becomes the lone surrogate U+DC00 + byte (Python's "surrogateescape"), which decoded
+ * UTF-8 never contains. So values differing only in such bytes (Latin-1 `jos\xe9e` and
+ * `jos\xe8e`) stay apart, where decoding them to U+FFFD would make them share a counter.
+ * `counterKey` writes those surrogates as `\xHH`.
+ */
+export function decodeDescriptorValue(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    let text = '';
+    let i = 0;
+    while (i < bytes.length) {
+      const length = utf8SequenceLength(bytes, i);
+      if (length === 0) {
+        text += String.fromCharCode(0xdc00 + (bytes[i] ?? 0));
+        i++;
+      } else {
+        text += UTF8.decode(bytes.subarray(i, i + length));
+        i += length;
+      }
+    }
+    return text;
+  }
+}
+
+/** The length of the well-formed UTF-8 sequence at `i` (Unicode Table 3-7), 0 if there is none. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i] ?? 0;
+  const at = (offset: number, low = 0x80, high = 0xbf): boolean => {
+    const byte = bytes[i + offset];
+    return byte !== undefined && byte >= low && byte <= high;
+  };
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return at(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    const second = lead === 0xe0 ? at(1, 0xa0) : lead === 0xed ? at(1, 0x80, 0x9f) : at(1);
+    return second && at(2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const second = lead === 0xf0 ? at(1, 0x90) : lead === 0xf4 ? at(1, 0x80, 0x8f) : at(1);
+    return second && at(2) && at(3) ? 4 : 0;
+  }
+  return 0;
 }

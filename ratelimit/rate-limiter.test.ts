@@ -111,6 +111,17 @@ test('counter keys: envoyproxy/ratelimit’s format; values cannot pose as more 
   assert.equal(counterKey('d', [{ key: 'k', value: 'x_y\\' }], 0), 'd_k_x\\_y\\\\_0');
 });
 
+test('counter keys: bytes that were not UTF-8 (lone surrogates from decodeDescriptorValue) are written \\xHH, apart from any UTF-8 value', { timeout: 5000 }, () => {
+  const key = (value: string): string => counterKey('d', [{ key: 'tenant', value }], 0);
+  assert.equal(key('jos\udce9e'), 'd_tenant_jos\\xe9e_0');
+  assert.notEqual(key('jos\udce9e'), key('jos\udce8e'));
+  assert.notEqual(key('jos\udce9e'), key('jos\\xe9e'), 'a literal backslash-x is escaped, so it cannot pose as a byte');
+  assert.notEqual(key('q\udcff'), key('q\ufffd'));
+  assert.equal(Buffer.from(key('\udcff_\udc80'), 'utf8').toString('utf8'), key('\udcff_\udc80'), 'the key is well-formed UTF-8 (a Redis key)');
+  // A character past U+FFFF whose low surrogate is in U+DC80–U+DCFF is a character, kept as it is.
+  assert.equal(key('\u{10080}'), 'd_tenant_\u{10080}_0');
+});
+
 test('the same counter twice in one request is charged twice, in order', { timeout: 5000 }, async () => {
   const { limiter } = setup();
   const decision = await limiter.shouldRateLimit(request([tenant('a', 2), tenant('a', 2)]));

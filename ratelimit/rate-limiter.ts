@@ -114,6 +114,9 @@ export class RateLimiter {
  * are escaped, so a value cannot pose as more entries (`a` = `x_b_y` and `a` = `x`, `b` = `y`
  * stay apart); keys come from Envoy's configuration and are kept as they are. Values without
  * them give exactly envoyproxy/ratelimit's key, so a Redis shared with it shares the budget.
+ * Bytes of a value that were not UTF-8 (lone surrogates U+DC80–U+DCFF, see
+ * `decodeDescriptorValue`) are written `\xHH`: no escaped value has a `\` before an `x`, and
+ * the key stays valid UTF-8 for Redis (envoyproxy/ratelimit refuses such values outright).
  */
 export function counterKey(domain: string, entries: readonly DescriptorEntry[], windowStartSeconds: number): string {
   let key = `${domain}_`;
@@ -122,5 +125,5 @@ export function counterKey(domain: string, entries: readonly DescriptorEntry[], 
 }
 
 function escapeValue(text: string): string {
-  return /[\\_]/.test(text) ? text.replace(/[\\_]/g, '\\$&') : text;
+  return /[\\_\uDC80-\uDCFF]/u.test(text) ? text.replace(/[\\_\uDC80-\uDCFF]/gu, (char) => (char === '\\' || char === '_' ? `\\${char}` : `\\x${(char.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`)) : text;
 }

@@ -27,7 +27,7 @@ export function rateLimitClient(socketPath: string): RateLimitClient {
       new Promise((resolve) => {
         client.makeUnaryRequest(
           method.path,
-          (value: object) => method.requestSerialize(value),
+          (value: object) => method.requestSerialize(withByteValues(value)),
           (buffer: Buffer): unknown => method.responseDeserialize(buffer),
           request,
           { deadline: Date.now() + deadlineMs },
@@ -35,5 +35,28 @@ export function rateLimitClient(socketPath: string): RateLimitClient {
         );
       }),
     close: () => client.close(),
+  };
+}
+
+/**
+ * Entry values as Envoy sends them: bytes (aigw's proto overlay declares `value` as `bytes`, so
+ * protobufjs would read a string as base64); a string is sent as its UTF-8.
+ */
+function withByteValues(request: object): object {
+  const descriptors: unknown = (request as { descriptors?: unknown }).descriptors;
+  if (!Array.isArray(descriptors)) return request;
+  return {
+    ...request,
+    descriptors: descriptors.map((descriptor: unknown) => {
+      const entries: unknown = (descriptor as { entries?: unknown } | null)?.entries;
+      if (!Array.isArray(entries)) return descriptor;
+      return {
+        ...(descriptor as object),
+        entries: entries.map((entry: unknown) => {
+          const value: unknown = (entry as { value?: unknown } | null)?.value;
+          return typeof value === 'string' ? { ...(entry as object), value: Buffer.from(value, 'utf8') } : entry;
+        }),
+      };
+    }),
   };
 }
