@@ -1,10 +1,6 @@
-import { isRecord } from '../common/json-guards.js';
 import type { DescriptorEntry } from './descriptor-tree.js';
 
-/**
- * A `RateLimitRequest` as the service reads it, from the message grpc-js decoded (proto-loader
- * with keepCase, longs as strings, enums as strings, no defaults: an absent field is undefined).
- */
+/** A `RateLimitRequest` as the service reads it (decoded by rate-limit-wire.ts). */
 export interface RateLimitRequest {
   domain: string;
   descriptors: RequestDescriptor[];
@@ -31,51 +27,6 @@ export const MAX_HITS = 0xffff_ffff;
 /** A request the service refuses (gRPC INVALID_ARGUMENT), as envoyproxy/ratelimit refuses it. */
 export class InvalidRateLimitRequest extends Error {
   override readonly name = 'InvalidRateLimitRequest';
-}
-
-export function parseRateLimitRequest(message: unknown): RateLimitRequest {
-  if (!isRecord(message)) throw new InvalidRateLimitRequest('the request is not a message');
-  const domain = message.domain ?? '';
-  if (typeof domain !== 'string') throw new InvalidRateLimitRequest('domain: expected a string');
-  if (domain === '') throw new InvalidRateLimitRequest('rate limit domain must not be empty');
-  const descriptors = message.descriptors ?? [];
-  if (!Array.isArray(descriptors)) throw new InvalidRateLimitRequest('descriptors: expected a list');
-  if (descriptors.length === 0) throw new InvalidRateLimitRequest('rate limit descriptor list must not be empty');
-  const hitsAddend = message.hits_addend ?? 0;
-  if (typeof hitsAddend !== 'number' || !Number.isInteger(hitsAddend) || hitsAddend < 0) throw new InvalidRateLimitRequest('hits_addend: expected a uint32');
-  return { domain, descriptors: descriptors.map((item: unknown, i) => parseDescriptor(item, `descriptors[${i}]`)), hitsAddend };
-}
-
-function parseDescriptor(value: unknown, path: string): RequestDescriptor {
-  if (!isRecord(value)) throw new InvalidRateLimitRequest(`${path}: expected a message`);
-  const entries = value.entries ?? [];
-  if (!Array.isArray(entries)) throw new InvalidRateLimitRequest(`${path}.entries: expected a list`);
-  const descriptor: RequestDescriptor = {
-    entries: entries.map((item: unknown, i): DescriptorEntry => {
-      if (!isRecord(item)) throw new InvalidRateLimitRequest(`${path}.entries[${i}]: expected a message`);
-      const key = item.key ?? '';
-      const rawValue = item.value ?? '';
-      const entryValue = rawValue instanceof Uint8Array ? decodeDescriptorValue(rawValue) : rawValue;
-      if (typeof key !== 'string' || typeof entryValue !== 'string') throw new InvalidRateLimitRequest(`${path}.entries[${i}]: key and value must be strings`);
-      return { key, value: entryValue };
-    }),
-  };
-  if (value.hits_addend !== undefined && value.hits_addend !== null) {
-    if (!isRecord(value.hits_addend)) throw new InvalidRateLimitRequest(`${path}.hits_addend: expected a UInt64Value`);
-    descriptor.hitsAddend = uint64(value.hits_addend.value, `${path}.hits_addend.value`);
-  }
-  // Envoy marks hits to give back (`is_negative_hits`, field 4): refunds are not supported, so
-  // such a descriptor is checked without being charged rather than charged the wrong way.
-  if (value.is_negative_hits === true) descriptor.hitsAddend = 0;
-  return descriptor;
-}
-
-/** A uint64 as proto-loader gives it with `longs: String` (absent: the proto3 default, 0). */
-function uint64(value: unknown, path: string): number {
-  if (value === undefined || value === null) return 0;
-  const text = typeof value === 'number' ? String(value) : value;
-  if (typeof text !== 'string' || !/^\d+$/.test(text)) throw new InvalidRateLimitRequest(`${path}: expected a uint64`);
-  return BigInt(text) > BigInt(MAX_HITS) ? MAX_HITS : Number(text);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -6,7 +6,6 @@ import { createLogger } from '../common/logger.js';
 import { MemoryStore } from './memory-store.js';
 import { RateLimitMetrics } from './rate-limit-metrics.js';
 import type { RateLimitRequest, RequestDescriptor } from './rate-limit-request.js';
-import { rateLimitResponse } from './rate-limit-response.js';
 import type { CounterIncrement, RateLimitStore } from './rate-limit-store.js';
 import { counterKey, RateLimiter, RateLimitStoreUnavailable } from './rate-limiter.js';
 
@@ -93,14 +92,14 @@ test('an unknown domain or a descriptor matching nothing is OK without a limit, 
   assert.equal(store.size, 0);
 });
 
-test('the response Envoy reads: codes and units by name, duration_until_reset, no current_limit without a limit', { timeout: 5000 }, async () => {
+test('the decision Envoy reads: codes, the limit, remaining and seconds to reset; no limit for a descriptor matching none', { timeout: 5000 }, async () => {
   const { limiter } = setup();
   for (let i = 0; i < 3; i++) await limiter.shouldRateLimit(request([tenant('a')]));
-  assert.deepEqual(rateLimitResponse(await limiter.shouldRateLimit(request([tenant('a'), { entries: [{ key: 'x', value: 'y' }] }]))), {
-    overall_code: 'OVER_LIMIT',
+  assert.deepEqual(await limiter.shouldRateLimit(request([tenant('a'), { entries: [{ key: 'x', value: 'y' }] }])), {
+    overallCode: 'OVER_LIMIT',
     statuses: [
-      { code: 'OVER_LIMIT', current_limit: { requests_per_unit: 3, unit: 'MINUTE' }, limit_remaining: 0, duration_until_reset: { seconds: '39', nanos: 0 } },
-      { code: 'OK', limit_remaining: 0 },
+      { code: 'OVER_LIMIT', limit: { requestsPerUnit: 3, unit: 'minute' }, remaining: 0, secondsUntilReset: 39 },
+      { code: 'OK', remaining: 0 },
     ],
   });
 });

@@ -96,7 +96,7 @@ test('every runtime asset is packed, the CLI executable with a node shebang', ()
   assert.ok(cli && (cli.mode & 0o111) !== 0, `dist/bin/aigw.js mode ${cli?.mode.toString(8) ?? '?'}`);
 });
 
-test('the unpacked package runs from another directory: version, validate, translate, the ext_proc and rate-limit protos', () => {
+test('the unpacked package runs from another directory: version, validate, translate, the ext_proc protos and the rate-limit service', () => {
   const unpacked = join(summary.work, 'unpacked');
   const elsewhere = mkdtempSync(join(tmpdir(), 'aigw-elsewhere-'));
   try {
@@ -130,7 +130,8 @@ test('the unpacked package runs from another directory: version, validate, trans
       timeout: 60_000,
     });
     assert.equal(loadProtos.status, 0, loadProtos.stderr);
-    const loadRateLimitProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(pkg, 'dist', 'ratelimit', 'load-rate-limit-service.js'))}); m.loadRateLimitService();`], {
+    // The rate-limit service (its own wire codec, no protos) and its Redis client load from the package.
+    const loadRateLimitProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(pkg, 'dist', 'ratelimit', 'start-rate-limit-service.js'))}); await import(${JSON.stringify(join(pkg, 'dist', 'ratelimit', 'redis-store.js'))});`], {
       cwd: elsewhere,
       encoding: 'utf8',
       timeout: 60_000,

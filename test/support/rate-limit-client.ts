@@ -3,7 +3,7 @@
  * Unix socket, with a deadline (a test never waits longer than `deadlineMs`).
  */
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { loadRateLimitService } from '../../ratelimit/load-rate-limit-service.js';
+import { loadRateLimitService } from './rate-limit-proto.js';
 
 export interface RateLimitReply {
   /** The decoded response (proto-loader object), or undefined with `error`. */

@@ -1,17 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { isRecord } from '../common/json-guards.js';
+import { isRecord } from '../../common/json-guards.js';
 
-/** The vendored Envoy protos (extproc/proto, shipped next to `dist/`; this file compiles to `dist/ratelimit/`). */
-const PROTO_DIR = fileURLToPath(new URL('../../extproc/proto', import.meta.url));
+/** The vendored Envoy protos (extproc/proto; this file compiles to `dist/test/support/`). */
+const PROTO_DIR = fileURLToPath(new URL('../../../extproc/proto', import.meta.url));
 
-export const SHOULD_RATE_LIMIT_PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
+import { SHOULD_RATE_LIMIT_PATH } from '../../ratelimit/rate-limit-server.js';
 
 /**
  * Envoy's `envoy.service.ratelimit.v3.RateLimitService` from `extproc/proto` (the descriptor's
- * `hits_addend` comes from the overlay there). Loader options as for the ext_proc service:
- * keepCase, enums and longs as strings, no defaults (an absent field stays undefined).
+ * `hits_addend` comes from the overlay there), with the generic protobuf codec: what tests check
+ * the service's own wire codec (ratelimit/rate-limit-wire.ts) against, and what the test client
+ * speaks. Loader options as for the ext_proc service: keepCase, enums and longs as strings, no
+ * defaults (an absent field stays undefined).
  */
 export function loadRateLimitService(): ServiceDefinition {
   const definition = loadSync('envoy/service/ratelimit/v3/rls.proto', {
