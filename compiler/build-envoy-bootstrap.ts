@@ -242,6 +242,10 @@ function rateLimitClusters(model: GatewayModel, options: BootstrapOptions): Json
     name,
     type: 'STATIC',
     connect_timeout: '5s',
+    // Two calls per rate-limited request (the check, the charge at its end): Envoy's default
+    // circuit breaker (1024) would fail calls past it — open (a limit silently not checked) or,
+    // with failure_mode_deny, a 503 — under a burst the gateway otherwise serves (as for the ext_proc).
+    circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: EXT_PROC_MAX_STREAMS, max_pending_requests: EXT_PROC_MAX_STREAMS, max_requests: EXT_PROC_MAX_STREAMS, max_retries: 0 }] },
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': type('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),
