@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { localReplyForClient, localReplyMessage } from './local-reply.js';
+import { localReplyForClient, localReplyMessage, rateLimitRetryAfter } from './local-reply.js';
 
 const TIMEOUT = Buffer.from('{"error":{"code":"upstream_error","message":"upstream failure: upstream request timeout (UT)","type":"server_error"}}\n');
 
@@ -19,4 +19,13 @@ test('it takes the client API error shape, keeping the message', () => {
   });
   assert.deepEqual(JSON.parse(localReplyForClient(503, TIMEOUT, 'cohere')?.body?.toString() ?? ''), { message: 'upstream failure: upstream request timeout (UT)' });
   assert.equal(localReplyForClient(503, Buffer.from('{"message":"from the provider"}'), 'anthropic'), undefined);
+});
+
+test("rateLimitRetryAfter: a 429 with x-ratelimit-reset and no retry-after gets one; nothing else is touched", () => {
+  assert.equal(rateLimitRetryAfter(429, { 'x-ratelimit-reset': '42' }), '42');
+  assert.equal(rateLimitRetryAfter(429, { 'x-ratelimit-reset': '42', 'retry-after': '7' }), undefined, "the provider's or the mapper's own stays");
+  assert.equal(rateLimitRetryAfter(429, {}), undefined);
+  assert.equal(rateLimitRetryAfter(503, { 'x-ratelimit-reset': '42' }), undefined);
+  assert.equal(rateLimitRetryAfter(429, { 'x-ratelimit-reset': '1s' }), undefined, 'only whole seconds');
+  assert.equal(rateLimitRetryAfter(429, { 'x-ratelimit-reset': '12345678901' }), undefined);
 });

@@ -34,3 +34,15 @@ export function localReplyForClient(status: number, body: Buffer, clientAPI: Cli
   if (clientAPI === 'openai') return {};
   return { body: Buffer.from(gatewayErrorBody(new GatewayError('UPSTREAM_FAILURE', status, message), clientAPI)), contentType: 'application/json' };
 }
+
+/**
+ * `retry-after` for a 429 that says when its window resets (`x-ratelimit-reset`, seconds) but not
+ * when to retry: Envoy's local rate limit adds its `x-ratelimit-*` headers after the local reply
+ * was mapped, so the mapper could not copy the reset into `retry-after` as it does for the global
+ * one. Undefined for anything else (a provider's 429 keeps what the provider sent).
+ */
+export function rateLimitRetryAfter(status: number, headers: { readonly 'retry-after'?: string | undefined; readonly 'x-ratelimit-reset'?: string | undefined }): string | undefined {
+  if (status !== 429 || headers['retry-after'] !== undefined) return undefined;
+  const reset = headers['x-ratelimit-reset'];
+  return reset !== undefined && /^\d{1,10}$/.test(reset) ? reset : undefined;
+}

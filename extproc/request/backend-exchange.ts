@@ -14,7 +14,7 @@ import type { ProcessingMode } from '../generated/envoy/extensions/filters/http/
 import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
-import { localReplyForClient } from '../errors/local-reply.js';
+import { localReplyForClient, rateLimitRetryAfter } from '../errors/local-reply.js';
 import { scrubbedResponseHeaders } from './scrubbed-response-headers.js';
 import { SecretScrubber, type StreamScrubber } from './secret-scrubber.js';
 import { credentialHeaderValues } from './sensitive-headers.js';
@@ -31,7 +31,7 @@ import type { TokenUsage } from '../usage/token-usage.js';
 export const MODEL_HEADER = 'x-ai-eg-model';
 
 /** Response headers translators may read. */
-const RESPONSE_HEADERS = [':status', 'content-encoding', 'content-type', 'x-amzn-requestid', 'x-amzn-errortype'];
+const RESPONSE_HEADERS = [':status', 'content-encoding', 'content-type', 'x-amzn-requestid', 'x-amzn-errortype', 'retry-after', 'x-ratelimit-reset'];
 
 /** What the request to the backend needs: header edits and, when rewritten, the new body. */
 export interface BackendRequest {
@@ -178,6 +178,8 @@ export class BackendExchange implements ResponseProcessor {
     this.streaming = isSuccess(this.status) && translation.streaming;
     const set = (translation.set ?? []).map(([name, value]) => setHeader(name, value));
     if (this.scrubber) set.push(...scrubbedResponseHeaders(this.scrubber, message));
+    const retryAfter = rateLimitRetryAfter(this.status, headers);
+    if (retryAfter !== undefined) set.push(setHeader('retry-after', retryAfter));
     if (this.streaming) {
       // A key may be split across chunks: the stream scrubber holds back a possible start of one.
       this.streamScrubber = this.scrubber?.stream();

@@ -4,7 +4,7 @@ import { ROUTER_PROCESSING_MODE } from '../../contract/filter-config.js';
 import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
-import { localReplyForClient } from '../errors/local-reply.js';
+import { localReplyForClient, rateLimitRetryAfter } from '../errors/local-reply.js';
 import type { RouterContext } from './router-processor.js';
 import { RouterStreamGuard } from './router-stream-guard.js';
 import type { RuntimeConfig } from '../server/runtime-config.js';
@@ -14,7 +14,7 @@ import type { RequestSpan } from '../telemetry/tracing/request-span.js';
 import { SpanResponseObserver } from '../telemetry/tracing/span-response-observer.js';
 
 /** The response headers this watch reads (one pick: it runs once per request). */
-const WATCHED_HEADERS = [':status', 'content-type'] as const;
+const WATCHED_HEADERS = [':status', 'content-type', 'retry-after', 'x-ratelimit-reset'] as const;
 
 /** The fallback rule a request was routed by: what its 2xx stream's timers need. */
 export interface FallbackRule {
@@ -80,9 +80,11 @@ export class FallbackResponse implements ResponseProcessor {
       return { response_headers: { response: {} }, mode_override: guard.modeOverride(ROUTER_PROCESSING_MODE) };
     }
     if (this.observer) return this.observer.responseHeaders(message);
-    if (this.errorStatus !== undefined) return { response_headers: { response: {} } };
+    const retryAfter = rateLimitRetryAfter(status, headers);
+    const response = retryAfter !== undefined ? { header_mutation: headerMutation([setHeader('retry-after', retryAfter)]) } : {};
+    if (this.errorStatus !== undefined) return { response_headers: { response } };
     // Otherwise the upstream filter reads the response; step aside for the rest of it.
-    return { response_headers: { response: {} }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
+    return { response_headers: { response }, mode_override: { ...ROUTER_PROCESSING_MODE, response_body_mode: 'NONE' } };
   }
 
   async responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> {

@@ -91,9 +91,9 @@ function assertRefusedInOpenAIShape(refused: { status: number; headers: Headers;
   assert.equal(refused.headers.get('x-ratelimit-limit'), limit, JSON.stringify(Object.fromEntries(refused.headers)));
   assert.equal(refused.headers.get('x-ratelimit-remaining'), '0');
   assert.ok(Number(refused.headers.get('x-ratelimit-reset')) > 0, 'seconds until the bucket refills');
-  // No retry-after: local_ratelimit adds x-ratelimit-* after the local reply is mapped, so the
-  // mapper's `%RESP(x-ratelimit-reset)%` is empty (and the header left out) for local limits.
-  assert.equal(refused.headers.get('retry-after'), null);
+  // local_ratelimit adds x-ratelimit-* after the local reply is mapped: the ext_proc copies the
+  // reset into retry-after on the way out, as the mapper does for the global limit.
+  assert.equal(refused.headers.get('retry-after'), refused.headers.get('x-ratelimit-reset'));
 }
 
 before(async () => {
