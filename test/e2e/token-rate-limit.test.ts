@@ -114,3 +114,22 @@ test('token_ratelimit example: an Anthropic client over /v1/messages gets its ow
     return true;
   });
 });
+
+test('token_ratelimit example with nothing changed but the listener port: it starts, each request is checked (x-ratelimit headers), and the unresolvable test upstream is a 503 naming it', { timeout: 90_000 }, async () => {
+  const [example, redis] = await Promise.all([readFile(EXAMPLE, 'utf8'), readFile(REDIS_EXAMPLE, 'utf8')]);
+  const unchanged = await startAigw({ configYaml: (port) => `${redis}\n---\n${example.replace(/( +)port: 80\n/, `$1port: ${port}\n`)}`, captureStdout: false });
+  try {
+    const response = await fetch(`http://127.0.0.1:${unchanged.port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': 'tenant-a' },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const body = await response.text();
+    assert.equal(response.status, 503, body);
+    assert.match(body, /envoy-ai-gateway-token-ratelimit-testupstream/);
+    assert.match(response.headers.get('x-ratelimit-limit') ?? '', /^10, 10;w=3600/, 'the request was checked against the budgets first');
+  } finally {
+    await unchanged.stop();
+  }
+});
