@@ -10,7 +10,7 @@ export interface RateLimitServer {
 }
 
 /** The one method served (gRPC path of `envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit`). */
-export const SHOULD_RATE_LIMIT_PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
+const SHOULD_RATE_LIMIT_PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
 
 /** gRPC status codes the service answers with. */
 const GRPC = { OK: 0, INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14 } as const;
