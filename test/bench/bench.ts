@@ -20,6 +20,7 @@ import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../sup
 import { probe, runLoad, type LoadResult } from './load-generator.js';
 import { resultsTable, type BenchRow } from './results-table.js';
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.js';
+import { globalRateLimitDocument, TEST_GATEWAY, tokenCost } from '../support/rate-limit-yaml.js';
 import { runScript } from '../support/run-script.js';
 
 const MODEL = 'gpt-4o-mini';
@@ -130,9 +131,11 @@ async function main(): Promise<number> {
   // two calls to the rate-limit service on the hot path.
   const rateLimited = process.env.BENCH_RATELIMIT !== '0';
   if (rateLimited) {
+    // A total-token budget per model on the test Gateway, checked per request, charged at the end.
+    const tokenBudgetPolicy = globalRateLimitDocument('token-budget', [{ headers: [{ name: 'x-ai-eg-model', type: 'Distinct' }], requests: 1_000_000_000, unit: 'Hour', cost: tokenCost('llm_total_token') }], TEST_GATEWAY);
     const limitedPort = await freePort();
     limitedAigw = await startAigw({
-      configYaml: withBedrock(gatewayConfigYaml({ port: limitedPort, upstreamPort: upstream.port, models: [MODEL], accessLog, extraDocuments: [tokenBudgetPolicy()] }), upstream.port),
+      configYaml: withBedrock(gatewayConfigYaml({ port: limitedPort, upstreamPort: upstream.port, models: [MODEL], accessLog, extraDocuments: [tokenBudgetPolicy] }), upstream.port),
       captureStdout: false,
     });
     targets['gateway+ratelimit'] = `http://127.0.0.1:${limitedPort}/v1/chat/completions`;
@@ -205,30 +208,6 @@ async function main(): Promise<number> {
   }
   if (!cleanStop) log(`FAILED: aigw did not stop cleanly (${JSON.stringify(exit)})`);
   return failedRequests > 0 || !cleanStop ? 1 : 0;
-}
-
-/** A BackendTrafficPolicy on the test Gateway: a total-token budget per model, checked per request, charged at the end. */
-function tokenBudgetPolicy(): Record<string, unknown> {
-  return {
-    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-    kind: 'BackendTrafficPolicy',
-    metadata: { name: 'token-budget', namespace: 'default' },
-    spec: {
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'aigw-run' }],
-      rateLimit: {
-        type: 'Global',
-        global: {
-          rules: [
-            {
-              clientSelectors: [{ headers: [{ name: 'x-ai-eg-model', type: 'Distinct' }] }],
-              limit: { requests: 1_000_000_000, unit: 'Hour' },
-              cost: { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: 'llm_total_token' } } },
-            },
-          ],
-        },
-      },
-    },
-  };
 }
 
 /**

@@ -11,6 +11,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { postChat, type ChatResult } from '../support/rate-limit-yaml.js';
 
 const DEFAULT_MODEL = 'gpt-4o-mini';
 const VIP_MODEL = 'gpt-4o';
@@ -69,14 +70,8 @@ function client(headers: Record<string, string> = {}): OpenAI {
   return new OpenAI({ baseURL: `http://127.0.0.1:${aigw.port}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 15_000, defaultHeaders: headers });
 }
 
-async function chat(model: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${aigw.port}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: response.status, headers: response.headers, body: await response.text() };
+function chat(model: string, headers: Record<string, string> = {}): Promise<ChatResult> {
+  return postChat(aigw.port, model, headers);
 }
 
 function assertRefusedInOpenAIShape(refused: { status: number; headers: Headers; body: string }, limit: string): void {

@@ -13,6 +13,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { postChat, type ChatResult } from '../support/rate-limit-yaml.js';
 import { upstreamPath } from '../support/upstream-fixtures.js';
 
 const MODEL = 'rate-limit-funky-model';
@@ -38,14 +39,8 @@ function client(tenant: string): OpenAI {
   return new OpenAI({ baseURL: `http://127.0.0.1:${aigw.port}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 15_000, defaultHeaders: { 'x-tenant-id': tenant } });
 }
 
-async function chat(tenant: string): Promise<{ status: number; headers: Headers; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${aigw.port}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
-    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: response.status, headers: response.headers, body: await response.text() };
+function chat(tenant: string): Promise<ChatResult> {
+  return postChat(aigw.port, MODEL, { 'x-tenant-id': tenant });
 }
 
 before(async () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { globalRateLimitDocument, postChat, TEST_GATEWAY, tokenCost, type ChatResult } from '../support/rate-limit-yaml.js';
 
 const REQUESTS = 1500;
 /** Tokens per request (the fake's usage: 11 prompt + 7 completion). */
@@ -18,31 +19,11 @@ let upstream: FakeOpenAI;
 let aigw: AigwProcess;
 
 /** One budget for everyone, large enough for the burst and exactly spent by it plus one request. */
-function budget(): Record<string, unknown> {
-  return {
-    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-    kind: 'BackendTrafficPolicy',
-    metadata: { name: 'burst-budget', namespace: 'default' },
-    spec: {
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'aigw-run' }],
-      rateLimit: {
-        global: {
-          rules: [
-            {
-              clientSelectors: [{ headers: [{ name: 'x-ai-eg-model', type: 'Distinct' }] }],
-              limit: { requests: REQUESTS * TOKENS, unit: 'Hour' },
-              cost: { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: 'llm_total_token' } } },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
+const budget = globalRateLimitDocument('burst-budget', [{ headers: [{ name: 'x-ai-eg-model', type: 'Distinct' }], requests: REQUESTS * TOKENS, unit: 'Hour', cost: tokenCost('llm_total_token') }], TEST_GATEWAY);
 
 before(async () => {
   upstream = await startFakeOpenAI({ delayMs: 3000, record: false });
-  aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, accessLog: false, extraDocuments: [budget()] }), captureStdout: false, extraArgs: ['--ratelimit-failure-mode-deny'] });
+  aigw = await startAigw({ configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, accessLog: false, extraDocuments: [budget] }), captureStdout: false, extraArgs: ['--ratelimit-failure-mode-deny'] });
 });
 
 after(async () => {
@@ -50,18 +31,12 @@ after(async () => {
   await upstream?.close();
 });
 
-async function chat(): Promise<{ status: number; text: string }> {
-  const response = await fetch(`http://127.0.0.1:${aigw.port}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    signal: AbortSignal.timeout(90_000),
-  });
-  return { status: response.status, text: await response.text() };
+function chat(): Promise<ChatResult> {
+  return postChat(aigw.port, 'gpt-4o-mini', {}, 90_000);
 }
 
 test(`${REQUESTS} concurrent rate-limited requests (fail closed) all get their 200; then the budget they spent is exactly used up`, { timeout: 180_000 }, async () => {
-  const outcomes = await Promise.all(Array.from({ length: REQUESTS }, () => chat().then((answer) => (answer.status === 200 ? undefined : `${answer.status} ${answer.text.slice(0, 200)}`), (error: unknown) => String(error))));
+  const outcomes = await Promise.all(Array.from({ length: REQUESTS }, () => chat().then((answer) => (answer.status === 200 ? undefined : `${answer.status} ${answer.body.slice(0, 200)}`), (error: unknown) => String(error))));
   const failures = outcomes.filter((outcome) => outcome !== undefined);
   assert.equal(failures.length, 0, `${failures.length} of ${REQUESTS} failed, e.g. ${failures.slice(0, 3).join(' | ')}`);
   // Every charge landed (none lost in the burst): the budget is spent to the token. The last
@@ -69,7 +44,7 @@ test(`${REQUESTS} concurrent rate-limited requests (fail closed) all get their 2
   upstream.configure({ delayMs: 0 });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const atLimit = await chat();
-  assert.equal(atLimit.status, 200, `exactly at the limit is not over it: ${atLimit.text}`);
+  assert.equal(atLimit.status, 200, `exactly at the limit is not over it: ${atLimit.body}`);
   const over = await chat();
-  assert.equal(over.status, 429, `one request past the budget is refused (a lost charge would let it through): ${over.text}`);
+  assert.equal(over.status, 429, `one request past the budget is refused (a lost charge would let it through): ${over.body}`);
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
+import { globalRateLimitDocument, postChat, TEST_GATEWAY, tokenCost, type ChatResult } from '../support/rate-limit-yaml.js';
 import { REDIS_SERVER_MISSING, startRedisServer, type TestRedis } from '../support/redis-server.js';
 
 const REDIS_PASSWORD = 'redis-secret-Zq81';
@@ -19,33 +20,12 @@ let redis: TestRedis | undefined;
 const gateways: AigwProcess[] = [];
 
 /** Per `x-tenant-id`: 10 input tokens per hour, checked first (cost 0), charged when the response ends. */
-function inputBudget(): Record<string, unknown> {
-  return {
-    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-    kind: 'BackendTrafficPolicy',
-    metadata: { name: 'input-budget', namespace: 'default' },
-    spec: {
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'aigw-run' }],
-      rateLimit: {
-        type: 'Global',
-        global: {
-          rules: [
-            {
-              clientSelectors: [{ headers: [{ name: 'x-tenant-id', type: 'Distinct' }] }],
-              limit: { requests: 10, unit: 'Hour' },
-              cost: { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: 'llm_input_token' } } },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
+const inputBudget = globalRateLimitDocument('input-budget', [{ headers: [{ name: 'x-tenant-id', type: 'Distinct' }], requests: 10, unit: 'Hour', cost: tokenCost('llm_input_token') }], TEST_GATEWAY);
 
 async function gateway(extraArgs: string[] = []): Promise<AigwProcess> {
   assert.ok(redis);
   const aigw = await startAigw({
-    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, extraDocuments: [inputBudget()] }),
+    configYaml: (port) => gatewayConfigYaml({ port, upstreamPort: upstream.port, extraDocuments: [inputBudget] }),
     captureStdout: false,
     extraArgs: ['--ratelimit-redis-url', redis.url, ...extraArgs],
   });
@@ -53,14 +33,8 @@ async function gateway(extraArgs: string[] = []): Promise<AigwProcess> {
   return aigw;
 }
 
-async function chat(aigw: AigwProcess, tenant: string): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await fetch(`http://127.0.0.1:${aigw.port}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: response.status, body: await response.text(), headers: response.headers };
+function chat(aigw: AigwProcess, tenant: string): Promise<ChatResult> {
+  return postChat(aigw.port, 'gpt-4o-mini', { 'x-tenant-id': tenant });
 }
 
 async function metric(aigw: AigwProcess, name: string): Promise<number> {

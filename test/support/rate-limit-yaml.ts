@@ -91,14 +91,23 @@ export function tokenCost(metadataKey: string): NonNullable<GlobalRuleYaml['cost
   return { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: metadataKey } } };
 }
 
-/** A BackendTrafficPolicy with `rateLimit.global` on the test route (HTTPRoute `route`). */
-export function globalRateLimitDocument(name: string, rules: GlobalRuleYaml[], route = TEST_ROUTE_NAME): Record<string, unknown> {
+/** What a BackendTrafficPolicy attaches to: an HTTPRoute (an AIGatewayRoute's) or a whole Gateway. */
+export interface PolicyTarget {
+  kind: 'HTTPRoute' | 'Gateway';
+  name: string;
+}
+
+/** The Gateway `gatewayConfigYaml` generates (named like its route). */
+export const TEST_GATEWAY: PolicyTarget = { kind: 'Gateway', name: 'aigw-run' };
+
+/** A BackendTrafficPolicy with `rateLimit.global`, on the test route unless `target` says otherwise. */
+export function globalRateLimitDocument(name: string, rules: GlobalRuleYaml[], target: PolicyTarget = { kind: 'HTTPRoute', name: TEST_ROUTE_NAME }): Record<string, unknown> {
   return {
     apiVersion: 'gateway.envoyproxy.io/v1alpha1',
     kind: 'BackendTrafficPolicy',
     metadata: { name, namespace: 'default' },
     spec: {
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route }],
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: target.kind, name: target.name }],
       rateLimit: {
         type: 'Global',
         global: {
