@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { REDIS_URL_VARIABLE, type CounterIncrement, type RateLimitStore } from './rate-limit-store.js';
-import { redactRedisUrl } from './redact-redis-url.js';
+import { redactRedisUrl } from '../common/redact-redis-url.js';
 
 export interface RedisStoreOptions {
   url: string;

@@ -8,6 +8,7 @@ import { defaultMultiBackendYaml } from '../../compiler/autoconfig/default-multi
 import { parseMcpServersJson } from '../../compiler/autoconfig/parse-mcp-servers-json.js';
 import { parseQuantity } from '../../compiler/quantities.js';
 import { createLogger, type LogFormat, type Logger } from '../../common/logger.js';
+import { redactRedisUrl } from '../../common/redact-redis-url.js';
 import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
 import { proxyStdioMcpServers, type ProxiedMcpServers } from '../../mcp/stdio/stdio-proxy-servers.js';
 import { RUN_OPTIONS } from '../cli/command-options.js';
@@ -190,15 +191,8 @@ function parseRedisUrl(flag: string | undefined, variable: string | undefined): 
     url = undefined;
   }
   if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    const shown = url ? withoutPassword(url) : JSON.stringify(text.replace(/\/\/[^@/]*@/, '//<credentials>@'));
-    throw new UsageError(`${origin}: expected redis://[user:password@]host[:port][/db] or rediss://… but got ${shown}`);
+    throw new UsageError(`${origin}: expected redis://[user:password@]host[:port][/db] or rediss://… but got ${JSON.stringify(redactRedisUrl(text))}`);
   }
-  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname)) throw new UsageError(`${origin}: the path of ${withoutPassword(url)} must be a database number such as /0`);
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname)) throw new UsageError(`${origin}: the path of ${JSON.stringify(redactRedisUrl(text))} must be a database number such as /0`);
   return text;
-}
-
-function withoutPassword(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password !== '') copy.password = '<redacted>';
-  return JSON.stringify(copy.href);
 }
