@@ -150,13 +150,7 @@ async function isReady(adminAddress: string): Promise<boolean> {
 
 /** `listener_manager.listener_create_failure`, or undefined when the admin did not answer. */
 async function listenerCreateFailures(adminAddress: string): Promise<number | undefined> {
-  try {
-    const response = await fetch(`http://${adminAddress}/stats?filter=${encodeURIComponent('^listener_manager\\.listener_create_failure$')}`, { signal: AbortSignal.timeout(2000) });
-    const match = /^listener_manager\.listener_create_failure: (\d+)$/m.exec(await response.text());
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await counterStats(adminAddress, '^listener_manager\\.listener_create_failure$', 2000))?.get('listener_manager.listener_create_failure');
 }
 
 async function drainEnvoy(adminAddress: string, timeoutMs: number): Promise<number> {
@@ -177,15 +171,25 @@ async function drainEnvoy(adminAddress: string, timeoutMs: number): Promise<numb
 
 /** In-flight downstream requests on the gateway listeners (the admin listener excluded). */
 async function activeRequests(adminAddress: string): Promise<number> {
+  let total = 0;
+  for (const [name, value] of (await counterStats(adminAddress, 'downstream_rq_active$', 1000)) ?? []) {
+    const match = /^http\.(.+)\.downstream_rq_active$/.exec(name);
+    if (match && match[1] !== 'admin') total += value;
+  }
+  return total;
+}
+
+/** Envoy's counters and gauges whose names match `filter` (a regex), by name; undefined when the admin did not answer. */
+async function counterStats(adminAddress: string, filter: string, timeoutMs: number): Promise<Map<string, number> | undefined> {
   try {
-    const response = await fetch(`http://${adminAddress}/stats?filter=downstream_rq_active$`, { signal: AbortSignal.timeout(1000) });
-    let total = 0;
+    const response = await fetch(`http://${adminAddress}/stats?filter=${encodeURIComponent(filter)}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const stats = new Map<string, number>();
     for (const line of (await response.text()).split('\n')) {
-      const match = /^http\.(.+)\.downstream_rq_active: (\d+)$/.exec(line.trim());
-      if (match && match[1] !== 'admin') total += Number(match[2]);
+      const match = /^(.+): (\d+)$/.exec(line.trim());
+      if (match?.[1] !== undefined) stats.set(match[1], Number(match[2]));
     }
-    return total;
+    return stats;
   } catch {
-    return 0;
+    return undefined;
   }
 }
