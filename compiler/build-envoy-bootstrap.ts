@@ -1,4 +1,4 @@
-import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../contract/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, SOURCE_ADDRESS_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../contract/filter-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -24,10 +24,8 @@ export interface BootstrapOptions {
   listenAddress?: string;
   /** Envoy's heap limit for its overload manager (bytes). */
   maxHeapBytes: number;
-  /** The unix socket of the rate-limit service (gRPC); used when a policy limits anything. */
+  /** The unix socket of the rate-limit service (gRPC): Envoy's rate-limit filters charge response costs there. */
   rateLimitSocketPath: string;
-  /** Refuse requests (503) when the rate-limit service fails; default false: let them through. */
-  rateLimitFailureModeDeny?: boolean;
 }
 
 /** How long Envoy waits for the rate-limit service before applying the failure mode. */
@@ -104,7 +102,7 @@ function envoyListener(model: GatewayModel, listener: ListenerModel, options: Bo
               ...(client.connectionCloseDelayMs !== undefined ? { delay: envoyDuration(client.connectionCloseDelayMs) } : {}),
             },
           },
-          httpConnectionManager(model, listener, options),
+          httpConnectionManager(model, listener),
         ],
       },
     ],
@@ -131,7 +129,7 @@ function overloadManager(maxHeapBytes: number): Json {
   };
 }
 
-function httpConnectionManager(model: GatewayModel, listener: ListenerModel, options: BootstrapOptions): Json {
+function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Json {
   const routes = model.routes.filter((route) => route.listeners.includes(listener.name));
   const mcpRoutes = model.mcpRoutes.filter((route) => route.config.listeners.includes(listener.name));
   const limits = listenerRateLimits(routes);
@@ -141,6 +139,10 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel, opt
       '@type': type('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
       stat_prefix: listener.name.replaceAll('/', '_'),
       codec_type: 'AUTO',
+      // The client is the peer of the connection, as Envoy Gateway configures it: otherwise Envoy
+      // takes the address from x-forwarded-for, which any client can write — and rate limits per
+      // source address (clientSelectors sourceCIDR) or access logs would believe it.
+      use_remote_address: true,
       // Slow or idle clients cannot hold connections forever (ClientTrafficPolicy timeout.http).
       request_headers_timeout: envoyDuration(listener.client.requestHeadersTimeoutMs),
       ...(listener.client.requestReceivedTimeoutMs > 0 ? { request_timeout: envoyDuration(listener.client.requestReceivedTimeoutMs) } : {}),
@@ -157,11 +159,11 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel, opt
       // filters (their per-route configs are those of the route the ext_proc chose), …, and
       // Envoy AI Gateway's quota filter just before the router.
       http_filters: [
-        routerExtProc(listener),
+        routerExtProc(listener, limits.sourceAddress),
         ...(limits.local ? [localRateLimitFilter()] : []),
-        ...(limits.global ? [rateLimitFilter(RATE_LIMIT_FILTER, listener.name, RATE_LIMIT_CLUSTER, options)] : []),
+        ...(limits.global ? [rateLimitFilter(RATE_LIMIT_FILTER, listener.name, RATE_LIMIT_CLUSTER)] : []),
         ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
-        ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, options, true)] : []),
+        ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER)] : []),
         { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } },
       ],
       local_reply_config: localReplyConfig(listener),
@@ -193,43 +195,53 @@ function targetRoutes(attached: readonly RouteModel[]): Json[] {
   return routes;
 }
 
-/** Which rate-limit filters a listener needs: BackendTrafficPolicy local and global limits, QuotaPolicies. */
-function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; global: boolean; quota: boolean } {
+/**
+ * Which rate-limit filters a listener needs: BackendTrafficPolicy local limits; the global
+ * filters only for charges made when a stream is done (BackendTrafficPolicy response costs,
+ * QuotaPolicies): the ext_proc makes the request-time checks itself (see build-rate-limits.ts).
+ */
+function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; global: boolean; quota: boolean; sourceAddress: boolean } {
   const rules = routes.flatMap((route) => route.rules);
+  const entries = routes.flatMap((route) =>
+    route.rules.flatMap((rule) => (rule.mode === 'router' ? rule.refs : [{ quota: undefined }]).flatMap((ref) => {
+      const limits = targetRateLimits(route, rule, ref.quota);
+      return [...limits.global, ...limits.quota];
+    })),
+  );
   return {
+    // The ext_proc's checks need the client's address (Envoy's, as its remote_address action reads it).
+    sourceAddress: entries.some((entry) => entry.actions.some((action) => action.kind === 'remoteAddress' || action.kind === 'maskedRemoteAddress')),
     local: rules.some((rule) => rule.rateLimit?.local !== undefined),
-    global: rules.some((rule) => rule.rateLimit?.global !== undefined),
+    global: rules.some((rule) => rule.rateLimit?.global?.some((limit) => limit.responseCost !== undefined) === true),
     quota: rules.some((rule) => rule.mode === 'router' && rule.refs.some((ref) => ref.quota !== undefined)),
   };
 }
 
 /** A route's rate-limit configuration, per filter (LocalRateLimit, RateLimitPerRoute); undefined when nothing limits it. */
 function rateLimitPerRoute(limits: TargetRateLimits, local: Json | undefined): { [key: string]: Json } | undefined {
-  const perRoute = (entries: TargetRateLimits['global']): Json => ({ '@type': type('envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute'), rate_limits: envoyRateLimits(entries) });
+  const perRoute = (rateLimits: Json[]): Json => ({ '@type': type('envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute'), rate_limits: rateLimits });
   const config: { [key: string]: Json } = {};
   if (local !== undefined) config[LOCAL_RATE_LIMIT_FILTER] = local;
-  if (limits.global.length > 0) config[RATE_LIMIT_FILTER] = perRoute(limits.global);
-  if (limits.quota.length > 0) config[QUOTA_RATE_LIMIT_FILTER] = perRoute(limits.quota);
+  const global = envoyRateLimits(limits.global);
+  if (global.length > 0) config[RATE_LIMIT_FILTER] = perRoute(global);
+  const quota = envoyRateLimits(limits.quota);
+  if (quota.length > 0) config[QUOTA_RATE_LIMIT_FILTER] = perRoute(quota);
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /**
- * A global rate-limit filter. It stays enabled on every route: the route the request starts on
- * is not the one the ext_proc picks, and only the latter has actions (RateLimitPerRoute). When
- * the service fails or is too slow, requests pass unless `rateLimitFailureModeDeny` (then 503).
+ * A global rate-limit filter: it only charges response costs when a stream is done (its routes'
+ * RateLimitPerRoute has nothing else), so it never answers a request; the ext_proc checks them.
+ * It stays enabled on every route: the route the request starts on is not the one the ext_proc
+ * picks, and only the latter has actions.
  */
-function rateLimitFilter(name: string, domain: string, cluster: string, options: BootstrapOptions, quota = false): Json {
+function rateLimitFilter(name: string, domain: string, cluster: string): Json {
   return {
     name,
     typed_config: {
       '@type': type('envoy.extensions.filters.http.ratelimit.v3.RateLimit'),
       domain,
       timeout: RATE_LIMIT_TIMEOUT,
-      failure_mode_deny: options.rateLimitFailureModeDeny ?? false,
-      status_on_error: { code: 'ServiceUnavailable' },
-      enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
-      // As Envoy AI Gateway's quota filter; Envoy Gateway's keeps the header.
-      ...(quota ? { disable_x_envoy_ratelimited_header: true } : {}),
       rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: cluster } }, transport_api_version: 'V3' },
     },
   };
@@ -242,9 +254,8 @@ function rateLimitClusters(model: GatewayModel, options: BootstrapOptions): Json
     name,
     type: 'STATIC',
     connect_timeout: '5s',
-    // Two calls per rate-limited request (the check, the charge at its end): Envoy's default
-    // circuit breaker (1024) would fail calls past it — open (a limit silently not checked) or,
-    // with failure_mode_deny, a 503 — under a burst the gateway otherwise serves (as for the ext_proc).
+    // One charge per rate-limited request when its stream is done: Envoy's default circuit
+    // breaker (1024) would drop charges past it under a burst the gateway otherwise serves.
     circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: EXT_PROC_MAX_STREAMS, max_pending_requests: EXT_PROC_MAX_STREAMS, max_requests: EXT_PROC_MAX_STREAMS, max_retries: 0 }] },
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
@@ -336,8 +347,10 @@ function extProcFilter(settings: { [key: string]: Json }, initialMetadata: Json[
  * listener's name travels as gRPC metadata (rules apply only on the listeners of their routes),
  * and so do its buffer limit (the most a compressed body may decode to) and stream idle timeout.
  */
-function routerExtProc(listener: ListenerModel): Json {
-  return extProcFilter({ allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } }, [
+function routerExtProc(listener: ListenerModel, sourceAddress: boolean): Json {
+  const settings: { [key: string]: Json } = { allow_mode_override: true, processing_mode: { ...ROUTER_PROCESSING_MODE } };
+  if (sourceAddress) settings.request_attributes = [SOURCE_ADDRESS_ATTRIBUTE];
+  return extProcFilter(settings, [
     { key: LISTENER_METADATA_KEY, value: listener.name },
     { key: BUFFER_LIMIT_METADATA_KEY, value: String(listener.bufferLimitBytes) },
     // Envoy resets a stream silent for this long; the ext_proc's stream timers must fire first.

@@ -3,9 +3,9 @@ import type { GatewayModel } from './gateway-model.js';
 import { buildRateLimitConfig } from './build-rate-limits.js';
 
 /** The ext_proc's view of the gateway: backends by name, route costs, the model list and the MCP routes. */
-export function buildFilterConfig(model: GatewayModel): FilterConfig {
+export function buildFilterConfig(model: GatewayModel, options: { rateLimitFailureModeDeny?: boolean } = {}): FilterConfig {
   const backends = new Map<string, BackendConfig>();
-  const rateLimit = buildRateLimitConfig(model);
+  const rateLimit = buildRateLimitConfig(model, options.rateLimitFailureModeDeny);
   for (const route of model.routes) {
     for (const rule of route.rules) for (const ref of rule.refs) backends.set(ref.backend.name, ref.backend);
   }

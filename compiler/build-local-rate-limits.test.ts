@@ -46,9 +46,14 @@ function assertProblem(text: string, pattern: RegExp): void {
   assert.ok(found.some((line) => pattern.test(line)), `expected ${String(pattern)} in:\n${found.join('\n')}`);
 }
 
-test('local rate limits: the filter sits between the router-level ext_proc and the global ratelimit filter, as Envoy Gateway orders them', () => {
+test('local rate limits: the filter sits after the router-level ext_proc (and before the global ratelimit filter, as Envoy Gateway orders them)', () => {
   const names = list(hcm(BASE).http_filters).map((filter) => String(record(filter).name));
-  assert.deepEqual(names, ['envoy.filters.http.ext_proc', LOCAL_RATE_LIMIT_FILTER, RATE_LIMIT_FILTER, 'envoy.filters.http.router']);
+  // The global rules here have no response cost: the ext_proc checks them, Envoy's global filter is not needed.
+  assert.deepEqual(names, ['envoy.filters.http.ext_proc', LOCAL_RATE_LIMIT_FILTER, 'envoy.filters.http.router']);
+  const withResponseCost = BASE.replace(/(\n(\s+)limit:\n\s+requests: 1000\n\s+unit: Hour\n)/, '$1$2cost:\n$2  response:\n$2    from: Number\n$2    number: 1\n');
+  assert.notEqual(withResponseCost, BASE, 'the test YAML has the global rule this test edits');
+  const both = list(hcm(withResponseCost).http_filters).map((filter) => String(record(filter).name));
+  assert.deepEqual(both, ['envoy.filters.http.ext_proc', LOCAL_RATE_LIMIT_FILTER, RATE_LIMIT_FILTER, 'envoy.filters.http.router']);
   const filter = record(list(hcm(BASE).http_filters).map(record).find((candidate) => candidate.name === LOCAL_RATE_LIMIT_FILTER));
   // The listener's config limits nothing: no bucket, no descriptors.
   assert.equal(record(filter.typed_config).token_bucket, undefined);
@@ -96,9 +101,8 @@ test('local rate limits: a policy with global and local rules (no type) gets bot
   assert.equal(record(record(config.filter_enforced).default_value).numerator, 0);
   assert.equal(record(record(config.filter_enabled).default_value).numerator, 100);
   assert.deepEqual(config.token_bucket, { max_tokens: 20, tokens_per_fill: 20, fill_interval: '1s' });
-  const routes = list(record(list(record(manager.route_config).virtual_hosts)[0]).routes).map(record);
-  const fallback = routes.find((route) => JSON.stringify(route.match).includes('default/fallback/rule/0'));
-  assert.ok(isRecord(record(fallback?.typed_per_filter_config)[RATE_LIMIT_FILTER]), 'the global rules too');
+  const checks = compileConfig(BASE, OPTIONS).filterConfig.rateLimit?.checks.rules.find((target) => target.name === 'default/fallback/rule/0');
+  assert.ok(checks && checks.checks.length > 0, 'the global rules too (checked by the ext_proc)');
 });
 
 test('local rate limits: without a rule lacking selectors the route bucket is unlimited (uint32 max per second)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isRecord, type JsonRecord } from '../common/json-guards.js';
-import type { RateLimitDescriptorConfig } from '../contract/rate-limit-config.js';
+import type { RateLimitAction, RateLimitDescriptorConfig } from '../contract/rate-limit-config.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
 import { QUOTA_DOMAIN, QUOTA_RATE_LIMIT_FILTER, RATE_LIMIT_FILTER } from './build-rate-limits.js';
 import { formatDiagnostic } from './diagnostic.js';
@@ -42,6 +42,30 @@ function entryOf(action: JsonRecord, headers: Record<string, string>, address: s
   }
   if (isRecord(action.remote_address)) return { key: 'remote_address', value: address };
   assert.fail(`unknown action ${JSON.stringify(action)}`);
+}
+
+/** The descriptor entry one contract action yields (the router's half), as entryOf for Envoy's. */
+function checkEntryOf(action: RateLimitAction, headers: Record<string, string>, address: string): { key: string; value: string } | undefined {
+  switch (action.kind) {
+    case 'generic':
+      return { key: action.key, value: action.value };
+    case 'requestHeader': {
+      const value = headers[action.header];
+      return value === undefined ? undefined : { key: action.key, value };
+    }
+    case 'headerMatch': {
+      const value = headers[action.header];
+      const matches = value !== undefined && ('exact' in action.match ? value === action.match.exact : new RegExp(`^(?:${action.match.regex})$`).test(value));
+      return matches === action.expectMatch ? { key: action.key, value: action.key } : undefined;
+    }
+    case 'maskedRemoteAddress': {
+      const masked = normaliseIPv4Cidr(`${address}/${action.prefixLength}`);
+      assert.ok(typeof masked !== 'string');
+      return { key: 'masked_remote_address', value: masked.cidr };
+    }
+    case 'remoteAddress':
+      return { key: 'remote_address', value: address };
+  }
 }
 
 /** envoyproxy/ratelimit's lookup: at each level the node with the same key and value, else the same key and no value. */
@@ -90,10 +114,27 @@ function assertBothHalvesAgree(file: string, headers: Record<string, string>): n
       }
     }
   }
+  // The router's half: each rule's checks under each listener of its route, each backendRef's under the quota domain.
+  const checks = compiled.filterConfig.rateLimit?.checks ?? { rules: [], backends: [] };
+  const targets = [
+    ...checks.rules.flatMap((target) => (compiled.filterConfig.rules.find((rule) => rule.name === target.name)?.listeners ?? []).map((domain) => ({ domain, target }))),
+    ...checks.backends.map((target) => ({ domain: QUOTA_DOMAIN, target })),
+  ];
+  for (const { domain, target } of targets) {
+    const tree = domains.find((candidate) => candidate.domain === domain)?.descriptors;
+    assert.ok(tree, `no descriptor tree for domain ${domain}`);
+    for (const check of target.checks) {
+      const entries = check.actions.map((action) => checkEntryOf(action, headers, '10.20.30.40'));
+      assert.ok(entries.every((entry) => entry !== undefined), `${JSON.stringify(check.actions)} yields no descriptor for ${JSON.stringify(headers)}`);
+      const node = lookup(tree, entries.filter((entry) => entry !== undefined));
+      assert.ok(node?.rateLimit, `${target.name}: ${JSON.stringify(entries)} ends on no limit in domain ${domain}`);
+      checked++;
+    }
+  }
   return checked;
 }
 
-test('every Envoy rate-limit action list finds its limit in the contract tree (BTP and QuotaPolicy)', () => {
+test('every action list, Envoy\'s (charges when the stream is done) and the router\'s (request checks), finds its limit in the contract tree (BTP and QuotaPolicy)', () => {
   // 5 rules × (request check + response charge).
   assert.equal(assertBothHalvesAgree('08-token-ratelimit.in.yaml', { 'x-tenant-id': 'tenant-a' }), 10);
   const checked = assertBothHalvesAgree('09-quota-policy.in.yaml', { 'x-team': 'research', 'x-user-id': 'u1' });
@@ -101,15 +142,22 @@ test('every Envoy rate-limit action list finds its limit in the contract tree (B
   assert.equal(checked, 2 * 2 + 2 * (3 + 1 + 2));
 });
 
-test('BTP: the response cost is charged on stream done from metadata; the request check adds 0', () => {
+test('BTP: the response cost is charged by Envoy on stream done from metadata; the router checks with 0 hits', () => {
   const compiled = compileConfig(readFileSync(new URL('08-token-ratelimit.in.yaml', CASES), 'utf8'), OPTIONS);
   const text = JSON.stringify(compiled.bootstrap);
-  assert.match(text, /"hits_addend":\{"format":"%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:llm_input_token\)%"\},"apply_on_stream_done":true/);
-  assert.match(text, /"hits_addend":\{"number":0\}/);
-  assert.match(text, new RegExp(`"name":"${RATE_LIMIT_FILTER}","typed_config":\\{[^}]*"domain":"default/envoy-ai-gateway-token-ratelimit/http","timeout":"1s","failure_mode_deny":false,"status_on_error":\\{"code":"ServiceUnavailable"\\},"enable_x_ratelimit_headers":"DRAFT_VERSION_03"`));
+  assert.match(text, /"apply_on_stream_done":true,"hits_addend":\{"format":"%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:llm_input_token\)%"\}/);
+  assert.doesNotMatch(text, /"hits_addend":\{"number":0\}/, 'Envoy makes no request-time call');
+  assert.match(text, new RegExp(`"name":"${RATE_LIMIT_FILTER}","typed_config":\\{[^}]*"domain":"default/envoy-ai-gateway-token-ratelimit/http","timeout":"1s","rate_limit_service"`));
   assert.match(text, /"name":"ratelimit_cluster".*"pipe":\{"path":"\/run\/aigw\/ratelimit\.sock"\}/);
+  const rateLimit = compiled.filterConfig.rateLimit;
+  assert.ok(rateLimit);
+  assert.equal(rateLimit.failureModeDeny, false);
+  const checks = rateLimit.checks.rules.flatMap((target) => target.checks);
+  assert.equal(checks.length, 5);
+  assert.ok(checks.every((check) => check.hits !== undefined && 'number' in check.hits && check.hits.number === 0));
+  assert.deepEqual(rateLimit.checks.backends, []);
   const denying = compileConfig(readFileSync(new URL('08-token-ratelimit.in.yaml', CASES), 'utf8'), { ...OPTIONS, rateLimitFailureModeDeny: true, rateLimitSocketPath: '/x/rl.sock' });
-  assert.match(JSON.stringify(denying.bootstrap), /"failure_mode_deny":true/);
+  assert.equal(denying.filterConfig.rateLimit?.failureModeDeny, true);
   assert.match(JSON.stringify(denying.bootstrap), /"pipe":\{"path":"\/x\/rl\.sock"\}/);
 });
 

@@ -152,9 +152,8 @@ export function compileSources(sources: readonly ConfigSource[], options: Omit<C
     ...(options.listenAddress !== undefined ? { listenAddress: options.listenAddress } : {}),
     maxHeapBytes: options.envoyMaxHeapBytes ?? DEFAULT_ENVOY_MAX_HEAP_BYTES,
     rateLimitSocketPath: options.rateLimitSocketPath ?? defaultRateLimitSocketPath(options.extProcSocketPath),
-    ...(options.rateLimitFailureModeDeny !== undefined ? { rateLimitFailureModeDeny: options.rateLimitFailureModeDeny } : {}),
   });
-  return { model, bootstrap, filterConfig: buildFilterConfig(model), accessLogPipes: piped.pipes, warnings: unique };
+  return { model, bootstrap, filterConfig: buildFilterConfig(model, options.rateLimitFailureModeDeny !== undefined ? { rateLimitFailureModeDeny: options.rateLimitFailureModeDeny } : {}), accessLogPipes: piped.pipes, warnings: unique };
 }
 
 /** A problem found once per reference (e.g. a shared policy's missing Secret) is reported once. */

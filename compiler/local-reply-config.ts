@@ -2,10 +2,8 @@ import { openAIErrorType } from '../extproc/errors/error-body.js';
 import {
   LOCAL_REPLY_ERROR_CODE,
   LOCAL_REPLY_MESSAGE_PREFIX,
-  LOCAL_REPLY_RATE_LIMIT_ERROR_CODE,
-  LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX,
   LOCAL_REPLY_RATE_LIMITED_CODE,
-  LOCAL_REPLY_RATE_LIMITED_PREFIX,
+  RATE_LIMITED_MESSAGE,
 } from '../contract/filter-config.js';
 import { anthropicErrorType } from '../extproc/translator/backend-error-body.js';
 import { CLUSTER_LABEL_KEY, ENDPOINT_LABEL_KEY, ENDPOINT_METADATA } from './backend-labels.js';
@@ -118,10 +116,11 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
       retryAfter: true,
       message: "the gateway is overloaded (near Envoy's memory limit, --envoy-max-heap); retry shortly",
     },
-    // Envoy's rate-limit filters (BackendTrafficPolicy rateLimit, QuotaPolicy). They run after the
-    // router-level ext_proc, so their replies pass it on the way out, which rewrites them for
-    // non-OpenAI clients as it does the router's; their x-ratelimit-* headers stay. The
-    // local_ratelimit filter sets the RL flag only after its reply is mapped: its code details say it.
+    // Envoy's local_ratelimit filter (BackendTrafficPolicy rateLimit.local; the global limits are
+    // checked by the ext_proc, which answers their 429s itself). It runs after the router-level
+    // ext_proc, so its reply passes it on the way out, which rewrites it for non-OpenAI clients as
+    // it does the router's; its x-ratelimit-* headers stay. The filter sets the RL flag only after
+    // its reply is mapped: its code details say it.
     {
       filter: { or_filter: { filters: [flags('RL'), cel("response.code_details == 'local_rate_limited'")] } },
       status: 429,
@@ -130,15 +129,7 @@ function localFailures(listener: ListenerModel): LocalFailure[] {
       type: 'rate_limit_error',
       retryAfter: true,
       retryAfterValue: '%RESP(x-ratelimit-reset)%',
-      message: `${LOCAL_REPLY_RATE_LIMITED_PREFIX}this request is over a rate limit or token quota of the gateway (BackendTrafficPolicy rateLimit, QuotaPolicy); retry when the window resets (x-ratelimit-reset seconds)`,
-    },
-    {
-      filter: flags('RLSE'),
-      status: 503,
-      viaExtProc: true,
-      code: LOCAL_REPLY_RATE_LIMIT_ERROR_CODE,
-      retryAfter: true,
-      message: `${LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX}the gateway's rate-limit service did not answer, and failure mode deny refuses requests it cannot check; retry shortly`,
+      message: RATE_LIMITED_MESSAGE,
     },
     // From the router filter, rewritten by the ext_proc for non-OpenAI clients.
     {

@@ -18,6 +18,12 @@ export const FILTER_CONFIG_VERSION = 'aigw.filter-config/v1';
 export const BACKEND_NAME_ATTRIBUTE =
   "xds.upstream_host_metadata.filter_metadata['aigateway.envoy.io']['per_route_rule_backend_name']";
 
+/**
+ * The CEL attribute the router filter asks Envoy for when a rate limit counts per client address:
+ * the downstream remote address (`ip:port`), the one Envoy's remote_address action reads.
+ */
+export const SOURCE_ADDRESS_ATTRIBUTE = 'source.address';
+
 /** gRPC metadata key carrying the Envoy listener name to the router filter's stream. */
 export const LISTENER_METADATA_KEY = 'x-aigw-listener';
 
@@ -46,16 +52,21 @@ export const ROUTE_NOT_FOUND_MESSAGE =
  */
 export const LOCAL_REPLY_ERROR_CODE = 'upstream_error';
 export const LOCAL_REPLY_MESSAGE_PREFIX = 'upstream failure: ';
-/** Envoy's own rate-limit replies (429 over a limit, 503 when the rate-limit service fails and fails closed), recognised the same way. */
+/**
+ * Rate-limit replies: 429 over a limit (from the router's checks, or Envoy's local_ratelimit
+ * filter, whose reply the ext_proc recognises like the upstream failures), 503 when the counter
+ * store fails and failure mode deny refuses what it cannot check.
+ */
 export const LOCAL_REPLY_RATE_LIMITED_CODE = 'rate_limit_exceeded';
 export const LOCAL_REPLY_RATE_LIMITED_PREFIX = 'rate limit exceeded: ';
-export const LOCAL_REPLY_RATE_LIMIT_ERROR_CODE = 'rate_limit_service_error';
-export const LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX = 'rate limit service failed: ';
+export const RATE_LIMITED_MESSAGE = `${LOCAL_REPLY_RATE_LIMITED_PREFIX}this request is over a rate limit or token quota of the gateway (BackendTrafficPolicy rateLimit, QuotaPolicy); retry when the window resets (x-ratelimit-reset seconds)`;
+export const RATE_LIMIT_UNAVAILABLE_CODE = 'rate_limit_service_error';
+export const RATE_LIMIT_UNAVAILABLE_MESSAGE =
+  "rate limit service failed: the gateway's rate-limit counters are unavailable, and failure mode deny refuses requests it cannot check; retry shortly";
 /** Every (code, message prefix) of Envoy's own replies that the ext_proc puts in the client API's shape. */
 export const LOCAL_REPLY_KINDS: readonly { code: string; prefix: string }[] = [
   { code: LOCAL_REPLY_ERROR_CODE, prefix: LOCAL_REPLY_MESSAGE_PREFIX },
   { code: LOCAL_REPLY_RATE_LIMITED_CODE, prefix: LOCAL_REPLY_RATE_LIMITED_PREFIX },
-  { code: LOCAL_REPLY_RATE_LIMIT_ERROR_CODE, prefix: LOCAL_REPLY_RATE_LIMIT_ERROR_PREFIX },
 ];
 
 /** The dynamic metadata namespace shared with access logs and rate limits. */

@@ -15,7 +15,32 @@ const VALID = {
       ],
     },
   ],
+  checks: {
+    rules: [
+      {
+        name: 'default/route/rule/0',
+        checks: [
+          {
+            actions: [
+              { kind: 'generic', key: 'rule-0', value: 'r' },
+              { kind: 'requestHeader', header: 'x-tenant', key: 'x-tenant' },
+              { kind: 'headerMatch', key: 'm', header: 'x-a', match: { exact: 'a' }, expectMatch: true },
+              { kind: 'headerMatch', key: 'n', header: 'x-b', match: { regex: 'b.*' }, expectMatch: false },
+              { kind: 'maskedRemoteAddress', cidr: '10.0.0.0/8', prefixLength: 8 },
+              { kind: 'remoteAddress' },
+            ],
+            hits: { number: 0 },
+          },
+          { actions: [{ kind: 'generic', key: 'rule-1', value: 'rule-1' }] },
+        ],
+      },
+    ],
+    backends: [{ name: 'default/b/route/r/rule/0/ref/0', checks: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }], hits: { metadata: { namespace: 'io.envoy.ai_gateway', key: 'k' } } }] }],
+  },
+  failureModeDeny: true,
 };
+const EMPTY_CHECKS = { checks: { rules: [], backends: [] }, failureModeDeny: false };
+const check = (action: unknown, hits?: unknown): unknown => ({ domains: [], checks: { rules: [{ name: 'r', checks: [{ actions: [action], ...(hits !== undefined ? { hits } : {}) }] }], backends: [] }, failureModeDeny: false });
 
 test('reads every field of the rate-limit part, and the filter config carries it', { timeout: 5000 }, () => {
   assert.deepEqual(parseRateLimitConfig(VALID, 'rateLimit'), VALID);
@@ -39,6 +64,15 @@ test('names the field that is wrong', { timeout: 5000 }, () => {
     [{ domains: [{ domain: 'd', descriptors: [{ key: 'k', shadowMode: 'yes' }] }] }, /shadowMode: expected a boolean/],
     [{ domains: [{ domain: 'd', descriptors: [{ key: 'k', source: 3 }] }] }, /source: expected a string/],
     [{ domains: [{ domain: 'd', descriptors: [{ key: 'k', descriptors: {} }] }] }, /descriptors\[0\]\.descriptors: expected a list/],
+    [{ domains: [] }, /rateLimit\.checks: expected an object/],
+    [{ domains: [], checks: { rules: [], backends: [] } }, /rateLimit\.failureModeDeny: expected a boolean/],
+    [{ domains: [], ...EMPTY_CHECKS, checks: { rules: [{ name: 'r', checks: [{ actions: [] }] }], backends: [] } }, /checks\.rules\[0\]\.checks\[0\]\.actions: must not be empty/],
+    [check({ kind: 'destinationCluster' }), /actions\[0\]\.kind: expected generic, requestHeader/],
+    [check({ kind: 'requestHeader', key: 'k' }), /actions\[0\]\.header: expected a string/],
+    [check({ kind: 'headerMatch', key: 'k', header: 'h', match: { exact: 'a' } }), /actions\[0\]\.expectMatch: expected a boolean/],
+    [check({ kind: 'maskedRemoteAddress', cidr: '::/0', prefixLength: 64 }), /prefixLength: expected 0 to 32/],
+    [check({ kind: 'remoteAddress' }, { number: -1 }), /hits\.number: expected an integer/],
+    [check({ kind: 'remoteAddress' }, { metadata: { key: 'k' } }), /hits\.metadata\.namespace: expected a string/],
   ];
   for (const [value, message] of cases) {
     assert.throws(() => parseRateLimitConfig(value, 'rateLimit'), (error: unknown) => error instanceof AigwError && error.code === 'CONFIG' && message.test(error.message), JSON.stringify(value));

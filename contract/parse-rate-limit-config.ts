@@ -1,5 +1,14 @@
 import { list, record, string, stringOrAbsent } from './config-readers.js';
-import { RATE_LIMIT_UNITS, type RateLimitConfig, type RateLimitDescriptorConfig, type RateLimitDomainConfig, type RateLimitPolicy } from './rate-limit-config.js';
+import {
+  RATE_LIMIT_UNITS,
+  type RateLimitAction,
+  type RateLimitCheck,
+  type RateLimitConfig,
+  type RateLimitDescriptorConfig,
+  type RateLimitDomainConfig,
+  type RateLimitPolicy,
+  type RateLimitTargetChecks,
+} from './rate-limit-config.js';
 import { isOneOf } from '../common/json-guards.js';
 import { AigwError } from '../common/errors.js';
 
@@ -20,7 +29,62 @@ export function parseRateLimitConfig(value: unknown, path: string): RateLimitCon
     seen.add(domain.domain);
     return domain;
   });
-  return { domains };
+  const checks = record(config.checks, `${path}.checks`);
+  if (typeof config.failureModeDeny !== 'boolean') throw new AigwError('CONFIG', `${path}.failureModeDeny: expected a boolean`);
+  return {
+    domains,
+    checks: { rules: parseTargets(checks.rules, `${path}.checks.rules`), backends: parseTargets(checks.backends, `${path}.checks.backends`) },
+    failureModeDeny: config.failureModeDeny,
+  };
+}
+
+function parseTargets(value: unknown, path: string): RateLimitTargetChecks[] {
+  return list(value, path).map((item, i) => {
+    const target = record(item, `${path}[${i}]`);
+    return { name: string(target.name, `${path}[${i}].name`), checks: list(target.checks, `${path}[${i}].checks`).map((check, j) => parseCheck(check, `${path}[${i}].checks[${j}]`)) };
+  });
+}
+
+function parseCheck(value: unknown, path: string): RateLimitCheck {
+  const check = record(value, path);
+  const actions = list(check.actions, `${path}.actions`).map((action, i) => parseAction(action, `${path}.actions[${i}]`));
+  if (actions.length === 0) throw new AigwError('CONFIG', `${path}.actions: must not be empty`);
+  if (check.hits === undefined) return { actions };
+  const hits = record(check.hits, `${path}.hits`);
+  if (hits.number !== undefined) return { actions, hits: { number: count(hits.number, `${path}.hits.number`) } };
+  const metadata = record(hits.metadata, `${path}.hits.metadata`);
+  return { actions, hits: { metadata: { namespace: string(metadata.namespace, `${path}.hits.metadata.namespace`), key: string(metadata.key, `${path}.hits.metadata.key`) } } };
+}
+
+function parseAction(value: unknown, path: string): RateLimitAction {
+  const action = record(value, path);
+  const text = (field: string): string => string(action[field], `${path}.${field}`);
+  switch (action.kind) {
+    case 'generic':
+      return { kind: 'generic', key: text('key'), value: text('value') };
+    case 'requestHeader':
+      return { kind: 'requestHeader', header: text('header'), key: text('key') };
+    case 'headerMatch': {
+      const match = record(action.match, `${path}.match`);
+      if (typeof action.expectMatch !== 'boolean') throw new AigwError('CONFIG', `${path}.expectMatch: expected a boolean`);
+      const parsed = typeof match.exact === 'string' ? { exact: match.exact } : { regex: string(match.regex, `${path}.match.regex`) };
+      return { kind: 'headerMatch', key: text('key'), header: text('header'), match: parsed, expectMatch: action.expectMatch };
+    }
+    case 'maskedRemoteAddress': {
+      const prefixLength = count(action.prefixLength, `${path}.prefixLength`);
+      if (prefixLength > 32) throw new AigwError('CONFIG', `${path}.prefixLength: expected 0 to 32`);
+      return { kind: 'maskedRemoteAddress', cidr: text('cidr'), prefixLength };
+    }
+    case 'remoteAddress':
+      return { kind: 'remoteAddress' };
+    default:
+      throw new AigwError('CONFIG', `${path}.kind: expected generic, requestHeader, headerMatch, maskedRemoteAddress or remoteAddress`);
+  }
+}
+
+function count(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_REQUESTS_PER_UNIT) throw new AigwError('CONFIG', `${path}: expected an integer from 0 to ${MAX_REQUESTS_PER_UNIT}`);
+  return value;
 }
 
 function parseDomain(value: unknown, path: string): RateLimitDomainConfig {

@@ -1,12 +1,20 @@
 /**
- * The rate-limit part of the contract: what the rate-limit service (`ratelimit/`, served by the
- * ext_proc process on its own socket) enforces, in envoyproxy/ratelimit's configuration model.
+ * The rate-limit part of the contract: what the rate limiter (`ratelimit/`, in the ext_proc
+ * process) enforces, in envoyproxy/ratelimit's configuration model.
  *
- * The compiler generates two halves that must agree: Envoy's per-route `rate_limits` actions
- * (which descriptors a request carries) and, here, the descriptor trees with their limits. The
- * service knows nothing about BackendTrafficPolicy or QuotaPolicy: it walks these trees the way
- * envoyproxy/ratelimit walks its YAML, so the same descriptors behave the same in a cluster.
+ * The compiler generates two halves that must agree: the rate-limit actions of each routing
+ * target (which descriptors a request carries: Envoy Gateway's and Envoy AI Gateway's layout)
+ * and the descriptor trees with their limits. The limiter knows nothing about
+ * BackendTrafficPolicy or QuotaPolicy: it walks these trees the way envoyproxy/ratelimit walks
+ * its YAML, so the same descriptors behave the same in a cluster.
+ *
+ * Who evaluates the actions depends on when they count (see `RateLimitConfig.checks`): the
+ * request-time checks run in the ext_proc's own body round trip, the charges made when a stream
+ * is done run in Envoy's rate-limit filter, which calls the same limiter over a private socket.
  */
+
+/** Envoy AI Gateway's domain for QuotaPolicy limits (BackendTrafficPolicy limits count under the listener's name). */
+export const QUOTA_DOMAIN = 'ai-gateway-quota';
 
 /** envoyproxy/ratelimit's units (fixed windows aligned to the epoch, `month` = 30 days, `year` = 365 days as there). */
 export const RATE_LIMIT_UNITS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
@@ -46,7 +54,60 @@ export interface RateLimitDomainConfig {
   descriptors: RateLimitDescriptorConfig[];
 }
 
+/**
+ * One Envoy rate-limit action (`RateLimit.Action`: the kinds Envoy Gateway and Envoy AI Gateway
+ * generate); each yields one descriptor entry, or none, and then the whole descriptor is skipped.
+ */
+export type RateLimitAction =
+  /** (`key`, `value`). */
+  | { kind: 'generic'; key: string; value: string }
+  /** (`key`, the header's first value); no header: no descriptor. */
+  | { kind: 'requestHeader'; header: string; key: string }
+  /** (`key`, `key`) when the header (all values joined by `,`) matches, or does not when `expectMatch` is false. */
+  | { kind: 'headerMatch'; key: string; header: string; match: { exact: string } | { regex: string }; expectMatch: boolean }
+  /** (`masked_remote_address`, the client address masked to `prefixLength` bits, e.g. `10.0.0.0/8`; IPv6: /128). */
+  | { kind: 'maskedRemoteAddress'; cidr: string; prefixLength: number }
+  /** (`remote_address`, the client address). */
+  | { kind: 'remoteAddress' };
+
+/** The request metadata key (`io.envoy.ai_gateway`) the router sets that a cost may name. */
+export interface RateLimitMetadataKey {
+  namespace: string;
+  key: string;
+}
+
+/** One descriptor a request is checked with when it is routed, and the hits it adds. */
+export interface RateLimitCheck {
+  actions: RateLimitAction[];
+  /**
+   * Absent: 1. A number (0: check without charging), or a number the router wrote into the
+   * request's dynamic metadata; when that is absent or not a number the descriptor is skipped,
+   * as Envoy skips one whose `hits_addend` does not resolve.
+   */
+  hits?: { number: number } | { metadata: RateLimitMetadataKey };
+}
+
+/** The checks of one routing target: an AIGatewayRoute rule (RuleConfig name) or backendRef (BackendConfig name). */
+export interface RateLimitTargetChecks {
+  name: string;
+  checks: RateLimitCheck[];
+}
+
+/**
+ * What the router checks before a request goes on, in this order, as Envoy Gateway's filter
+ * runs before Envoy AI Gateway's: the rule's BackendTrafficPolicy limits (domain: the listener's
+ * name), then the chosen backendRef's QuotaPolicy budget (domain `ai-gateway-quota`). A request
+ * over either gets a 429; a request refused by the first is not charged by the second.
+ */
+export interface RateLimitRequestChecks {
+  rules: RateLimitTargetChecks[];
+  backends: RateLimitTargetChecks[];
+}
+
 /** `FilterConfig.rateLimit`: absent when no policy limits anything. */
 export interface RateLimitConfig {
   domains: RateLimitDomainConfig[];
+  checks: RateLimitRequestChecks;
+  /** When the counter store fails: refuse requests (503) instead of letting them pass unchecked. */
+  failureModeDeny: boolean;
 }

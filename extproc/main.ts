@@ -82,22 +82,26 @@ async function main(): Promise<void> {
   const compileCel = hasCelCosts(filterConfig.routes) ? (await import('./usage/cost-expression.js')).compileCostExpression : undefined;
   const spanHeaders = tracer ? withoutCredentials(spanHeaderAttributes(process.env)) : [];
   const logHeaders = withoutCredentials(logHeaderAttributes(process.env));
+  // The rate limiter (and the Redis client, when AIGW_RATELIMIT_REDIS_URL is set) loads only for
+  // configs with rate limits. The router checks requests with it in process; Envoy's rate-limit
+  // filters charge response costs through its socket (before Envoy starts: aigw waits for READY).
+  const rateLimit =
+    rateLimitConfig && rateLimitSocket
+      ? await (await import('../ratelimit/start-rate-limit-service.js')).startRateLimitService({ socketPath: rateLimitSocket, config: rateLimitConfig, registry: metrics.registry, logger, env: process.env })
+      : undefined;
+  const rateLimits = rateLimit && rateLimitConfig ? new (await import('../ratelimit/router-rate-limits.js')).RouterRateLimits(rateLimitConfig, rateLimit.limiter) : undefined;
   const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
     metricHeaders,
     ...(compileCel ? { compileCel } : {}),
     ...(tracer ? { tracer, spanHeaders } : {}),
     logHeaders,
+    ...(rateLimits ? { rateLimits } : {}),
   });
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
   // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
   const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger, { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) }) : undefined;
-  // The rate-limit service (and the Redis client, when AIGW_RATELIMIT_REDIS_URL is set) loads only for configs with rate limits.
-  const rateLimit =
-    rateLimitConfig && rateLimitSocket
-      ? await (await import('../ratelimit/start-rate-limit-service.js')).startRateLimitService({ socketPath: rateLimitSocket, config: rateLimitConfig, registry: metrics.registry, logger, env: process.env })
-      : undefined;
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],

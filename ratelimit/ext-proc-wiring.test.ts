@@ -23,7 +23,7 @@ let configPath: string;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'aigw-rls-main-'));
   configPath = join(dir, 'filter-config.json');
-  const rateLimit = { domains: [{ domain: 'd', descriptors: [{ key: 'k', rateLimit: { requestsPerUnit: 1, unit: 'minute' }, source: 'wiring' }] }] };
+  const rateLimit = { domains: [{ domain: 'd', descriptors: [{ key: 'k', rateLimit: { requestsPerUnit: 1, unit: 'minute' }, source: 'wiring' }] }], checks: { rules: [], backends: [] }, failureModeDeny: false };
   writeFileSync(configPath, JSON.stringify({ version: FILTER_CONFIG_VERSION, rules: [], backends: [], routes: [], models: [], rateLimit }));
 });
 

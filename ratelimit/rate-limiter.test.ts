@@ -9,7 +9,7 @@ import type { RateLimitRequest, RequestDescriptor } from './rate-limit-request.j
 import type { CounterIncrement, RateLimitStore } from './rate-limit-store.js';
 import { counterKey, RateLimiter, RateLimitStoreUnavailable } from './rate-limiter.js';
 
-const CONFIG: RateLimitConfig = {
+const CONFIG: Pick<RateLimitConfig, 'domains'> = {
   domains: [
     {
       domain: 'd',
@@ -25,7 +25,7 @@ const CONFIG: RateLimitConfig = {
 /** 2026-12-06 08:14:21 UTC: 39 s left in the minute. */
 const T0 = Date.UTC(2026, 11, 6, 8, 14, 21);
 
-function setup(config: RateLimitConfig = CONFIG): { limiter: RateLimiter; registry: Registry; clock: { now: number }; store: MemoryStore } {
+function setup(config: Pick<RateLimitConfig, 'domains'> = CONFIG): { limiter: RateLimiter; registry: Registry; clock: { now: number }; store: MemoryStore } {
   const clock = { now: T0 };
   const registry = new Registry();
   const store = new MemoryStore({ now: () => clock.now });

@@ -31,7 +31,8 @@ export class RateLimitStoreUnavailable extends Error {
 }
 
 export interface RateLimiterOptions {
-  config: RateLimitConfig;
+  /** The descriptor trees (the rest of the config is the router's). */
+  config: Pick<RateLimitConfig, 'domains'>;
   store: RateLimitStore;
   metrics?: RateLimitMetrics;
   logger?: Logger;

@@ -19,7 +19,7 @@ import { rateLimitClient, type RateLimitClient, type RateLimitReply } from '../t
 import { startRateLimitService, type RunningRateLimitService } from './start-rate-limit-service.js';
 import { RedisStore } from './redis-store.js';
 
-const CONFIG: RateLimitConfig = { domains: [{ domain: 'd', descriptors: [{ key: 'tenant', rateLimit: { requestsPerUnit: 5, unit: 'hour' }, source: 'test' }] }] };
+const CONFIG: Pick<RateLimitConfig, 'domains'> = { domains: [{ domain: 'd', descriptors: [{ key: 'tenant', rateLimit: { requestsPerUnit: 5, unit: 'hour' }, source: 'test' }] }] };
 const skip = REDIS_SERVER_MISSING;
 
 let redis: TestRedis;

@@ -8,7 +8,8 @@ import { RateLimiter } from './rate-limiter.js';
 
 export interface RateLimitServiceOptions {
   socketPath: string;
-  config: RateLimitConfig;
+  /** The descriptor trees (the rest of the config is the router's). */
+  config: Pick<RateLimitConfig, 'domains'>;
   /** The ext_proc's Prometheus registry (its `/metrics`). */
   registry: Registry;
   logger: Logger;
@@ -16,13 +17,16 @@ export interface RateLimitServiceOptions {
 }
 
 export interface RunningRateLimitService {
+  /** The limiter behind the socket: the router checks requests with it directly (same counters). */
+  limiter: RateLimiter;
   close(): Promise<void>;
 }
 
 /**
- * The rate-limit service the ext_proc process serves for Envoy's `envoy.filters.http.ratelimit`
- * filter: the counter store (memory, or Redis with AIGW_RATELIMIT_REDIS_URL), the limiter and its
- * gRPC server on `socketPath`. Closing stops the server, then the store.
+ * The rate limiter of the ext_proc process: the counter store (memory, or Redis with
+ * AIGW_RATELIMIT_REDIS_URL), the limiter, and its gRPC server on `socketPath` for Envoy's
+ * `envoy.filters.http.ratelimit` filters (which charge response costs when a stream is done).
+ * Closing stops the server, then the store.
  */
 export async function startRateLimitService(options: RateLimitServiceOptions): Promise<RunningRateLimitService> {
   const metrics = new RateLimitMetrics(options.registry);
@@ -36,6 +40,7 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
     throw error;
   }
   return {
+    limiter,
     close: async () => {
       await server.close();
       await store.close();

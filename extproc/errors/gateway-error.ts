@@ -17,6 +17,8 @@ export type GatewayReplyCode =
   | 'MODEL_NOT_FOUND' // 404: no AIGatewayRoute rule matches the model
   | 'BACKEND_NOT_FOUND' // 500: Envoy named a backend the config does not have (config bug)
   | 'UPSTREAM_FAILURE' // 502/503/504: no usable answer from the backend (Envoy's own reply, or a body that cannot be read)
+  | 'RATE_LIMITED' // 429: over a BackendTrafficPolicy rate limit or QuotaPolicy budget
+  | 'RATE_LIMIT_UNAVAILABLE' // 503: the rate-limit counters failed and failure mode deny is on
   | 'INTERNAL'; // 500
 
 const BRAND = Symbol.for('aigw.GatewayError');

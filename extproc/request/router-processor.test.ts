@@ -5,6 +5,10 @@ import type { HeaderMutation } from '../generated/envoy/service/ext_proc/v3/Head
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { isRecord } from '../../common/json-guards.js';
 import { RouterProcessor } from './router-processor.js';
+import type { RateLimitConfig } from '../../contract/rate-limit-config.js';
+import { MemoryStore } from '../../ratelimit/memory-store.js';
+import { RateLimiter } from '../../ratelimit/rate-limiter.js';
+import { RouterRateLimits } from '../../ratelimit/router-rate-limits.js';
 import { headersMessage, TEST_LISTENER, testFilterConfig, testRuntime } from '../../test/support/test-runtime.js';
 
 function setHeaders(mutation: HeaderMutation | null | undefined): Record<string, string> {
@@ -233,4 +237,47 @@ test('a local reply after the backend was chosen (422 unsupported pair, 401 miss
   // A reply made before any backend is chosen (unknown model) is not a request to a provider.
   assert.equal((await send('{"model":"no-such-model"}')).immediate_response?.status?.code, 'NotFound');
   assert.deepEqual(await durationCounts(runtime), { _OTHER: 2 });
+});
+
+test('rate limits: the router checks the routed target itself — x-ratelimit-* on the response, then a 429 in the client API\'s shape with retry-after', async () => {
+  const rateLimitConfig: RateLimitConfig = {
+    domains: [{ domain: TEST_LISTENER, descriptors: [{ key: 'route', value: 'r', descriptors: [{ key: 'model', rateLimit: { requestsPerUnit: 1, unit: 'minute' }, source: 'test' }] }] }],
+    checks: { rules: [{ name: 'default/r/rule/0', checks: [{ actions: [{ kind: 'generic', key: 'route', value: 'r' }, { kind: 'requestHeader', header: 'x-ai-eg-model', key: 'model' }] }] }], backends: [] },
+    failureModeDeny: false,
+  };
+  const runtime = { ...testRuntime(), rateLimits: new RouterRateLimits(rateLimitConfig, new RateLimiter({ config: rateLimitConfig, store: new MemoryStore() })) };
+  const request = async (path: string): Promise<{ router: RouterProcessor; response: ProcessingResponse }> => {
+    const router = new RouterProcessor(runtime, { listener: TEST_LISTENER });
+    // A client's own x-ai-eg-model is not what counts: the model from the body is.
+    router.requestHeaders(headersMessage({ ':path': path, 'x-ai-eg-model': `spoofed-${path}` }));
+    const body = path.startsWith('/anthropic') ? '{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}' : '{"model":"gpt-4o-mini","messages":[]}';
+    return { router, response: await router.requestBody({ body: Buffer.from(body), end_of_stream: true }) };
+  };
+  const first = await request('/v1/chat/completions');
+  assert.ok(first.response.request_body, 'the first request goes on');
+  const answered = first.router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
+  const added = (answered.response_headers?.response?.header_mutation?.set_headers ?? []).filter((entry) => entry.header?.key?.startsWith('x-ratelimit-'));
+  assert.deepEqual(
+    added.map((entry) => [entry.header?.key, Buffer.from(entry.header?.raw_value ?? '').toString(), entry.append_action]),
+    [
+      ['x-ratelimit-limit', '1, 1;w=60', 'APPEND_IF_EXISTS_OR_ADD'],
+      ['x-ratelimit-remaining', '0', 'APPEND_IF_EXISTS_OR_ADD'],
+      ['x-ratelimit-reset', added[2] ? Buffer.from(added[2].header?.raw_value ?? '').toString() : '', 'APPEND_IF_EXISTS_OR_ADD'],
+    ],
+  );
+  const refused = (await request('/v1/chat/completions')).response;
+  assert.equal(refused.immediate_response?.status?.code, 'TooManyRequests');
+  const body: unknown = JSON.parse(Buffer.from(refused.immediate_response?.body ?? '').toString());
+  assert.ok(isRecord(body) && isRecord(body.error));
+  assert.equal(body.error.type, 'rate_limit_error');
+  assert.equal(body.error.code, 'rate_limit_exceeded');
+  const headers = setHeaders(refused.immediate_response?.headers);
+  assert.equal(headers['x-ratelimit-remaining'], '0');
+  assert.equal(headers['retry-after'], headers['x-ratelimit-reset']);
+  assert.equal(headers['x-envoy-ratelimited'], 'true');
+  const anthropic = (await request('/anthropic/v1/messages')).response;
+  const anthropicBody: unknown = JSON.parse(Buffer.from(anthropic.immediate_response?.body ?? '').toString());
+  assert.ok(isRecord(anthropicBody) && isRecord(anthropicBody.error));
+  assert.equal(anthropicBody.type, 'error');
+  assert.equal(anthropicBody.error.type, 'rate_limit_error');
 });

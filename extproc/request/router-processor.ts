@@ -1,13 +1,15 @@
 import { BackendExchange, MODEL_HEADER } from './backend-exchange.js';
 import { contentEncodingHeader, decodeRequestBody, requestCodings, type RequestCoding } from './decode-request-body.js';
 import { findEndpoint, type Endpoint } from './endpoints.js';
-import { dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from '../server/envoy-messages.js';
+import { appendHeader, dynamicMetadata, headerMutation, immediateResponse, pickHeaders, setHeader } from '../server/envoy-messages.js';
+import { rateLimitReplyBody } from '../errors/rate-limit-reply.js';
+import { decodeDescriptorValue } from '../../ratelimit/rate-limit-request.js';
 import { gatewayErrorBody } from '../errors/error-body.js';
 import { errorResponse } from './error-response.js';
 import { FallbackResponse, type FallbackRule } from './fallback-response.js';
 import { DEFAULT_BUFFER_LIMIT_BYTES, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, ROUTE_HEADER } from '../../contract/filter-config.js';
 import { GatewayError, malformedRequest } from '../errors/gateway-error.js';
-import { clientInternalHeaders } from '../server/internal-headers.js';
+import { clientInternalHeaders, INTERNAL_HEADER_PREFIX } from '../server/internal-headers.js';
 import type { HeaderValueOption } from '../generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { HttpBody__Output } from '../generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders.js';
@@ -38,6 +40,8 @@ export interface RouterContext {
   streamIdleMs?: number;
   /** Sends a message on this gRPC stream outside the request/response cycle (see BackendExchange). */
   push?: (response: ProcessingResponse) => void;
+  /** The client's address (Envoy's `source.address`), sent only when a rate limit counts per address. */
+  sourceAddress?: string;
 }
 
 /**
@@ -59,6 +63,10 @@ export class RouterProcessor implements StreamProcessor {
   private span: RequestSpan | undefined;
   /** Who reads the response: set by the rule's mode when the request is routed (see responder). */
   private response: ResponseProcessor | undefined;
+  /** The raw values of the request headers rate limits read (only with rate limits). */
+  private rateLimitHeaders: Map<string, string[]> | undefined;
+  /** `x-ratelimit-*` for the response, from the request's rate-limit checks. */
+  private rateLimitResponseHeaders: readonly [string, string][] | undefined;
   /** Upstream mode: removes the parsed body the attempts reuse (see ParsedBodyCache); set once closed. */
   private forgetBody: (() => void) | undefined;
   private closed = false;
@@ -99,6 +107,7 @@ export class RouterProcessor implements StreamProcessor {
     const sent = clientInternalHeaders(message);
     // Nothing the gateway reads later (rule matches, telemetry, credentials) may see them either.
     for (const name of sent) delete this.headers[name];
+    if (this.runtime.rateLimits) this.rateLimitHeaders = rateLimitHeaderValues(message, this.runtime.rateLimits.headerNames);
     return { request_headers: { response: { header_mutation: headerMutation([], [...new Set([...INTERNAL_HEADERS, ...sent])]) } } };
   }
 
@@ -119,7 +128,13 @@ export class RouterProcessor implements StreamProcessor {
   }
 
   responseHeaders(message: HttpHeaders__Output | undefined): ProcessingResponse {
-    return this.responder().responseHeaders(message);
+    const response = this.responder().responseHeaders(message);
+    const limits = this.rateLimitResponseHeaders;
+    if (!limits || limits.length === 0) return response;
+    // Envoy's rate-limit filters add them to every response of a checked request (appended, as they do).
+    const mutation = response.immediate_response ? (response.immediate_response.headers ??= {}) : response.response_headers ? ((response.response_headers.response ??= {}).header_mutation ??= {}) : undefined;
+    if (mutation) (mutation.set_headers ??= []).push(...limits.map(([name, value]) => appendHeader(name, value)));
+    return response;
   }
 
   responseBody(message: HttpBody__Output | undefined): Promise<ProcessingResponse | undefined> | ProcessingResponse | undefined {
@@ -139,6 +154,36 @@ export class RouterProcessor implements StreamProcessor {
    */
   private responder(): ResponseProcessor {
     return (this.response ??= FallbackResponse.unrouted(this.runtime, this.endpoint?.clientAPI ?? 'openai'));
+  }
+
+  /**
+   * The request-time rate-limit checks of the target the request was routed to, made here (in
+   * the body round trip Envoy makes anyway) rather than by Envoy's rate-limit filter after it,
+   * which would add a round trip to every request: the same descriptors over the headers that
+   * filter would see (the client's, with the model the router sets and without client-sent
+   * x-ai-eg-*), the same limiter. Returns the 429 (failing closed: the 503) when the request does
+   * not go on; otherwise keeps the `x-ratelimit-*` headers for the response.
+   */
+  private async checkRateLimits(endpoint: Endpoint, rule: string, backend: string | undefined, model: string, metadata: Record<string, string>): Promise<ProcessingResponse | undefined> {
+    const limits = this.runtime.rateLimits;
+    if (!limits?.applies(rule, backend)) return undefined;
+    const headers = new Map(this.rateLimitHeaders);
+    if (limits.headerNames.has(MODEL_HEADER)) headers.set(MODEL_HEADER, [model]);
+    const facts = { headers, metadata, ...(this.context.sourceAddress !== undefined ? { sourceAddress: this.context.sourceAddress } : {}) };
+    const verdict = await limits.check(this.listener, rule, backend, facts);
+    if (!verdict.refused) {
+      this.rateLimitResponseHeaders = verdict.headers;
+      return undefined;
+    }
+    const status = verdict.refused.status;
+    const body = rateLimitReplyBody(status, endpoint.clientAPI);
+    this.span?.endError(status, body);
+    const response = immediateResponse(status, body, 'application/json');
+    const retryAfter = verdict.refused.status === 429 ? verdict.refused.retryAfter : '1';
+    const set = response.immediate_response?.headers?.set_headers;
+    set?.push(...verdict.headers.map(([name, value]) => appendHeader(name, value)));
+    if (retryAfter !== undefined) set?.push(setHeader('retry-after', retryAfter));
+    return response;
   }
 
   private async route(endpoint: Endpoint, original: Buffer): Promise<ProcessingResponse> {
@@ -174,6 +219,8 @@ export class RouterProcessor implements StreamProcessor {
     // Whether an unchanged body may go on as it came (compressed): not if its bytes were signed decoded.
     let keepsEncoding = false;
     if (rule.config.mode === 'upstream') {
+      const refused = await this.checkRateLimits(endpoint, rule.config.name, undefined, parsed.model, metadata);
+      if (refused) return refused;
       this.response = new FallbackResponse(this.runtime, endpoint.clientAPI, this.context, fallbackRule(rule.config.name, rule.config.backends), this.span);
       for (const [name, value] of this.span?.inject ?? []) set.push(setHeader(name, value));
       // The upstream filter translates each attempt; it needs the client's path (the router may
@@ -186,6 +233,8 @@ export class RouterProcessor implements StreamProcessor {
       const backend = backendName === undefined ? undefined : this.runtime.backends.get(backendName);
       if (!backend) throw new GatewayError('BACKEND_NOT_FOUND', 503, `no backend is available for model ${parsed.model}`);
       this.span?.backend(backend.schema.name);
+      const refused = await this.checkRateLimits(endpoint, rule.config.name, backend.name, parsed.model, metadata);
+      if (refused) return refused;
       const filter = {
         mode: ROUTER_PROCESSING_MODE,
         streams: 'duplex',
@@ -221,6 +270,25 @@ export class RouterProcessor implements StreamProcessor {
       ...(Object.keys(metadata).length > 0 ? { dynamic_metadata: dynamicMetadata(metadata) } : {}),
     };
   }
+}
+
+/**
+ * The values of the headers rate limits read, every one in order, as Envoy's rate-limit actions
+ * see them: raw bytes decoded without merging non-UTF-8 bytes (decodeDescriptorValue); client-sent
+ * x-ai-eg-* left out (the router removes them before any filter after it runs).
+ */
+function rateLimitHeaderValues(message: HttpHeaders__Output | undefined, names: ReadonlySet<string>): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const header of message?.headers?.headers ?? []) {
+    const key = header.key;
+    if (key === undefined || !names.has(key) || key.startsWith(INTERNAL_HEADER_PREFIX)) continue;
+    const raw = header.raw_value;
+    const value = raw && raw.length > 0 ? decodeDescriptorValue(raw) : (header.value ?? '');
+    const list = values.get(key);
+    if (list) list.push(value);
+    else values.set(key, [value]);
+  }
+  return values;
 }
 
 /** A fallback rule's timers come from any one of its backends: every backend has the rule's timeouts. */

@@ -29,6 +29,11 @@ export function setHeader(key: string, value: string): HeaderValueOption {
   return { header: { key, raw_value: Buffer.from(value) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
 }
 
+/** A header added next to any value already there (as Envoy's filters add theirs). */
+export function appendHeader(key: string, value: string): HeaderValueOption {
+  return { header: { key, raw_value: Buffer.from(value) }, append_action: 'APPEND_IF_EXISTS_OR_ADD' };
+}
+
 export function headerMutation(set: HeaderValueOption[], remove: string[] = []): HeaderMutation {
   return { set_headers: set, remove_headers: remove };
 }

@@ -1,6 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { BACKEND_NAME_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY } from '../../contract/filter-config.js';
+import { BACKEND_NAME_ATTRIBUTE, SOURCE_ADDRESS_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY } from '../../contract/filter-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProcessingRequest__Output } from '../generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
@@ -142,12 +142,15 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
  * message carrying it comes from an attempt of a fallback rule; any other from the listener.
  */
 function streamProcessor(runtime: RuntimeConfig, attributes: ProcessingRequest__Output['attributes'], router: RouterContext): StreamProcessor {
-  const backendName = backendNameAttribute(attributes);
-  return backendName === undefined ? new RouterProcessor(runtime, router) : new UpstreamProcessor(runtime, backendName);
+  const backendName = stringAttribute(attributes, BACKEND_NAME_ATTRIBUTE);
+  if (backendName !== undefined) return new UpstreamProcessor(runtime, backendName);
+  // Asked for only when a rate limit counts per client address.
+  const sourceAddress = stringAttribute(attributes, SOURCE_ADDRESS_ATTRIBUTE);
+  return new RouterProcessor(runtime, sourceAddress === undefined ? router : { ...router, sourceAddress });
 }
 
-function backendNameAttribute(attributes: Record<string, Struct__Output> | undefined): string | undefined {
-  const value = attributes?.[EXT_PROC_ATTRIBUTES_KEY]?.fields?.[BACKEND_NAME_ATTRIBUTE];
+function stringAttribute(attributes: Record<string, Struct__Output> | undefined, name: string): string | undefined {
+  const value = attributes?.[EXT_PROC_ATTRIBUTES_KEY]?.fields?.[name];
   return value?.kind === 'stringValue' ? value.stringValue : undefined;
 }
 

@@ -12,6 +12,7 @@ import { PROVIDERS } from '../../providers/providers.js';
 import { compileCosts, type CelCostCompiler, type CompiledCost } from '../usage/costs.js';
 import { hostMatches } from '../request/host-match.js';
 import { compileRules, MODEL_MATCH_NAME, type CompiledRule } from '../request/route-matcher.js';
+import type { RouterRateLimits } from '../../ratelimit/router-rate-limits.js';
 
 /**
  * The ext_proc's working form of a FilterConfig, derived once at load: lookups by name and
@@ -47,6 +48,8 @@ export interface RuntimeConfig {
   logHeaders: readonly HeaderAttribute[];
   /** Every request header the router decodes: matched, metric, span and propagation headers. */
   pickedHeaders: readonly string[];
+  /** The request-time rate-limit checks; undefined when nothing is limited. */
+  rateLimits: RouterRateLimits | undefined;
 }
 
 export interface RuntimeOptions {
@@ -60,6 +63,8 @@ export interface RuntimeOptions {
   logHeaders?: readonly HeaderAttribute[];
   /** Required when a route has CEL costs (hasCelCosts): the CEL library is loaded only then. */
   compileCel?: CelCostCompiler;
+  /** Required when the config has rate limits (the limiter and its store load only then). */
+  rateLimits?: RouterRateLimits;
 }
 
 export function buildRuntimeConfig(
@@ -119,6 +124,7 @@ export function buildRuntimeConfig(
         ...(tracer ? [...PROPAGATION_HEADERS, ...spanHeaders.map((mapping) => mapping.header)] : []),
       ]),
     ],
+    rateLimits: options.rateLimits,
   };
 }
 

@@ -127,8 +127,8 @@ async function main(): Promise<number> {
     targets['gateway+tracing'] = `http://127.0.0.1:${tracedPort}/v1/chat/completions`;
   }
   // The cost of rate limiting (#16): the same gateway plus a token budget per model (a limit no
-  // run reaches), so each request is checked before it goes upstream and charged at its end —
-  // two calls to the rate-limit service on the hot path.
+  // run reaches), so each request is checked before it goes upstream (by the ext_proc, in its
+  // body round trip) and charged at its end (by Envoy's rate-limit filter, after the response).
   const rateLimited = process.env.BENCH_RATELIMIT !== '0';
   if (rateLimited) {
     // A total-token budget per model on the test Gateway, checked per request, charged at the end.

@@ -77,8 +77,10 @@ export function quotaPolicyDocument(policy: QuotaPolicyYaml): Record<string, unk
 export type RateLimitCostYaml = { from: 'Number'; number: number } | { from: 'Metadata'; metadata: { namespace: string; key: string } };
 
 export interface GlobalRuleYaml {
-  /** None: every request of the route. */
+  /** None (and no sourceCIDR): every request of the route. */
   headers?: HeaderSelectorYaml[];
+  /** The client address selector (Exact: the range shares one counter; Distinct: each address its own). */
+  sourceCIDR?: { type: 'Exact' | 'Distinct'; value: string };
   requests: number;
   unit: 'Second' | 'Minute' | 'Hour' | 'Day' | 'Month' | 'Year';
   cost?: { request?: RateLimitCostYaml; response?: RateLimitCostYaml };
@@ -112,7 +114,7 @@ export function globalRateLimitDocument(name: string, rules: GlobalRuleYaml[], t
         type: 'Global',
         global: {
           rules: rules.map((rule) => ({
-            ...(rule.headers ? { clientSelectors: [{ headers: rule.headers }] } : {}),
+            ...(rule.headers || rule.sourceCIDR ? { clientSelectors: [{ ...(rule.headers ? { headers: rule.headers } : {}), ...(rule.sourceCIDR ? { sourceCIDR: rule.sourceCIDR } : {}) }] } : {}),
             limit: { requests: rule.requests, unit: rule.unit },
             ...(rule.cost ? { cost: rule.cost } : {}),
             ...(rule.shadowMode !== undefined ? { shadowMode: rule.shadowMode } : {}),
