@@ -11,7 +11,7 @@ import { localReplyConfig, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADERS_KB } from '.
 import type { CircuitBreakerSettings } from './resources/backend-traffic-policy.js';
 import { ENVOY_IDLE_BACKSTOP_MS } from '../extproc/request/stream-timeouts.js';
 import { LOCAL_RATE_LIMIT_FILTER, localRateLimitFilter, localRateLimitPerRoute } from './build-local-rate-limits.js';
-import { envoyRateLimits, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER, QUOTA_RATE_LIMIT_FILTER, RATE_LIMIT_CLUSTER, RATE_LIMIT_FILTER, targetRateLimits, type TargetRateLimits } from './build-rate-limits.js';
+import { envoyCharges, envoyRateLimits, RATE_LIMIT_CLUSTER, RATE_LIMIT_FILTER, targetRateLimits, type TargetRateLimits } from './build-rate-limits.js';
 
 /** Where Envoy finds the ext_proc and the system trust store; decided by the caller. */
 export interface BootstrapOptions {
@@ -156,14 +156,12 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Js
         virtual_hosts: [{ name: 'aigw', domains: ['*'], routes: [...mcpEnvoyRoutes(mcpRoutes), ...targetRoutes(routes), routeNotFound()] }],
       },
       // Envoy Gateway's order: the router-level ext_proc, then its local_ratelimit and ratelimit
-      // filters (their per-route configs are those of the route the ext_proc chose), …, and
-      // Envoy AI Gateway's quota filter just before the router.
+      // filters (their per-route configs are those of the route the ext_proc chose).
       http_filters: [
         routerExtProc(listener, limits.sourceAddress),
         ...(limits.local ? [localRateLimitFilter()] : []),
         ...(limits.global ? [rateLimitFilter(RATE_LIMIT_FILTER, listener.name, RATE_LIMIT_CLUSTER)] : []),
         ...(mcpRoutes.length > 0 ? [mcpMetadataFilter()] : []),
-        ...(limits.quota ? [rateLimitFilter(QUOTA_RATE_LIMIT_FILTER, QUOTA_DOMAIN, QUOTA_RATE_LIMIT_CLUSTER)] : []),
         { name: 'envoy.filters.http.router', typed_config: { '@type': type('envoy.extensions.filters.http.router.v3.Router') } },
       ],
       local_reply_config: localReplyConfig(listener),
@@ -181,26 +179,29 @@ function targetRoutes(attached: readonly RouteModel[]): Json[] {
   for (const route of attached) {
     for (const rule of route.rules) {
       const targets = rule.mode === 'upstream' ? [rule.cluster] : rule.refs.map((ref) => ref.backend.name);
-      targets.forEach((target, index) => {
-        const perFilter = rateLimitPerRoute(targetRateLimits(route, rule, rule.mode === 'router' ? rule.refs[index]?.quota : undefined), localRateLimitPerRoute(rule));
+      for (const target of targets) {
+        // Envoy charges only the response costs of upstream-mode rules; the ext_proc does the rest.
+        const limits = envoyCharges(rule) ? targetRateLimits(route, rule, undefined) : { global: [], quota: [] };
+        const perFilter = rateLimitPerRoute(limits, localRateLimitPerRoute(rule));
         routes.push({
           match: { prefix: '/', headers: [{ name: ROUTE_HEADER, string_match: { exact: target } }] },
           route: routeAction(rule, target),
           metadata: { filter_metadata: { [ENDPOINT_METADATA]: { aigw_route_name: route.name } } },
           ...(perFilter ? { typed_per_filter_config: perFilter } : {}),
         });
-      });
+      }
     }
   }
   return routes;
 }
 
 /**
- * Which rate-limit filters a listener needs: BackendTrafficPolicy local limits; the global
- * filters only for charges made when a stream is done (BackendTrafficPolicy response costs,
- * QuotaPolicies): the ext_proc makes the request-time checks itself (see build-rate-limits.ts).
+ * Which rate-limit filters a listener needs: BackendTrafficPolicy local limits; the global filter
+ * only to charge response costs of `upstream`-mode rules when their stream is done (the ext_proc
+ * checks and charges everything else itself, see build-rate-limits.ts; QuotaPolicies apply to
+ * `router`-mode rules only).
  */
-function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; global: boolean; quota: boolean; sourceAddress: boolean } {
+function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; global: boolean; sourceAddress: boolean } {
   const rules = routes.flatMap((route) => route.rules);
   const entries = routes.flatMap((route) =>
     route.rules.flatMap((rule) => (rule.mode === 'router' ? rule.refs : [{ quota: undefined }]).flatMap((ref) => {
@@ -212,8 +213,7 @@ function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; gl
     // The ext_proc's checks need the client's address (Envoy's, as its remote_address action reads it).
     sourceAddress: entries.some((entry) => entry.actions.some((action) => action.kind === 'remoteAddress' || action.kind === 'maskedRemoteAddress')),
     local: rules.some((rule) => rule.rateLimit?.local !== undefined),
-    global: rules.some((rule) => rule.rateLimit?.global?.some((limit) => limit.responseCost !== undefined) === true),
-    quota: rules.some((rule) => rule.mode === 'router' && rule.refs.some((ref) => ref.quota !== undefined)),
+    global: rules.some((rule) => envoyCharges(rule) && rule.rateLimit?.global?.some((limit) => limit.responseCost !== undefined) === true),
   };
 }
 
@@ -224,8 +224,6 @@ function rateLimitPerRoute(limits: TargetRateLimits, local: Json | undefined): {
   if (local !== undefined) config[LOCAL_RATE_LIMIT_FILTER] = local;
   const global = envoyRateLimits(limits.global);
   if (global.length > 0) config[RATE_LIMIT_FILTER] = perRoute(global);
-  const quota = envoyRateLimits(limits.quota);
-  if (quota.length > 0) config[QUOTA_RATE_LIMIT_FILTER] = perRoute(quota);
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
@@ -265,7 +263,7 @@ function rateLimitClusters(model: GatewayModel, options: BootstrapOptions): Json
     },
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: options.rateLimitSocketPath } } } }] }] },
   });
-  return [...(limits.global ? [cluster(RATE_LIMIT_CLUSTER)] : []), ...(limits.quota ? [cluster(QUOTA_RATE_LIMIT_CLUSTER)] : [])];
+  return limits.global ? [cluster(RATE_LIMIT_CLUSTER)] : [];
 }
 
 function routeAction(rule: RuleModel, cluster: string): Json {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { isRecord, type JsonRecord } from '../common/json-guards.js';
 import type { RateLimitAction, RateLimitDescriptorConfig } from '../contract/rate-limit-config.js';
 import { analyzeSources, compileConfig } from './compile-config.js';
-import { QUOTA_DOMAIN, QUOTA_RATE_LIMIT_FILTER, RATE_LIMIT_FILTER } from './build-rate-limits.js';
+import { QUOTA_DOMAIN, RATE_LIMIT_FILTER } from './build-rate-limits.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { normaliseIPv4Cidr } from './resources/rate-limit-rule.js';
 
@@ -101,7 +101,7 @@ function assertBothHalvesAgree(file: string, headers: Record<string, string>): n
         const filter = filters.find((candidate) => candidate.name === filterName);
         assert.ok(filter, `${filterName} has a per-route config but is not in the listener's filters`);
         const domain = String(record(filter.typed_config).domain);
-        assert.equal(domain, filterName === QUOTA_RATE_LIMIT_FILTER ? QUOTA_DOMAIN : listenerName);
+        assert.equal(domain, listenerName);
         const tree = domains.find((candidate) => candidate.domain === domain)?.descriptors;
         assert.ok(tree, `no descriptor tree for domain ${domain}`);
         for (const limit of list(record(config).rate_limits).map(record)) {
@@ -114,7 +114,7 @@ function assertBothHalvesAgree(file: string, headers: Record<string, string>): n
       }
     }
   }
-  // The router's half: each rule's checks under each listener of its route, each backendRef's under the quota domain.
+  // The router's half: each rule's checks and charges under each listener of its route, each backendRef's under the quota domain.
   const checks = compiled.filterConfig.rateLimit?.checks ?? { rules: [], backends: [] };
   const targets = [
     ...checks.rules.flatMap((target) => (compiled.filterConfig.rules.find((rule) => rule.name === target.name)?.listeners ?? []).map((domain) => ({ domain, target }))),
@@ -123,7 +123,7 @@ function assertBothHalvesAgree(file: string, headers: Record<string, string>): n
   for (const { domain, target } of targets) {
     const tree = domains.find((candidate) => candidate.domain === domain)?.descriptors;
     assert.ok(tree, `no descriptor tree for domain ${domain}`);
-    for (const check of target.checks) {
+    for (const check of [...target.checks, ...target.charges]) {
       const entries = check.actions.map((action) => checkEntryOf(action, headers, '10.20.30.40'));
       assert.ok(entries.every((entry) => entry !== undefined), `${JSON.stringify(check.actions)} yields no descriptor for ${JSON.stringify(headers)}`);
       const node = lookup(tree, entries.filter((entry) => entry !== undefined));
@@ -142,23 +142,37 @@ test('every action list, Envoy\'s (charges when the stream is done) and the rout
   assert.equal(checked, 2 * 2 + 2 * (3 + 1 + 2));
 });
 
-test('BTP: the response cost is charged by Envoy on stream done from metadata; the router checks with 0 hits', () => {
+test('BTP on router-mode rules: the router checks with 0 hits and charges the response cost from the costs; Envoy has no rate-limit filter', () => {
   const compiled = compileConfig(readFileSync(new URL('08-token-ratelimit.in.yaml', CASES), 'utf8'), OPTIONS);
   const text = JSON.stringify(compiled.bootstrap);
-  assert.match(text, /"apply_on_stream_done":true,"hits_addend":\{"format":"%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:llm_input_token\)%"\}/);
-  assert.doesNotMatch(text, /"hits_addend":\{"number":0\}/, 'Envoy makes no request-time call');
-  assert.match(text, new RegExp(`"name":"${RATE_LIMIT_FILTER}","typed_config":\\{[^}]*"domain":"default/envoy-ai-gateway-token-ratelimit/http","timeout":"1s","rate_limit_service"`));
-  assert.match(text, /"name":"ratelimit_cluster".*"pipe":\{"path":"\/run\/aigw\/ratelimit\.sock"\}/);
+  assert.doesNotMatch(text, /envoy\.filters\.http\.ratelimit"|ratelimit_cluster|hits_addend/, 'no call to the rate-limit service on any request');
   const rateLimit = compiled.filterConfig.rateLimit;
   assert.ok(rateLimit);
   assert.equal(rateLimit.failureModeDeny, false);
-  const checks = rateLimit.checks.rules.flatMap((target) => target.checks);
-  assert.equal(checks.length, 5);
-  assert.ok(checks.every((check) => check.hits !== undefined && 'number' in check.hits && check.hits.number === 0));
+  const targets = rateLimit.checks.rules;
+  assert.equal(targets.flatMap((target) => target.checks).length, 5);
+  assert.ok(targets.flatMap((target) => target.checks).every((check) => check.hits !== undefined && 'number' in check.hits && check.hits.number === 0));
+  assert.deepEqual(
+    targets.flatMap((target) => target.charges).map((charge) => (charge.hits && 'metadata' in charge.hits ? charge.hits.metadata.key : undefined)),
+    ['llm_input_token', 'llm_output_token', 'llm_total_token', 'llm_cached_input_token', 'llm_cel_calculated_token'],
+  );
   assert.deepEqual(rateLimit.checks.backends, []);
-  const denying = compileConfig(readFileSync(new URL('08-token-ratelimit.in.yaml', CASES), 'utf8'), { ...OPTIONS, rateLimitFailureModeDeny: true, rateLimitSocketPath: '/x/rl.sock' });
+  const denying = compileConfig(readFileSync(new URL('08-token-ratelimit.in.yaml', CASES), 'utf8'), { ...OPTIONS, rateLimitFailureModeDeny: true });
   assert.equal(denying.filterConfig.rateLimit?.failureModeDeny, true);
-  assert.match(JSON.stringify(denying.bootstrap), /"pipe":\{"path":"\/x\/rl\.sock"\}/);
+});
+
+test('BTP on an upstream-mode rule (fallback priorities): Envoy\'s filter charges the response cost on stream done, on the rate-limit service\'s socket', () => {
+  const base = readFileSync(new URL('10-local-ratelimit.in.yaml', CASES), 'utf8');
+  const text = base.replace(/(\n(\s+)limit:\n\s+requests: 1000\n\s+unit: Hour\n)/, '$1$2cost:\n$2  response:\n$2    from: Metadata\n$2    metadata:\n$2      namespace: io.envoy.ai_gateway\n$2      key: llm_total_token\n');
+  assert.notEqual(text, base);
+  const compiled = compileConfig(text, { ...OPTIONS, rateLimitSocketPath: '/x/rl.sock' });
+  const bootstrap = JSON.stringify(compiled.bootstrap);
+  assert.match(bootstrap, /"apply_on_stream_done":true,"hits_addend":\{"format":"%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:llm_total_token\)%"\}/);
+  assert.match(bootstrap, new RegExp(`"name":"${RATE_LIMIT_FILTER}","typed_config":\\{[^}]*"domain":"[^"]+","timeout":"1s","rate_limit_service"`));
+  assert.match(bootstrap, /"name":"ratelimit_cluster".*"pipe":\{"path":"\/x\/rl\.sock"\}/);
+  const fallback = compiled.filterConfig.rateLimit?.checks.rules.find((target) => target.name === 'default/fallback/rule/0');
+  assert.ok(fallback && fallback.checks.length === 1, 'the router still checks it');
+  assert.deepEqual(fallback.charges, [], 'Envoy charges it');
 });
 
 test('no rate limits: no filters, clusters or contract part', () => {

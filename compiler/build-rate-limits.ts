@@ -24,22 +24,20 @@ export { QUOTA_DOMAIN, type RateLimitAction };
  * then `rule-<i>-match-<j>` per client selector) and Envoy AI Gateway's for QuotaPolicy
  * (`backend_name`, `model_name_override`, then the bucket rule's selectors).
  *
- * Each entry counts at two moments, and each moment is evaluated where it costs least:
- * - when the request is routed (a check, with the request cost or 0 hits): by the router-level
- *   ext_proc, inside the body round trip it makes anyway (`FilterConfig.rateLimit.checks`).
- *   Envoy's rate-limit filter would add a round trip to the limiter on every request's path
- *   (~0.4 ms at concurrency 1 on a 2-core machine, more than the rest of the check);
- * - when the stream is done (the response cost, from the metadata the ext_proc leaves): by
- *   Envoy's rate-limit filter (RateLimitPerRoute, `apply_on_stream_done`), which calls the same
- *   limiter over its socket after the client has its answer, whichever attempt answered.
+ * Each entry counts at two moments, both evaluated by the router-level ext_proc, which holds
+ * the limiter (`FilterConfig.rateLimit.checks`): Envoy's rate-limit filter would add a round
+ * trip to the limiter to every request (~0.4 ms at concurrency 1 on a 2-core machine, more than
+ * the check itself) and a gRPC call per response (a fifth of the throughput at concurrency 64):
+ * - when the request is routed: a check, with the request cost or 0 hits;
+ * - when the response is done: the response cost, from the costs the exchange computed. For an
+ *   `upstream`-mode rule (fallback priorities) the router does not see which attempt answered:
+ *   there Envoy's rate-limit filter charges it (RateLimitPerRoute, `apply_on_stream_done`, from
+ *   the metadata the attempt left), calling the same limiter over its socket.
  */
 
 /** Envoy Gateway's filter (BackendTrafficPolicy rateLimit.global) and its cluster. */
 export const RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
 export const RATE_LIMIT_CLUSTER = 'ratelimit_cluster';
-/** Envoy AI Gateway's QuotaPolicy filter, its domain and cluster. */
-export const QUOTA_RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit/ai-gateway-quota';
-export const QUOTA_RATE_LIMIT_CLUSTER = 'ai_gateway_ratelimit_cluster';
 
 /** How many hits one descriptor adds, and when. */
 export interface RateLimitCharge {
@@ -168,7 +166,7 @@ function quotaEntries(quota: QuotaModel): RateLimitEntry[] {
   return entries;
 }
 
-/** The Envoy `rate_limits` of a RateLimitPerRoute: one RateLimit per entry and charge made when the stream is done. */
+/** The Envoy `rate_limits` of a RateLimitPerRoute of an `upstream`-mode rule: one RateLimit per entry and charge made when the stream is done. */
 export function envoyRateLimits(entries: readonly RateLimitEntry[]): Json[] {
   return entries.flatMap((entry) =>
     entry.charges
@@ -184,11 +182,16 @@ export function envoyRateLimits(entries: readonly RateLimitEntry[]): Json[] {
   );
 }
 
-/** The checks the router makes when it routes a request: one per entry and charge made then. */
-export function requestChecks(entries: readonly RateLimitEntry[]): RateLimitCheck[] {
+/** The router's checks (when the request is routed) or charges (when its response is done): one per entry and charge made then. */
+export function routerChecks(entries: readonly RateLimitEntry[], streamDone: boolean): RateLimitCheck[] {
   return entries.flatMap((entry) =>
-    entry.charges.filter((charge) => !charge.applyOnStreamDone).map((charge): RateLimitCheck => ({ actions: entry.actions, ...(charge.hitsAddend ? { hits: charge.hitsAddend } : {}) })),
+    entry.charges.filter((charge) => (charge.applyOnStreamDone ?? false) === streamDone).map((charge): RateLimitCheck => ({ actions: entry.actions, ...(charge.hitsAddend ? { hits: charge.hitsAddend } : {}) })),
   );
+}
+
+/** Whether Envoy's rate-limit filter charges this rule's response costs: only for `upstream`-mode rules, whose answering attempt the router does not see. */
+export function envoyCharges(rule: RuleModel): boolean {
+  return rule.mode === 'upstream';
 }
 
 export function envoyAction(action: RateLimitAction): Json {
@@ -238,8 +241,13 @@ export function descriptorNode(action: RateLimitAction): { key: string; value?: 
 export function buildRateLimitConfig(model: GatewayModel, failureModeDeny = false): RateLimitConfig | undefined {
   const domains: RateLimitDomainConfig[] = [];
   const quota: RateLimitDescriptorConfig[] = [];
-  const ruleChecks = new Map<string, RateLimitCheck[]>();
-  const backendChecks = new Map<string, RateLimitCheck[]>();
+  const ruleChecks = new Map<string, RateLimitTargetChecks>();
+  const backendChecks = new Map<string, RateLimitTargetChecks>();
+  const target = (name: string, entries: readonly RateLimitEntry[], rule: RuleModel): RateLimitTargetChecks => ({
+    name,
+    checks: routerChecks(entries, false),
+    charges: envoyCharges(rule) ? [] : routerChecks(entries, true),
+  });
   for (const listener of model.listeners) {
     const tree: RateLimitDescriptorConfig[] = [];
     for (const route of model.routes.filter((candidate) => candidate.listeners.includes(listener.name))) {
@@ -249,10 +257,8 @@ export function buildRateLimitConfig(model: GatewayModel, failureModeDeny = fals
           const limits = targetRateLimits(route, rule, budget);
           for (const entry of limits.global) insert(tree, entry);
           for (const entry of limits.quota) insert(quota, entry);
-          const global = requestChecks(limits.global);
-          if (global.length > 0) ruleChecks.set(rule.cluster, global);
-          const budgetChecks = requestChecks(limits.quota);
-          if (backend && budgetChecks.length > 0) backendChecks.set(backend.name, budgetChecks);
+          if (limits.global.length > 0) ruleChecks.set(rule.cluster, target(rule.cluster, limits.global, rule));
+          if (backend && limits.quota.length > 0) backendChecks.set(backend.name, target(backend.name, limits.quota, rule));
         }
       }
     }
@@ -260,8 +266,7 @@ export function buildRateLimitConfig(model: GatewayModel, failureModeDeny = fals
   }
   if (quota.length > 0) domains.push({ domain: QUOTA_DOMAIN, descriptors: quota });
   if (domains.length === 0) return undefined;
-  const targets = (checks: Map<string, RateLimitCheck[]>): RateLimitTargetChecks[] => [...checks].map(([name, list]) => ({ name, checks: list }));
-  return { domains, checks: { rules: targets(ruleChecks), backends: targets(backendChecks) }, failureModeDeny };
+  return { domains, checks: { rules: [...ruleChecks.values()], backends: [...backendChecks.values()] }, failureModeDeny };
 }
 
 /** Adds an entry's path to a tree, its limit on the last node (the same path twice is one limit: a shared rule). */

@@ -33,14 +33,21 @@ const VALID = {
           },
           { actions: [{ kind: 'generic', key: 'rule-1', value: 'rule-1' }] },
         ],
+        charges: [],
       },
     ],
-    backends: [{ name: 'default/b/route/r/rule/0/ref/0', checks: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }], hits: { metadata: { namespace: 'io.envoy.ai_gateway', key: 'k' } } }] }],
+    backends: [
+      {
+        name: 'default/b/route/r/rule/0/ref/0',
+        checks: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }], hits: { number: 0 } }],
+        charges: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }], hits: { metadata: { namespace: 'io.envoy.ai_gateway', key: 'k' } } }],
+      },
+    ],
   },
   failureModeDeny: true,
 };
 const EMPTY_CHECKS = { checks: { rules: [], backends: [] }, failureModeDeny: false };
-const check = (action: unknown, hits?: unknown): unknown => ({ domains: [], checks: { rules: [{ name: 'r', checks: [{ actions: [action], ...(hits !== undefined ? { hits } : {}) }] }], backends: [] }, failureModeDeny: false });
+const check = (action: unknown, hits?: unknown): unknown => ({ domains: [], checks: { rules: [{ name: 'r', checks: [{ actions: [action], ...(hits !== undefined ? { hits } : {}) }], charges: [] }], backends: [] }, failureModeDeny: false });
 
 test('reads every field of the rate-limit part, and the filter config carries it', { timeout: 5000 }, () => {
   assert.deepEqual(parseRateLimitConfig(VALID, 'rateLimit'), VALID);
@@ -66,7 +73,8 @@ test('names the field that is wrong', { timeout: 5000 }, () => {
     [{ domains: [{ domain: 'd', descriptors: [{ key: 'k', descriptors: {} }] }] }, /descriptors\[0\]\.descriptors: expected a list/],
     [{ domains: [] }, /rateLimit\.checks: expected an object/],
     [{ domains: [], checks: { rules: [], backends: [] } }, /rateLimit\.failureModeDeny: expected a boolean/],
-    [{ domains: [], ...EMPTY_CHECKS, checks: { rules: [{ name: 'r', checks: [{ actions: [] }] }], backends: [] } }, /checks\.rules\[0\]\.checks\[0\]\.actions: must not be empty/],
+    [{ domains: [], ...EMPTY_CHECKS, checks: { rules: [{ name: 'r', checks: [{ actions: [] }], charges: [] }], backends: [] } }, /checks\.rules\[0\]\.checks\[0\]\.actions: must not be empty/],
+    [{ domains: [], ...EMPTY_CHECKS, checks: { rules: [{ name: 'r', checks: [] }], backends: [] } }, /checks\.rules\[0\]\.charges: expected a list/],
     [check({ kind: 'destinationCluster' }), /actions\[0\]\.kind: expected generic, requestHeader/],
     [check({ kind: 'requestHeader', key: 'k' }), /actions\[0\]\.header: expected a string/],
     [check({ kind: 'headerMatch', key: 'k', header: 'h', match: { exact: 'a' } }), /actions\[0\]\.expectMatch: expected a boolean/],

@@ -41,7 +41,11 @@ export function parseRateLimitConfig(value: unknown, path: string): RateLimitCon
 function parseTargets(value: unknown, path: string): RateLimitTargetChecks[] {
   return list(value, path).map((item, i) => {
     const target = record(item, `${path}[${i}]`);
-    return { name: string(target.name, `${path}[${i}].name`), checks: list(target.checks, `${path}[${i}].checks`).map((check, j) => parseCheck(check, `${path}[${i}].checks[${j}]`)) };
+    return {
+      name: string(target.name, `${path}[${i}].name`),
+      checks: list(target.checks, `${path}[${i}].checks`).map((check, j) => parseCheck(check, `${path}[${i}].checks[${j}]`)),
+      charges: list(target.charges, `${path}[${i}].charges`).map((check, j) => parseCheck(check, `${path}[${i}].charges[${j}]`)),
+    };
   });
 }
 

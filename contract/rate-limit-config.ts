@@ -90,7 +90,15 @@ export interface RateLimitCheck {
 /** The checks of one routing target: an AIGatewayRoute rule (RuleConfig name) or backendRef (BackendConfig name). */
 export interface RateLimitTargetChecks {
   name: string;
+  /** Made when the request is routed. */
   checks: RateLimitCheck[];
+  /**
+   * Charged when the response is done, with hits from the costs the exchange computed (a cost
+   * the response did not yield skips its descriptor): `router`-mode targets only. For an
+   * `upstream`-mode rule (fallback priorities) the attempt that answered is not known to the
+   * router, so Envoy's rate-limit filter charges them (`apply_on_stream_done`).
+   */
+  charges: RateLimitCheck[];
 }
 
 /**

@@ -19,8 +19,14 @@ function config(failureModeDeny = false): RateLimitConfig {
       { domain: QUOTA_DOMAIN, descriptors: [{ key: 'backend_name', value: 'default/b', rateLimit: { requestsPerUnit: 2, unit: 'day' }, source: 'quota' }] },
     ],
     checks: {
-      rules: [{ name: RULE, checks: [{ actions: [{ kind: 'generic', key: 'route', value: 'r' }, { kind: 'requestHeader', header: 'x-tenant', key: 'tenant' }] }] }],
-      backends: [{ name: BACKEND, checks: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }] }] }],
+      rules: [{ name: RULE, checks: [{ actions: [{ kind: 'generic', key: 'route', value: 'r' }, { kind: 'requestHeader', header: 'x-tenant', key: 'tenant' }] }], charges: [] }],
+      backends: [
+        {
+          name: BACKEND,
+          checks: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }] }],
+          charges: [{ actions: [{ kind: 'generic', key: 'backend_name', value: 'default/b' }], hits: { metadata: { namespace: 'io.envoy.ai_gateway', key: 'quota_cost' } } }],
+        },
+      ],
     },
     failureModeDeny,
   };
@@ -84,6 +90,16 @@ test('the quota refuses after the BackendTrafficPolicy passed: headers of both, 
   );
   assert.equal(refused.headers[0]?.[1], '2, 2;w=86400');
   assert.equal(refused.headers[3]?.[1], '3, 3;w=60');
+});
+
+test('a response cost is charged when the response is done: a cost of 5 spends the quota of 2, the next check is refused; no cost, no charge', { timeout: 5000 }, async () => {
+  const router = limits();
+  assert.equal(router.charges(RULE, undefined), false, 'the rule has no response cost');
+  assert.equal(router.charges('other', BACKEND), true);
+  await router.charge(LISTENER, 'other', BACKEND, { headers: new Map(), metadata: {} });
+  assert.equal((await router.check(LISTENER, 'other', BACKEND, tenant('a'))).refused, undefined, 'nothing was charged without the cost');
+  await router.charge(LISTENER, 'other', BACKEND, { headers: new Map(), metadata: { quota_cost: 5 } });
+  assert.equal((await router.check(LISTENER, 'other', BACKEND, tenant('a'))).refused?.status, 429);
 });
 
 test('a descriptor Envoy would not send is not checked: no header, no call, no headers; no listener, no BackendTrafficPolicy domain', { timeout: 5000 }, async () => {

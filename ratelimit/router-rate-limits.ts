@@ -20,6 +20,11 @@ export interface RateLimitVerdict {
 
 const NOTHING_CHECKED: RateLimitVerdict = { headers: [] };
 
+interface CompiledTarget {
+  checks: readonly CompiledCheck[];
+  charges: readonly CompiledCheck[];
+}
+
 /**
  * The request-time half of rate limiting, run by the router-level ext_proc once it has routed a
  * request (it knows the rule and backend, the model and the client's headers): the checks Envoy
@@ -32,19 +37,27 @@ export class RouterRateLimits {
   readonly headerNames: ReadonlySet<string>;
   /** Whether a check reads the client's address (the router filter asks Envoy for `source.address`). */
   readonly needsSourceAddress: boolean;
-  private readonly rules: ReadonlyMap<string, readonly CompiledCheck[]>;
-  private readonly backends: ReadonlyMap<string, readonly CompiledCheck[]>;
+  private readonly rules: ReadonlyMap<string, CompiledTarget>;
+  private readonly backends: ReadonlyMap<string, CompiledTarget>;
   private readonly failureModeDeny: boolean;
 
   constructor(
     config: RateLimitConfig,
     private readonly limiter: RateLimiter,
   ) {
-    const compile = (targets: readonly RateLimitTargetChecks[], where: string): Map<string, CompiledCheck[]> =>
-      new Map(targets.map((target, i) => [target.name, target.checks.map((check, j) => compileCheck(check, `${where}[${i}].checks[${j}]`))]));
+    const compile = (targets: readonly RateLimitTargetChecks[], where: string): Map<string, CompiledTarget> =>
+      new Map(
+        targets.map((target, i) => [
+          target.name,
+          {
+            checks: target.checks.map((check, j) => compileCheck(check, `${where}[${i}].checks[${j}]`)),
+            charges: target.charges.map((check, j) => compileCheck(check, `${where}[${i}].charges[${j}]`)),
+          },
+        ]),
+      );
     this.rules = compile(config.checks.rules, 'rateLimit.checks.rules');
     this.backends = compile(config.checks.backends, 'rateLimit.checks.backends');
-    const all = [...config.checks.rules, ...config.checks.backends].flatMap((target) => target.checks);
+    const all = [...config.checks.rules, ...config.checks.backends].flatMap((target) => [...target.checks, ...target.charges]);
     this.headerNames = new Set(all.flatMap(checkHeaders));
     this.needsSourceAddress = all.some(needsSourceAddress);
     this.failureModeDeny = config.failureModeDeny;
@@ -60,17 +73,39 @@ export class RouterRateLimits {
    * listener's domain, then, unless those refuse, the backendRef's QuotaPolicy budget.
    */
   async check(listener: string | undefined, rule: string, backend: string | undefined, facts: RequestFacts): Promise<RateLimitVerdict> {
-    const ruleChecks = listener === undefined ? undefined : this.rules.get(rule);
+    const ruleChecks = listener === undefined ? undefined : this.rules.get(rule)?.checks;
     const global = ruleChecks && listener !== undefined ? await this.ask(listener, ruleChecks, facts) : undefined;
     if (global === 'unavailable') return { headers: [], refused: { status: 503 } };
     if (global?.over) return { headers: [...global.headers, ['x-envoy-ratelimited', 'true']], refused: { status: 429, filter: 'global', ...retryAfter(global.headers) } };
-    const budgetChecks = backend === undefined ? undefined : this.backends.get(backend);
+    const budgetChecks = backend === undefined ? undefined : this.backends.get(backend)?.checks;
     const quota = budgetChecks ? await this.ask(QUOTA_DOMAIN, budgetChecks, facts) : undefined;
     if (quota === 'unavailable') return { headers: global?.headers ?? [], refused: { status: 503 } };
     if (!global && !quota) return NOTHING_CHECKED;
     // Envoy's filters add their headers on the way out, the later filter (the quota's) first.
     const headers = [...(quota?.headers ?? []), ...(global?.headers ?? [])];
     return quota?.over ? { headers, refused: { status: 429, filter: 'quota', ...retryAfter(quota.headers) } } : { headers };
+  }
+
+  /**
+   * Whether the response of a request routed to this rule and backend is charged by the router
+   * (what `charge` does; an `upstream`-mode rule's are charged by Envoy).
+   */
+  charges(rule: string, backend: string | undefined): boolean {
+    return (this.rules.get(rule)?.charges.length ?? 0) > 0 || (backend !== undefined && (this.backends.get(backend)?.charges.length ?? 0) > 0);
+  }
+
+  /**
+   * Charges the response costs (`facts.metadata`: the costs the exchange computed) when a
+   * response is done: the decisions are counted, nothing is refused (the response is out).
+   * A failing store was logged and counted by the limiter; the charge is lost, as Envoy's would be.
+   */
+  async charge(listener: string | undefined, rule: string, backend: string | undefined, facts: RequestFacts): Promise<void> {
+    const ruleCharges = listener === undefined ? undefined : this.rules.get(rule)?.charges;
+    const budgetCharges = backend === undefined ? undefined : this.backends.get(backend)?.charges;
+    const calls: Promise<unknown>[] = [];
+    if (ruleCharges && listener !== undefined && ruleCharges.length > 0) calls.push(this.ask(listener, ruleCharges, facts));
+    if (budgetCharges && budgetCharges.length > 0) calls.push(this.ask(QUOTA_DOMAIN, budgetCharges, facts));
+    await Promise.all(calls);
   }
 
   /** One filter's call: undefined when every descriptor was skipped (Envoy makes no call then). */

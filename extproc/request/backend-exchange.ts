@@ -54,6 +54,8 @@ export interface ExchangeFilter {
   push?: (response: ProcessingResponse) => void;
   /** The listener's stream idle timeout (ClientTrafficPolicy): the stream timers fire before Envoy's. */
   listenerStreamIdleMs?: number;
+  /** Called with the request's costs when its response is done (the router charges rate limits with them). */
+  onCosts?: (costs: Readonly<Record<string, number>>) => void;
 }
 
 /**
@@ -296,6 +298,7 @@ export class BackendExchange implements ResponseProcessor {
       routeName: this.backend.route,
       usage: this.usage,
     }, this.backend.aiServiceBackend);
+    this.filter.onCosts?.(costs);
     return dynamicMetadata({
       ...costs,
       backend_name: this.backend.name,

@@ -5,7 +5,7 @@ import type { HeaderMutation } from '../generated/envoy/service/ext_proc/v3/Head
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import { isRecord } from '../../common/json-guards.js';
 import { RouterProcessor } from './router-processor.js';
-import type { RateLimitConfig } from '../../contract/rate-limit-config.js';
+import type { RateLimitAction, RateLimitConfig } from '../../contract/rate-limit-config.js';
 import { MemoryStore } from '../../ratelimit/memory-store.js';
 import { RateLimiter } from '../../ratelimit/rate-limiter.js';
 import { RouterRateLimits } from '../../ratelimit/router-rate-limits.js';
@@ -239,10 +239,12 @@ test('a local reply after the backend was chosen (422 unsupported pair, 401 miss
   assert.deepEqual(await durationCounts(runtime), { _OTHER: 2 });
 });
 
-test('rate limits: the router checks the routed target itself — x-ratelimit-* on the response, then a 429 in the client API\'s shape with retry-after', async () => {
+test('rate limits: the router checks the routed target itself (x-ratelimit-* on the response), charges the response cost when it is done, then answers a 429 in the client API\'s shape with retry-after', async () => {
+  const actions: RateLimitAction[] = [{ kind: 'generic', key: 'route', value: 'r' }, { kind: 'requestHeader', header: 'x-ai-eg-model', key: 'model' }];
   const rateLimitConfig: RateLimitConfig = {
-    domains: [{ domain: TEST_LISTENER, descriptors: [{ key: 'route', value: 'r', descriptors: [{ key: 'model', rateLimit: { requestsPerUnit: 1, unit: 'minute' }, source: 'test' }] }] }],
-    checks: { rules: [{ name: 'default/r/rule/0', checks: [{ actions: [{ kind: 'generic', key: 'route', value: 'r' }, { kind: 'requestHeader', header: 'x-ai-eg-model', key: 'model' }] }] }], backends: [] },
+    domains: [{ domain: TEST_LISTENER, descriptors: [{ key: 'route', value: 'r', descriptors: [{ key: 'model', rateLimit: { requestsPerUnit: 5, unit: 'minute' }, source: 'test' }] }] }],
+    // Each request counts 1 when checked, and its input tokens (cost `in`) when its response is done.
+    checks: { rules: [{ name: 'default/r/rule/0', checks: [{ actions }], charges: [{ actions, hits: { metadata: { namespace: 'io.envoy.ai_gateway', key: 'in' } } }] }], backends: [] },
     failureModeDeny: false,
   };
   const runtime = { ...testRuntime(), rateLimits: new RouterRateLimits(rateLimitConfig, new RateLimiter({ config: rateLimitConfig, store: new MemoryStore() })) };
@@ -253,18 +255,25 @@ test('rate limits: the router checks the routed target itself — x-ratelimit-* 
     const body = path.startsWith('/anthropic') ? '{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}' : '{"model":"gpt-4o-mini","messages":[]}';
     return { router, response: await router.requestBody({ body: Buffer.from(body), end_of_stream: true }) };
   };
+  const rateLimitHeaders = (response: ProcessingResponse): string[][] =>
+    (response.response_headers?.response?.header_mutation?.set_headers ?? [])
+      .filter((entry) => entry.header?.key?.startsWith('x-ratelimit-'))
+      .map((entry) => [entry.header?.key ?? '', Buffer.from(entry.header?.raw_value ?? '').toString(), String(entry.append_action ?? '')]);
+
   const first = await request('/v1/chat/completions');
   assert.ok(first.response.request_body, 'the first request goes on');
-  const answered = first.router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' }));
-  const added = (answered.response_headers?.response?.header_mutation?.set_headers ?? []).filter((entry) => entry.header?.key?.startsWith('x-ratelimit-'));
-  assert.deepEqual(
-    added.map((entry) => [entry.header?.key, Buffer.from(entry.header?.raw_value ?? '').toString(), entry.append_action]),
-    [
-      ['x-ratelimit-limit', '1, 1;w=60', 'APPEND_IF_EXISTS_OR_ADD'],
-      ['x-ratelimit-remaining', '0', 'APPEND_IF_EXISTS_OR_ADD'],
-      ['x-ratelimit-reset', added[2] ? Buffer.from(added[2].header?.raw_value ?? '').toString() : '', 'APPEND_IF_EXISTS_OR_ADD'],
-    ],
-  );
+  const added = rateLimitHeaders(first.router.responseHeaders(headersMessage({ ':status': '200', 'content-type': 'application/json' })));
+  assert.deepEqual(added.slice(0, 2), [
+    ['x-ratelimit-limit', '5, 5;w=60', 'APPEND_IF_EXISTS_OR_ADD'],
+    ['x-ratelimit-remaining', '4', 'APPEND_IF_EXISTS_OR_ADD'],
+  ]);
+  assert.equal(added[2]?.[0], 'x-ratelimit-reset');
+  await first.router.responseBody({ body: Buffer.from('{"model":"gpt-4o-mini","usage":{"prompt_tokens":3,"completion_tokens":2}}'), end_of_stream: true });
+  await new Promise((resolve) => setImmediate(resolve));
+
+  const second = await request('/v1/chat/completions');
+  assert.ok(second.response.request_body, '1 + 3 + 1 = 5 is not over 5');
+  assert.equal(rateLimitHeaders(second.router.responseHeaders(headersMessage({ ':status': '200' })))[1]?.[1], '0', 'the 3 input tokens were charged');
   const refused = (await request('/v1/chat/completions')).response;
   assert.equal(refused.immediate_response?.status?.code, 'TooManyRequests');
   const body: unknown = JSON.parse(Buffer.from(refused.immediate_response?.body ?? '').toString());

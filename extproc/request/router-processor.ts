@@ -65,6 +65,8 @@ export class RouterProcessor implements StreamProcessor {
   private response: ResponseProcessor | undefined;
   /** The raw values of the request headers rate limits read (only with rate limits). */
   private rateLimitHeaders: Map<string, string[]> | undefined;
+  /** Charges the response costs to the rate limits of the routed target (router mode, when it has any). */
+  private chargeCosts: ((costs: Readonly<Record<string, number>>) => void) | undefined;
   /** `x-ratelimit-*` for the response, from the request's rate-limit checks. */
   private rateLimitResponseHeaders: readonly [string, string][] | undefined;
   /** Upstream mode: removes the parsed body the attempts reuse (see ParsedBodyCache); set once closed. */
@@ -170,6 +172,14 @@ export class RouterProcessor implements StreamProcessor {
     const headers = new Map(this.rateLimitHeaders);
     if (limits.headerNames.has(MODEL_HEADER)) headers.set(MODEL_HEADER, [model]);
     const facts = { headers, metadata, ...(this.context.sourceAddress !== undefined ? { sourceAddress: this.context.sourceAddress } : {}) };
+    if (limits.charges(rule, backend)) {
+      // The response costs are charged with the same descriptors when the exchange has them (router mode).
+      this.chargeCosts = (costs) => {
+        limits.charge(this.listener, rule, backend, { ...facts, metadata: costs }).catch((error: unknown) => {
+          this.runtime.logger.warn('rate-limit charge failed', { error: error instanceof Error ? error.message : String(error) });
+        });
+      };
+    }
     const verdict = await limits.check(this.listener, rule, backend, facts);
     if (!verdict.refused) {
       this.rateLimitResponseHeaders = verdict.headers;
@@ -240,6 +250,7 @@ export class RouterProcessor implements StreamProcessor {
         streams: 'duplex',
         ...(this.context.push ? { push: this.context.push } : {}),
         ...(this.context.streamIdleMs !== undefined ? { listenerStreamIdleMs: this.context.streamIdleMs } : {}),
+        ...(this.chargeCosts ? { onCosts: this.chargeCosts } : {}),
       } as const;
       const exchange = new BackendExchange(this.runtime, backend, endpoint, parsed.model, filter, this.headers, this.span);
       this.response = exchange;

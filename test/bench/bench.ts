@@ -9,7 +9,9 @@
  * Env: BENCH_SECONDS (per cell, default 5), BENCH_WARMUP_SECONDS (default 1),
  * BENCH_CONCURRENCY (default "1,64"), BENCH_ACCESS_LOG=0 to run without the access log,
  * BENCH_TRACING=1 to also measure a second gateway with tracing on (OTLP http/protobuf to a sink
- * in this process that discards what it receives), giving tracing-on rows from the same run.
+ * in this process that discards what it receives), giving tracing-on rows from the same run;
+ * BENCH_RATELIMIT=0 to leave out the rate-limited gateway (its rows and the added-latency
+ * rounds at concurrency 1, BENCH_RATELIMIT_ROUNDS per scenario, default 7).
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -149,6 +151,7 @@ async function main(): Promise<number> {
   }
 
   const rows: BenchRow[] = [];
+  let rateLimitCostErrors = 0;
   for (const scenario of SCENARIOS) {
     for (const concurrency of concurrencies) {
       const measure = async (target: string): Promise<LoadResult> => {
@@ -165,6 +168,34 @@ async function main(): Promise<number> {
     }
   }
 
+  // What rate limiting adds at concurrency 1, measured as its goal states it: one cell of each
+  // gateway is at the mercy of the machine's drift (±0.5 ms here), so short cells of the plain
+  // and the rate-limited gateway alternate (order swapped each round) and the median of the
+  // per-round differences is reported.
+  const rateLimitCost: { scenario: string; rounds: number[]; medianAddedP50Ms: number }[] = [];
+  if (rateLimited) {
+    const rounds = Number(process.env.BENCH_RATELIMIT_ROUNDS ?? 7);
+    for (const scenario of SCENARIOS.filter((candidate) => candidate.name !== 'chat-stream-bedrock')) {
+      const added: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const p50 = async (target: string): Promise<number> => {
+          const result = await runLoad({ ...targetFor(scenario, target), concurrency: 1, durationMs: 2000, warmupMs: 300, validate: scenario.validate });
+          for (const sample of result.errorSamples) log(`  error: ${sample}`);
+          rateLimitCostErrors += result.errors;
+          return result.p50Ms;
+        };
+        const order = round % 2 === 0 ? ['gateway', 'gateway+ratelimit'] : ['gateway+ratelimit', 'gateway'];
+        const measured: Record<string, number> = {};
+        for (const target of order) measured[target] = await p50(target);
+        added.push((measured['gateway+ratelimit'] ?? 0) - (measured.gateway ?? 0));
+      }
+      const sorted = [...added].sort((a, b) => a - b);
+      const medianAddedP50Ms = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+      log(`rate limiting adds ${medianAddedP50Ms.toFixed(3)} ms p50 to ${scenario.name} at c=1 (median of ${rounds} alternating rounds: ${added.map((value) => value.toFixed(2)).join(' ')})`);
+      rateLimitCost.push({ scenario: scenario.name, rounds: added, medianAddedP50Ms });
+    }
+  }
+
   const aigwStderr = aigw.stderr;
   const exit = await aigw.stop();
   aigw = undefined;
@@ -176,10 +207,11 @@ async function main(): Promise<number> {
   otlpSink = undefined;
   await upstream.stop();
   upstream = undefined;
-  const failedRequests = rows.reduce((sum, row) => sum + row.direct.errors + row.gateway.errors, 0);
+  const failedRequests = rows.reduce((sum, row) => sum + row.direct.errors + row.gateway.errors, 0) + rateLimitCostErrors;
   const cleanStop = exit.code === 0 && (tracedExit === undefined || tracedExit.code === 0) && (limitedExit === undefined || limitedExit.code === 0);
 
   process.stdout.write(`\n${resultsTable(rows)}\n`);
+  for (const cost of rateLimitCost) process.stdout.write(`Rate limiting adds ${cost.medianAddedP50Ms.toFixed(2)} ms p50 to ${cost.scenario} at concurrency 1 (median of ${cost.rounds.length} alternating rounds).\n`);
   process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; rate-limited rows ${rateLimited ? 'share it too (BENCH_RATELIMIT=0: off)' : 'off'}; streaming latency is time to the last byte.\n`);
   const output = resolve('bench-results.json');
   await writeFile(
@@ -195,6 +227,7 @@ async function main(): Promise<number> {
         failedRequests,
         aigwExit: exit,
         rows: rows.map((row) => ({ ...row, throughputRatio: row.gateway.rps / row.direct.rps, addedP50Ms: row.gateway.p50Ms - row.direct.p50Ms })),
+        rateLimitCost,
       },
       null,
       2,
