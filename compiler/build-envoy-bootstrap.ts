@@ -143,6 +143,9 @@ function httpConnectionManager(model: GatewayModel, listener: ListenerModel): Js
       // takes the address from x-forwarded-for, which any client can write — and rate limits per
       // source address (clientSelectors sourceCIDR) or access logs would believe it.
       use_remote_address: true,
+      // Which makes every client "external", whose x-request-id Envoy would replace: the id a client
+      // or SDK sent stays (access logs and traces correlate with it), as before; one is made when absent.
+      preserve_external_request_id: true,
       // Slow or idle clients cannot hold connections forever (ClientTrafficPolicy timeout.http).
       request_headers_timeout: envoyDuration(listener.client.requestHeadersTimeoutMs),
       ...(listener.client.requestReceivedTimeoutMs > 0 ? { request_timeout: envoyDuration(listener.client.requestReceivedTimeoutMs) } : {}),
