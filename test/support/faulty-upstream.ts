@@ -17,7 +17,9 @@
  * (`x-fault-status` with `retry-after: x-fault-retry-after` and a provider-shaped error body),
  * `huge-line` (the opening event, then one content event whose single SSE line is
  * `x-fault-bytes` long, default 30 MB, written as fast as the peer reads, then the rest of the
- * stream), `headers-then-hang` (200 and stream headers, then nothing).
+ * stream, left open until the peer goes away: Envoy may have read the whole line into its buffers
+ * before the gateway gives up on it, and a provider that finished on its own would not show
+ * whether the gateway cancels), `headers-then-hang` (200 and stream headers, then nothing).
  *
  * It records when each request arrived and when its connection went away (so tests can check
  * that a client disconnect cancels the upstream request) and counts open sockets.
@@ -398,7 +400,9 @@ function answer(request: FaultyRequest, spec: FaultSpec, req: IncomingMessage, r
       void writeHugeLine(res, format, spec.bytes ?? 30_000_000).then(() => {
         if (res.destroyed) return;
         for (const event of events.slice(1)) res.write(event);
-        res.end();
+        // Left open (see above); ended after a while so a gateway that never cancels fails the test, not hangs it.
+        const timer = setTimeout(() => res.end(), HUGE_LINE_HOLD_MS);
+        res.once('close', () => clearTimeout(timer));
       });
       return;
     }
@@ -416,6 +420,9 @@ function answer(request: FaultyRequest, spec: FaultSpec, req: IncomingMessage, r
     }
   }
 }
+
+/** How long a `huge-line` response stays open after its last event, waiting for the gateway to cancel it. */
+const HUGE_LINE_HOLD_MS = 20_000;
 
 /**
  * One content event whose SSE line is `bytes` long (OpenAI: a chunk's content; Anthropic: a
