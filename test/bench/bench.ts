@@ -7,7 +7,7 @@
  * failed.
  *
  * Env: BENCH_SECONDS (per cell, default 5), BENCH_WARMUP_SECONDS (default 1),
- * BENCH_CONCURRENCY (default "1,64"), BENCH_ACCESS_LOG=0 to run without the access log,
+ * BENCH_CONCURRENCY (default "1,16,64"), BENCH_ACCESS_LOG=0 to run without the access log,
  * BENCH_TRACING=1 to also measure a second gateway with tracing on (OTLP http/protobuf to a sink
  * in this process that discards what it receives), giving tracing-on rows from the same run;
  * BENCH_RATELIMIT=0 to leave out the rate-limited gateway (its rows and the added-latency
@@ -24,6 +24,8 @@ import { resultsTable, type BenchRow } from './results-table.js';
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.js';
 import { globalRateLimitDocument, TEST_GATEWAY, tokenCost } from '../support/rate-limit-yaml.js';
 import { runScript } from '../support/run-script.js';
+import { startPlainEnvoy, type PlainEnvoy } from './plain-envoy.js';
+import { processTree, rssMiB } from './process-memory.js';
 
 const MODEL = 'gpt-4o-mini';
 const MAX_FAILED_LOG_LINES = 5;
@@ -72,6 +74,7 @@ let aigw: AigwProcess | undefined;
 let tracedAigw: AigwProcess | undefined;
 let limitedAigw: AigwProcess | undefined;
 let otlpSink: Server | undefined;
+let plainEnvoy: PlainEnvoy | undefined;
 
 /** Accepts OTLP/HTTP exports and drops them: the bench measures the gateway, not a collector. */
 async function startOtlpSink(): Promise<{ server: Server; url: string }> {
@@ -86,7 +89,7 @@ async function startOtlpSink(): Promise<{ server: Server; url: string }> {
 async function main(): Promise<number> {
   const seconds = positiveNumber('BENCH_SECONDS', 5);
   const warmupSeconds = positiveNumber('BENCH_WARMUP_SECONDS', 1, true);
-  const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,64').split(',').map((text) => {
+  const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map((text) => {
     const value = Number(text.trim());
     if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_CONCURRENCY: expected positive integers, got ${JSON.stringify(text)}`);
     return value;
@@ -108,10 +111,17 @@ async function main(): Promise<number> {
   });
   log(aigw.stderr.trim());
 
-  const targets: Record<string, string> = { direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`, gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions` };
-  const upstreamPort = upstream.port;
+  plainEnvoy = await startPlainEnvoy(upstream.port);
+  const targets: Record<string, string> = {
+    direct: `http://127.0.0.1:${upstream.port}/v1/chat/completions`,
+    plain: `http://127.0.0.1:${plainEnvoy.port}/v1/chat/completions`,
+    gateway: `http://127.0.0.1:${gatewayPort}/v1/chat/completions`,
+  };
+  // Direct and plain Envoy get what the gateway sends upstream (for Bedrock, its own API).
+  const passThrough: Record<string, number> = { direct: upstream.port, plain: plainEnvoy.port };
   const targetFor = (scenario: Scenario, target: string): { url: string; body: Buffer } => {
-    if (target === 'direct' && scenario.directPath) return { url: `http://127.0.0.1:${upstreamPort}${scenario.directPath}`, body: scenario.directBody ?? scenario.body };
+    const port = passThrough[target];
+    if (port !== undefined && scenario.directPath) return { url: `http://127.0.0.1:${port}${scenario.directPath}`, body: scenario.directBody ?? scenario.body };
     const url = targets[target];
     if (url === undefined) throw new Error(`no target ${target}`);
     return { url, body: scenario.body };
@@ -161,10 +171,11 @@ async function main(): Promise<number> {
         return result;
       };
       const direct = await measure('direct');
+      const plain = await measure('plain');
       const gateway = await measure('gateway');
-      rows.push({ scenario: scenario.name, concurrency, direct, gateway });
-      if (tracing) rows.push({ scenario: `${scenario.name} (tracing on)`, concurrency, direct, gateway: await measure('gateway+tracing') });
-      if (rateLimited) rows.push({ scenario: `${scenario.name} (rate limited)`, concurrency, direct, gateway: await measure('gateway+ratelimit') });
+      rows.push({ scenario: scenario.name, concurrency, direct, plain, gateway });
+      if (tracing) rows.push({ scenario: `${scenario.name} (tracing on)`, concurrency, direct, plain, gateway: await measure('gateway+tracing') });
+      if (rateLimited) rows.push({ scenario: `${scenario.name} (rate limited)`, concurrency, direct, plain, gateway: await measure('gateway+ratelimit') });
     }
   }
 
@@ -196,6 +207,15 @@ async function main(): Promise<number> {
     }
   }
 
+  // Resident memory of every process at the end of the run (after its heaviest cells).
+  const memory: { process: string; rssMiB: number | undefined }[] = [
+    ...processTree('gateway', aigw.pid),
+    ...(tracedAigw ? processTree('gateway+tracing', tracedAigw.pid) : []),
+    ...(limitedAigw ? processTree('gateway+ratelimit', limitedAigw.pid) : []),
+    { process: 'plain Envoy', rssMiB: rssMiB(plainEnvoy.pid) },
+    { process: 'fake upstream', rssMiB: rssMiB(upstream.pid) },
+  ];
+
   const aigwStderr = aigw.stderr;
   const exit = await aigw.stop();
   aigw = undefined;
@@ -205,12 +225,15 @@ async function main(): Promise<number> {
   limitedAigw = undefined;
   otlpSink?.close();
   otlpSink = undefined;
+  await plainEnvoy.stop();
+  plainEnvoy = undefined;
   await upstream.stop();
   upstream = undefined;
   const failedRequests = rows.reduce((sum, row) => sum + row.direct.errors + row.gateway.errors, 0) + rateLimitCostErrors;
   const cleanStop = exit.code === 0 && (tracedExit === undefined || tracedExit.code === 0) && (limitedExit === undefined || limitedExit.code === 0);
 
   process.stdout.write(`\n${resultsTable(rows)}\n`);
+  process.stdout.write(`RSS at the end: ${memory.map((entry) => `${entry.process} ${entry.rssMiB === undefined ? 'n/a' : `${entry.rssMiB.toFixed(0)} MiB`}`).join(', ')}.\n`);
   for (const cost of rateLimitCost) process.stdout.write(`Rate limiting adds ${cost.medianAddedP50Ms.toFixed(2)} ms p50 to ${cost.scenario} at concurrency 1 (median of ${cost.rounds.length} alternating rounds).\n`);
   process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; rate-limited rows ${rateLimited ? 'share it too (BENCH_RATELIMIT=0: off)' : 'off'}; streaming latency is time to the last byte.\n`);
   const output = resolve('bench-results.json');
@@ -226,8 +249,15 @@ async function main(): Promise<number> {
         accessLog,
         failedRequests,
         aigwExit: exit,
-        rows: rows.map((row) => ({ ...row, throughputRatio: row.gateway.rps / row.direct.rps, addedP50Ms: row.gateway.p50Ms - row.direct.p50Ms })),
+        rows: rows.map((row) => ({
+          ...row,
+          throughputRatio: row.gateway.rps / row.direct.rps,
+          plainEnvoyRatio: row.gateway.rps / row.plain.rps,
+          addedP50Ms: row.gateway.p50Ms - row.direct.p50Ms,
+          addedP50OverPlainMs: row.gateway.p50Ms - row.plain.p50Ms,
+        })),
         rateLimitCost,
+        memory,
       },
       null,
       2,
@@ -318,6 +348,7 @@ async function cleanup(): Promise<void> {
   await tracedAigw?.stop();
   await limitedAigw?.stop();
   otlpSink?.close();
+  await plainEnvoy?.stop();
   await upstream?.stop();
 }
 

@@ -6,6 +6,7 @@ export const LONG_STREAM_HEADER = 'x-bench-stream-seconds';
 
 export interface UpstreamProcess {
   port: number;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -35,7 +36,7 @@ export function startUpstreamProcess(timeoutMs = 10_000): Promise<UpstreamProces
       const port = parsePort(line);
       if (port === undefined) return fail(new Error(`fake upstream printed ${JSON.stringify(line)}, expected {"port":N}`));
       clearTimeout(timer);
-      resolve({ port, stop });
+      resolve({ port, pid: child.pid, stop });
     });
   });
 }
