@@ -1,4 +1,5 @@
 import { BACKEND_NAME_ATTRIBUTE, SOURCE_ADDRESS_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY, METADATA_NAMESPACE, ROUTE_HEADER, ROUTE_NOT_FOUND_MESSAGE, ROUTER_PROCESSING_MODE, UPSTREAM_PROCESSING_MODE } from '../contract/filter-config.js';
+import { readsClientAddress } from '../contract/rate-limit-config.js';
 import type { AccessLogModel, BackendRefModel, GatewayModel, ListenerModel, RouteModel, RuleModel, TelemetryCluster } from './gateway-model.js';
 import { DEFAULT_TEXT_FORMAT } from './resources/envoy-proxy.js';
 import type { BackendEndpoint } from './resources/backend.js';
@@ -214,7 +215,7 @@ function listenerRateLimits(routes: readonly RouteModel[]): { local: boolean; gl
   );
   return {
     // The ext_proc's checks need the client's address (Envoy's, as its remote_address action reads it).
-    sourceAddress: entries.some((entry) => entry.actions.some((action) => action.kind === 'remoteAddress' || action.kind === 'maskedRemoteAddress')),
+    sourceAddress: entries.some((entry) => entry.actions.some(readsClientAddress)),
     local: rules.some((rule) => rule.rateLimit?.local !== undefined),
     global: rules.some((rule) => envoyCharges(rule) && rule.rateLimit?.global?.some((limit) => limit.responseCost !== undefined) === true),
   };

@@ -1,3 +1,4 @@
+import { fullMatchRegExp } from '../common/full-match-regexp.js';
 import { QUOTA_COST_METADATA_KEY, SERVICE_QUOTA_COST_METADATA_KEY, type BackendConfig, type LLMRequestCost, type ModelInfo } from '../contract/filter-config.js';
 import { PROVIDERS } from '../providers/providers.js';
 import { GATEWAY_CONFIG_ANNOTATION } from './resources/gateway-config.js';
@@ -137,7 +138,7 @@ function reportShadowedRules(attached: { route: ResourceOf<'AIGatewayRoute'>; li
 
 function fullMatch(pattern: string, value: string): boolean {
   try {
-    return new RegExp(`^(?:${pattern})$`, 'su').test(value);
+    return fullMatchRegExp(pattern).test(value);
   } catch {
     return false;
   }

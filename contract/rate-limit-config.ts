@@ -70,6 +70,11 @@ export type RateLimitAction =
   /** (`remote_address`, the client address). */
   | { kind: 'remoteAddress' };
 
+/** Whether an action reads the client's address (the router then needs Envoy's `source.address`). */
+export function readsClientAddress(action: RateLimitAction): boolean {
+  return action.kind === 'remoteAddress' || action.kind === 'maskedRemoteAddress';
+}
+
 /** The request metadata key (`io.envoy.ai_gateway`) the router sets that a cost may name. */
 export interface RateLimitMetadataKey {
   namespace: string;

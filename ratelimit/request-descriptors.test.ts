@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isAigwError } from '../common/errors.js';
-import type { RateLimitAction, RateLimitCheck } from '../contract/rate-limit-config.js';
+import { readsClientAddress, type RateLimitAction, type RateLimitCheck } from '../contract/rate-limit-config.js';
 import { addressIp, compileCheck, maskAddress, requestDescriptor, type RequestFacts } from './request-descriptors.js';
 
 const facts = (headers: Record<string, string[]> = {}, extra: Partial<RequestFacts> = {}): RequestFacts => ({ headers: new Map(Object.entries(headers)), metadata: {}, ...extra });
@@ -43,6 +43,7 @@ test('client address: masked as Envoy masks it, the IP alone for remote_address;
     ],
   });
   assert.equal(descriptor([masked(8)], facts()), undefined);
+  assert.deepEqual(([masked(8), { kind: 'remoteAddress' }, { kind: 'generic', key: 'k', value: 'v' }] satisfies RateLimitAction[]).map(readsClientAddress), [true, true, false], 'only these make the router ask Envoy for source.address');
   assert.equal(descriptor([{ kind: 'remoteAddress' }], facts({}, { sourceAddress: '/run/aigw/envoy.sock' })), undefined, 'a pipe is no IP address');
   assert.equal(maskAddress('255.255.255.255', 0), '0.0.0.0/0');
   assert.equal(maskAddress('192.168.7.9', 32), '192.168.7.9/32');

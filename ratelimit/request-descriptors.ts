@@ -1,4 +1,6 @@
 import { AigwError } from '../common/errors.js';
+import { fullMatchRegExp } from '../common/full-match-regexp.js';
+import { ipv4Cidr } from '../common/ipv4-cidr.js';
 import { METADATA_NAMESPACE } from '../contract/filter-config.js';
 import type { RateLimitAction, RateLimitCheck } from '../contract/rate-limit-config.js';
 import type { DescriptorEntry } from './descriptor-tree.js';
@@ -39,8 +41,7 @@ export function compileCheck(check: RateLimitCheck, where: string): CompiledChec
       if ('exact' in match) return { kind: 'headerMatch', key: action.key, header: action.header, expectMatch: action.expectMatch, matches: (value) => value === match.exact };
       let pattern: RegExp;
       try {
-        // Envoy's safe_regex matches the whole value (RE2 FullMatch).
-        pattern = new RegExp(`^(?:${match.regex})$`, 'su');
+        pattern = fullMatchRegExp(match.regex);
       } catch (error) {
         throw new AigwError('CONFIG', `${where}.actions[${index}]: header ${action.header} regex ${JSON.stringify(match.regex)} does not compile: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -52,11 +53,6 @@ export function compileCheck(check: RateLimitCheck, where: string): CompiledChec
 /** The headers a check's actions read. */
 export function checkHeaders(check: RateLimitCheck): string[] {
   return check.actions.flatMap((action) => (action.kind === 'requestHeader' || action.kind === 'headerMatch' ? [action.header] : []));
-}
-
-/** Whether a check needs the client's address. */
-export function needsSourceAddress(check: RateLimitCheck): boolean {
-  return check.actions.some((action) => action.kind === 'remoteAddress' || action.kind === 'maskedRemoteAddress');
 }
 
 /**
@@ -124,10 +120,5 @@ export function addressIp(address: string | undefined): string | undefined {
  * (`10.1.2.3`, 8 → `10.0.0.0/8`). IPv6 keeps all 128 bits (the action's v6 mask, unset, is 128).
  */
 export function maskAddress(ip: string, v4PrefixLength: number): string {
-  if (ip.includes(':')) return `${ip}/128`;
-  const octets = ip.split('.').map(Number);
-  const value = octets.reduce((sum, octet) => sum * 256 + octet, 0);
-  const size = 2 ** (32 - v4PrefixLength);
-  const masked = Math.floor(value / size) * size;
-  return `${[24, 16, 8, 0].map((shift) => Math.floor(masked / 2 ** shift) % 256).join('.')}/${v4PrefixLength}`;
+  return ip.includes(':') ? `${ip}/128` : ipv4Cidr(ip.split('.').map(Number), v4PrefixLength);
 }

@@ -1,5 +1,5 @@
 import { QUOTA_DOMAIN, type RateLimitConfig, type RateLimitTargetChecks, type RateLimitUnit } from '../contract/rate-limit-config.js';
-import { checkHeaders, compileCheck, needsSourceAddress, requestDescriptor, type CompiledCheck, type RequestFacts } from './request-descriptors.js';
+import { checkHeaders, compileCheck, requestDescriptor, type CompiledCheck, type RequestFacts } from './request-descriptors.js';
 import type { DescriptorDecision, RateLimiter } from './rate-limiter.js';
 import { RateLimitStoreUnavailable } from './rate-limiter.js';
 import type { RequestDescriptor } from './rate-limit-request.js';
@@ -35,8 +35,6 @@ interface CompiledTarget {
 export class RouterRateLimits {
   /** Request headers the checks read (the router keeps their raw values). */
   readonly headerNames: ReadonlySet<string>;
-  /** Whether a check reads the client's address (the router filter asks Envoy for `source.address`). */
-  readonly needsSourceAddress: boolean;
   private readonly rules: ReadonlyMap<string, CompiledTarget>;
   private readonly backends: ReadonlyMap<string, CompiledTarget>;
   private readonly failureModeDeny: boolean;
@@ -59,7 +57,6 @@ export class RouterRateLimits {
     this.backends = compile(config.checks.backends, 'rateLimit.checks.backends');
     const all = [...config.checks.rules, ...config.checks.backends].flatMap((target) => [...target.checks, ...target.charges]);
     this.headerNames = new Set(all.flatMap(checkHeaders));
-    this.needsSourceAddress = all.some(needsSourceAddress);
     this.failureModeDeny = config.failureModeDeny;
   }
 

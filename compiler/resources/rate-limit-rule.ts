@@ -1,5 +1,6 @@
 import type { RateLimitUnit } from '../../contract/rate-limit-config.js';
 import type { FieldReader } from '../field-reader.js';
+import { ipv4Cidr } from '../../common/ipv4-cidr.js';
 
 /**
  * The client selectors of a rate-limit rule (Envoy Gateway `RateLimitSelectCondition`, also
@@ -199,9 +200,5 @@ export function normaliseIPv4Cidr(text: string): { cidr: string; prefixLength: n
   const octets = match.slice(1, 5).map(Number);
   const prefixLength = Number(match[5]);
   if (octets.some((octet) => octet > 255) || prefixLength > 32) return 'must be an IPv4 CIDR such as 10.0.0.0/8';
-  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
-  const mask = prefixLength === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefixLength));
-  const masked = Number(BigInt(address) & BigInt(mask));
-  const text4 = [24, 16, 8, 0].map((shift) => Math.floor(masked / 2 ** shift) % 256).join('.');
-  return { cidr: `${text4}/${prefixLength}`, prefixLength };
+  return { cidr: ipv4Cidr(octets, prefixLength), prefixLength };
 }

@@ -1,3 +1,4 @@
+import { fullMatchRegExp } from '../../common/full-match-regexp.js';
 import type { RuleConfig } from '../../contract/filter-config.js';
 import { hostMatches } from './host-match.js';
 
@@ -21,7 +22,7 @@ export function compileRules(rules: readonly RuleConfig[]): CompiledRule[] {
         const expected = header.value;
         return { name: header.name, test: (value: string) => value === expected };
       }
-      const pattern = new RegExp(`^(?:${header.value})$`, 'su');
+      const pattern = fullMatchRegExp(header.value);
       return { name: header.name, test: (value: string) => pattern.test(value) };
     }),
   }));
