@@ -40,7 +40,7 @@ export interface RunGatewayOptions {
   debug: boolean;
   /** `--ratelimit-redis-url`: rate-limit counters in Redis instead of the ext_proc's memory (a secret: it may hold a password). */
   rateLimitRedisUrl?: string;
-  /** `--ratelimit-failure-mode-deny`: Envoy refuses requests when the rate-limit service fails. */
+  /** `--ratelimit-failure-mode-deny`: requests are refused (503) when the rate-limit counters fail. */
   rateLimitFailureModeDeny?: boolean;
   envoyPath?: string;
   envoyPathOrigin?: string;
@@ -62,7 +62,7 @@ interface RunPaths {
   runtimeDir: string;
   socketPath: string;
   mcpSocketPath: string;
-  /** The rate-limit service (in the ext_proc process) Envoy's rate-limit filters call. */
+  /** The rate-limit service (in the ext_proc process) Envoy's rate-limit filter charges response costs through. */
   rateLimitSocketPath: string;
   adminAddressFile: string;
   /** The run id these paths are named after (a generated one may have got a suffix). */
