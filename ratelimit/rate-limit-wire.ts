@@ -1,3 +1,4 @@
+import { LENGTH_DELIMITED, ProtoReader, ProtoWriter, VARINT } from '../common/protobuf-wire.js';
 import type { RateLimitUnit } from '../contract/rate-limit-config.js';
 import { decodeDescriptorValue, InvalidRateLimitRequest, MAX_HITS, type RateLimitRequest, type RequestDescriptor } from './rate-limit-request.js';
 import type { DescriptorDecision, RateLimitCode, RateLimitDecision } from './rate-limiter.js';
@@ -13,16 +14,12 @@ import type { DescriptorDecision, RateLimitCode, RateLimitDecision } from './rat
  * directions against the generic codec from those files.
  */
 
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-const FIXED32 = 5;
-
 const UTF8 = new TextDecoder('utf-8');
+const invalid = (message: string): Error => new InvalidRateLimitRequest(message);
 
 /** Reads `RateLimitRequest` (with the same checks and messages as envoyproxy/ratelimit). */
-export function decodeRateLimitRequest(bytes: Uint8Array): RateLimitRequest {
-  const reader = new Reader(bytes);
+export function decodeRateLimitRequest(bytes: Buffer): RateLimitRequest {
+  const reader = new ProtoReader(bytes, invalid);
   let domain = '';
   const descriptors: RequestDescriptor[] = [];
   let hitsAddend = 0;
@@ -38,8 +35,8 @@ export function decodeRateLimitRequest(bytes: Uint8Array): RateLimitRequest {
   return { domain, descriptors, hitsAddend };
 }
 
-function decodeDescriptor(bytes: Uint8Array): RequestDescriptor {
-  const reader = new Reader(bytes);
+function decodeDescriptor(bytes: Buffer): RequestDescriptor {
+  const reader = new ProtoReader(bytes, invalid);
   const descriptor: RequestDescriptor = { entries: [] };
   let negative = false;
   while (!reader.done()) {
@@ -55,8 +52,8 @@ function decodeDescriptor(bytes: Uint8Array): RequestDescriptor {
   return descriptor;
 }
 
-function decodeEntry(bytes: Uint8Array): { key: string; value: string } {
-  const reader = new Reader(bytes);
+function decodeEntry(bytes: Buffer): { key: string; value: string } {
+  const reader = new ProtoReader(bytes, invalid);
   let key = '';
   let value = '';
   while (!reader.done()) {
@@ -69,8 +66,8 @@ function decodeEntry(bytes: Uint8Array): { key: string; value: string } {
 }
 
 /** `google.protobuf.UInt64Value`: present means set, 0 included (check without charging). */
-function decodeUInt64Value(bytes: Uint8Array): number {
-  const reader = new Reader(bytes);
+function decodeUInt64Value(bytes: Buffer): number {
+  const reader = new ProtoReader(bytes, invalid);
   let value = 0;
   while (!reader.done()) {
     const [field, wire] = reader.tag();
@@ -85,55 +82,6 @@ function capped(value: number): number {
   return value > MAX_HITS ? MAX_HITS : value;
 }
 
-class Reader {
-  private offset = 0;
-
-  constructor(private readonly buffer: Uint8Array) {}
-
-  done(): boolean {
-    return this.offset >= this.buffer.length;
-  }
-
-  tag(): [field: number, wire: number] {
-    const tag = this.varint();
-    const field = Math.floor(tag / 8);
-    if (field === 0) throw new InvalidRateLimitRequest('malformed message: field number 0');
-    return [field, tag % 8];
-  }
-
-  /** An unsigned varint as a number (exact below 2^53; larger values only need to compare as large). */
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const byte = this.buffer[this.offset++];
-      if (byte === undefined) throw new InvalidRateLimitRequest('malformed message: truncated varint');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 128;
-    }
-    throw new InvalidRateLimitRequest('malformed message: varint longer than 10 bytes');
-  }
-
-  bytes(): Uint8Array {
-    const length = this.varint();
-    const end = this.offset + length;
-    if (end > this.buffer.length) throw new InvalidRateLimitRequest('malformed message: length past the end');
-    const slice = this.buffer.subarray(this.offset, end);
-    this.offset = end;
-    return slice;
-  }
-
-  skip(wire: number): void {
-    if (wire === VARINT) this.varint();
-    else if (wire === LENGTH_DELIMITED) this.bytes();
-    else if (wire === FIXED64 || wire === FIXED32) {
-      this.offset += wire === FIXED64 ? 8 : 4;
-      if (this.offset > this.buffer.length) throw new InvalidRateLimitRequest('malformed message: fixed field past the end');
-    } else throw new InvalidRateLimitRequest(`malformed message: wire type ${wire}`);
-  }
-}
-
 const CODES: Readonly<Record<RateLimitCode, number>> = { OK: 1, OVER_LIMIT: 2 };
 const UNITS: Readonly<Record<RateLimitUnit, number>> = { second: 1, minute: 2, hour: 3, day: 4, month: 5, year: 6 };
 
@@ -143,66 +91,22 @@ const UNITS: Readonly<Record<RateLimitUnit, number>> = { second: 1, minute: 2, h
  * and `-reset` from each status's limit, remaining and time to reset.
  */
 export function encodeRateLimitResponse(decision: RateLimitDecision): Buffer {
-  const writer = new Writer();
+  const writer = new ProtoWriter(64 + 48 * decision.statuses.length);
   writer.varintField(1, CODES[decision.overallCode]);
-  for (const status of decision.statuses) writer.messageField(2, encodeStatus(status));
+  for (const status of decision.statuses) writer.messageField(2, () => writeStatus(writer, status));
   return writer.finish();
 }
 
-function encodeStatus(status: DescriptorDecision): Buffer {
-  const writer = new Writer();
+function writeStatus(writer: ProtoWriter, status: DescriptorDecision): void {
   writer.varintField(1, CODES[status.code]);
-  if (status.limit) {
-    const limit = new Writer();
-    limit.varintField(1, status.limit.requestsPerUnit);
-    limit.varintField(2, UNITS[status.limit.unit]);
-    writer.messageField(2, limit.finish());
+  const limit = status.limit;
+  if (limit) {
+    writer.messageField(2, () => {
+      writer.varintField(1, limit.requestsPerUnit);
+      writer.varintField(2, UNITS[limit.unit]);
+    });
   }
   writer.varintField(3, status.remaining);
-  if (status.secondsUntilReset !== undefined) {
-    const duration = new Writer();
-    duration.varintField(1, status.secondsUntilReset);
-    writer.messageField(4, duration.finish());
-  }
-  return writer.finish();
-}
-
-class Writer {
-  private readonly bytes: number[] = [];
-  private readonly parts: Buffer[] = [];
-
-  /** Proto3: a zero scalar is not written. */
-  varintField(field: number, value: number): void {
-    if (value === 0) return;
-    this.varint(field * 8 + VARINT);
-    this.varint(value);
-  }
-
-  messageField(field: number, message: Buffer): void {
-    this.varint(field * 8 + LENGTH_DELIMITED);
-    this.varint(message.length);
-    this.flush();
-    this.parts.push(message);
-  }
-
-  finish(): Buffer {
-    this.flush();
-    return this.parts.length === 1 && this.parts[0] ? this.parts[0] : Buffer.concat(this.parts);
-  }
-
-  /** Non-negative integers below 2^53 (counts, limits, seconds). */
-  private varint(value: number): void {
-    let rest = Math.max(0, Math.floor(value));
-    while (rest >= 0x80) {
-      this.bytes.push((rest % 0x80) | 0x80);
-      rest = Math.floor(rest / 0x80);
-    }
-    this.bytes.push(rest);
-  }
-
-  private flush(): void {
-    if (this.bytes.length === 0) return;
-    this.parts.push(Buffer.from(this.bytes));
-    this.bytes.length = 0;
-  }
+  const seconds = status.secondsUntilReset;
+  if (seconds !== undefined) writer.messageField(4, () => writer.varintField(1, seconds));
 }

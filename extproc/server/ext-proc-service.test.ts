@@ -3,32 +3,40 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { handleProcessStream, type ProcessCall } from './ext-proc-service.js';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
+import type { ProcessingRequest__Output } from '../generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import { headersMessage, testRuntime } from '../../test/support/test-runtime.js';
 import { BACKEND_NAME_ATTRIBUTE } from '../../contract/filter-config.js';
 
-/** The parts of a grpc-js duplex call the handler uses, recorded. */
-class FakeCall extends EventEmitter {
+/** A ProcessCall that records what the handler answers; tests drive it with emit('data' | 'end' | 'error'). */
+class FakeCall extends EventEmitter implements ProcessCall {
   readonly written: ProcessingResponse[] = [];
-  readonly metadata = { get: (key: string): string[] => (key === 'x-aigw-listener' ? ['default/gw/http'] : []) };
   ended = false;
-  errors: unknown[] = [];
-  write(response: ProcessingResponse): boolean {
+  errors: string[] = [];
+  metadata(key: string): string | undefined {
+    return key === 'x-aigw-listener' ? 'default/gw/http' : undefined;
+  }
+  write(response: ProcessingResponse): void {
     this.written.push(response);
-    return true;
   }
   end(): void {
     this.ended = true;
   }
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    // grpc-js turns an emitted 'error' into the stream's status; record it as that.
-    if (event === 'error') this.errors.push(args[0]);
-    return super.emit(event, ...args);
+  abort(details: string): void {
+    this.errors.push(details);
+  }
+  onMessage(listener: (request: ProcessingRequest__Output) => void): void {
+    this.on('data', listener);
+  }
+  onEnd(listener: () => void): void {
+    this.on('end', listener);
+  }
+  onError(listener: () => void): void {
+    this.on('error', listener);
   }
 }
 
 function start(call: FakeCall): void {
-  // The handler only uses on/write/end/emit; the fake provides exactly those.
-  handleProcessStream(call as unknown as ProcessCall, () => testRuntime());
+  handleProcessStream(call, () => testRuntime());
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,3 @@
-import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { BACKEND_NAME_ATTRIBUTE, SOURCE_ADDRESS_ATTRIBUTE, BUFFER_LIMIT_METADATA_KEY, LISTENER_METADATA_KEY, STREAM_IDLE_METADATA_KEY } from '../../contract/filter-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProcessingRequest__Output } from '../generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
@@ -13,7 +11,21 @@ import { UpstreamProcessor } from '../request/upstream-processor.js';
 
 const EXT_PROC_ATTRIBUTES_KEY = 'envoy.filters.http.ext_proc';
 
-export type ProcessCall = ServerDuplexStream<ProcessingRequest__Output, ProcessingResponse>;
+/** One `Process` stream as the handler sees it; `ext-proc-server.ts` serves it on node:http2. */
+export interface ProcessCall {
+  /** A gRPC metadata value Envoy sent with the stream (the ext_proc filter's initial metadata). */
+  metadata(key: string): string | undefined;
+  write(response: ProcessingResponse): void;
+  /** Ends the stream with status OK. */
+  end(): void;
+  /** Ends the stream with status INTERNAL: Envoy fails (or, after the response started, resets) the request. */
+  abort(details: string): void;
+  onMessage(listener: (request: ProcessingRequest__Output) => void): void;
+  /** Envoy half-closed the stream: no more messages. */
+  onEnd(listener: () => void): void;
+  /** Envoy reset the stream or the connection went away. */
+  onError(listener: () => void): void;
+}
 
 /**
  * Handles one `Process` stream (one HTTP request at the router level, or one upstream attempt).
@@ -53,8 +65,7 @@ export type ProcessCall = ServerDuplexStream<ProcessingRequest__Output, Processi
  */
 export function handleProcessStream(call: ProcessCall, getRuntime: () => RuntimeConfig): void {
   const runtime = getRuntime();
-  const listenerValue = call.metadata.get(LISTENER_METADATA_KEY)[0];
-  const listener = typeof listenerValue === 'string' ? listenerValue : undefined;
+  const listener = call.metadata(LISTENER_METADATA_KEY);
   const bufferLimitBytes = positiveIntegerMetadata(call, BUFFER_LIMIT_METADATA_KEY);
   const streamIdleMs = positiveIntegerMetadata(call, STREAM_IDLE_METADATA_KEY);
   let processor: StreamProcessor | undefined;
@@ -69,6 +80,7 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
     });
   };
   const close = (): void => {
+    if (ended) return;
     ended = true;
     processor?.close();
   };
@@ -112,25 +124,34 @@ export function handleProcessStream(call: ProcessCall, getRuntime: () => Runtime
       call.end();
       return;
     }
-    call.emit('error', { code: GrpcStatus.INTERNAL, details: 'ext_proc failure' });
+    call.abort('ext_proc failure');
   };
 
-  call.on('data', (request: ProcessingRequest__Output) => {
+  call.onMessage((request) => {
     queue = queue.then(async () => {
       if (failed) return;
       try {
         const response = await process(request);
-        if (response) call.write(response);
+        if (!response) return;
+        call.write(response);
+        // Nothing follows the answer to the response's end (trailer modes are SKIP) or to a
+        // local reply: the stream ends here rather than when Envoy closes it. Left to Envoy, the
+        // HTTP request often finishes first and Envoy resets the stream, which costs the
+        // ext_proc an error object (with a stack trace) per request.
+        if (response.immediate_response || request.response_body?.end_of_stream === true || request.response_headers?.end_of_stream === true) {
+          close();
+          call.end();
+        }
       } catch (error) {
         fail(error, request.request);
       }
     });
   });
-  call.on('end', () => {
+  call.onEnd(() => {
     close();
     void queue.then(() => call.end());
   });
-  call.on('error', () => {
+  call.onError(() => {
     failed = true; // Envoy went away (client disconnect, reset): nothing left to answer.
     close();
   });
@@ -156,6 +177,6 @@ function stringAttribute(attributes: Record<string, Struct__Output> | undefined,
 
 /** A positive integer the bootstrap put in the stream's gRPC metadata, if there is one. */
 function positiveIntegerMetadata(call: ProcessCall, key: string): number | undefined {
-  const value = Number(call.metadata.get(key)[0]);
+  const value = Number(call.metadata(key));
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }

@@ -11,7 +11,10 @@
  * BENCH_TRACING=1 to also measure a second gateway with tracing on (OTLP http/protobuf to a sink
  * in this process that discards what it receives), giving tracing-on rows from the same run;
  * BENCH_RATELIMIT=0 to leave out the rate-limited gateway (its rows and the added-latency
- * rounds at concurrency 1, BENCH_RATELIMIT_ROUNDS per scenario, default 7).
+ * rounds at concurrency 1, BENCH_RATELIMIT_ROUNDS per scenario, default 7);
+ * BENCH_LOADGEN=wrk|node (default: wrk when it is on PATH, it takes far less CPU from the
+ * processes measured; each wrk cell is preceded by a validated probe), BENCH_SCENARIOS (names,
+ * comma-separated, default all).
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -25,7 +28,9 @@ import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.j
 import { globalRateLimitDocument, TEST_GATEWAY, tokenCost } from '../support/rate-limit-yaml.js';
 import { runScript } from '../support/run-script.js';
 import { startPlainEnvoy, type PlainEnvoy } from './plain-envoy.js';
-import { processTree, rssMiB } from './process-memory.js';
+import { childPids, processTree, rssMiB } from './process-memory.js';
+import { totalCpuMs } from './process-cpu.js';
+import { runWrk, wrkAvailable } from './wrk-load.js';
 
 const MODEL = 'gpt-4o-mini';
 const MAX_FAILED_LOG_LINES = 5;
@@ -95,6 +100,12 @@ async function main(): Promise<number> {
     return value;
   });
   const accessLog = process.env.BENCH_ACCESS_LOG !== '0';
+  const loadGenerator = process.env.BENCH_LOADGEN ?? (wrkAvailable() ? 'wrk' : 'node');
+  if (loadGenerator !== 'wrk' && loadGenerator !== 'node') throw new Error(`BENCH_LOADGEN: expected wrk or node, got ${JSON.stringify(loadGenerator)}`);
+  const load = loadGenerator === 'wrk' ? runWrk : runLoad;
+  const scenarioNames = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+  const scenarios = scenarioNames ? SCENARIOS.filter((scenario) => scenarioNames.includes(scenario.name)) : SCENARIOS;
+  if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS: none of ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
 
   upstream = await startUpstreamProcess();
   const gatewayPort = await freePort();
@@ -153,7 +164,7 @@ async function main(): Promise<number> {
     targets['gateway+ratelimit'] = `http://127.0.0.1:${limitedPort}/v1/chat/completions`;
   }
   // One request each first: a broken gateway fails here in a second, not after every cell.
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     for (const target of Object.keys(targets)) {
       const failure = await probe({ ...targetFor(scenario, target), validate: scenario.validate });
       if (failure !== undefined) throw new Error(`${scenario.name} via ${target} failed before measuring: ${failure}\n${aigw.stderr}`);
@@ -162,11 +173,35 @@ async function main(): Promise<number> {
 
   const rows: BenchRow[] = [];
   let rateLimitCostErrors = 0;
-  for (const scenario of SCENARIOS) {
+  // The processes whose CPU a cell is charged with: the gateway's own (aigw, Envoy, ext_proc), plain Envoy.
+  const gatewayPids: Record<string, () => number[]> = {
+    plain: () => (plainEnvoy?.pid !== undefined ? [plainEnvoy.pid] : []),
+    gateway: () => (aigw ? [aigw.pid, ...childPids(aigw.pid)] : []),
+    'gateway+tracing': () => (tracedAigw ? [tracedAigw.pid, ...childPids(tracedAigw.pid)] : []),
+    'gateway+ratelimit': () => (limitedAigw ? [limitedAigw.pid, ...childPids(limitedAigw.pid)] : []),
+  };
+  for (const scenario of scenarios) {
     for (const concurrency of concurrencies) {
       const measure = async (target: string): Promise<LoadResult> => {
-        log(`${scenario.name} c=${concurrency} ${target}: ${warmupSeconds}s warm-up + ${seconds}s`);
-        const result = await runLoad({ ...targetFor(scenario, target), concurrency, durationMs: seconds * 1000, warmupMs: warmupSeconds * 1000, validate: scenario.validate });
+        log(`${scenario.name} c=${concurrency} ${target}: ${warmupSeconds}s warm-up + ${seconds}s (${loadGenerator})`);
+        // wrk reads no bodies: one validated request first, so a cell of wrong answers cannot pass.
+        if (loadGenerator === 'wrk') {
+          const failure = await probe({ ...targetFor(scenario, target), validate: scenario.validate });
+          if (failure !== undefined) throw new Error(`${scenario.name} via ${target}: ${failure}`);
+        }
+        const pids = gatewayPids[target]?.() ?? [];
+        let cpuAtStart = 0;
+        const result = await load({
+          ...targetFor(scenario, target),
+          concurrency,
+          durationMs: seconds * 1000,
+          warmupMs: warmupSeconds * 1000,
+          validate: scenario.validate,
+          onMeasuredPhase: () => {
+            cpuAtStart = totalCpuMs(pids);
+          },
+        });
+        if (pids.length > 0 && result.requests > 0) result.cpuMsPerRequest = (totalCpuMs(pids) - cpuAtStart) / result.requests;
         for (const sample of result.errorSamples) log(`  error: ${sample}`);
         return result;
       };
@@ -186,11 +221,11 @@ async function main(): Promise<number> {
   const rateLimitCost: { scenario: string; rounds: number[]; medianAddedP50Ms: number }[] = [];
   if (rateLimited) {
     const rounds = Number(process.env.BENCH_RATELIMIT_ROUNDS ?? 7);
-    for (const scenario of SCENARIOS.filter((candidate) => candidate.name !== 'chat-stream-bedrock')) {
+    for (const scenario of scenarios.filter((candidate) => candidate.name !== 'chat-stream-bedrock')) {
       const added: number[] = [];
       for (let round = 0; round < rounds; round++) {
         const p50 = async (target: string): Promise<number> => {
-          const result = await runLoad({ ...targetFor(scenario, target), concurrency: 1, durationMs: 2000, warmupMs: 300, validate: scenario.validate });
+          const result = await load({ ...targetFor(scenario, target), concurrency: 1, durationMs: 2000, warmupMs: 300, validate: scenario.validate });
           for (const sample of result.errorSamples) log(`  error: ${sample}`);
           rateLimitCostErrors += result.errors;
           return result.p50Ms;
@@ -235,7 +270,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${resultsTable(rows)}\n`);
   process.stdout.write(`RSS at the end: ${memory.map((entry) => `${entry.process} ${entry.rssMiB === undefined ? 'n/a' : `${entry.rssMiB.toFixed(0)} MiB`}`).join(', ')}.\n`);
   for (const cost of rateLimitCost) process.stdout.write(`Rate limiting adds ${cost.medianAddedP50Ms.toFixed(2)} ms p50 to ${cost.scenario} at concurrency 1 (median of ${cost.rounds.length} alternating rounds).\n`);
-  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; rate-limited rows ${rateLimited ? 'share it too (BENCH_RATELIMIT=0: off)' : 'off'}; streaming latency is time to the last byte.\n`);
+  process.stdout.write(`${seconds}s per cell after ${warmupSeconds}s warm-up; load from ${loadGenerator}; ${cpus().length} CPUs; access log ${accessLog ? 'on' : 'off'}; tracing rows ${tracing ? 'share the direct cell of the row above' : 'off (BENCH_TRACING=1)'}; rate-limited rows ${rateLimited ? 'share it too (BENCH_RATELIMIT=0: off)' : 'off'}; streaming latency is time to the last byte.\n`);
   const output = resolve('bench-results.json');
   await writeFile(
     output,
@@ -247,6 +282,7 @@ async function main(): Promise<number> {
         seconds,
         warmupSeconds,
         accessLog,
+        loadGenerator,
         failedRequests,
         aigwExit: exit,
         rows: rows.map((row) => ({

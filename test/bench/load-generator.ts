@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** An error message when the response is wrong, else undefined. */
   validate: (status: number, body: Buffer) => string | undefined;
   requestTimeoutMs?: number;
+  /** Called when the warm-up is over and the measured phase starts. */
+  onMeasuredPhase?: () => void;
 }
 
 export interface LoadResult {
@@ -31,6 +33,8 @@ export interface LoadResult {
   p99Ms: number;
   meanMs: number;
   maxMs: number;
+  /** CPU time per measured request summed over the measured processes (set by the bench). */
+  cpuMsPerRequest?: number;
 }
 
 const MAX_ERROR_SAMPLES = 5;
@@ -40,6 +44,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const errors = { count: 0, samples: [] as string[] };
   try {
     await phase(options, agent, options.warmupMs, errors);
+    options.onMeasuredPhase?.();
     const { latencies, elapsedMs } = await phase(options, agent, options.durationMs, errors);
     latencies.sort((a, b) => a - b);
     const total = latencies.reduce((sum, value) => sum + value, 0);

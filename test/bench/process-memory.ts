@@ -20,7 +20,8 @@ export function processTree(label: string, pid: number): { process: string; rssM
   ];
 }
 
-function childPids(pid: number): number[] {
+/** The pids of a process's direct children. */
+export function childPids(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

@@ -24,6 +24,8 @@ export function resultsTable(rows: BenchRow[]): string {
     'plain Envoy',
     'gateway',
     'added p50 over plain Envoy (ms)',
+    'CPU ms / request: plain Envoy',
+    'gateway',
   ];
   const lines = [row(header), row(header.map((_, i) => (i < 2 ? '---' : '---:')))];
   for (const { scenario, concurrency, direct, plain, gateway } of rows) {
@@ -40,6 +42,8 @@ export function resultsTable(rows: BenchRow[]): string {
         latency(plain),
         latency(gateway),
         fixed(gateway.p50Ms - plain.p50Ms, 2),
+        fixed(plain.cpuMsPerRequest ?? Number.NaN, 3),
+        fixed(gateway.cpuMsPerRequest ?? Number.NaN, 3),
       ]),
     );
   }

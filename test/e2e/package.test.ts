@@ -85,18 +85,16 @@ test(`the tarball stays small: at most ${MAX_FILES} files and ${MAX_UNPACKED_BYT
 });
 
 test('every runtime asset is packed, the CLI executable with a node shebang', () => {
-  const required = ['package.json', 'README.md', 'envoy-version.json', 'dist/bin/aigw.js', 'dist/extproc/main.js', 'examples/openai-compatible.yaml', 'extproc/proto/LICENSE', 'extproc/proto/README.md'];
+  const required = ['package.json', 'README.md', 'envoy-version.json', 'dist/bin/aigw.js', 'dist/extproc/main.js', 'examples/openai-compatible.yaml'];
   const crds = (dir: string): string[] =>
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? crds(join(dir, entry.name)) : entry.name.endsWith('.yaml') ? [join(dir, entry.name)] : []));
-  const protos = (dir: string): string[] =>
-    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? protos(join(dir, entry.name)) : entry.name.endsWith('.proto') ? [join(dir, entry.name)] : []));
-  const missing = [...required, ...crds('crds'), ...protos('extproc/proto')].filter((path) => !paths.has(path));
+  const missing = [...required, ...crds('crds')].filter((path) => !paths.has(path));
   assert.deepEqual(missing, []);
   const cli = summary.files.find((file) => file.path === 'dist/bin/aigw.js');
   assert.ok(cli && (cli.mode & 0o111) !== 0, `dist/bin/aigw.js mode ${cli?.mode.toString(8) ?? '?'}`);
 });
 
-test('the unpacked package runs from another directory: version, validate, translate, the ext_proc protos and the rate-limit service', () => {
+test('the unpacked package runs from another directory: version, validate, translate, the ext_proc server and the rate-limit service', () => {
   const unpacked = join(summary.work, 'unpacked');
   const elsewhere = mkdtempSync(join(tmpdir(), 'aigw-elsewhere-'));
   try {
@@ -124,12 +122,13 @@ test('the unpacked package runs from another directory: version, validate, trans
     assert.equal(translate.status, 0, translate.stderr);
     assert.match(translate.stdout, /envoy\.filters\.http\.ext_proc/);
 
-    const loadProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(pkg, 'dist', 'extproc', 'server', 'load-ext-proc-service.js'))}); m.loadExtProcService();`], {
+    // The ext_proc's gRPC server (its own codec, no protos) loads from the package.
+    const loadServer = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(pkg, 'dist', 'extproc', 'server', 'ext-proc-server.js'))});`], {
       cwd: elsewhere,
       encoding: 'utf8',
       timeout: 60_000,
     });
-    assert.equal(loadProtos.status, 0, loadProtos.stderr);
+    assert.equal(loadServer.status, 0, loadServer.stderr);
     // The rate-limit service (its own wire codec, no protos) and its Redis client load from the package.
     const loadRateLimitProtos = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(pkg, 'dist', 'ratelimit', 'start-rate-limit-service.js'))}); await import(${JSON.stringify(join(pkg, 'dist', 'ratelimit', 'redis-store.js'))});`], {
       cwd: elsewhere,

@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { loadEnvoyService } from '../../extproc/server/load-envoy-service.js';
+import { loadEnvoyService } from './load-envoy-service.js';
 
 /**
  * Envoy's `envoy.service.ratelimit.v3.RateLimitService` from `extproc/proto` (the descriptor's
