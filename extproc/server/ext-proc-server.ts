@@ -33,7 +33,12 @@ const SESSION_WINDOW_BYTES = 64 * 1024 * 1024;
  * machinery (interceptors, metadata objects, generic (de)serialisers, stream wrappers) cost as
  * much CPU as the gateway's own work, on a path every LLM request takes two to four times.
  */
-export async function startExtProcServer(socketPath: string, runtime: () => RuntimeConfig): Promise<ExtProcServer> {
+export function startExtProcServer(socketPath: string, runtime: () => RuntimeConfig): Promise<ExtProcServer> {
+  return startProcessServer(socketPath, (call) => handleProcessStream(call, runtime));
+}
+
+/** The transport alone: each `Process` stream to `onCall` (the bench's zero-work processor uses it too). */
+export async function startProcessServer(socketPath: string, onCall: (call: ProcessCall) => void): Promise<ExtProcServer> {
   // Envoy multiplexes every stream of a worker on one connection: no per-connection stream cap;
   // maxSessionMemory (MB) is nghttp2's buffering allowance, which 50 MiB bodies would exceed.
   const server = createServer({
@@ -54,7 +59,7 @@ export async function startExtProcServer(socketPath: string, runtime: () => Runt
       }
       return;
     }
-    handleProcessStream(new Http2ProcessCall(stream, headers), runtime);
+    onCall(new Http2ProcessCall(stream, headers));
   });
   // A connection Envoy drops mid-stream is its business; never the process's.
   server.on('sessionError', () => undefined);
