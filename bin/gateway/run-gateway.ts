@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readConfigFile } from '../../compiler/read-config-file.js';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { AigwError } from '../../common/errors.js';
 import { pruneRunDirs } from './prune-run-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
+import { splitBootstrap, writeXdsFiles } from '../../envoy/file-xds.js';
 import type { AigwDirs } from './aigw-dirs.js';
 
 export interface RunGatewayOptions {
@@ -167,8 +169,14 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   await chmod(runDir, 0o700);
   const bootstrapPath = join(runDir, 'envoy.json');
   const filterConfigPath = join(runDir, 'extproc-config.json');
+  // Listeners, routes and clusters go to file-based xDS in their own directory: a new
+  // configuration is applied by renaming new files into place (envoy/file-xds.ts).
+  const xdsDir = join(runDir, 'xds');
+  await mkdir(xdsDir, { recursive: true, mode: 0o700 });
+  const split = splitBootstrap(compiled.bootstrap, xdsDir, configVersion(compiled));
+  await writeXdsFiles(xdsDir, split.files);
   for (const [path, content] of [
-    [bootstrapPath, compiled.bootstrap],
+    [bootstrapPath, split.bootstrap],
     [filterConfigPath, compiled.filterConfig],
   ] as const) {
     await writeFile(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
@@ -253,6 +261,11 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   }
   logger.info(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
   return superviseGateway({ envoy, extProc: new ExtProcSupervisor(extProc, startExtProc, logger), accessLogs, logger, ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}) });
+}
+
+/** A short digest of what Envoy and the ext_proc are given: the same input gives the same version. */
+function configVersion(compiled: CompiledConfig): string {
+  return createHash('sha256').update(JSON.stringify([compiled.bootstrap, compiled.filterConfig])).digest('hex').slice(0, 12);
 }
 
 /** `warn`: whether to show the configuration's warnings (not again on a second compile). */

@@ -1,0 +1,116 @@
+import { chmod, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Envoy's listeners, routes and clusters as file-based xDS: `aigw run` writes the compiled
+ * bootstrap's static resources into DiscoveryResponse files in one directory that Envoy watches
+ * (`path_config_source` with `watched_directory`), so a new configuration is applied by renaming
+ * new files into place — no restart, no xDS server. Routes go through RDS: a route change then
+ * reaches open connections without draining the listener. `aigw translate` still prints the
+ * static form (the compiler's output); this module only moves it.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** The resources Envoy reads from the xDS files, by file name. */
+export type XdsFiles = Map<string, JsonObject>;
+
+export const LDS_FILE = 'lds.json';
+export const CDS_FILE = 'cds.json';
+const LISTENER_TYPE = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+const CLUSTER_TYPE = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+export interface SplitBootstrap {
+  /** The bootstrap Envoy starts with: no static listeners or clusters, `dynamic_resources` on the files. */
+  bootstrap: JsonObject;
+  /** The xDS files' contents (one RDS file per route configuration, `rds-<n>.json`). */
+  files: XdsFiles;
+}
+
+/**
+ * Splits a compiled bootstrap into the bootstrap Envoy starts with and its xDS files in `dir`.
+ * Each HTTP connection manager's inline `route_config` becomes an RDS resource of its own name
+ * (made unique if two listeners share one). `version` labels every file (Envoy reports it).
+ */
+export function splitBootstrap(compiled: unknown, dir: string, version: string): SplitBootstrap {
+  if (!isObject(compiled)) throw new Error('the compiled Envoy bootstrap is not an object');
+  const { static_resources: resources, ...rest } = compiled;
+  const staticResources = isObject(resources) ? resources : {};
+  const listeners = arrayOf(staticResources.listeners);
+  const clusters = arrayOf(staticResources.clusters);
+  const files: XdsFiles = new Map();
+  const routeNames = new Set<string>();
+  const routes: JsonObject[] = [];
+  const dynamicListeners = listeners.map((listener) => withRds(listener, dir, routeNames, routes));
+  files.set(CDS_FILE, discoveryResponse(version, CLUSTER_TYPE, clusters));
+  routes.forEach((route, index) => files.set(rdsFile(index), discoveryResponse(version, ROUTE_TYPE, [route])));
+  files.set(LDS_FILE, discoveryResponse(version, LISTENER_TYPE, dynamicListeners));
+  return {
+    bootstrap: { ...rest, dynamic_resources: { lds_config: fileSource(dir, LDS_FILE), cds_config: fileSource(dir, CDS_FILE) } },
+    files,
+  };
+}
+
+/**
+ * Writes the files so that Envoy never reads a half-written one: each is written beside its
+ * name and renamed over it (the rename is what the watched directory reports). Clusters first,
+ * then routes, then listeners: a route or listener never names a cluster Envoy has not got.
+ */
+export async function writeXdsFiles(dir: string, files: XdsFiles): Promise<void> {
+  const order = [...files.keys()].sort((a, b) => fileRank(a) - fileRank(b) || a.localeCompare(b));
+  for (const name of order) {
+    const content = files.get(name);
+    if (content === undefined) continue;
+    const temporary = join(dir, `.${name}.tmp`);
+    await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+    await chmod(temporary, 0o600);
+    await rename(temporary, join(dir, name));
+  }
+}
+
+function fileRank(name: string): number {
+  return name === CDS_FILE ? 0 : name === LDS_FILE ? 2 : 1;
+}
+
+function rdsFile(index: number): string {
+  return `rds-${index}.json`;
+}
+
+function fileSource(dir: string, name: string): JsonObject {
+  return { path_config_source: { path: join(dir, name), watched_directory: { path: dir } }, resource_api_version: 'V3' };
+}
+
+function discoveryResponse(version: string, type: string, resources: JsonObject[]): JsonObject {
+  return { version_info: version, resources: resources.map((resource) => ({ '@type': type, ...resource })) };
+}
+
+/** The listener with every HCM's inline route_config moved out to RDS (collected in `routes`). */
+function withRds(listener: JsonObject, dir: string, routeNames: Set<string>, routes: JsonObject[]): JsonObject {
+  const chains = arrayOf(listener.filter_chains).map((chain) => ({
+    ...chain,
+    filters: arrayOf(chain.filters).map((filter) => {
+      const config = filter.typed_config;
+      if (!isObject(config) || config['@type'] !== HCM_TYPE || !isObject(config.route_config)) return filter;
+      const { route_config: routeConfig, ...hcm } = config;
+      const wanted = typeof routeConfig.name === 'string' && routeConfig.name !== '' ? routeConfig.name : typeof listener.name === 'string' ? listener.name : 'routes';
+      let name = wanted;
+      for (let n = 2; routeNames.has(name); n++) name = `${wanted}#${n}`;
+      routeNames.add(name);
+      const index = routes.length;
+      routes.push({ ...routeConfig, name });
+      return { ...filter, typed_config: { ...hcm, rds: { route_config_name: name, config_source: fileSource(dir, rdsFile(index)) } } };
+    }),
+  }));
+  return { ...listener, filter_chains: chains };
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function arrayOf(value: unknown): JsonObject[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
