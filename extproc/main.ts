@@ -19,9 +19,11 @@ import { labelLimitsFromEnv, type LabelLimits } from './telemetry/metrics/label-
 import type { McpConfig } from '../contract/mcp-config.js';
 import { parseFilterConfig } from '../contract/parse-filter-config.js';
 import type { RequestTracer } from './telemetry/tracing/request-tracer.js';
-import { READY_LINE } from './server/ready-line.js';
+import { READY_LINE, RELOADED_LINE, RELOAD_FAILED_LINE } from './server/ready-line.js';
+import { configRevision } from '../contract/config-revision.js';
+import type { FilterConfig } from '../contract/filter-config.js';
 import { configuredCredentialHeaders, isCredentialHeader } from './request/sensitive-headers.js';
-import { buildRuntimeConfig } from './server/runtime-config.js';
+import { buildRuntimeConfig, type RuntimeConfig } from './server/runtime-config.js';
 import { hasCelCosts } from './usage/costs.js';
 import { AigwError, exitCodeFor, UsageError } from '../common/errors.js';
 
@@ -51,9 +53,10 @@ async function main(): Promise<void> {
   if (!isLogFormat(format)) throw new UsageError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
   fatalFormat = format;
   const logger = createLogger({ level, format });
+  const configPath = values.config;
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(values.config, 'utf8'));
+    raw = JSON.parse(await readFile(configPath, 'utf8'));
   } catch (error) {
     throw new AigwError('CONFIG', `cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   const metrics = new GenAIMetrics(metricHeaders, otlpMetrics, { configuredModels: configuredModelNames(filterConfig), labelLimits });
   const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./telemetry/tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
   // The CEL library (hundreds of modules, ~10 MiB) likewise: only for CEL costs.
-  const compileCel = hasCelCosts(filterConfig.routes) ? (await import('./usage/cost-expression.js')).compileCostExpression : undefined;
+  let compileCel = hasCelCosts(filterConfig.routes) ? (await import('./usage/cost-expression.js')).compileCostExpression : undefined;
   const spanHeaders = tracer ? withoutCredentials(spanHeaderAttributes(process.env)) : [];
   const logHeaders = withoutCredentials(logHeaderAttributes(process.env));
   // The rate limiter (and the Redis client, when AIGW_RATELIMIT_REDIS_URL is set) loads only for
@@ -90,13 +93,17 @@ async function main(): Promise<void> {
       ? await (await import('../ratelimit/start-rate-limit-service.js')).startRateLimitService({ socketPath: rateLimitSocket, config: rateLimitConfig, registry: metrics.registry, logger, env: process.env })
       : undefined;
   const rateLimits = rateLimit && rateLimitConfig ? new (await import('../ratelimit/router-rate-limits.js')).RouterRateLimits(rateLimitConfig, rateLimit.limiter) : undefined;
-  const runtime = buildRuntimeConfig(filterConfig, metrics, logger, {
-    metricHeaders,
-    ...(compileCel ? { compileCel } : {}),
-    ...(tracer ? { tracer, spanHeaders } : {}),
-    logHeaders,
-    ...(rateLimits ? { rateLimits } : {}),
-  });
+  const buildRuntime = (config: FilterConfig): RuntimeConfig =>
+    buildRuntimeConfig(config, metrics, logger, {
+      metricHeaders,
+      ...(compileCel ? { compileCel } : {}),
+      ...(tracer ? { tracer, spanHeaders } : {}),
+      logHeaders,
+      ...(rateLimits ? { rateLimits } : {}),
+    });
+  let loaded = filterConfig;
+  let runtime = buildRuntime(filterConfig);
+  // Each gRPC stream reads the runtime once, at its start: a request runs on one configuration.
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
@@ -133,6 +140,40 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  // SIGHUP: aigw wrote a new filter config (a hot reload). Requests under way keep the runtime
+  // they started with; new ones get the new one. A config that cannot be loaded, or changes
+  // what this process cannot swap while running, leaves the loaded one serving.
+  let reloading = Promise.resolve();
+  const reload = async (): Promise<void> => {
+    const text = await readFile(configPath, 'utf8');
+    const next = parseFilterConfig(JSON.parse(text));
+    const refusal = unreloadableChange(loaded, next);
+    if (refusal !== undefined) throw new AigwError('CONFIG', refusal);
+    if (!compileCel && hasCelCosts(next.routes)) compileCel = (await import('./usage/cost-expression.js')).compileCostExpression;
+    runtime = buildRuntime(next);
+    loaded = next;
+    process.stderr.write(`${formatLogLine(format, 'info', `${RELOADED_LINE} ${configRevision(text)}`)}\n`);
+  };
+  process.on('SIGHUP', () => {
+    reloading = reloading
+      .then(reload)
+      .catch((error: unknown) => {
+        process.stderr.write(`${formatLogLine(format, 'error', `${RELOAD_FAILED_LINE}: ${error instanceof Error ? error.message : String(error)}`)}\n`);
+      });
+  });
+}
+
+/**
+ * What a reload cannot change in a running ext_proc: the rate-limit service's descriptors and
+ * socket, and the MCP proxy's routes and sessions, are set up once at start. Undefined when the
+ * new config can replace the loaded one.
+ */
+function unreloadableChange(loaded: FilterConfig, next: FilterConfig): string | undefined {
+  const changed: string[] = [];
+  if (JSON.stringify(loaded.rateLimit ?? null) !== JSON.stringify(next.rateLimit ?? null)) changed.push('rate limits (BackendTrafficPolicy rateLimit.global, QuotaPolicy)');
+  if (JSON.stringify(loaded.mcp ?? null) !== JSON.stringify(next.mcp ?? null)) changed.push('MCP routes');
+  return changed.length === 0 ? undefined : `${changed.join(' and ')} changed: they are applied at start, restart aigw to apply them`;
 }
 
 /** Tracing stays off unless one of these is set (createRequestTracer decides from there). */
