@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CDS_FILE, LDS_FILE, splitBootstrap, writeXdsFiles } from './file-xds.js';
+import { bridgeBootstrap, CDS_FILE, LDS_FILE, splitBootstrap, writeXdsFiles } from './file-xds.js';
 
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
@@ -82,4 +82,23 @@ test('writeXdsFiles leaves only complete files, private to the user', async () =
 
 test('splitBootstrap refuses what is not a bootstrap object', () => {
   assert.throws(() => splitBootstrap([], '/d', 'v'), /not an object/);
+});
+
+test('bridgeBootstrap: the new configuration plus the clusters, listeners and routes the old one drops, the catch-all still last', () => {
+  const route = (model: string): object => ({ match: { prefix: '/', headers: [{ name: 'x-ai-eg-route', string_match: { exact: model } }] }, route: { cluster: model } });
+  const catchAll = { match: { prefix: '/' }, direct_response: { status: 404 } };
+  const withRoutes = (name: string, routes: object[]): object => ({
+    name,
+    filter_chains: [{ filters: [{ name: 'hcm', typed_config: { '@type': HCM, route_config: { name, virtual_hosts: [{ name: 'v', domains: ['*'], routes }] } } }] }],
+  });
+  const old = { admin: {}, static_resources: { listeners: [withRoutes('a', [route('old'), route('kept'), catchAll]), withRoutes('gone', [catchAll])], clusters: [{ name: 'old' }, { name: 'kept', v: 1 }] } };
+  const next = { admin: {}, static_resources: { listeners: [withRoutes('a', [route('kept'), route('new'), catchAll])], clusters: [{ name: 'kept', v: 2 }, { name: 'new' }] } };
+  const bridge = bridgeBootstrap(old, next);
+  assert.deepEqual(JSON.parse(JSON.stringify(bridge)), {
+    admin: {},
+    static_resources: {
+      listeners: [withRoutes('a', [route('kept'), route('new'), route('old'), catchAll]), withRoutes('gone', [catchAll])],
+      clusters: [{ name: 'kept', v: 2 }, { name: 'new' }, { name: 'old' }],
+    },
+  });
 });

@@ -114,3 +114,76 @@ function isObject(value: unknown): value is JsonObject {
 function arrayOf(value: unknown): JsonObject[] {
   return Array.isArray(value) ? value.filter(isObject) : [];
 }
+
+/**
+ * The configuration Envoy is moved through between `old` and `next` (compiled static
+ * bootstraps) so that no request fails while the ext_proc still routes by the old one:
+ * `next` plus whatever of `old` it drops — clusters and listeners by name, and in each virtual
+ * host the old routes whose match `next` no longer has, before its last (catch-all) route.
+ * Once the ext_proc routes by `next`, `next` alone is written.
+ */
+export function bridgeBootstrap(old: unknown, next: unknown): JsonObject {
+  if (!isObject(old) || !isObject(next)) throw new Error('the compiled Envoy bootstrap is not an object');
+  const oldStatic = isObject(old.static_resources) ? old.static_resources : {};
+  const nextStatic = isObject(next.static_resources) ? next.static_resources : {};
+  const oldListeners = arrayOf(oldStatic.listeners);
+  const nextListeners = arrayOf(nextStatic.listeners);
+  const nextClusters = arrayOf(nextStatic.clusters);
+  const nextClusterNames = new Set(nextClusters.map((cluster) => cluster.name));
+  const nextListenerNames = new Set(nextListeners.map((listener) => listener.name));
+  const oldRoutes = new Map<string, JsonObject>();
+  for (const listener of oldListeners) for (const route of routeConfigs(listener)) if (typeof route.name === 'string') oldRoutes.set(route.name, route);
+  const listeners = [
+    ...nextListeners.map((listener) => mapRouteConfigs(listener, (route) => (typeof route.name === 'string' ? withOldRoutes(route, oldRoutes.get(route.name)) : route))),
+    ...oldListeners.filter((listener) => !nextListenerNames.has(listener.name)),
+  ];
+  const clusters = [...nextClusters, ...arrayOf(oldStatic.clusters).filter((cluster) => !nextClusterNames.has(cluster.name))];
+  return { ...next, static_resources: { ...nextStatic, listeners, clusters } };
+}
+
+function routeConfigs(listener: JsonObject): JsonObject[] {
+  return arrayOf(listener.filter_chains).flatMap((chain) =>
+    arrayOf(chain.filters).flatMap((filter) => {
+      const config = filter.typed_config;
+      return isObject(config) && config['@type'] === HCM_TYPE && isObject(config.route_config) ? [config.route_config] : [];
+    }),
+  );
+}
+
+function mapRouteConfigs(listener: JsonObject, map: (route: JsonObject) => JsonObject): JsonObject {
+  return {
+    ...listener,
+    filter_chains: arrayOf(listener.filter_chains).map((chain) => ({
+      ...chain,
+      filters: arrayOf(chain.filters).map((filter) => {
+        const config = filter.typed_config;
+        if (!isObject(config) || config['@type'] !== HCM_TYPE || !isObject(config.route_config)) return filter;
+        return { ...filter, typed_config: { ...config, route_config: map(config.route_config) } };
+      }),
+    })),
+  };
+}
+
+function withOldRoutes(next: JsonObject, old: JsonObject | undefined): JsonObject {
+  if (!old) return next;
+  const oldHosts = new Map(arrayOf(old.virtual_hosts).map((host) => [host.name, host]));
+  return {
+    ...next,
+    virtual_hosts: arrayOf(next.virtual_hosts).map((host) => {
+      const oldHost = oldHosts.get(host.name);
+      if (!oldHost) return host;
+      const routes = arrayOf(host.routes);
+      const matches = new Set(routes.map((route) => JSON.stringify(route.match ?? null)));
+      const dropped = arrayOf(oldHost.routes).filter((route) => !matches.has(JSON.stringify(route.match ?? null)));
+      if (dropped.length === 0) return host;
+      const last = routes.at(-1);
+      return { ...host, routes: last && isCatchAll(last) ? [...routes.slice(0, -1), ...dropped, last] : [...routes, ...dropped] };
+    }),
+  };
+}
+
+/** A route every request matches (the compiler's last route: the model-not-found reply). */
+function isCatchAll(route: JsonObject): boolean {
+  const match = route.match;
+  return isObject(match) && match.prefix === '/' && Object.keys(match).length === 1;
+}

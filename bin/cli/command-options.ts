@@ -29,6 +29,8 @@ export const RUN_OPTIONS = {
   'mcp-json': { type: 'string' },
   'ratelimit-redis-url': { type: 'string' },
   'ratelimit-failure-mode-deny': { type: 'boolean' },
+  // `--watch=false` (upstream's Kong style): a value, with `--watch` alone meaning true (run.ts).
+  watch: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const VALIDATE_OPTIONS = {

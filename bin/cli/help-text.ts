@@ -104,6 +104,13 @@ Flags:
                               When the counters cannot be reached, answer 503
                               instead of letting requests through
                               ($AIGW_RATELIMIT_FAILURE_MODE_DENY).
+      --watch=true            Apply edits to the configuration file while running
+                              (routes, backends, credentials, costs, listeners):
+                              requests under way finish on the configuration
+                              they started with; an edit with errors is
+                              reported and the running configuration kept.
+                              SIGHUP reloads too (then it does not stop aigw).
+                              --watch=false turns both off.
       --config-home, --data-home, --state-home, --runtime-dir: see "aigw --help".
 
 Telemetry (environment):

@@ -27,7 +27,8 @@ import type { CommandContext } from './command-context.js';
  * servers, and hands over to runGateway, which serves until stopped.
  */
 export async function runCommand(args: string[], { logFormat }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, RUN_OPTIONS);
+  // `--watch` alone means `--watch=true` (the flag takes a value so that `--watch=false` parses).
+  const { values, positionals } = parseCommandArgs(args.map((arg) => (arg === '--watch' ? '--watch=true' : arg)), RUN_OPTIONS);
   if (values.help) {
     process.stdout.write(RUN_HELP);
     return EXIT_OK;
@@ -53,6 +54,8 @@ export async function runCommand(args: string[], { logFormat }: CommandContext):
   const debug = values.debug ?? parseBoolEnv('AIGW_DEBUG', '--debug');
   const rateLimitRedisUrl = parseRedisUrl(values['ratelimit-redis-url'], process.env.AIGW_RATELIMIT_REDIS_URL);
   const rateLimitFailureModeDeny = values['ratelimit-failure-mode-deny'] ?? parseBoolEnv('AIGW_RATELIMIT_FAILURE_MODE_DENY', '--ratelimit-failure-mode-deny');
+  const watchText = values.watch ?? 'true';
+  if (watchText !== 'true' && watchText !== 'false') throw new UsageError(`--watch: expected true or false but got ${JSON.stringify(watchText)}`);
   const runLogger = createLogger({ level: debug ? 'debug' : 'info', format: logFormat });
   const mcpServers = await readMcpServers(values['mcp-config'], values['mcp-json']);
   let configPath = positionals[0];
@@ -92,6 +95,7 @@ export async function runCommand(args: string[], { logFormat }: CommandContext):
       stderr: process.stderr,
       logger: runLogger,
       logFormat,
+      watch: watchText === 'true',
       stopWhen: parent.gone.then((pid) => `because the process that started aigw (pid ${pid}) has exited`),
     });
   } finally {

@@ -8,6 +8,7 @@ import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 interface FakeProc extends RunningExtProc {
   die(exit: ChildExit): void;
   signals: NodeJS.Signals[];
+  reloads: string[];
 }
 
 let nextPid = 100;
@@ -15,10 +16,16 @@ function fakeProc(): FakeProc {
   let die: (exit: ChildExit) => void = () => undefined;
   const exited = new Promise<ChildExit>((resolve) => (die = resolve));
   const signals: NodeJS.Signals[] = [];
+  const reloads: string[] = [];
   return {
     pid: nextPid++,
     exited,
     signals,
+    reloads,
+    reload: (revision) => {
+      reloads.push(revision);
+      return revision === 'refused' ? Promise.reject(new Error('rate limits changed')) : Promise.resolve();
+    },
     die: (exit) => die(exit),
     stop: (signal = 'SIGTERM') => {
       signals.push(signal);
@@ -98,4 +105,13 @@ test('stop() during a restart stops the process being started', async () => {
   started(next);
   await stopped;
   assert.deepEqual(next.signals, ['SIGTERM']);
+});
+
+test('reload asks the running ext_proc and passes its refusal on', async () => {
+  const first = fakeProc();
+  const supervisor = new ExtProcSupervisor(first, () => Promise.resolve(fakeProc()), createLogger('error', () => undefined));
+  await supervisor.reload('abc123');
+  assert.deepEqual(first.reloads, ['abc123']);
+  await assert.rejects(supervisor.reload('refused'), /rate limits changed/);
+  await supervisor.stop();
 });

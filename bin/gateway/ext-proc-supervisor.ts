@@ -51,6 +51,22 @@ export class ExtProcSupervisor {
     return this.restarts;
   }
 
+  /**
+   * Has the running ext_proc load its config file again (see RunningExtProc.reload). One being
+   * restarted reads the file as it starts, so waiting for the restart is enough.
+   */
+  async reload(revision: string): Promise<void> {
+    if (this.restarting) await this.restarting;
+    const running = this.current;
+    try {
+      await running.reload(revision);
+    } catch (error) {
+      // It died while reloading: its replacement starts on the new file.
+      if (running !== this.current || this.restarting) return;
+      throw error;
+    }
+  }
+
   /** Stops the ext_proc (and one being started) and resolves once it has exited. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     this.stopping = true;

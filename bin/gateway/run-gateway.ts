@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readConfigFile } from '../../compiler/read-config-file.js';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -21,6 +20,7 @@ import { pruneRunDirs } from './prune-run-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
 import { splitBootstrap, writeXdsFiles } from '../../envoy/file-xds.js';
+import { compiledVersion, ConfigReloader } from './config-reloader.js';
 import type { AigwDirs } from './aigw-dirs.js';
 
 export interface RunGatewayOptions {
@@ -54,6 +54,8 @@ export interface RunGatewayOptions {
   logFormat: LogFormat;
   /** Stops a running gateway as SIGTERM would, with the reason (the launcher has gone). */
   stopWhen?: Promise<string>;
+  /** Apply edits to the config file while running (watch it; SIGHUP reloads). Default true. */
+  watch?: boolean;
 }
 
 /** Where one run keeps its files. */
@@ -173,7 +175,8 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   // configuration is applied by renaming new files into place (envoy/file-xds.ts).
   const xdsDir = join(runDir, 'xds');
   await mkdir(xdsDir, { recursive: true, mode: 0o700 });
-  const split = splitBootstrap(compiled.bootstrap, xdsDir, configVersion(compiled));
+  const version = compiledVersion(compiled);
+  const split = splitBootstrap(compiled.bootstrap, xdsDir, version);
   await writeXdsFiles(xdsDir, split.files);
   for (const [path, content] of [
     [bootstrapPath, split.bootstrap],
@@ -260,12 +263,24 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
     logger.warn(`Listener on ${hostPort(address, port)}: reachable from other machines, which can spend the configured provider credentials`);
   }
   logger.info(`Admin server (/metrics, /health) on http://${options.adminAddress}:${options.adminPort}; run files in ${runDir}`);
-  return superviseGateway({ envoy, extProc: new ExtProcSupervisor(extProc, startExtProc, logger), accessLogs, logger, ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}) });
-}
-
-/** A short digest of what Envoy and the ext_proc are given: the same input gives the same version. */
-function configVersion(compiled: CompiledConfig): string {
-  return createHash('sha256').update(JSON.stringify([compiled.bootstrap, compiled.filterConfig])).digest('hex').slice(0, 12);
+  const supervisor = new ExtProcSupervisor(extProc, startExtProc, logger);
+  // A configuration file is watched: an edit (or SIGHUP) is applied without a restart.
+  let reloader: ConfigReloader | undefined;
+  if (options.watch !== false && options.config.text === undefined) {
+    reloader = new ConfigReloader({
+      compile: () => compile(options, paths, true),
+      compiled,
+      version,
+      xdsDir,
+      filterConfigPath,
+      envoyAdminAddress: envoy.adminAddress,
+      reloadExtProc: (revision) => supervisor.reload(revision),
+      logger,
+    });
+    reloader.watchFiles([resolve(options.config.file)]);
+    logger.info(`Watching ${options.config.file} for changes (SIGHUP reloads too; --watch=false turns this off); configuration version ${version}`);
+  }
+  return superviseGateway({ envoy, extProc: supervisor, accessLogs, logger, ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}), ...(reloader ? { reloader } : {}) });
 }
 
 /** `warn`: whether to show the configuration's warnings (not again on a second compile). */

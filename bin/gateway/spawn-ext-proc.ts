@@ -5,7 +5,7 @@ import { childExit, spawnTiedChild, type ChildExit } from '../../envoy/spawn-tie
 import { parseLogRecord, renderExtProcLine } from '../../common/child-log.js';
 import type { LogFormat } from '../../common/logger.js';
 import { AigwError } from '../../common/errors.js';
-import { READY_LINE } from '../../extproc/server/ready-line.js';
+import { READY_LINE, RELOADED_LINE, RELOAD_FAILED_LINE } from '../../extproc/server/ready-line.js';
 
 export interface SpawnExtProcOptions {
   configPath: string;
@@ -33,7 +33,15 @@ export interface RunningExtProc {
   /** Resolves when the process has exited, for whatever reason. */
   exited: Promise<ChildExit>;
   stop(signal?: NodeJS.Signals): void;
+  /**
+   * Has it load its config file again (SIGHUP); resolves once it reports `revision` loaded,
+   * rejects with its reason when it refuses, or after `timeoutMs`.
+   */
+  reload(revision: string, timeoutMs?: number): Promise<void>;
 }
+
+/** How long a reload may take the ext_proc (reading and checking the config; CEL is compiled lazily). */
+const RELOAD_TIMEOUT_MS = 10_000;
 
 /**
  * V8's young generation grows to 3 × 16 MiB under load, nearly all of it garbage between
@@ -74,6 +82,8 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
   /** What it said before it was ready: shown once it is, or quoted (messages only) if it fails. */
   const early: { rendered: string; message: string }[] = [];
   let ready = false;
+  /** Whoever waits for the answer to a reload (at most one at a time: aigw reloads one after another). */
+  let reloadWaiter: ((message: string) => boolean) | undefined;
   await new Promise<void>((resolve, reject) => {
     const earlyText = (): string => early.map((line) => line.message).join('\n').trim();
     const timer = setTimeout(() => {
@@ -83,11 +93,13 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
     }, options.readyTimeoutMs ?? 30_000);
     const onLine = (line: string): void => {
       const rendered = `${renderExtProcLine(line, format)}\n`;
+      const message = parseLogRecord(line)?.msg ?? line;
+      // A reload's answer goes to its waiter; aigw says what the reload did in a line of its own.
+      if (ready && reloadWaiter?.(message) === true) return;
       if (ready) {
         options.stderr.write(rendered);
         return;
       }
-      const message = parseLogRecord(line)?.msg ?? line;
       early.push({ rendered, message });
       if (message === READY_LINE) {
         ready = true;
@@ -113,5 +125,28 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       reject(new AigwError('EXT_PROC', earlyText() || `the ext_proc ${exit.reason}`));
     });
   });
-  return { pid: child.pid, exited, stop: (signal = 'SIGTERM') => child.kill(signal) };
+  const reload = (revision: string, timeoutMs = RELOAD_TIMEOUT_MS): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reloadWaiter = undefined;
+        reject(new AigwError('EXT_PROC', `the ext_proc did not load the new configuration within ${timeoutMs / 1000}s`));
+      }, timeoutMs);
+      reloadWaiter = (message) => {
+        if (message === `${RELOADED_LINE} ${revision}`) {
+          clearTimeout(timer);
+          reloadWaiter = undefined;
+          resolve();
+          return true;
+        }
+        if (message.startsWith(RELOAD_FAILED_LINE)) {
+          clearTimeout(timer);
+          reloadWaiter = undefined;
+          reject(new AigwError('EXT_PROC', message.slice(RELOAD_FAILED_LINE.length).replace(/^: /, '')));
+          return true;
+        }
+        return message.startsWith(RELOADED_LINE); // an earlier reload's answer: not shown either
+      };
+      child.kill('SIGHUP');
+    });
+  return { pid: child.pid, exited, stop: (signal = 'SIGTERM') => child.kill(signal), reload };
 }

@@ -15,15 +15,17 @@ export interface SupervisedGateway {
    * process that started aigw has gone (parent-watch.ts).
    */
   stopWhen?: Promise<string>;
+  /** Set when the configuration reloads on SIGHUP (`aigw run FILE` watching it): SIGHUP then reloads instead of stopping. */
+  reloader?: { request(why: string): void; close(): void };
 }
 
 /** How long a shutdown waits for in-flight requests (long LLM streams are cut after this). */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
 /**
- * The signals that stop the gateway gracefully. SIGHUP too: it is what a closed terminal (or an
- * ended SSH session) sends, and it must not cut the requests in flight any more than Ctrl-C
- * does (there is no configuration reload to map it to).
+ * The signals that stop the gateway gracefully. SIGHUP too, unless it reloads the configuration:
+ * it is what a closed terminal (or an ended SSH session) sends, and it must not cut the requests
+ * in flight any more than Ctrl-C does.
  */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -33,12 +35,16 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * holds the listeners and in-flight connections, and dies only from a crash or an outside kill,
  * which a silent restart would hide. A first signal drains (exit 0); a second exits at once.
  */
-export function superviseGateway({ envoy, extProc, accessLogs, logger, stopWhen }: SupervisedGateway): Promise<number> {
+export function superviseGateway({ envoy, extProc, accessLogs, logger, stopWhen, reloader }: SupervisedGateway): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
+    const stopSignals = STOP_SIGNALS.filter((signal) => !(reloader && signal === 'SIGHUP'));
+    const onHangup = (): void => reloader?.request('SIGHUP');
     const finish = async (code: number): Promise<void> => {
+      reloader?.close();
       await accessLogs.close();
-      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      for (const signal of stopSignals) process.off(signal, onSignal);
+      if (reloader) process.off('SIGHUP', onHangup);
       resolveExit(code);
     };
     const shutdown = async (why: string): Promise<void> => {
@@ -60,7 +66,8 @@ export function superviseGateway({ envoy, extProc, accessLogs, logger, stopWhen 
       stopping = true;
       void shutdown(`on ${signal}`);
     };
-    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    for (const signal of stopSignals) process.on(signal, onSignal);
+    if (reloader) process.on('SIGHUP', onHangup);
     void stopWhen?.then((why) => {
       if (stopping) return;
       stopping = true;

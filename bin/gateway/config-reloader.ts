@@ -1,0 +1,202 @@
+import { chmod, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
+import type { Logger } from '../../common/logger.js';
+import type { CompiledConfig } from '../../compiler/compile-config.js';
+import { configRevision } from '../../contract/config-revision.js';
+import type { FilterConfig } from '../../contract/filter-config.js';
+import { bridgeBootstrap, splitBootstrap, writeXdsFiles } from '../../envoy/file-xds.js';
+import { waitForXdsVersion } from '../../envoy/xds-version.js';
+
+/** What a reload needs from the running gateway. */
+export interface ReloadTarget {
+  /** Compiles the configuration files again; throws with every problem found. */
+  compile(): Promise<CompiledConfig>;
+  /** The configuration running now and its version. */
+  compiled: CompiledConfig;
+  version: string;
+  xdsDir: string;
+  filterConfigPath: string;
+  envoyAdminAddress: string;
+  /** Has the ext_proc load the filter config file again; resolves once it serves `revision`. */
+  reloadExtProc(revision: string): Promise<void>;
+  logger: Logger;
+}
+
+/** How long edits are collected before a reload: editors write a file in several steps. */
+const DEBOUNCE_MS = 200;
+
+/**
+ * Applies edited configuration files to the running gateway, without a restart: Envoy's xDS
+ * files are renamed into place and the ext_proc loads its filter config again. The order keeps
+ * every request served: first a bridge (the new configuration plus the routes, clusters and
+ * listeners the old one had), then the ext_proc switches (new requests route by the new rules),
+ * then the new configuration alone. A request runs on one configuration from start to end (the
+ * ext_proc reads its runtime once per request; Envoy keeps a route and cluster for the request
+ * that chose them). An edit that does not compile, or changes what only a restart can, leaves
+ * the running configuration serving and says why.
+ */
+export class ConfigReloader {
+  private running: Promise<void> = Promise.resolve();
+  private queued: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private watchers: FSWatcher[] = [];
+
+  constructor(private readonly target: ReloadTarget) {}
+
+  /** Reloads after edits to `files` (watched by directory: editors replace files by renaming). */
+  watchFiles(files: readonly string[]): void {
+    const byDir = new Map<string, Set<string>>();
+    for (const file of files) {
+      const names = byDir.get(dirname(file)) ?? new Set<string>();
+      names.add(basename(file));
+      byDir.set(dirname(file), names);
+    }
+    for (const [dir, names] of byDir) {
+      const watcher = watch(dir, (_event, name) => {
+        if (name !== null && names.has(name)) this.soon(`${name} changed`);
+      });
+      watcher.on('error', (error) => this.target.logger.warn(`watching ${dir} for configuration edits stopped: ${error.message}`));
+      this.watchers.push(watcher);
+    }
+  }
+
+  /** Reloads once now-ish; requests during a reload are merged into one more after it. */
+  request(why: string): void {
+    if (this.queued !== undefined) return;
+    this.queued = why;
+    this.running = this.running.then(async () => {
+      const reason = this.queued ?? why;
+      this.queued = undefined;
+      await this.reload(reason);
+    });
+  }
+
+  /** Resolves when no reload is running or queued (tests, shutdown). */
+  async settled(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.running;
+      await current;
+    } while (current !== this.running);
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
+  }
+
+  private soon(why: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.request(why);
+    }, DEBOUNCE_MS);
+  }
+
+  private async reload(why: string): Promise<void> {
+    const { logger } = this.target;
+    const startedAt = Date.now();
+    let next: CompiledConfig;
+    try {
+      next = await this.target.compile();
+    } catch (error) {
+      logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}\nversion ${this.target.version} keeps serving`);
+      return;
+    }
+    const version = compiledVersion(next);
+    if (version === this.target.version) {
+      logger.info(`configuration unchanged (${why}): version ${version}`);
+      return;
+    }
+    const restartOnly = restartOnlyChanges(this.target.compiled, next);
+    if (restartOnly.length > 0) {
+      logger.error(`configuration not reloaded (${why}): ${restartOnly.join('; ')} — restart aigw to apply that; version ${this.target.version} keeps serving`);
+      return;
+    }
+    const previous = this.target.compiled;
+    const { xdsDir, envoyAdminAddress } = this.target;
+    const bridgeVersion = `${version}-bridge`;
+    try {
+      await writeXdsFiles(xdsDir, splitBootstrap(bridgeBootstrap(previous.bootstrap, next.bootstrap), xdsDir, bridgeVersion).files);
+      await waitForXdsVersion(envoyAdminAddress, bridgeVersion);
+    } catch (error) {
+      await this.restore(previous);
+      logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
+      return;
+    }
+    const text = `${JSON.stringify(next.filterConfig, null, 2)}\n`;
+    try {
+      await writeAtomically(this.target.filterConfigPath, text);
+      await this.target.reloadExtProc(configRevision(text));
+    } catch (error) {
+      await writeAtomically(this.target.filterConfigPath, `${JSON.stringify(previous.filterConfig, null, 2)}\n`).catch(() => undefined);
+      await this.restore(previous);
+      logger.error(`configuration not reloaded (${why}): the ext_proc refused it: ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
+      return;
+    }
+    // From here new requests route by the new rules; the old routes go once Envoy has the new files.
+    await writeXdsFiles(xdsDir, splitBootstrap(next.bootstrap, xdsDir, version).files);
+    await waitForXdsVersion(envoyAdminAddress, version).catch((error: unknown) => logger.warn(`removing what the old configuration had: ${error instanceof Error ? error.message : String(error)}`));
+    this.target.compiled = next;
+    this.target.version = version;
+    logger.info(`configuration reloaded (${why}) in ${Date.now() - startedAt} ms: version ${version}; ${describeChanges(previous.filterConfig, next.filterConfig, previous, next)}`);
+  }
+
+  /** Puts the running configuration's files back after a failed step (best effort: it is what Envoy serves). */
+  private async restore(previous: CompiledConfig): Promise<void> {
+    const { xdsDir, envoyAdminAddress, version } = this.target;
+    try {
+      await writeXdsFiles(xdsDir, splitBootstrap(previous.bootstrap, xdsDir, version).files);
+      await waitForXdsVersion(envoyAdminAddress, version);
+    } catch (error) {
+      this.target.logger.warn(`restoring configuration version ${version}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** The configuration's version: a digest of what Envoy and the ext_proc are given. */
+export function compiledVersion(compiled: CompiledConfig): string {
+  return configRevision(JSON.stringify([compiled.bootstrap, compiled.filterConfig]));
+}
+
+/** What differs between `old` and `next` that only a restart applies (each as a phrase). */
+export function restartOnlyChanges(old: CompiledConfig, next: CompiledConfig): string[] {
+  const changes: string[] = [];
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (!same(old.model.envoyVersion, next.model.envoyVersion)) changes.push('the Envoy version (EnvoyProxy) changed');
+  if (!same(old.model.extProcEnv, next.model.extProcEnv)) changes.push("the ext_proc's environment (EnvoyProxy) changed");
+  if (!same(old.accessLogPipes, next.accessLogPipes)) changes.push('File access log sinks changed');
+  if (!same(old.filterConfig.rateLimit, next.filterConfig.rateLimit)) changes.push('rate limits (BackendTrafficPolicy rateLimit.global, QuotaPolicy) changed');
+  if (!same(old.filterConfig.mcp, next.filterConfig.mcp)) changes.push('MCP routes changed');
+  if (!same(withoutResources(old.bootstrap), withoutResources(next.bootstrap))) changes.push("Envoy's process settings (admin, overload manager) changed");
+  return changes;
+}
+
+function withoutResources(bootstrap: unknown): unknown {
+  if (typeof bootstrap !== 'object' || bootstrap === null) return bootstrap;
+  return Object.fromEntries(Object.entries(bootstrap).filter(([key]) => key !== 'static_resources'));
+}
+
+/** `routes +1 −0 ~2, backends +1 −0 ~0, listeners +0 −0`: what a reload changed, by name. */
+export function describeChanges(old: FilterConfig, next: FilterConfig, oldCompiled?: CompiledConfig, nextCompiled?: CompiledConfig): string {
+  const diff = <T extends { name: string }>(a: readonly T[], b: readonly T[]): string => {
+    const before = new Map(a.map((item) => [item.name, JSON.stringify(item)]));
+    const after = new Map(b.map((item) => [item.name, JSON.stringify(item)]));
+    const added = [...after.keys()].filter((name) => !before.has(name)).length;
+    const removed = [...before.keys()].filter((name) => !after.has(name)).length;
+    const changed = [...after].filter(([name, text]) => before.has(name) && before.get(name) !== text).length;
+    return `+${added} −${removed} ~${changed}`;
+  };
+  const parts = [`routes ${diff(old.rules, next.rules)}`, `backends ${diff(old.backends, next.backends)}`];
+  if (oldCompiled && nextCompiled) parts.push(`listeners ${diff(oldCompiled.model.listeners, nextCompiled.model.listeners)}`);
+  return parts.join(', ');
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.tmp`);
+  await writeFile(temporary, text, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}

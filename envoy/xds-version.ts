@@ -1,0 +1,41 @@
+import { AigwError } from '../common/errors.js';
+
+/**
+ * Whether Envoy's config dump shows every file-based xDS resource at `version`: the clusters
+ * and listeners (LDS's version, and no listener still warming) and each route configuration.
+ * Envoy accepts or rejects a file whole, so a matching version means the file is applied.
+ */
+export function servesVersion(dump: unknown, version: string): boolean {
+  const configs = isObject(dump) && Array.isArray(dump.configs) ? dump.configs.filter(isObject) : [];
+  const byType = (suffix: string): Record<string, unknown> | undefined => configs.find((config) => typeof config['@type'] === 'string' && config['@type'].endsWith(suffix));
+  const clusters = byType('.ClustersConfigDump');
+  const listeners = byType('.ListenersConfigDump');
+  const routes = byType('.RoutesConfigDump');
+  if (clusters?.version_info !== version || listeners?.version_info !== version) return false;
+  const dynamicListeners = Array.isArray(listeners.dynamic_listeners) ? listeners.dynamic_listeners.filter(isObject) : [];
+  if (dynamicListeners.some((listener) => listener.warming_state !== undefined)) return false;
+  const routeConfigs = routes && Array.isArray(routes.dynamic_route_configs) ? routes.dynamic_route_configs.filter(isObject) : [];
+  return routeConfigs.every((route) => route.version_info === version);
+}
+
+/** Polls Envoy's admin `/config_dump` until it serves `version` (see servesVersion), or fails after `timeoutMs`. */
+export async function waitForXdsVersion(adminAddress: string, version: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer from its admin server';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://${adminAddress}/config_dump`, { signal: AbortSignal.timeout(2000) });
+      const dump: unknown = await response.json();
+      if (servesVersion(dump, version)) return;
+      last = 'it still serves an earlier version';
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new AigwError('ENVOY', `Envoy did not apply configuration version ${version} within ${timeoutMs / 1000}s (${last}); a listener port in use is the usual cause`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
