@@ -45,22 +45,28 @@ test('splitBootstrap keeps the bootstrap but its static resources, and points dy
 
 test('splitBootstrap moves listeners, clusters and each inline route config (names made unique) into DiscoveryResponse files', () => {
   const { files } = splitBootstrap(COMPILED, '/run/xds', 'v1');
-  assert.deepEqual([...files.keys()], [CDS_FILE, 'rds-0.json', 'rds-1.json', 'rds-2.json', LDS_FILE]);
+  const rds = [...files.keys()].filter((name) => name.startsWith('rds-'));
+  assert.equal(rds.length, 3);
+  assert.ok(rds.every((name) => /^rds-[0-9a-f]{16}\.json$/.test(name)), rds.join());
+  assert.deepEqual([...files.keys()], [CDS_FILE, ...rds, LDS_FILE]);
   const cds = files.get(CDS_FILE);
   assert.equal(cds?.version_info, 'v1');
   assert.deepEqual(cds?.resources, [
     { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'aigw-extproc', type: 'STATIC' },
     { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'default/b', type: 'STRICT_DNS' },
   ]);
-  const routeNames = [0, 1, 2].map((index) => {
-    const resources = files.get(`rds-${index}.json`)?.resources;
+  const routeNames = rds.map((file) => {
+    const resources = files.get(file)?.resources;
     const [route] = Array.isArray(resources) ? resources : [];
     return typeof route === 'object' && route !== null && !Array.isArray(route) ? route.name : undefined;
   });
   assert.deepEqual(routeNames, ['default/gw/http', 'default/gw/http#2', 'default/gw3/http']);
   const lds = JSON.stringify(files.get(LDS_FILE));
   assert.ok(!lds.includes('route_config"'), 'no inline route_config left');
-  assert.match(lds, /"rds":\{"route_config_name":"default\/gw\/http#2","config_source":\{"path_config_source":\{"path":"\/run\/xds\/rds-1.json"/);
+  assert.match(lds, /"rds":\{"route_config_name":"default\/gw\/http#2","config_source":\{"path_config_source":\{"path":"\/run\/xds\/rds-[0-9a-f]{16}.json"/);
+  // Named after the route configuration: the same file whatever listeners come before it.
+  const alone = splitBootstrap({ static_resources: { listeners: [listener('default/gw3/http', undefined)] } }, '/run/xds', 'v1');
+  assert.ok([...alone.files.keys()].some((name) => rds[2] === name));
   assert.match(lds, /"@type":"type.googleapis.com\/envoy.config.listener.v3.Listener","name":"default\/gw\/http"/);
   // Other network filters are left as they were.
   assert.match(lds, /"envoy.filters.network.connection_limit","typed_config":\{"@type":"x","max_connections":1\}/);
@@ -71,7 +77,7 @@ test('writeXdsFiles leaves only complete files, private to the user', async () =
   try {
     const { files } = splitBootstrap(COMPILED, dir, 'v1');
     await writeXdsFiles(dir, files);
-    assert.deepEqual(readdirSync(dir).sort(), [CDS_FILE, LDS_FILE, 'rds-0.json', 'rds-1.json', 'rds-2.json']);
+    assert.deepEqual(readdirSync(dir).sort(), [...files.keys()].sort());
     for (const name of readdirSync(dir)) assert.equal(statSync(join(dir, name)).mode & 0o777, 0o600, name);
     const lds: unknown = JSON.parse(readFileSync(join(dir, LDS_FILE), 'utf8'));
     assert.deepEqual(lds, files.get(LDS_FILE));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -26,14 +27,15 @@ const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_conn
 export interface SplitBootstrap {
   /** The bootstrap Envoy starts with: no static listeners or clusters, `dynamic_resources` on the files. */
   bootstrap: JsonObject;
-  /** The xDS files' contents (one RDS file per route configuration, `rds-<n>.json`). */
+  /** The xDS files' contents (one RDS file per route configuration, `rds-<digest of its name>.json`). */
   files: XdsFiles;
 }
 
 /**
  * Splits a compiled bootstrap into the bootstrap Envoy starts with and its xDS files in `dir`.
  * Each HTTP connection manager's inline `route_config` becomes an RDS resource of its own name
- * (made unique if two listeners share one). `version` labels every file (Envoy reports it).
+ * (made unique if two listeners share one), in a file named after it. `version` labels every
+ * file (Envoy reports it).
  */
 export function splitBootstrap(compiled: unknown, dir: string, version: string): SplitBootstrap {
   if (!isObject(compiled)) throw new Error('the compiled Envoy bootstrap is not an object');
@@ -46,7 +48,7 @@ export function splitBootstrap(compiled: unknown, dir: string, version: string):
   const routes: JsonObject[] = [];
   const dynamicListeners = listeners.map((listener) => withRds(listener, dir, routeNames, routes));
   files.set(CDS_FILE, discoveryResponse(version, CLUSTER_TYPE, clusters));
-  routes.forEach((route, index) => files.set(rdsFile(index), discoveryResponse(version, ROUTE_TYPE, [route])));
+  for (const route of routes) files.set(rdsFile(typeof route.name === 'string' ? route.name : ''), discoveryResponse(version, ROUTE_TYPE, [route]));
   files.set(LDS_FILE, discoveryResponse(version, LISTENER_TYPE, dynamicListeners));
   return {
     bootstrap: { ...rest, dynamic_resources: { lds_config: fileSource(dir, LDS_FILE), cds_config: fileSource(dir, CDS_FILE) } },
@@ -71,12 +73,28 @@ export async function writeXdsFiles(dir: string, files: XdsFiles): Promise<void>
   }
 }
 
+/** What `next` changes against `previous` (the files last written), by resource content. */
+export function xdsChanges(previous: XdsFiles | undefined, next: XdsFiles): { clusters: boolean; listeners: boolean; routes: Set<string> } {
+  const resources = (files: XdsFiles | undefined, name: string): string => JSON.stringify(files?.get(name)?.resources ?? null);
+  const routes = new Set<string>();
+  for (const [name, content] of next) {
+    if (!name.startsWith('rds-') || resources(previous, name) === resources(next, name)) continue;
+    const [route] = Array.isArray(content.resources) ? content.resources : [];
+    if (isObject(route) && typeof route.name === 'string') routes.add(route.name);
+  }
+  return { clusters: resources(previous, CDS_FILE) !== resources(next, CDS_FILE), listeners: resources(previous, LDS_FILE) !== resources(next, LDS_FILE), routes };
+}
+
 function fileRank(name: string): number {
   return name === CDS_FILE ? 0 : name === LDS_FILE ? 2 : 1;
 }
 
-function rdsFile(index: number): string {
-  return `rds-${index}.json`;
+/**
+ * An RDS file is named after its route configuration (a digest: names hold slashes), so a
+ * listener added or removed before it never makes it read another configuration's file.
+ */
+function rdsFile(routeName: string): string {
+  return `rds-${createHash('sha256').update(routeName).digest('hex').slice(0, 16)}.json`;
 }
 
 function fileSource(dir: string, name: string): JsonObject {
@@ -99,9 +117,8 @@ function withRds(listener: JsonObject, dir: string, routeNames: Set<string>, rou
       let name = wanted;
       for (let n = 2; routeNames.has(name); n++) name = `${wanted}#${n}`;
       routeNames.add(name);
-      const index = routes.length;
       routes.push({ ...routeConfig, name });
-      return { ...filter, typed_config: { ...hcm, rds: { route_config_name: name, config_source: fileSource(dir, rdsFile(index)) } } };
+      return { ...filter, typed_config: { ...hcm, rds: { route_config_name: name, config_source: fileSource(dir, rdsFile(name)) } } };
     }),
   }));
   return { ...listener, filter_chains: chains };

@@ -20,3 +20,18 @@ test('servesVersion: clusters, listeners (none warming) and every route configur
   assert.equal(servesVersion({}, 'v1'), false);
   assert.equal(servesVersion('nonsense', 'v1'), false);
 });
+
+test('servesVersion with the changes of a write: only what changed must show the version', () => {
+  const routeDump = (version: string): unknown => ({
+    configs: [
+      { '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', version_info: 'v0' },
+      { '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', version_info: 'v0', dynamic_listeners: [] },
+      { '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump', dynamic_route_configs: [{ version_info: version, route_config: { name: 'r' } }, { version_info: 'v0', route_config: { name: 'other' } }] },
+    ],
+  });
+  const onlyRoute = { clusters: false, listeners: false, routes: new Set(['r']) };
+  assert.equal(servesVersion(routeDump('v1'), 'v1', onlyRoute), true, 'unchanged listeners keep their version');
+  assert.equal(servesVersion(routeDump('v0'), 'v1', onlyRoute), false);
+  assert.equal(servesVersion(routeDump('v1'), 'v1', { ...onlyRoute, routes: new Set(['r', 'new']) }), false, 'a new route configuration not there yet');
+  assert.equal(servesVersion(routeDump('v1'), 'v1', { ...onlyRoute, clusters: true }), false);
+});

@@ -79,6 +79,7 @@ const FLAG_SUMMARIES: Record<string, string> = {
   'mcp-json': 'MCP servers configuration as JSON',
   'ratelimit-redis-url': 'Redis for rate-limit counters shared by several gateways ($AIGW_RATELIMIT_REDIS_URL)',
   'ratelimit-failure-mode-deny': 'Refuse requests (503) when the rate-limit counters are unreachable ($AIGW_RATELIMIT_FAILURE_MODE_DENY)',
+  watch: 'Apply edits to the config file while running; SIGHUP reloads too (true or false, default true)',
   output: 'Output format',
   strict: 'Treat warnings as errors',
   'show-secrets': 'Print credentials instead of <redacted>',
@@ -100,7 +101,7 @@ export function flagSpecs(options: Options, choices: Record<string, readonly str
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'version', summary: 'Show the aigw and Envoy versions', flags: flagSpecs(VERSION_OPTIONS, { output: ['text', 'json'] }), args: 'none' },
-  { name: 'run', summary: 'Run the AI Gateway locally for given configuration', flags: flagSpecs(RUN_OPTIONS), args: 'paths' },
+  { name: 'run', summary: 'Run the AI Gateway locally for given configuration', flags: flagSpecs(RUN_OPTIONS, { watch: ['true', 'false'] }), args: 'paths' },
   { name: 'validate', summary: 'Check configuration files as the Kubernetes API server would, and more', flags: flagSpecs(VALIDATE_OPTIONS, { output: ['text', 'json'] }), args: 'paths' },
   { name: 'translate', summary: 'Print the Envoy configuration and ext_proc config run would use', flags: flagSpecs(TRANSLATE_OPTIONS, { output: ['yaml', 'json'] }), args: 'paths' },
   { name: 'healthcheck', summary: 'Exit 0 when the running gateway is ready', flags: flagSpecs(HEALTHCHECK_OPTIONS), args: 'none' },

@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import type { CompiledConfig } from '../../compiler/compile-config.js';
 import { configRevision } from '../../contract/config-revision.js';
 import type { FilterConfig } from '../../contract/filter-config.js';
-import { bridgeBootstrap, splitBootstrap, writeXdsFiles } from '../../envoy/file-xds.js';
+import { bridgeBootstrap, splitBootstrap, writeXdsFiles, xdsChanges, type XdsFiles } from '../../envoy/file-xds.js';
 import { waitForXdsVersion } from '../../envoy/xds-version.js';
 
 /** What a reload needs from the running gateway. */
@@ -16,10 +16,14 @@ export interface ReloadTarget {
   compiled: CompiledConfig;
   version: string;
   xdsDir: string;
+  /** The xDS files as last written (what Envoy serves). */
+  xdsFiles: XdsFiles;
   filterConfigPath: string;
   envoyAdminAddress: string;
   /** Has the ext_proc load the filter config file again; resolves once it serves `revision`. */
   reloadExtProc(revision: string): Promise<void>;
+  /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines. */
+  validate(bootstrap: unknown): Promise<string[] | undefined>;
   logger: Logger;
 }
 
@@ -115,12 +119,18 @@ export class ConfigReloader {
       logger.error(`configuration not reloaded (${why}): ${restartOnly.join('; ')} — restart aigw to apply that; version ${this.target.version} keeps serving`);
       return;
     }
+    if (next.model.bootstrapMerges.length > 0) {
+      const rejection = await this.target.validate(next.bootstrap);
+      if (rejection) {
+        logger.error(`configuration not reloaded (${why}): Envoy rejects it:\n  ${rejection.join('\n  ')}\nversion ${this.target.version} keeps serving`);
+        return;
+      }
+    }
     const previous = this.target.compiled;
-    const { xdsDir, envoyAdminAddress } = this.target;
+    const { xdsDir } = this.target;
     const bridgeVersion = `${version}-bridge`;
     try {
-      await writeXdsFiles(xdsDir, splitBootstrap(bridgeBootstrap(previous.bootstrap, next.bootstrap), xdsDir, bridgeVersion).files);
-      await waitForXdsVersion(envoyAdminAddress, bridgeVersion);
+      await this.apply(splitBootstrap(bridgeBootstrap(previous.bootstrap, next.bootstrap), xdsDir, bridgeVersion).files, bridgeVersion);
     } catch (error) {
       await this.restore(previous);
       logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
@@ -137,19 +147,25 @@ export class ConfigReloader {
       return;
     }
     // From here new requests route by the new rules; the old routes go once Envoy has the new files.
-    await writeXdsFiles(xdsDir, splitBootstrap(next.bootstrap, xdsDir, version).files);
-    await waitForXdsVersion(envoyAdminAddress, version).catch((error: unknown) => logger.warn(`removing what the old configuration had: ${error instanceof Error ? error.message : String(error)}`));
+    await this.apply(splitBootstrap(next.bootstrap, xdsDir, version).files, version).catch((error: unknown) => logger.warn(`removing what the old configuration had: ${error instanceof Error ? error.message : String(error)}`));
     this.target.compiled = next;
     this.target.version = version;
     logger.info(`configuration reloaded (${why}) in ${Date.now() - startedAt} ms: version ${version}; ${describeChanges(previous.filterConfig, next.filterConfig, previous, next)}`);
   }
 
+  /** Writes the xDS files and waits until Envoy serves what changed in them. */
+  private async apply(files: XdsFiles, version: string): Promise<void> {
+    const changes = xdsChanges(this.target.xdsFiles, files);
+    await writeXdsFiles(this.target.xdsDir, files);
+    this.target.xdsFiles = files;
+    if (changes.clusters || changes.listeners || changes.routes.size > 0) await waitForXdsVersion(this.target.envoyAdminAddress, version, 10_000, changes);
+  }
+
   /** Puts the running configuration's files back after a failed step (best effort: it is what Envoy serves). */
   private async restore(previous: CompiledConfig): Promise<void> {
-    const { xdsDir, envoyAdminAddress, version } = this.target;
+    const { xdsDir, version } = this.target;
     try {
-      await writeXdsFiles(xdsDir, splitBootstrap(previous.bootstrap, xdsDir, version).files);
-      await waitForXdsVersion(envoyAdminAddress, version);
+      await this.apply(splitBootstrap(previous.bootstrap, xdsDir, version).files, version);
     } catch (error) {
       this.target.logger.warn(`restoring configuration version ${version}: ${error instanceof Error ? error.message : String(error)}`);
     }

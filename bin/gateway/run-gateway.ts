@@ -21,6 +21,8 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
 import { splitBootstrap, writeXdsFiles } from '../../envoy/file-xds.js';
 import { compiledVersion, ConfigReloader } from './config-reloader.js';
+import { waitForXdsVersion } from '../../envoy/xds-version.js';
+import { validateBootstrap } from '../../envoy/validate-bootstrap.js';
 import type { AigwDirs } from './aigw-dirs.js';
 
 export interface RunGatewayOptions {
@@ -74,6 +76,8 @@ interface RunPaths {
 }
 
 const LISTENER: PortUser = { name: 'the Gateway listener' };
+/** Envoy has read its xDS files when it is ready; this bounds the check that it accepted them. */
+const XDS_START_TIMEOUT_MS = 5000;
 const ADMIN_SERVER: PortUser = { name: 'the admin server', flag: '--admin-port' };
 /** How many runs' directories are kept under <state-home>/runs (the current one included). */
 export const KEEP_RUNS = 10;
@@ -233,6 +237,18 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
     throw new AigwError('RUN', `external processor failed to start: ${error instanceof Error ? error.message : String(error)}`);
   });
 
+  // Resources from an EnvoyProxy bootstrap merge are not the compiler's: Envoy checks them in
+  // the static form first (it reads xDS files more leniently).
+  const validate = async (bootstrap: unknown): Promise<string[] | undefined> => validateBootstrap(envoyBinary.path, bootstrap, join(runDir, 'envoy-static.json'));
+  if (compiled.model.bootstrapMerges.length > 0) {
+    const rejection = await validate(compiled.bootstrap);
+    if (rejection) {
+      extProc.stop('SIGKILL');
+      await accessLogs.close();
+      throw new AigwError('RUN', new EnvoyStartError('Envoy rejected the configuration', rejection).message);
+    }
+  }
+
   let envoy: RunningEnvoy;
   try {
     envoy = await startEnvoy({
@@ -245,6 +261,14 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
       stderr,
       ...(options.logFormat === 'json' ? { renderLine: (line: string) => renderEnvoyLine(line, 'json') } : {}),
       redaction,
+    });
+    // Envoy takes an xDS file it rejects as an empty one and becomes ready all the same: it must
+    // serve this configuration, or aigw stops with Envoy's reason (asked of the static form).
+    const started = envoy;
+    await waitForXdsVersion(started.adminAddress, version, XDS_START_TIMEOUT_MS).catch(async () => {
+      started.stop('SIGTERM');
+      await started.exited;
+      throw new EnvoyStartError('Envoy rejected the configuration', (await validateBootstrap(envoyBinary.path, compiled.bootstrap, join(runDir, 'envoy-static.json'))) ?? []);
     });
   } catch (error) {
     extProc.stop('SIGKILL');
@@ -272,9 +296,11 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
       compiled,
       version,
       xdsDir,
+      xdsFiles: split.files,
       filterConfigPath,
       envoyAdminAddress: envoy.adminAddress,
       reloadExtProc: (revision) => supervisor.reload(revision),
+      validate,
       logger,
     });
     reloader.watchFiles([resolve(options.config.file)]);

@@ -1,5 +1,5 @@
 /**
- * Shutdown: a signal (SIGTERM, SIGINT, or SIGHUP from a closed terminal) drains in-flight
+ * Shutdown: a signal (SIGTERM, SIGINT, or SIGHUP from a closed terminal with --watch=false) drains in-flight
  * requests before Envoy stops and exits 0, even when the terminal is gone; a second signal exits
  * at once; aigw killed outright takes its children with it (no orphaned Envoy holding the port).
  */
@@ -83,9 +83,10 @@ function faultyGatewayYaml(port: number, upstream: FaultyUpstream): string {
   return providerGatewayYaml(port, [{ name: 'openai', schema: { name: 'OpenAI' }, port: upstream.port }]);
 }
 
-test('SIGHUP (the terminal closed) drains like SIGTERM: a long in-flight request completes, then exit 0', async () => {
+test('with --watch=false, SIGHUP (the terminal closed) drains like SIGTERM: a long in-flight request completes, then exit 0', async () => {
   const upstream = await startFaultyUpstream();
-  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) }).catch(closeAndRethrow(upstream));
+  // Watching (the default), SIGHUP reloads the config file instead (hot-reload.test.ts).
+  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream), extraArgs: ['--watch=false'] }).catch(closeAndRethrow(upstream));
   const port = aigw.port;
   try {
     const inFlight = slowChat(port, 2500);
@@ -104,14 +105,14 @@ test('SIGHUP (the terminal closed) drains like SIGTERM: a long in-flight request
   }
 });
 
-test('SIGHUP after the terminal went away (stdout and stderr closed): aigw still drains and exits 0 instead of dying on a write', async () => {
+test('with --watch=false, SIGHUP after the terminal went away (stdout and stderr closed): aigw still drains and exits 0 instead of dying on a write', async () => {
   const upstream = await startFaultyUpstream();
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'aigw-hup-'));
   const config = join(dir, 'config.yaml');
   await writeFile(config, faultyGatewayYaml(port, upstream));
   // Access logs to stdout and Envoy's errors to stderr keep flowing into the closed pipes.
-  const child = spawn(process.execPath, [AIGW_BIN, 'run', config, '--admin-port', String(await freePort()), '--run-id', 'hup'], {
+  const child = spawn(process.execPath, [AIGW_BIN, 'run', config, '--admin-port', String(await freePort()), '--run-id', 'hup', '--watch=false'], {
     env: { ...process.env, AIGW_STATE_HOME: join(dir, 'state'), AIGW_RUNTIME_DIR: join(dir, 'run') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -145,7 +146,7 @@ test('SIGHUP after the terminal went away (stdout and stderr closed): aigw still
 
 test('a second signal during the drain exits at once', async () => {
   const upstream = await startFaultyUpstream();
-  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream) }).catch(closeAndRethrow(upstream));
+  const aigw = await startAigw({ configYaml: (port) => faultyGatewayYaml(port, upstream), extraArgs: ['--watch=false'] }).catch(closeAndRethrow(upstream));
   const port = aigw.port;
   try {
     const inFlight = slowChat(port, 10_000).then(
