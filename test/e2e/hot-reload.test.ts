@@ -2,14 +2,14 @@
  * #18: `aigw run FILE` applies edits to FILE while serving. Under steady load (keep-alive
  * requests, a new connection per request, streams that last seconds), a series of edits — a
  * model and its route added, the API key Secret rotated, an edit that does not compile, a fixed
- * edit, the model removed, a SIGHUP — with zero failed requests and the same Envoy process
+ * edit, the model removed, a listener added and removed, a SIGHUP — with zero failed requests and the same Envoy process
  * throughout; each edit's time from the file write to the new behaviour is measured.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { after, before, test } from 'node:test';
-import { gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
+import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { gatewayPids } from '../support/process-tree.js';
 
@@ -20,8 +20,12 @@ let upstream: FakeOpenAI;
 let aigw: AigwProcess;
 let port: number;
 
-function config(models: string[], apiKey: string): string {
-  return gatewayConfigYaml({ port, upstreamPort: upstream.port, models, apiKey });
+function config(models: string[], apiKey: string, secondPort?: number): string {
+  const yaml = gatewayConfigYaml({ port, upstreamPort: upstream.port, models, apiKey });
+  if (secondPort === undefined) return yaml;
+  const listener = `      port: ${port}\n`;
+  assert.ok(yaml.includes(listener));
+  return yaml.replace(listener, `${listener}    - name: second\n      protocol: HTTP\n      port: ${secondPort}\n`);
 }
 
 interface Answer {
@@ -132,7 +136,24 @@ test('edits apply while serving: zero failed requests, the same Envoy, each edit
     writeFileSync(aigw.configPath, config([STEADY_MODEL], 'sk-second-key'));
     timings['model removed'] = await until('the removed model', async () => (await chat(NEW_MODEL, false)).status === 404);
 
-    // 5. SIGHUP with nothing changed: said, nothing applied.
+    // 5. A listener added on a port of its own, then removed.
+    const secondPort = await freePort();
+    writeFileSync(aigw.configPath, config([STEADY_MODEL], 'sk-second-key', secondPort));
+    const modelsOn = async (onPort: number): Promise<number> =>
+      new Promise((resolve) => {
+        const req = request({ host: '127.0.0.1', port: onPort, path: '/v1/models', agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', () => resolve(0));
+        req.setTimeout(5000, () => req.destroy());
+        req.end();
+      });
+    timings['listener added'] = await until('the added listener', async () => (await modelsOn(secondPort)) === 200);
+    writeFileSync(aigw.configPath, config([STEADY_MODEL], 'sk-second-key'));
+    timings['listener removed'] = await until('the removed listener', async () => (await modelsOn(secondPort)) === 0);
+
+    // 6. SIGHUP with nothing changed: said, nothing applied.
     const beforeHangup = aigw.stderr.length;
     process.kill(aigw.pid, 'SIGHUP');
     await stderrLine(/configuration unchanged \(SIGHUP\)/, 10_000, beforeHangup);
