@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, rename, writeFile } from 'node:fs/promises';
+import { writePrivateFileAtomically } from '../common/write-private-file.js';
 import { join } from 'node:path';
 
 /**
@@ -65,11 +65,7 @@ export async function writeXdsFiles(dir: string, files: XdsFiles): Promise<void>
   const order = [...files.keys()].sort((a, b) => fileRank(a) - fileRank(b) || a.localeCompare(b));
   for (const name of order) {
     const content = files.get(name);
-    if (content === undefined) continue;
-    const temporary = join(dir, `.${name}.tmp`);
-    await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-    await chmod(temporary, 0o600);
-    await rename(temporary, join(dir, name));
+    if (content !== undefined) await writePrivateFileAtomically(join(dir, name), `${JSON.stringify(content, null, 2)}\n`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { writePrivateFileAtomically } from '../common/write-private-file.js';
 
 /**
  * Envoy's own verdict on a bootstrap (`envoy --mode validate`): undefined when Envoy accepts it,
@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
  * EnvoyProxy bootstrap merge) are checked in the static form first, where Envoy is strict.
  */
 export async function validateBootstrap(binary: string, bootstrap: unknown, path: string): Promise<string[] | undefined> {
-  await writeFile(path, JSON.stringify(bootstrap), { mode: 0o600 });
+  await writePrivateFileAtomically(path, JSON.stringify(bootstrap));
   return new Promise((resolve) => {
     execFile(binary, ['--mode', 'validate', '-c', path, '-l', 'error'], { timeout: 30_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       const lines = `${stdout}${stderr}`.split('\n').filter((line) => line.trim() !== '').slice(-20);

@@ -1,4 +1,5 @@
 import { AigwError } from '../common/errors.js';
+import { isRecord } from '../common/json-guards.js';
 
 /**
  * Which xDS files a write changed (their resources, not just the version label). Envoy reports
@@ -18,17 +19,17 @@ export interface XdsChanges {
  * accepts or rejects a file whole, so a matching version means the file is applied.
  */
 export function servesVersion(dump: unknown, version: string, changes?: XdsChanges): boolean {
-  const configs = isObject(dump) && Array.isArray(dump.configs) ? dump.configs.filter(isObject) : [];
+  const configs = isRecord(dump) && Array.isArray(dump.configs) ? dump.configs.filter(isRecord) : [];
   const byType = (suffix: string): Record<string, unknown> | undefined => configs.find((config) => typeof config['@type'] === 'string' && config['@type'].endsWith(suffix));
   const clusters = byType('.ClustersConfigDump');
   const listeners = byType('.ListenersConfigDump');
   const routes = byType('.RoutesConfigDump');
   if ((changes?.clusters ?? true) && clusters?.version_info !== version) return false;
   if ((changes?.listeners ?? true) && listeners?.version_info !== version) return false;
-  const dynamicListeners = listeners && Array.isArray(listeners.dynamic_listeners) ? listeners.dynamic_listeners.filter(isObject) : [];
+  const dynamicListeners = listeners && Array.isArray(listeners.dynamic_listeners) ? listeners.dynamic_listeners.filter(isRecord) : [];
   if (dynamicListeners.some((listener) => listener.warming_state !== undefined)) return false;
-  const routeConfigs = routes && Array.isArray(routes.dynamic_route_configs) ? routes.dynamic_route_configs.filter(isObject) : [];
-  const routeName = (route: Record<string, unknown>): unknown => (isObject(route.route_config) ? route.route_config.name : undefined);
+  const routeConfigs = routes && Array.isArray(routes.dynamic_route_configs) ? routes.dynamic_route_configs.filter(isRecord) : [];
+  const routeName = (route: Record<string, unknown>): unknown => (isRecord(route.route_config) ? route.route_config.name : undefined);
   const expected = changes ? routeConfigs.filter((route) => changes.routes.has(String(routeName(route)))) : routeConfigs;
   if (changes && expected.length < changes.routes.size) return false; // a new route configuration not there yet
   return expected.every((route) => route.version_info === version);
@@ -50,8 +51,4 @@ export async function waitForXdsVersion(adminAddress: string, version: string, t
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new AigwError('ENVOY', `Envoy did not apply configuration version ${version} within ${timeoutMs / 1000}s (${last}); a listener port in use is the usual cause`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
-import { chmod, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
+import { writePrivateFileAtomically } from '../../common/write-private-file.js';
 import type { CompiledConfig } from '../../compiler/compile-config.js';
 import { configRevision } from '../../contract/config-revision.js';
 import type { FilterConfig } from '../../contract/filter-config.js';
@@ -138,10 +138,10 @@ export class ConfigReloader {
     }
     const text = `${JSON.stringify(next.filterConfig, null, 2)}\n`;
     try {
-      await writeAtomically(this.target.filterConfigPath, text);
+      await writePrivateFileAtomically(this.target.filterConfigPath, text);
       await this.target.reloadExtProc(configRevision(text));
     } catch (error) {
-      await writeAtomically(this.target.filterConfigPath, `${JSON.stringify(previous.filterConfig, null, 2)}\n`).catch(() => undefined);
+      await writePrivateFileAtomically(this.target.filterConfigPath, `${JSON.stringify(previous.filterConfig, null, 2)}\n`).catch(() => undefined);
       await this.restore(previous);
       logger.error(`configuration not reloaded (${why}): the ext_proc refused it: ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
       return;
@@ -208,11 +208,4 @@ export function describeChanges(old: FilterConfig, next: FilterConfig, oldCompil
   const parts = [`routes ${diff(old.rules, next.rules)}`, `backends ${diff(old.backends, next.backends)}`];
   if (oldCompiled && nextCompiled) parts.push(`listeners ${diff(oldCompiled.model.listeners, nextCompiled.model.listeners)}`);
   return parts.join(', ');
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.tmp`);
-  await writeFile(temporary, text, { mode: 0o600 });
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
 }

@@ -1,5 +1,5 @@
 import { readConfigFile } from '../../compiler/read-config-file.js';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LISTEN_ADDRESS } from '../../compiler/build-envoy-bootstrap.js';
 import { compileConfig, type CompiledConfig } from '../../compiler/compile-config.js';
@@ -16,6 +16,7 @@ import { redactionRules } from './config-secrets.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
 import { AigwError } from '../../common/errors.js';
+import { writePrivateFileAtomically } from '../../common/write-private-file.js';
 import { pruneRunDirs } from './prune-run-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { superviseGateway } from './supervise-gateway.js';
@@ -186,8 +187,7 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
     [bootstrapPath, split.bootstrap],
     [filterConfigPath, compiled.filterConfig],
   ] as const) {
-    await writeFile(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-    await chmod(path, 0o600);
+    await writePrivateFileAtomically(path, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   const envoyBinary = await obtainEnvoy({
@@ -268,7 +268,7 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
     await waitForXdsVersion(started.adminAddress, version, XDS_START_TIMEOUT_MS).catch(async () => {
       started.stop('SIGTERM');
       await started.exited;
-      throw new EnvoyStartError('Envoy rejected the configuration', (await validateBootstrap(envoyBinary.path, compiled.bootstrap, join(runDir, 'envoy-static.json'))) ?? []);
+      throw new EnvoyStartError('Envoy rejected the configuration', (await validate(compiled.bootstrap)) ?? []);
     });
   } catch (error) {
     extProc.stop('SIGKILL');
