@@ -22,8 +22,8 @@ export interface ReloadTarget {
   envoyAdminAddress: string;
   /** Has the ext_proc load the filter config file again; resolves once it serves `revision`. */
   reloadExtProc(revision: string): Promise<void>;
-  /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines. */
-  validate(bootstrap: unknown): Promise<string[] | undefined>;
+  /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines (redacted with `filterConfig`'s secrets). */
+  validate(bootstrap: unknown, filterConfig: FilterConfig): Promise<string[] | undefined>;
   logger: Logger;
 }
 
@@ -120,7 +120,7 @@ export class ConfigReloader {
       return;
     }
     if (next.model.bootstrapMerges.length > 0) {
-      const rejection = await this.target.validate(next.bootstrap);
+      const rejection = await this.target.validate(next.bootstrap, next.filterConfig);
       if (rejection) {
         logger.error(`configuration not reloaded (${why}): Envoy rejects it:\n  ${rejection.join('\n  ')}\nversion ${this.target.version} keeps serving`);
         return;

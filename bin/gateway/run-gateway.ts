@@ -13,6 +13,8 @@ import { spawnExtProc, type RunningExtProc } from './spawn-ext-proc.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
 import { addressInUseMessage, checkAddressFree, envoyBindConflict, envoyListenConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
 import { redactionRules } from './config-secrets.js';
+import { createLineRedactor } from '../../envoy/log-redactor.js';
+import type { FilterConfig } from '../../contract/filter-config.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
 import { AigwError } from '../../common/errors.js';
@@ -239,7 +241,8 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
 
   // Resources from an EnvoyProxy bootstrap merge are not the compiler's: Envoy checks them in
   // the static form first (it reads xDS files more leniently).
-  const validate = async (bootstrap: unknown): Promise<string[] | undefined> => validateBootstrap(envoyBinary.path, bootstrap, join(runDir, 'envoy-static.json'));
+  const validate = async (bootstrap: unknown, filterConfig: FilterConfig = compiled.filterConfig): Promise<string[] | undefined> =>
+    validateBootstrap(envoyBinary.path, bootstrap, join(runDir, 'envoy-static.json'), createLineRedactor(redactionRules(filterConfig, options.rateLimitRedisUrl)));
   if (compiled.model.bootstrapMerges.length > 0) {
     const rejection = await validate(compiled.bootstrap);
     if (rejection) {
