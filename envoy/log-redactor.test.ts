@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { accessLogRedactor, createLineRedactor, redactingLineStream, secretVariants } from './log-redactor.js';
+import { AccumulatedRedactionRules, accessLogRedactor, createLineRedactor, redactingLineStream, secretVariants } from './log-redactor.js';
 
 const rules = { secrets: ['sk-configured-secret', 'short'], isCredentialHeader: (name: string) => ['authorization', 'x-tenant-key'].includes(name) };
 
@@ -49,4 +49,17 @@ test('accessLogRedactor: configured secrets and Bearer tokens in any field; the 
   assert.equal(redact('{"auth":"Bearer sk-configured-secret","echo":"sk-configured-secret","path":"/v1/x"}'), '{"auth":"Bearer <redacted>","echo":"<redacted>","path":"/v1/x"}');
   assert.equal(redact("'authorization', 'plain-value'"), "'authorization', 'plain-value'", 'no header-dump rule: a format may print such pairs');
   assert.equal(accessLogRedactor(undefined)('POST /v1 "Bearer client-token-1"'), 'POST /v1 "Bearer <redacted>"', 'bearer tokens even without configured secrets');
+});
+
+test('AccumulatedRedactionRules: redactors made before a reload redact the reloaded configuration’s secrets and headers too, and keep the old ones', () => {
+  const accumulated = new AccumulatedRedactionRules({ secrets: ['sk-old-secret-1'], isCredentialHeader: (name) => name === 'authorization' });
+  const redact = createLineRedactor(accumulated);
+  const access = accessLogRedactor(accumulated);
+  assert.equal(redact('sk-new-secret-2'), 'sk-new-secret-2');
+  accumulated.add({ secrets: ['sk-new-secret-2', 'sk-old-secret-1'], isCredentialHeader: (name) => name === 'x-rotated-key' });
+  assert.deepEqual(accumulated.secrets, ['sk-old-secret-1', 'sk-new-secret-2']);
+  assert.equal(redact('old sk-old-secret-1 new sk-new-secret-2'), 'old <redacted> new <redacted>');
+  assert.equal(access('"sk-new-secret-2"'), '"<redacted>"');
+  assert.equal(redact("  'x-rotated-key', 'value-of-it'"), "  'x-rotated-key', '<redacted>'");
+  assert.equal(redact("  'authorization', 'value-of-it'"), "  'authorization', '<redacted>'");
 });

@@ -17,8 +17,12 @@ export const REDACTED = '<redacted>';
 export type LineRedactor = (line: string) => string;
 
 export interface RedactionRules {
-  /** Literal secrets to replace wherever they appear. */
-  secrets: readonly string[];
+  /**
+   * Literal secrets to replace wherever they appear. Read at every line: rules that learn the
+   * secrets of a reloaded configuration (AccumulatedRedactionRules) give a new array, which the
+   * redactors then sort again.
+   */
+  readonly secrets: readonly string[];
   /** Whether a header (lower-case) carries a credential. */
   isCredentialHeader: (name: string) => boolean;
 }
@@ -35,9 +39,14 @@ const BEARER = /\b(Bearer)\s+(?!<redacted>)[A-Za-z0-9\-._~+/]+=*/gi;
 const VALUE_WITHIN_LINES = 3;
 
 export function createLineRedactor(rules: RedactionRules): LineRedactor {
-  const secrets = [...new Set(rules.secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  let source = rules.secrets;
+  let secrets = searchOrder(source);
   let sensitiveValueWithin = 0;
   return (line) => {
+    if (rules.secrets !== source) {
+      source = rules.secrets;
+      secrets = searchOrder(source);
+    }
     let out = line;
     for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
     const header = HEADER_DUMP.exec(out);
@@ -59,13 +68,52 @@ export function createLineRedactor(rules: RedactionRules): LineRedactor {
   };
 }
 
+/** The secrets worth searching for, longest first (a secret containing another is replaced whole). */
+function searchOrder(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Rules that grow with each configuration a run loads: the secrets and credential headers of the
+ * first, then of every reloaded one, since a request started before an edit (and Envoy's lines
+ * about it) may still carry a rotated secret. A run's edits are few, so the list stays short.
+ */
+export class AccumulatedRedactionRules implements RedactionRules {
+  private list: readonly string[];
+  private readonly headerChecks: ((name: string) => boolean)[];
+
+  constructor(first: RedactionRules) {
+    this.list = first.secrets;
+    this.headerChecks = [first.isCredentialHeader];
+  }
+
+  get secrets(): readonly string[] {
+    return this.list;
+  }
+
+  readonly isCredentialHeader = (name: string): boolean => this.headerChecks.some((check) => check(name));
+
+  add(rules: RedactionRules): void {
+    const known = new Set(this.list);
+    const added = rules.secrets.filter((secret) => !known.has(secret));
+    if (added.length > 0) this.list = [...this.list, ...added];
+    this.headerChecks.push(rules.isCredentialHeader);
+  }
+}
+
 /**
  * The redactor for access log lines (Envoy's stdout and the File sinks alike): every configured
  * secret and `Bearer` tokens. Header-dump rules are left out: an access log line is whatever its
  * format prints, and a format may well print `'name', 'value'` pairs of its own.
  */
 export function accessLogRedactor(rules: RedactionRules | undefined): LineRedactor {
-  return createLineRedactor({ secrets: rules?.secrets ?? [], isCredentialHeader: () => false });
+  // A getter: rules that grow on reload are followed.
+  return createLineRedactor({
+    get secrets() {
+      return rules?.secrets ?? [];
+    },
+    isCredentialHeader: () => false,
+  });
 }
 
 /**

@@ -5,7 +5,9 @@
  * `--log-format` (text or json, default `AIGW_LOG_FORMAT`, else text): aigw always asks for json
  * and renders the lines itself (common/child-log.ts). `--ratelimit-socket <path>` (required when
  * the config has rate limits): where Envoy's rate-limit filter reaches the rate-limit service
- * (`ratelimit/`), served by this process.
+ * (`ratelimit/`), served by this process once a configuration has rate limits. `--config-status
+ * <path>`: aigw's configuration status file, for the `aigw_config_*` metrics. SIGHUP loads the
+ * config file again (aigw's hot reload).
  */
 import { chmod, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -24,7 +26,9 @@ import { configRevision } from '../contract/config-revision.js';
 import type { FilterConfig } from '../contract/filter-config.js';
 import { configuredCredentialHeaders, isCredentialHeader } from './request/sensitive-headers.js';
 import { buildRuntimeConfig, type RuntimeConfig } from './server/runtime-config.js';
-import { hasCelCosts } from './usage/costs.js';
+import { hasCelCosts, type CelCostCompiler } from './usage/costs.js';
+import { registerConfigStatusMetrics } from './telemetry/metrics/config-status-metrics.js';
+import type { RunningRateLimitService } from '../ratelimit/start-rate-limit-service.js';
 import { AigwError, exitCodeFor, UsageError } from '../common/errors.js';
 
 
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
       'admin-port': { type: 'string', default: '1064' },
       'admin-host': { type: 'string', default: '127.0.0.1' },
       'envoy-admin-address-file': { type: 'string' },
+      'config-status': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
       'log-format': { type: 'string' },
     },
@@ -61,9 +66,7 @@ async function main(): Promise<void> {
     throw new AigwError('CONFIG', `cannot read filter config ${values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const filterConfig = parseFilterConfig(raw);
-  const rateLimitConfig = filterConfig.rateLimit && filterConfig.rateLimit.domains.length > 0 ? filterConfig.rateLimit : undefined;
   const rateLimitSocket = values['ratelimit-socket'];
-  if (rateLimitConfig && !rateLimitSocket) throw new UsageError('the config has rate limits: --ratelimit-socket is required');
   // Request headers copied into telemetry: never one that carries a credential.
   const credentialHeaders = configuredCredentialHeaders(filterConfig);
   const refused = new Set<string>();
@@ -80,30 +83,52 @@ async function main(): Promise<void> {
   const otlpMetrics = anySet(process.env, METRICS_VARIABLES) ? (await import('./telemetry/metrics/otlp-metrics.js')).createOtlpMetrics(process.env, metricHeaders) : undefined;
   const labelLimits = labelLimitsFromEnv(process.env);
   const metrics = new GenAIMetrics(metricHeaders, otlpMetrics, { configuredModels: configuredModelNames(filterConfig), labelLimits });
+  if (values['config-status']) registerConfigStatusMetrics(metrics.registry, values['config-status']);
   const tracer = anySet(process.env, TRACING_VARIABLES) ? (await import('./telemetry/tracing/request-tracer.js')).createRequestTracer(process.env) : undefined;
-  // The CEL library (hundreds of modules, ~10 MiB) likewise: only for CEL costs.
-  let compileCel = hasCelCosts(filterConfig.routes) ? (await import('./usage/cost-expression.js')).compileCostExpression : undefined;
+  let compileCel: CelCostCompiler | undefined;
   const spanHeaders = tracer ? withoutCredentials(spanHeaderAttributes(process.env)) : [];
   const logHeaders = withoutCredentials(logHeaderAttributes(process.env));
-  // The rate limiter (and the Redis client, when AIGW_RATELIMIT_REDIS_URL is set) loads only for
-  // configs with rate limits. The router checks requests with it in process; Envoy's rate-limit
-  // filters charge response costs through its socket (before Envoy starts: aigw waits for READY).
-  const rateLimit =
-    rateLimitConfig && rateLimitSocket
-      ? await (await import('../ratelimit/start-rate-limit-service.js')).startRateLimitService({ socketPath: rateLimitSocket, config: rateLimitConfig, registry: metrics.registry, logger, env: process.env })
-      : undefined;
-  const rateLimits = rateLimit && rateLimitConfig ? new (await import('../ratelimit/router-rate-limits.js')).RouterRateLimits(rateLimitConfig, rateLimit.limiter) : undefined;
-  const buildRuntime = (config: FilterConfig): RuntimeConfig =>
-    buildRuntimeConfig(config, metrics, logger, {
+  const telemetryHeaders = [...metricHeaders, ...spanHeaders, ...logHeaders].map((mapping) => mapping.header);
+  // The rate limiter (and the Redis client, when AIGW_RATELIMIT_REDIS_URL is set) loads only once
+  // a configuration has rate limits, and then stays (a reload may take them away and back). The
+  // router checks requests with it in process; Envoy's rate-limit filters charge response costs
+  // through its socket (at start, before Envoy: aigw waits for READY).
+  let rateLimit: RunningRateLimitService | undefined;
+  /**
+   * Everything a configuration needs before it can serve, made without touching what serves now:
+   * the CEL and rate-limit libraries loaded, the rate-limit service started, the runtime built.
+   * `commit` then swaps it in; a reload that throws before that leaves the running one alone.
+   */
+  const prepare = async (config: FilterConfig, previous: RuntimeConfig | undefined): Promise<{ runtime: RuntimeConfig; commit(): void }> => {
+    if (!compileCel && hasCelCosts(config.routes)) compileCel = (await import('./usage/cost-expression.js')).compileCostExpression;
+    const limits = config.rateLimit && config.rateLimit.domains.length > 0 ? config.rateLimit : undefined;
+    if (limits && !rateLimitSocket) throw new UsageError('the config has rate limits: --ratelimit-socket is required');
+    if (limits && rateLimitSocket && !rateLimit) {
+      rateLimit = await (await import('../ratelimit/start-rate-limit-service.js')).startRateLimitService({ socketPath: rateLimitSocket, config: { domains: [] }, registry: metrics.registry, logger, env: process.env });
+    }
+    const limiter = rateLimit?.limiter;
+    const rateLimits = limits && limiter ? new (await import('../ratelimit/router-rate-limits.js')).RouterRateLimits(limits, limiter) : undefined;
+    const next = buildRuntimeConfig(config, metrics, logger, {
       metricHeaders,
       ...(compileCel ? { compileCel } : {}),
       ...(tracer ? { tracer, spanHeaders } : {}),
       logHeaders,
       ...(rateLimits ? { rateLimits } : {}),
+      ...(previous ? { authenticatorsByCredential: previous.authenticatorsByCredential } : {}),
     });
+    return {
+      runtime: next,
+      commit: () => {
+        limiter?.configure(limits ?? { domains: [] });
+        metrics.configureModels(configuredModelNames(config));
+        runtime = next;
+      },
+    };
+  };
+  const first = await prepare(filterConfig, undefined);
+  let runtime = first.runtime;
+  first.commit();
   let loaded = filterConfig;
-  let runtime = buildRuntime(filterConfig);
-  // Each gRPC stream reads the runtime once, at its start: a request runs on one configuration.
   const server = await startExtProcServer(values.socket, () => runtime);
   const mcpConfig = filterConfig.mcp;
   if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
@@ -148,10 +173,10 @@ async function main(): Promise<void> {
   const reload = async (): Promise<void> => {
     const text = await readFile(configPath, 'utf8');
     const next = parseFilterConfig(JSON.parse(text));
-    const refusal = unreloadableChange(loaded, next);
+    const refusal = unreloadableChange(loaded, next, telemetryHeaders);
     if (refusal !== undefined) throw new AigwError('CONFIG', refusal);
-    if (!compileCel && hasCelCosts(next.routes)) compileCel = (await import('./usage/cost-expression.js')).compileCostExpression;
-    runtime = buildRuntime(next);
+    const prepared = await prepare(next, runtime);
+    prepared.commit();
     loaded = next;
     process.stderr.write(`${formatLogLine(format, 'info', `${RELOADED_LINE} ${configRevision(text)}`)}\n`);
   };
@@ -165,15 +190,19 @@ async function main(): Promise<void> {
 }
 
 /**
- * What a reload cannot change in a running ext_proc: the rate-limit service's descriptors and
- * socket, and the MCP proxy's routes and sessions, are set up once at start. Undefined when the
- * new config can replace the loaded one.
+ * What a reload cannot change in a running ext_proc: the MCP proxy's routes and sessions are set
+ * up once at start, and the request headers copied into telemetry were checked at start against
+ * the credential headers of that configuration (a metric label is fixed once registered), so a
+ * new credential override header among them needs a restart. Undefined when the new config can
+ * replace the loaded one.
  */
-function unreloadableChange(loaded: FilterConfig, next: FilterConfig): string | undefined {
+function unreloadableChange(loaded: FilterConfig, next: FilterConfig, telemetryHeaders: readonly string[]): string | undefined {
   const changed: string[] = [];
-  if (JSON.stringify(loaded.rateLimit ?? null) !== JSON.stringify(next.rateLimit ?? null)) changed.push('rate limits (BackendTrafficPolicy rateLimit.global, QuotaPolicy)');
-  if (JSON.stringify(loaded.mcp ?? null) !== JSON.stringify(next.mcp ?? null)) changed.push('MCP routes');
-  return changed.length === 0 ? undefined : `${changed.join(' and ')} changed: they are applied at start, restart aigw to apply them`;
+  if (JSON.stringify(loaded.mcp ?? null) !== JSON.stringify(next.mcp ?? null)) changed.push('MCP routes changed');
+  const credentialHeaders = configuredCredentialHeaders(next);
+  const copied = telemetryHeaders.filter((header) => isCredentialHeader(header, credentialHeaders));
+  if (copied.length > 0) changed.push(`request header ${copied.map((header) => JSON.stringify(header)).join(', ')} now carries credentials and is copied into telemetry (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES)`);
+  return changed.length === 0 ? undefined : `${changed.join('; ')}: that is applied at start, restart aigw to apply it`;
 }
 
 /** Tracing stays off unless one of these is set (createRequestTracer decides from there). */

@@ -143,3 +143,15 @@ test('a failing store: RateLimitStoreUnavailable, counted, one warning per 10 s'
   // Nothing matched: the store is not asked, so nothing fails.
   assert.equal((await limiter.shouldRateLimit(request([{ entries: [{ key: 'x', value: 'y' }] }]))).overallCode, 'OK');
 });
+
+test('configure: a reload swaps the trees; a limit with the same descriptors keeps its count in the window, a removed one stops limiting', { timeout: 5000 }, async () => {
+  const { limiter } = setup();
+  for (let i = 0; i < 3; i++) await limiter.shouldRateLimit(request([tenant('a')]));
+  assert.equal((await limiter.shouldRateLimit(request([tenant('a')]))).overallCode, 'OVER_LIMIT');
+  // The limit raised to 5: the 4 hits already counted stay counted (no fresh budget on reload).
+  limiter.configure({ domains: [{ domain: 'd', descriptors: [{ key: 'tenant', rateLimit: { requestsPerUnit: 5, unit: 'minute' }, source: 'policy/a rule 0' }] }] });
+  assert.deepEqual((await limiter.shouldRateLimit(request([tenant('a')]))).statuses[0]?.remaining, 0);
+  assert.equal((await limiter.shouldRateLimit(request([tenant('a')]))).overallCode, 'OVER_LIMIT');
+  limiter.configure({ domains: [] });
+  assert.deepEqual(await limiter.shouldRateLimit(request([tenant('a')])), { overallCode: 'OK', statuses: [{ code: 'OK', remaining: 0 }] });
+});

@@ -48,7 +48,7 @@ export interface RateLimiterOptions {
  * the limit when any descriptor not in shadow mode is.
  */
 export class RateLimiter {
-  private readonly trees: Map<string, DescriptorTree>;
+  private trees: ReadonlyMap<string, DescriptorTree>;
   private readonly store: RateLimitStore;
   private readonly metrics: RateLimitMetrics | undefined;
   private readonly logger: Logger | undefined;
@@ -57,12 +57,22 @@ export class RateLimiter {
   private lastWarningMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: RateLimiterOptions) {
-    this.trees = new Map(options.config.domains.map((domain) => [domain.domain, new DescriptorTree(domain)]));
+    this.trees = descriptorTrees(options.config);
     this.store = options.store;
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
     this.warnEveryMs = options.warnEveryMs ?? 10_000;
+  }
+
+  /**
+   * The descriptor trees of a reloaded configuration. Counters are keyed by domain and
+   * descriptor, not by tree, so a limit whose descriptors stay the same keeps its count in the
+   * current window (a reload does not hand clients a fresh budget); a request already being
+   * checked finishes against the trees it started with.
+   */
+  configure(config: Pick<RateLimitConfig, 'domains'>): void {
+    this.trees = descriptorTrees(config);
   }
 
   async shouldRateLimit(request: RateLimitRequest): Promise<RateLimitDecision> {
@@ -107,6 +117,10 @@ export class RateLimiter {
     });
     return { overallCode, statuses };
   }
+}
+
+function descriptorTrees(config: Pick<RateLimitConfig, 'domains'>): Map<string, DescriptorTree> {
+  return new Map(config.domains.map((domain) => [domain.domain, new DescriptorTree(domain)]));
 }
 
 /**

@@ -24,5 +24,7 @@ test('restartOnlyChanges names what only a restart applies; routes and backends 
   const plain = compile(['a']);
   assert.deepEqual(restartOnlyChanges(plain, compile(['a', 'b'])), []);
   const limited = compile(['a'], [globalRateLimitDocument('budget', [{ headers: [{ name: 'x-ai-eg-model', type: 'Distinct' }], requests: 10, unit: 'Hour', cost: tokenCost('llm_total_token') }], TEST_GATEWAY)]);
-  assert.deepEqual(restartOnlyChanges(plain, limited), ['rate limits (BackendTrafficPolicy rateLimit.global, QuotaPolicy) changed']);
+  assert.deepEqual(restartOnlyChanges(plain, limited), [], 'rate limits are reloaded (the ext_proc swaps the limiter’s trees)');
+  const envoySettings = { ...plain, bootstrap: { admin: { address: 'elsewhere' } } };
+  assert.deepEqual(restartOnlyChanges(plain, envoySettings), ["Envoy's process settings (admin, overload manager) changed"]);
 });

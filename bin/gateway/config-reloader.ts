@@ -25,6 +25,10 @@ export interface ReloadTarget {
   /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines (redacted with `filterConfig`'s secrets). */
   validate(bootstrap: unknown, filterConfig: FilterConfig): Promise<string[] | undefined>;
   logger: Logger;
+  /** A compiled configuration is about to be tried: its secrets must be redacted from then on. */
+  compiledNext?(next: CompiledConfig): void;
+  /** How an attempt ended: `version` applied, or the running one kept serving. */
+  reloaded?(outcome: { applied: true; version: string } | { applied: false }): void;
 }
 
 /** How long edits are collected before a reload: editors write a file in several steps. */
@@ -100,6 +104,11 @@ export class ConfigReloader {
   }
 
   private async reload(why: string): Promise<void> {
+    const outcome = await this.attempt(why);
+    if (outcome !== 'unchanged') this.target.reloaded?.(outcome === 'applied' ? { applied: true, version: this.target.version } : { applied: false });
+  }
+
+  private async attempt(why: string): Promise<'applied' | 'refused' | 'unchanged'> {
     const { logger } = this.target;
     const startedAt = Date.now();
     let next: CompiledConfig;
@@ -107,23 +116,25 @@ export class ConfigReloader {
       next = await this.target.compile();
     } catch (error) {
       logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}\nversion ${this.target.version} keeps serving`);
-      return;
+      return 'refused';
     }
     const version = compiledVersion(next);
     if (version === this.target.version) {
       logger.info(`configuration unchanged (${why}): version ${version}`);
-      return;
+      return 'unchanged';
     }
+    // Before anything of it runs: Envoy's lines (and Envoy's validation output) may quote its secrets.
+    this.target.compiledNext?.(next);
     const restartOnly = restartOnlyChanges(this.target.compiled, next);
     if (restartOnly.length > 0) {
       logger.error(`configuration not reloaded (${why}): ${restartOnly.join('; ')} — restart aigw to apply that; version ${this.target.version} keeps serving`);
-      return;
+      return 'refused';
     }
     if (next.model.bootstrapMerges.length > 0) {
       const rejection = await this.target.validate(next.bootstrap, next.filterConfig);
       if (rejection) {
         logger.error(`configuration not reloaded (${why}): Envoy rejects it:\n  ${rejection.join('\n  ')}\nversion ${this.target.version} keeps serving`);
-        return;
+        return 'refused';
       }
     }
     const previous = this.target.compiled;
@@ -134,7 +145,7 @@ export class ConfigReloader {
     } catch (error) {
       await this.restore(previous);
       logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
-      return;
+      return 'refused';
     }
     const text = `${JSON.stringify(next.filterConfig, null, 2)}\n`;
     try {
@@ -144,13 +155,14 @@ export class ConfigReloader {
       await writePrivateFileAtomically(this.target.filterConfigPath, `${JSON.stringify(previous.filterConfig, null, 2)}\n`).catch(() => undefined);
       await this.restore(previous);
       logger.error(`configuration not reloaded (${why}): the ext_proc refused it: ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
-      return;
+      return 'refused';
     }
     // From here new requests route by the new rules; the old routes go once Envoy has the new files.
     await this.apply(splitBootstrap(next.bootstrap, xdsDir, version).files, version).catch((error: unknown) => logger.warn(`removing what the old configuration had: ${error instanceof Error ? error.message : String(error)}`));
     this.target.compiled = next;
     this.target.version = version;
     logger.info(`configuration reloaded (${why}) in ${Date.now() - startedAt} ms: version ${version}; ${describeChanges(previous.filterConfig, next.filterConfig, previous, next)}`);
+    return 'applied';
   }
 
   /** Writes the xDS files and waits until Envoy serves what changed in them. */
@@ -184,7 +196,6 @@ export function restartOnlyChanges(old: CompiledConfig, next: CompiledConfig): s
   if (!same(old.model.envoyVersion, next.model.envoyVersion)) changes.push('the Envoy version (EnvoyProxy) changed');
   if (!same(old.model.extProcEnv, next.model.extProcEnv)) changes.push("the ext_proc's environment (EnvoyProxy) changed");
   if (!same(old.accessLogPipes, next.accessLogPipes)) changes.push('File access log sinks changed');
-  if (!same(old.filterConfig.rateLimit, next.filterConfig.rateLimit)) changes.push('rate limits (BackendTrafficPolicy rateLimit.global, QuotaPolicy) changed');
   if (!same(old.filterConfig.mcp, next.filterConfig.mcp)) changes.push('MCP routes changed');
   if (!same(withoutResources(old.bootstrap), withoutResources(next.bootstrap))) changes.push("Envoy's process settings (admin, overload manager) changed");
   return changes;

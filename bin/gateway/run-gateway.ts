@@ -13,7 +13,8 @@ import { spawnExtProc, type RunningExtProc } from './spawn-ext-proc.js';
 import { openAccessLogPipes } from './access-log-pipes.js';
 import { addressInUseMessage, checkAddressFree, envoyBindConflict, envoyListenConflict, hostPort, isAddressInUse, type PortUser } from './address-in-use.js';
 import { redactionRules } from './config-secrets.js';
-import { createLineRedactor } from '../../envoy/log-redactor.js';
+import { AccumulatedRedactionRules, createLineRedactor } from '../../envoy/log-redactor.js';
+import { ConfigStatusFile } from './config-status-file.js';
 import type { FilterConfig } from '../../contract/filter-config.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
@@ -207,19 +208,23 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
 
   // Envoy at debug level dumps headers (keys, tokens): every child's output is redacted, and
   // so are the File access logs, which Envoy writes through aigw.
-  const redaction = redactionRules(compiled.filterConfig, options.rateLimitRedisUrl);
+  const redaction = new AccumulatedRedactionRules(redactionRules(compiled.filterConfig, options.rateLimitRedisUrl));
   if (!compiled.filterConfig.rateLimit) {
     // Said, not ignored: a flag that changes nothing is most likely a configuration left out.
     if (options.rateLimitRedisUrl !== undefined) logger.warn('--ratelimit-redis-url (AIGW_RATELIMIT_REDIS_URL) is unused: the configuration has no BackendTrafficPolicy rateLimit.global or QuotaPolicy');
     if (options.rateLimitFailureModeDeny) logger.warn('--ratelimit-failure-mode-deny is unused: the configuration has no BackendTrafficPolicy rateLimit.global or QuotaPolicy');
   }
+  const status = new ConfigStatusFile(join(runDir, 'config-status.json'), version);
+  await status.write();
   const accessLogs = await openAccessLogPipes(compiled.accessLogPipes, redaction, logger);
   const startExtProc = (): Promise<RunningExtProc> =>
     spawnExtProc({
       configPath: filterConfigPath,
       socketPath: paths.socketPath,
-      ...(compiled.filterConfig.mcp ? { mcpSocketPath: paths.mcpSocketPath } : {}),
-      ...(compiled.filterConfig.rateLimit ? { rateLimitSocketPath: paths.rateLimitSocketPath } : {}),
+      // Always: a reload may bring the first MCP route or rate limit (each starts only then).
+      mcpSocketPath: paths.mcpSocketPath,
+      rateLimitSocketPath: paths.rateLimitSocketPath,
+      configStatusPath: status.path,
       adminPort: options.adminPort,
       adminHost: options.adminAddress,
       envoyAdminAddressFile: paths.adminAddressFile,
@@ -305,6 +310,12 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
       reloadExtProc: (revision) => supervisor.reload(revision),
       validate,
       logger,
+      compiledNext: (next) => redaction.add(redactionRules(next.filterConfig, options.rateLimitRedisUrl)),
+      reloaded: (outcome) => {
+        void (outcome.applied ? status.succeeded(outcome.version) : status.failed()).catch((error: unknown) =>
+          logger.warn(`writing the configuration status for /metrics: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      },
     });
     reloader.watchFiles([resolve(options.config.file)]);
     logger.info(`Watching ${options.config.file} for changes (SIGHUP reloads too; --watch=false turns this off); configuration version ${version}`);

@@ -10,10 +10,12 @@ import { READY_LINE, RELOADED_LINE, RELOAD_FAILED_LINE } from '../../extproc/ser
 export interface SpawnExtProcOptions {
   configPath: string;
   socketPath: string;
-  /** Unix socket of the MCP proxy (only when the config has MCP routes). */
+  /** Unix socket of the MCP proxy (served once a configuration has MCP routes). */
   mcpSocketPath?: string;
-  /** Unix socket of the rate-limit service (only when the config limits anything). */
+  /** Unix socket of the rate-limit service (served once a configuration limits anything). */
   rateLimitSocketPath?: string;
+  /** aigw's configuration status file (`aigw_config_*` metrics). */
+  configStatusPath?: string;
   adminPort: number;
   adminHost: string;
   envoyAdminAddressFile: string;
@@ -68,6 +70,7 @@ export async function spawnExtProc(options: SpawnExtProcOptions): Promise<Runnin
       '--socket', options.socketPath,
       ...(options.mcpSocketPath ? ['--mcp-socket', options.mcpSocketPath] : []),
       ...(options.rateLimitSocketPath ? ['--ratelimit-socket', options.rateLimitSocketPath] : []),
+      ...(options.configStatusPath ? ['--config-status', options.configStatusPath] : []),
       '--admin-port', String(options.adminPort),
       '--admin-host', options.adminHost,
       '--envoy-admin-address-file', options.envoyAdminAddressFile,

@@ -50,6 +50,8 @@ export interface RuntimeConfig {
   pickedHeaders: readonly string[];
   /** The request-time rate-limit checks; undefined when nothing is limited. */
   rateLimits: RouterRateLimits | undefined;
+  /** The authenticators by credential, for the next reload to keep (RuntimeOptions.authenticatorsByCredential). */
+  authenticatorsByCredential: ReadonlyMap<string, BackendAuthenticator>;
 }
 
 export interface RuntimeOptions {
@@ -65,6 +67,12 @@ export interface RuntimeOptions {
   compileCel?: CelCostCompiler;
   /** Required when the config has rate limits (the limiter and its store load only then). */
   rateLimits?: RouterRateLimits;
+  /**
+   * The running configuration's authenticators (RuntimeConfig.authenticatorsByCredential): a
+   * reload keeps the one of every credential it did not change, and with it its cached token
+   * (Entra ID, GCP), so the first request after an edit does not wait for a new one.
+   */
+  authenticatorsByCredential?: ReadonlyMap<string, BackendAuthenticator>;
 }
 
 export function buildRuntimeConfig(
@@ -77,7 +85,7 @@ export function buildRuntimeConfig(
   const spanHeaders = tracer ? (options.spanHeaders ?? []) : [];
   const loadedAt = Math.floor(Date.now() / 1000);
   const costsByRoute = new Map(config.routes.map((route) => [route.name, compileCosts(route.costs, options.compileCel)] as const));
-  const authenticators = buildAuthenticators(config);
+  const { authenticators, byCredential } = buildAuthenticators(config, options.authenticatorsByCredential);
   const matchedHeaders = new Set<string>();
   for (const rule of config.rules) for (const header of rule.headers) if (header.name !== MODEL_MATCH_NAME) matchedHeaders.add(header.name);
   return {
@@ -125,13 +133,17 @@ export function buildRuntimeConfig(
       ]),
     ],
     rateLimits: options.rateLimits,
+    authenticatorsByCredential: byCredential,
   };
 }
 
 /** Client headers translators read (ClientRequest.headers). */
 const TRANSLATOR_HEADERS = ['anthropic-version', 'anthropic-beta'];
 
-function buildAuthenticators(config: FilterConfig): Map<string, BackendAuthenticator> {
+function buildAuthenticators(
+  config: FilterConfig,
+  previous: ReadonlyMap<string, BackendAuthenticator> | undefined,
+): { authenticators: Map<string, BackendAuthenticator>; byCredential: Map<string, BackendAuthenticator> } {
   const byCredential = new Map<string, BackendAuthenticator>();
   const result = new Map<string, BackendAuthenticator>();
   for (const backend of config.backends) {
@@ -140,12 +152,12 @@ function buildAuthenticators(config: FilterConfig): Map<string, BackendAuthentic
     const key = JSON.stringify([backend.auth ?? null, PROVIDERS[backend.schema.name].apiKey]);
     let authenticator = byCredential.get(key);
     if (!authenticator) {
-      authenticator = createAuthenticator(backend.auth, backend.schema.name);
+      authenticator = previous?.get(key) ?? createAuthenticator(backend.auth, backend.schema.name);
       byCredential.set(key, authenticator);
     }
     result.set(backend.name, authenticator);
   }
-  return stripEveryOverrideHeader(result);
+  return { authenticators: stripEveryOverrideHeader(result), byCredential };
 }
 
 /**

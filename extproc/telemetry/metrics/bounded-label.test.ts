@@ -34,6 +34,17 @@ test('configuredOrOverflow: configured values and the overflow value stay, admit
   assert.equal(label.configuredOrOverflow(OVERFLOW_LABEL_VALUE), OVERFLOW_LABEL_VALUE);
 });
 
+test('configure: a reloaded configuration’s values are themselves from then on, past the cap and uncut; earlier ones stay', () => {
+  const label = new BoundedLabel(['old-model'], { maxValues: 1, maxLength: 8 });
+  assert.equal(label.value('client-a'), 'client-a');
+  assert.equal(label.value('new-model-with-a-long-name'), OVERFLOW_LABEL_VALUE);
+  label.configure(['new-model-with-a-long-name', 'client-a']);
+  assert.equal(label.value('new-model-with-a-long-name'), 'new-model-with-a-long-name');
+  assert.equal(label.value('old-model'), 'old-model');
+  assert.equal(label.configuredOrOverflow('client-a'), 'client-a');
+  assert.equal(label.value('client-b'), OVERFLOW_LABEL_VALUE, 'the cap still holds for client values');
+});
+
 test('truncation counts UTF-16 code units and never splits a surrogate pair', () => {
   assert.equal(truncateLabelValue('short', 8), 'short');
   assert.equal(truncateLabelValue('x'.repeat(1000), 128).length, 128);

@@ -9,7 +9,7 @@ import { OVERFLOW_LABEL_VALUE, type LabelLimits } from './label-limits.js';
 export class BoundedLabel {
   /** Configured and admitted values, each mapped to the copy this label keeps of it. */
   private readonly values = new Map<string, string>();
-  private readonly configured: ReadonlySet<string>;
+  private readonly configured: Set<string>;
   private admitted = 0;
 
   /** @param configured values that are always themselves (never cut, never counted). */
@@ -19,6 +19,17 @@ export class BoundedLabel {
   ) {
     this.configured = new Set([...configured, OVERFLOW_LABEL_VALUE]);
     for (const value of this.configured) this.values.set(value, value);
+  }
+
+  /**
+   * More configured values (a reloaded configuration's). Values configured before stay so: series
+   * already exported keep their label, and the set only grows with edits, not with traffic.
+   */
+  configure(values: Iterable<string>): void {
+    for (const value of values) {
+      this.configured.add(value);
+      if (!this.values.has(value)) this.values.set(value, value);
+    }
   }
 
   /** The value to record for `received`. */

@@ -36,6 +36,11 @@ export class GenAILabelBounds {
     this.headers = headerLabels.map((label) => ({ label, bound: new BoundedLabel([''], limits) }));
   }
 
+  /** Model names a reloaded configuration knows (see BoundedLabel.configure). */
+  configureModels(names: Iterable<string>): void {
+    this.models.configure(names);
+  }
+
   bound(attributes: RequestAttributes): BoundedAttributes {
     const originalModel = this.models.value(attributes.originalModel || UNKNOWN_MODEL);
     const requestModel = this.models.value(attributes.requestModel || UNKNOWN_MODEL);

@@ -113,6 +113,11 @@ export class GenAIMetrics {
     });
   }
 
+  /** Model names a reloaded configuration knows: always label values of their own from now on. */
+  configureModels(names: Iterable<string>): void {
+    this.bounds.configureModels(names);
+  }
+
   /** Records a finished request. Durations are in seconds; ttft only for streams. */
   recordCompletion(attributes: RequestAttributes, outcome: CompletionOutcome): void {
     const { attributes: bounded, key } = this.bounds.bound(attributes);
