@@ -56,12 +56,12 @@ spec:
 test('File sinks write to one pipe per file next to the ext_proc socket; stdout and stderr stay Envoy streams', () => {
   const compiled = compileConfig(CONFIG, { file: 'gw.yaml', env: {}, extProcSocketPath: '/run/aigw/extproc.sock', systemCaFile: '/etc/ssl/certs/ca.pem' });
   assert.deepEqual(compiled.accessLogPipes, [
-    { pipe: '/run/aigw/access-log-0.pipe', file: '/var/log/aigw/access.json' },
-    { pipe: '/run/aigw/access-log-1.pipe', file: 'logs/text.log' },
+    { pipe: '/run/aigw/access-log-829bd19c6d75.pipe', file: '/var/log/aigw/access.json' },
+    { pipe: '/run/aigw/access-log-b83723aca38d.pipe', file: 'logs/text.log' },
   ]);
   const text = JSON.stringify(compiled.bootstrap);
   assert.doesNotMatch(text, /access\.json|text\.log/, 'Envoy never writes the files itself');
-  assert.equal(text.match(/"path":"\/run\/aigw\/access-log-0\.pipe"/g)?.length, 4, 'two settings × two listeners');
+  assert.equal(text.match(/"path":"\/run\/aigw\/access-log-829bd19c6d75\.pipe"/g)?.length, 4, 'two settings × two listeners');
   assert.match(text, /envoy\.access_loggers\.stdout/);
   // The model the rest of aigw sees keeps the configured paths.
   assert.equal(compiled.model.listeners[0]?.accessLogs[0]?.sinks[0]?.kind === 'file' && compiled.model.listeners[0].accessLogs[0].sinks[0].path, '/var/log/aigw/access.json');
@@ -69,7 +69,7 @@ test('File sinks write to one pipe per file next to the ext_proc socket; stdout 
 
 test('the pipe directory can be given (aigw run: the run directory), and a config without File sinks has no pipes', () => {
   const compiled = compileConfig(CONFIG, { file: 'gw.yaml', env: {}, extProcSocketPath: '/run/aigw/extproc.sock', systemCaFile: '/etc/ssl/certs/ca.pem', accessLogPipeDir: '/tmp/run-1' });
-  assert.deepEqual(compiled.accessLogPipes.map((pipe) => pipe.pipe), ['/tmp/run-1/access-log-0.pipe', '/tmp/run-1/access-log-1.pipe']);
+  assert.deepEqual(compiled.accessLogPipes.map((pipe) => pipe.pipe), ['/tmp/run-1/access-log-829bd19c6d75.pipe', '/tmp/run-1/access-log-b83723aca38d.pipe']);
   const none = pipeFileAccessLogs({ ...compiled.model, listeners: [] }, '/x');
   assert.deepEqual(none.pipes, []);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { GatewayModel } from './gateway-model.js';
 
@@ -17,7 +18,9 @@ const ENVOY_STREAMS: ReadonlySet<string> = new Set(['/dev/stdout', '/dev/stderr'
 
 /**
  * Points every File access log sink (but stdout and stderr) at a FIFO in `pipeDir` instead of
- * its file, one FIFO per distinct file, numbered in order of first use. Envoy's file logger
+ * its file, one FIFO per distinct file, named after the file's path: a reloaded configuration
+ * that keeps a file keeps its pipe, and one that names another file gets another pipe (Envoy
+ * keeps every access log path it opened, so a pipe must never change files). Envoy's file logger
  * writes whatever the format prints — `%REQ(AUTHORIZATION)%` included — and knows nothing of
  * the configuration's secrets; aigw reads each pipe, passes every line through the same redactor
  * as Envoy's stdout and appends it to the file (envoy/access-log-pipes.ts). Rewriting formats at
@@ -29,7 +32,7 @@ export function pipeFileAccessLogs(model: GatewayModel, pipeDir: string): { mode
   const pipeOf = (file: string): string => {
     let pipe = pipes.get(file);
     if (pipe === undefined) {
-      pipe = join(pipeDir, `access-log-${pipes.size}.pipe`);
+      pipe = join(pipeDir, `access-log-${createHash('sha256').update(file).digest('hex').slice(0, 12)}.pipe`);
       pipes.set(file, pipe);
     }
     return pipe;

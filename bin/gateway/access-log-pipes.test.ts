@@ -78,3 +78,28 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test('add: a reloaded configuration’s new file gets its pipe, a file already piped keeps its own, an unopenable one is refused naming it', { skip: process.platform === 'win32' ? 'FIFOs' : false }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aigw-pipes-'));
+  try {
+    const first = { pipe: join(dir, 'a.pipe'), file: join(dir, 'a.log') };
+    const second = { pipe: join(dir, 'b.pipe'), file: join(dir, 'b.log') };
+    const pipes = await openAccessLogPipes([first], RULES, createLogger('debug', () => undefined));
+    const envoyA = openSync(first.pipe, 'w');
+    await pipes.add([first, second]);
+    assert.ok(statSync(second.pipe).isFIFO());
+    const envoyB = openSync(second.pipe, 'w');
+    writeSync(envoyA, 'to a\n');
+    writeSync(envoyB, `to b ${SECRET}\n`);
+    await waitFor(async () => existsSync(second.file) && (await readFile(second.file, 'utf8')).includes('to b'), 'the added pipe copied');
+    await assert.rejects(pipes.add([{ pipe: join(dir, 'c.pipe'), file: join(dir, 'missing', 'c.log') }]), /cannot open the access log file .*missing/);
+    closeSync(envoyA);
+    closeSync(envoyB);
+    await pipes.close();
+    assert.equal(await readFile(first.file, 'utf8'), 'to a\n');
+    assert.equal(await readFile(second.file, 'utf8'), 'to b <redacted>\n');
+    assert.equal(existsSync(second.pipe), false, 'close removes the added pipes too');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

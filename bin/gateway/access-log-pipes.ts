@@ -16,6 +16,13 @@ const closeFdAsync = promisify(closeFd);
 
 export interface AccessLogPipes {
   /**
+   * Opens the pipes of a reloaded configuration that are not open yet (a File sink with a new
+   * file), before Envoy is given it; fails, naming the file, when one cannot be opened. Pipes the
+   * configuration no longer uses stay open until close(): Envoy keeps every access log path it
+   * opened, and a listener draining on the old configuration may still write to it.
+   */
+  add(pipes: readonly AccessLogPipe[]): Promise<void>;
+  /**
    * Call once Envoy has exited: copies what is still in the pipes, closes the files and removes
    * the pipes. Waits at most `timeoutMs`, so a stuck writer cannot hold up aigw's exit.
    */
@@ -30,22 +37,32 @@ export interface AccessLogPipes {
  * fails Envoy's; like Envoy, aigw creates no missing parent directory.
  */
 export async function openAccessLogPipes(pipes: readonly AccessLogPipe[], redaction: RedactionRules | undefined, logger: Logger): Promise<AccessLogPipes> {
-  const files: FileHandle[] = [];
-  const copies: PipeCopy[] = [];
-  try {
-    for (const { file } of pipes) files.push(await openAccessLogFile(file));
-    for (const [index, { pipe, file }] of pipes.entries()) {
-      const handle = files[index];
-      if (handle) copies.push(await copyPipe(pipe, file, handle, redaction, logger));
+  const open = new Map<string, PipeCopy>();
+  const add = async (more: readonly AccessLogPipe[]): Promise<void> => {
+    const fresh = more.filter(({ pipe }) => !open.has(pipe));
+    const files: FileHandle[] = [];
+    const copies: PipeCopy[] = [];
+    try {
+      for (const { file } of fresh) files.push(await openAccessLogFile(file));
+      for (const [index, { pipe, file }] of fresh.entries()) {
+        const handle = files[index];
+        if (handle) copies.push(await copyPipe(pipe, file, handle, redaction, logger));
+      }
+    } catch (error) {
+      for (const copy of copies) copy.abort();
+      await Promise.all(files.map((handle) => handle.close().catch(() => undefined)));
+      throw error;
     }
-  } catch (error) {
-    for (const copy of copies) copy.abort();
-    await Promise.all(files.map((handle) => handle.close().catch(() => undefined)));
-    throw error;
-  }
+    fresh.forEach(({ pipe }, index) => {
+      const copy = copies[index];
+      if (copy) open.set(pipe, copy);
+    });
+  };
+  await add(pipes);
   return {
+    add,
     close: async (timeoutMs = 2_000) => {
-      await Promise.all(copies.map((copy) => copy.finish(timeoutMs)));
+      await Promise.all([...open.values()].map((copy) => copy.finish(timeoutMs)));
     },
   };
 }

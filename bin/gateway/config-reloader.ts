@@ -25,6 +25,8 @@ export interface ReloadTarget {
   /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines (redacted with `filterConfig`'s secrets). */
   validate(bootstrap: unknown, filterConfig: FilterConfig): Promise<string[] | undefined>;
   logger: Logger;
+  /** Opens the pipes of File access log sinks the new configuration adds (before Envoy has it); throws naming a file that cannot be opened. */
+  openAccessLogs?(pipes: CompiledConfig['accessLogPipes']): Promise<void>;
   /** A compiled configuration is about to be tried: its secrets must be redacted from then on. */
   compiledNext?(next: CompiledConfig): void;
   /** How an attempt ended: `version` applied, or the running one kept serving. */
@@ -137,6 +139,12 @@ export class ConfigReloader {
         return 'refused';
       }
     }
+    try {
+      await this.target.openAccessLogs?.(next.accessLogPipes);
+    } catch (error) {
+      logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
+      return 'refused';
+    }
     const previous = this.target.compiled;
     const { xdsDir } = this.target;
     const bridgeVersion = `${version}-bridge`;
@@ -195,7 +203,6 @@ export function restartOnlyChanges(old: CompiledConfig, next: CompiledConfig): s
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   if (!same(old.model.envoyVersion, next.model.envoyVersion)) changes.push('the Envoy version (EnvoyProxy) changed');
   if (!same(old.model.extProcEnv, next.model.extProcEnv)) changes.push("the ext_proc's environment (EnvoyProxy) changed");
-  if (!same(old.accessLogPipes, next.accessLogPipes)) changes.push('File access log sinks changed');
   if (!same(old.filterConfig.mcp, next.filterConfig.mcp)) changes.push('MCP routes changed');
   if (!same(withoutResources(old.bootstrap), withoutResources(next.bootstrap))) changes.push("Envoy's process settings (admin, overload manager) changed");
   return changes;

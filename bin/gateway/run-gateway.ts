@@ -310,6 +310,7 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
       reloadExtProc: (revision) => supervisor.reload(revision),
       validate,
       logger,
+      openAccessLogs: (pipes) => accessLogs.add(pipes),
       compiledNext: (next) => redaction.add(redactionRules(next.filterConfig, options.rateLimitRedisUrl)),
       reloaded: (outcome) => {
         void (outcome.applied ? status.succeeded(outcome.version) : status.failed()).catch((error: unknown) =>

@@ -9,7 +9,9 @@
  * version serving and the reloads.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { parseAllDocuments, stringify } from 'yaml';
 import { Agent, request } from 'node:http';
@@ -38,6 +40,8 @@ interface Edit {
   newModelOnSecond?: boolean;
   /** Requests with `x-tenant: limited` get this many per hour (a BackendTrafficPolicy rateLimit.global). */
   tenantLimit?: number;
+  /** The access log goes to this file (an EnvoyProxy File sink) instead of stdout. */
+  accessLogFile?: string;
 }
 
 function config(edit: Edit): string {
@@ -53,6 +57,10 @@ function config(edit: Edit): string {
       : {}),
   });
   let documents = yaml;
+  if (edit.accessLogFile !== undefined) {
+    assert.ok(documents.includes('path: /dev/stdout'));
+    documents = documents.replace('path: /dev/stdout', `path: ${edit.accessLogFile}`);
+  }
   if (edit.secondPort !== undefined) {
     const listener = `      port: ${port}\n`;
     assert.ok(documents.includes(listener));
@@ -270,6 +278,22 @@ test('edits apply while serving: zero failed requests, the same Envoy, each edit
     timings['listener added'] = await until('the added listener', async () => (await modelsOn(secondPort)) === 200);
     writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
     timings['listener removed'] = await until('the removed listener', async () => (await modelsOn(secondPort)) === 0);
+
+    // 5b. The access log moved to a file (an EnvoyProxy File sink): aigw opens its pipe, Envoy writes it.
+    const logDir = mkdtempSync(join(tmpdir(), 'aigw-reload-log-'));
+    const logFile = join(logDir, 'access.json');
+    try {
+      const beforeAdd = aigw.stderr.length;
+      writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key', accessLogFile: logFile }));
+      timings['access log file added'] = await until('the access log file', () => Promise.resolve(existsSync(logFile) && readFileSync(logFile, 'utf8').includes(STEADY_MODEL)));
+      // The reload is done (its line comes after Envoy has the new listeners) before the next edit.
+      await stderrLine(/configuration reloaded/, 10_000, beforeAdd);
+      const beforeBack = aigw.stderr.length;
+      writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
+      await stderrLine(/configuration reloaded/, 10_000, beforeBack);
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
 
     // 6. SIGHUP with nothing changed: said, nothing applied.
     const beforeHangup = aigw.stderr.length;
