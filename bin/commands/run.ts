@@ -7,10 +7,10 @@ import { awsCredentialsAvailable } from '../../compiler/autoconfig/aws-credentia
 import { defaultMultiBackendYaml } from '../../compiler/autoconfig/default-multi-backend-yaml.js';
 import { parseMcpServersJson } from '../../compiler/autoconfig/parse-mcp-servers-json.js';
 import { parseQuantity } from '../../compiler/quantities.js';
-import { createLogger, type LogFormat, type Logger } from '../../common/logger.js';
+import { createLogger } from '../../common/logger.js';
 import { redactRedisUrl } from '../../common/redact-redis-url.js';
 import type { McpServersConfig } from '../../mcp/mcp-servers-config.js';
-import { proxyStdioMcpServers, type ProxiedMcpServers } from '../../mcp/stdio/stdio-proxy-servers.js';
+import { StdioMcpServers } from '../gateway/stdio-mcp-servers.js';
 import { RUN_OPTIONS } from '../cli/command-options.js';
 import { dirFlags } from '../cli/dir-flags.js';
 import { RUN_HELP } from '../cli/help-text.js';
@@ -18,7 +18,7 @@ import { parseCommandArgs } from '../cli/parse-command-args.js';
 import { AigwError, EXIT_OK, isAigwError, UsageError } from '../../common/errors.js';
 import { defaultRunId, expandPath, resolveDirs } from '../gateway/aigw-dirs.js';
 import { watchParent } from '../gateway/parent-watch.js';
-import { runGateway } from '../gateway/run-gateway.js';
+import { runGateway, type GeneratedConfigSource, type RunGatewayOptions } from '../gateway/run-gateway.js';
 import type { CommandContext } from './command-context.js';
 
 /**
@@ -65,16 +65,40 @@ export async function runCommand(args: string[], { logFormat }: CommandContext):
   }
 
   // Upstream starts stdio MCP servers before reading the config, even when a file is given.
-  const stdio = await startStdioMcpServers(mcpServers, runLogger, logFormat, debug);
+  const stdio = new StdioMcpServers({
+    logger: debug ? runLogger : createLogger({ level: 'warn', format: logFormat }),
+    notice: (message) => runLogger.info(message),
+    env: process.env,
+  });
   try {
-    let config: { file: string; text?: string };
+    let bridged = mcpServers ? await bridgeStdio(stdio, mcpServers) : undefined;
+    let config: RunGatewayOptions['config'];
     if (configPath !== undefined) {
       if (mcpServers) runLogger.warn('--mcp-config/--mcp-json are ignored when a config file is given (add MCPRoutes to the file instead)');
       config = { file: configPath };
     } else {
-      const generated = generateConfig(process.env, stdio?.config ?? mcpServers, debug);
+      const generated = generateConfig(process.env, bridged, debug);
       for (const note of generated.notes) runLogger.info(note);
-      config = { file: '<generated config>', text: generated.yaml };
+      const mcpConfigFile = values['mcp-config'];
+      // An edit of --mcp-config is applied as an edit of a configuration file would be: the
+      // configuration is generated again (stdio servers whose command is unchanged keep running).
+      let tried = bridged;
+      const source: GeneratedConfigSource | undefined =
+        mcpConfigFile === undefined
+          ? undefined
+          : {
+              files: [expandPath(mcpConfigFile, process.env.HOME ?? '')],
+              generate: async () => {
+                const servers = await readMcpServers(mcpConfigFile, undefined);
+                tried = servers ? await bridgeStdio(stdio, servers) : undefined;
+                return generateConfig(process.env, tried, debug).yaml;
+              },
+              settled: async (applied) => {
+                if (applied) bridged = tried;
+                await stdio.prune(bridged ?? { mcpServers: {} });
+              },
+            };
+      config = { file: '<generated config>', text: generated.yaml, ...(source ? { source } : {}) };
     }
     const envoyPath = values['envoy-path'] ?? process.env.AIGW_ENVOY_PATH;
     return await runGateway({
@@ -100,7 +124,7 @@ export async function runCommand(args: string[], { logFormat }: CommandContext):
     });
   } finally {
     parent.stop();
-    await stdio?.close();
+    await stdio.close();
   }
 }
 
@@ -135,14 +159,9 @@ function generateConfig(env: NodeJS.ProcessEnv, mcpServers: McpServersConfig | u
  * stdio MCP servers (`command` entries of --mcp-config / --mcp-json) behind local Streamable HTTP
  * endpoints, as upstream aigw bridges them, so the generated MCPRoutes can reach them over HTTP.
  */
-async function startStdioMcpServers(mcpServers: McpServersConfig | undefined, runLogger: Logger, logFormat: LogFormat, debug: boolean): Promise<ProxiedMcpServers | undefined> {
-  if (!mcpServers || !Object.values(mcpServers.mcpServers).some((server) => (server.command ?? '') !== '')) return undefined;
+async function bridgeStdio(stdio: StdioMcpServers, servers: McpServersConfig): Promise<McpServersConfig> {
   try {
-    return await proxyStdioMcpServers(mcpServers, {
-      logger: debug ? runLogger : createLogger({ level: 'warn', format: logFormat }),
-      notice: (message) => runLogger.info(message),
-      env: process.env,
-    });
+    return await stdio.bridge(servers);
   } catch (error) {
     // proxyStdioMcpServers' own failure (a server that did not start), upstream's message as is.
     if (isAigwError(error, 'MCP')) throw new AigwError('RUN', error.message);

@@ -31,7 +31,7 @@ import type { AigwDirs } from './aigw-dirs.js';
 
 export interface RunGatewayOptions {
   /** The configuration file, or generated text (zero-config mode) shown under the `file` label. */
-  config: { file: string; text?: string };
+  config: { file: string; text?: string; source?: GeneratedConfigSource };
   dirs: AigwDirs;
   runId: string;
   /**
@@ -62,6 +62,18 @@ export interface RunGatewayOptions {
   stopWhen?: Promise<string>;
   /** Apply edits to the config file while running (watch it; SIGHUP reloads). Default true. */
   watch?: boolean;
+}
+
+/**
+ * Generated text that follows files of its own (zero-config mode with `--mcp-config`): an edit to
+ * one of `files` has the text generated again and reloaded, as an edit of a configuration file.
+ */
+export interface GeneratedConfigSource {
+  files: readonly string[];
+  /** The configuration generated from the files as they are now; throws with why it cannot be. */
+  generate(): Promise<string>;
+  /** After each reload attempt of generated text: whether it was applied (else the last applied one keeps serving). */
+  settled(applied: boolean): Promise<void>;
 }
 
 /** Where one run keeps its files. */
@@ -298,9 +310,10 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   const supervisor = new ExtProcSupervisor(extProc, startExtProc, logger);
   // A configuration file is watched: an edit (or SIGHUP) is applied without a restart.
   let reloader: ConfigReloader | undefined;
-  if (options.watch !== false && options.config.text === undefined) {
+  const source = options.config.source;
+  if (options.watch !== false && (options.config.text === undefined || source)) {
     reloader = new ConfigReloader({
-      compile: () => compile(options, paths, true),
+      compile: async () => compile(options, paths, true, source ? await source.generate() : undefined),
       compiled,
       version,
       xdsDir,
@@ -316,17 +329,19 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
         void (outcome.applied ? status.succeeded(outcome.version) : status.failed()).catch((error: unknown) =>
           logger.warn(`writing the configuration status for /metrics: ${error instanceof Error ? error.message : String(error)}`),
         );
+        void source?.settled(outcome.applied).catch((error: unknown) => logger.warn(`stopping MCP servers no longer configured: ${error instanceof Error ? error.message : String(error)}`));
       },
     });
-    reloader.watchFiles([resolve(options.config.file)]);
-    logger.info(`Watching ${options.config.file} for changes (SIGHUP reloads too; --watch=false turns this off); configuration version ${version}`);
+    const watched = source ? source.files : [options.config.file];
+    reloader.watchFiles(watched.map((file) => resolve(file)));
+    logger.info(`Watching ${watched.join(', ')} for changes (SIGHUP reloads too; --watch=false turns this off); configuration version ${version}`);
   }
   return superviseGateway({ envoy, extProc: supervisor, accessLogs, logger, ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}), ...(reloader ? { reloader } : {}) });
 }
 
 /** `warn`: whether to show the configuration's warnings (not again on a second compile). */
-async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolean): Promise<CompiledConfig> {
-  let text = options.config.text;
+async function compile(options: RunGatewayOptions, paths: RunPaths, warn: boolean, generated?: string): Promise<CompiledConfig> {
+  let text = generated ?? options.config.text;
   if (text === undefined) {
     const path = resolve(options.config.file);
     try {
