@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { McpBackendClient, readMessages } from './mcp-backend-client.js';
@@ -94,5 +94,69 @@ test('a refused connection and a timeout are errors', async () => {
 async function readAll(client: McpBackendClient): Promise<void> {
   for await (const _ of readMessages(await client.request(call))) {
     // drain
+  }
+}
+
+test('closeWhenIdle waits for the call under way (a reload never cuts a request), then closes the connections', async () => {
+  const sockets = new Set<Socket>();
+  let finish: (() => void) | undefined;
+  const server = http.createServer((request, response) => {
+    if (request.url === '/gzip-stream') {
+      // A compressed stream that never ends by itself: its reader stops early.
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      const gzip = zlib.createGzip();
+      gzip.pipe(response);
+      gzip.write('data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n\n');
+      gzip.flush();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"jsonrpc":"2.0","id":1,');
+    finish = () => response.end('"result":{}}');
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address: AddressInfo | string | null = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  try {
+    const client = new McpBackendClient({ name: 'b', url: `${base}/slow`, headers: [], forwardHeaders: [] });
+    const response = await client.request(call);
+    assert.equal(client.callsUnderWay, 1);
+    client.closeWhenIdle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(sockets.size, 1, 'the connection of the call under way stays open');
+    assert.ok(finish);
+    finish();
+    const messages = [];
+    for await (const { message } of readMessages(response)) messages.push(message);
+    assert.deepEqual(messages, [{ kind: 'response', id: 1, result: {} }]);
+    await waitFor(() => client.callsUnderWay === 0 && sockets.size === 0, 'the connection closed once the call was over');
+
+    // A reader that stops early on a compressed stream ends the call too.
+    const streaming = new McpBackendClient({ name: 'b', url: `${base}/gzip-stream`, headers: [], forwardHeaders: [] });
+    for await (const { message } of readMessages(await streaming.request(call))) {
+      assert.equal(message.kind, 'notification');
+      break;
+    }
+    await waitFor(() => streaming.callsUnderWay === 0, 'the early-stopped call over');
+    streaming.close();
+    // A call that fails is over as well.
+    const down = new McpBackendClient({ name: 'b', url: 'http://127.0.0.1:1/mcp', headers: [], forwardHeaders: [] });
+    await assert.rejects(down.request(call));
+    await waitFor(() => down.callsUnderWay === 0, 'the failed call over');
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

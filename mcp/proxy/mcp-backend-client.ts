@@ -42,11 +42,17 @@ export interface BackendMessage {
  * HTTP client for one backend: static headers, the API key (header, query parameter or
  * `Authorization: Bearer`), the TLS server name, keep-alive connections. Requests go straight
  * to the backend URL. Responses are decompressed here because the proxy rewrites their content.
+ *
+ * The client counts the calls under way (from the request until its response body is read) so
+ * that a reload can retire it with `closeWhenIdle`: its connections are closed once no call uses
+ * them, never under a request the old configuration is still serving.
  */
 export class McpBackendClient {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly staticHeaders: [string, string][];
+  private active = 0;
+  private retired = false;
 
   constructor(readonly backend: McpBackendConfig) {
     this.url = new URL(backend.url);
@@ -85,6 +91,15 @@ export class McpBackendClient {
       ...(call.signal ? { signal: call.signal } : {}),
       ...(secure && this.backend.tlsServerName ? { servername: this.backend.tlsServerName } : {}),
     };
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.active--;
+      // A retired client may still be called by a request of the old configuration (a fan-out's
+      // next page): each time the last call ends, the connections it opened are closed again.
+      if (this.retired && this.active === 0) this.agent.destroy();
+    };
     return new Promise((resolve, reject) => {
       const request = (secure ? https : http).request(options, (response) => {
         if (timer) clearTimeout(timer);
@@ -95,17 +110,34 @@ export class McpBackendClient {
           body: decompress(response, firstHeader(response.headers['content-encoding'])),
         });
       });
+      // Counted once the request exists (creating it throws on a bad header value).
+      this.active++;
       const timer = call.timeoutMs === undefined ? undefined : setTimeout(() => request.destroy(new Error(`no response within ${call.timeoutMs} ms`)), call.timeoutMs);
       request.on('error', (error) => {
         if (timer) clearTimeout(timer);
         reject(error);
       });
+      // 'close' comes after the response body's end, or after an error or abort: the call is over.
+      request.on('close', release);
       request.end(call.body);
     });
   }
 
+  /** Calls started and not finished (response body not yet read to its end). */
+  get callsUnderWay(): number {
+    return this.active;
+  }
+
+  /** Closes the connections now, calls under way included. */
   close(): void {
+    this.retired = true;
     this.agent.destroy();
+  }
+
+  /** Closes the connections once no call is under way (at once when none is). */
+  closeWhenIdle(): void {
+    this.retired = true;
+    if (this.active === 0) this.agent.destroy();
   }
 }
 
@@ -165,6 +197,11 @@ function decompress(response: http.IncomingMessage, encoding: string | undefined
   if (!make) return response;
   const decoder = make();
   response.on('error', (error) => decoder.destroy(error));
+  // A reader that stops early destroys the decoder only: the response must go too, or it stays
+  // paused mid-body, its connection held and its call never over (see closeWhenIdle).
+  decoder.on('close', () => {
+    if (!response.complete) response.destroy();
+  });
   return response.pipe(decoder);
 }
 

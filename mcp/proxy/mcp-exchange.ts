@@ -2,6 +2,7 @@ import type * as http from 'node:http';
 import { AigwError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { McpBackendClient } from './mcp-backend-client.js';
+import type { BackendJoins } from './mcp-backend-joins.js';
 import { MCP_METADATA_HEADERS, type McpBackendConfig, type McpRouteConfig } from '../../contract/mcp-config.js';
 import type { McpMetrics } from '../telemetry/mcp-metrics.js';
 import type { McpProxySettings } from './mcp-proxy-settings.js';
@@ -9,6 +10,7 @@ import type { McpHttpAnswer, McpHttpRequest, McpIdentity, McpRouteAuth } from '.
 import type { JsonRpcId } from './mcp-jsonrpc.js';
 import type { McpBackendSession, McpSession } from './mcp-session.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
+import type { StreamRegistry } from './mcp-stream-registry.js';
 import type { ToolSelector } from './mcp-tool-selector.js';
 import type { McpRequestTrace, McpTracing } from '../telemetry/mcp-tracing.js';
 
@@ -26,19 +28,36 @@ export interface ProxyRuntime {
   inFlight: Map<string, string[]>;
   /** Present when tracing is on (OTEL_* set): spans for POSTed requests and notifications. */
   tracing?: McpTracing;
+  /** The open GET streams, which a reload notifies. */
+  streams: StreamRegistry;
+  /** Backends sessions joined after a reload (see resolveSessionBackends). */
+  joins: BackendJoins;
+  /** Aborted when the proxy closes: ends work no client request owns (joins). */
+  closing: AbortSignal;
 }
 
-/** One MCPRoute, ready to serve. */
+/**
+ * One MCPRoute, ready to serve. A request keeps the runtime it started with: a reload builds new
+ * ones (reusing what did not change) and only new requests see them.
+ */
 export interface RouteRuntime {
   config: McpRouteConfig;
   auth: McpRouteAuth;
   backends: Map<string, BackendRuntime>;
+  /** The proxy epoch in which `backendSelector` last changed (see planSessionBackends). */
+  selectorSince: number;
 }
 
 export interface BackendRuntime {
   config: McpBackendConfig;
+  /** Shared with the runtimes of other epochs as long as the connection settings stay the same. */
   client: McpBackendClient;
   selector: ToolSelector;
+  /**
+   * The proxy epoch in which the backend was added or its connection settings (anything but
+   * `toolSelector`) last changed: sessions made before it hold no valid session with it.
+   */
+  since: number;
 }
 
 /** One client HTTP request being served. */
@@ -54,9 +73,26 @@ export interface Exchange {
   protocolVersion: string;
   /** Values for the access-log metadata headers, filled in as the request is understood. */
   metadata: Partial<Record<keyof typeof MCP_METADATA_HEADERS, string>>;
-  session?: { session: McpSession; token: string };
+  /** The proxy epoch when the request came in: a session it makes is dated with it. */
+  epoch: number;
+  session?: ExchangeSession;
   /** The span of the POSTed message, when tracing is on. */
   trace?: McpRequestTrace;
+}
+
+/** The gateway session of a request. */
+export interface ExchangeSession {
+  /**
+   * The session as this request uses it: `stored`, less the backends changed or removed since it
+   * was made, plus the backends joined since (see resolveSessionBackends).
+   */
+  session: McpSession;
+  /** The client's `mcp-session-id`. */
+  token: string;
+  /** The session as its id holds it. */
+  stored: McpSession;
+  /** The proxy epoch the id was made in; undefined when another process (or run) made it. */
+  epoch: number | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { isRecord, type JsonRecord } from '../../common/json-guards.js';
 import { bodySnippet, discard, readMessages } from './mcp-backend-client.js';
 import { type BackendRuntime, type Exchange, forwardedHeaders, LATEST_PROTOCOL_VERSION, McpProxyError, PROTOCOL_VERSIONS, sendJson } from './mcp-exchange.js';
 import { type JsonRpcRequest, serialize } from './mcp-jsonrpc.js';
-import { capabilitiesOf, capabilityBits, formatSessionPlaintext, type McpBackendSession, type McpSession } from './mcp-session.js';
+import { CAPABILITY, capabilitiesOf, capabilityBits, formatSessionPlaintext, type McpBackendSession, type McpSession } from './mcp-session.js';
 import { withTraceMeta } from '../telemetry/mcp-trace-meta.js';
 
 /**
@@ -33,7 +33,8 @@ export async function handleInitialize(exchange: Exchange, request: JsonRpcReque
     allowed.map(async (backend) => {
       const started = performance.now();
       try {
-        const session = await initializeBackend(exchange, backend, { ...params, protocolVersion: version });
+        const signal = AbortSignal.any([exchange.signal, AbortSignal.timeout(exchange.runtime.settings.initializeTimeoutMs)]);
+        const session = await initializeBackend(exchange, backend, { ...params, protocolVersion: version }, signal);
         metrics.recordInitialization(backend.config.name, (performance.now() - started) / 1000);
         exchange.trace?.routeToBackend({ backend: backend.config.name, url: backend.config.url, sessionId: session.sessionId, isNew: true, exclusive: false });
         return session;
@@ -49,20 +50,63 @@ export async function handleInitialize(exchange: Exchange, request: JsonRpcReque
   if (backends.length === 0) throw new McpProxyError(500, `failed to create new session: failed to create MCP session to any backend (${failures.join('; ')})`, 'internal_error');
 
   const session: McpSession = { route: exchange.route.config.name, subject: exchange.identity.subject ?? '', backends };
-  const token = await crypto.encrypt(formatSessionPlaintext(session));
-  exchange.session = { session, token };
+  // Dated with the epoch the request came in, not the one now: the backends were initialized
+  // with the route as it was then (a reload may have happened meanwhile).
+  const token = await crypto.encrypt(formatSessionPlaintext(session), exchange.epoch);
+  exchange.session = { session, token, stored: session, epoch: exchange.epoch };
   exchange.metadata.session = token;
   const union = backends.reduce((bits, entry) => bits | entry.capabilities, 0);
   sendJson(exchange, 200, {
     jsonrpc: '2.0',
     id: request.id,
-    result: { protocolVersion: version, capabilities: capabilitiesOf(union), serverInfo: { name: 'envoy-ai-gateway', version: exchange.runtime.serverVersion } },
+    result: { protocolVersion: version, capabilities: capabilitiesOf(withListChanged(union)), serverInfo: { name: 'envoy-ai-gateway', version: exchange.runtime.serverVersion } },
   });
 }
 
-async function initializeBackend(exchange: Exchange, backend: BackendRuntime, params: JsonRecord): Promise<McpBackendSession> {
-  const { settings, metrics } = exchange.runtime;
-  const signal = AbortSignal.any([exchange.signal, AbortSignal.timeout(settings.initializeTimeoutMs)]);
+/**
+ * The gateway itself sends `notifications/{tools,prompts,resources}/list_changed` when a reload
+ * changes what a session sees, so it announces `listChanged` for each of them it offers, whatever
+ * its backends announce (clients such as the SDK's only refresh lists a server said may change).
+ */
+function withListChanged(bits: number): number {
+  let result = bits;
+  if (bits & CAPABILITY.tools) result |= CAPABILITY.toolsListChanged;
+  if (bits & CAPABILITY.prompts) result |= CAPABILITY.promptsListChanged;
+  if (bits & CAPABILITY.resources) result |= CAPABILITY.resourcesListChanged;
+  return result;
+}
+
+/**
+ * Opens a session with a backend added (or changed) after the client's gateway session was made,
+ * so the session gains it without the client initializing again. The client's own initialize
+ * params are not in the session id: the backend is told the gateway's name and no client
+ * capabilities (so it sends no server requests the client may not support). Never rejects: a
+ * backend that fails is left out of the session, logged, as at initialize.
+ */
+export async function joinBackend(exchange: Exchange, backend: BackendRuntime): Promise<McpBackendSession | undefined> {
+  const { logger, metrics, settings, serverVersion, closing } = exchange.runtime;
+  const started = performance.now();
+  // Not the request's signal: the join is shared by the session's requests, and outlives the one that asked.
+  const signal = AbortSignal.any([closing, AbortSignal.timeout(settings.initializeTimeoutMs)]);
+  const params = { protocolVersion: exchange.protocolVersion, capabilities: {}, clientInfo: { name: 'envoy-ai-gateway', version: serverVersion } };
+  try {
+    const session = await initializeBackend(exchange, backend, params, signal);
+    metrics.recordInitialization(backend.config.name, (performance.now() - started) / 1000);
+    exchange.trace?.routeToBackend({ backend: backend.config.name, url: backend.config.url, sessionId: session.sessionId, isNew: true, exclusive: false });
+    logger.debug('MCP backend joined a session after a reload', { route: exchange.route.config.name, backend: backend.config.name });
+    return session;
+  } catch (error) {
+    logger.warn('MCP backend left out of the session: joining it after a reload failed', {
+      route: exchange.route.config.name,
+      backend: backend.config.name,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
+}
+
+async function initializeBackend(exchange: Exchange, backend: BackendRuntime, params: JsonRecord, signal: AbortSignal): Promise<McpBackendSession> {
+  const { metrics } = exchange.runtime;
   const headers = forwardedHeaders(exchange, backend.config);
   const id = `aigw-initialize-${randomUUID()}`;
   const response = await backend.client.request({

@@ -10,6 +10,7 @@ import type { McpConfig, McpRouteConfig } from '../../contract/mcp-config.js';
 import { McpMetrics } from '../telemetry/mcp-metrics.js';
 import { McpProxy } from './mcp-proxy.js';
 import { type McpProxySettings, mcpProxySettingsFromEnv } from './mcp-proxy-settings.js';
+import type { McpReloadSummary } from './mcp-reload-summary.js';
 import type { McpRouteAuth } from '../auth/mcp-route-auth.js';
 import { type McpSessionCrypto, mcpSessionCryptoFromEnv } from './mcp-session-crypto.js';
 import type { McpTracing } from '../telemetry/mcp-tracing.js';
@@ -45,6 +46,14 @@ export interface McpProxyHandle {
   readonly address: string;
   /** The TCP port, when listening on one. */
   readonly port: number | undefined;
+  /**
+   * Serves a new configuration without a restart (see McpProxy.reload): requests under way end
+   * on the configuration they started with, new ones get the new one; unchanged backends keep
+   * their connections and sessions; clients with an open GET stream on a changed route get
+   * list_changed notifications. Throws (and changes nothing) when authFor throws for a new or
+   * changed route.
+   */
+  reload(config: McpConfig): McpReloadSummary;
   /** Stops accepting requests, ends open streams, closes backend connections. */
   close(): Promise<void>;
 }
@@ -91,6 +100,7 @@ export async function startMcpProxy(options: StartMcpProxyOptions): Promise<McpP
   return {
     address,
     port,
+    reload: (config) => proxy.reload(config),
     close: () =>
       new Promise<void>((resolve) => {
         proxy.close();

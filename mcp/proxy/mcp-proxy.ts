@@ -3,7 +3,9 @@ import type * as http from 'node:http';
 import { isRecord } from '../../common/json-guards.js';
 import type { Logger } from '../../common/logger.js';
 import type { HeaderAttribute } from '../../extproc/telemetry/metrics/header-attributes.js';
-import { bodySnippet, discard, McpBackendClient } from './mcp-backend-client.js';
+import { AigwError } from '../../common/errors.js';
+import { bodySnippet, discard } from './mcp-backend-client.js';
+import { BackendJoins } from './mcp-backend-joins.js';
 import { MCP_ROUTE_HEADER, type McpConfig, type McpRouteConfig } from '../../contract/mcp-config.js';
 import {
   type BackendRuntime,
@@ -33,18 +35,25 @@ import { GATEWAY_PING_ID_PREFIX, GATEWAY_TOOLS_CHANGED_ID_PREFIX, streamNotifica
 import type { McpProxySettings } from './mcp-proxy-settings.js';
 import { decodeRoutedId } from './mcp-routed-id.js';
 import type { McpHttpAnswer, McpHttpRequest, McpRouteAuth } from '../auth/mcp-route-auth.js';
+import { type McpReloadSummary, mcpReloadChanged } from './mcp-reload-summary.js';
+import { buildRouteRuntimes } from './mcp-route-runtimes.js';
 import { parseEventIds, parseSessionPlaintext } from './mcp-session.js';
+import { resolveSessionBackends } from './mcp-session-backends.js';
 import type { McpSessionCrypto } from './mcp-session-crypto.js';
 import { spanRequest } from '../telemetry/mcp-span-request.js';
-import { compileToolSelector } from './mcp-tool-selector.js';
+import { StreamRegistry } from './mcp-stream-registry.js';
 import { suggestNames, type TargetKind, unknownTargetError } from './mcp-unknown-target.js';
 
 export interface McpProxyOptions {
   config: McpConfig;
-  /** The security of a route (OPEN_ROUTE for routes without one). Asked once per route. */
+  /**
+   * The security of a route (OPEN_ROUTE for routes without one). Asked once per route at start,
+   * and on reload for the routes whose auth-relevant fields changed.
+   */
   authFor: (route: McpRouteConfig) => McpRouteAuth;
   metrics: McpMetrics;
   logger: Logger;
+  /** This proxy's alone: it dates the session ids it makes with the proxy's epochs. */
   crypto: McpSessionCrypto;
   settings: McpProxySettings;
   /** `serverInfo.version` in initialize results. */
@@ -67,11 +76,21 @@ export interface McpProxyOptions {
  *
  * Order per request: route header (missing → 500, unknown → 404), the route's well-known answers,
  * authentication (its 401 passes through), then POST / GET / DELETE (others → 405).
+ *
+ * Reload (`reload`): new requests get the new routes; a request under way keeps the route it
+ * started with to its end, and the connections it uses stay open until it is done. Each reload
+ * that changes something starts an epoch; session ids are dated with the epoch they were made in
+ * (McpSessionCrypto.epochOf), so a session made before a backend was added or changed joins that
+ * backend on its next request (resolveSessionBackends) and keeps the backend sessions that did
+ * not change.
  */
 export class McpProxy {
-  private readonly routes = new Map<string, RouteRuntime>();
+  private routes: Map<string, RouteRuntime>;
+  private epoch = 0;
+  private readonly authFor: McpProxyOptions['authFor'];
   private readonly runtime: ProxyRuntime;
   private readonly open = new Set<AbortController>();
+  private readonly closing = new AbortController();
   /** Where the client's own session id comes from (header, or `_meta` field of that name). */
   private readonly agentSessionHeader: string | undefined;
 
@@ -84,18 +103,13 @@ export class McpProxy {
       serverVersion: options.serverVersion,
       inFlight: new Map(),
       ...(options.tracing ? { tracing: options.tracing } : {}),
+      streams: new StreamRegistry(),
+      joins: new BackendJoins(),
+      closing: this.closing.signal,
     };
+    this.authFor = options.authFor;
     this.agentSessionHeader = options.logHeaders?.find((mapping) => mapping.attribute === AGENT_SESSION_ATTRIBUTE)?.header;
-    for (const route of options.config.routes) {
-      const backends = new Map<string, BackendRuntime>();
-      for (const backend of route.backends) {
-        const selector = compileToolSelector(backend.toolSelector, (pattern, error) =>
-          options.logger.error('MCP toolSelector regex is invalid and matches nothing', { route: route.name, backend: backend.name, pattern, error }),
-        );
-        backends.set(backend.name, { config: backend, client: new McpBackendClient(backend), selector });
-      }
-      this.routes.set(route.name, { config: route, auth: options.authFor(route), backends });
-    }
+    this.routes = buildRouteRuntimes(options.config, new Map(), { authFor: options.authFor, logger: options.logger, epoch: this.epoch }).routes;
   }
 
   /** The node:http request listener. */
@@ -103,8 +117,34 @@ export class McpProxy {
     void this.serve(request, response);
   };
 
+  /**
+   * Serves `config` from now on (see the class comment), and tells the clients with an open GET
+   * stream on a changed route (list_changed notifications). Synchronous: no request sees half a
+   * reload. Throws what authFor throws for a new or changed route (CEL that does not compile, a
+   * JWKS that does not load), and then nothing changed.
+   */
+  reload(config: McpConfig): McpReloadSummary {
+    if (this.closing.signal.aborted) throw new AigwError('MCP', 'the MCP proxy is closed');
+    const epoch = this.epoch + 1;
+    const { routes, summary, retired } = buildRouteRuntimes(config, this.routes, { authFor: this.authFor, logger: this.runtime.logger, epoch });
+    if (!mcpReloadChanged(summary)) return summary;
+    this.routes = routes;
+    this.epoch = epoch;
+    for (const client of retired) client.closeWhenIdle();
+    for (const name of summary.routesRemoved) for (const stream of this.runtime.streams.of(name)) stream.end();
+    for (const change of summary.routesChanged) {
+      const next = routes.get(change.route);
+      if (!next || change.notifications.length === 0) continue;
+      const streams = this.runtime.streams.of(change.route);
+      for (const stream of streams) stream.retarget(next, change.notifications, () => this.routes.get(change.route) === next);
+      change.streamsNotified = streams.length;
+    }
+    return summary;
+  }
+
   /** Ends open streams and closes backend connections. */
   close(): void {
+    this.closing.abort();
     for (const controller of this.open) controller.abort();
     for (const route of this.routes.values()) for (const backend of route.backends.values()) backend.client.close();
   }
@@ -137,6 +177,7 @@ export class McpProxy {
         signal: controller.signal,
         protocolVersion: PROTOCOL_VERSIONS.find((version) => version === clientVersion) ?? LATEST_PROTOCOL_VERSION,
         metadata: {},
+        epoch: this.epoch,
       };
       const agentSession = this.agentSessionHeader === undefined ? undefined : httpRequest.headers[this.agentSessionHeader];
       if (agentSession) exchange.metadata.agentSession = agentSession;
@@ -192,6 +233,7 @@ export class McpProxy {
       method = message.kind === 'response' ? '' : message.method;
       // Answers to server requests are not traced: they belong to the span of the request that asked.
       if (message.kind !== 'response' && this.runtime.tracing) exchange.trace = this.runtime.tracing.start(spanRequest(exchange, message), exchange.httpRequest.headers);
+      if (!GATEWAY_ANSWERED.has(message.kind === 'response' ? '' : message.method)) await useCurrentBackends(exchange, 'join');
       outcome = await this.dispatch(exchange, message);
     } catch (error) {
       outcome = {
@@ -343,6 +385,7 @@ export class McpProxy {
   private async get(exchange: Exchange, request: http.IncomingMessage): Promise<void> {
     await this.loadSession(exchange, request);
     if (!exchange.session) throw new McpProxyError(400, 'missing session ID', 'invalid_session_id');
+    await useCurrentBackends(exchange, 'join');
     let lastEventIds = new Map<string, string>();
     const lastEventId = header(request, 'last-event-id');
     if (lastEventId) {
@@ -355,8 +398,10 @@ export class McpProxy {
 
   private async delete(exchange: Exchange, request: http.IncomingMessage): Promise<void> {
     await this.loadSession(exchange, request);
-    const session = exchange.session?.session;
-    if (!session) throw new McpProxyError(400, 'missing session ID', 'invalid_session_id');
+    if (!exchange.session) throw new McpProxyError(400, 'missing session ID', 'invalid_session_id');
+    await useCurrentBackends(exchange, 'joined-only');
+    const { session, token } = exchange.session;
+    this.runtime.joins.forget(token);
     await Promise.all(
       session.backends.map(async (entry) => {
         const backend = exchange.route.backends.get(entry.backend);
@@ -385,7 +430,10 @@ export class McpProxy {
     exchange.response.end();
   }
 
-  /** Reads the session from `mcp-session-id`, when present: it must decrypt, and belong to this route and caller. */
+  /**
+   * Reads the session from `mcp-session-id`, when present: it must decrypt, and belong to this
+   * route and caller. Its backends are the ones the id holds until useCurrentBackends.
+   */
   private async loadSession(exchange: Exchange, request: http.IncomingMessage): Promise<void> {
     const token = header(request, 'mcp-session-id');
     if (!token) return;
@@ -395,7 +443,7 @@ export class McpProxy {
     if (session.route !== exchange.route.config.name) throw new McpProxyError(400, 'invalid session ID: the session belongs to another route', 'invalid_session_id');
     // Upstream stores the subject but never checks it; checking it keeps a leaked id from being used by someone else.
     if (session.subject !== (exchange.identity.subject ?? '')) throw new McpProxyError(400, 'invalid session ID: the session belongs to another subject', 'invalid_session_id');
-    exchange.session = { session, token };
+    exchange.session = { session, token, stored: session, epoch: this.runtime.crypto.epochOf(token) };
     exchange.metadata.session = token;
   }
 
@@ -437,6 +485,20 @@ const TOOL_HINT_TIMEOUT_MS = 2000;
 async function unknownTool(exchange: Exchange, request: JsonRpcRequest, fullName: string, reason: string | undefined): Promise<McpProxyError> {
   const names = await sessionToolNames(exchange, TOOL_HINT_TIMEOUT_MS);
   return unknownTargetError(request.id, 'tool', fullName, sessionServers(exchange), reason, suggestNames(fullName, names));
+}
+
+/**
+ * Messages the gateway answers without a backend, so without joining any (see
+ * useCurrentBackends): `initialize` makes a session of its own, and a backend joins a session at
+ * the first message that may need it, not at the client's `initialized` or keep-alive `ping`.
+ */
+const GATEWAY_ANSWERED: ReadonlySet<string> = new Set(['initialize', 'notifications/initialized', 'ping']);
+
+/** Gives the exchange's session the backends it has on the route now (see resolveSessionBackends). */
+async function useCurrentBackends(exchange: Exchange, mode: 'join' | 'joined-only'): Promise<void> {
+  const current = exchange.session;
+  if (!current) return;
+  current.session = { ...current.stored, backends: await resolveSessionBackends(exchange, mode) };
 }
 
 /** The servers of the exchange's session that the route still has. */

@@ -58,3 +58,25 @@ test('environment: default seed warns once, iterations validated', () => {
   assert.equal(lines.length, 1);
   assert.throws(() => mcpSessionCryptoFromEnv({ AIGW_MCP_SESSION_SEED: 'x', AIGW_MCP_SESSION_ITERATIONS: 'many' }, logger), /AIGW_MCP_SESSION_ITERATIONS/);
 });
+
+test('epochs: a value tells the epoch it was encrypted for, only to the crypto that made it', async () => {
+  const crypto = new McpSessionCrypto({ seed: 'seed-e', iterations: FAST });
+  const first = await crypto.encrypt('a', 0);
+  const second = await crypto.encrypt('b', 3);
+  assert.equal(crypto.epochOf(first), 0);
+  assert.equal(crypto.epochOf(second), 3);
+  // Without an epoch: the newest asked for so far (event ids, whose epoch nobody reads).
+  assert.equal(crypto.epochOf(await crypto.encrypt('c')), 3);
+  // An older epoch asked for again (a request begun before a reload) is still dated with it.
+  assert.equal(crypto.epochOf(await crypto.encrypt('d', 0)), 0);
+  for (let epoch = 4; epoch < 12; epoch++) await crypto.encrypt('x', epoch);
+  const late = await crypto.encrypt('e', 1);
+  assert.equal(crypto.epochOf(late), 1);
+  assert.equal(await crypto.decrypt(late), 'e');
+  // Another process (same seed) decrypts, but cannot date: the session is taken as current.
+  const twin = new McpSessionCrypto({ seed: 'seed-e', iterations: FAST });
+  assert.equal(await twin.decrypt(second), 'b');
+  assert.equal(twin.epochOf(second), undefined);
+  assert.equal(crypto.epochOf('not base64!'), undefined);
+  assert.equal(crypto.epochOf('AAAA'), undefined);
+});

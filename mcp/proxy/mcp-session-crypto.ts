@@ -13,9 +13,20 @@ import type { Logger } from '../../common/logger.js';
  * fixed key as long as nonces are random and the number of messages stays far below 2^32, so the
  * salt is renewed every ENCRYPTIONS_PER_SALT messages. Decryption caches derived keys by
  * (seed, salt) in a small LRU, since a process sees few distinct salts (its own and its peers').
+ *
+ * Epochs: the salt also dates what this process encrypted. The proxy starts a new epoch with each
+ * reload that changes its routes; values encrypted for an epoch get a salt of that epoch, and the
+ * crypto remembers (bounded) which epoch each of its salts belongs to, so `epochOf` tells how old
+ * a session id is without putting anything in its plaintext (which stays upstream's format).
+ * A salt it did not make (another process, before a restart, or forgotten) has no epoch.
  */
 export class McpSessionCrypto {
-  private encryption: { salt: Buffer; key: Promise<Buffer>; remaining: number } | undefined;
+  /** The salt in use per epoch, oldest first (at most EPOCHS_ENCRYPTING). */
+  private readonly encryptions = new Map<number, { salt: Buffer; key: Promise<Buffer>; remaining: number }>();
+  /** The epoch of each salt this crypto made (hex salt → epoch), oldest first, bounded. */
+  private readonly saltEpochs = new Map<string, number>();
+  /** The newest epoch asked for: the one values encrypted without an epoch get. */
+  private latestEpoch = 0;
   private readonly keys = new Map<string, Promise<Buffer>>();
 
   constructor(
@@ -24,17 +35,38 @@ export class McpSessionCrypto {
     private readonly fallback?: SessionKeySource,
   ) {}
 
-  async encrypt(plaintext: string): Promise<string> {
-    if (!this.encryption || this.encryption.remaining <= 0) {
+  /** Encrypts with a salt of `epoch` (default: the newest epoch asked for so far). */
+  async encrypt(plaintext: string, epoch = this.latestEpoch): Promise<string> {
+    if (epoch > this.latestEpoch) this.latestEpoch = epoch;
+    let encryption = this.encryptions.get(epoch);
+    if (!encryption || encryption.remaining <= 0) {
       const salt = randomBytes(SALT_BYTES);
-      this.encryption = { salt, key: this.key(this.primary, salt), remaining: ENCRYPTIONS_PER_SALT };
+      encryption = { salt, key: this.key(this.primary, salt), remaining: ENCRYPTIONS_PER_SALT };
+      // Only the newest epochs keep their salt; an older one asked for again (a request begun
+      // before several reloads) gets a fresh salt, still remembered as that epoch.
+      this.encryptions.delete(epoch);
+      this.encryptions.set(epoch, encryption);
+      trim(this.encryptions, EPOCHS_ENCRYPTING);
+      this.saltEpochs.set(salt.toString('hex'), epoch);
+      trim(this.saltEpochs, SALT_EPOCHS);
     }
-    this.encryption.remaining--;
-    const { salt, key } = this.encryption;
+    encryption.remaining--;
+    const { salt, key } = encryption;
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', await key, nonce);
     const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return Buffer.concat([salt, nonce, sealed]).toString('base64');
+  }
+
+  /**
+   * The epoch `encrypt` was given for this value, when this crypto made it (and still remembers
+   * its salt); undefined otherwise. Only the salt is read: decrypt first to know the value is genuine.
+   */
+  epochOf(encrypted: string): number | undefined {
+    if (!BASE64.test(encrypted)) return undefined;
+    const data = Buffer.from(encrypted, 'base64');
+    if (data.length < SALT_BYTES) return undefined;
+    return this.saltEpochs.get(data.subarray(0, SALT_BYTES).toString('hex'));
   }
 
   /** The plaintext, or undefined when the value was not made with one of the seeds (or was altered). */
@@ -63,12 +95,17 @@ export class McpSessionCrypto {
     const derived = pbkdf2Async(source.seed, salt, source.iterations, KEY_BYTES, 'sha256');
     this.keys.set(cacheKey, derived);
     derived.catch(() => this.keys.delete(cacheKey));
-    while (this.keys.size > KEY_CACHE_SIZE) {
-      const oldest = this.keys.keys().next().value;
-      if (oldest === undefined) break;
-      this.keys.delete(oldest);
-    }
+    trim(this.keys, KEY_CACHE_SIZE);
     return derived;
+  }
+}
+
+/** Drops the oldest entries (Map iteration order is insertion order) down to `size`. */
+function trim<K, V>(map: Map<K, V>, size: number): void {
+  while (map.size > size) {
+    const oldest = map.keys().next();
+    if (oldest.done) break;
+    map.delete(oldest.value);
   }
 }
 
@@ -123,4 +160,8 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const ENCRYPTIONS_PER_SALT = 1 << 24;
 const KEY_CACHE_SIZE = 256;
+/** Epochs whose salt is kept for encryption: the current one and those requests under way began in. */
+const EPOCHS_ENCRYPTING = 4;
+/** Salts whose epoch is remembered: one per epoch (more only after 2^24 encryptions), so ~1000 reloads. */
+const SALT_EPOCHS = 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
