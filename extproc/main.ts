@@ -19,6 +19,7 @@ import { GenAIMetrics } from './telemetry/metrics/genai-metrics.js';
 import { logHeaderAttributes, metricsHeaderAttributes, spanHeaderAttributes, type HeaderAttribute } from './telemetry/metrics/header-attributes.js';
 import { labelLimitsFromEnv, type LabelLimits } from './telemetry/metrics/label-limits.js';
 import type { McpConfig } from '../contract/mcp-config.js';
+import type { McpProxyHandle } from '../mcp/proxy/mcp-proxy-server.js';
 import { parseFilterConfig } from '../contract/parse-filter-config.js';
 import type { RequestTracer } from './telemetry/tracing/request-tracer.js';
 import { READY_LINE, RELOADED_LINE, RELOAD_FAILED_LINE } from './server/ready-line.js';
@@ -130,10 +131,21 @@ async function main(): Promise<void> {
   first.commit();
   let loaded = filterConfig;
   const server = await startExtProcServer(values.socket, () => runtime);
-  const mcpConfig = filterConfig.mcp;
-  if (mcpConfig && !values['mcp-socket']) throw new UsageError('the config has MCP routes: --mcp-socket is required');
-  // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
-  const mcp = mcpConfig && values['mcp-socket'] ? await startMcp(values['mcp-socket'], mcpConfig, metrics, labelLimits, logger, { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) }) : undefined;
+  // The MCP proxy (and its libraries) starts once a configuration has MCP routes, then stays: a
+  // reload swaps its routes (mcp/proxy: sessions of unchanged servers survive).
+  const mcpSocket = values['mcp-socket'];
+  const mcpTelemetry: McpTelemetry = { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) };
+  let mcp: McpProxyHandle | undefined;
+  /** Starts the proxy, or has it take `config`; throws before changing anything (a route's CEL or JWKS refused). */
+  const applyMcp = async (config: McpConfig | undefined): Promise<string | undefined> => {
+    if (mcp) return (await import('../mcp/proxy/mcp-reload-summary.js')).describeMcpReload(mcp.reload(config ?? { routes: [] }));
+    if (!config || config.routes.length === 0) return undefined;
+    if (!mcpSocket) throw new UsageError('the config has MCP routes: --mcp-socket is required');
+    // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
+    mcp = await startMcp(mcpSocket, config, metrics, labelLimits, logger, mcpTelemetry);
+    return `MCP proxy started for ${config.routes.map((route) => route.name).join(', ')}`;
+  };
+  await applyMcp(filterConfig.mcp);
   const admin = await startAdminServer({
     port: adminPort,
     host: values['admin-host'],
@@ -173,10 +185,13 @@ async function main(): Promise<void> {
   const reload = async (): Promise<void> => {
     const text = await readFile(configPath, 'utf8');
     const next = parseFilterConfig(JSON.parse(text));
-    const refusal = unreloadableChange(loaded, next, telemetryHeaders);
+    const refusal = unreloadableChange(next, telemetryHeaders);
     if (refusal !== undefined) throw new AigwError('CONFIG', refusal);
     const prepared = await prepare(next, runtime);
+    // The MCP part last: it throws before changing anything, and is then applied with the rest.
+    const mcpChanges = JSON.stringify(loaded.mcp ?? null) === JSON.stringify(next.mcp ?? null) ? undefined : await applyMcp(next.mcp);
     prepared.commit();
+    if (mcpChanges !== undefined) logger.info(mcpChanges);
     loaded = next;
     process.stderr.write(`${formatLogLine(format, 'info', `${RELOADED_LINE} ${configRevision(text)}`)}\n`);
   };
@@ -190,19 +205,16 @@ async function main(): Promise<void> {
 }
 
 /**
- * What a reload cannot change in a running ext_proc: the MCP proxy's routes and sessions are set
- * up once at start, and the request headers copied into telemetry were checked at start against
- * the credential headers of that configuration (a metric label is fixed once registered), so a
- * new credential override header among them needs a restart. Undefined when the new config can
- * replace the loaded one.
+ * What a reload cannot change in a running ext_proc: the request headers copied into telemetry
+ * were checked at start against the credential headers of that configuration (a metric label is
+ * fixed once registered), so a new credential override header among them needs a restart.
+ * Undefined when the new config can replace the loaded one.
  */
-function unreloadableChange(loaded: FilterConfig, next: FilterConfig, telemetryHeaders: readonly string[]): string | undefined {
-  const changed: string[] = [];
-  if (JSON.stringify(loaded.mcp ?? null) !== JSON.stringify(next.mcp ?? null)) changed.push('MCP routes changed');
+function unreloadableChange(next: FilterConfig, telemetryHeaders: readonly string[]): string | undefined {
   const credentialHeaders = configuredCredentialHeaders(next);
   const copied = telemetryHeaders.filter((header) => isCredentialHeader(header, credentialHeaders));
-  if (copied.length > 0) changed.push(`request header ${copied.map((header) => JSON.stringify(header)).join(', ')} now carries credentials and is copied into telemetry (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES)`);
-  return changed.length === 0 ? undefined : `${changed.join('; ')}: that is applied at start, restart aigw to apply it`;
+  if (copied.length === 0) return undefined;
+  return `request header ${copied.map((header) => JSON.stringify(header)).join(', ')} now carries credentials and is copied into telemetry (OTEL_AIGW_*_REQUEST_HEADER_ATTRIBUTES): that is checked at start, restart aigw to apply it`;
 }
 
 /** Tracing stays off unless one of these is set (createRequestTracer decides from there). */
@@ -222,7 +234,7 @@ interface McpTelemetry {
 }
 
 /** The MCP proxy (and its OAuth/CEL libraries, and its tracing when on), loaded only for configs with MCP routes. */
-async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, labelLimits: LabelLimits, logger: Logger, telemetry: McpTelemetry): Promise<{ close(): Promise<void> }> {
+async function startMcp(socketPath: string, config: McpConfig, metrics: GenAIMetrics, labelLimits: LabelLimits, logger: Logger, telemetry: McpTelemetry): Promise<McpProxyHandle> {
   const [{ createMcpRouteAuth }, { startMcpProxy }] = await Promise.all([import('../mcp/auth/create-mcp-route-auth.js'), import('../mcp/proxy/mcp-proxy-server.js')]);
   const tracing = telemetry.tracer ? (await import('../mcp/telemetry/create-mcp-tracing.js')).createMcpTracing(telemetry.tracer, telemetry.spanHeaders ?? []) : undefined;
   const proxy = await startMcpProxy({

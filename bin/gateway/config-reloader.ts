@@ -203,7 +203,6 @@ export function restartOnlyChanges(old: CompiledConfig, next: CompiledConfig): s
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   if (!same(old.model.envoyVersion, next.model.envoyVersion)) changes.push('the Envoy version (EnvoyProxy) changed');
   if (!same(old.model.extProcEnv, next.model.extProcEnv)) changes.push("the ext_proc's environment (EnvoyProxy) changed");
-  if (!same(old.filterConfig.mcp, next.filterConfig.mcp)) changes.push('MCP routes changed');
   if (!same(withoutResources(old.bootstrap), withoutResources(next.bootstrap))) changes.push("Envoy's process settings (admin, overload manager) changed");
   return changes;
 }
@@ -225,5 +224,6 @@ export function describeChanges(old: FilterConfig, next: FilterConfig, oldCompil
   };
   const parts = [`routes ${diff(old.rules, next.rules)}`, `backends ${diff(old.backends, next.backends)}`];
   if (oldCompiled && nextCompiled) parts.push(`listeners ${diff(oldCompiled.model.listeners, nextCompiled.model.listeners)}`);
+  if (old.mcp || next.mcp) parts.push(`MCP routes ${diff(old.mcp?.routes ?? [], next.mcp?.routes ?? [])}`);
   return parts.join(', ');
 }
