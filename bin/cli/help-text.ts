@@ -104,8 +104,9 @@ Flags:
                               When the counters cannot be reached, answer 503
                               instead of letting requests through
                               ($AIGW_RATELIMIT_FAILURE_MODE_DENY).
-      --watch=true            Apply edits to the configuration file while running
-                              (routes, backends, credentials, costs, listeners):
+      --watch=true            Apply edits to the configuration file (or the
+                              --mcp-config file) while running (routes, backends,
+                              credentials, policies, costs, listeners, MCP servers):
                               requests under way finish on the configuration
                               they started with; an edit with errors is
                               reported and the running configuration kept.
