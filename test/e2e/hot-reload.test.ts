@@ -20,6 +20,7 @@ import { freePort, gatewayConfigYaml, startAigw, type AigwProcess } from '../sup
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { gatewayPids } from '../support/process-tree.js';
 import { extraBackendYaml } from '../support/extra-backend-yaml.js';
+import { isRecord } from '../../common/json-guards.js';
 import { globalRateLimitDocument } from '../support/rate-limit-yaml.js';
 
 const STEADY_MODEL = 'gpt-4o-mini';
@@ -71,16 +72,10 @@ function config(edit: Edit): string {
   const changed = parseAllDocuments(documents).map((document) => {
     const value: unknown = document.toJS();
     if (!isRecord(value) || value.kind !== 'AIGatewayRoute' || !isRecord(value.spec) || !Array.isArray(value.spec.rules)) return value;
-    for (const rule of value.spec.rules) {
-      if (isRecord(rule) && JSON.stringify(rule.matches).includes(NEW_MODEL)) rule.backendRefs = [{ name: 'second' }];
-    }
-    return value;
+    const rules: unknown[] = value.spec.rules.map((rule: unknown) => (isRecord(rule) && JSON.stringify(rule.matches).includes(NEW_MODEL) ? { ...rule, backendRefs: [{ name: 'second' }] } : rule));
+    return { ...value, spec: { ...value.spec, rules } };
   });
   return `${changed.map((document) => stringify(document)).join('---\n')}${extraBackendYaml('second', second.port)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Long streams: an event every LONG_STREAM_INTERVAL_MS for LONG_STREAM_EVENTS events (a minute), across every edit. */

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +16,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeMcpServer, type FakeMcpServer } from '../support/fake-mcp-server.js';
+import { portFreeEverywhere } from '../support/free-port.js';
 import { gatewayPids } from '../support/process-tree.js';
 
 let keep: FakeMcpServer;
@@ -25,14 +25,6 @@ let aigw: AigwProcess | undefined;
 let dir: string;
 let configFile: string;
 let skipReason: string | undefined;
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
 
 function writeServers(servers: Record<string, FakeMcpServer>): void {
   writeFileSync(configFile, JSON.stringify({ mcpServers: Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { type: 'http', url: server.url }])) }, null, 2));
@@ -50,7 +42,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
 
 before(async () => {
   // The generated configuration listens on 1975, as upstream's.
-  if (!(await portFree(1975))) {
+  if (!(await portFreeEverywhere(1975))) {
     skipReason = 'port 1975 is in use';
     return;
   }

@@ -7,12 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { startAigw, type AigwProcess } from '../support/aigw-process.js';
-import { freePort } from '../support/free-port.js';
+import { freePort, portFreeEverywhere } from '../support/free-port.js';
 import { INSPECTOR_CLI } from '../support/mcp-inspector.js';
 
 const EVERYTHING = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
@@ -22,25 +21,17 @@ let httpServer: ChildProcess | undefined;
 let aigw: AigwProcess | undefined;
 let skipReason: string | undefined;
 
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
-
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!(await portFree(port))) return;
+    if (!(await portFreeEverywhere(port))) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`nothing listened on ${port} within ${timeoutMs} ms`);
 }
 
 before(async () => {
-  if (!(await portFree(1975))) {
+  if (!(await portFreeEverywhere(1975))) {
     skipReason = 'port 1975 is in use';
     return;
   }

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,16 +13,9 @@ import { startAigw, type AigwProcess } from '../support/aigw-process.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-upstream.js';
 import { instructions, startInstructedUpstream } from '../support/instructed-upstream.js';
 import { runCli } from '../support/run-cli.js';
+import { portFreeEverywhere } from '../support/free-port.js';
 
 const CLEAN_ENV = { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', AZURE_OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', TARS_API_KEY: '' };
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
 
 /** `curl -XPOST localhost:1975/v1/chat/completions -d '{"model": …}'` */
 async function chat(model: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -36,7 +28,7 @@ async function chat(model: string, headers: Record<string, string> = {}): Promis
 }
 
 async function withOllama(fn: (ollama: FakeOpenAI) => Promise<void>, t: { skip: (reason: string) => void }): Promise<void> {
-  if (!(await portFree(1975)) || !(await portFree(11434))) {
+  if (!(await portFreeEverywhere(1975)) || !(await portFreeEverywhere(11434))) {
     t.skip('ports 1975 or 11434 are in use');
     return;
   }

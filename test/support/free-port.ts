@@ -23,6 +23,15 @@ export async function freePort(): Promise<number> {
   return listenAnywhere();
 }
 
+/** Whether `port` is free on every interface (what the zero-config gateway's fixed 1975 needs); tests skip when it is not. */
+export function portFreeEverywhere(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
