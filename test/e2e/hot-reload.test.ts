@@ -139,6 +139,23 @@ async function stderrLine(pattern: RegExp, timeoutMs: number, since = 0): Promis
   throw new Error(`no ${String(pattern)} on aigw's stderr within ${timeoutMs} ms:\n${aigw.stderr.slice(since).slice(-3000)}`);
 }
 
+/** Valid edits written so far: each gets its reload line (the last step of a reload). */
+let expectedReloads = 0;
+
+/** Writes an edit that must apply. */
+function applyEdit(text: string): void {
+  expectedReloads++;
+  writeFileSync(aigw.configPath, text);
+}
+
+/**
+ * Waits until every valid edit has its reload line: the behaviour a step checks can show before
+ * the line (new routes serve from the bridge on), and the next edit must not merge into it.
+ */
+async function reloaded(): Promise<void> {
+  await until('the reload lines', () => Promise.resolve((aigw.stderr.match(/configuration reloaded \(/g) ?? []).length >= expectedReloads));
+}
+
 before(async () => {
   // Streams take ~2 s (20 events, 100 ms apart): some are always under way across an edit.
   upstream = await startFakeOpenAI({
@@ -207,43 +224,49 @@ test('edits apply while serving: zero failed requests, the same Envoy, each edit
 
     // 1. A model and its route added.
     assert.equal((await chat(NEW_MODEL, false)).status, 404);
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-first-key' }));
+    applyEdit(config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-first-key' }));
     timings['model added'] = await until('the added model', async () => (await chat(NEW_MODEL, false)).status === 200);
     await stderrLine(/configuration reloaded \(.*\) in \d+ ms: version \w+; routes \+1 −0 ~0/, 10_000);
+    await reloaded();
 
     // 2. The API key Secret rotated: the provider gets the new key.
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key' }));
+    applyEdit(config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key' }));
     const seen = upstream.requests.length;
     timings['Secret rotated'] = await until('the rotated key', async () => {
       await chat(NEW_MODEL, false);
       return upstream.requests.slice(seen).some((received) => received.header('authorization') === 'Bearer sk-second-key');
     });
+    await reloaded();
 
     // 2b. A backend added, and NEW_MODEL's route changed to it.
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true }));
+    applyEdit(config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true }));
     timings['backend added, route changed'] = await until('the route to the added backend', async () => {
       const before = second.requests.length;
       return (await chat(NEW_MODEL, false)).status === 200 && second.requests.length > before;
     });
     await stderrLine(/configuration reloaded \(.*\) in \d+ ms: version \w+; routes \+0 −0 ~1, backends \+1 −1 ~0/, 10_000);
+    await reloaded();
 
     // 2c. A rate limit added (3 an hour for one tenant), raised, then removed; the load, another
     // tenant, is never limited.
     const tenant = { 'x-tenant': 'limited' };
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true, tenantLimit: 3 }));
+    applyEdit(config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true, tenantLimit: 3 }));
     timings['rate limit added'] = await until('the added rate limit', async () => (await chat(STEADY_MODEL, false, false, tenant)).status === 429);
     const limited = await chat(STEADY_MODEL, false, false, tenant);
     assert.equal(limited.status, 429);
     assert.match(limited.body, /"error"/, 'the 429 is in the client API’s shape');
+    await reloaded();
     // Raised to 1000: the counter kept its hits (no fresh budget), and the limit still holds.
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true, tenantLimit: 1000 }));
+    applyEdit(config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true, tenantLimit: 1000 }));
     timings['rate limit raised'] = await until('the raised rate limit', async () => (await chat(STEADY_MODEL, false, false, tenant)).status === 200);
     assert.match(String((await chat(STEADY_MODEL, false, false, tenant)).headers['x-ratelimit-limit']), /^1000\b/);
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true }));
+    await reloaded();
+    applyEdit(config({ models: [STEADY_MODEL, NEW_MODEL], apiKey: 'sk-second-key', newModelOnSecond: true }));
     timings['rate limit removed'] = await until('the removed rate limit', async () => {
       const answer = await chat(STEADY_MODEL, false, false, tenant);
       return answer.status === 200 && answer.headers['x-ratelimit-limit'] === undefined;
     });
+    await reloaded();
 
     // 3. An edit that does not compile: every problem with file:line:col, the running configuration kept.
     const before = aigw.stderr.length;
@@ -254,12 +277,13 @@ test('edits apply while serving: zero failed requests, the same Envoy, each edit
     assert.equal((await chat(NEW_MODEL, false)).status, 200);
 
     // 4. Fixed, and the model removed: its requests get the gateway's 404 again.
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
+    applyEdit(config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
     timings['model removed'] = await until('the removed model', async () => (await chat(NEW_MODEL, false)).status === 404);
+    await reloaded();
 
     // 5. A listener added on a port of its own, then removed.
     const secondPort = await freePort();
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key', secondPort }));
+    applyEdit(config({ models: [STEADY_MODEL], apiKey: 'sk-second-key', secondPort }));
     const modelsOn = async (onPort: number): Promise<number> =>
       new Promise((resolve) => {
         const req = request({ host: '127.0.0.1', port: onPort, path: '/v1/models', agent: false }, (res) => {
@@ -271,21 +295,20 @@ test('edits apply while serving: zero failed requests, the same Envoy, each edit
         req.end();
       });
     timings['listener added'] = await until('the added listener', async () => (await modelsOn(secondPort)) === 200);
-    writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
+    await reloaded();
+    applyEdit(config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
     timings['listener removed'] = await until('the removed listener', async () => (await modelsOn(secondPort)) === 0);
+    await reloaded();
 
     // 5b. The access log moved to a file (an EnvoyProxy File sink): aigw opens its pipe, Envoy writes it.
     const logDir = mkdtempSync(join(tmpdir(), 'aigw-reload-log-'));
     const logFile = join(logDir, 'access.json');
     try {
-      const beforeAdd = aigw.stderr.length;
-      writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key', accessLogFile: logFile }));
+      applyEdit(config({ models: [STEADY_MODEL], apiKey: 'sk-second-key', accessLogFile: logFile }));
       timings['access log file added'] = await until('the access log file', () => Promise.resolve(existsSync(logFile) && readFileSync(logFile, 'utf8').includes(STEADY_MODEL)));
-      // The reload is done (its line comes after Envoy has the new listeners) before the next edit.
-      await stderrLine(/configuration reloaded/, 10_000, beforeAdd);
-      const beforeBack = aigw.stderr.length;
-      writeFileSync(aigw.configPath, config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
-      await stderrLine(/configuration reloaded/, 10_000, beforeBack);
+      await reloaded();
+      applyEdit(config({ models: [STEADY_MODEL], apiKey: 'sk-second-key' }));
+      await reloaded();
     } finally {
       rmSync(logDir, { recursive: true, force: true });
     }
@@ -299,6 +322,7 @@ test('edits apply while serving: zero failed requests, the same Envoy, each edit
     const versions = [...aigw.stderr.matchAll(/configuration reloaded \(.*\) in \d+ ms: version (\w+)/g)].map((match) => match[1]);
     const metrics = await (await fetch(`http://127.0.0.1:${aigw.adminPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
     assert.match(metrics, new RegExp(`^aigw_config_info\\{version="${versions.at(-1) ?? 'none'}"\\} 1$`, 'm'));
+    assert.equal(versions.length, expectedReloads);
     assert.match(metrics, new RegExp(`^aigw_config_reloads_total\\{result="success"\\} ${versions.length}$`, 'm'));
     assert.match(metrics, /^aigw_config_reloads_total\{result="failure"\} 1$/m);
 
