@@ -38,3 +38,18 @@ test('one join per (session, backend, epoch of the backend), shared by concurren
   gamma.client.close();
   changed.client.close();
 });
+
+test('the client of a session: kept for later joins, forgotten with the session, bounded', () => {
+  const joins = new BackendJoins(2);
+  const client = (name: string) => ({ capabilities: { sampling: {} }, clientInfo: { name } });
+  joins.rememberClient('s1', client('one'));
+  joins.rememberClient('s2', client('two'));
+  assert.deepEqual(joins.clientOf('s1'), client('one'));
+  // s1 was used last: s2 is the one to go.
+  joins.rememberClient('s3', client('three'));
+  assert.equal(joins.clientOf('s2'), undefined);
+  assert.deepEqual(joins.clientOf('s1'), client('one'));
+  joins.forget('s1');
+  assert.equal(joins.clientOf('s1'), undefined);
+  assert.deepEqual(joins.clientOf('s3'), client('three'));
+});

@@ -1,5 +1,12 @@
+import type { JsonRecord } from '../../common/json-guards.js';
 import type { BackendRuntime } from './mcp-exchange.js';
 import type { McpBackendSession } from './mcp-session.js';
+
+/** What a client said of itself at initialize, which a backend joined later is told too. */
+export interface ClientInitialization {
+  capabilities: JsonRecord;
+  clientInfo: JsonRecord;
+}
 
 /**
  * The backend sessions opened for gateway sessions after a reload (a backend added or changed
@@ -14,6 +21,12 @@ import type { McpBackendSession } from './mcp-session.js';
  */
 export class BackendJoins {
   private readonly joins = new Map<string, Promise<McpBackendSession | undefined>>();
+  /**
+   * The client's initialize params by session (not in the id either): a backend joined later gets
+   * the client's capabilities and name, so it may ask for sampling, elicitation or roots as it
+   * would have from the start. Unknown (evicted, another process): the gateway's name, no capabilities.
+   */
+  private readonly clients = new Map<string, ClientInitialization>();
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
@@ -24,12 +37,19 @@ export class BackendJoins {
     if (known) return known;
     const started = start();
     this.joins.set(key, started);
-    while (this.joins.size > this.capacity) {
-      const oldest = this.joins.keys().next();
-      if (oldest.done) break;
-      this.joins.delete(oldest.value);
-    }
+    evictOldest(this.joins, this.capacity);
     return started;
+  }
+
+  /** Keeps what the client of session `token` said at initialize. */
+  rememberClient(token: string, client: ClientInitialization): void {
+    this.clients.set(token, client);
+    evictOldest(this.clients, this.capacity);
+  }
+
+  /** What the client of session `token` said at initialize, when this process still knows it. */
+  clientOf(token: string): ClientInitialization | undefined {
+    return touch(this.clients, token);
   }
 
   /** The session's join of `backend` when one was made (or is under way); never starts one. */
@@ -37,20 +57,33 @@ export class BackendJoins {
     return this.touch(joinKey(token, backend));
   }
 
-  /** Forgets a session's joins (the client ended it). */
+  /** Forgets a session's joins and client (the client ended it). */
   forget(token: string): void {
     const prefix = `${token}\u0000`;
     for (const key of [...this.joins.keys()]) if (key.startsWith(prefix)) this.joins.delete(key);
+    this.clients.delete(token);
   }
 
   private touch(key: string): Promise<McpBackendSession | undefined> | undefined {
-    const known = this.joins.get(key);
-    if (known) {
-      // Map iteration order is insertion order: re-inserting makes this entry the most recent.
-      this.joins.delete(key);
-      this.joins.set(key, known);
-    }
-    return known;
+    return touch(this.joins, key);
+  }
+}
+
+/** The entry, made the most recent (Map iteration order is insertion order: re-inserting moves it last). */
+function touch<T>(map: Map<string, T>, key: string): T | undefined {
+  const known = map.get(key);
+  if (known !== undefined) {
+    map.delete(key);
+    map.set(key, known);
+  }
+  return known;
+}
+
+function evictOldest(map: Map<string, unknown>, capacity: number): void {
+  while (map.size > capacity) {
+    const oldest = map.keys().next();
+    if (oldest.done) break;
+    map.delete(oldest.value);
   }
 }
 

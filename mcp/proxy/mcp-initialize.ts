@@ -55,6 +55,7 @@ export async function handleInitialize(exchange: Exchange, request: JsonRpcReque
   const token = await crypto.encrypt(formatSessionPlaintext(session), exchange.epoch);
   exchange.session = { session, token, stored: session, epoch: exchange.epoch };
   exchange.metadata.session = token;
+  exchange.runtime.joins.rememberClient(token, { capabilities: isRecord(params.capabilities) ? params.capabilities : {}, clientInfo: isRecord(params.clientInfo) ? params.clientInfo : {} });
   const union = backends.reduce((bits, entry) => bits | entry.capabilities, 0);
   sendJson(exchange, 200, {
     jsonrpc: '2.0',
@@ -78,9 +79,10 @@ function withListChanged(bits: number): number {
 
 /**
  * Opens a session with a backend added (or changed) after the client's gateway session was made,
- * so the session gains it without the client initializing again. The client's own initialize
- * params are not in the session id: the backend is told the gateway's name and no client
- * capabilities (so it sends no server requests the client may not support). Never rejects: a
+ * so the session gains it without the client initializing again. The backend is told what the
+ * client said at initialize (its capabilities and name) when this process kept it
+ * (BackendJoins.rememberClient); else the gateway's name and no client capabilities, so it sends
+ * no server requests the client may not support. Never rejects: a
  * backend that fails is left out of the session, logged, as at initialize.
  */
 export async function joinBackend(exchange: Exchange, backend: BackendRuntime): Promise<McpBackendSession | undefined> {
@@ -88,7 +90,8 @@ export async function joinBackend(exchange: Exchange, backend: BackendRuntime): 
   const started = performance.now();
   // Not the request's signal: the join is shared by the session's requests, and outlives the one that asked.
   const signal = AbortSignal.any([closing, AbortSignal.timeout(settings.initializeTimeoutMs)]);
-  const params = { protocolVersion: exchange.protocolVersion, capabilities: {}, clientInfo: { name: 'envoy-ai-gateway', version: serverVersion } };
+  const client = exchange.session ? exchange.runtime.joins.clientOf(exchange.session.token) : undefined;
+  const params = { protocolVersion: exchange.protocolVersion, capabilities: client?.capabilities ?? {}, clientInfo: client?.clientInfo ?? { name: 'envoy-ai-gateway', version: serverVersion } };
   try {
     const session = await initializeBackend(exchange, backend, params, signal);
     metrics.recordInitialization(backend.config.name, (performance.now() - started) / 1000);

@@ -52,7 +52,7 @@ async function startProxy(config: McpConfig, authFor: (route: McpRouteConfig) =>
 
 /** The official SDK client, recording the list_changed notifications and log messages it gets. */
 async function connect(proxy: McpProxyHandle, routeName: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport; changes: string[]; logs: unknown[] }> {
-  const client = new Client({ name: 'reload-test', version: '1.0.0' });
+  const client = new Client({ name: 'reload-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
   const changes: string[] = [];
   const logs: unknown[] = [];
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes.push('tools'));
@@ -183,6 +183,9 @@ describe('MCP proxy reload', { timeout: TEST_TIMEOUT_MS }, () => {
       assert.equal(transport.sessionId, sessionId);
       assert.equal(alpha.initialized.length, 1);
       assert.equal(gamma.initialized.length, 1);
+      // Told what the client said at initialize, as alpha was.
+      assert.deepEqual(gamma.clients, [{ name: 'reload-test', capabilities: { sampling: {} } }]);
+      assert.deepEqual(alpha.clients, gamma.clients);
       assert.deepEqual(gamma.calls.map((call) => call.sessionId), [gamma.initialized[0]]);
       // The open GET stream relays the joined backend too.
       await waitUntil(() => gamma.openStreams() === 1, 'the GET stream relaying gamma');

@@ -25,6 +25,8 @@ export interface FakeMcpServer {
   initialized: string[];
   /** Every tools/call: the tool and the backend session it came in. */
   calls: { tool: string; sessionId: string | undefined }[];
+  /** What each initialize said of the client: its name and capabilities. */
+  clients: { name: string | undefined; capabilities: unknown }[];
   /** Request headers of every HTTP request. */
   requests: http.IncomingHttpHeaders[];
   /** GET (notification) streams open now. */
@@ -39,6 +41,7 @@ export interface FakeMcpServer {
 export async function startFakeMcpServer(options: FakeMcpServerOptions): Promise<FakeMcpServer> {
   const initialized: string[] = [];
   const calls: FakeMcpServer['calls'] = [];
+  const clients: FakeMcpServer['clients'] = [];
   const requests: http.IncomingHttpHeaders[] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const servers = new Map<string, Server>();
@@ -63,6 +66,7 @@ export async function startFakeMcpServer(options: FakeMcpServerOptions): Promise
       }
       if (options.initializeDelayMs) await new Promise((resolve) => setTimeout(resolve, options.initializeDelayMs));
       const server = buildServer(options, calls);
+      server.oninitialized = () => void clients.push({ name: server.getClientVersion()?.name, capabilities: server.getClientCapabilities() });
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         enableJsonResponse: true,
@@ -93,6 +97,7 @@ export async function startFakeMcpServer(options: FakeMcpServerOptions): Promise
     url: `http://127.0.0.1:${port}/mcp`,
     initialized,
     calls,
+    clients,
     requests,
     openStreams: () => streams,
     openConnections: () => sockets.size,
