@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startMcpHttpHost } from './mcp-http-host.js';
 
 export interface FakeMcpServerOptions {
   /** The server's name: tool answers are `<name>:<tool>`. */
@@ -43,58 +42,37 @@ export async function startFakeMcpServer(options: FakeMcpServerOptions): Promise
   const calls: FakeMcpServer['calls'] = [];
   const clients: FakeMcpServer['clients'] = [];
   const requests: http.IncomingHttpHeaders[] = [];
-  const transports = new Map<string, StreamableHTTPServerTransport>();
   const servers = new Map<string, Server>();
   const sockets = new Set<Socket>();
   let streams = 0;
-  const httpServer = http.createServer((request, response) => {
-    requests.push(request.headers);
-    if (request.method === 'GET') {
-      streams++;
-      response.on('close', () => streams--);
-    }
-    void (async () => {
-      const sessionId = request.headers['mcp-session-id'];
-      if (typeof sessionId === 'string') {
-        const transport = transports.get(sessionId);
-        if (!transport) {
-          response.writeHead(404).end('no such session');
-          return;
-        }
-        await transport.handleRequest(request, response);
-        return;
+  const host = await startMcpHttpHost<Server>({
+    enableJsonResponse: true,
+    intercept: (request, response) => {
+      requests.push(request.headers);
+      if (request.method === 'GET') {
+        streams++;
+        response.on('close', () => streams--);
       }
+      return false;
+    },
+    newSession: async () => {
       if (options.initializeDelayMs) await new Promise((resolve) => setTimeout(resolve, options.initializeDelayMs));
       const server = buildServer(options, calls);
       server.oninitialized = () => void clients.push({ name: server.getClientVersion()?.name, capabilities: server.getClientCapabilities() });
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: true,
-        onsessioninitialized: (id) => {
-          initialized.push(id);
-          transports.set(id, transport);
-          servers.set(id, server);
-        },
-        onsessionclosed: (id) => {
-          transports.delete(id);
-          servers.delete(id);
-        },
-      });
-      await server.connect(transport);
-      await transport.handleRequest(request, response);
-    })().catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500).end(String(error));
-    });
+      return server;
+    },
+    onSessionInitialized: (id, server) => {
+      initialized.push(id);
+      servers.set(id, server);
+    },
+    onSessionClosed: (id) => servers.delete(id),
   });
-  httpServer.on('connection', (socket: Socket) => {
+  host.httpServer.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const address: AddressInfo | string | null = httpServer.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: host.url,
     initialized,
     calls,
     clients,
@@ -106,11 +84,7 @@ export async function startFakeMcpServer(options: FakeMcpServerOptions): Promise
       if (!server) throw new Error(`no session ${sessionId} on ${options.name}`);
       await server.sendLoggingMessage({ level: 'info', data: message });
     },
-    close: async () => {
-      for (const transport of transports.values()) await transport.close();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    },
+    close: () => host.close(),
   };
 }
 

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -17,6 +15,7 @@ import {
   SetLevelRequestSchema,
   SubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { startMcpHttpHost } from './mcp-http-host.js';
 
 /**
  * Real MCP servers (the official SDK over Streamable HTTP) for the proxy's tests:
@@ -48,64 +47,29 @@ export async function startTestBackend(kind: TestBackendKind): Promise<TestBacke
   const requests: TestBackend['requests'] = [];
   const cancelled: string[] = [];
   const calls: TestBackend['calls'] = [];
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const server = http.createServer((request, response) => {
-    requests.push({ method: request.method ?? '', headers: request.headers });
-    void (async () => {
-      if (kind === 'stateless') {
-        const mcp = buildFull('stateless', cancelled, calls);
-        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-        response.on('close', () => void transport.close().then(() => mcp.close()));
-        await mcp.connect(transport);
-        await transport.handleRequest(request, response);
-        return;
-      }
-      const sessionId = request.headers['mcp-session-id'];
-      if (typeof sessionId === 'string') {
-        const transport = transports.get(sessionId);
-        if (!transport) {
-          response.writeHead(404).end('no such session');
-          return;
-        }
-        await transport.handleRequest(request, response);
-        return;
-      }
-      const mcp = kind === 'full' ? buildFull('full', cancelled, calls) : buildSimple();
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: kind === 'simple',
-        onsessioninitialized: (id) => {
-          transports.set(id, transport);
-          sessions.set(id, { notify: (message) => (mcp instanceof McpServer ? mcp.server : mcp).sendLoggingMessage({ level: 'info', data: message }) });
-        },
-        onsessionclosed: (id) => {
-          transports.delete(id);
-          sessions.delete(id);
-          closedSessions.push(id);
-        },
-      });
+  const host = await startMcpHttpHost<Server | McpServer>({
+    enableJsonResponse: kind === 'simple',
+    intercept: async (request, response) => {
+      requests.push({ method: request.method ?? '', headers: request.headers });
+      if (kind !== 'stateless') return false;
+      // No sessions: a server and a transport per request.
+      const mcp = buildFull('stateless', cancelled, calls);
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      response.on('close', () => void transport.close().then(() => mcp.close()));
       await mcp.connect(transport);
       await transport.handleRequest(request, response);
-    })().catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500).end(String(error));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address: AddressInfo | string | null = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    sessions,
-    closedSessions,
-    requests,
-    cancelled,
-    calls,
-    close: async () => {
-      for (const transport of transports.values()) await transport.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return true;
     },
-  };
+    newSession: () => (kind === 'full' ? buildFull('full', cancelled, calls) : buildSimple()),
+    onSessionInitialized: (id, mcp) => {
+      sessions.set(id, { notify: (message) => (mcp instanceof McpServer ? mcp.server : mcp).sendLoggingMessage({ level: 'info', data: message }) });
+    },
+    onSessionClosed: (id) => {
+      sessions.delete(id);
+      closedSessions.push(id);
+    },
+  });
+  return { url: host.url, sessions, closedSessions, requests, cancelled, calls, close: () => host.close() };
 }
 
 function buildFull(name: string, cancelled: string[], calls: TestBackend['calls']): Server {
