@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writePrivateFileAtomically } from '../common/write-private-file.js';
+import type { XdsChanges } from './xds-version.js';
 import { join } from 'node:path';
 
 /**
@@ -70,7 +71,7 @@ export async function writeXdsFiles(dir: string, files: XdsFiles): Promise<void>
 }
 
 /** What `next` changes against `previous` (the files last written), by resource content. */
-export function xdsChanges(previous: XdsFiles | undefined, next: XdsFiles): { clusters: boolean; listeners: boolean; routes: Set<string> } {
+export function xdsChanges(previous: XdsFiles | undefined, next: XdsFiles): XdsChanges {
   const resources = (files: XdsFiles | undefined, name: string): string => JSON.stringify(files?.get(name)?.resources ?? null);
   const routes = new Set<string>();
   for (const [name, content] of next) {

@@ -129,16 +129,22 @@ async function main(): Promise<void> {
   const first = await prepare(filterConfig, undefined);
   let runtime = first.runtime;
   first.commit();
-  let loaded = filterConfig;
   const server = await startExtProcServer(values.socket, () => runtime);
   // The MCP proxy (and its libraries) starts once a configuration has MCP routes, then stays: a
   // reload swaps its routes (mcp/proxy: sessions of unchanged servers survive).
   const mcpSocket = values['mcp-socket'];
   const mcpTelemetry: McpTelemetry = { logHeaders, ...(tracer ? { tracer, spanHeaders } : {}) };
   let mcp: McpProxyHandle | undefined;
-  /** Starts the proxy, or has it take `config`; throws before changing anything (a route's CEL or JWKS refused). */
+  /**
+   * Starts the proxy, or has it take `config` (the same routes change nothing); what changed, or
+   * undefined for nothing. Throws before changing anything (a route's CEL or JWKS refused).
+   */
   const applyMcp = async (config: McpConfig | undefined): Promise<string | undefined> => {
-    if (mcp) return (await import('../mcp/proxy/mcp-reload-summary.js')).describeMcpReload(mcp.reload(config ?? { routes: [] }));
+    if (mcp) {
+      const { describeMcpReload, mcpReloadChanged } = await import('../mcp/proxy/mcp-reload-summary.js');
+      const summary = mcp.reload(config ?? { routes: [] });
+      return mcpReloadChanged(summary) ? describeMcpReload(summary) : undefined;
+    }
     if (!config || config.routes.length === 0) return undefined;
     if (!mcpSocket) throw new UsageError('the config has MCP routes: --mcp-socket is required');
     // Routes are checked (CEL, JWKS) before the proxy listens, so a bad policy fails the start.
@@ -189,10 +195,9 @@ async function main(): Promise<void> {
     if (refusal !== undefined) throw new AigwError('CONFIG', refusal);
     const prepared = await prepare(next, runtime);
     // The MCP part last: it throws before changing anything, and is then applied with the rest.
-    const mcpChanges = JSON.stringify(loaded.mcp ?? null) === JSON.stringify(next.mcp ?? null) ? undefined : await applyMcp(next.mcp);
+    const mcpChanges = await applyMcp(next.mcp);
     prepared.commit();
     if (mcpChanges !== undefined) logger.info(mcpChanges);
-    loaded = next;
     process.stderr.write(`${formatLogLine(format, 'info', `${RELOADED_LINE} ${configRevision(text)}`)}\n`);
   };
   process.on('SIGHUP', () => {

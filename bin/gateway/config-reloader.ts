@@ -22,8 +22,8 @@ export interface ReloadTarget {
   envoyAdminAddress: string;
   /** Has the ext_proc load the filter config file again; resolves once it serves `revision`. */
   reloadExtProc(revision: string): Promise<void>;
-  /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines (redacted with `filterConfig`'s secrets). */
-  validate(bootstrap: unknown, filterConfig: FilterConfig): Promise<string[] | undefined>;
+  /** Envoy's verdict on a static bootstrap: undefined when accepted, else its output lines (redacted, `compiledNext`'s secrets included). */
+  validate(bootstrap: unknown): Promise<string[] | undefined>;
   logger: Logger;
   /** Opens the pipes of File access log sinks the new configuration adds (before Envoy has it); throws naming a file that cannot be opened. */
   openAccessLogs?(pipes: CompiledConfig['accessLogPipes']): Promise<void>;
@@ -113,12 +113,16 @@ export class ConfigReloader {
   private async attempt(why: string): Promise<'applied' | 'refused' | 'unchanged'> {
     const { logger } = this.target;
     const startedAt = Date.now();
+    /** Says why the edit is not applied (after `separator`, the running version that keeps serving). */
+    const refuse = (reason: string, separator = '; '): 'refused' => {
+      logger.error(`configuration not reloaded (${why}): ${reason}${separator}version ${this.target.version} keeps serving`);
+      return 'refused';
+    };
     let next: CompiledConfig;
     try {
       next = await this.target.compile();
     } catch (error) {
-      logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}\nversion ${this.target.version} keeps serving`);
-      return 'refused';
+      return refuse(messageOf(error), '\n');
     }
     const version = compiledVersion(next);
     if (version === this.target.version) {
@@ -128,22 +132,15 @@ export class ConfigReloader {
     // Before anything of it runs: Envoy's lines (and Envoy's validation output) may quote its secrets.
     this.target.compiledNext?.(next);
     const restartOnly = restartOnlyChanges(this.target.compiled, next);
-    if (restartOnly.length > 0) {
-      logger.error(`configuration not reloaded (${why}): ${restartOnly.join('; ')} — restart aigw to apply that; version ${this.target.version} keeps serving`);
-      return 'refused';
-    }
+    if (restartOnly.length > 0) return refuse(`${restartOnly.join('; ')} — restart aigw to apply that`);
     if (next.model.bootstrapMerges.length > 0) {
-      const rejection = await this.target.validate(next.bootstrap, next.filterConfig);
-      if (rejection) {
-        logger.error(`configuration not reloaded (${why}): Envoy rejects it:\n  ${rejection.join('\n  ')}\nversion ${this.target.version} keeps serving`);
-        return 'refused';
-      }
+      const rejection = await this.target.validate(next.bootstrap);
+      if (rejection) return refuse(`Envoy rejects it:\n  ${rejection.join('\n  ')}`, '\n');
     }
     try {
       await this.target.openAccessLogs?.(next.accessLogPipes);
     } catch (error) {
-      logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
-      return 'refused';
+      return refuse(messageOf(error));
     }
     const previous = this.target.compiled;
     const { xdsDir } = this.target;
@@ -152,8 +149,7 @@ export class ConfigReloader {
       await this.apply(splitBootstrap(bridgeBootstrap(previous.bootstrap, next.bootstrap), xdsDir, bridgeVersion).files, bridgeVersion);
     } catch (error) {
       await this.restore(previous);
-      logger.error(`configuration not reloaded (${why}): ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
-      return 'refused';
+      return refuse(messageOf(error));
     }
     const text = `${JSON.stringify(next.filterConfig, null, 2)}\n`;
     try {
@@ -162,8 +158,7 @@ export class ConfigReloader {
     } catch (error) {
       await writePrivateFileAtomically(this.target.filterConfigPath, `${JSON.stringify(previous.filterConfig, null, 2)}\n`).catch(() => undefined);
       await this.restore(previous);
-      logger.error(`configuration not reloaded (${why}): the ext_proc refused it: ${error instanceof Error ? error.message : String(error)}; version ${this.target.version} keeps serving`);
-      return 'refused';
+      return refuse(`the ext_proc refused it: ${messageOf(error)}`);
     }
     // From here new requests route by the new rules; the old routes go once Envoy has the new files.
     await this.apply(splitBootstrap(next.bootstrap, xdsDir, version).files, version).catch((error: unknown) => logger.warn(`removing what the old configuration had: ${error instanceof Error ? error.message : String(error)}`));
@@ -190,6 +185,10 @@ export class ConfigReloader {
       this.target.logger.warn(`restoring configuration version ${version}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The configuration's version: a digest of what Envoy and the ext_proc are given. */

@@ -15,7 +15,6 @@ import { addressInUseMessage, checkAddressFree, envoyBindConflict, envoyListenCo
 import { redactionRules } from './config-secrets.js';
 import { AccumulatedRedactionRules, createLineRedactor } from '../../envoy/log-redactor.js';
 import { ConfigStatusFile } from './config-status-file.js';
-import type { FilterConfig } from '../../contract/filter-config.js';
 import { ExtProcSupervisor } from './ext-proc-supervisor.js';
 import { hangupSafeStream } from './hangup-safe-stream.js';
 import { AigwError } from '../../common/errors.js';
@@ -257,9 +256,10 @@ async function startGateway(options: RunGatewayOptions, compiled: CompiledConfig
   });
 
   // Resources from an EnvoyProxy bootstrap merge are not the compiler's: Envoy checks them in
-  // the static form first (it reads xDS files more leniently).
-  const validate = async (bootstrap: unknown, filterConfig: FilterConfig = compiled.filterConfig): Promise<string[] | undefined> =>
-    validateBootstrap(envoyBinary.path, bootstrap, join(runDir, 'envoy-static.json'), createLineRedactor(redactionRules(filterConfig, options.rateLimitRedisUrl)));
+  // the static form first (it reads xDS files more leniently). Its output is redacted as its log
+  // (a reloaded configuration's secrets are added before it is checked).
+  const validate = async (bootstrap: unknown): Promise<string[] | undefined> =>
+    validateBootstrap(envoyBinary.path, bootstrap, join(runDir, 'envoy-static.json'), createLineRedactor(redaction));
   if (compiled.model.bootstrapMerges.length > 0) {
     const rejection = await validate(compiled.bootstrap);
     if (rejection) {

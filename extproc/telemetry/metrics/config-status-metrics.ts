@@ -16,42 +16,40 @@ export function registerConfigStatusMetrics(registry: Registry, statusFile: stri
     reading ??= readStatus(statusFile).finally(() => setImmediate(() => (reading = undefined)));
     return reading;
   };
+  /** A metric's collect: emptied, then filled from this scrape's status (no samples without one). */
+  const fromStatus =
+    <M extends { reset(): void }>(fill: (metric: M, current: ConfigStatus) => void) =>
+    async function (this: M): Promise<void> {
+      this.reset();
+      const current = await status();
+      if (current) fill(this, current);
+    };
   new Gauge({
     name: 'aigw_config_info',
     help: 'The configuration version serving (value 1).',
     labelNames: ['version'],
     registers: [registry],
-    async collect() {
-      this.reset();
-      const current = await status();
-      if (current) this.set({ version: current.version }, 1);
-    },
+    collect: fromStatus<Gauge<'version'>>((gauge, current) => gauge.set({ version: current.version }, 1)),
   });
   new Counter({
     name: 'aigw_config_reloads_total',
     help: 'Configuration reloads: success (a new version applied) or failure (the running version kept serving).',
     labelNames: ['result'],
     registers: [registry],
-    async collect() {
-      this.reset();
-      const current = await status();
-      if (!current) return;
-      this.inc({ result: 'success' }, current.reloadsSucceeded);
-      this.inc({ result: 'failure' }, current.reloadsFailed);
-    },
+    collect: fromStatus<Counter<'result'>>((counter, current) => {
+      counter.inc({ result: 'success' }, current.reloadsSucceeded);
+      counter.inc({ result: 'failure' }, current.reloadsFailed);
+    }),
   });
   new Gauge({
     name: 'aigw_config_last_reload_timestamp_seconds',
     help: 'When the last configuration reload of each result happened (Unix seconds; 0: never).',
     labelNames: ['result'],
     registers: [registry],
-    async collect() {
-      this.reset();
-      const current = await status();
-      if (!current) return;
-      this.set({ result: 'success' }, current.lastReloadSuccessSeconds);
-      this.set({ result: 'failure' }, current.lastReloadFailureSeconds);
-    },
+    collect: fromStatus<Gauge<'result'>>((gauge, current) => {
+      gauge.set({ result: 'success' }, current.lastReloadSuccessSeconds);
+      gauge.set({ result: 'failure' }, current.lastReloadFailureSeconds);
+    }),
   });
 }
 
